@@ -1,0 +1,44 @@
+"""The volunteer profile form used for onboarding and for later edits."""
+from django import forms
+
+from dataset.models import Location
+
+from .models import Skill, VolunteerProfile
+
+
+class CountryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.key})"
+
+
+class CountryMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.key})"
+
+
+def countries():
+    return Location.objects.filter(level=Location.Level.COUNTRY).order_by("name")
+
+
+class VolunteerProfileForm(forms.ModelForm):
+    primary_country = CountryChoiceField(queryset=countries(), help_text="The country you know best.")
+    other_countries = CountryMultipleChoiceField(
+        queryset=countries(), required=False, help_text="Any other countries you can help with.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    skills = forms.MultipleChoiceField(
+        choices=Skill.choices, widget=forms.CheckboxSelectMultiple, help_text="What you can do for the project."
+    )
+
+    class Meta:
+        model = VolunteerProfile
+        fields = ["display_name", "primary_country", "other_countries", "skills", "organisation", "public_listing"]
+        help_texts = {"display_name": "Shown in the volunteer directory if you choose to be listed."}
+
+    def clean(self):
+        cleaned = super().clean()
+        primary = cleaned.get("primary_country")
+        others = cleaned.get("other_countries")
+        if primary and others is not None:
+            cleaned["other_countries"] = others.exclude(pk=primary.pk)
+        return cleaned

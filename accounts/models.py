@@ -1,0 +1,101 @@
+"""Users, volunteer profiles (countries and skills) and reviewer scopes."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from dataset.models import Location
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names."""
+
+    VOLUNTEER = "volunteer", "Volunteer"
+    REVIEWER = "reviewer", "Reviewer"
+    STAFF = "staff", "Staff"
+
+
+class Skill(models.TextChoices):
+    """The roles the project needs, as volunteers choose them."""
+
+    OFFICIAL_CONTACT = "official_contact", "Contacting official institutions"
+    MEDICAL = "medical", "Working in a medical institution"
+    SOFTWARE = "software", "Software engineering"
+    DATA_ENGINEERING = "data_engineering", "Data engineering"
+    MACHINE_LEARNING = "machine_learning", "Machine learning"
+    DATA_ANALYSIS = "data_analysis", "Data analysis"
+    STORYTELLING = "storytelling", "Data journalism / storytelling"
+
+
+class User(AbstractUser):
+    """Signs in by email (allauth); username is kept only because Django's admin expects one."""
+
+    def __str__(self):
+        return self.email or self.username
+
+    def has_role(self, role: str) -> bool:
+        if role == Role.STAFF and self.is_staff:
+            return True
+        return self.groups.filter(name=role).exists()
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.is_staff or self.has_role(Role.REVIEWER)
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile and profile.display_name:
+            return profile.display_name
+        return self.get_full_name() or self.email.split("@")[0]
+
+
+class VolunteerProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=100, blank=True)
+    primary_country = models.ForeignKey(
+        Location, null=True, on_delete=models.PROTECT, related_name="primary_volunteers",
+        limit_choices_to={"level": Location.Level.COUNTRY},
+    )
+    other_countries = models.ManyToManyField(
+        Location, blank=True, related_name="other_volunteers", limit_choices_to={"level": Location.Level.COUNTRY}
+    )
+    skills = models.JSONField(default=list, blank=True, help_text="Codes from accounts.models.Skill")
+    organisation = models.CharField(max_length=200, blank=True)
+    public_listing = models.BooleanField(default=False, help_text="Show me in the public volunteer directory")
+    completed_at = models.DateTimeField(null=True, blank=True, help_text="When onboarding was finished")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None and self.primary_country_id is not None
+
+    def skill_labels(self) -> list[str]:
+        return [Skill(code).label for code in self.skills if code in Skill.values]
+
+    def country_ids(self) -> set[int]:
+        ids = set(self.other_countries.values_list("id", flat=True))
+        if self.primary_country_id:
+            ids.add(self.primary_country_id)
+        return ids
+
+
+class ReviewerScope(models.Model):
+    """Which countries a reviewer may moderate: a list of countries, or all of them."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reviewer_scope")
+    all_countries = models.BooleanField(default=False)
+    countries = models.ManyToManyField(Location, blank=True, limit_choices_to={"level": Location.Level.COUNTRY})
+
+    def __str__(self):
+        if self.all_countries:
+            return f"{self.user}: all countries"
+        return f"{self.user}: {', '.join(self.countries.values_list('key', flat=True))}"
+
+    def covers(self, country: Location | None) -> bool:
+        if self.all_countries:
+            return True
+        if country is None:
+            return False
+        return self.countries.filter(pk=country.pk).exists()

@@ -1,0 +1,78 @@
+"""Accounts: roles, reviewer scopes and verified users created from the command line."""
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from dataset.models import Location
+
+from .models import ReviewerScope, Role, User, VolunteerProfile
+
+
+class UnknownCountry(ValueError):
+    pass
+
+
+def countries_from_codes(codes: list[str]) -> list[Location]:
+    """Country locations for ISO alpha-2 codes, or UnknownCountry naming the codes we do not know."""
+    wanted = [code.strip().upper() for code in codes if code.strip()]
+    found = {loc.key: loc for loc in Location.objects.filter(level=Location.Level.COUNTRY, key__in=wanted)}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise UnknownCountry(f"Unknown country code(s): {', '.join(unknown)}. Use ISO 3166-1 alpha-2 codes such as IT or DE.")
+    return [found[code] for code in wanted]
+
+
+def ensure_groups() -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@transaction.atomic
+def set_role(*, user: User, role: str, countries: list[Location] | None = None) -> None:
+    """Give the user exactly this role; reviewers are scoped to `countries` (all when none given)."""
+    ensure_groups()
+    user.groups.set(Group.objects.filter(name__in=[Role.VOLUNTEER, role]))
+    user.is_staff = role == Role.STAFF
+    user.save(update_fields=["is_staff"])
+    if role in (Role.REVIEWER, Role.STAFF):
+        scope, _ = ReviewerScope.objects.get_or_create(user=user)
+        scope.all_countries = role == Role.STAFF or not countries
+        scope.save()
+        scope.countries.set(countries or [])
+    else:
+        ReviewerScope.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def create_verified_user(*, email: str, password: str, role: str, countries: list[Location]) -> tuple[User, bool]:
+    """Create (or update) an account whose email is already verified; returns (user, created)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, username=email[:150])
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    set_role(user=user, role=role, countries=countries)
+    profile, _ = VolunteerProfile.objects.get_or_create(user=user)
+    if countries and profile.primary_country_id is None:
+        profile.primary_country = countries[0]
+        profile.completed_at = profile.completed_at or timezone.now()
+        profile.save()
+        profile.other_countries.set(countries[1:])
+    return user, created
+
+
+def api_token_for(user: User) -> str:
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def rotate_api_token(user: User) -> str:
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key

@@ -1,0 +1,97 @@
+"""Submissions: source proposals and data uploads, with their validation state and report."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+def upload_path(instance, filename):
+    """A random name: the submitter's file name is kept in a field, never used as a path."""
+    return f"uploads/{uuid.uuid4().hex}"
+
+
+class Submission(models.Model):
+    class Kind(models.TextChoices):
+        SOURCE = "source", "Source proposal"
+        DATA = "data", "Data upload"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        VALIDATING = "validating", "Validating"
+        INVALID = "invalid", "Invalid"
+        NEEDS_MAPPING = "needs_mapping", "Needs column mapping"
+        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        MERGING = "merging", "Merging"
+        MERGED = "merged", "Merged"
+        MERGE_FAILED = "merge_failed", "Merge failed"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    REVIEWABLE = (Status.AWAITING_REVIEW, Status.IN_REVIEW)
+    FINAL = (Status.MERGED, Status.REJECTED, Status.WITHDRAWN)
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    country = models.ForeignKey("dataset.Location", null=True, blank=True, on_delete=models.PROTECT)
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="submissions")
+    comment = models.TextField(blank=True, help_text="What this is and why")
+    # The uploaded file (data uploads only)
+    file = models.FileField(upload_to=upload_path, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveSmallIntegerField(default=1)
+    # Parsing and validation
+    layout = models.CharField(max_length=20, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, while validating")
+    progress_message = models.CharField(max_length=200, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    diff = models.JSONField(default=dict, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    normalised_path = models.CharField(max_length=500, blank=True, help_text="Storage path of the normalised Parquet")
+    # Review and merge
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_submissions"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    override_priority = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    merge_error = models.TextField(blank=True)
+    merged_release = models.ForeignKey("dataset.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} for {self.source}"
+
+    def get_absolute_url(self):
+        return reverse("contributions:detail", kwargs={"pk": self.pk})
+
+
+class SubmissionFile(models.Model):
+    """An earlier file of a submission, kept when the submitter uploads a corrected one."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="earlier_files")
+    version = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=upload_path)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["submission", "version"], name="unique_submission_version")]

@@ -1,0 +1,15 @@
+"""Load countries, subdivisions, aliases and metrics; safe to run any number of times."""
+from django.core.management.base import BaseCommand
+
+from dataset.reference import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load ISO 3166 countries and subdivisions, their alternative names, and the metrics catalogue."
+
+    def handle(self, *args, **options):
+        result = load_reference_data()
+        self.stdout.write(
+            f"Locations: {result.locations_total} ({result.locations_created} new); "
+            f"aliases: {result.aliases_created} new; metrics: {result.metrics_created} new."
+        )

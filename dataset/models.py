@@ -1,0 +1,187 @@
+"""The canonical dataset: reference data (locations, aliases, metrics), observations, history, releases."""
+import unicodedata
+
+from django.db import models
+from django.urls import reverse
+
+
+def normalise_name(text: str) -> str:
+    """The form in which names are compared: no accents, no punctuation, lower case, single spaces."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    return " ".join(cleaned.split())
+
+
+class Location(models.Model):
+    class Level(models.TextChoices):
+        COUNTRY = "country", "Country or territory"
+        REGION = "region", "First-level region"
+        SUBREGION = "subregion", "Second-level region"
+        SPECIAL = "special", "Special (cruise ship, event)"
+
+    key = models.CharField(max_length=64, unique=True, help_text="IT, IT_25, US_CA_06037, SHIP_DIAMOND_PRINCESS")
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    country_code = models.CharField(max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2 of the country it is in")
+    iso_3166_1_alpha3 = models.CharField(max_length=3, blank=True)
+    iso_3166_2 = models.CharField(max_length=16, blank=True)
+    subdivision_type = models.CharField(max_length=80, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    population = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["level", "name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.key})"
+
+    def get_absolute_url(self):
+        return reverse("dataset:location", kwargs={"key": self.key})
+
+    @property
+    def is_country(self) -> bool:
+        return self.level == self.Level.COUNTRY
+
+
+class LocationAlias(models.Model):
+    """Another spelling of a location's name or code in some scheme, used to resolve uploads."""
+
+    class Scheme(models.TextChoices):
+        NAME = "name", "Name"
+        JHU = "jhu", "JHU CSSE"
+        ISO = "iso", "ISO code"
+        ISTAT = "istat", "ISTAT (Italy)"
+        FIPS = "fips", "US FIPS"
+        OTHER = "other", "Other"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")
+    scheme = models.CharField(max_length=16, choices=Scheme.choices, default=Scheme.NAME)
+    text = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "text", "location"], name="unique_alias_per_location"),
+        ]
+        verbose_name_plural = "location aliases"
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_name(self.text)
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.text} [{self.scheme}] → {self.location.key}"
+
+
+class Metric(models.Model):
+    class Kind(models.TextChoices):
+        CUMULATIVE = "cumulative", "Cumulative total"
+        DAILY = "daily", "Daily count"
+        CURRENT = "current", "Current level (e.g. patients in hospital today)"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    unit = models.CharField(max_length=40, default="people")
+    description = models.TextField()
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Release(models.Model):
+    """A numbered, citable state of the canonical dataset. Every merge or import makes one."""
+
+    number = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    description = models.CharField(max_length=300, help_text="What was merged")
+    submissions = models.ManyToManyField("contributions.Submission", blank=True, related_name="releases")
+    values_added = models.PositiveIntegerField(default=0)
+    values_changed = models.PositiveIntegerField(default=0)
+    values_unchanged = models.PositiveIntegerField(default=0)
+    changelog = models.TextField(blank=True)
+    exports_built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Release {self.number}"
+
+    @classmethod
+    def next_number(cls) -> int:
+        last = cls.objects.order_by("-number").values_list("number", flat=True).first()
+        return (last or 0) + 1
+
+
+class ReleaseFile(models.Model):
+    """One exported file of a release (tidy CSV, JHU CSV, Parquet, datapackage.json...)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=500, help_text="Storage path relative to EXPORTS_ROOT")
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "name"], name="unique_file_per_release")]
+        ordering = ["format", "name"]
+
+    def __str__(self):
+        return f"{self.release}: {self.name}"
+
+
+class Observation(models.Model):
+    """The canonical value for one location, metric and date, with where it came from."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    date = models.DateField()
+    value = models.FloatField()
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT)
+    submission = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.PROTECT)
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, help_text="Release in which it last changed")
+
+    class Meta:
+        constraints = [
+            # Also the index for "one location, one metric, a date range".
+            models.UniqueConstraint(fields=["location", "metric", "date"], name="one_value_per_location_metric_date"),
+        ]
+        indexes = [models.Index(fields=["date"], name="observation_date_idx")]
+
+    def __str__(self):
+        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.value}"
+
+
+class ObservationHistory(models.Model):
+    """A replaced value: what it was, what it became, when, and which submission and source did it."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    date = models.DateField()
+    old_value = models.FloatField()
+    new_value = models.FloatField()
+    old_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    new_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    old_release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="history")
+    submission = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["location", "metric", "date"], name="history_lmd_idx"),
+            models.Index(fields=["release"], name="history_release_idx"),
+        ]
+        verbose_name_plural = "observation history"
+
+    def __str__(self):
+        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,1 @@
+"""Outreach: newsletter, contact requests, coverage (models added by the outreach work)."""

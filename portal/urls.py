@@ -1,0 +1,29 @@
+"""Top-level URLs: the public pages, each app under its own prefix, the API and the admin."""
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# The admin login goes through allauth's login, which is rate limited.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "COVID-19 Open Data administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/", views.how_to_help, name="how_to_help"),
+    path("data-requirements/", views.data_requirements, name="data_requirements"),
+    path("about/", views.about, name="about"),
+    path("accounts/", include("allauth.urls")),
+    path("volunteers/", include("accounts.urls")),
+    path("data/", include("dataset.urls")),
+    path("sources/", include("sources.urls")),
+    path("submissions/", include("contributions.urls")),
+    path("review/", include("review.urls")),
+    path("", include("outreach.urls")),
+    path("api/", include("portal.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,62 @@
+"""The public pages about the project: home, how to help, data requirements, about, errors."""
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+from django.views.decorators.cache import cache_page
+
+from accounts.models import Skill
+from dataset.models import Location, Metric, Observation
+from sources.models import Source
+
+SKILL_DESCRIPTIONS = {
+    Skill.OFFICIAL_CONTACT: "Find the ministry, public health institute or hospital network that publishes "
+    "your country's figures, ask them for machine-readable files and a clear licence, and keep in touch.",
+    Skill.MEDICAL: "Tell us what the numbers mean in practice: how cases, tests and hospital admissions are "
+    "counted where you work, and when a definition changed.",
+    Skill.SOFTWARE: "Improve this portal: parsers for new file formats, the review tools, the API.",
+    Skill.DATA_ENGINEERING: "Turn a source's files into a recipe that maps itself every day; keep long "
+    "time series consistent when publishers change their layout.",
+    Skill.MACHINE_LEARNING: "Spot anomalies and reporting artefacts, and help build models on clean data.",
+    Skill.DATA_ANALYSIS: "Check uploads against what the source publishes, review submissions for your "
+    "country, and write up what the data show.",
+    Skill.STORYTELLING: "Explain the data to the public: charts, articles and newsletters that cite releases.",
+}
+
+
+def live_counts() -> dict:
+    User = get_user_model()
+    approved = Source.objects.filter(status=Source.Status.APPROVED)
+    return {
+        "volunteers": User.objects.filter(profile__completed_at__isnull=False).count(),
+        "sources": approved.count(),
+        "countries_covered": Location.objects.filter(
+            level=Location.Level.COUNTRY, sources__status=Source.Status.APPROVED
+        ).distinct().count(),
+        "countries_with_data": Observation.objects.filter(location__level=Location.Level.COUNTRY)
+        .values("location_id").distinct().count(),
+    }
+
+
+def home(request):
+    return render(request, "pages/home.html", {"counts": live_counts()})
+
+
+def how_to_help(request):
+    roles = [(skill, skill.label, SKILL_DESCRIPTIONS[skill]) for skill in Skill]
+    return render(request, "pages/how_to_help.html", {"roles": roles})
+
+
+@cache_page(300)
+def data_requirements(request):
+    return render(request, "pages/data_requirements.html", {"metrics": Metric.objects.all()})
+
+
+def about(request):
+    return render(request, "pages/about.html")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

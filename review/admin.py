@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import ReviewAction
+
+
+@admin.register(ReviewAction)
+class ReviewActionAdmin(admin.ModelAdmin):
+    """The audit log is append-only: the admin can read it, never change or delete it."""
+
+    list_display = ["created_at", "submission", "actor", "action", "override_priority"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,129 @@
+"""The registry of official data sources and the recipes that map their files to our schema."""
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+TRACKING_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "_ga"}
+
+
+def normalise_url(url: str) -> str:
+    """The form in which source URLs are compared: https, lower-case host, no trailing slash,
+    no fragment, no tracking parameters, query sorted."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    path = parts.path.rstrip("/")
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS
+    )
+    return urlunsplit(("https", host + port, path, urlencode(query), ""))
+
+
+class Source(models.Model):
+    class InstitutionType(models.TextChoices):
+        MINISTRY = "ministry", "Ministry of health"
+        PUBLIC_HEALTH = "public_health", "Public health institute"
+        STATISTICS = "statistics", "Statistics office"
+        SUBNATIONAL = "subnational", "Subnational official body"
+        HOSPITAL = "hospital", "Hospital network"
+        INTERNATIONAL = "international", "International organisation"
+        AGGREGATOR = "aggregator", "Aggregator"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        RETIRED = "retired", "Retired"
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        IRREGULAR = "irregular", "Irregular"
+        FINAL = "final", "No longer updated"
+
+    # Official national > subnational official > international organisation > aggregator.
+    DEFAULT_PRIORITY = {
+        InstitutionType.MINISTRY: 100,
+        InstitutionType.PUBLIC_HEALTH: 100,
+        InstitutionType.STATISTICS: 100,
+        InstitutionType.HOSPITAL: 80,
+        InstitutionType.SUBNATIONAL: 80,
+        InstitutionType.INTERNATIONAL: 50,
+        InstitutionType.OTHER: 30,
+        InstitutionType.AGGREGATOR: 10,
+    }
+
+    name = models.CharField(max_length=200)
+    institution = models.CharField(max_length=200)
+    institution_type = models.CharField(max_length=20, choices=InstitutionType.choices)
+    country = models.ForeignKey(
+        "dataset.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+        help_text="Empty for international sources",
+    )
+    subregion = models.ForeignKey(
+        "dataset.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="subregion_sources"
+    )
+    url = models.URLField(max_length=500)
+    url_normalised = models.CharField(max_length=500, unique=True, editable=False)
+    data_format = models.CharField(max_length=50, blank=True, help_text="CSV, XLSX, JSON, HTML, PDF...")
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.DAILY)
+    licence = models.CharField(max_length=200, blank=True)
+    attribution = models.CharField(max_length=500, blank=True)
+    metrics = models.ManyToManyField("dataset.Metric", blank=True, related_name="sources")
+    priority = models.PositiveSmallIntegerField(help_text="Higher wins when two sources give a value")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    notes = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Freshness checks (outreach.freshness)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=300, blank=True)
+    consecutive_check_failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(priority__lte=1000), name="source_priority_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.url_normalised = normalise_url(self.url)
+        if self.priority is None:
+            self.priority = self.DEFAULT_PRIORITY.get(self.institution_type, 30)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("sources:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_failing(self) -> bool:
+        return self.consecutive_check_failures >= 3
+
+
+class SourceRecipe(models.Model):
+    """How files from a source map to our schema; saved when an upload's mapping is approved."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="recipe")
+    layout = models.CharField(max_length=20)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_from = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"Recipe for {self.source}"

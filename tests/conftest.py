@@ -1,0 +1,268 @@
+"""Shared fixtures: services (Redis, a real Celery worker), reference data, users, a browser.
+
+Tests that need a service are marked (`redis`, `worker`, `postgres`, `browser`). Without the service
+they skip, unless REQUIRE_SERVICES=1 (or REQUIRE_BROWSER=1 for the browser), where they fail.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+DEMO_DATA = ROOT / "demo_data"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _required(var: str) -> bool:
+    return os.environ.get(var, "") in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str, require_var: str = "REQUIRE_SERVICES"):
+    if _required(require_var):
+        pytest.fail(f"{reason} ({require_var}=1)")
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+def using_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests in tests/e2e as browser tests and tests in tests/faults as worker tests."""
+    for item in items:
+        path = str(item.fspath)
+        if f"{os.sep}e2e{os.sep}" in path:
+            item.add_marker(pytest.mark.browser)
+        if f"{os.sep}faults{os.sep}" in path:
+            item.add_marker(pytest.mark.worker)
+
+
+def pytest_runtest_setup(item):
+    markers = {m.name for m in item.iter_markers()}
+    if "redis" in markers or "worker" in markers:
+        if not redis_available():
+            skip_or_fail("needs Redis: set REDIS_URL to a running server")
+    if "worker" in markers or "postgres" in markers:
+        if not using_postgres():
+            skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if "browser" in markers:
+        if not Path(CHROMIUM).exists():
+            skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads and exports under its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORTS_ROOT = tmp_path / "media" / "exports"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_unless_worker(request):
+    """Tasks run inline in ordinary tests (even when REDIS_URL is set); worker tests use the broker."""
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and cached pages live in the cache: start every test with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data (countries, subdivisions, aliases, metrics) are loaded once per session."""
+    from dataset.reference import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    """Countries, subdivisions, aliases and metrics; reloaded if a transactional test flushed them."""
+    from dataset.models import Location
+    from dataset.reference import load_reference_data
+
+    if not Location.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def make_user(reference_data):
+    """Create a verified user with a role: make_user("a@example.org", role="reviewer", countries=["IT"])."""
+    from accounts.services import countries_from_codes, create_verified_user
+
+    def make(email="volunteer@example.org", *, role="volunteer", countries=("IT",), password="correct-horse-42"):
+        user, _ = create_verified_user(
+            email=email, password=password, role=role, countries=countries_from_codes(list(countries))
+        )
+        return user
+
+    return make
+
+
+# --- a real Celery worker, started once per session when a test needs it --------------------------
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A `celery worker` subprocess on the test database and the real broker.
+
+    It reads the same settings module; DATABASE_URL points it at the test database that
+    pytest-django created. Mail it sends goes to files under `mail_dir` so tests can read them.
+    """
+    if not redis_available() or not using_postgres():
+        skip_or_fail("a worker needs Redis and PostgreSQL")
+    db = settings.DATABASES["default"]
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("worker-media")),
+    )
+    handle = WorkerHandle(env=env, mail_dir=mail_dir)
+    handle.start()
+    yield handle
+    handle.stop()
+
+
+class WorkerHandle:
+    """Start, kill -9 and restart a Celery worker; fault tests use kill()."""
+
+    QUEUES = "default,validate,merge,exports,mail"
+
+    def __init__(self, *, env, mail_dir):
+        self.env = env
+        self.mail_dir = Path(mail_dir)
+        self.process = None
+        self.log_path = ARTIFACTS / "celery-worker.log"
+
+    def start(self, timeout=60):
+        ARTIFACTS.mkdir(exist_ok=True)
+        celery_app.control.purge()
+        log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the subprocess)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", self.QUEUES, "-c", "2",
+             "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
+            replies = celery_app.control.ping(timeout=1.0) or []
+            if any(f"test-{os.getpid()}@" in name for reply in replies for name in reply):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def kill(self):
+        """kill -9 the whole worker process group (main process and pool children)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def restart(self):
+        self.kill()
+        self.start()
+
+    def sent_mail(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*")))
+
+
+# --- a browser through Playwright, driving Debian's Chromium -------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name") saves test-artifacts/name.png and returns its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name):
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def shared_data():
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not beside this checkout")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def demo_data():
+    return DEMO_DATA
+
+
+def copy_to(tmp_path, source: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copy(source, target)
+    return target

@@ -20,7 +20,9 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
     found = {loc.key: loc for loc in Location.objects.filter(level=Location.Level.COUNTRY, key__in=wanted)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise UnknownCountry(f"Unknown country code(s): {', '.join(unknown)}. Use ISO 3166-1 alpha-2 codes such as IT or DE.")
+        raise UnknownCountry(
+            f"Unknown country code(s): {', '.join(unknown)}. Use ISO 3166-1 alpha-2 codes such as IT or DE."
+        )
     return [found[code] for code in wanted]
 
 

@@ -66,7 +66,9 @@ class Submission(models.Model):
     override_priority = models.BooleanField(default=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     merge_error = models.TextField(blank=True)
-    merged_release = models.ForeignKey("dataset.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_release = models.ForeignKey(
+        "dataset.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,3 +97,6 @@ class SubmissionFile(models.Model):
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["submission", "version"], name="unique_submission_version")]
+
+    def __str__(self):
+        return f"{self.submission} v{self.version}"

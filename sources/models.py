@@ -1,28 +1,49 @@
 """The registry of official data sources and the recipes that map their files to our schema."""
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-TRACKING_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "_ga"}
+# Query parameters that say where a visitor came from, never which page or data it is.
+TRACKING_PARAMETERS = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
+    "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+    "vero_id", "wickedid", "rb_clickid", "s_cid", "ref", "ref_src", "spm", "clicktime", "enterid", "isappinstalled",
+}
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+
+def _is_tracking(key: str) -> bool:
+    key = key.lower()
+    return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
 
 
 def normalise_url(url: str) -> str:
-    """The form in which source URLs are compared: https, lower-case host, no trailing slash,
-    no fragment, no tracking parameters, query sorted."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
+    """The form in which source URLs are compared, so one page cannot be registered twice.
+
+    https, lower-case host without "www." or a trailing dot, no default port, no user info, no
+    trailing slash, no fragment, no tracking parameters (utm_*, fbclid...), remaining query sorted.
+    A URL typed without a scheme ("who.int/...") is read as https.
+    """
+    text = (url or "").strip()
+    if "://" not in text:
+        text = "https://" + text.lstrip("/")
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    path = parts.path.rstrip("/")
+    try:
+        port = parts.port
+    except ValueError:  # "host:abc": URL validation refuses these before they are stored
+        port = None
+    port_text = f":{port}" if port and port not in (80, 443) else ""
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
     query = sorted(
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMETERS
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     )
-    return urlunsplit(("https", host + port, path, urlencode(query), ""))
+    return urlunsplit(("https", host + port_text, path, urlencode(query), ""))
 
 
 class Source(models.Model):

@@ -62,15 +62,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     markers = {m.name for m in item.iter_markers()}
-    if "redis" in markers or "worker" in markers:
-        if not redis_available():
-            skip_or_fail("needs Redis: set REDIS_URL to a running server")
-    if "worker" in markers or "postgres" in markers:
-        if not using_postgres():
-            skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
-    if "browser" in markers:
-        if not Path(CHROMIUM).exists():
-            skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
+    if markers & {"redis", "worker"} and not redis_available():
+        skip_or_fail("needs Redis: set REDIS_URL to a running server")
+    if markers & {"worker", "postgres"} and not using_postgres():
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if "browser" in markers and not Path(CHROMIUM).exists():
+        skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
 
 
 @pytest.fixture(autouse=True)
@@ -175,7 +172,8 @@ class WorkerHandle:
         log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the subprocess)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", self.QUEUES, "-c", "2",
-             "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+             "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+             "-n", f"test-{os.getpid()}@%h"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -218,6 +216,8 @@ def browser():
         skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still sync.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

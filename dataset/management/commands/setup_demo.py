@@ -12,7 +12,7 @@ DEMO_ACCOUNTS = [
     ("reviewer@example.org", "reviewer", ["IT", "DE", "US"]),
     ("staff@example.org", "staff", []),
 ]
-DEMO_PASSWORD = "covid-open-data"
+DEMO_PASSWORD = "covid-open-data"  # noqa: S105 (printed on the console for the demo)
 DEMO_DATA = Path(settings.BASE_DIR) / "demo_data"
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 call_command("import_jhu", *map(str, jhu_files), stdout=self.stdout)
         for email, role, codes in DEMO_ACCOUNTS:
             create_verified_user(email=email, password=DEMO_PASSWORD, role=role, countries=countries_from_codes(codes))
-        self.stdout.write(self.style.SUCCESS("\nDemo accounts (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
         for email, role, codes in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {email}  {'countries: ' + ','.join(codes) if codes else 'all countries'}")
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ in your browser.")

@@ -11,6 +11,27 @@ def upload_path(instance, filename):
     return f"uploads/{uuid.uuid4().hex}"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def in_scope_of(self, user):
+        """Submissions a reviewer may moderate: staff everything; reviewers their countries (or all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        scope = getattr(user, "reviewer_scope", None)
+        if scope is None or not user.is_reviewer:
+            return self.none()
+        if scope.all_countries:
+            return self
+        return self.filter(country__in=scope.countries.all())
+
+    def visible_to(self, user):
+        """What a user may see: their own submissions, plus those in their review scope."""
+        if not user.is_authenticated:
+            return self.none()
+        return (self.filter(submitter=user) | self.in_scope_of(user)).distinct()
+
+
 class Submission(models.Model):
     class Kind(models.TextChoices):
         SOURCE = "source", "Source proposal"
@@ -33,6 +54,7 @@ class Submission(models.Model):
 
     REVIEWABLE = (Status.AWAITING_REVIEW, Status.IN_REVIEW)
     FINAL = (Status.MERGED, Status.REJECTED, Status.WITHDRAWN)
+    EDITABLE = (Status.INVALID, Status.NEEDS_MAPPING, Status.AWAITING_REVIEW, Status.CHANGES_REQUESTED)
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
@@ -72,6 +94,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
@@ -81,6 +105,23 @@ class Submission(models.Model):
 
     def get_absolute_url(self):
         return reverse("contributions:detail", kwargs={"pk": self.pk})
+
+    def can_be_viewed_by(self, user) -> bool:
+        return Submission.objects.visible_to(user).filter(pk=self.pk).exists()
+
+    def can_be_reviewed_by(self, user) -> bool:
+        """Four eyes and scope: never your own submission, only inside your countries (staff: all)."""
+        if not user.is_authenticated or user.pk == self.submitter_id:
+            return False
+        return Submission.objects.in_scope_of(user).filter(pk=self.pk).exists()
+
+    def can_be_edited_by(self, user) -> bool:
+        """The submitter may fix, re-map or withdraw until a reviewer decides."""
+        return user.pk == self.submitter_id and self.status in self.EDITABLE
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.VALIDATING)
 
 
 class SubmissionFile(models.Model):

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+"""URLs of the public data pages, under /data/."""
+from django.urls import path
+
+from . import views
 
 app_name = "dataset"
-urlpatterns = []
+urlpatterns = [
+    path("", views.countries, name="countries"),
+    path("downloads/", views.downloads, name="downloads"),
+    path("downloads/<int:number>/<str:name>", views.download_file, name="download_file"),
+    path("dictionary/", views.dictionary, name="dictionary"),
+    path("<str:key>/", views.location, name="location"),
+    path("<str:key>/<slug:metric>/provenance/", views.provenance, name="provenance"),
+]

@@ -1,0 +1,19 @@
+"""Forms of the public data pages: the countries search and the provenance date filter."""
+from django import forms
+
+
+class CountrySearchForm(forms.Form):
+    """Search by name, alias or key; sort by one of `choices` (built from the metrics that exist)."""
+
+    q = forms.CharField(label="Search countries", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, alias or code"}))
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    def __init__(self, *args, sorts: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = list(sorts.items())
+
+
+class ProvenanceFilterForm(forms.Form):
+    on = forms.DateField(label="Only this date", required=False,
+                         widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD")

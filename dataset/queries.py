@@ -1,0 +1,351 @@
+"""Read queries behind the public data pages: country summaries, series, sources, provenance, releases.
+
+Everything here is read-only and sized for the full dataset (about a million observations): lookups
+go through the (location, metric, date) unique index as correlated "latest row" probes or as one
+location's range scan, never a scan of the whole table per page view. No pandas: a page needs a
+few thousand numbers at most.
+"""
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from sources.models import Source
+
+from .models import Location, LocationAlias, Metric, Observation, ObservationHistory, Release, normalise_name
+
+COUNTRY_SORTS = {
+    "name": "Name (A–Z)",
+    "-name": "Name (Z–A)",
+    "-latest": "Latest data first",
+    "latest": "Oldest data first",
+    "-sources": "Most sources first",
+}
+DEFAULT_COUNTRY_SORT = "name"
+
+
+# --- countries index --------------------------------------------------------------------------
+
+@dataclass
+class CountrySummary:
+    """One row of the countries index. `values` maps metric code to its latest value (or None)."""
+
+    location: Location
+    latest_date: date | None
+    values: dict
+    source_count: int
+    from_regions: bool = False
+    cells: list = field(default_factory=list)  # (metric, value) in the index's column order
+
+    @property
+    def key(self) -> str:
+        return self.location.key
+
+
+@dataclass
+class CountryIndex:
+    rows: list
+    metrics: list  # the metrics with at least one value in `rows`, in display order
+    sort: str
+    total_countries: int = 0
+
+
+def _latest(location_ref: str, metric: Metric, column: str):
+    """The newest `column` of one location's series for `metric`: one backward index probe."""
+    newest = Observation.objects.filter(location=OuterRef(location_ref), metric=metric).order_by("-date")
+    return Subquery(newest.values(column)[:1])
+
+
+def _annotate_latest(queryset, metrics, location_ref="pk"):
+    for metric in metrics:
+        queryset = queryset.annotate(
+            **{f"m{metric.pk}_date": _latest(location_ref, metric, "date"),
+               f"m{metric.pk}_value": _latest(location_ref, metric, "value")}
+        )
+    return queryset
+
+
+def search_locations(queryset, text: str):
+    """Filter locations by key, name or any alias (accents and punctuation ignored)."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    wanted = normalise_name(text)
+    condition = Q(key__iexact=text) | Q(name__icontains=text)
+    if wanted:
+        condition |= Exists(LocationAlias.objects.filter(location=OuterRef("pk"), normalised__contains=wanted))
+    return queryset.filter(condition)
+
+
+def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> CountryIndex:
+    """Every country with data (its own, or only its regions'), with latest date, values and sources.
+
+    A constant number of queries whatever the number of countries: one annotated query for the
+    countries' own series, and two for countries whose figures exist only per region (JHU publishes
+    Canada, China and Australia that way), whose values are the sum of their regions on the latest date.
+    """
+    metrics = list(Metric.objects.all())
+    sort = sort if sort in valid_country_sorts(metrics) else DEFAULT_COUNTRY_SORT
+    countries = search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search)
+    countries = _annotate_latest(countries, metrics).annotate(
+        source_count=_source_count(Observation.objects.filter(location=OuterRef("pk"))),
+        with_regions=Exists(_regions_with_data().filter(parent=OuterRef("pk"))),
+    )
+    rows, regional = [], []
+    for country in countries:
+        values = {m.code: getattr(country, f"m{m.pk}_value") for m in metrics}
+        dates = [getattr(country, f"m{m.pk}_date") for m in metrics]
+        dates = [d for d in dates if d is not None]
+        if dates:
+            rows.append(CountrySummary(country, max(dates), values, country.source_count))
+        elif country.with_regions:
+            regional.append(country)
+    rows.extend(_summaries_from_regions(regional, metrics))
+    shown = [m for m in metrics if any(row.values.get(m.code) is not None for row in rows)]
+    for row in rows:
+        row.cells = [(m, row.values.get(m.code)) for m in shown]
+    return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort)
+
+
+def _source_count(observations):
+    """Number of distinct sources among one location's `observations` (filtered by an OuterRef)."""
+    counted = observations.order_by().values("location_id").annotate(n=Count("source_id", distinct=True))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
+
+
+def _regions_with_data():
+    return Location.objects.filter(Exists(Observation.objects.filter(location=OuterRef("pk"))))
+
+
+def _summaries_from_regions(countries, metrics) -> list:
+    """Summaries for countries with no series of their own: the sum of their regions' latest values."""
+    if not countries:
+        return []
+    regions = _annotate_latest(_regions_with_data().filter(parent__in=countries), metrics)
+    source_counts = dict(
+        Observation.objects.filter(location__parent__in=countries).order_by().values("location__parent_id")
+        .annotate(n=Count("source_id", distinct=True)).values_list("location__parent_id", "n")
+    )
+    by_parent = {}
+    for region in regions:
+        by_parent.setdefault(region.parent_id, []).append(region)
+    summaries = []
+    for country in countries:
+        children = by_parent.get(country.pk, [])
+        values, latest_dates = {}, []
+        for metric in metrics:
+            points = [(getattr(r, f"m{metric.pk}_date"), getattr(r, f"m{metric.pk}_value")) for r in children]
+            points = [(d, v) for d, v in points if d is not None]
+            if not points:
+                values[metric.code] = None
+                continue
+            newest = max(d for d, _ in points)
+            values[metric.code] = sum(v for d, v in points if d == newest)
+            latest_dates.append(newest)
+        summaries.append(
+            CountrySummary(country, max(latest_dates), values, source_counts.get(country.pk, 0), from_regions=True))
+    return summaries
+
+
+def valid_country_sorts(metrics) -> dict:
+    """Sort keys the index accepts, with labels: fixed ones plus "largest <metric> first" per metric."""
+    sorts = dict(COUNTRY_SORTS)
+    for metric in metrics:
+        sorts[f"-{metric.code}"] = f"Most {metric.name.lower()} first"
+    return sorts
+
+
+def sort_countries(rows: list, sort: str) -> list:
+    """Sort index rows; rows without a value for the sort key always go last."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "name":
+        return sorted(rows, key=lambda r: r.location.name.casefold(), reverse=descending)
+    if key == "latest":
+        value = lambda r: r.latest_date  # noqa: E731
+    elif key == "sources":
+        value = lambda r: r.source_count  # noqa: E731
+    else:
+        value = lambda r: r.values.get(key)  # noqa: E731
+    present = sorted((r for r in rows if value(r) is not None), key=lambda r: r.location.name.casefold())
+    present.sort(key=value, reverse=descending)
+    missing = sorted((r for r in rows if value(r) is None), key=lambda r: r.location.name.casefold())
+    return present + missing
+
+
+# --- one location's page ----------------------------------------------------------------------
+
+@dataclass
+class MetricSeries:
+    """One metric's series for a location, with the daily figures derived from it."""
+
+    metric: Metric
+    dates: list
+    values: list
+    daily: list = field(default_factory=list)
+    average: list = field(default_factory=list)
+    summed_regions: int = 0  # > 0 when the series is the sum of this many regions
+
+    @property
+    def latest_date(self):
+        return self.dates[-1] if self.dates else None
+
+    @property
+    def latest_value(self):
+        return self.values[-1] if self.values else None
+
+    @property
+    def is_cumulative(self) -> bool:
+        return self.metric.kind == Metric.Kind.CUMULATIVE
+
+    def recent_rows(self, days: int = 14) -> list:
+        """The last `days` points as (date, value, daily, 7-day average), newest first, for the text table."""
+        rows = list(zip(self.dates, self.values, self.daily, self.average, strict=True))[-days:]
+        return rows[::-1]
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.metric.code,
+            "name": self.metric.name,
+            "kind": self.metric.kind,
+            "unit": self.metric.unit,
+            "dates": [d.isoformat() for d in self.dates],
+            "values": self.values,
+            "daily": self.daily,
+            "average": self.average,
+        }
+
+
+def daily_changes(dates: list, values: list, *, cumulative: bool) -> list:
+    """Daily new figures: for a cumulative series, the change since the previous reported date
+    (negative when the source corrected itself); for any other series, the values themselves."""
+    if not cumulative:
+        return list(values)
+    changes = [None] * len(values)
+    for i in range(1, len(values)):
+        changes[i] = values[i] - values[i - 1]
+    return changes
+
+
+def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
+    """Mean of the values dated within the last `days` calendar days (missing days are not zeros).
+    None until a full window of days has passed since the first value."""
+    averages, window, total = [], deque(), 0.0
+    first = next((d for d, v in zip(dates, values, strict=True) if v is not None), None)
+    for day, value in zip(dates, values, strict=True):
+        if value is not None:
+            window.append((day, value))
+            total += value
+        while window and window[0][0] <= day - timedelta(days=days):
+            total -= window.popleft()[1]
+        full = first is not None and day - first >= timedelta(days=days - 1)
+        averages.append(round(total / len(window), 2) if window and full else None)
+    return averages
+
+
+def location_series(location: Location) -> list:
+    """One MetricSeries per metric with data for the location, in metric display order.
+
+    A location with no series of its own but with regions that have data (JHU's Canada) gets the
+    sum of its regions per date, marked as such.
+    """
+    metrics = {m.pk: m for m in Metric.objects.all()}
+    rows = (Observation.objects.filter(location=location).order_by("metric_id", "date")
+            .values_list("metric_id", "date", "value"))
+    points = _group_points(rows)
+    summed = 0
+    if not points:
+        regions = _regions_with_data().filter(parent=location)
+        summed = regions.count()
+        if summed:
+            totals = (Observation.objects.filter(location__in=regions).values("metric_id", "date")
+                      .annotate(total=Sum("value")).order_by("metric_id", "date")
+                      .values_list("metric_id", "date", "total"))
+            points = _group_points(totals)
+    series = []
+    for metric_id, (dates, values) in points.items():
+        metric = metrics[metric_id]
+        cumulative = metric.kind == Metric.Kind.CUMULATIVE
+        daily = daily_changes(dates, values, cumulative=cumulative)
+        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily), summed))
+    return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
+
+
+def _group_points(rows) -> dict:
+    points = {}
+    for metric_id, day, value in rows:
+        dates, values = points.setdefault(metric_id, ([], []))
+        dates.append(day)
+        values.append(value)
+    return points
+
+
+def subregions(location: Location):
+    """The location's children, those with data first, each marked `has_data`."""
+    has_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
+    return location.children.annotate(has_data=has_data).order_by("-has_data", "name")
+
+
+def location_sources(location: Location):
+    """Sources that supplied the location's current values (with how many each), then sources in the
+    registry for this place that have supplied nothing yet (`value_count` 0)."""
+    counts = dict(Observation.objects.filter(location=location).values("source_id")
+                  .annotate(n=Count("id")).values_list("source_id", "n"))
+    registered = Q(country=location) | Q(subregion=location)
+    candidates = Source.objects.filter(Q(pk__in=counts) | (registered & Q(status=Source.Status.APPROVED)))
+    sources = list(candidates.select_related("country"))
+    for source in sources:
+        source.value_count = counts.get(source.pk, 0)
+    return sorted(sources, key=lambda s: (-s.value_count, -s.priority, s.name))
+
+
+def last_change(location: Location) -> Release | None:
+    """The release in which any of the location's current values last changed."""
+    number = Observation.objects.filter(location=location).aggregate(n=Max("release__number"))["n"]
+    return Release.objects.filter(number=number).first() if number is not None else None
+
+
+def breadcrumbs(location: Location) -> list:
+    """The location's ancestors, outermost first (a short walk: at most three levels)."""
+    chain, parent = [], location.parent
+    while parent is not None and len(chain) < 5:
+        chain.append(parent)
+        parent = parent.parent
+    return chain[::-1]
+
+
+# --- provenance -------------------------------------------------------------------------------
+
+def provenance(location: Location, metric: Metric, *, on: date | None = None):
+    """(current values, history of replaced values) for one location and metric, newest first.
+    Both are querysets, ready to paginate; `on` narrows both to one date."""
+    values = Observation.objects.filter(location=location, metric=metric)
+    history = ObservationHistory.objects.filter(location=location, metric=metric)
+    if on is not None:
+        values, history = values.filter(date=on), history.filter(date=on)
+    values = values.select_related("source", "submission", "release").order_by("-date")
+    history = history.select_related("old_source", "new_source", "old_release", "release", "submission").order_by(
+        "-date", "-changed_at", "-pk")
+    return values, history
+
+
+# --- releases and downloads -------------------------------------------------------------------
+
+def latest_release() -> Release | None:
+    return Release.objects.order_by("-number").first()
+
+
+def release_with_files() -> Release | None:
+    """The newest release whose export files exist (the latest one may still be building)."""
+    return Release.objects.filter(files__isnull=False).order_by("-number").distinct().first()
+
+
+def earlier_releases(latest: Release | None):
+    """Every release before `latest`, newest first, with its files."""
+    releases = Release.objects.order_by("-number").prefetch_related("files")
+    if latest is not None:
+        releases = releases.filter(number__lt=latest.number)
+    return releases
+

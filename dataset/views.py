@@ -1,0 +1,151 @@
+"""The public data pages (no login): countries, a location's charts, provenance, downloads, dictionary."""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from . import queries
+from .forms import CountrySearchForm, ProvenanceFilterForm
+from .models import Location, Metric, ReleaseFile
+
+PROVENANCE_PAGE_SIZE = 50
+RELEASES_PAGE_SIZE = 20
+
+# Columns of the exported files, for the data dictionary. Kept beside the page that documents them;
+# dataset/exports.py writes them (a test checks that the two agree).
+TIDY_COLUMNS = [
+    ("date", "date (YYYY-MM-DD)", "The day the value refers to, as reported by the source."),
+    ("location_key", "text", "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level "
+     "region, US_CA_06037 for a county, SHIP_… or EVENT_… for cruise ships and events."),
+    ("location_name", "text", "The location's English name."),
+    ("metric", "text", "The metric code (see the metrics above)."),
+    ("value", "number", "The value on that date. For cumulative metrics, the running total."),
+    ("source", "text", "The source that supplied the value (see the sources page for its licence)."),
+]
+JHU_COLUMNS = [
+    ("Province/State", "text", "JHU's name for the region, empty for a whole country."),
+    ("Country/Region", "text", "JHU's name for the country (for example \"Korea, South\")."),
+    ("Lat", "number", "Latitude of the location, as JHU published it."),
+    ("Long", "number", "Longitude of the location, as JHU published it."),
+    ("M/D/YY …", "integer", "One column per date (1/22/20, 1/23/20, …): the cumulative value on that date."),
+]
+PARQUET_COLUMNS = [
+    ("date", "date32", "As in the tidy CSV, typed as a date."),
+    ("location_key", "string", "As in the tidy CSV."),
+    ("location_name", "string", "As in the tidy CSV."),
+    ("metric", "string", "As in the tidy CSV."),
+    ("value", "float64", "As in the tidy CSV."),
+    ("source", "string", "As in the tidy CSV."),
+]
+
+
+def _location_or_none(key: str) -> Location | None:
+    return Location.objects.select_related("parent").filter(key=key).first()
+
+
+def _location_not_found(request, key: str):
+    """A 404 that helps: places whose name, alias or key looks like what was asked for."""
+    suggestions = queries.search_locations(Location.objects.all(), key.replace("_", " "))[:10]
+    return render(request, "dataset/location_not_found.html", {"key": key, "suggestions": suggestions}, status=404)
+
+
+@require_safe
+def countries(request):
+    sorts = queries.valid_country_sorts(Metric.objects.all())
+    form = CountrySearchForm(request.GET or None, sorts=sorts)
+    search, sort = "", queries.DEFAULT_COUNTRY_SORT
+    if form.is_bound and form.is_valid():
+        search = form.cleaned_data["q"]
+        sort = form.cleaned_data["sort"] or sort
+    index = queries.country_index(search=search, sort=sort)
+    return render(request, "dataset/countries.html", {"form": form, "index": index, "search": search})
+
+
+@require_safe
+def location(request, key: str):
+    place = _location_or_none(key)
+    if place is None:
+        canonical = Location.objects.filter(key__iexact=key).values_list("key", flat=True).first()
+        if canonical:
+            return redirect("dataset:location", key=canonical, permanent=True)
+        return _location_not_found(request, key)
+    series = queries.location_series(place)
+    context = {
+        "location": place,
+        "ancestors": queries.breadcrumbs(place),
+        "series": series,
+        "chart_data": {"location": place.name, "series": [s.as_json() for s in series]},
+        "subregions": queries.subregions(place),
+        "sources": queries.location_sources(place),
+        "last_change": queries.last_change(place),
+        "latest_release": queries.latest_release(),
+    }
+    return render(request, "dataset/location.html", context)
+
+
+@require_safe
+def provenance(request, key: str, metric: str):
+    place = _location_or_none(key)
+    if place is None:
+        return _location_not_found(request, key)
+    metric_obj = Metric.objects.filter(code=metric).first()
+    if metric_obj is None:
+        raise Http404(f"No metric called {metric!r}")
+    form = ProvenanceFilterForm(request.GET or None)
+    on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else None
+    values, history = queries.provenance(place, metric_obj, on=on)
+    context = {
+        "location": place,
+        "metric": metric_obj,
+        "form": form,
+        "values_page": Paginator(values, PROVENANCE_PAGE_SIZE).get_page(request.GET.get("page")),
+        "history_page": Paginator(history, PROVENANCE_PAGE_SIZE).get_page(request.GET.get("history_page")),
+    }
+    return render(request, "dataset/provenance.html", context)
+
+
+@require_safe
+def downloads(request):
+    latest = queries.latest_release()
+    with_files = queries.release_with_files()
+    current = with_files or latest
+    earlier = Paginator(queries.earlier_releases(current), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "latest": latest,
+        "current": current,
+        "files": list(current.files.all()) if current else [],
+        "earlier": earlier,
+    }
+    return render(request, "dataset/downloads.html", context)
+
+
+def export_path(relative: str) -> Path:
+    """The file under EXPORTS_ROOT that a ReleaseFile points to; Http404 for anything outside it."""
+    root = Path(settings.EXPORTS_ROOT).resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root) or target == root or not target.is_file():
+        raise Http404("No such export file")
+    return target
+
+
+@require_safe
+def download_file(request, number: int, name: str):
+    release_file = ReleaseFile.objects.filter(release__number=number, name=name).first()
+    if release_file is None:
+        raise Http404("No such export file")
+    path = export_path(release_file.path)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)
+
+
+@require_safe
+def dictionary(request):
+    context = {
+        "metrics": Metric.objects.all(),
+        "tidy_columns": TIDY_COLUMNS,
+        "jhu_columns": JHU_COLUMNS,
+        "parquet_columns": PARQUET_COLUMNS,
+    }
+    return render(request, "dataset/dictionary.html", context)

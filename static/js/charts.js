@@ -1,0 +1,102 @@
+/* Location page charts: draws each metric's series (from the page's #chart-data JSON) with uPlot.
+   One chart for the total, one for daily figures with their 7-day average; hovering shows the date
+   and values in a tooltip. Without JavaScript the page still has the tables under each chart. */
+(function () {
+  "use strict";
+  var dataNode = document.getElementById("chart-data");
+  if (!dataNode || typeof uPlot === "undefined") { return; }
+  var payload = JSON.parse(dataNode.textContent);
+  var byCode = {};
+  payload.series.forEach(function (s) { byCode[s.code] = s; });
+
+  var GREEN = "#0b6e4f", GREEN_FILL = "rgba(11, 110, 79, 0.12)", BAR = "rgba(11, 110, 79, 0.35)", ORANGE = "#c2410c";
+  var whole = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
+  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+  var dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+  function toSeconds(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
+  function formatValue(v) { return v === null || v === undefined ? "–" : whole.format(v); }
+
+  function tooltipPlugin() {
+    var tip;
+    return {
+      hooks: {
+        init: function (u) {
+          tip = document.createElement("div");
+          tip.className = "chart-tooltip";
+          tip.setAttribute("role", "status");
+          tip.hidden = true;
+          u.over.appendChild(tip);
+          u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
+        },
+        setCursor: function (u) {
+          var i = u.cursor.idx;
+          if (i === null || i === undefined) { tip.hidden = true; return; }
+          var lines = ["<strong>" + dateFormat.format(new Date(u.data[0][i] * 1000)) + "</strong>"];
+          for (var s = 1; s < u.series.length; s++) {
+            lines.push('<span class="swatch" style="background:' + u.series[s]._colour + '"></span>' +
+              u.series[s].label + ": <b>" + formatValue(u.data[s][i]) + "</b>");
+          }
+          tip.innerHTML = lines.join("<br>");
+          tip.hidden = false;
+          var left = u.cursor.left, width = u.over.clientWidth;
+          tip.style.left = (left > width / 2 ? left - tip.offsetWidth - 12 : left + 12) + "px";
+          tip.style.top = Math.max(0, Math.min(u.cursor.top, u.over.clientHeight - tip.offsetHeight)) + "px";
+        }
+      }
+    };
+  }
+
+  function line(label, colour, fill) {
+    return { label: label, stroke: colour, width: 2, fill: fill || undefined, _colour: colour, points: { show: false } };
+  }
+
+  function bars(label, colour) {
+    return { label: label, fill: colour, stroke: colour, width: 0, _colour: colour,
+      paths: uPlot.paths.bars({ size: [0.9, 8] }), points: { show: false } };
+  }
+
+  function options(el, seriesList) {
+    return {
+      width: Math.max(280, el.clientWidth),
+      height: 240,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
+      cursor: { y: false, points: { size: 7 } },
+      legend: { show: true, live: false },
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
+        { stroke: "#57606a", grid: { stroke: "#eaeef2" }, size: 56,
+          values: function (u, splits) { return splits.map(function (v) { return compact.format(v); }); } }
+      ],
+      series: [{ label: "Date", value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
+        .concat(seriesList),
+      plugins: [tooltipPlugin()]
+    };
+  }
+
+  var charts = [];
+  document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+    var s = byCode[el.dataset.chart];
+    if (!s || !s.dates.length) { return; }
+    var xs = s.dates.map(toSeconds);
+    var cumulative = s.kind === "cumulative";
+    var chart;
+    if (el.dataset.view === "daily") {
+      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE)]),
+        [xs, s.daily, s.average], el);
+    } else {
+      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL)]), [xs, s.values], el);
+    }
+    el.classList.add("chart-drawn");
+    charts.push([el, chart]);
+  });
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      charts.forEach(function (pair) { pair[1].setSize({ width: Math.max(280, pair[0].clientWidth), height: 240 }); });
+    }, 150);
+  });
+})();

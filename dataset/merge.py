@@ -1,0 +1,203 @@
+"""Merging an approved submission into the canonical dataset: once, whole or not at all.
+
+`run(submission_id=...)` is what `dataset.tasks.merge_submission` calls. Everything happens in one
+transaction under the lock that serialises writers of the dataset (a PostgreSQL advisory
+transaction lock; SQLite has a single writer): the approved → merging compare-and-set, the
+set-based upsert (dataset.upsert), the release and the merged mark. A crash anywhere rolls all
+of it back, so the submission is simply "approved" again and the next delivery (or the sweeper)
+merges it. A run that finds the submission no longer approved does nothing: that is what makes
+duplicate deliveries, concurrent approvals and redelivery after a killed worker safe.
+"""
+import logging
+from datetime import timedelta
+from functools import partial
+
+import pandas as pd
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from contributions.models import Submission
+
+from .models import Release
+from .upsert import ADVISORY_LOCK_ID, UpsertError, upsert_observations
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or the broker went away for a moment. Anything else is a
+# property of the submission (a missing or broken file, values that cannot be written) and retrying
+# would only fail again.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
+NORMALISED_COLUMNS = ["location_id", "metric_id", "date", "value"]
+
+
+class MergeFailed(Exception):
+    """The submission cannot be merged as it is; it has been marked merge_failed with the reason."""
+
+
+def run(*, submission_id: int) -> Release | None:
+    """Merge one approved submission and return its release; None when there is nothing to do.
+
+    Transient database errors propagate unchanged (the task retries them); any other error leaves
+    the dataset untouched, marks the submission merge_failed with the message and raises MergeFailed.
+    """
+    try:
+        with transaction.atomic():
+            _lock()
+            claimed = Submission.objects.filter(
+                pk=submission_id, status=Submission.Status.APPROVED, kind=Submission.Kind.DATA
+            ).update(status=Submission.Status.MERGING)
+            if claimed != 1:
+                return None
+            submission = Submission.objects.select_related("source", "submitter").get(pk=submission_id)
+            release = _merge(submission)
+            Submission.objects.filter(pk=submission_id).update(
+                status=Submission.Status.MERGED, merged_release=release, merge_error="", updated_at=timezone.now()
+            )
+            transaction.on_commit(partial(_after_merge, submission_id, release.pk))
+        return release
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # the submission's own fault: record it for staff, never retry
+        logger.warning("Merge of submission %s failed: %s", submission_id, exc)
+        mark_failed(submission_id=submission_id, error=exc)
+        raise MergeFailed(describe(exc)) from exc
+
+
+def _lock() -> None:
+    """Serialise merges and imports: the same advisory lock dataset.upsert takes (it is re-entrant)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+
+
+def _merge(submission: Submission) -> Release:
+    frame = read_normalised(submission)
+    description = f"Submission #{submission.pk}: {submission.source.name}"
+    if submission.original_filename:
+        description += f" ({submission.original_filename})"
+    result = upsert_observations(
+        frame,
+        source=submission.source,
+        submission=submission,
+        description=description,
+        allow_override=submission.override_priority,
+        schedule_exports=False,
+    )
+    release = result.release
+    if release is None:
+        # Every merge is a release, even one that only confirms values we already had.
+        release = Release.objects.create(
+            number=Release.next_number(),
+            description=description[:300],
+            values_unchanged=result.unchanged,
+            values_skipped=result.skipped,
+            changelog=f"{description}: no value changed ({result.unchanged} confirmed"
+            + (f", {result.skipped} kept for a higher-priority source" if result.skipped else "")
+            + ").",
+        )
+        release.submissions.add(submission)
+    return release
+
+
+def read_normalised(submission: Submission) -> pd.DataFrame:
+    """The normalised frame validation stored, reduced to what the upsert needs."""
+    path = submission.normalised_path
+    if not path:
+        raise UpsertError("this submission has no normalised data (was it validated?)")
+    if not default_storage.exists(path):
+        raise UpsertError(f"the normalised data file {path} is missing from storage")
+    with default_storage.open(path, "rb") as handle:
+        frame = pd.read_parquet(handle)
+    missing = [column for column in NORMALISED_COLUMNS if column not in frame.columns]
+    if missing:
+        raise UpsertError(f"the normalised data lacks the columns {', '.join(missing)}")
+    return frame[NORMALISED_COLUMNS]
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def mark_failed(*, submission_id: int, error: BaseException | str) -> bool:
+    """Record why a merge failed, for staff to read and retry; only an approved submission can fail."""
+    message = error if isinstance(error, str) else describe(error)
+    try:
+        return bool(
+            Submission.objects.filter(pk=submission_id, status=Submission.Status.APPROVED).update(
+                status=Submission.Status.MERGE_FAILED, merge_error=message, updated_at=timezone.now()
+            )
+        )
+    except DatabaseError:
+        logger.exception("Could not mark submission %s as merge_failed", submission_id)
+        return False
+
+
+def _after_merge(submission_id: int, release_id: int) -> None:
+    """Once the merge is committed: rebuild the exports and tell the submitter."""
+    from review import notifications
+
+    from . import tasks
+
+    build_exports = getattr(tasks, "build_exports", None)
+    if build_exports is not None:
+        dispatch(build_exports, release_id)
+    notifications.queue(submission_id, "merged")
+
+
+def dispatch(task, *args) -> bool:
+    """Send a task now; a broker outage is logged, not raised (the sweeper catches up later)."""
+    try:
+        task.delay(*args)
+        return True
+    except (BrokerError, ConnectionError, OSError):
+        logger.exception("Could not queue %s%s: is the broker reachable?", task.name, args)
+        return False
+
+
+def dispatch_on_commit(task, *args) -> None:
+    """Send a task once the current transaction commits, never failing the request that made it."""
+    transaction.on_commit(partial(dispatch, task, *args))
+
+
+def stuck_submissions():
+    """Approved data whose merge should have happened by now (lost message, broker outage, crash)."""
+    cutoff = timezone.now() - timedelta(minutes=settings.MERGE_SWEEP_AFTER_MINUTES)
+    return Submission.objects.filter(
+        kind=Submission.Kind.DATA, status=Submission.Status.APPROVED, merged_release__isnull=True
+    ).filter(approved_at__lte=cutoff)
+
+
+def sweep() -> list[int]:
+    """Queue a merge for every stuck approval; return their ids. Safe: a merge runs only once."""
+    from .tasks import merge_submission
+
+    ids = list(stuck_submissions().order_by("approved_at").values_list("pk", flat=True))
+    for submission_id in ids:
+        if not dispatch(merge_submission, submission_id):
+            break
+    if ids:
+        logger.info("Sweeper re-dispatched merges for submissions %s", ids)
+    return ids
+
+
+@transaction.atomic
+def retry(*, submission: Submission, actor) -> bool:
+    """Staff put a failed merge back in line: merge_failed → approved, logged, merge queued after commit."""
+    from review.models import ReviewAction
+
+    from .tasks import merge_submission
+
+    updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.MERGE_FAILED).update(
+        status=Submission.Status.APPROVED, approved_at=timezone.now(), updated_at=timezone.now()
+    )
+    if updated != 1:
+        return False
+    ReviewAction.objects.create(
+        submission=submission, actor=actor, action=ReviewAction.Action.RETRY_MERGE,
+        comment=f"Previous error: {submission.merge_error}"[:2000],
+    )
+    dispatch_on_commit(merge_submission, submission.pk)
+    return True

@@ -23,7 +23,9 @@ class Location(models.Model):
     name = models.CharField(max_length=200)
     level = models.CharField(max_length=16, choices=Level.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    country_code = models.CharField(max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2 of the country it is in")
+    country_code = models.CharField(
+        max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2 of the country it is in"
+    )
     iso_3166_1_alpha3 = models.CharField(max_length=3, blank=True)
     iso_3166_2 = models.CharField(max_length=16, blank=True)
     subdivision_type = models.CharField(max_length=80, blank=True)
@@ -68,12 +70,12 @@ class LocationAlias(models.Model):
         ]
         verbose_name_plural = "location aliases"
 
+    def __str__(self):
+        return f"{self.text} [{self.scheme}] → {self.location.key}"
+
     def save(self, *args, **kwargs):
         self.normalised = normalise_name(self.text)
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return f"{self.text} [{self.scheme}] → {self.location.key}"
 
 
 class Metric(models.Model):
@@ -106,6 +108,9 @@ class Release(models.Model):
     values_added = models.PositiveIntegerField(default=0)
     values_changed = models.PositiveIntegerField(default=0)
     values_unchanged = models.PositiveIntegerField(default=0)
+    values_skipped = models.PositiveIntegerField(
+        default=0, help_text="Values not replaced because their current source has a higher priority"
+    )
     changelog = models.TextField(blank=True)
     exports_built_at = models.DateTimeField(null=True, blank=True)
 
@@ -137,6 +142,40 @@ class ReleaseFile(models.Model):
 
     def __str__(self):
         return f"{self.release}: {self.name}"
+
+
+class JhuRow(models.Model):
+    """A row of a JHU CSSE time-series file as JHU wrote it, so the JHU export can write it back.
+
+    One per layout, metric and location: JHU's files differ per metric (the recovered file has
+    its own rows and, for a few places, other coordinates), and Lat/Long are kept as JHU's text.
+    """
+
+    class Layout(models.TextChoices):
+        GLOBAL = "global", "Global (Province/State, Country/Region, Lat, Long)"
+        US = "us", "US (UID ... Combined_Key, Population)"
+
+    layout = models.CharField(max_length=8, choices=Layout.choices)
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="jhu_rows")
+    position = models.PositiveIntegerField(help_text="Row number in JHU's file (0 = first data row)")
+    province_state = models.CharField(max_length=200, blank=True)
+    country_region = models.CharField(max_length=200)
+    admin2 = models.CharField(max_length=200, blank=True)
+    lat = models.CharField(max_length=40, blank=True, help_text="As JHU wrote it")
+    long = models.CharField(max_length=40, blank=True, help_text="As JHU wrote it")
+    extra = models.JSONField(
+        default=dict, blank=True, help_text="US layout: UID, iso2, iso3, code3, FIPS, Combined_Key..."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["layout", "metric", "location"], name="one_jhu_row_per_location"),
+        ]
+        ordering = ["layout", "metric", "position"]
+
+    def __str__(self):
+        return f"{self.layout}/{self.metric_id}: {self.province_state}, {self.country_region}"
 
 
 class Observation(models.Model):

@@ -1,0 +1,69 @@
+"""Import JHU CSSE time-series files (global and US layouts) into the canonical dataset as one release."""
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from dataset.jhu import JhuFileError, LocationResolver, read_jhu_file, save_jhu_rows
+from dataset.upsert import UpsertError, upsert_observations
+from sources.models import Source, normalise_url
+
+from dataset.jhu import JHU_SOURCE  # isort: skip
+
+
+def jhu_source() -> Source:
+    """The JHU CSSE source, found by its normalised URL or created (approved, aggregator priority)."""
+    source = Source.objects.filter(url_normalised=normalise_url(JHU_SOURCE["url"])).first()
+    if source is None:
+        source = Source.objects.create(**JHU_SOURCE)
+    return source
+
+
+class Command(BaseCommand):
+    help = (
+        "Import JHU CSSE time series (time_series_covid19_<metric>_global.csv or _US.csv). "
+        "Every file is checked before anything is written; all files make one release."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="JHU time-series CSV files")
+        parser.add_argument("--no-exports", action="store_true", help="Do not build the release's exports")
+
+    def handle(self, *args, files, no_exports=False, **options):
+        paths = [Path(f) for f in files]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        try:
+            parsed = [read_jhu_file(path) for path in paths]
+            resolver = LocationResolver()
+            keys = [resolver.place(jhu_file) for jhu_file in parsed]
+        except JhuFileError as exc:
+            raise CommandError(f"{exc} Nothing was imported.")
+        source = jhu_source()
+        names = ", ".join(p.name for p in paths)
+        with transaction.atomic():
+            ids = resolver.create()
+            for jhu_file, file_keys in zip(parsed, keys, strict=True):
+                jhu_file.location_ids = _ids(ids, file_keys)
+                save_jhu_rows(jhu_file)
+            try:
+                result = upsert_observations(
+                    (jhu_file.long_frame() for jhu_file in parsed),
+                    source=source,
+                    description=f"JHU CSSE import: {names}"[:300],
+                    schedule_exports=not no_exports,
+                )
+            except UpsertError as exc:
+                raise CommandError(f"{names}: {exc}. Nothing was imported.")
+        release = f"release {result.release.number}" if result.release else "no new release (nothing changed)"
+        self.stdout.write(
+            f"Imported {len(paths)} file(s): {result.added} values added, {result.changed} changed, "
+            f"{result.unchanged} unchanged, {result.skipped} kept (higher-priority source); {release}."
+        )
+
+
+def _ids(ids, keys):
+    import numpy as np
+
+    return np.array([ids[key] for key in keys], dtype="int64")

@@ -1,0 +1,225 @@
+"""The one way values enter the canonical dataset: a set-based upsert that writes history and a release.
+
+Both `import_jhu` and the moderation merge call `upsert_observations`. Values are staged in a
+temporary table (PostgreSQL: COPY; SQLite: executemany in batches), then compared, recorded and
+written with a handful of set-based statements, so a million values never become Python objects.
+"""
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Observation, ObservationHistory, Release
+
+COLUMNS = ["location_id", "metric_id", "date", "value"]
+CHUNK_ROWS = 100_000
+STAGE = "_upsert_stage"
+# Any constant: serialises writers of the canonical dataset on PostgreSQL.
+ADVISORY_LOCK_ID = 7_319_001
+
+
+class UpsertError(ValueError):
+    """The values cannot be written as given (missing columns, empty cells, duplicates)."""
+
+
+@dataclass
+class UpsertResult:
+    release: Release | None
+    added: int
+    changed: int
+    unchanged: int
+    skipped: int
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed)
+
+
+def upsert_observations(
+    frame: pd.DataFrame | Iterable[pd.DataFrame],
+    *,
+    source,
+    submission=None,
+    description: str,
+    allow_override: bool = True,
+    changelog: str = "",
+    schedule_exports: bool = True,
+) -> UpsertResult:
+    """Write values into the canonical dataset in one transaction and return what happened.
+
+    `frame` has the columns location_id, metric_id, date, value (or is an iterable of such
+    chunks, so callers can stream). A Release is created only when a value is added or changed;
+    each changed value gets an ObservationHistory row. A value whose current source has a higher
+    priority than `source` is left alone (counted as skipped) unless `allow_override`. When a
+    release is made, its exports are scheduled after commit (unless `schedule_exports` is False).
+    """
+    chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
+    vendor = connection.vendor
+    with transaction.atomic():
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+        with connection.cursor() as cursor:
+            _create_stage(cursor, vendor)
+            staged = 0
+            for chunk in chunks:
+                for part in _split(chunk):
+                    staged += _stage(cursor, vendor, _prepare(part))
+            try:
+                result = _apply(
+                    cursor, vendor, source=source, submission=submission, description=description,
+                    allow_override=allow_override, changelog=changelog,
+                )
+            finally:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        if result.release is not None and schedule_exports:
+            release_id = result.release.pk
+
+            def dispatch():
+                from .tasks import build_exports
+
+                build_exports.delay(release_id)
+
+            transaction.on_commit(dispatch)
+    return result
+
+
+def _split(chunk: pd.DataFrame):
+    for start in range(0, len(chunk), CHUNK_ROWS):
+        yield chunk.iloc[start:start + CHUNK_ROWS]
+
+
+def _prepare(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Check one chunk and bring it to the staging types: integer ids, ISO date text, float value."""
+    missing = [c for c in COLUMNS if c not in chunk.columns]
+    if missing:
+        raise UpsertError(f"missing columns: {', '.join(missing)}")
+    chunk = chunk[COLUMNS]
+    if chunk.isna().any().any():
+        column = chunk.columns[chunk.isna().any()][0]
+        raise UpsertError(f"empty cells in column {column}")
+    value = pd.to_numeric(chunk["value"], errors="coerce").astype("float64")
+    if not np.isfinite(value.to_numpy()).all():
+        raise UpsertError("values must be finite numbers")
+    dates = chunk["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        dates = pd.to_datetime(dates.astype(str), format="%Y-%m-%d")
+    date_text = np.datetime_as_string(dates.to_numpy().astype("datetime64[D]"), unit="D")
+    return pd.DataFrame({
+        "location_id": chunk["location_id"].astype("int64").to_numpy(),
+        "metric_id": chunk["metric_id"].astype("int64").to_numpy(),
+        "date": date_text,
+        "value": value.to_numpy(),
+    })
+
+
+def _create_stage(cursor, vendor):
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    if vendor == "postgresql":
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (location_id bigint NOT NULL, metric_id bigint NOT NULL, "
+            "date date NOT NULL, value double precision NOT NULL)"
+        )
+    else:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (location_id integer NOT NULL, metric_id integer NOT NULL, "
+            "date text NOT NULL, value real NOT NULL)"
+        )
+
+
+def _stage(cursor, vendor, chunk: pd.DataFrame) -> int:
+    if chunk.empty:
+        return 0
+    if vendor == "postgresql":
+        buffer = io.StringIO()
+        chunk.to_csv(buffer, header=False, index=False)
+        with cursor.cursor.copy(f"COPY {STAGE} (location_id, metric_id, date, value) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+    else:
+        rows = zip(
+            chunk["location_id"].tolist(), chunk["metric_id"].tolist(), chunk["date"].tolist(),
+            chunk["value"].tolist(), strict=True,
+        )
+        cursor.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
+    return len(chunk)
+
+
+# The SQL below interpolates only our own table names and fixed fragments; values go as parameters.
+def _apply(cursor, vendor, *, source, submission, description, allow_override, changelog) -> UpsertResult:
+    obs = Observation._meta.db_table
+    hist = ObservationHistory._meta.db_table
+    source_table = source._meta.db_table
+    join = "o.location_id = s.location_id AND o.metric_id = s.metric_id AND o.date = s.date"
+    if allow_override:
+        replaceable, params = "1 = 1", []
+    else:
+        replaceable = f"(SELECT priority FROM {source_table} WHERE id = o.source_id) <= %s"  # noqa: S608
+        params = [source.priority]
+    if vendor == "postgresql":
+        cursor.execute(f"ANALYZE {STAGE}")
+    cursor.execute(
+        f"SELECT location_id, metric_id, date FROM {STAGE} GROUP BY location_id, metric_id, date "  # noqa: S608
+        "HAVING COUNT(*) > 1 LIMIT 1"
+    )
+    duplicate = cursor.fetchone()
+    if duplicate:
+        raise UpsertError(
+            f"more than one value for location {duplicate[0]}, metric {duplicate[1]}, date {duplicate[2]}"
+        )
+    cursor.execute(
+        f"SELECT COUNT(*), COUNT(o.id), "  # noqa: S608
+        f"COALESCE(SUM(CASE WHEN o.value = s.value THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN o.value <> s.value AND {replaceable} THEN 1 ELSE 0 END), 0) "
+        f"FROM {STAGE} s LEFT JOIN {obs} o ON {join}",
+        params,
+    )
+    total, existing, unchanged, changed = (int(v or 0) for v in cursor.fetchone())
+    added = total - existing
+    skipped = existing - unchanged - changed
+    if not (added or changed):
+        return UpsertResult(release=None, added=0, changed=0, unchanged=unchanged, skipped=skipped)
+
+    release = Release.objects.create(
+        number=Release.next_number(),
+        description=description[:300],
+        values_added=added,
+        values_changed=changed,
+        values_unchanged=unchanged,
+        values_skipped=skipped,
+        changelog=changelog or _changelog(description, added, changed, unchanged, skipped),
+    )
+    if submission is not None:
+        release.submissions.add(submission)
+    submission_id = submission.pk if submission is not None else None
+    if changed:
+        cursor.execute(
+            f"INSERT INTO {hist} (location_id, metric_id, date, old_value, new_value, old_source_id, "  # noqa: S608
+            "new_source_id, old_release_id, release_id, submission_id, changed_at) "
+            f"SELECT s.location_id, s.metric_id, s.date, o.value, s.value, o.source_id, %s, o.release_id, %s, %s, %s "
+            f"FROM {STAGE} s JOIN {obs} o ON {join} WHERE o.value <> s.value AND {replaceable}",
+            [source.pk, release.pk, submission_id, timezone.now(), *params],
+        )
+        cursor.execute(
+            f"UPDATE {obs} AS o SET value = s.value, source_id = %s, submission_id = %s, release_id = %s "  # noqa: S608
+            f"FROM {STAGE} s WHERE {join} AND o.value <> s.value AND {replaceable}",
+            [source.pk, submission_id, release.pk, *params],
+        )
+    if added:
+        cursor.execute(
+            f"INSERT INTO {obs} (location_id, metric_id, date, value, source_id, submission_id, release_id) "  # noqa: S608
+            f"SELECT s.location_id, s.metric_id, s.date, s.value, %s, %s, %s FROM {STAGE} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {obs} o WHERE {join})",
+            [source.pk, submission_id, release.pk],
+        )
+    return UpsertResult(release=release, added=added, changed=changed, unchanged=unchanged, skipped=skipped)
+
+
+def _changelog(description, added, changed, unchanged, skipped) -> str:
+    text = f"{description}: {added} values added, {changed} changed, {unchanged} unchanged."
+    if skipped:
+        text += f" {skipped} values kept because their current source has a higher priority."
+    return text

@@ -1,5 +1,10 @@
 """The v1 API router: each app registers its viewsets in its api.py (`register(router)`)."""
 from rest_framework.routers import DefaultRouter
 
+from contributions.api import SubmissionViewSet
+from sources.api import SourceViewSet
+
 router = DefaultRouter()
+router.register("sources", SourceViewSet, basename="source")
+router.register("submissions", SubmissionViewSet, basename="submission")
 urlpatterns = router.urls

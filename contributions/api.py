@@ -1,0 +1,118 @@
+"""API for data uploads: POST a file, then follow its status, report and diff."""
+import json
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from accounts.decorators import has_verified_email
+from sources.models import Source
+
+from . import services
+from .forms import sources_open_for_upload
+from .models import Submission
+
+
+class IsVerifiedVolunteer(permissions.BasePermission):
+    message = "A verified account is needed: confirm your email address first."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and has_verified_email(request.user))
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    source = serializers.PrimaryKeyRelatedField(read_only=True)
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    submitter = serializers.CharField(source="submitter.display_name", read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "url", "kind", "status", "progress", "progress_message", "source", "source_name", "country",
+            "submitter", "original_filename", "file_size", "sha256", "duplicate_of", "version", "layout", "mapping",
+            "row_count", "error_count", "warning_count", "report", "diff", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class JSONObjectField(serializers.Field):
+    """A JSON object given as a form field (multipart uploads cannot nest objects)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            return data
+        try:
+            value = json.loads(data)
+        except (TypeError, ValueError):
+            raise serializers.ValidationError("Must be a JSON object, e.g. {\"layout\": \"long\"}.")
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return value
+
+    def to_representation(self, value):
+        return value
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, TSV, XLSX or JSON records")
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.none(),
+                                                help_text="Id of an approved source")
+    layout = serializers.ChoiceField(choices=["long", "wide_metric", "wide_date"], required=False)
+    mapping = JSONObjectField(required=False, help_text="Column mapping as a JSON object (see docs/api.md)")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["source"].queryset = sources_open_for_upload(request.user)
+
+
+class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
+                        viewsets.GenericViewSet):
+    """Volunteers see their own submissions; reviewers and staff also those in their scope."""
+
+    permission_classes = [IsVerifiedVolunteer]
+    serializer_class = SubmissionSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = "upload"
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+    def get_queryset(self):
+        return Submission.objects.visible_to(self.request.user).select_related("source", "country", "submitter")
+
+    @extend_schema(
+        request={"multipart/form-data": SubmissionCreateSerializer},
+        responses={201: SubmissionSerializer, 400: OpenApiResponse(description="Invalid request"),
+                   429: OpenApiResponse(description="Too many uploads")},
+    )
+    def create(self, request, *args, **kwargs):
+        incoming = SubmissionCreateSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        mapping = data.get("mapping") or {}
+        if data.get("layout"):
+            mapping = {**mapping, "layout": data["layout"]}
+        try:
+            submission = services.create_upload(
+                submitter=request.user, source=data["source"], uploaded=data["file"],
+                comment=data.get("comment", ""), layout=data.get("layout", ""), mapping=mapping or None,
+            )
+        except services.UploadRefused as exc:
+            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        submission.refresh_from_db()
+        body = SubmissionSerializer(submission, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})

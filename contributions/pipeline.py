@@ -1,0 +1,114 @@
+"""Validation of one stored upload: parse, validate, diff, store the normalised Parquet, report.
+
+Runs in the worker (contributions.tasks.validate_submission). Any problem with the file ends as an
+*invalid* submission with a report the volunteer can act on; only infrastructure errors (database,
+storage) propagate so that the task is retried.
+"""
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
+
+from .models import Submission
+
+logger = logging.getLogger(__name__)
+
+
+def set_progress(submission_id: int, percent: int, message: str) -> None:
+    Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(
+        progress=percent, progress_message=message
+    )
+
+
+def failure_report(code: str, message: str) -> dict:
+    return {
+        "problems": [{"severity": "error", "code": code, "message": message, "row": None, "column": None,
+                      "value": None, "sheet": None}],
+        "counts": {code: 1},
+        "error_count": 1,
+        "warning_count": 0,
+    }
+
+
+def finish(submission_id: int, *, status: str, report: dict, diff: dict | None = None, normalised_path: str = "",
+           row_count: int = 0, layout: str = "") -> bool:
+    """Write the outcome, only if the submission is still waiting for this validation."""
+    problems = report.get("problems", [])
+    errors = report.get("error_count", sum(1 for p in problems if p.get("severity") == "error"))
+    warnings = report.get("warning_count", sum(1 for p in problems if p.get("severity") == "warning"))
+    fields = {
+        "status": status, "report": report, "diff": diff or {}, "normalised_path": normalised_path,
+        "row_count": row_count, "error_count": errors, "warning_count": warnings, "progress": 100,
+        "progress_message": "Done",
+    }
+    if layout:
+        fields["layout"] = layout
+    return bool(Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(**fields))
+
+
+def run_validation(submission_id: int) -> str | None:
+    """Validate the submission's current file; returns the new status (None if there was nothing to do)."""
+    submission = Submission.objects.select_related("source", "country").filter(pk=submission_id).first()
+    if submission is None or submission.status != Submission.Status.VALIDATING:
+        return None
+    try:
+        return _validate(submission)
+    except (DatabaseError, OSError):
+        raise  # infrastructure: let the task retry
+    except SoftTimeLimitExceeded:
+        report = failure_report("too_slow", "Validation took too long. Split the file into smaller files and "
+                                            "upload them one by one.")
+    except MemoryError:
+        report = failure_report("too_large", "The file needs more memory than validation may use. Split it into "
+                                             "smaller files.")
+    except Exception:
+        logger.exception("Validation of submission %s failed unexpectedly", submission_id)
+        report = failure_report("unreadable", "We could not read this file. Check that it is a CSV, TSV, XLSX "
+                                              "or JSON file; the team has been notified.")
+    finish(submission_id, status=Submission.Status.INVALID, report=report)
+    return Submission.Status.INVALID
+
+
+def _validate(submission: Submission) -> str:
+    from .diff import compute_diff
+    from .parsing import parse_file
+    from .validation import validate
+
+    with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
+        local = Path(tmp) / "upload"
+        set_progress(submission.pk, 5, "Reading the file")
+        with submission.file.open("rb") as stored, open(local, "wb") as out:
+            for chunk in stored.chunks():
+                out.write(chunk)
+        parsed = parse_file(local, filename=submission.original_filename, mapping=submission.mapping or None)
+        set_progress(submission.pk, 30, "Checking dates, places, metrics and values")
+        recipe = getattr(submission.source, "recipe", None)
+        result = validate(parsed, mapping=submission.mapping or None, recipe=recipe,
+                          default_country=submission.country)
+        report = result.report
+        layout = report.get("layout") or ""
+        if report.get("needs_mapping"):
+            finish(submission.pk, status=Submission.Status.NEEDS_MAPPING, report=report, layout=layout)
+            return Submission.Status.NEEDS_MAPPING
+        if not result.is_valid:
+            finish(submission.pk, status=Submission.Status.INVALID, report=report, row_count=len(result.frame),
+                   layout=layout)
+            return Submission.Status.INVALID
+        set_progress(submission.pk, 60, "Comparing with the published data")
+        diff = compute_diff(result.frame, source=submission.source)
+        set_progress(submission.pk, 85, "Saving the normalised rows")
+        parquet = Path(tmp) / "normalised.parquet"
+        result.write_parquet(parquet)
+        with open(parquet, "rb") as handle:
+            stored_name = default_storage.save(f"normalised/{uuid.uuid4().hex}.parquet", File(handle))
+        with transaction.atomic():
+            if not finish(submission.pk, status=Submission.Status.AWAITING_REVIEW, report=report, diff=diff,
+                          normalised_path=stored_name, row_count=len(result.frame), layout=layout):
+                default_storage.delete(stored_name)  # superseded meanwhile (new file, withdrawn)
+                return Submission.Status.VALIDATING
+    return Submission.Status.AWAITING_REVIEW

@@ -1,0 +1,122 @@
+"""Pages for volunteers' data uploads: upload, my submissions, a submission with its report."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import verified_required, volunteer_required
+
+from . import services
+from .forms import ReplaceFileForm, UploadForm
+from .models import Submission
+from .reporting import error_rows_csv, grouped_problems, preview_rows
+
+
+def visible_submission(request, pk) -> Submission:
+    """The submission if this user may see it (own, or in their review scope); 404 otherwise."""
+    queryset = Submission.objects.visible_to(request.user).select_related("source", "country", "submitter")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@volunteer_required
+def upload(request):
+    initial = {"source": request.GET.get("source")} if request.GET.get("source") else None
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.create_upload(
+                submitter=request.user, source=form.cleaned_data["source"], uploaded=form.cleaned_data["file"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.UploadRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, "Thank you! Your file is being checked; this page updates by itself.")
+            return redirect(submission)
+    return render(request, "contributions/upload.html", {"form": form})
+
+
+@verified_required
+def mine(request):
+    submissions = Submission.objects.filter(submitter=request.user).select_related("source", "country")
+    status = request.GET.get("status")
+    if status in Submission.Status.values:
+        submissions = submissions.filter(status=status)
+    page = Paginator(submissions.prefetch_related("actions"), 25).get_page(request.GET.get("page"))
+    return render(request, "contributions/mine.html", {
+        "page": page, "statuses": Submission.Status.choices, "status": status,
+    })
+
+
+@verified_required
+def detail(request, pk):
+    submission = visible_submission(request, pk)
+    context = {
+        "submission": submission,
+        "problems": grouped_problems(submission.report),
+        "preview": preview_rows(submission),
+        "replace_form": ReplaceFileForm(),
+        "can_edit": submission.can_be_edited_by(request.user),
+        "earlier_files": submission.earlier_files.all(),
+        "actions": submission.actions.select_related("actor") if hasattr(submission, "actions") else [],
+    }
+    return render(request, "contributions/detail.html", context)
+
+
+@verified_required
+def status(request, pk):
+    """Polled by the submission page while validation runs."""
+    submission = visible_submission(request, pk)
+    return JsonResponse({
+        "id": submission.pk, "status": submission.status, "status_label": submission.get_status_display(),
+        "progress": submission.progress, "message": submission.progress_message, "busy": submission.is_busy,
+    })
+
+
+@verified_required
+def error_report(request, pk):
+    """The file's rows with an extra `error` column: the way volunteers fix a file."""
+    submission = visible_submission(request, pk)
+    response = StreamingHttpResponse(error_rows_csv(submission), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="submission-{submission.pk}-problems.csv"'
+    return response
+
+
+@verified_required
+def download(request, pk):
+    """The original file, for the submitter, reviewers in scope and staff only."""
+    submission = visible_submission(request, pk)
+    if not submission.file:
+        raise Http404("No file")
+    return FileResponse(submission.file.open("rb"), as_attachment=True,
+                        filename=submission.original_filename or f"submission-{submission.pk}")
+
+
+@require_POST
+@verified_required
+def replace(request, pk):
+    submission = visible_submission(request, pk)
+    form = ReplaceFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.replace_file(submission=submission, user=request.user, uploaded=form.cleaned_data["file"])
+            messages.success(request, "Corrected file received; checking it now. The earlier version is kept.")
+        except services.UploadRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, " ".join(form.errors.get("file", ["Choose a file."])))
+    return redirect(submission)
+
+
+@require_POST
+@verified_required
+def withdraw(request, pk):
+    submission = visible_submission(request, pk)
+    try:
+        services.withdraw(submission=submission, user=request.user)
+        messages.success(request, "Submission withdrawn.")
+    except services.UploadRefused as exc:
+        messages.error(request, str(exc))
+    return redirect(submission)
+

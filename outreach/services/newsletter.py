@@ -1,0 +1,380 @@
+"""The newsletter: double opt-in, one-click unsubscribe, Markdown issues and a crash-safe batched send.
+
+Sending design: every recipient of an issue gets a NewsletterDelivery row. A batch task claims a
+row with a compare-and-set (queued → sending) just before handing the mail to the backend and
+marks it sent right after. A task that runs twice, or two tasks given the same rows, can never
+mail a recipient twice: only one claim succeeds and sent rows are never claimed again. A worker
+killed between the claim and the mark leaves the row in `sending`; `resume()` puts such claims back
+in the queue once they are older than the lease. So the one window where a crash can lead to a
+duplicate is between the backend accepting the mail and the mark (see docs/outreach.md).
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscription
+
+CONSENT_TEXT = (
+    "I want to receive the COVID-19 Open Data newsletter by email. I can unsubscribe at any time "
+    "with the link in every issue."
+)
+CONFIRM_SALT = "outreach.newsletter.confirm"
+UNSUBSCRIBE_SALT = "outreach.newsletter.unsubscribe"
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "hr", "i", "img", "li",
+    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
+
+
+class InvalidToken(Exception):
+    """A confirmation or unsubscribe link that was altered, expired or no longer applies."""
+
+
+def confirm_max_age() -> int:
+    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+
+
+def batch_size() -> int:
+    return getattr(settings, "NEWSLETTER_BATCH_SIZE", 100)
+
+
+def claim_lease() -> timedelta:
+    """How old a claim must be before resume() assumes its worker died and sends it again."""
+    return timedelta(seconds=getattr(settings, "NEWSLETTER_CLAIM_LEASE_SECONDS", 120))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def _token(subscription: NewsletterSubscription, salt: str) -> str:
+    return signing.dumps([subscription.pk, _email_digest(subscription.email)], salt=salt, compress=True)
+
+
+def _load(token: str, salt: str, max_age: int | None) -> NewsletterSubscription:
+    try:
+        pk, digest = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvalidToken("This link has expired. Please sign up again to get a new one.")
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidToken("This link is not valid. Please copy the whole link from the email.")
+    subscription = NewsletterSubscription.objects.filter(pk=pk).first()
+    if subscription is None or _email_digest(subscription.email) != digest:
+        raise InvalidToken("This link is not valid any more.")
+    return subscription
+
+
+def confirmation_url(subscription: NewsletterSubscription) -> str:
+    return settings.SITE_URL + reverse("outreach:confirm", kwargs={"token": _token(subscription, CONFIRM_SALT)})
+
+
+def unsubscribe_url(subscription: NewsletterSubscription) -> str:
+    return settings.SITE_URL + reverse("outreach:unsubscribe", kwargs={"token": _token(subscription, UNSUBSCRIBE_SALT)})
+
+
+# --- subscribing -----------------------------------------------------------------------------------
+
+def subscribe(*, email: str, source_page: str = "", consent_text: str = CONSENT_TEXT) -> NewsletterSubscription | None:
+    """Record a sign-up and queue the confirmation link when one is due.
+
+    The caller shows the same answer whatever happens here, so nobody can learn whether an address
+    is known. A confirmed address gets nothing; a pending one gets the link again at most every
+    few minutes; an unsubscribed one starts over as pending.
+    """
+    from outreach.tasks import send_newsletter_confirmation
+
+    email = normalise_email(email)
+    now = timezone.now()
+    resend_after = now - timedelta(seconds=getattr(settings, "NEWSLETTER_CONFIRM_RESEND_SECONDS", 300))
+    with transaction.atomic():
+        subscription, created = NewsletterSubscription.objects.select_for_update().get_or_create(
+            email=email,
+            defaults={"consent_text": consent_text, "consented_at": now, "source_page": source_page[:300]},
+        )
+        if subscription.status == NewsletterSubscription.Status.CONFIRMED:
+            return subscription
+        recently_sent = subscription.confirmation_sent_at and subscription.confirmation_sent_at > resend_after
+        if not created and subscription.status == NewsletterSubscription.Status.PENDING and recently_sent:
+            return subscription
+        subscription.status = NewsletterSubscription.Status.PENDING
+        subscription.consent_text = consent_text
+        subscription.consented_at = now
+        subscription.source_page = source_page[:300]
+        subscription.confirmation_sent_at = now
+        subscription.save()
+        send_newsletter_confirmation.delay_on_commit(subscription.pk)
+    return subscription
+
+
+def send_confirmation(*, subscription_id: int) -> bool:
+    """Mail the confirmation link; the only mail a pending address ever receives."""
+    subscription = NewsletterSubscription.objects.filter(
+        pk=subscription_id, status=NewsletterSubscription.Status.PENDING
+    ).first()
+    if subscription is None:
+        return False
+    context = {"confirm_url": confirmation_url(subscription), "days": max(1, confirm_max_age() // 86400)}
+    message = EmailMultiAlternatives(
+        subject="Please confirm your subscription to the COVID-19 Open Data newsletter",
+        body=render_to_string("outreach/email/confirm.txt", context),
+        to=[subscription.email],
+    )
+    message.send()
+    return True
+
+
+def confirm(*, token: str) -> NewsletterSubscription:
+    """Confirm a pending address from its signed, expiring link; confirming twice is fine."""
+    subscription = _load(token, CONFIRM_SALT, confirm_max_age())
+    if subscription.status == NewsletterSubscription.Status.UNSUBSCRIBED:
+        raise InvalidToken("This address has unsubscribed since this link was sent. Please sign up again.")
+    NewsletterSubscription.objects.filter(pk=subscription.pk, status=NewsletterSubscription.Status.PENDING).update(
+        status=NewsletterSubscription.Status.CONFIRMED, confirmed_at=timezone.now()
+    )
+    subscription.refresh_from_db()
+    return subscription
+
+
+def subscribe_user(*, user, source_page: str = "profile") -> NewsletterSubscription:
+    """Subscribe a signed-in user with a verified address: their address is already proven, so the
+    consent click confirms at once."""
+    email = normalise_email(user.email)
+    now = timezone.now()
+    subscription, _ = NewsletterSubscription.objects.update_or_create(
+        email=email,
+        defaults={
+            "status": NewsletterSubscription.Status.CONFIRMED, "user": user, "consent_text": CONSENT_TEXT,
+            "consented_at": now, "source_page": source_page, "confirmed_at": now, "unsubscribed_at": None,
+        },
+    )
+    return subscription
+
+
+def subscription_for_user(user) -> NewsletterSubscription | None:
+    return NewsletterSubscription.objects.filter(email=normalise_email(user.email)).first()
+
+
+def unsubscribe(*, token: str) -> NewsletterSubscription:
+    """Unsubscribe from a mail's signed link (no expiry, no login); doing it twice changes nothing."""
+    subscription = _load(token, UNSUBSCRIBE_SALT, None)
+    return _unsubscribe(subscription)
+
+
+def unsubscribe_user(*, user) -> NewsletterSubscription | None:
+    subscription = subscription_for_user(user)
+    return _unsubscribe(subscription) if subscription else None
+
+
+def _unsubscribe(subscription: NewsletterSubscription) -> NewsletterSubscription:
+    NewsletterSubscription.objects.filter(pk=subscription.pk).exclude(
+        status=NewsletterSubscription.Status.UNSUBSCRIBED
+    ).update(status=NewsletterSubscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    subscription.refresh_from_db()
+    return subscription
+
+
+# --- writing an issue ---------------------------------------------------------------------------
+
+def render_markdown(text: str) -> tuple[str, str]:
+    """Markdown → (sanitised HTML, plain text). Raw HTML, scripts and event handlers are dropped."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return clean, (text or "").strip()
+
+
+def save_issue(*, newsletter: Newsletter) -> Newsletter:
+    newsletter.body_html, newsletter.body_text = render_markdown(newsletter.body_markdown)
+    newsletter.save()
+    return newsletter
+
+
+def build_message(*, newsletter: Newsletter, email: str, unsubscribe_link: str, connection=None, test=False):
+    """The mail for one recipient, with its own unsubscribe link and the one-click headers."""
+    context = {"newsletter": newsletter, "unsubscribe_url": unsubscribe_link, "test": test}
+    message = EmailMultiAlternatives(
+        subject=("[TEST] " if test else "") + newsletter.subject,
+        body=render_to_string("outreach/email/newsletter.txt", context),
+        to=[email],
+        connection=connection,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": "COVID-19 Open Data newsletter <newsletter.covid19-open-data>",
+        },
+    )
+    message.attach_alternative(render_to_string("outreach/email/newsletter.html", context), "text/html")
+    return message
+
+
+def send_test(*, newsletter: Newsletter, email: str) -> None:
+    """Send the issue to one staff address; its unsubscribe link is a harmless placeholder."""
+    link = settings.SITE_URL + reverse("outreach:newsletter")
+    build_message(newsletter=newsletter, email=email, unsubscribe_link=link, test=True).send()
+
+
+# --- sending an issue ------------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    total: int
+    queued: int
+    sending: int
+    sent: int
+    failed: int
+    skipped: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.skipped
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def progress(*, newsletter_id: int) -> Progress:
+    counts = dict(
+        NewsletterDelivery.objects.filter(newsletter_id=newsletter_id)
+        .values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    S = NewsletterDelivery.Status
+    return Progress(
+        total=sum(counts.values()), queued=counts.get(S.QUEUED, 0), sending=counts.get(S.SENDING, 0),
+        sent=counts.get(S.SENT, 0), failed=counts.get(S.FAILED, 0), skipped=counts.get(S.SKIPPED, 0),
+    )
+
+
+class AlreadySent(Exception):
+    pass
+
+
+def start_sending(*, newsletter: Newsletter) -> int:
+    """Freeze the list of confirmed subscribers as deliveries and dispatch the batches after commit.
+    Returns the number of recipients. Only a draft can be sent, once."""
+    with transaction.atomic():
+        moved = Newsletter.objects.filter(pk=newsletter.pk, status=Newsletter.Status.DRAFT).update(
+            status=Newsletter.Status.SENDING, send_started_at=timezone.now(), last_progress_at=timezone.now()
+        )
+        if moved != 1:
+            raise AlreadySent("This issue is already being sent or was sent.")
+        confirmed = NewsletterSubscription.objects.filter(status=NewsletterSubscription.Status.CONFIRMED)
+        NewsletterDelivery.objects.bulk_create(
+            [NewsletterDelivery(newsletter_id=newsletter.pk, subscription_id=pk, email=email)
+             for pk, email in confirmed.values_list("pk", "email")],
+            batch_size=1000, ignore_conflicts=True,
+        )
+        count = dispatch_queued(newsletter_id=newsletter.pk)
+    newsletter.refresh_from_db()
+    if count == 0:
+        finish_if_done(newsletter_id=newsletter.pk)
+    return count
+
+
+def dispatch_queued(*, newsletter_id: int) -> int:
+    """Dispatch (after commit) one batch task per chunk of queued deliveries; returns how many rows."""
+    from outreach.tasks import send_newsletter_batch
+
+    ids = list(
+        NewsletterDelivery.objects.filter(newsletter_id=newsletter_id, status=NewsletterDelivery.Status.QUEUED)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    size = batch_size()
+    for start in range(0, len(ids), size):
+        send_newsletter_batch.delay_on_commit(newsletter_id, ids[start:start + size])
+    return len(ids)
+
+
+def resume(*, newsletter_id: int, stale_after: timedelta | None = None, retry_failed: bool = False) -> int:
+    """Continue a send that stopped (worker killed, broker lost): claims older than the lease go back
+    to the queue and every queued row is dispatched again. Safe to call while a send is running."""
+    stale_after = claim_lease() if stale_after is None else stale_after
+    S = NewsletterDelivery.Status
+    with transaction.atomic():
+        issue = Newsletter.objects.filter(pk=newsletter_id)
+        sending = issue.filter(status=Newsletter.Status.SENDING).exists()
+        if not sending and not (retry_failed and issue.filter(status=Newsletter.Status.SENT).update(
+                status=Newsletter.Status.SENDING, send_finished_at=None)):
+            return 0
+        rows = NewsletterDelivery.objects.filter(newsletter_id=newsletter_id)
+        rows.filter(status=S.SENDING, claimed_at__lte=timezone.now() - stale_after).update(status=S.QUEUED)
+        if retry_failed:
+            rows.filter(status=S.FAILED).update(status=S.QUEUED, error="")
+        count = dispatch_queued(newsletter_id=newsletter_id)
+    if count == 0:
+        finish_if_done(newsletter_id=newsletter_id)
+    return count
+
+
+def send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> int:
+    """Send the still-queued deliveries among `delivery_ids`; returns how many were sent here."""
+    S = NewsletterDelivery.Status
+    newsletter = Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).first()
+    if newsletter is None:
+        return 0
+    rows = list(
+        NewsletterDelivery.objects.filter(pk__in=delivery_ids, newsletter_id=newsletter_id, status=S.QUEUED)
+        .select_related("subscription").order_by("pk")
+    )
+    sent = 0
+    with get_connection() as connection:
+        for row in rows:
+            if row.subscription.status != NewsletterSubscription.Status.CONFIRMED:
+                NewsletterDelivery.objects.filter(pk=row.pk, status=S.QUEUED).update(status=S.SKIPPED)
+                continue
+            # Built before the claim so that a claimed row is only ever waiting on the backend.
+            message = build_message(
+                newsletter=newsletter, email=row.email, unsubscribe_link=unsubscribe_url(row.subscription),
+                connection=connection,
+            )
+            claimed = NewsletterDelivery.objects.filter(pk=row.pk, status=S.QUEUED).update(
+                status=S.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            )
+            if claimed != 1:
+                continue
+            try:
+                message.send()
+            except Exception as exc:  # any backend failure is recorded on the row, never retried blindly
+                NewsletterDelivery.objects.filter(pk=row.pk, status=S.SENDING).update(
+                    status=S.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
+                )
+                continue
+            NewsletterDelivery.objects.filter(pk=row.pk, status=S.SENDING).update(status=S.SENT, sent_at=timezone.now())
+            sent += 1
+    Newsletter.objects.filter(pk=newsletter_id).update(last_progress_at=timezone.now())
+    finish_if_done(newsletter_id=newsletter_id)
+    return sent
+
+
+def finish_if_done(*, newsletter_id: int) -> bool:
+    S = NewsletterDelivery.Status
+    if NewsletterDelivery.objects.filter(newsletter_id=newsletter_id, status__in=[S.QUEUED, S.SENDING]).exists():
+        return False
+    return bool(Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).update(
+        status=Newsletter.Status.SENT, send_finished_at=timezone.now()
+    ))
+
+
+def is_stalled(newsletter: Newsletter) -> bool:
+    """A send that has made no progress for longer than the lease: offer staff the resume button."""
+    if newsletter.status != Newsletter.Status.SENDING or newsletter.last_progress_at is None:
+        return False
+    return newsletter.last_progress_at < timezone.now() - claim_lease()

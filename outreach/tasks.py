@@ -1,0 +1,39 @@
+"""Outreach tasks: thin wrappers that load by id and call a service; each is safe to run twice."""
+from celery import shared_task
+from django.db import OperationalError
+
+from sources.models import Source
+
+from .services import contact, freshness, newsletter
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_newsletter_confirmation(subscription_id: int) -> bool:
+    """The double opt-in link; nothing is sent if the address is no longer pending."""
+    return newsletter.send_confirmation(subscription_id=subscription_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_newsletter_batch(newsletter_id: int, delivery_ids: list[int]) -> int:
+    """One batch of an issue; rows already claimed or sent are skipped, so re-dispatching is safe."""
+    return newsletter.send_batch(newsletter_id=newsletter_id, delivery_ids=delivery_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_contact_emails(request_id: int) -> None:
+    contact.send_emails(request_id=request_id)
+
+
+@shared_task(acks_late=True)
+def check_source(source_id: int) -> bool | None:
+    result = freshness.check_source(source_id=source_id)
+    return None if result is None else result.ok
+
+
+@shared_task(acks_late=True)
+def check_all_sources() -> int:
+    """Beat task: one check per approved source, each in its own task so a slow host delays no other."""
+    ids = list(Source.objects.filter(status=Source.Status.APPROVED).values_list("pk", flat=True))
+    for pk in ids:
+        check_source.delay(pk)
+    return len(ids)

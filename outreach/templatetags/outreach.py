@@ -1,0 +1,14 @@
+"""Template pieces other apps' pages include: the newsletter block on the volunteer profile."""
+from django import template
+
+from outreach.services import newsletter
+
+register = template.Library()
+
+
+@register.inclusion_tag("outreach/profile_newsletter.html", takes_context=True)
+def newsletter_profile_block(context):
+    user = context["request"].user
+    subscription = newsletter.subscription_for_user(user) if user.is_authenticated else None
+    return {"subscription": subscription, "csrf_token": context.get("csrf_token"), "user": user,
+            "consent_text": newsletter.CONSENT_TEXT}

@@ -48,3 +48,16 @@ class ReviewAction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Review actions are append-only")
+
+
+class ReviewerPreference(models.Model):
+    """A reviewer's choice to receive the daily digest of new submissions in their scope."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_preference")
+    daily_digest = models.BooleanField(
+        default=False, help_text="Email me a daily list of new submissions in my countries"
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user}: digest {'on' if self.daily_digest else 'off'}"

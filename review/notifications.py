@@ -1,0 +1,100 @@
+"""Emails about moderation: to the submitter on each decision and on merge; the reviewers' daily digest.
+
+Sending happens in the worker (`review.tasks.send_submission_email`, mail queue), queued after the
+decision commits; a broker outage never fails the decision (the email is then lost, the decision
+and its audit row are not).
+"""
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+EVENTS = {
+    "approved": "Your submission #{pk} was approved",
+    "rejected": "Your submission #{pk} was rejected",
+    "changes_requested": "Changes requested on your submission #{pk}",
+    "merged": "Your submission #{pk} is now in the dataset (release {release})",
+}
+
+
+def queue(submission_id: int, event: str) -> None:
+    """Send the email for `event` from the worker; never raises for a broker outage."""
+    from dataset.merge import dispatch
+
+    from .tasks import send_submission_email
+
+    dispatch(send_submission_email, submission_id, event)
+
+
+def queue_on_commit(submission_id: int, event: str) -> None:
+    transaction.on_commit(lambda: queue(submission_id, event))
+
+
+def send_submission_email(*, submission_id: int, event: str) -> bool:
+    """Tell the submitter what happened, with the reviewer's comment when there is one."""
+    from contributions.models import Submission
+
+    from .models import ReviewAction
+
+    if event not in EVENTS:
+        raise ValueError(f"unknown notification event {event!r}")
+    submission = Submission.objects.select_related("submitter", "source", "merged_release").filter(
+        pk=submission_id
+    ).first()
+    if submission is None or not submission.submitter.email:
+        return False
+    decision = {
+        "approved": ReviewAction.Action.APPROVE,
+        "rejected": ReviewAction.Action.REJECT,
+        "changes_requested": ReviewAction.Action.REQUEST_CHANGES,
+    }.get(event)
+    action = (
+        ReviewAction.objects.filter(submission=submission, action=decision).order_by("-created_at", "-pk").first()
+        if decision else None
+    )
+    release = submission.merged_release
+    context = {
+        "submission": submission,
+        "event": event,
+        "comment": action.comment if action else "",
+        "release": release,
+        "url": settings.SITE_URL + submission.get_absolute_url(),
+    }
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event].format(
+        pk=submission.pk, release=release.number if release else "?"
+    )
+    body = render_to_string("review/email/submission_event.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.submitter.email])
+    return True
+
+
+def send_digests(*, now=None) -> int:
+    """Email each opted-in reviewer the submissions that arrived in their scope since their last digest."""
+    from .models import ReviewerPreference
+    from .services import queue as review_queue
+
+    now = now or timezone.now()
+    sent = 0
+    preferences = ReviewerPreference.objects.filter(daily_digest=True, user__is_active=True).select_related("user")
+    for preference in preferences:
+        user = preference.user
+        since = preference.last_digest_at or now - timedelta(days=1)
+        new = list(review_queue(user).filter(created_at__gt=since, created_at__lte=now)[:200])
+        if new and user.email:
+            body = render_to_string("review/email/digest.txt", {
+                "user": user, "submissions": new, "since": since,
+                "queue_url": settings.SITE_URL + reverse("review:queue"),
+                "site_url": settings.SITE_URL,
+            })
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + f"{len(new)} new submission(s) to review"
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            sent += 1
+        ReviewerPreference.objects.filter(pk=preference.pk).update(last_digest_at=now)
+    return sent

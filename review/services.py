@@ -1,0 +1,283 @@
+"""Moderation decisions: claim, release, comment, approve, reject, request changes.
+
+The rules live here and nowhere else, so pages and API obey the same ones: reviewers act only on
+submissions in their scope (staff: all), never on their own (four eyes), only while the submission
+waits for review, and not while another reviewer holds it. Every action is a ReviewAction row.
+State changes are compare-and-set updates, so two reviewers deciding at the same moment end with
+one decision and a clear message for the other.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from contributions.models import Submission
+from dataset.merge import dispatch_on_commit
+from sources.models import Source, SourceRecipe
+
+from . import notifications
+from .models import ReviewAction
+
+Status = Submission.Status
+Action = ReviewAction.Action
+
+
+class ReviewError(Exception):
+    """A decision that cannot be made; the message says why, in words for the reviewer."""
+
+
+class NotAllowed(ReviewError):
+    """Outside the reviewer's scope, their own submission, or not a reviewer at all."""
+
+
+class Conflict(ReviewError):
+    """The submission is not (or no longer) in a state that allows this, or someone else holds it."""
+
+
+class OverrideRequired(ReviewError):
+    """The upload would replace values of a higher-priority source: the reviewer must say so explicitly."""
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+def reviewable_by(user):
+    """Submissions this user may act on: in scope, never their own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_reviewer:
+        return Submission.objects.none()
+    return Submission.objects.in_scope_of(user).exclude(submitter=user)
+
+
+def queue(user, *, status=None, country=None, kind=None, submitter=None, source=None, older_than_days=None,
+          has_warnings=None):
+    """The review queue: waiting submissions in scope, oldest first, with optional filters."""
+    submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
+    submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
+    if country:
+        submissions = submissions.filter(country__key=country)
+    if kind:
+        submissions = submissions.filter(kind=kind)
+    if submitter:
+        submissions = submissions.filter(submitter__email__icontains=submitter)
+    if source:
+        submissions = submissions.filter(source_id=source)
+    if older_than_days:
+        submissions = submissions.filter(created_at__lte=timezone.now() - timedelta(days=older_than_days))
+    if has_warnings is True:
+        submissions = submissions.filter(warning_count__gt=0)
+    elif has_warnings is False:
+        submissions = submissions.filter(warning_count=0)
+    return submissions.order_by("created_at", "pk")
+
+
+def claimed_by_me(user):
+    return reviewable_by(user).filter(
+        status__in=Submission.REVIEWABLE, claimed_by=user, claimed_until__gt=timezone.now()
+    ).order_by("claimed_until")
+
+
+def counts_per_status(user) -> dict[str, int]:
+    rows = reviewable_by(user).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def holder(submission) -> object | None:
+    """Who holds the submission now (a live claim), or None."""
+    if submission.claimed_by_id and submission.claimed_until and submission.claimed_until > timezone.now():
+        return submission.claimed_by
+    return None
+
+
+def higher_priority_values(submission) -> int:
+    """How many values of this upload would replace values of a higher-priority source (from the diff)."""
+    diff = submission.diff or {}
+    for key in ("higher_priority", "higher_priority_values", "protected"):
+        value = diff.get(key)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, dict):
+            count = value.get("count", value.get("total"))
+            if isinstance(count, int):
+                return count
+        if isinstance(value, list):
+            return len(value)
+    counts = diff.get("counts") or diff.get("summary") or {}
+    value = counts.get("higher_priority") if isinstance(counts, dict) else None
+    return value if isinstance(value, int) else 0
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+def check_can_review(*, submission, reviewer) -> None:
+    if not getattr(reviewer, "is_authenticated", False) or not reviewer.is_reviewer:
+        raise NotAllowed("Only reviewers can moderate submissions.")
+    if reviewer.pk == submission.submitter_id:
+        raise NotAllowed("You cannot review your own submission: another reviewer must do it.")
+    if not submission.can_be_reviewed_by(reviewer):
+        raise NotAllowed("This submission is outside the countries you review.")
+
+
+def _free_for(reviewer) -> Q:
+    """Not held by anyone else (staff may act on held submissions)."""
+    if reviewer.is_staff:
+        return Q()
+    return Q(claimed_by__isnull=True) | Q(claimed_until__lte=timezone.now()) | Q(claimed_by=reviewer)
+
+
+def _conflict(submission, verb: str) -> Conflict:
+    current = Submission.objects.select_related("claimed_by").get(pk=submission.pk)
+    if current.status not in Submission.REVIEWABLE:
+        return Conflict(f"Cannot {verb}: this submission is already {current.get_status_display().lower()}.")
+    who = holder(current)
+    if who is not None:
+        until = timezone.localtime(current.claimed_until).strftime("%H:%M UTC")
+        return Conflict(f"Cannot {verb}: {who} is reviewing this submission until {until}.")
+    return Conflict(f"Cannot {verb} this submission now.")
+
+
+def _log(submission, reviewer, action, comment="", override=False) -> ReviewAction:
+    return ReviewAction.objects.create(
+        submission=submission, actor=reviewer, action=action, comment=comment, override_priority=override
+    )
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def claim(*, submission, reviewer, minutes: int | None = None) -> ReviewAction:
+    """Hold the submission for a while so no one else decides on it meanwhile."""
+    check_can_review(submission=submission, reviewer=reviewer)
+    minutes = minutes or settings.REVIEW_CLAIM_MINUTES
+    until = timezone.now() + timedelta(minutes=minutes)
+    free = Q(claimed_by__isnull=True) | Q(claimed_until__lte=timezone.now()) | Q(claimed_by=reviewer)
+    updated = Submission.objects.filter(free, pk=submission.pk, status__in=Submission.REVIEWABLE).update(
+        claimed_by=reviewer, claimed_until=until, status=Status.IN_REVIEW, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise _conflict(submission, "claim")
+    submission.refresh_from_db()
+    return _log(submission, reviewer, Action.CLAIM, f"Held until {until:%Y-%m-%d %H:%M} UTC")
+
+
+@transaction.atomic
+def release(*, submission, reviewer) -> ReviewAction:
+    """Give the submission back to the queue (your own claim; staff may release anyone's)."""
+    check_can_review(submission=submission, reviewer=reviewer)
+    held = Submission.objects.filter(pk=submission.pk, status=Status.IN_REVIEW)
+    if not reviewer.is_staff:
+        held = held.filter(claimed_by=reviewer)
+    if held.update(claimed_by=None, claimed_until=None, status=Status.AWAITING_REVIEW, updated_at=timezone.now()) != 1:
+        raise Conflict("You do not hold this submission.")
+    submission.refresh_from_db()
+    return _log(submission, reviewer, Action.RELEASE)
+
+
+@transaction.atomic
+def expire_claims() -> int:
+    """Claims past their time go back to the queue; each expiry is logged."""
+    now = timezone.now()
+    expired = list(
+        Submission.objects.filter(status=Status.IN_REVIEW, claimed_until__lte=now).values_list("pk", "claimed_by")
+    )
+    count = 0
+    for pk, holder_id in expired:
+        if Submission.objects.filter(pk=pk, status=Status.IN_REVIEW, claimed_until__lte=now).update(
+            claimed_by=None, claimed_until=None, status=Status.AWAITING_REVIEW, updated_at=now
+        ):
+            ReviewAction.objects.create(submission_id=pk, actor_id=holder_id, action=Action.EXPIRE)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def comment(*, submission, reviewer, comment: str) -> ReviewAction:
+    check_can_review(submission=submission, reviewer=reviewer)
+    text = (comment or "").strip()
+    if not text:
+        raise ReviewError("Write a comment first.")
+    return _log(submission, reviewer, Action.COMMENT, text)
+
+
+def _decide(*, submission, reviewer, status, verb, extra=None) -> None:
+    check_can_review(submission=submission, reviewer=reviewer)
+    fields = dict(status=status, claimed_by=None, claimed_until=None, updated_at=timezone.now(), **(extra or {}))
+    updated = Submission.objects.filter(
+        _free_for(reviewer), pk=submission.pk, status__in=Submission.REVIEWABLE
+    ).update(**fields)
+    if updated != 1:
+        raise _conflict(submission, verb)
+    submission.refresh_from_db()
+
+
+@transaction.atomic
+def approve(*, submission, reviewer, comment: str = "", override: bool = False) -> ReviewAction:
+    """Approve: a source proposal makes the source approved; data is merged after this commits."""
+    check_can_review(submission=submission, reviewer=reviewer)
+    override = bool(override)
+    if submission.kind == Submission.Kind.DATA:
+        protected = higher_priority_values(submission)
+        if protected and not override:
+            raise OverrideRequired(
+                f"{protected} values would replace values of a higher-priority source. Tick the override "
+                "to confirm that this upload should win, or request changes."
+            )
+    _decide(
+        submission=submission, reviewer=reviewer, status=Status.APPROVED, verb="approve",
+        extra={"approved_at": timezone.now(), "override_priority": override},
+    )
+    action = _log(submission, reviewer, Action.APPROVE, (comment or "").strip(), override)
+    notifications.queue_on_commit(submission.pk, "approved")
+    source = submission.source
+    if submission.kind == Submission.Kind.SOURCE:
+        Source.objects.filter(pk=source.pk).update(status=Source.Status.APPROVED, approved_by=reviewer)
+    else:
+        if submission.layout or submission.mapping:
+            SourceRecipe.objects.update_or_create(
+                source=source,
+                defaults={"layout": submission.layout, "mapping": submission.mapping, "updated_from": submission},
+            )
+        from dataset.tasks import merge_submission
+
+        dispatch_on_commit(merge_submission, submission.pk)
+    return action
+
+
+def _require_comment(comment: str, what: str) -> str:
+    text = (comment or "").strip()
+    if not text:
+        raise ReviewError(f"Say why you {what}: the submitter needs the comment to act on it.")
+    return text
+
+
+@transaction.atomic
+def reject(*, submission, reviewer, comment: str) -> ReviewAction:
+    text = _require_comment(comment, "reject it")
+    _decide(submission=submission, reviewer=reviewer, status=Status.REJECTED, verb="reject")
+    if submission.kind == Submission.Kind.SOURCE:
+        Source.objects.filter(pk=submission.source_id, status=Source.Status.PROPOSED).update(
+            status=Source.Status.REJECTED
+        )
+    action = _log(submission, reviewer, Action.REJECT, text)
+    notifications.queue_on_commit(submission.pk, "rejected")
+    return action
+
+
+@transaction.atomic
+def request_changes(*, submission, reviewer, comment: str) -> ReviewAction:
+    text = _require_comment(comment, "ask for changes")
+    _decide(submission=submission, reviewer=reviewer, status=Status.CHANGES_REQUESTED, verb="request changes")
+    action = _log(submission, reviewer, Action.REQUEST_CHANGES, text)
+    notifications.queue_on_commit(submission.pk, "changes_requested")
+    return action
+
+
+def retry_merge(*, submission, actor) -> bool:
+    """Staff only: put a failed merge back in line (logged as RETRY_MERGE)."""
+    from dataset import merge
+
+    if not actor.is_staff:
+        raise NotAllowed("Only staff can retry a merge.")
+    if not merge.retry(submission=submission, actor=actor):
+        raise Conflict("Only a submission whose merge failed can be retried.")
+    return True

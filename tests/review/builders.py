@@ -1,0 +1,68 @@
+"""Small builders for moderation and merge tests: sources, normalised frames and submissions."""
+import io
+import itertools
+import uuid
+
+import numpy as np
+import pandas as pd
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from contributions.models import Submission
+from dataset.models import Location, Metric
+from sources.models import Source
+
+_counter = itertools.count(1)
+
+
+def make_source(*, country="IT", institution_type=Source.InstitutionType.MINISTRY, priority=None,
+                status=Source.Status.APPROVED, name=None) -> Source:
+    n = next(_counter)
+    return Source.objects.create(
+        name=name or f"Test source {n}", institution=f"Institution {n}", institution_type=institution_type,
+        country=Location.objects.get(key=country) if country else None,
+        url=f"https://example.org/{uuid.uuid4().hex}/data.csv", priority=priority, status=status,
+    )
+
+
+def frame_for(location_keys, metric_codes, dates, value=lambda i: i) -> pd.DataFrame:
+    """A normalised frame (the columns validation stores) for every location × metric × date."""
+    locations = dict(Location.objects.filter(key__in=location_keys).values_list("key", "id"))
+    metrics = dict(Metric.objects.filter(code__in=metric_codes).values_list("code", "id"))
+    keys, codes, days = zip(*itertools.product(location_keys, metric_codes, pd.to_datetime(dates)), strict=True)
+    frame = pd.DataFrame({"location_key": keys, "metric": codes, "date": days})
+    frame["location_id"] = frame["location_key"].map(locations).astype("int64")
+    frame["metric_id"] = frame["metric"].map(metrics).astype("int64")
+    frame["value"] = np.asarray([value(i) for i in range(len(frame))], dtype="float64")
+    frame["row"] = np.arange(len(frame)) + 2
+    frame["sheet"] = ""
+    return frame
+
+
+def store_parquet(frame: pd.DataFrame) -> str:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return default_storage.save(f"normalised/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue()))
+
+
+def make_submission(*, submitter, source, frame=None, kind=Submission.Kind.DATA,
+                    status=Submission.Status.AWAITING_REVIEW, country="IT", **fields) -> Submission:
+    path = store_parquet(frame) if frame is not None else ""
+    return Submission.objects.create(
+        kind=kind, submitter=submitter, source=source,
+        country=Location.objects.get(key=country) if country else None,
+        status=status, normalised_path=path, row_count=0 if frame is None else len(frame),
+        layout="long" if kind == Submission.Kind.DATA else "",
+        mapping={"date": "data", "location": "denominazione_regione"} if kind == Submission.Kind.DATA else {},
+        comment="Test upload", **fields,
+    )
+
+
+def dataset_rows() -> pd.DataFrame:
+    """The canonical dataset as a sorted frame (location, metric, date, value, source) for comparisons."""
+    from dataset.models import Observation
+
+    rows = Observation.objects.order_by("location_id", "metric_id", "date").values_list(
+        "location_id", "metric_id", "date", "value", "source_id"
+    )
+    return pd.DataFrame(list(rows), columns=["location_id", "metric_id", "date", "value", "source_id"])

@@ -1,0 +1,382 @@
+"""The public data pages: what an anonymous visitor sees, with data and without, and the numbers match the DB."""
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from dataset.models import Location, LocationAlias, Metric, Observation
+from dataset.views import JHU_COLUMNS, PARQUET_COLUMNS, TIDY_COLUMNS
+from sources.models import Source
+from tests.dataset.page_data import START, add_series, change_value, italy_and_france, make_release, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def country_rows(response) -> list[str]:
+    """Location keys of the countries index's table rows, in order."""
+    html = response.content.decode()
+    return [part.split('"', 1)[0] for part in html.split('<tr data-key="')[1:]]
+
+
+def cell(response, key: str, metric: str) -> str:
+    html = response.content.decode()
+    row = html.split(f'<tr data-key="{key}">', 1)[1].split("</tr>", 1)[0]
+    return row.split(f'data-metric="{metric}">', 1)[1].split("</td>", 1)[0].strip()
+
+
+# --- countries index --------------------------------------------------------------------------
+
+def test_countries_index_shows_each_country_with_data_and_its_latest_values(client, reference_data):
+    italy_and_france()
+    response = client.get(reverse("dataset:countries"))
+    assert response.status_code == 200
+    assert country_rows(response) == ["FR", "IT"]
+    latest = Observation.objects.filter(location__key="IT", metric__code="confirmed").latest("date")
+    assert cell(response, "IT", "confirmed") == f"{latest.value:,.0f}" == "3,089"
+    assert cell(response, "IT", "deaths") == "107"
+    assert cell(response, "IT", "sources") == "1"
+    assert 'datetime="2020-03-04"' in response.content.decode()  # START + 9 days
+
+
+def test_countries_index_counts_distinct_sources_per_country(client, reference_data):
+    source, release = italy_and_france()
+    ministry = make_source("Ministero della Salute", url="https://salute.gov.it/covid",
+                           institution_type=Source.InstitutionType.MINISTRY)
+    add_series("IT", "recovered", [1, 2, 3], source=ministry, release=release)
+    response = client.get(reverse("dataset:countries"))
+    assert cell(response, "IT", "sources") == "2"
+    assert cell(response, "FR", "sources") == "1"
+    assert cell(response, "FR", "recovered").endswith("–</span>")
+
+
+def test_countries_index_without_data_invites_help(client, reference_data):
+    response = client.get(reverse("dataset:countries"))
+    assert response.status_code == 200
+    assert country_rows(response) == []
+    assert "No data yet" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["italy", "ITA", "it", "bel paese"])
+def test_countries_search_finds_a_country_by_name_code_or_alias(client, reference_data, query):
+    italy_and_france()
+    LocationAlias.objects.create(location=Location.objects.get(key="IT"), scheme="other", text="Bel Paese")
+    response = client.get(reverse("dataset:countries"), {"q": query})
+    assert country_rows(response) == ["IT"]
+
+
+def test_countries_search_with_no_match_says_so(client, reference_data):
+    italy_and_france()
+    response = client.get(reverse("dataset:countries"), {"q": "Atlantis"})
+    assert country_rows(response) == []
+    assert "No country matches" in response.content.decode()
+
+
+def test_countries_sort_by_latest_value_puts_the_largest_first_and_missing_last(client, reference_data):
+    source, release = italy_and_france()
+    add_series("DE", "deaths", [1, 2], source=source, release=release)  # Germany: no confirmed at all
+    response = client.get(reverse("dataset:countries"), {"sort": "-confirmed"})
+    assert country_rows(response) == ["IT", "FR", "DE"]
+
+    assert country_rows(client.get(reverse("dataset:countries"), {"sort": "-name"})) == ["IT", "DE", "FR"]
+    assert country_rows(client.get(reverse("dataset:countries"), {"sort": "name"})) == ["FR", "DE", "IT"]
+
+
+def test_countries_sort_by_latest_date_puts_the_freshest_first(client, reference_data):
+    source, release = italy_and_france()
+    add_series("ES", "confirmed", [5], source=source, release=release, start=START + timedelta(days=30))
+    response = client.get(reverse("dataset:countries"), {"sort": "-latest"})
+    assert country_rows(response)[0] == "ES"
+
+
+def test_countries_unknown_sort_falls_back_to_name(client, reference_data):
+    italy_and_france()
+    response = client.get(reverse("dataset:countries"), {"sort": "value; drop table"})
+    assert response.status_code == 200
+    assert country_rows(response) == ["FR", "IT"]
+
+
+def test_countries_index_query_count_does_not_grow_with_countries(client, reference_data, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source, release = italy_and_france()
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dataset:countries"))
+    for key in ["DE", "ES", "PT", "BE", "NL", "AT", "CH", "SE"]:
+        add_series(key, "confirmed", [1, 2, 3], source=source, release=release)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("dataset:countries"))
+    assert len(country_rows(response)) == 10
+
+
+def test_country_with_only_regional_figures_shows_the_sum_of_its_regions(client, reference_data):
+    source, release = italy_and_france()
+    add_series("CA_ON", "confirmed", [10, 20, 30], source=source, release=release)
+    add_series("CA_QC", "confirmed", [1, 2, 5], source=source, release=release)
+    response = client.get(reverse("dataset:countries"))
+    assert "CA" in country_rows(response)
+    assert cell(response, "CA", "confirmed") == "35"
+    assert "sum of regions" in response.content.decode()
+
+    page = client.get(reverse("dataset:location", args=["CA"]))
+    assert page.context["chart_data"]["series"][0]["values"] == [11, 22, 35]
+    assert "sum of its 2 regions" in page.content.decode()
+
+
+def test_data_pages_refuse_post(client, reference_data):
+    assert client.post(reverse("dataset:countries")).status_code == 405
+
+
+# --- location page ----------------------------------------------------------------------------
+
+def test_location_page_passes_each_series_with_daily_new_and_average_to_the_chart(client, reference_data):
+    italy_and_france()
+    response = client.get(reverse("dataset:location", args=["IT"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    data = json.loads(html.split('<script id="chart-data" type="application/json">', 1)[1].split("</script>", 1)[0])
+    confirmed = next(s for s in data["series"] if s["code"] == "confirmed")
+    db_values = list(Observation.objects.filter(location__key="IT", metric__code="confirmed")
+                     .order_by("date").values_list("value", flat=True))
+    assert confirmed["values"] == db_values
+    assert confirmed["dates"][0] == START.isoformat()
+    assert confirmed["daily"][:3] == [None, 322 - 229, 400 - 322]
+    # The first change is on day 1, so the first full 7-day window of changes ends on day 7.
+    assert confirmed["average"][6] is None
+    assert confirmed["average"][7] == round((2036 - 229) / 7, 2)
+    assert [s["code"] for s in data["series"]] == ["confirmed", "deaths"]
+    assert html.count('class="chart"') == 4
+    assert 'data-testid="latest-confirmed">3,089<' in html
+
+
+def test_location_page_has_a_text_alternative_for_each_chart(client, reference_data):
+    italy_and_france()
+    html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    assert 'role="img"' in html and "latest value 3,089" in html
+    table = html.split("Last 14 days as a table", 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">Date</th>' in table
+    assert "3,089" in table and "587" in table  # newest total and its daily change (3089 - 2502)
+
+
+def test_location_page_without_data_says_so(client, reference_data):
+    response = client.get(reverse("dataset:location", args=["PT"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No data for Portugal yet" in html
+    assert 'class="chart"' not in html
+
+
+def test_location_page_lists_regions_with_data_first_with_links(client, reference_data):
+    source, release = italy_and_france()
+    add_series("IT_25", "confirmed", [5, 8], source=source, release=release)
+    html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    with_data = html.split('data-testid="subregions-with-data">', 1)[1].split("</ul>", 1)[0]
+    lombardy = Location.objects.get(key="IT_25")
+    assert f'href="/data/IT_25/">{lombardy.name}</a>' in with_data
+    assert "region" in html.split("without data yet", 1)[0].rsplit("<summary>", 1)[1]
+
+
+def test_region_page_shows_its_own_series_and_the_way_back_to_its_country(client, reference_data):
+    source, release = italy_and_france()
+    add_series("IT_25", "confirmed", [5, 8], source=source, release=release)
+    response = client.get(reverse("dataset:location", args=["IT_25"]))
+    assert response.status_code == 200
+    assert [s.latest_value for s in response.context["series"]] == [8]
+    assert '<a href="/data/IT/">Italy</a>' in response.content.decode()
+
+
+def test_location_page_lists_sources_with_licences_and_the_release_of_the_last_change(client, reference_data):
+    source, release = italy_and_france()
+    italy = Location.objects.get(key="IT")
+    ministry = make_source("Dipartimento della Protezione Civile", url="https://github.com/pcm-dpc/COVID-19",
+                           institution_type=Source.InstitutionType.PUBLIC_HEALTH, country=italy,
+                           licence="CC BY 4.0 (DPC)")
+    second = make_release(description="Italy corrections")
+    change_value("IT", "deaths", START, 8, source=ministry, release=second)
+    html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    sources = html.split('data-testid="sources">', 1)[1].split("</table>", 1)[0]
+    assert "JHU CSSE COVID-19 Data" in sources and "Dipartimento della Protezione Civile" in sources
+    assert "CC BY 4.0 (DPC)" in sources
+    assert ">19<" in sources and ">1<" in sources  # values now supplied by each source
+    note = html.split('data-testid="release-note">', 1)[1].split("</div>", 1)[0]
+    assert f"release {second.number}" in note
+
+
+def test_unknown_location_gets_a_friendly_404_with_suggestions(client, reference_data):
+    response = client.get("/data/Italy/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We have no place called" in html
+    assert 'href="/data/IT/"' in html.split('data-testid="suggestions"', 1)[1]
+
+
+def test_location_key_in_lower_case_redirects_to_the_canonical_page(client, reference_data):
+    response = client.get("/data/it/")
+    assert response.status_code == 301
+    assert response["Location"] == "/data/IT/"
+
+
+# --- provenance -------------------------------------------------------------------------------
+
+def test_provenance_shows_source_submission_release_and_history(client, reference_data, make_user):
+    from contributions.models import Submission
+
+    source, release = italy_and_france()
+    ministry = make_source("Ministero della Salute", url="https://salute.gov.it/covid",
+                           institution_type=Source.InstitutionType.MINISTRY, licence="IODL 2.0")
+    submission = Submission.objects.create(kind="data", submitter=make_user(), source=ministry, status="merged")
+    second = make_release(description="Italian ministry upload")
+    changed_day = START + timedelta(days=3)
+    change_value("IT", "confirmed", changed_day, 655, source=ministry, release=second, submission=submission)
+
+    response = client.get(reverse("dataset:provenance", args=["IT", "confirmed"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    values = html.split('data-testid="values">', 1)[1].split("</table>", 1)[0]
+    row = values.split(f'datetime="{changed_day.isoformat()}"', 1)[1].split("</tr>", 1)[0]
+    assert "655" in row and "Ministero della Salute" in row and f"Submission #{submission.pk}" in row
+    assert f"Release {second.number}" in row
+    history = html.split('data-testid="history">', 1)[1].split("</table>", 1)[0]
+    assert history.count("<tr>") == 2  # header + one change
+    assert ">650<" in history and ">655<" in history
+    assert "JHU CSSE COVID-19 Data → Ministero della Salute" in history
+    assert f"{release.number} → {second.number}" in history
+
+
+def test_provenance_without_changes_says_none_were_made(client, reference_data):
+    italy_and_france()
+    html = client.get(reverse("dataset:provenance", args=["FR", "confirmed"])).content.decode()
+    assert "No value has been changed" in html
+    assert html.split('data-testid="values">', 1)[1].count("<tr>") == 11
+
+
+def test_provenance_can_be_narrowed_to_one_date_and_is_paginated(client, reference_data):
+    source, release = italy_and_france()
+    add_series("DE", "confirmed", list(range(120)), source=source, release=release)
+    url = reverse("dataset:provenance", args=["DE", "confirmed"])
+    first = client.get(url)
+    assert first.context["values_page"].paginator.num_pages == 3
+    assert first.context["values_page"][0].date == START + timedelta(days=119)  # newest first
+    third = client.get(url, {"page": 3})
+    assert len(third.context["values_page"]) == 20
+    one_day = client.get(url, {"on": (START + timedelta(days=5)).isoformat()})
+    assert [o.value for o in one_day.context["values_page"]] == [5]
+
+
+def test_provenance_of_unknown_metric_or_place_is_404(client, reference_data):
+    assert client.get("/data/IT/not_a_metric/provenance/").status_code == 404
+    assert client.get("/data/ZZ_99/confirmed/provenance/").status_code == 404
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+def write_export(settings, release, name, content: bytes, fmt="tidy"):
+    import hashlib
+
+    from dataset.models import ReleaseFile
+
+    folder = settings.EXPORTS_ROOT / f"release-{release.number}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(content)
+    return ReleaseFile.objects.create(release=release, format=fmt, name=name, path=f"release-{release.number}/{name}",
+                                      size=len(content), sha256=hashlib.sha256(content).hexdigest())
+
+
+def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelogs(client, reference_data, settings):
+    first = make_release(1, description="JHU import", changelog="First import of JHU's final series.")
+    write_export(settings, first, "tidy.csv", b"old\n")
+    second = make_release(2, description="Italy upload", changelog="Italy: 12 values corrected.", values_changed=12)
+    tidy = write_export(settings, second, "tidy.csv", b"date,location_key\n2020-03-09,IT\n")
+    write_export(settings, second, "covid19.parquet", b"PAR1", fmt="parquet")
+
+    html = client.get(reverse("dataset:downloads")).content.decode()
+    current = html.split('id="current-heading"', 1)[1].split("Earlier releases", 1)[0]
+    assert "Release 2" in current and tidy.sha256 in current and "covid19.parquet" in current
+    assert f'title="{tidy.size} bytes"' in current
+    assert 'href="/data/downloads/2/tidy.csv"' in current
+    earlier = html.split("Earlier releases", 1)[1]
+    assert "Release 1" in earlier and "First import of JHU&#x27;s final series." in earlier
+    assert 'href="/data/downloads/1/tidy.csv"' in earlier
+
+
+def test_downloads_while_latest_exports_are_building_offers_the_previous_files(client, reference_data, settings):
+    first = make_release(1)
+    write_export(settings, first, "tidy.csv", b"x\n")
+    make_release(2)
+    html = client.get(reverse("dataset:downloads")).content.decode()
+    assert "its files are being built" in html
+    assert 'href="/data/downloads/1/tidy.csv"' in html
+
+
+def test_downloads_without_any_release(client, reference_data):
+    response = client.get(reverse("dataset:downloads"))
+    assert response.status_code == 200
+    assert "No release yet" in response.content.decode()
+
+
+def test_download_link_streams_the_file(client, reference_data, settings):
+    release = make_release(1)
+    content = b"date,location_key,location_name,metric,value,source\n" * 1000
+    write_export(settings, release, "tidy.csv", content)
+    response = client.get("/data/downloads/1/tidy.csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Disposition"] == 'attachment; filename="tidy.csv"'
+
+
+def test_download_refuses_a_path_outside_the_exports_folder(client, reference_data, settings, tmp_path):
+    from dataset.models import ReleaseFile
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for download")
+    release = make_release(1)
+    settings.EXPORTS_ROOT.mkdir(parents=True)
+    ReleaseFile.objects.create(release=release, format="tidy", name="evil.csv", path="../../secret.txt",
+                               size=1, sha256="0" * 64)
+    ReleaseFile.objects.create(release=release, format="tidy", name="abs.csv", path=str(secret),
+                               size=1, sha256="0" * 64)
+    assert client.get("/data/downloads/1/evil.csv").status_code == 404
+    assert client.get("/data/downloads/1/abs.csv").status_code == 404
+    assert client.get("/data/downloads/1/..%2F..%2Fsecret.txt").status_code == 404
+    assert client.get("/data/downloads/9/tidy.csv").status_code == 404
+
+
+# --- data dictionary --------------------------------------------------------------------------
+
+def test_dictionary_defines_every_metric_and_every_export_column(client, reference_data):
+    Metric.objects.create(code="ventilators", name="On ventilators", kind="current", description="Patients on one.")
+    html = client.get(reverse("dataset:dictionary")).content.decode()
+    for metric in Metric.objects.all():
+        assert f'id="metric-{metric.code}"' in html
+        assert metric.description.replace("'", "&#x27;") in html
+    for columns in (TIDY_COLUMNS, JHU_COLUMNS, PARQUET_COLUMNS):
+        for name, _type, _definition in columns:
+            assert f"<code>{name}</code>" in html
+
+
+def test_dictionary_tidy_columns_are_those_of_the_tidy_export():
+    exports = pytest.importorskip("dataset.exports")
+    columns = getattr(exports, "TIDY_COLUMNS", None)
+    if columns is None:
+        pytest.skip("dataset.exports does not name its tidy columns")
+    assert [name for name, _t, _d in TIDY_COLUMNS] == list(columns)
+
+
+def test_dictionary_without_metrics_renders(client, db):
+    Observation.objects.all().delete()
+    Metric.objects.all().delete()
+    response = client.get(reverse("dataset:dictionary"))
+    assert response.status_code == 200
+    assert "No metric is defined yet" in response.content.decode()
+
+
+def test_trailing_average_ignores_missing_days_instead_of_counting_zeros():
+    from dataset.queries import trailing_average
+
+    days = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 1, 2, 3, 4, 5, 6, 9)]
+    averages = trailing_average(days, [7, 7, 7, 7, 7, 7, 14, 21], days=7)
+    assert averages[:6] == [None] * 6
+    assert averages[6] == 8.0  # 1 to 7 March: six 7s and a 14
+    assert averages[7] == (7 + 7 + 7 + 14 + 21) / 5  # 4 to 10 March: five days known, 8 and 9 missing

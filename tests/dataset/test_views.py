@@ -356,12 +356,12 @@ def test_dictionary_defines_every_metric_and_every_export_column(client, referen
             assert f"<code>{name}</code>" in html
 
 
-def test_dictionary_tidy_columns_are_those_of_the_tidy_export():
-    exports = pytest.importorskip("dataset.exports")
-    columns = getattr(exports, "TIDY_COLUMNS", None)
-    if columns is None:
-        pytest.skip("dataset.exports does not name its tidy columns")
-    assert [name for name, _t, _d in TIDY_COLUMNS] == list(columns)
+def test_dictionary_documents_exactly_the_columns_the_exports_write():
+    from dataset import exports
+
+    assert [name for name, _t, _d in TIDY_COLUMNS] == exports.TIDY_HEADER
+    assert [name for name, _t, _d in PARQUET_COLUMNS] == exports.PARQUET_SCHEMA.names
+    assert [name for name, _t, _d in JHU_COLUMNS][:4] == exports.JHU_HEADER
 
 
 def test_dictionary_without_metrics_renders(client, db):

@@ -2,9 +2,11 @@
 from rest_framework.routers import DefaultRouter
 
 from contributions.api import SubmissionViewSet
+from dataset import api as dataset_api
 from sources.api import SourceViewSet
 
 router = DefaultRouter()
 router.register("sources", SourceViewSet, basename="source")
 router.register("submissions", SubmissionViewSet, basename="submission")
-urlpatterns = router.urls
+dataset_api.register(router)
+urlpatterns = dataset_api.urlpatterns + router.urls

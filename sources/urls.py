@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""URLs of the sources registry (/sources/)."""
+from django.urls import path
+
+from . import views
 
 app_name = "sources"
-urlpatterns = []
+urlpatterns = [
+    path("", views.source_list, name="list"),
+    path("propose/", views.propose, name="propose"),
+    path("<int:pk>/", views.source_detail, name="detail"),
+]

@@ -1,0 +1,156 @@
+"""Forms of the sources registry: the list filters and the "propose a source" form."""
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from dataset.models import Location, Metric
+
+from . import services
+from .models import Source
+from .visibility import can_view_source
+
+INTERNATIONAL = "none"
+FORMAT_SUGGESTIONS = "CSV, XLSX, JSON, API, HTML, PDF"
+
+
+class SourceFilterForm(forms.Form):
+    """GET filters of the public list; unknown values are ignored rather than failing the page."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    country = forms.ChoiceField(required=False)
+    institution_type = forms.ChoiceField(
+        label="Institution type", required=False, choices=[("", "Any type"), *Source.InstitutionType.choices]
+    )
+    status = forms.ChoiceField(required=False)
+    metric = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, countries=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            ("", "Any country"), (INTERNATIONAL, "International (no country)"),
+            *[(c.key, c.name) for c in countries],
+        ]
+        labels = dict(Source.Status.choices)
+        self.fields["status"].choices = [("", "Any status"), *[(s, labels[s]) for s in statuses]]
+        self.fields["metric"].choices = [("", "Any metric"), *Metric.objects.values_list("code", "name")]
+
+    def filter(self, sources):
+        """Apply the valid filters to a queryset of sources."""
+        if not self.is_valid():
+            return sources
+        data = self.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            sources = sources.filter(
+                Q(name__icontains=q) | Q(institution__icontains=q) | Q(url__icontains=q) | Q(notes__icontains=q)
+            )
+        if data["country"] == INTERNATIONAL:
+            sources = sources.filter(country__isnull=True)
+        elif data["country"]:
+            sources = sources.filter(country__key=data["country"])
+        if data["institution_type"]:
+            sources = sources.filter(institution_type=data["institution_type"])
+        if data["status"]:
+            sources = sources.filter(status=data["status"])
+        if data["metric"]:
+            sources = sources.filter(metrics__code=data["metric"])
+        return sources.distinct()
+
+
+def _priority_help() -> str:
+    rows = ", ".join(f"{label} {priority}" for label, priority in services.priority_table())
+    return (
+        "Sets the source's default priority (higher wins when two sources give a value): "
+        f"{rows}. Reviewers can adjust it."
+    )
+
+
+class SourceProposalForm(forms.Form):
+    """What a volunteer tells us about an official source; the service decides whether it is new."""
+
+    name = forms.CharField(max_length=200, help_text="How the source is known, e.g. “Protezione Civile COVID-19 data”.")
+    institution = forms.CharField(
+        max_length=200, help_text="Who publishes it, e.g. “Dipartimento della Protezione Civile”."
+    )
+    institution_type = forms.ChoiceField(label="Institution type", choices=Source.InstitutionType.choices)
+    country = forms.ModelChoiceField(
+        queryset=Location.objects.filter(level=Location.Level.COUNTRY).order_by("name"),
+        to_field_name="key", required=False, empty_label="None: international source",
+    )
+    subregion = forms.CharField(
+        label="Region (optional)", required=False, max_length=64,
+        help_text="For a regional body: its ISO 3166-2 code, e.g. IT-25 for Lombardy.",
+    )
+    url = forms.URLField(
+        label="URL of the public page or file", max_length=500, assume_scheme="https",
+        help_text="The page where the institution publishes the figures.",
+    )
+    data_format = forms.CharField(label="Format", max_length=50, required=False, help_text=FORMAT_SUGGESTIONS)
+    cadence = forms.ChoiceField(label="Update cadence", choices=Source.Cadence.choices, initial=Source.Cadence.DAILY)
+    licence = forms.CharField(
+        max_length=200, required=False,
+        help_text="As the institution states it (e.g. CC BY 4.0, public domain). Leave empty if unclear.",
+    )
+    attribution = forms.CharField(max_length=500, required=False, help_text="The credit line the licence asks for.")
+    metrics = forms.ModelMultipleChoiceField(
+        queryset=Metric.objects.all(), to_field_name="code", required=False,
+        widget=forms.CheckboxSelectMultiple, label="Metrics covered",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+                            help_text="Anything reviewers should know: how to download, caveats, definitions.")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
+                              label="Message to reviewers")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["institution_type"].help_text = _priority_help()
+
+    def clean_subregion(self):
+        code = self.cleaned_data["subregion"].strip().upper()
+        if not code:
+            return None
+        key = code.replace("-", "_")
+        region = Location.objects.filter(
+            Q(key=key) | Q(iso_3166_2=code), level__in=[Location.Level.REGION, Location.Level.SUBREGION]
+        ).first()
+        if region is None:
+            raise ValidationError(f"We do not know the region “{code}”. Use an ISO 3166-2 code such as IT-25.")
+        return region
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        existing = services.find_duplicate(url)
+        if existing is not None:
+            raise ValidationError(duplicate_message(existing, self.user))
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if "institution_type" in data and "country" in data and "subregion" in data:
+            try:
+                services.check_location(
+                    institution_type=data["institution_type"], country=data["country"], subregion=data["subregion"]
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
+        return data
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+def duplicate_message(existing: Source, user) -> str:
+    """Why a URL is refused, with a link to the source when the user may open it."""
+    if user is not None and can_view_source(user, existing):
+        return format_html(
+            "This URL is already registered: <a href=\"{}\">{}</a> ({}). Upload its data there instead.",
+            reverse("sources:detail", kwargs={"pk": existing.pk}), existing.name, existing.get_status_display().lower(),
+        )
+    if existing.status == Source.Status.PROPOSED:
+        return "Someone has already proposed this URL; it is waiting for review."
+    return "This URL was proposed before and rejected by a reviewer. Contact us if you think that was wrong."

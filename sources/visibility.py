@@ -1,0 +1,35 @@
+"""Who may see which sources: the public sees approved (and retired) ones, proposers their own, reviewers all."""
+from django.db.models import Q, QuerySet
+
+from .models import Source
+
+PUBLIC_STATUSES = (Source.Status.APPROVED, Source.Status.RETIRED)
+
+
+def sees_all_sources(user) -> bool:
+    """Reviewers and staff moderate proposals, so they see every status."""
+    return bool(user and user.is_authenticated and user.is_reviewer)
+
+
+def visible_sources(user, *, public_statuses=PUBLIC_STATUSES) -> QuerySet[Source]:
+    """Sources this user may see: `public_statuses` for everyone, plus their own proposals."""
+    sources = Source.objects.all()
+    if sees_all_sources(user):
+        return sources
+    condition = Q(status__in=public_statuses)
+    if user and user.is_authenticated:
+        condition |= Q(proposed_by=user)
+    return sources.filter(condition)
+
+
+def visible_statuses(user) -> list[str]:
+    """The statuses a user can filter the list by."""
+    if sees_all_sources(user):
+        return list(Source.Status.values)
+    return list(PUBLIC_STATUSES) + ([Source.Status.PROPOSED, Source.Status.REJECTED] if user.is_authenticated else [])
+
+
+def can_view_source(user, source: Source) -> bool:
+    if source.status in PUBLIC_STATUSES or sees_all_sources(user):
+        return True
+    return bool(user and user.is_authenticated and source.proposed_by_id == user.pk)

@@ -1,0 +1,121 @@
+"""HTTP caching for the public read API: ETag / Last-Modified from the latest release, 304s, and a
+per-release cache of response bodies.
+
+Public data only change when a release is made, so the latest release number is the version of
+every public read: it is in the ETag and in the cache key, and a new release makes every old
+entry unreachable (they expire on their own) without any explicit invalidation. A streamed body
+is cached only when it turns out to be small, so a full download never sits in memory.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from rest_framework.response import Response
+
+from .models import Release
+
+CACHE_SECONDS = 24 * 60 * 60
+# Bodies up to this size are kept (a country's full series as CSV is a few hundred kB).
+CACHE_MAX_BYTES = 2 * 1024 * 1024
+# Browsers and proxies may reuse a response this long before revalidating with If-None-Match.
+CLIENT_MAX_AGE = 60
+
+
+@dataclass(frozen=True)
+class ReleaseState:
+    number: int
+    created_at: datetime | None
+
+
+def latest_release_state() -> ReleaseState:
+    """The latest release's number and time: one probe of the unique index on number."""
+    row = Release.objects.order_by("-number").values_list("number", "created_at").first()
+    return ReleaseState(*row) if row else ReleaseState(0, None)
+
+
+class ReleaseCacheMixin:
+    """For DRF views whose GET responses depend only on the URL, the format and the dataset.
+
+    Handlers call `self.cached_or_none(request)` first and return its response when there is one
+    (a 304, or a cached body); `finalize_response` then stores fresh 200 bodies and adds the
+    validators. Authentication, permissions and throttles have run before either.
+    """
+
+    def cached_or_none(self, request):
+        state = latest_release_state()
+        key = self._cache_key(request, state)
+        self._release_cache = {"state": state, "key": key, "hit": False}
+        last_modified = int(state.created_at.timestamp()) if state.created_at else None
+        conditional = get_conditional_response(request._request, etag=self._etag(key), last_modified=last_modified)
+        if conditional is not None:
+            self._release_cache["hit"] = True
+            return conditional
+        stored = cache.get(key)
+        if stored is None:
+            return None
+        self._release_cache["hit"] = True
+        response = HttpResponse(stored["content"], content_type=stored["content_type"])
+        response["X-Cache"] = "hit"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        entry = getattr(self, "_release_cache", None)
+        if entry is None or request.method not in ("GET", "HEAD"):
+            return response
+        if response.status_code in (200, 304):
+            self._add_validators(response, entry)
+        if response.status_code != 200 or entry["hit"]:
+            return response
+        response["X-Cache"] = "miss"
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = _store_when_small(
+                response.streaming_content, entry["key"], response["Content-Type"])
+        elif isinstance(response, Response):
+            response.render()
+            if len(response.content) <= CACHE_MAX_BYTES:
+                cache.set(entry["key"], {"content": response.content, "content_type": response["Content-Type"]},
+                          CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _cache_key(request, state: ReleaseState) -> str:
+        query = urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
+        renderer = getattr(request, "accepted_renderer", None)
+        media = renderer.format if renderer is not None else ""
+        digest = hashlib.sha256(f"{request.path}?{query}|{media}".encode()).hexdigest()[:24]
+        prefix = getattr(settings, "API_CACHE_PREFIX", "api")
+        return f"{prefix}:r{state.number}:{digest}"
+
+    @staticmethod
+    def _etag(key: str) -> str:
+        return '"' + key.split(":", 1)[1].replace(":", "-") + '"'
+
+    def _add_validators(self, response, entry):
+        state = entry["state"]
+        response["ETag"] = self._etag(entry["key"])
+        if state.created_at is not None:
+            response["Last-Modified"] = http_date(state.created_at.timestamp())
+        response["Cache-Control"] = f"public, max-age={CLIENT_MAX_AGE}"
+        response["X-Release"] = str(state.number)
+
+
+def _store_when_small(chunks, key: str, content_type: str):
+    """Pass a streamed body through unchanged, keeping a copy only while it stays under the limit."""
+    kept, size = [], 0
+    for chunk in chunks:
+        if kept is not None:
+            size += len(chunk)
+            if size <= CACHE_MAX_BYTES:
+                kept.append(chunk)
+            else:
+                kept = None
+        yield chunk
+    if kept is not None:
+        cache.set(key, {"content": b"".join(kept), "content_type": content_type}, CACHE_SECONDS)

@@ -108,13 +108,14 @@ def _country_rows():
             "iso_3166_2": "",
             "subdivision_type": "",
             "parent_key": None,
+            "depth": 0,
             "names": {country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)},
         }
     for alpha2, alpha3, name in EXTRA_COUNTRIES:
         yield {
             "key": alpha2, "name": name, "level": Location.Level.COUNTRY, "country_code": alpha2,
             "iso_3166_1_alpha3": alpha3, "iso_3166_2": "", "subdivision_type": "", "parent_key": None,
-            "names": {name},
+            "depth": 0, "names": {name},
         }
 
 
@@ -134,6 +135,7 @@ def _subdivision_rows():
         return level
 
     for sub in sorted(by_code.values(), key=lambda s: (depth(s), s.code)):
+        sub_depth = depth(sub) + 1
         parent_key = subdivision_key(sub.parent_code) if sub.parent_code else sub.country_code
         yield {
             "key": subdivision_key(sub.code),
@@ -144,6 +146,7 @@ def _subdivision_rows():
             "iso_3166_2": sub.code,
             "subdivision_type": sub.type or "",
             "parent_key": parent_key,
+            "depth": sub_depth,
             "names": {sub.name},
         }
 
@@ -153,7 +156,7 @@ def _special_rows():
         yield {
             "key": key, "name": name, "level": Location.Level.SPECIAL, "country_code": "",
             "iso_3166_1_alpha3": "", "iso_3166_2": "", "subdivision_type": "", "parent_key": None,
-            "names": set(names),
+            "depth": 0, "names": set(names),
         }
 
 
@@ -165,24 +168,25 @@ def load_reference_data() -> LoadResult:
     rows = [*_country_rows(), *_subdivision_rows(), *_special_rows()]
     existing = {loc.key: loc for loc in Location.objects.all()}
     before = len(existing)
-    # Parents come before children in `rows`, so one pass can resolve parent ids as it goes.
-    pending = []
-    for row in rows:
-        loc = existing.get(row["key"])
-        if loc is None:
-            loc = Location(key=row["key"])
-        values = {field: row[field] for field in FIELDS}
-        parent_id = existing[row["parent_key"]].pk if row["parent_key"] else None
-        changed = loc.pk is None or loc.parent_id != parent_id or any(
-            getattr(loc, f) != v for f, v in values.items()
-        )
-        if changed:
-            for field, value in values.items():
-                setattr(loc, field, value)
-            loc.parent_id = parent_id
-            loc.save()
-            pending.append(loc)
-        existing[row["key"]] = loc
+    # One pass per depth (countries, regions, their subdivisions...) so that parent ids are known.
+    for depth in sorted({row["depth"] for row in rows}):
+        level_rows = [row for row in rows if row["depth"] == depth]
+        to_create, to_update = [], []
+        for row in level_rows:
+            values = {field: row[field] for field in FIELDS}
+            values["parent_id"] = existing[row["parent_key"]].pk if row["parent_key"] else None
+            loc = existing.get(row["key"])
+            if loc is None:
+                to_create.append(Location(key=row["key"], **values))
+            elif any(getattr(loc, f) != v for f, v in values.items()):
+                for field, value in values.items():
+                    setattr(loc, field, value)
+                to_update.append(loc)
+        Location.objects.bulk_create(to_create, batch_size=500)
+        Location.objects.bulk_update(to_update, [*FIELDS, "parent_id"], batch_size=500)
+        if to_create:
+            created = Location.objects.filter(key__in=[loc.key for loc in to_create])
+            existing.update({loc.key: loc for loc in created})
 
     aliases = set()
     for row in rows:

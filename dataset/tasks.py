@@ -4,7 +4,8 @@ import logging
 from celery import shared_task
 from django.db import close_old_connections
 
-from . import merge
+from . import exports, merge
+from .models import Release
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +37,13 @@ def merge_submission(self, submission_id: int) -> int | None:
 def sweep_stuck_merges() -> list[int]:
     """Periodic: re-dispatch approvals that have waited too long for their merge."""
     return merge.sweep()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def build_exports(self, release_id: int) -> int:
+    """Write the release's export files (tidy, JHU, Parquet, Data Package); a second run finds them built."""
+    release = Release.objects.filter(pk=release_id).first()
+    if release is None:
+        logger.warning("build_exports: release %s does not exist", release_id)
+        return 0
+    return len(exports.build_release_exports(release=release))

@@ -37,26 +37,27 @@ class SourceFilterForm(forms.Form):
         self.fields["metric"].choices = [("", "Any metric"), *Metric.objects.values_list("code", "name")]
 
     def filter(self, sources):
-        """Apply the valid filters to a queryset of sources."""
-        if not self.is_valid():
+        """Apply each valid filter to a queryset of sources; an invalid one is ignored on its own."""
+        if not self.is_bound:
             return sources
+        self.is_valid()
         data = self.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
+        if q := (data.get("q") or "").strip():
             sources = sources.filter(
                 Q(name__icontains=q) | Q(institution__icontains=q) | Q(url__icontains=q) | Q(notes__icontains=q)
             )
-        if data["country"] == INTERNATIONAL:
+        country = data.get("country")
+        if country == INTERNATIONAL:
             sources = sources.filter(country__isnull=True)
-        elif data["country"]:
-            sources = sources.filter(country__key=data["country"])
-        if data["institution_type"]:
+        elif country:
+            sources = sources.filter(country__key=country)
+        if data.get("institution_type"):
             sources = sources.filter(institution_type=data["institution_type"])
-        if data["status"]:
+        if data.get("status"):
             sources = sources.filter(status=data["status"])
-        if data["metric"]:
-            sources = sources.filter(metrics__code=data["metric"])
-        return sources.distinct()
+        if data.get("metric"):
+            sources = sources.filter(metrics__code=data["metric"]).distinct()
+        return sources
 
 
 def _priority_help() -> str:
@@ -65,6 +66,11 @@ def _priority_help() -> str:
         "Sets the source's default priority (higher wins when two sources give a value): "
         f"{rows}. Reviewers can adjust it."
     )
+
+
+class MetricChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, metric):
+        return f"{metric.name} ({metric.code})"
 
 
 class SourceProposalForm(forms.Form):
@@ -94,7 +100,7 @@ class SourceProposalForm(forms.Form):
         help_text="As the institution states it (e.g. CC BY 4.0, public domain). Leave empty if unclear.",
     )
     attribution = forms.CharField(max_length=500, required=False, help_text="The credit line the licence asks for.")
-    metrics = forms.ModelMultipleChoiceField(
+    metrics = MetricChoiceField(
         queryset=Metric.objects.all(), to_field_name="code", required=False,
         widget=forms.CheckboxSelectMultiple, label="Metrics covered",
     )
@@ -107,6 +113,9 @@ class SourceProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["institution_type"].help_text = _priority_help()
+        profile = getattr(user, "profile", None)
+        if profile is not None and profile.primary_country_id and "country" not in self.initial:
+            self.initial["country"] = profile.primary_country.key
 
     def clean_subregion(self):
         code = self.cleaned_data["subregion"].strip().upper()

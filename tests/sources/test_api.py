@@ -108,6 +108,17 @@ def test_a_proposal_through_the_api_with_a_token_waits_for_review(api, users):
     assert (submission.kind, submission.status, submission.source) == ("source", "awaiting_review", source)
     # The proposer can read back their own proposal; other volunteers cannot.
     assert api.get(f"{URL}{source.pk}/").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(users['reviewer'])}")
+    assert api.get(f"{URL}{source.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_other_volunteers_cannot_read_someone_elses_proposal(api, users, make_user):
+    api.force_authenticate(users["volunteer"])
+    source_id = api.post(URL, PROPOSAL, format="json").json()["id"]
+    api.force_authenticate(make_user("other@example.org"))
+    assert api.get(f"{URL}{source_id}/").status_code == 404
+    assert source_id not in {row["id"] for row in api.get(URL).json()["results"]}
 
 
 @pytest.mark.django_db

@@ -92,6 +92,13 @@ def test_a_url_proposed_by_someone_else_is_refused_without_revealing_it(client, 
 
 
 @pytest.mark.django_db
+def test_the_form_starts_with_the_volunteers_own_country(client, make_user):
+    client.force_login(make_user(countries=("DE",)))
+    form = client.get(PROPOSE_URL).context["form"]
+    assert form["country"].value() == "DE"
+
+
+@pytest.mark.django_db
 def test_the_form_explains_default_priorities(client, make_user):
     client.force_login(make_user())
     page = client.get(PROPOSE_URL).content.decode()
@@ -183,6 +190,20 @@ def test_the_public_cannot_filter_their_way_to_proposed_sources(client, registry
     }
 
 
+@pytest.mark.django_db
+def test_an_invalid_filter_does_not_drop_the_valid_ones(client, registry):
+    assert listed_names(client.get("/sources/?status=proposed&country=DE")) == {"RKI"}
+
+
+@pytest.mark.django_db
+def test_volunteers_see_their_own_proposals_in_the_list_but_not_others(client, registry, make_user):
+    proposer = make_user("p@example.org")
+    mine = make_source(name="My proposal", status=Source.Status.PROPOSED, proposed_by=proposer)
+    client.force_login(proposer)
+    names = listed_names(client.get("/sources/?status=proposed"))
+    assert names == {mine.name}
+
+
 # --- a source's page --------------------------------------------------------------------------------
 
 
@@ -199,6 +220,7 @@ def test_an_approved_source_page_shows_its_details(client, registry):
     assert source.url in page
     assert "Confirmed cases" in page
     assert "Priority: 100" in page
+    assert "Default for its type (ministry of health): 100." in page
     assert "The last 3 checks of this source's page failed (HTTP 404)" in page
 
 

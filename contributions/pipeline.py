@@ -11,10 +11,12 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
 from .models import Submission
+from .reporting import problem_rows_csv
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,9 @@ def failure_report(code: str, message: str) -> dict:
         "problems": [{"severity": "error", "code": code, "message": message, "row": None, "column": None,
                       "value": None, "sheet": None}],
         "counts": {code: 1},
-        "error_count": 1,
-        "warning_count": 0,
+        "errors": 1,
+        "warnings": 0,
+        "valid": False,
     }
 
 
@@ -39,8 +42,8 @@ def finish(submission_id: int, *, status: str, report: dict, diff: dict | None =
            row_count: int = 0, layout: str = "") -> bool:
     """Write the outcome, only if the submission is still waiting for this validation."""
     problems = report.get("problems", [])
-    errors = report.get("error_count", sum(1 for p in problems if p.get("severity") == "error"))
-    warnings = report.get("warning_count", sum(1 for p in problems if p.get("severity") == "warning"))
+    errors = report.get("errors", sum(1 for p in problems if p.get("severity") == "error"))
+    warnings = report.get("warnings", sum(1 for p in problems if p.get("severity") == "warning"))
     fields = {
         "status": status, "report": report, "diff": diff or {}, "normalised_path": normalised_path,
         "row_count": row_count, "error_count": errors, "warning_count": warnings, "progress": 100,
@@ -49,6 +52,12 @@ def finish(submission_id: int, *, status: str, report: dict, diff: dict | None =
     if layout:
         fields["layout"] = layout
     return bool(Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(**fields))
+
+
+def save_problem_rows(parsed, problems) -> str:
+    """Store the file's rows that have a problem, with an `error` column; returns the storage path."""
+    content = problem_rows_csv(parsed, problems).encode("utf-8")
+    return default_storage.save(f"problems/{uuid.uuid4().hex}.csv", ContentFile(content))
 
 
 def run_validation(submission_id: int) -> str | None:
@@ -91,8 +100,10 @@ def _validate(submission: Submission) -> str:
         result = validate(parsed, mapping=submission.mapping or None, recipe=recipe,
                           default_country=submission.country)
         report = result.report
-        layout = report.get("layout") or ""
-        if report.get("needs_mapping"):
+        layout = (report.get("mapping") or {}).get("layout") or ""
+        if len(result.problems):
+            report["problems_csv"] = save_problem_rows(parsed, result.problems)
+        if (report.get("needs_mapping") or {}).get("needed"):
             finish(submission.pk, status=Submission.Status.NEEDS_MAPPING, report=report, layout=layout)
             return Submission.Status.NEEDS_MAPPING
         if not result.is_valid:

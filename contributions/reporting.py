@@ -40,13 +40,55 @@ def preview_rows(submission, limit: int = 20) -> list[dict]:
     return frame.to_dict("records")
 
 
+MAX_PROBLEM_ROWS = 100_000
+
+
+def problem_rows_csv(parsed, problems: pd.DataFrame) -> str:
+    """The source rows that have a problem, as they were in the file, plus `sheet`, `row` and `error`.
+
+    `problems` has one line per affected row (row, sheet, severity, code, column, value, message).
+    Rows that are not in any sheet (file-level problems) are listed with empty cells.
+    """
+    if problems.empty:
+        return ""
+    messages = (
+        problems.assign(text=problems["severity"].str.upper() + ": " + problems["message"].astype(str)
+                        + problems["column"].fillna("").astype(str).map(lambda c: f" [{c}]" if c else ""))
+        .groupby(["sheet", "row"], dropna=False, sort=True)["text"].agg(" | ".join)
+    )
+    header = ["sheet", "row"]
+    columns: list[str] = []
+    for sheet in parsed.sheets:
+        columns += [c for c in sheet.header if c not in columns]
+    header += columns + ["error"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    frames = {sheet.name: sheet.frame for sheet in parsed.sheets}
+    for (sheet_name, row), text in list(messages.items())[:MAX_PROBLEM_ROWS]:
+        frame = frames.get(sheet_name if isinstance(sheet_name, str) else "") or (
+            next(iter(frames.values())) if len(frames) == 1 else None)
+        cells = [""] * len(columns)
+        if frame is not None and not pd.isna(row) and int(row) in frame.index:
+            record = frame.loc[int(row)]
+            cells = [_escape(record.get(c, "")) for c in columns]
+        writer.writerow([_escape(sheet_name if isinstance(sheet_name, str) else ""),
+                         "" if pd.isna(row) else int(row), *cells, _escape(text)])
+    return buffer.getvalue()
+
+
 def _escape(value):
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def error_rows_csv(submission):
-    """Every problem as a CSV row (row, column, value, message), streamed."""
+    """The rows with a problem and an `error` column (stored by the validation); else every problem."""
+    stored = submission.report.get("problems_csv")
+    if stored and default_storage.exists(stored):
+        with default_storage.open(stored, "rb") as handle:
+            yield from (chunk.decode("utf-8") for chunk in iter(lambda: handle.read(65536), b""))
+        return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

@@ -134,7 +134,8 @@ def set_mapping(*, submission: Submission, user: User, mapping: dict) -> Submiss
 @transaction.atomic
 def withdraw(*, submission: Submission, user: User) -> Submission:
     updated = Submission.objects.filter(
-        pk=submission.pk, submitter=user, status__in=[*Submission.EDITABLE, Submission.Status.IN_REVIEW]
+        pk=submission.pk, submitter=user,
+        status__in=[*Submission.EDITABLE, Submission.Status.VALIDATING, Submission.Status.IN_REVIEW],
     ).update(status=Submission.Status.WITHDRAWN)
     if updated != 1:
         raise UploadRefused("Only your own submission, before a decision, can be withdrawn.")

@@ -9,6 +9,7 @@ from accounts.decorators import verified_required, volunteer_required
 
 from . import services
 from .forms import ReplaceFileForm, UploadForm
+from .mapping import MappingForm
 from .models import Submission
 from .reporting import error_rows_csv, grouped_problems, preview_rows
 
@@ -62,6 +63,25 @@ def detail(request, pk):
         "actions": submission.actions.select_related("actor") if hasattr(submission, "actions") else [],
     }
     return render(request, "contributions/detail.html", context)
+
+
+@verified_required
+def mapping(request, pk):
+    """The column-mapping step, when validation could not tell which column is which."""
+    submission = visible_submission(request, pk)
+    if not submission.can_be_edited_by(request.user):
+        messages.info(request, "This submission can no longer be changed.")
+        return redirect(submission)
+    form = MappingForm(request.POST or None, submission=submission)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_mapping(submission=submission, user=request.user, mapping=form.to_mapping())
+        except services.UploadRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Mapping saved; checking the file again with it.")
+        return redirect(submission)
+    return render(request, "contributions/mapping.html", {"submission": submission, "form": form})
 
 
 @verified_required

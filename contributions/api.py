@@ -1,7 +1,7 @@
 """API for data uploads: POST a file, then follow its status, report and diff."""
 import json
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -45,6 +45,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+@extend_schema_field({"type": "string", "description": "A JSON object, as text", "example": '{"layout": "long"}'})
 class JSONObjectField(serializers.Field):
     """A JSON object given as a form field (multipart uploads cannot nest objects)."""
 

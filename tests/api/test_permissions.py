@@ -1,0 +1,85 @@
+"""Permission matrix: every API endpoint × every role → the status code that role gets.
+
+The matrix is data: add a row (method, path, expected statuses) for a new endpoint. `ANYONE(200)`
+means every role gets 200; `ROLE(...)` spells them out. Logged-in roles authenticate with an API
+token, as scripts do. Paths may use {observation_date} style placeholders filled from the fixture.
+"""
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from portal.api_v1 import router
+
+from .builders import make_source, publish, series
+
+ROLES = ("anonymous", "volunteer", "reviewer_in_scope", "reviewer_out_of_scope", "staff")
+
+
+def ANYONE(status):  # noqa: N802 (reads as a table cell)
+    return dict.fromkeys(ROLES, status)
+
+
+def ROLE(anonymous, volunteer, reviewer_in_scope, reviewer_out_of_scope, staff):  # noqa: N802
+    return dict(zip(ROLES, (anonymous, volunteer, reviewer_in_scope, reviewer_out_of_scope, staff), strict=True))
+
+
+# Public data: anyone reads, nobody writes (405 is "this endpoint is read-only" for every role).
+MATRIX = [
+    ("GET", "/api/v1/", ANYONE(200)),
+    ("GET", "/api/v1/ping/", ANYONE(200)),
+    ("GET", "/api/v1/locations/", ANYONE(200)),
+    ("GET", "/api/v1/locations/IT/", ANYONE(200)),
+    ("GET", "/api/v1/locations/?search=lombardia", ANYONE(200)),
+    ("POST", "/api/v1/locations/", ANYONE(405)),
+    ("PUT", "/api/v1/locations/IT/", ANYONE(405)),
+    ("DELETE", "/api/v1/locations/IT/", ANYONE(405)),
+    ("GET", "/api/v1/metrics/", ANYONE(200)),
+    ("GET", "/api/v1/metrics/confirmed/", ANYONE(200)),
+    ("POST", "/api/v1/metrics/", ANYONE(405)),
+    ("DELETE", "/api/v1/metrics/confirmed/", ANYONE(405)),
+    ("GET", "/api/v1/releases/", ANYONE(200)),
+    ("GET", "/api/v1/releases/1/", ANYONE(200)),
+    ("POST", "/api/v1/releases/", ANYONE(405)),
+    ("PATCH", "/api/v1/releases/1/", ANYONE(405)),
+    ("DELETE", "/api/v1/releases/1/", ANYONE(405)),
+    ("GET", "/api/v1/observations/?location=IT", ANYONE(200)),
+    ("GET", "/api/v1/observations/?location=IT&format=csv", ANYONE(200)),
+    ("GET", "/api/v1/observations/?as_of=1", ANYONE(200)),
+    ("POST", "/api/v1/observations/", ANYONE(405)),
+    ("PUT", "/api/v1/observations/", ANYONE(405)),
+    ("DELETE", "/api/v1/observations/", ANYONE(405)),
+    ("GET", "/api/schema/", ANYONE(200)),
+    ("GET", "/api/docs/", ANYONE(200)),
+    # Other apps' endpoints (their own tests go deeper: object scopes, validation).
+    ("GET", "/api/v1/sources/", ANYONE(200)),
+    ("GET", "/api/v1/submissions/", ROLE(401, 200, 200, 200, 200)),
+]
+
+
+@pytest.fixture
+def clients(make_user, reference_data):
+    publish(series("IT", "confirmed", "2020-03-01", [1, 2]), source=make_source())
+    users = {
+        "volunteer": make_user("volunteer@example.org", role="volunteer", countries=("IT",)),
+        "reviewer_in_scope": make_user("reviewer-it@example.org", role="reviewer", countries=("IT",)),
+        "reviewer_out_of_scope": make_user("reviewer-de@example.org", role="reviewer", countries=("DE",)),
+        "staff": make_user("staff@example.org", role="staff", countries=()),
+    }
+    made = {"anonymous": APIClient()}
+    for role, user in users.items():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        made[role] = client
+    return made
+
+
+@pytest.mark.parametrize("method, path, expected", MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_permission_matrix(clients, method, path, expected):
+    got = {role: getattr(clients[role], method.lower())(path).status_code for role in ROLES}
+    assert got == expected
+
+
+def test_every_registered_api_endpoint_is_in_the_matrix():
+    covered = {path.split("?")[0] for _, path, _ in MATRIX}
+    missing = [prefix for prefix, _, _ in router.registry if f"/api/v1/{prefix}/" not in covered]
+    assert missing == []

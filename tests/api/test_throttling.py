@@ -1,0 +1,38 @@
+"""Throttles: anonymous and token clients have their own limits, and a 429 says when to come back."""
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+
+
+@pytest.fixture
+def low_limits(monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute",
+                                                                "upload": "1/minute"})
+
+
+def test_anonymous_clients_get_429_with_retry_after_and_a_clear_message(client_api, low_limits, reference_data):
+    for _ in range(3):
+        assert client_api.get("/api/v1/metrics/").status_code == 200
+    response = client_api.get("/api/v1/metrics/")
+    assert response.status_code == 429
+    wait = int(response["Retry-After"])
+    assert 0 < wait <= 60
+    body = response.json()
+    assert body["code"] == "throttled" and body["status"] == 429 and body["retry_after"] == wait
+    assert body["detail"].startswith(f"Too many requests. Try again in {wait} seconds")
+
+
+def test_a_token_gets_the_higher_authenticated_limit(client_api, low_limits, make_user):
+    token = Token.objects.create(user=make_user("analyst@example.org"))
+    client_api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    statuses = [client_api.get("/api/v1/metrics/").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+
+
+def test_csv_downloads_count_against_the_same_limit(client_api, low_limits, reference_data):
+    for _ in range(3):
+        client_api.get("/api/v1/observations/?format=csv")
+    response = client_api.get("/api/v1/observations/?format=csv")
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert "Retry-After" in response

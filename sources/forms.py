@@ -131,6 +131,10 @@ class SourceProposalForm(forms.Form):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
+        try:
+            services.check_url(url)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["url"])
         existing = services.find_duplicate(url)
         if existing is not None:
             raise ValidationError(duplicate_message(existing, self.user))

@@ -97,6 +97,18 @@ def check_location(*, institution_type: str, country: Location | None, subregion
         raise ValidationError(errors)
 
 
+URL_MAX_LENGTH = 500
+
+
+def check_url(url: str) -> None:
+    """Raise ValidationError unless the URL is a web address we can store and compare."""
+    scheme = url.strip().split(":", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("http", "https"):
+        raise ValidationError({"url": "Give the address of a web page or file (http:// or https://)."})
+    if len(url.strip()) > URL_MAX_LENGTH or len(normalise_url(url)) > URL_MAX_LENGTH:
+        raise ValidationError({"url": f"This address is longer than {URL_MAX_LENGTH} characters."})
+
+
 @transaction.atomic
 def propose_source(
     *,
@@ -118,8 +130,9 @@ def propose_source(
     """Register a proposed source and the Submission (kind source) that waits for a reviewer.
 
     Raises DuplicateSource when the normalised URL is taken, TooManyProposals past the daily
-    limit, ValidationError when the country or subregion does not fit. Returns the submission;
-    its `source` is the new Source with the default priority of its institution type.
+    limit, ValidationError (by field) when the URL is not http(s) or too long, or when the
+    country or subregion does not fit. Returns the submission; its `source` is the new Source
+    with the default priority of its institution type.
     """
     left = proposals_left(proposer)
     if left is not None and left <= 0:
@@ -128,6 +141,7 @@ def propose_source(
             "Please wait for reviewers to catch up and try again tomorrow.",
             retry_after=_seconds_until_next_proposal(proposer),
         )
+    check_url(url)
     check_location(institution_type=institution_type, country=country, subregion=subregion)
     existing = find_duplicate(url)
     if existing is not None:

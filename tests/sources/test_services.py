@@ -130,3 +130,19 @@ def test_approving_a_proposal_records_the_reviewer_and_closes_the_submission(mak
     assert source.status == Source.Status.APPROVED
     assert source.approved_by == reviewer
     assert submission.status == Submission.Status.APPROVED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://files.example.org/covid.csv", "http:// or https://"),
+        ("javascript:alert(1)", "http:// or https://"),
+        ("http://example.org/" + "a" * 490, "longer than 500"),
+    ],
+)
+def test_urls_we_cannot_store_or_compare_are_refused(make_user, url, message):
+    with pytest.raises(ValidationError) as refused:
+        propose(make_user(), url=url)
+    assert message in refused.value.message_dict["url"][0]
+    assert not Source.objects.exists()

@@ -118,6 +118,15 @@ def test_the_proposal_limit_is_a_clear_error(client, make_user, settings):
 
 
 @pytest.mark.django_db
+def test_an_ftp_address_is_a_field_error(client, make_user):
+    client.force_login(make_user())
+    response = client.post(PROPOSE_URL, proposal_form(url="ftp://files.example.org/covid.csv"))
+    assert response.status_code == 200
+    assert "http:// or https://" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_unknown_region_code_is_a_field_error(client, make_user):
     client.force_login(make_user())
     response = client.post(PROPOSE_URL, proposal_form(institution_type="subnational", subregion="IT-99"))

@@ -11,7 +11,7 @@ from dataset.models import Location
 
 from . import services
 from .forms import SourceFilterForm, SourceProposalForm, duplicate_message
-from .visibility import sees_all_sources, visible_sources, visible_statuses
+from .visibility import visible_sources, visible_statuses
 
 PAGE_SIZE = 50
 
@@ -36,15 +36,10 @@ def source_detail(request, pk):
     uploads = Submission.objects.filter(source=source, kind=Submission.Kind.DATA)
     counts = {row["status"]: row["n"] for row in uploads.values("status").annotate(n=Count("id"))}
     status_labels = dict(Submission.Status.choices)
-    user = request.user
-    if sees_all_sources(user):
-        listed_uploads = uploads.select_related("submitter")[:50]
-        proposals = Submission.objects.filter(source=source, kind=Submission.Kind.SOURCE)
-    elif user.is_authenticated:
-        listed_uploads = uploads.filter(submitter=user)[:50]
-        proposals = Submission.objects.filter(source=source, kind=Submission.Kind.SOURCE, submitter=user)
-    else:
-        listed_uploads, proposals = [], []
+    # Files and proposals are listed to those who may open them: their submitter and reviewers in scope.
+    visible = Submission.objects.visible_to(request.user).filter(source=source)
+    listed_uploads = visible.filter(kind=Submission.Kind.DATA).select_related("submitter")[:50]
+    proposals = visible.filter(kind=Submission.Kind.SOURCE)
     return render(request, "sources/detail.html", {
         "source": source,
         "upload_counts": [(status_labels[s], n) for s, n in counts.items()],

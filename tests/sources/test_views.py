@@ -264,3 +264,16 @@ def test_the_public_sees_upload_counts_but_not_who_uploaded(client, registry, ma
     assert "secret-name.csv" not in page
     client.force_login(uploader)
     assert "secret-name.csv" in client.get(source.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_reviewers_see_upload_files_only_inside_their_scope(client, registry, make_user):
+    source = registry["it"]
+    Submission.objects.create(kind="data", submitter=make_user("u@example.org"), source=source,
+                              country=source.country, status="awaiting_review", original_filename="regioni.csv")
+    client.force_login(make_user("de-rev@example.org", role="reviewer", countries=("DE",)))
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "1 upload, 0 merged" in page
+    assert "regioni.csv" not in page
+    client.force_login(make_user("it-rev@example.org", role="reviewer", countries=("IT",)))
+    assert "regioni.csv" in client.get(source.get_absolute_url()).content.decode()

@@ -9,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -24,6 +25,7 @@ COUNTRY_SORTS = {
     "-sources": "Most sources first",
 }
 DEFAULT_COUNTRY_SORT = "name"
+SUMMARY_CACHE_SECONDS = 3600
 
 
 # --- countries index --------------------------------------------------------------------------
@@ -49,7 +51,7 @@ class CountryIndex:
     rows: list
     metrics: list  # the metrics with at least one value in `rows`, in display order
     sort: str
-    total_countries: int = 0
+    version: str = ""  # changes with every release: a cache key for whatever is rendered from it
 
 
 def _latest(location_ref: str, metric: Metric, column: str):
@@ -82,14 +84,36 @@ def search_locations(queryset, text: str):
 def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> CountryIndex:
     """Every country with data (its own, or only its regions'), with latest date, values and sources.
 
-    A constant number of queries whatever the number of countries: one annotated query for the
-    countries' own series, and two for countries whose figures exist only per region (JHU publishes
-    Canada, China and Australia that way), whose values are the sum of their regions on the latest date.
+    The summaries are computed once per release (values change only through releases) and cached;
+    a search is then one query on names and aliases, and sorting happens in Python on ~250 rows.
     """
     metrics = list(Metric.objects.all())
     sort = sort if sort in valid_country_sorts(metrics) else DEFAULT_COUNTRY_SORT
-    countries = search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search)
-    countries = _annotate_latest(countries, metrics).annotate(
+    release = Release.objects.order_by("-number").values_list("pk", "number").first() or (0, 0)
+    version = "{}-{}:{}".format(*release, "-".join(str(m.pk) for m in metrics))
+    cache_key = f"dataset:country-summaries:{version}"
+    rows = cache.get(cache_key)
+    if rows is None:
+        rows = country_summaries(metrics)
+        cache.set(cache_key, rows, SUMMARY_CACHE_SECONDS)
+    if search.strip():
+        wanted = set(search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search)
+                     .values_list("pk", flat=True))
+        rows = [row for row in rows if row.location.pk in wanted]
+    shown = [m for m in metrics if any(row.values.get(m.code) is not None for row in rows)]
+    for row in rows:
+        row.cells = [(m, row.values.get(m.code)) for m in shown]
+    return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort, version=version)
+
+
+def country_summaries(metrics) -> list:
+    """Summaries of every country with data, in a constant number of queries whatever their number.
+
+    One annotated query for the countries' own series (per metric, a backward probe of the unique
+    index for the newest value), and two for countries whose figures exist only per region (JHU
+    publishes Canada, China and Australia that way): the sum of their regions on the latest date.
+    """
+    countries = _annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
         source_count=_source_count(Observation.objects.filter(location=OuterRef("pk"))),
         with_regions=Exists(_regions_with_data().filter(parent=OuterRef("pk"))),
     )
@@ -102,11 +126,7 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
             rows.append(CountrySummary(country, max(dates), values, country.source_count))
         elif country.with_regions:
             regional.append(country)
-    rows.extend(_summaries_from_regions(regional, metrics))
-    shown = [m for m in metrics if any(row.values.get(m.code) is not None for row in rows)]
-    for row in rows:
-        row.cells = [(m, row.values.get(m.code)) for m in shown]
-    return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort)
+    return rows + _summaries_from_regions(regional, metrics)
 
 
 def _source_count(observations):

@@ -103,11 +103,20 @@ def test_countries_index_query_count_does_not_grow_with_countries(client, refere
     source, release = italy_and_france()
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("dataset:countries"))
+    second = make_release(description="Eight more countries")
     for key in ["DE", "ES", "PT", "BE", "NL", "AT", "CH", "SE"]:
-        add_series(key, "confirmed", [1, 2, 3], source=source, release=release)
+        add_series(key, "confirmed", [1, 2, 3], source=source, release=second)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("dataset:countries"))
     assert len(country_rows(response)) == 10
+
+
+def test_countries_index_shows_the_values_of_a_new_release(client, reference_data):
+    source, release = italy_and_france()
+    assert cell(client.get(reverse("dataset:countries")), "IT", "confirmed") == "3,089"
+    second = make_release(description="Italy corrections")
+    change_value("IT", "confirmed", START + timedelta(days=9), 3100, source=source, release=second)
+    assert cell(client.get(reverse("dataset:countries")), "IT", "confirmed") == "3,100"
 
 
 def test_country_with_only_regional_figures_shows_the_sum_of_its_regions(client, reference_data):

@@ -29,12 +29,19 @@
     return points;
   }
 
+  // A ring that crosses the antimeridian (Russia's far east, Fiji) is moved east as a whole, so it is
+  // cut off at the map's edge instead of being drawn as a band across the world.
+  function unwrap(points) {
+    var crosses = points.some(function (p, n) { return n && Math.abs(p[0] - points[n - 1][0]) > 180; });
+    return crosses ? points.map(function (p) { return [p[0] < 0 ? p[0] + 360 : p[0], p[1]]; }) : points;
+  }
+
   function pathFor(geometry, arcs) {
     var polygons = geometry.type === "Polygon" ? [geometry.arcs] : geometry.type === "MultiPolygon" ? geometry.arcs : [];
     var d = "";
     polygons.forEach(function (polygon) {
       polygon.forEach(function (r) {
-        ring(r, arcs).forEach(function (p, n) {
+        unwrap(ring(r, arcs)).forEach(function (p, n) {
           var lat = Math.max(BOTTOM, Math.min(TOP, p[1]));
           d += (n ? "L" : "M") + ((p[0] + 180) * SCALE).toFixed(1) + "," + ((TOP - lat) * SCALE).toFixed(1);
         });
@@ -58,6 +65,7 @@
       var arcs = decodeArcs(topology);
       svg.setAttribute("viewBox", "0 0 960 " + Math.round((TOP - BOTTOM) * SCALE));
       topology.objects.countries.geometries.forEach(function (geometry) {
+        if (geometry.id === "010") { return; }  // Antarctica: below the map's edge
         var info = byNumeric[geometry.id];
         var path = document.createElementNS(NS, "path");
         path.setAttribute("d", pathFor(geometry, arcs));

@@ -1,0 +1,980 @@
+"""Turn a parsed upload into one normalised long frame and a report volunteers can act on.
+
+Contract (the upload task, the API, review and merge rely on it; keep it stable):
+
+    validate(parsed, *, mapping=None, recipe=None, default_country=None, today=None) -> ValidationResult
+
+- `parsed`: a `contributions.parsing.ParsedFile`.
+- `mapping`: the volunteer's column mapping (JSON dict, see MAPPING_KEYS); it wins over `recipe`,
+  a `sources.models.SourceRecipe` (or a plain dict) saved from an earlier approved upload.
+- `default_country`: the submission's country (`Location`, key or None): names are looked up
+  inside it, and it is the suggested constant location when a file has no location column.
+- `today`: the date after which values are "in the future" (default: today, UTC).
+
+`ValidationResult.frame` is the normalised long DataFrame, one row per value, columns
+`location_id` (int64), `location_key` (str), `metric_id` (int64), `metric` (str, the code),
+`date` (datetime64[s]), `value` (float64), `row` (int64, 1-based row in the file or sheet; for a
+value summed from several rows, the first), `sheet` (str, "" for CSV/JSON). It holds only valid
+rows. `.report` is JSON-serialisable:
+
+    {"valid": bool, "needs_mapping": {"needed": bool, "reasons": [{"code", "message"}...],
+     "suggested": {mapping}}, "detected": {file detection + per-sheet layout, columns and roles},
+     "mapping": {the mapping applied}, "rows": {"source": n, "values": n},
+     "counts": {code: affected rows}, "errors": n, "warnings": n,
+     "problems": [{severity, code, message, row, column, value, sheet[, rows, row_count, suggestions]}...],
+     "problems_truncated": bool}
+
+`.problems` is a DataFrame with one line per affected source row (row, sheet, severity, code,
+column, value, message): what the "download the rows with an error column" CSV is made from.
+`.is_valid` is False when there is any error or a mapping is needed. `.write_parquet(path)`
+stores the frame so review and merge never parse the file again.
+
+Problem codes. Errors (block): every parsing error (see parsing.py: empty_file, unsupported_type,
+binary_file, encoding_error, mixed_encoding, unsupported_encoding, unterminated_quote,
+line_too_long, too_many_columns, too_many_rows, duplicate_columns, no_data_rows, single_column,
+wrong_field_count, invalid_json, json_wrong_shape, corrupt_xlsx, zip_bomb, xml_entities_refused,
+macros_refused, formula_without_value, file_too_large, unreadable, bad_mapping),
+needs_mapping, bad_mapping, unknown_location, ambiguous_location, partial_aggregate,
+unknown_metric, date_unparseable, date_in_future, date_too_early, value_not_numeric,
+value_not_finite, value_exponent, formula_in_cell (CSV/JSON: a formula where a value belongs),
+conflicting_duplicate, no_values, validation_failed (a bug of ours, logged).
+Warnings (inform the reviewer): title_row_skipped,
+formula_in_cell (XLSX with saved results), empty_sheet, sheet_skipped, duplicate_row,
+negative_value, cumulative_decrease, implausible_jump, sublocations_aggregated,
+location_ignored, empty_values. (Values identical to the canonical ones are counted by diff.py.)
+
+Mapping keys (MAPPING_KEYS; all optional; saved as SourceRecipe.mapping):
+    layout: "long" | "wide_metric" | "wide_date"
+    date_column: column name;  date_format: strptime format ("%d/%m/%Y");  date: constant "YYYY-MM-DD"
+    location_columns: [columns, most general first] (country, region, subregion);
+    location: constant location key;  sheet_as_location: bool (each sheet's name is its location)
+    locations: {text in the file: location key, or "" to leave those rows out}
+    unknown_sublocations: "error" (default) | "aggregate" (add them up into the place above:
+        US counties into their state) | "ignore" (leave them out, with a warning)
+    metric_column, value_column: for long files
+    metrics: {column: metric code or ""} (wide_metric: columns given the same code are added up)
+             or {text in the metric column: metric code or ""} (long)
+    metric: metric code for a wide-by-date file (else guessed from the file name)
+    ignore: [columns];  sheets: [sheet names to read];  encoding, delimiter, decimal, thousands (parsing)
+"""
+import datetime as dt
+import difflib
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db import DatabaseError
+from django.utils import timezone
+
+from dataset.locations import AmbiguousLocation, LocationResolver, Place
+from dataset.models import Location, Metric, normalise_name
+
+from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
+from .parsing import ParsedFile, problem
+
+logger = logging.getLogger(__name__)
+EARLIEST_DATE = dt.date(2019, 12, 1)
+MAX_REPORTED_PER_CODE = 200
+MAPPING_KEYS = {
+    "layout", "date_column", "date_format", "date", "location_columns", "location", "sheet_as_location",
+    "locations", "unknown_sublocations", "metric_column", "value_column", "metrics", "metric", "ignore", "sheets",
+    "encoding", "delimiter", "decimal", "thousands",
+}
+LAYOUTS = ("long", "wide_metric", "wide_date")
+FRAME_COLUMNS = ["location_id", "location_key", "metric_id", "metric", "date", "value", "row", "sheet"]
+SHEET_FILLER_WORDS = {"daily", "covid", "covid19", "19", "cases", "case", "data", "sheet", "per", "day", "total",
+                      "new", "confirmed", "deaths", "stats", "statistics", "report", "casi", "casos", "dati", "datos"}
+JUMP_FACTOR = 10
+JUMP_MIN_INCREASE = 1000
+
+
+@dataclass
+class ValidationResult:
+    frame: pd.DataFrame
+    report: dict
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+    @property
+    def is_valid(self) -> bool:
+        return self.report["valid"]
+
+    def write_parquet(self, path) -> None:
+        """Store the normalised frame (pyarrow, no index)."""
+        self.frame.to_parquet(path, index=False)
+
+
+PROBLEM_COLUMNS = ["row", "sheet", "severity", "code", "column", "value", "message"]
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+class Problems:
+    """Collects problems: grouped ones for the report and one line per affected row for the CSV."""
+
+    def __init__(self):
+        self.entries: list[dict] = []
+        self.single: list[dict] = []  # one affected row each (or none)
+        self.grouped: list[tuple[dict, list]] = []  # (entry, rows)
+        self.row_parts: list[pd.DataFrame] = []
+
+    def add(self, entry: dict, rows=None):
+        """One problem; `rows` (sequence of ints) when it stands for several source rows."""
+        if rows is not None:
+            rows = [int(r) for r in rows]
+            entry["rows"] = rows[:50]
+            entry["row_count"] = len(rows)
+            entry["row"] = rows[0] if rows else entry.get("row")
+            self.grouped.append((entry, rows))
+        else:
+            self.single.append(entry)
+        self.entries.append(entry)
+
+    def add_rows(self, code, severity, message, frame: pd.DataFrame, *, column=None, value_column="raw_value"):
+        """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
+        if frame.empty:
+            return
+        columns = frame["column"] if column is None else pd.Series(column, index=frame.index)
+        part = pd.DataFrame({
+            "row": frame["row"].astype("Int64"), "sheet": frame["sheet"].astype(str), "severity": severity,
+            "code": code, "column": columns.astype(str), "value": frame[value_column].astype(str).str.slice(0, 200),
+            "message": message if isinstance(message, str) else message.astype(str)})
+        self.row_parts.append(part)
+        for rec in part.head(MAX_REPORTED_PER_CODE).to_dict("records"):
+            self.entries.append(problem(code, rec["message"], severity=severity, row=int(rec["row"]),
+                                        column=rec["column"], value=rec["value"], sheet=rec["sheet"] or None))
+        if len(part) > MAX_REPORTED_PER_CODE:
+            self.entries.append({**problem(code, f"{len(part):,} rows in all have this problem; the first "
+                                           f"{MAX_REPORTED_PER_CODE} are listed.", severity=severity),
+                                 "row_count": len(part), "summary": True})
+
+    def frame(self) -> pd.DataFrame:
+        parts = list(self.row_parts)
+        if self.single:
+            parts.append(pd.DataFrame(self.single).reindex(columns=PROBLEM_COLUMNS))
+        if self.grouped:
+            entries = [e for e, rows in self.grouped for _ in (rows or [None])]
+            rows = [r for _, rs in self.grouped for r in (rs or [None])]
+            part = pd.DataFrame(entries).reindex(columns=PROBLEM_COLUMNS)
+            part["row"] = rows
+            parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
+            not p.empty for p in parts) else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = out[PROBLEM_COLUMNS]
+        out["row"] = out["row"].astype("Int64")
+        for column in ("sheet", "column", "value"):
+            out[column] = out[column].fillna("").astype(str)
+        return out
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e["severity"] == "error" for e in self.entries)
+
+
+def rows_by_code(codes: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+    """Source rows grouped by factorize code, computed once instead of one mask per code."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    groups = np.split(rows[order], bounds)
+    keys = sorted_codes[np.concatenate(([0], bounds))] if len(sorted_codes) else []
+    return dict(zip((int(k) for k in keys), groups, strict=False))
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+DATE_FORMATS = [
+    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%d.%m.%y", "%m/%d/%y", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y",
+    "%d-%m-%Y", "%m-%d-%Y", "%d-%m-%y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y",
+]
+# Pairs of formats that read the same text differently; both fitting every value is ambiguous.
+DAY_MONTH_PAIRS = [("%m/%d/%y", "%d/%m/%y"), ("%m/%d/%Y", "%d/%m/%Y"), ("%m-%d-%Y", "%d-%m-%Y")]
+ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+
+
+def _one_date(text: str, fmt: str | None) -> dt.date | None:
+    if fmt is not None:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            return None
+    if ISO_PREFIX.match(text):
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            return None
+    if EXCEL_SERIAL.match(text) and 20000 <= float(text) <= 80000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))
+    return None
+
+
+@dataclass
+class DateReading:
+    dates: dict  # text -> date or None
+    format: str | None
+    ambiguous: tuple | None = None
+
+
+def read_dates(texts, date_format: str | None = None) -> DateReading:
+    """Parse distinct date texts with the one format that fits them all (ISO timestamps and Excel
+    serial numbers are recognised by their shape); `ambiguous` names two formats that both fit."""
+    texts = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t]
+    if date_format:
+        return DateReading({t: _one_date(t, date_format) or _one_date(t, None) for t in texts}, date_format)
+    dates = {t: _one_date(t, None) for t in texts}
+    rest = [t for t, d in dates.items() if d is None]
+    if not rest:
+        return DateReading(dates, "ISO 8601")
+    # Choose on a sample that keeps the values most likely to tell day and month apart.
+    telling = [t for t in rest if re.search(r"(^|\D)(1[3-9]|2\d|3[01])\D", t)]
+    sample = list(dict.fromkeys(rest[:300] + telling[:300]))
+    best, best_count, fits = None, 0, {}
+    for fmt in DATE_FORMATS:
+        count = sum(_one_date(t, fmt) is not None for t in sample)
+        fits[fmt] = count
+        if count > best_count:
+            best, best_count = fmt, count
+    ambiguous = None
+    for first, second in DAY_MONTH_PAIRS:
+        both_fit = fits[first] == fits[second] == len(sample) and best in (first, second)
+        if both_fit and any(_one_date(t, first) != _one_date(t, second) for t in sample):
+            ambiguous = (first, second)
+    for t in rest:
+        dates[t] = _one_date(t, best) if best else None
+    return DateReading(dates, best, ambiguous)
+
+
+def date_in_filename(filename: str) -> dt.date | None:
+    """A date written in a file name (20200301, 2020-03-01, or JHU's 03-01-2020 month first)."""
+    name = filename.rsplit("/", 1)[-1]
+    m = re.search(r"(20\d{2})[-_.]?(\d{2})[-_.]?(\d{2})", name)
+    candidates = []
+    if m:
+        candidates.append((int(m[1]), int(m[2]), int(m[3])))
+    m = re.search(r"(\d{2})[-_.](\d{2})[-_.](20\d{2})", name)
+    if m:
+        candidates += [(int(m[3]), int(m[1]), int(m[2])), (int(m[3]), int(m[2]), int(m[1]))]
+    for y, mo, d in candidates:
+        try:
+            return dt.date(y, mo, d)
+        except ValueError:
+            continue
+    return None
+
+
+# --- planning a sheet ----------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    sheet: str
+    layout: str | None = None
+    date_column: str | None = None
+    date_constant: dt.date | None = None
+    date_columns: list = field(default_factory=list)  # wide_date: headers that are dates
+    location_columns: list = field(default_factory=list)
+    location_constant: Place | None = None
+    metric_columns: dict = field(default_factory=dict)  # wide_metric: column -> code
+    metric_column: str | None = None
+    value_column: str | None = None
+    metric: str | None = None  # wide_date
+    roles: dict = field(default_factory=dict)
+    unused: list = field(default_factory=list)
+    reasons: list = field(default_factory=list)
+    suggested: dict = field(default_factory=dict)
+
+    def need(self, code, message, **suggested):
+        self.reasons.append({"code": code, "message": message, "sheet": self.sheet or None})
+        self.suggested.update(suggested)
+
+    def describe(self) -> dict:
+        return {
+            "sheet": self.sheet, "layout": self.layout, "date_column": self.date_column,
+            "date": self.date_constant.isoformat() if self.date_constant else None,
+            "location_columns": self.location_columns,
+            "location": self.location_constant.key if self.location_constant else None,
+            "metric_columns": self.metric_columns, "metric_column": self.metric_column,
+            "value_column": self.value_column, "metric": self.metric,
+            "date_columns": len(self.date_columns), "roles": self.roles, "unused_columns": self.unused,
+        }
+
+
+def _header_is_date(header: str) -> bool:
+    text = header.strip()
+    if ISO_PREFIX.match(text) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return True
+    if EXCEL_SERIAL.match(text):
+        return 20000 <= float(text) <= 80000
+    return bool(re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", text))
+
+
+def _sheet_location(resolver: LocationResolver, name: str) -> Place | None:
+    """The place a sheet's name stands for ("USA daily covid" -> US), or None."""
+    for text in (name, " ".join(w for w in normalise_name(name).split() if w not in SHEET_FILLER_WORDS)):
+        if not text:
+            continue
+        try:
+            place = resolver.resolve(text)
+        except AmbiguousLocation:
+            place = None
+        if place is not None:
+            return place
+    return None
+
+
+class Context:
+    """What every step needs: the mapping, reference data and where problems go."""
+
+    def __init__(self, parsed, mapping, default_country, today):
+        self.parsed = parsed
+        self.mapping = mapping
+        self.today = today
+        self.problems = Problems()
+        self.resolver = LocationResolver.current()
+        self.metrics = {code: (pk, kind) for pk, code, kind in Metric.objects.values_list("id", "code", "kind")}
+        self.country = None
+        if isinstance(default_country, Location):
+            self.country = self.resolver.places.get(default_country.pk)
+        elif default_country:
+            self.country = self.resolver.get(str(default_country))
+
+
+def plan_sheet(ctx: Context, sheet) -> Plan:
+    """Decide layout, date, location and metric columns from the mapping, or detect them."""
+    m = ctx.mapping
+    plan = Plan(sheet=sheet.name)
+    ignore = set(m.get("ignore") or [])
+    columns = [c for c in sheet.header if c not in ignore]
+    guesses = {c: classify_column(c) for c in columns}
+    plan.roles = {c: (g.metric if g.role == "metric_column" else g.role) for c, g in guesses.items()}
+    date_headers = [c for c in columns if _header_is_date(c)]
+
+    layout = m.get("layout")
+    if layout and layout not in LAYOUTS:
+        ctx.problems.add(problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric or wide_date."))
+        return plan
+    has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in
+           ("date", "country", "region", "subregion", "location", "metric", "value", "metric_column")}
+    if not layout:
+        if len(date_headers) >= 3:
+            layout = "wide_date"
+        elif (m.get("metric_column") or has["metric"]) and (m.get("value_column") or has["value"]):
+            layout = "long"
+        elif has["metric_column"] or m.get("metrics"):
+            layout = "wide_metric"
+    plan.layout = layout
+    if not layout:
+        plan.need("layout_unknown", "No column looks like a metric (confirmed, deaths...), a date or a value: "
+                  "say which column holds what.", layout="wide_metric")
+        return plan
+
+    # Date
+    if layout == "wide_date":
+        plan.date_columns = date_headers
+    elif m.get("date_column"):
+        if m["date_column"] not in sheet.header:
+            ctx.problems.add(problem("bad_mapping", f"The date column {m['date_column']!r} is not in the file.",
+                                     sheet=sheet.name or None, column=m["date_column"]))
+        plan.date_column = m["date_column"]
+    elif m.get("date"):
+        try:
+            plan.date_constant = dt.date.fromisoformat(str(m["date"]))
+        except ValueError:
+            ctx.problems.add(problem("bad_mapping", f"The constant date {m['date']!r} is not a date (YYYY-MM-DD)."))
+    elif has["date"]:
+        plan.date_column = has["date"][0]
+    else:
+        guess = date_in_filename(ctx.parsed.filename)
+        plan.need("no_date_column", "The file has no date column: give the date the figures are for"
+                  + (f" (the file name suggests {guess.isoformat()})." if guess else "."),
+                  **({"date": guess.isoformat()} if guess else {}))
+
+    # Location
+    if m.get("location_columns"):
+        wanted = m["location_columns"]
+        plan.location_columns = [wanted] if isinstance(wanted, str) else list(wanted)
+        missing = [c for c in plan.location_columns if c not in sheet.header]
+        if missing:
+            ctx.problems.add(problem("bad_mapping", f"Location column(s) {missing} are not in the file.",
+                                     sheet=sheet.name or None))
+            plan.location_columns = [c for c in plan.location_columns if c in sheet.header]
+    elif m.get("location"):
+        plan.location_constant = ctx.resolver.get(m["location"])
+        if plan.location_constant is None:
+            ctx.problems.add(problem("bad_mapping", f"There is no location with the key {m['location']!r}."))
+    elif m.get("sheet_as_location") and sheet.name:
+        plan.location_constant = _sheet_location(ctx.resolver, sheet.name)
+        if plan.location_constant is None:
+            ctx.problems.add(problem("unknown_location", f"The sheet name {sheet.name!r} is not a known location; "
+                                     "map it in 'locations' or choose a constant location.", sheet=sheet.name,
+                                     value=sheet.name), rows=None)
+    else:
+        plan.location_columns = has["location"][:1] or (has["country"][:1] + has["region"][:1] + has["subregion"][:1])
+        if not plan.location_columns:
+            place = _sheet_location(ctx.resolver, sheet.name) if sheet.name else None
+            if place is not None and len(ctx.parsed.sheets) > 1:
+                plan.location_constant = place
+            else:
+                suggestion = {"location": ctx.country.key} if ctx.country else {}
+                plan.need("no_location_column", "The file has no location column: give the location the "
+                          "figures are for" + (f" ({ctx.country.name}?)." if ctx.country else "."), **suggestion)
+
+    # Metrics and values
+    if layout == "wide_date":
+        plan.metric = m.get("metric") or metric_in_text(ctx.parsed.filename) or metric_in_text(sheet.name)
+        if not plan.metric:
+            plan.need("no_metric", "A file with one column per date holds one metric: say which (confirmed, "
+                      "deaths...); the file name does not tell.")
+        elif plan.metric not in ctx.metrics:
+            ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.",
+                                     value=plan.metric))
+    elif layout == "long":
+        plan.metric_column = m.get("metric_column") or (has["metric"] or [None])[0]
+        plan.value_column = m.get("value_column") or (has["value"] or [None])[0]
+        if not plan.metric_column or not plan.value_column:
+            plan.need("no_metric_column", "A long file needs a metric column and a value column: say which.")
+    else:
+        if m.get("metrics"):
+            plan.metric_columns = {c: code for c, code in m["metrics"].items() if code}
+            for column, code in plan.metric_columns.items():
+                if column not in sheet.header:
+                    ctx.problems.add(problem("bad_mapping", f"The column {column!r} is not in the file.",
+                                             column=column, sheet=sheet.name or None))
+                if code not in ctx.metrics:
+                    ctx.problems.add(problem("unknown_metric", f"{code!r} is not a known metric code (known: "
+                                             f"{', '.join(sorted(ctx.metrics))}).", column=column, value=code,
+                                             sheet=sheet.name or None))
+            plan.metric_columns = {c: code for c, code in plan.metric_columns.items() if c in sheet.header}
+        else:
+            by_metric = {}
+            for column, g in guesses.items():
+                if g.role == "metric_column" and g.metric in ctx.metrics:
+                    by_metric.setdefault(g.metric, []).append((column, g.sure))
+            for code, found in by_metric.items():
+                sure = [c for c, s in found if s]
+                chosen = sure[:1] if sure else [c for c, _ in found]
+                if len(sure) > 1 or (not sure and len(chosen) > 1):
+                    chosen = sure or chosen
+                    plan.need("ambiguous_metric_columns", f"Columns {', '.join(map(repr, chosen))} all look like "
+                              f"{code}: they will be added up unless you map one of them to nothing.",
+                              metrics=None)
+                for column in chosen:
+                    plan.metric_columns[column] = code
+            if not plan.metric_columns:
+                plan.need("no_metric_columns", "No column is a metric we know: map columns to metrics.")
+        if plan.reasons and any(r["code"] == "ambiguous_metric_columns" for r in plan.reasons):
+            plan.suggested["metrics"] = dict(plan.metric_columns)
+    used = set(plan.location_columns) | set(plan.metric_columns) | set(plan.date_columns)
+    used |= {c for c in (plan.date_column, plan.metric_column, plan.value_column) if c}
+    plan.unused = [c for c in columns if c not in used and guesses[c].role != "ignore"]
+    if not plan.reasons:
+        plan.suggested = {}
+    return plan
+
+
+# --- normalising ---------------------------------------------------------------------------------
+
+def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
+    """Raw strings in long form: loc0.., metric (code or text), date, raw_value, column, row, sheet, group."""
+    frame = sheet.frame
+    n = len(frame)
+    if plan.layout == "long":
+        value_columns = [plan.value_column]
+    elif plan.layout == "wide_date":
+        value_columns = plan.date_columns
+    else:
+        value_columns = list(plan.metric_columns)
+    if not value_columns:
+        return pd.DataFrame()
+    k = len(value_columns)
+    out = {}
+    for i, column in enumerate(plan.location_columns):
+        out[f"loc{i}"] = np.tile(frame[column].to_numpy(dtype=object), k)
+    if plan.date_column:
+        out["date"] = np.tile(frame[plan.date_column].to_numpy(dtype=object), k)
+    elif plan.date_constant is not None:
+        out["date"] = np.full(n * k, plan.date_constant.isoformat(), dtype=object)
+    else:  # wide_date: the header is the date
+        out["date"] = np.repeat(np.array(value_columns, dtype=object), n)
+    rows = frame.index.to_numpy(dtype="int64")
+    out["row"] = np.tile(rows, k)
+    if k == 1:
+        out["raw_value"] = frame[value_columns[0]].to_numpy(dtype=object)
+    else:
+        out["raw_value"] = frame[value_columns].to_numpy(dtype=object).ravel(order="F")
+    out["column"] = np.repeat(np.array(value_columns, dtype=object), n)
+    if plan.layout == "long":
+        out["metric"] = frame[plan.metric_column].to_numpy(dtype=object)
+    elif plan.layout == "wide_date":
+        out["metric"] = np.full(n * k, plan.metric, dtype=object)
+    else:
+        out["metric"] = np.repeat(np.array([plan.metric_columns[c] for c in value_columns], dtype=object), n)
+    result = pd.DataFrame(out)
+    for column in result.columns:
+        if column != "row":
+            result[column] = result[column].astype("str")
+    counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
+    multi = set(counts[counts > 1].index) if counts is not None else set()
+    result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else 0
+    result["sheet"] = sheet.name
+    return result
+
+
+def _parse_values(ctx: Context, rows: pd.DataFrame) -> pd.Series:
+    """float64 values; empty cells become NaN (left out); bad cells are reported."""
+    parsed = ctx.parsed
+    text = rows["raw_value"].astype("str").str.strip()
+    empty = text == ""
+    cleaned = text
+    if parsed.thousands:
+        cleaned = cleaned.str.replace(parsed.thousands, "", regex=False)
+    if parsed.decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
+    ok = cleaned.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+    bad = ~ok & ~empty
+    if bad.any():
+        spaced = text[bad].str.replace(r"(?<=\d)[ \u00a0'’](?=\d{3}\b)", "", regex=True)
+        fixable = spaced.str.fullmatch(r"[+-]?\d+")
+        cleaned = cleaned.copy()
+        cleaned.loc[fixable[fixable].index] = spaced[fixable]
+        bad = bad & ~bad.index.isin(fixable[fixable].index)
+    values = pd.to_numeric(cleaned.where(~bad & ~empty), errors="coerce").astype("float64")
+    if bad.any():
+        wrong = rows.loc[bad, ["row", "sheet", "column", "raw_value"]]
+        lower = text[bad].str.lower()
+        kinds = {
+            "value_not_finite": lower.str.fullmatch(r"[+-]?(nan|inf|infinity|-nan)"),
+            "value_exponent": lower.str.fullmatch(r"[+-]?\d+(\.\d+)?e[+-]?\d+"),
+            "formula_in_cell": lower.str.match(r"^[=@]"),
+        }
+        messages = {
+            "value_not_finite": "is not a number (NaN or infinity); leave the cell empty when there is no value.",
+            "value_exponent": "is in exponent notation, which loses digits; export the column as whole numbers.",
+            "formula_in_cell": "is a formula, not a value; paste values instead of formulas.",
+        }
+        seen = pd.Series(False, index=wrong.index)
+        for code, match in kinds.items():
+            match = match & ~seen
+            seen |= match
+            subset = wrong[match]
+            ctx.problems.add_rows(code, "error", "The value " + subset["raw_value"].astype(str).str.slice(0, 40)
+                                  .map(repr) + " " + messages[code], subset)
+        subset = wrong[~seen]
+        ctx.problems.add_rows("value_not_numeric", "error", "The value " + subset["raw_value"].astype(str)
+                              .str.slice(0, 40).map(repr) + " is not a number.", subset)
+    return values
+
+
+def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
+    """datetime64 dates; unparseable, future and too early dates are reported, once per distinct text."""
+    codes, uniques = pd.factorize(rows["date"].astype("str").str.strip())
+    uniques = list(uniques)
+    reading = read_dates(uniques, ctx.mapping.get("date_format"))
+    if reading.ambiguous and not ctx.mapping.get("date_format"):
+        first, second = reading.ambiguous
+        ctx.needs.append({"code": "ambiguous_date_format", "message": f"Dates such as {uniques[0]!r} can be read "
+                          f"as {first} or {second}; say which the file uses.", "sheet": None})
+        ctx.suggested["date_format"] = first
+    parsed = [reading.dates.get(u) for u in uniques]
+    as_np = np.array([np.datetime64(d, "s") if d else np.datetime64("NaT", "s") for d in parsed] or [],
+                     dtype="datetime64[s]")
+    dates = pd.Series(as_np[codes] if len(as_np) else np.array([], dtype="datetime64[s]"), index=rows.index)
+    today = np.datetime64(ctx.today, "s")
+    earliest = np.datetime64(EARLIEST_DATE, "s")
+    grouped_rows = None
+    for index, text in enumerate(uniques):
+        day = parsed[index]
+        if day is None:
+            code, message = "date_unparseable", f"{text!r} is not a date we can read" + (
+                f" (the file's dates look like {reading.format})." if reading.format else ".")
+        elif np.datetime64(day, "s") > today:
+            code, message = "date_in_future", f"{day.isoformat()} is in the future."
+        elif np.datetime64(day, "s") < earliest:
+            code, message = "date_too_early", f"{day.isoformat()} is before December 2019, when COVID-19 data begin."
+        else:
+            continue
+        if grouped_rows is None:
+            grouped_rows = rows_by_code(codes, np.arange(len(rows)))
+        where = rows.iloc[grouped_rows[index]].drop_duplicates(["row", "sheet"])
+        column = plans[where["sheet"].iloc[0]].date_column or "date"
+        ctx.problems.add(problem(code, message, row=int(where["row"].iloc[0]), column=column, value=text,
+                                 sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
+    return dates.where(~dates.isna() & (dates <= today) & (dates >= earliest))
+
+
+def _walk_location(ctx: Context, texts: list[str], manual: dict):
+    """Resolve one row's location texts, most general first.
+
+    Returns (chain, failed, ignored): the places found, in hierarchy (a territory listed under its
+    sovereign country starts a new chain); failed = (text, scope, why, is_unknown_sublocation) or None."""
+    scope, chain = ctx.country, []
+    filled = [i for i, t in enumerate(texts) if t]
+    for i in filled:
+        text = texts[i]
+        path = normalise_name(" ".join(texts[j] for j in filled if j <= i))
+        name = path if path in manual else normalise_name(text)
+        if name in manual:
+            key = manual[name]
+            if not key:
+                return chain, None, True
+            place = ctx.resolver.get(key)
+            if place is None:
+                why = f"the mapping sends it to {key!r}, which is not a location key"
+                return chain, (text, scope, why, False), False
+        else:
+            try:
+                place = ctx.resolver.resolve(text, scope=scope)
+            except AmbiguousLocation as exc:
+                return chain, (text, scope, "ambiguous: " + ", ".join(p.label for p in exc.places[:5]), False), False
+        if place is None:
+            return chain, (text, scope, None, bool(chain) and i == filled[-1]), False
+        if scope is not None and place.id == scope.id:
+            continue  # "Hong Kong" under Hong Kong: the place itself
+        if scope is not None and not ctx.resolver.is_inside(place, scope):
+            chain = []
+        chain.append(place)
+        scope = place
+    return chain, None, False
+
+
+def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
+    """location_id and how each row's place was found; unknown names reported once each."""
+    loc_columns = sorted(c for c in rows.columns if c.startswith("loc"))
+    manual = {normalise_name(k): v for k, v in (ctx.mapping.get("locations") or {}).items()}
+    policy = ctx.mapping.get("unknown_sublocations", "error")
+    if not loc_columns:
+        keys = rows["sheet"].map({name: (p.location_constant.id if p.location_constant else -1)
+                                  for name, p in plans.items()})
+        return pd.DataFrame({"location_id": keys.astype("int64"), "mode": "direct"}, index=rows.index)
+    parts = rows[loc_columns].astype("str").apply(lambda s: s.str.strip())
+    combined = parts.iloc[:, 0]
+    for column in loc_columns[1:]:
+        combined = combined + "\x1f" + parts[column]
+    codes, uniques = pd.factorize(combined)
+    outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), "error", dtype=object)
+    unknown: dict[tuple, list] = {}
+    walked = [_walk_location(ctx, joined.split("\x1f"), manual) for joined in uniques]
+    # A place is incomplete when the file names a place inside it that we do not know.
+    incomplete = {chain[-1].id for chain, failed, _ in walked if failed and failed[3]}
+    for index, (chain, failed, ignored) in enumerate(walked):
+        if ignored:
+            outcome_mode[index] = "ignored"
+            continue
+        if failed and not (failed[3] and policy in ("aggregate", "ignore")):
+            text, parent, why, _ = failed
+            unknown.setdefault((text, parent.key if parent else None, why), []).append(index)
+            if failed[3]:
+                ctx.sublocations_unknown = True
+            continue
+        if failed and policy == "ignore":
+            outcome_mode[index] = "ignored_unknown"
+            continue
+        if not chain:
+            if ctx.country is not None:
+                outcome_id[index], outcome_mode[index] = ctx.country.id, "direct"
+            continue
+        target = chain[-1]
+        if policy == "aggregate":
+            target = next((p for p in chain if p.id in incomplete), chain[-1])
+        outcome_id[index] = target.id
+        outcome_mode[index] = "aggregated" if (failed or target.id != chain[-1].id) else "direct"
+    ctx.incomplete_given_directly = any(
+        chain and not failed and chain[-1].id in incomplete for chain, failed, _ in walked)
+    grouped_rows = rows_by_code(codes, rows["row"].to_numpy()) if unknown else {}
+    for (text, parent_key, why), indexes in unknown.items():
+        where_rows = np.unique(np.concatenate([grouped_rows[i] for i in indexes]))
+        first = int(np.flatnonzero(np.isin(codes, indexes[:1]))[0])
+        where = pd.DataFrame({"row": where_rows, "sheet": rows["sheet"].iloc[first]})
+        parent = ctx.resolver.get(parent_key) if parent_key else None
+        if why and why.startswith("ambiguous"):
+            code, message = "ambiguous_location", f"{text!r} matches several places ({why[11:]}); map it to one."
+            suggestions = []
+        else:
+            code = "unknown_location"
+            suggestions = ctx.resolver.suggest(text, scope=parent)
+            message = f"Unknown location {text!r}" + (f" in {parent.name}" if parent else "") + (
+                f" ({why})" if why else "") + (f"; closest known: {', '.join(suggestions)}." if suggestions else ".")
+        column = plans[where["sheet"].iloc[0]].location_columns
+        entry = problem(code, message, column=", ".join(column), value=text, sheet=where["sheet"].iloc[0] or None)
+        entry["suggestions"] = suggestions
+        ctx.problems.add(entry, rows=where["row"].tolist())
+        if code == "unknown_location" and parent_key and parent_key != (ctx.country.key if ctx.country else None):
+            ctx.sublocations_unknown = True
+    return pd.DataFrame({"location_id": outcome_id[codes], "mode": outcome_mode[codes]}, index=rows.index)
+
+
+def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
+    codes, uniques = pd.factorize(rows["metric"].astype("str").str.strip())
+    manual = {normalise_name(k): v for k, v in (ctx.mapping.get("metrics") or {}).items()}
+    known_names = sorted({normalise_name(n) for names in METRIC_NAMES.values() for n in names} | set(ctx.metrics))
+    ids = np.full(len(uniques), -1, dtype="int64")
+    for index, text in enumerate(uniques):
+        code = text if text in ctx.metrics else manual.get(normalise_name(text)) or metric_for_name(text)
+        if code in ctx.metrics:
+            ids[index] = ctx.metrics[code][0]
+            continue
+        if normalise_name(text) in manual and not manual[normalise_name(text)]:
+            ids[index] = -2  # left out on purpose
+            continue
+        close = difflib.get_close_matches(normalise_name(text), known_names, n=3, cutoff=0.6)
+        where = rows.loc[codes == index].drop_duplicates(["row", "sheet"])
+        ctx.problems.add(problem(
+            "unknown_metric", f"Unknown metric {text!r}" + (f"; did you mean {', '.join(close)}?" if close else
+                                                           f"; known: {', '.join(sorted(ctx.metrics))}."),
+            column=plans[where["sheet"].iloc[0]].metric_column or "metric", value=text,
+            sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
+    return pd.Series(ids[codes], index=rows.index)
+
+
+def _num(values: pd.Series) -> pd.Series:
+    """Numbers as text for messages ("1,234"), even for an empty series."""
+    return values.map("{:,.0f}".format).astype("str") if len(values) else pd.Series([], dtype="str", index=values.index)
+
+
+def _check_series(ctx: Context, frame: pd.DataFrame):
+    """Warnings on the finished frame: negatives, decreasing cumulative series, implausible jumps."""
+    negative = frame[frame["value"] < 0]
+    ctx.problems.add_rows("negative_value", "warning", "Negative value " + _num(negative["value"]) + " for "
+                          + negative["metric"] + " in " + negative["location_key"] + ".",
+                          negative.assign(raw_value=negative["value"], column=negative["metric"]))
+    cumulative = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
+    series = frame[frame["metric_id"].isin(cumulative)].sort_values(["location_id", "metric_id", "date"])
+    if series.empty:
+        return
+    same = (series["location_id"].to_numpy()[1:] == series["location_id"].to_numpy()[:-1]) & (
+        series["metric_id"].to_numpy()[1:] == series["metric_id"].to_numpy()[:-1])
+    previous = np.concatenate(([np.nan], np.where(same, series["value"].to_numpy()[:-1], np.nan)))
+    series = series.assign(previous=previous)
+    down = series[series["value"] < series["previous"]]
+    ctx.problems.add_rows(
+        "cumulative_decrease", "warning", down["metric"] + " in " + down["location_key"] + " falls from "
+        + _num(down["previous"]) + " to " + _num(down["value"]) + " on "
+        + down["date"].dt.strftime("%Y-%m-%d") + " (a correction by the source?).",
+        down.assign(raw_value=down["value"], column=down["metric"]))
+    jump = series[(series["previous"] > 0) & (series["value"] > JUMP_FACTOR * series["previous"])
+                  & (series["value"] - series["previous"] >= JUMP_MIN_INCREASE)]
+    ctx.problems.add_rows(
+        "implausible_jump", "warning", jump["metric"] + " in " + jump["location_key"] + " jumps from "
+        + _num(jump["previous"]) + " to " + _num(jump["value"]) + " on "
+        + jump["date"].dt.strftime("%Y-%m-%d") + " (more than ten times the day before; an extra digit?).",
+        jump.assign(raw_value=jump["value"], column=jump["metric"]))
+
+
+def _combine(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add up summed columns and aggregated sub-locations, then refuse conflicting duplicates."""
+    keys = ["location_id", "metric_id", "date"]
+    summing = (frame["group"] != 0) | (frame["mode"] == "aggregated")
+    if summing.any():
+        direct_keys = frame.loc[~summing, keys + ["row"]]
+        agg = frame[summing].groupby(keys + ["group", "mode"], as_index=False, sort=False).agg(
+            value=("value", "sum"), row=("row", "min"), sheet=("sheet", "first"), n=("row", "size"),
+            column=("column", "first"),
+            location_key=("location_key", "first"), metric=("metric", "first"))
+        aggregated = agg[agg["mode"] == "aggregated"]
+        if not aggregated.empty:
+            clash = aggregated.merge(direct_keys, on=keys, suffixes=("", "_direct"))
+            clash_ids = set(frame.loc[~summing, "location_id"])
+            partial = aggregated[aggregated["location_id"].isin(clash_ids)]
+            for key, group in partial.groupby("location_key"):
+                ctx.problems.add(problem(
+                    "partial_aggregate", f"Rows for places inside {key} that we do not know cannot be added up into "
+                    f"{key}, because the file also gives {key} or other places inside it directly: map those names "
+                    "in 'locations' or leave them out.", value=key), rows=group["row"].tolist())
+            del clash
+            places = aggregated.groupby("location_key")["n"].sum()
+            ctx.problems.add(problem(
+                "sublocations_aggregated", f"{int(places.sum()):,} values for places we do not list (such as "
+                "counties) were added up into " + ", ".join(f"{k} ({v:,})" for k, v in places.head(20).items())
+                + ("..." if len(places) > 20 else "") + ".", severity="warning"))
+        frame = pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True)
+    duplicated = frame.duplicated(keys, keep=False)
+    if duplicated.any():
+        dups = frame[duplicated]
+        spread = dups.groupby(keys)["value"].transform("nunique")
+        conflict = dups[spread > 1]
+        ctx.problems.add_rows(
+            "conflicting_duplicate", "error", conflict["metric"] + " for " + conflict["location_key"] + " on "
+            + conflict["date"].dt.strftime("%Y-%m-%d") + " appears more than once with different values.",
+            conflict.assign(raw_value=conflict["value"]))
+        repeated = dups[(spread == 1)]
+        repeated = repeated[repeated.duplicated(keys, keep="first")]
+        ctx.problems.add_rows("duplicate_row", "warning", "The same value appears again (row ignored).",
+                              repeated.assign(raw_value=repeated["value"]))
+        frame = frame.drop(index=repeated.index)
+    return frame
+
+
+def _merge_mapping(mapping, recipe) -> dict:
+    base = {}
+    if recipe is not None:
+        base = dict(getattr(recipe, "mapping", recipe) or {})
+        if getattr(recipe, "layout", "") and "layout" not in base:
+            base["layout"] = recipe.layout
+    return {**base, **(mapping or {})}
+
+
+def validate(parsed: ParsedFile, *, mapping: dict | None = None, recipe=None, default_country=None,
+             today: dt.date | None = None) -> ValidationResult:
+    """Normalise and check a parsed file; see the module docstring for the contract.
+
+    Never raises for bad input; a bug of ours becomes a `validation_failed` error (and a log entry)
+    rather than a crashed worker."""
+    try:
+        return _validate(parsed, mapping=mapping, recipe=recipe, default_country=default_country, today=today)
+    except (MemoryError, DatabaseError):
+        raise
+    except Exception as exc:
+        logger.exception("validation failed on %s", parsed.filename)
+        entry = problem("validation_failed", f"The file could not be checked ({type(exc).__name__}); the team has "
+                        "been told. Try again later or send the file in another format.")
+        return ValidationResult(frame=pd.DataFrame(columns=FRAME_COLUMNS), report={
+            "valid": False, "needs_mapping": {"needed": False, "reasons": [], "suggested": {}},
+            "detected": parsed.detection(), "mapping": mapping or {}, "rows": {"source": 0, "values": 0},
+            "counts": {"validation_failed": 1}, "errors": 1, "warnings": 0, "problems": [entry],
+            "problems_truncated": False})
+
+
+def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) -> ValidationResult:
+    mapping = _merge_mapping(mapping, recipe)
+    today = today or timezone.now().date()
+    ctx = Context(parsed, mapping, default_country, today)
+    ctx.needs, ctx.suggested, ctx.sublocations_unknown, ctx.incomplete_given_directly = [], {}, False, False
+    for entry in parsed.problems:
+        ctx.problems.add(dict(entry))
+    unknown_keys = sorted(set(mapping) - MAPPING_KEYS)
+    if unknown_keys:
+        ctx.problems.add(problem("bad_mapping", f"Unknown mapping keys: {', '.join(unknown_keys)}.",
+                                 severity="warning"))
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in [
+        ("location_id", "int64"), ("location_key", "str"), ("metric_id", "int64"), ("metric", "str"),
+        ("date", "datetime64[s]"), ("value", "float64"), ("row", "int64"), ("sheet", "str")]})
+    plans = {}
+    source_rows = 0
+    if parsed.is_readable:
+        long_parts = []
+        wanted = mapping.get("sheets")
+        for sheet in parsed.sheets:
+            if wanted and sheet.name and sheet.name not in wanted:
+                continue
+            errors_before = sum(e["severity"] == "error" for e in ctx.problems.entries)
+            plan = plan_sheet(ctx, sheet)
+            plans[sheet.name] = plan
+            source_rows += len(sheet.frame)
+            if sum(e["severity"] == "error" for e in ctx.problems.entries) > errors_before:
+                continue
+            if plan.reasons:
+                ctx.needs.extend(plan.reasons)
+                ctx.suggested.update({k: v for k, v in plan.suggested.items() if v is not None})
+                continue
+            rows = _long_rows(sheet, plan)
+            if rows.empty:
+                ctx.problems.add(problem("sheet_skipped", "Nothing to read in this sheet.", severity="warning",
+                                         sheet=sheet.name or None))
+                continue
+            long_parts.append(rows)
+        if long_parts and not ctx.problems.has_errors:
+            frame = _normalise(ctx, pd.concat(long_parts, ignore_index=True), plans)
+    if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
+        ctx.needs.append({"code": "unknown_sublocations", "message": "Some places inside a country or region are "
+                          "not in our reference data (US counties, for instance): add each such group up into the "
+                          "place above ('aggregate'), leave them out ('ignore') or map each name.", "sheet": None})
+        ctx.suggested["unknown_sublocations"] = "ignore" if ctx.incomplete_given_directly else "aggregate"
+    if parsed.is_readable and not ctx.needs and frame.empty and not ctx.problems.has_errors:
+        ctx.problems.add(problem("no_values", "No values were found in the file (every value cell is empty)."))
+    needs_mapping = bool(ctx.needs)
+    if needs_mapping:
+        ctx.problems.add(problem("needs_mapping", "The file needs a column mapping: " + " ".join(
+            r["message"] for r in ctx.needs[:5])))
+    problems = ctx.problems.frame()
+    entries = ctx.problems.entries
+    counts = problems.groupby("code").size().astype(int).to_dict() if len(problems) else {}
+    errors = int(sum(e["severity"] == "error" for e in entries))
+    report = {
+        "valid": errors == 0 and not needs_mapping,
+        "needs_mapping": {"needed": needs_mapping, "reasons": ctx.needs,
+                          "suggested": {**_suggested_base(plans), **ctx.suggested} if needs_mapping else {}},
+        "detected": {**parsed.detection(), "filename": parsed.filename,
+                     "sheets": [{**p.describe(), "rows": len(s.frame), "columns": s.header}
+                                for s in parsed.sheets for p in [plans.get(s.name)] if p is not None]
+                     or parsed.detection()["sheets"]},
+        "mapping": mapping,
+        "rows": {"source": source_rows, "values": len(frame)},
+        "counts": {str(k): int(v) for k, v in counts.items()},
+        "errors": errors,
+        "warnings": int(sum(e["severity"] == "warning" for e in entries)),
+        "problems": entries[:5000],
+        "problems_truncated": len(entries) > 5000 or any(e.get("summary") for e in entries),
+    }
+    if not report["valid"]:
+        frame = frame.iloc[0:0]
+    return ValidationResult(frame=frame.reset_index(drop=True), report=report, problems=problems)
+
+
+def _suggested_base(plans: dict) -> dict:
+    """The detected mapping, as a starting point for the volunteer's."""
+    if not plans:
+        return {}
+    plan = next(iter(plans.values()))
+    base = {"layout": plan.layout}
+    if plan.date_column:
+        base["date_column"] = plan.date_column
+    if plan.location_columns:
+        base["location_columns"] = plan.location_columns
+    if plan.metric_columns:
+        base["metrics"] = dict(plan.metric_columns)
+    if plan.metric_column:
+        base["metric_column"], base["value_column"] = plan.metric_column, plan.value_column
+    if plan.metric:
+        base["metric"] = plan.metric
+    if plan.unused:
+        base["ignore"] = plan.unused
+    return {k: v for k, v in base.items() if v}
+
+
+def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
+    values = _parse_values(ctx, rows)
+    present = values.notna() | (rows["raw_value"].astype("str").str.strip() != "")
+    empty_count = int((~present).sum())
+    rows, values = rows[present], values[present]
+    if empty_count and any(p.layout == "long" for p in plans.values()):
+        ctx.problems.add(problem("empty_values", f"{empty_count:,} rows have no value and were left out.",
+                                 severity="warning"))
+    if rows.empty:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    dates = _resolve_dates(ctx, rows, plans)
+    places = _resolve_locations(ctx, rows, plans)
+    metric_ids = _resolve_metrics(ctx, rows, plans)
+    ignored = places["mode"] == "ignored"
+    if ignored.any():
+        ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
+                                 "were left out.", severity="warning"))
+    unplaced = places["mode"] == "ignored_unknown"
+    if unplaced.any():
+        names = rows.loc[unplaced, sorted(c for c in rows.columns if c.startswith("loc"))].drop_duplicates()
+        listed = ", ".join(" / ".join(t for t in r if t) for r in names.head(30).itertuples(index=False))
+        ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
+                                 f"know were left out, as the mapping asks: {listed}"
+                                 + ("..." if len(names) > 30 else "."), severity="warning"))
+    keep = values.notna() & dates.notna() & (places["location_id"] >= 0) & (metric_ids >= 0)
+    key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
+    code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
+    frame = pd.DataFrame({
+        "location_id": places["location_id"][keep].astype("int64"),
+        "metric_id": metric_ids[keep].astype("int64"),
+        "date": dates[keep].astype("datetime64[s]"),
+        "value": values[keep],
+        "row": rows["row"][keep].astype("int64"),
+        "sheet": rows["sheet"][keep].astype("str"),
+        "group": rows["group"][keep].astype("int64"),
+        "column": rows["column"][keep].astype("str"),
+        "mode": places["mode"][keep],
+    })
+    frame["location_key"] = frame["location_id"].map(key_by_id).astype("str")
+    frame["metric"] = frame["metric_id"].map(code_by_id).astype("str")
+    frame = _combine(ctx, frame)
+    if not ctx.problems.has_errors:
+        _check_series(ctx, frame)
+    return frame[FRAME_COLUMNS].sort_values(["location_key", "metric", "date"], kind="stable")

@@ -1,0 +1,79 @@
+"""import_jhu on the real final JHU global series (about 974k values), imported once for the module."""
+from datetime import date
+
+import pytest
+
+from dataset.models import JhuRow, Location, LocationAlias, Observation, Release
+
+from .jhu_data import METRICS, final_file, import_jhu, module_import, read_original
+
+
+def _value(key, metric, day):
+    return Observation.objects.get(location__key=key, metric__code=metric, date=day).value
+
+
+def _cells(original, country, column, province=""):
+    row = original[(original["Country/Region"] == country) & (original["Province/State"] == province)]
+    assert len(row) == 1
+    return float(row.iloc[0][column])
+
+
+@pytest.fixture(scope="module")
+def final_series(django_db_setup, django_db_blocker):
+    with module_import(django_db_blocker, [final_file(m) for m in METRICS]) as output:
+        yield output
+
+
+@pytest.mark.slow
+def test_the_final_series_imports_every_row_and_value(final_series, db):
+    originals = {m: read_original(final_file(m)) for m in METRICS}
+    expected_values = sum(frame.shape[0] * (frame.shape[1] - 4) for frame in originals.values())
+    places = set()
+    for frame in originals.values():
+        places |= set(zip(frame["Province/State"], frame["Country/Region"], strict=True))
+    assert Observation.objects.count() == expected_values
+    assert Location.objects.filter(jhu_rows__layout=JhuRow.Layout.GLOBAL).distinct().count() == len(places)
+    release = Release.objects.get()
+    assert release.values_added == expected_values
+    assert f"{expected_values} values added" in final_series
+
+
+@pytest.mark.slow
+def test_italy_confirmed_on_9_march_2020_and_on_the_last_date(final_series, db):
+    original = read_original(final_file("confirmed"))
+    assert original.columns[-1] == "3/9/23"
+    assert _value("IT", "confirmed", date(2020, 3, 9)) == _cells(original, "Italy", "3/9/20")
+    assert _value("IT", "confirmed", date(2023, 3, 9)) == _cells(original, "Italy", "3/9/23")
+    assert _value("IT", "confirmed", date(2023, 3, 9)) > 25_000_000
+
+
+@pytest.mark.slow
+def test_jhu_names_resolve_to_iso_countries_and_special_places(final_series, db):
+    original = read_original(final_file("deaths"))
+    assert _value("KR", "deaths", date(2022, 1, 1)) == _cells(original, "Korea, South", "1/1/22")
+    assert _value("TW", "deaths", date(2022, 1, 1)) == _cells(original, "Taiwan*", "1/1/22")
+    assert _value("SHIP_DIAMOND_PRINCESS", "deaths", date(2020, 4, 1)) == _cells(
+        original, "Diamond Princess", "4/1/20"
+    )
+    canada_ship = Location.objects.get(jhu_rows__province_state="Diamond Princess", jhu_rows__country_region="Canada",
+                                       jhu_rows__metric__code="deaths")
+    assert canada_ship.key != "SHIP_DIAMOND_PRINCESS" and canada_ship.parent.key == "CA"
+    assert Location.objects.get(key="CA_ON").jhu_rows.filter(province_state="Ontario").exists()
+    assert Location.objects.get(key="CN_HB").parent.key == "CN"
+
+
+@pytest.mark.slow
+def test_jhu_names_are_kept_as_aliases(final_series, db):
+    jhu = LocationAlias.Scheme.JHU
+    assert LocationAlias.objects.get(scheme=jhu, text="Korea, South").location.key == "KR"
+    assert LocationAlias.objects.get(scheme=jhu, text="Hubei, China").location.key == "CN_HB"
+
+
+@pytest.mark.slow
+def test_reimporting_the_same_files_changes_nothing(final_series, db):
+    count = Observation.objects.count()
+    output = import_jhu(*[final_file(m) for m in METRICS])
+    assert "0 values added, 0 changed" in output
+    assert "no new release" in output
+    assert Release.objects.count() == 1
+    assert Observation.objects.count() == count

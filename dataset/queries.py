@@ -5,13 +5,12 @@ go through the (location, metric, date) unique index as correlated "latest row" 
 location's range scan, never a scan of the whole table per page view. No pandas: a page needs a
 few thousand numbers at most.
 """
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from sources.models import Source
 
@@ -38,8 +37,8 @@ class CountrySummary:
     latest_date: date | None
     values: dict
     source_count: int
-    from_regions: bool = False
-    cells: list = field(default_factory=list)  # (metric, value) in the index's column order
+    from_regions: list = field(default_factory=list)  # codes of the metrics summed from regions
+    cells: list = field(default_factory=list)  # (metric, value, summed from regions) in column order
 
     @property
     def key(self) -> str:
@@ -102,71 +101,65 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
         rows = [row for row in rows if row.location.pk in wanted]
     shown = [m for m in metrics if any(row.values.get(m.code) is not None for row in rows)]
     for row in rows:
-        row.cells = [(m, row.values.get(m.code)) for m in shown]
+        row.cells = [(m, row.values.get(m.code), m.code in row.from_regions) for m in shown]
     return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort, version=version)
 
 
 def country_summaries(metrics) -> list:
     """Summaries of every country with data, in a constant number of queries whatever their number.
 
-    One annotated query for the countries' own series (per metric, a backward probe of the unique
-    index for the newest value), and two for countries whose figures exist only per region (JHU
-    publishes Canada, China and Australia that way): the sum of their regions on the latest date.
+    Per metric, a country's own newest value (a backward probe of the unique index); where it has
+    none but its regions do (JHU publishes Canada's, China's and Australia's cases only per
+    province), the sum of its regions' values on their newest date, marked in `from_regions`.
     """
-    countries = _annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
-        source_count=_source_count(Observation.objects.filter(location=OuterRef("pk"))),
-        with_regions=Exists(_regions_with_data().filter(parent=OuterRef("pk"))),
-    )
-    rows, regional = [], []
+    countries = list(_annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
+        with_regions=Exists(_regions_with_data().filter(parent=OuterRef("pk")))))
+    with_regions = [c for c in countries if c.with_regions]
+    regional = _regional_latest(with_regions, metrics)
+    pairs = set(Observation.objects.filter(location__level=Location.Level.COUNTRY).order_by()
+                .values_list("location_id", "source_id").distinct())
+    if with_regions:
+        pairs |= set(Observation.objects.filter(location__parent__in=with_regions).order_by()
+                     .values_list("location__parent_id", "source_id").distinct())
+    source_counts = Counter(location_id for location_id, _ in pairs)
+    rows = []
     for country in countries:
-        values = {m.code: getattr(country, f"m{m.pk}_value") for m in metrics}
-        dates = [getattr(country, f"m{m.pk}_date") for m in metrics]
-        dates = [d for d in dates if d is not None]
+        values, dates, summed = {}, [], []
+        for metric in metrics:
+            day, value = getattr(country, f"m{metric.pk}_date"), getattr(country, f"m{metric.pk}_value")
+            if day is None and metric.code in regional.get(country.pk, {}):
+                day, value = regional[country.pk][metric.code]
+                summed.append(metric.code)
+            values[metric.code] = value
+            if day is not None:
+                dates.append(day)
         if dates:
-            rows.append(CountrySummary(country, max(dates), values, country.source_count))
-        elif country.with_regions:
-            regional.append(country)
-    return rows + _summaries_from_regions(regional, metrics)
-
-
-def _source_count(observations):
-    """Number of distinct sources among one location's `observations` (filtered by an OuterRef)."""
-    counted = observations.order_by().values("location_id").annotate(n=Count("source_id", distinct=True))
-    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
+            rows.append(CountrySummary(country, max(dates), values, source_counts[country.pk], summed))
+    return rows
 
 
 def _regions_with_data():
     return Location.objects.filter(Exists(Observation.objects.filter(location=OuterRef("pk"))))
 
 
-def _summaries_from_regions(countries, metrics) -> list:
-    """Summaries for countries with no series of their own: the sum of their regions' latest values."""
+def _regional_latest(countries, metrics) -> dict:
+    """{country id: {metric code: (newest date, sum of the regions' values on that date)}}."""
     if not countries:
-        return []
+        return {}
     regions = _annotate_latest(_regions_with_data().filter(parent__in=countries), metrics)
-    source_counts = dict(
-        Observation.objects.filter(location__parent__in=countries).order_by().values("location__parent_id")
-        .annotate(n=Count("source_id", distinct=True)).values_list("location__parent_id", "n")
-    )
-    by_parent = {}
+    points = {}
     for region in regions:
-        by_parent.setdefault(region.parent_id, []).append(region)
-    summaries = []
-    for country in countries:
-        children = by_parent.get(country.pk, [])
-        values, latest_dates = {}, []
         for metric in metrics:
-            points = [(getattr(r, f"m{metric.pk}_date"), getattr(r, f"m{metric.pk}_value")) for r in children]
-            points = [(d, v) for d, v in points if d is not None]
-            if not points:
-                values[metric.code] = None
-                continue
-            newest = max(d for d, _ in points)
-            values[metric.code] = sum(v for d, v in points if d == newest)
-            latest_dates.append(newest)
-        summaries.append(
-            CountrySummary(country, max(latest_dates), values, source_counts.get(country.pk, 0), from_regions=True))
-    return summaries
+            day = getattr(region, f"m{metric.pk}_date")
+            if day is not None:
+                points.setdefault(region.parent_id, {}).setdefault(metric.code, []).append(
+                    (day, getattr(region, f"m{metric.pk}_value")))
+    latest = {}
+    for country_id, by_metric in points.items():
+        for code, pairs in by_metric.items():
+            newest = max(day for day, _ in pairs)
+            latest.setdefault(country_id, {})[code] = (newest, sum(v for day, v in pairs if day == newest))
+    return latest
 
 
 def valid_country_sorts(metrics) -> dict:
@@ -268,28 +261,27 @@ def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
 def location_series(location: Location) -> list:
     """One MetricSeries per metric with data for the location, in metric display order.
 
-    A location with no series of its own but with regions that have data (JHU's Canada) gets the
-    sum of its regions per date, marked as such.
+    For a metric the location has no series of its own for, but its regions do (JHU's Canada:
+    cases only per province), the series is the sum of its regions per date, marked as such.
     """
     metrics = {m.pk: m for m in Metric.objects.all()}
     rows = (Observation.objects.filter(location=location).order_by("metric_id", "date")
             .values_list("metric_id", "date", "value"))
     points = _group_points(rows)
-    summed = 0
-    if not points:
-        regions = _regions_with_data().filter(parent=location)
-        summed = regions.count()
-        if summed:
-            totals = (Observation.objects.filter(location__in=regions).values("metric_id", "date")
-                      .annotate(total=Sum("value")).order_by("metric_id", "date")
-                      .values_list("metric_id", "date", "total"))
-            points = _group_points(totals)
+    summed = {}
+    regions = list(_regions_with_data().filter(parent=location).values_list("pk", flat=True))
+    if regions and len(points) < len(metrics):
+        totals = (Observation.objects.filter(location__in=regions).exclude(metric_id__in=list(points))
+                  .values("metric_id", "date").annotate(total=Sum("value")).order_by("metric_id", "date")
+                  .values_list("metric_id", "date", "total"))
+        summed = _group_points(totals)
     series = []
-    for metric_id, (dates, values) in points.items():
+    for metric_id, (dates, values) in [*points.items(), *summed.items()]:
         metric = metrics[metric_id]
         cumulative = metric.kind == Metric.Kind.CUMULATIVE
         daily = daily_changes(dates, values, cumulative=cumulative)
-        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily), summed))
+        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily),
+                                   summed_regions=len(regions) if metric_id in summed else 0))
     return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
 
 

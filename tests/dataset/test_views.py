@@ -119,18 +119,26 @@ def test_countries_index_shows_the_values_of_a_new_release(client, reference_dat
     assert cell(client.get(reverse("dataset:countries")), "IT", "confirmed") == "3,100"
 
 
-def test_country_with_only_regional_figures_shows_the_sum_of_its_regions(client, reference_data):
+def test_country_metric_published_only_per_region_shows_the_sum_of_its_regions(client, reference_data):
     source, release = italy_and_france()
+    statcan = make_source("Statistics Canada", url="https://statcan.gc.ca/covid",
+                          institution_type=Source.InstitutionType.STATISTICS)
     add_series("CA_ON", "confirmed", [10, 20, 30], source=source, release=release)
-    add_series("CA_QC", "confirmed", [1, 2, 5], source=source, release=release)
+    add_series("CA_QC", "confirmed", [1, 2, 5], source=statcan, release=release)
+    add_series("CA", "recovered", [0, 4], source=source, release=release)  # JHU: recovered for the country
     response = client.get(reverse("dataset:countries"))
     assert "CA" in country_rows(response)
-    assert cell(response, "CA", "confirmed") == "35"
-    assert "sum of regions" in response.content.decode()
+    assert cell(response, "CA", "confirmed").endswith("</abbr> 35")
+    assert cell(response, "CA", "recovered") == "4"
+    assert cell(response, "CA", "sources") == "2"
 
     page = client.get(reverse("dataset:location", args=["CA"]))
-    assert page.context["chart_data"]["series"][0]["values"] == [11, 22, 35]
-    assert "sum of its 2 regions" in page.content.decode()
+    series = {s["code"]: s for s in page.context["chart_data"]["series"]}
+    assert series["confirmed"]["values"] == [11, 22, 35]
+    assert series["recovered"]["values"] == [0, 4]
+    html = page.content.decode()
+    assert "sum of its 2 regions" in html.split('data-testid="summed-confirmed"', 1)[1].split("</p>", 1)[0]
+    assert 'data-testid="summed-recovered"' not in html
 
 
 def test_data_pages_refuse_post(client, reference_data):

@@ -97,6 +97,10 @@ class SourceFilter(django_filters.FilterSet):
         return queryset.filter(country__key__iexact=value)
 
 
+class SourceSearchFilter(filters.SearchFilter):
+    search_description = "Words to find in the source's name, institution, URL or notes"
+
+
 class CanProposeSource(BasePermission):
     """Anyone reads; proposing takes a verified email and a finished volunteer profile."""
 
@@ -124,7 +128,7 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     permission_classes = [CanProposeSource]
     filterset_class = SourceFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SourceSearchFilter]
     search_fields = ["name", "institution", "url", "notes"]
     pagination_class = SourcePagination
 

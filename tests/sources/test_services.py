@@ -146,3 +146,20 @@ def test_urls_we_cannot_store_or_compare_are_refused(make_user, url, message):
         propose(make_user(), url=url)
     assert message in refused.value.message_dict["url"][0]
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_url_registered_between_the_check_and_the_insert_is_still_a_duplicate(make_user, monkeypatch):
+    existing = make_source(url="https://github.com/pcm-dpc/COVID-19")
+    real_find = services.find_duplicate
+    calls = []
+
+    def find_too_early(url):
+        calls.append(url)
+        return None if len(calls) == 1 else real_find(url)
+
+    monkeypatch.setattr(services, "find_duplicate", find_too_early)
+    with pytest.raises(services.DuplicateSource) as refused:
+        propose(make_user())
+    assert refused.value.existing == existing
+    assert not Submission.objects.exists()

@@ -37,3 +37,9 @@ def check_all_sources() -> int:
     for pk in ids:
         check_source.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def resume_stalled_newsletters() -> int:
+    """Beat task: a send with no progress for longer than the claim lease lost its worker; resume it."""
+    return newsletter.resume_stalled()

@@ -378,3 +378,15 @@ def is_stalled(newsletter: Newsletter) -> bool:
     if newsletter.status != Newsletter.Status.SENDING or newsletter.last_progress_at is None:
         return False
     return newsletter.last_progress_at < timezone.now() - claim_lease()
+
+
+def resume_stalled() -> int:
+    """Resume every send that made no progress for longer than the lease; returns rows re-dispatched."""
+    stalled = Newsletter.objects.filter(
+        status=Newsletter.Status.SENDING, last_progress_at__lt=timezone.now() - claim_lease()
+    ).values_list("pk", flat=True)
+    total = 0
+    for pk in stalled:
+        Newsletter.objects.filter(pk=pk).update(last_progress_at=timezone.now())
+        total += resume(newsletter_id=pk)
+    return total

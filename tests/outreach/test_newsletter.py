@@ -273,3 +273,23 @@ def test_volunteers_cannot_export_subscribers_or_open_the_newsletter_tools(clien
     client.force_login(make_user("vol@example.org"))
     for name in ("outreach:subscribers_csv", "outreach:newsletters", "outreach:newsletter_new", "outreach:inbox"):
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_beat_resumes_a_send_that_stopped_making_progress(mailoutbox, settings, django_capture_on_commit_callbacks):
+    from outreach.tasks import resume_stalled_newsletters
+
+    settings.NEWSLETTER_CLAIM_LEASE_SECONDS = 60
+    for i in range(3):
+        _confirmed(f"r{i}@example.org")
+    issue = _issue()
+    with django_capture_on_commit_callbacks(execute=False):  # batches lost with their worker
+        newsletter.start_sending(newsletter=issue)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_newsletters() == 0  # recent progress: not stalled yet
+    assert mailoutbox == []
+    five_minutes_ago = newsletter.timezone.now() - newsletter.timedelta(minutes=5)
+    Newsletter.objects.filter(pk=issue.pk).update(last_progress_at=five_minutes_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_newsletters() == 3
+    assert len(mailoutbox) == 3
+    assert Newsletter.objects.get(pk=issue.pk).status == Newsletter.Status.SENT

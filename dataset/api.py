@@ -58,7 +58,8 @@ NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object")
 # --- serializers ------------------------------------------------------------------------------
 
 class LocationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, help_text="Key of the enclosing location")
+    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True,
+                                          help_text="Key of the enclosing location (none for a country)")
     page = serializers.SerializerMethodField(help_text="The location's page on this site")
 
     class Meta:

@@ -1,0 +1,53 @@
+"""OpenAPI post-processing: the error responses every endpoint can give, documented once for all.
+
+Any endpoint may answer 401 (a wrong or expired token, even on public data) and 429 (throttled);
+one with query parameters or a body may answer 400; one with a path parameter or page numbers 404;
+one that writes 403. Views document their own specific errors; this hook adds the generic ones they
+did not mention, all with the one error body of portal/exceptions.py.
+"""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The body of every API error.",
+    "properties": {
+        "status": {"type": "integer", "description": "The HTTP status"},
+        "code": {"type": "string", "description": "Stable machine-readable word: invalid, not_found, throttled..."},
+        "detail": {"type": "string", "description": "What went wrong, for people"},
+        "errors": {"type": "object", "additionalProperties": {},
+                   "description": "Invalid input only: field name → messages"},
+        "retry_after": {"type": "integer", "description": "429 only: seconds to wait"},
+    },
+    "required": ["status", "code", "detail"],
+}
+DESCRIPTIONS = {
+    "400": "Invalid parameters or body: `errors` names each field and says why",
+    "401": "The credentials sent are invalid (an unknown or revoked token), or this endpoint needs them",
+    "403": "Authenticated, but not allowed to do this",
+    "404": "No such object, or a page number past the end",
+    "429": "Too many requests: wait the number of seconds in the `Retry-After` header",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    reference = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            parameters = operation.get("parameters", [])
+            codes = {"401", "429"}
+            if any(p.get("in") == "query" for p in parameters) or "requestBody" in operation:
+                codes.add("400")
+            if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
+                codes.add("404")
+            if method in WRITE_METHODS:
+                codes |= {"400", "403"}
+            responses = operation["responses"]
+            for code in sorted(codes - set(responses)):
+                responses[code] = {"description": DESCRIPTIONS[code],
+                                   "content": {"application/json": {"schema": reference}}}
+    return result

@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
 
 # Rate limits on public forms (newsletter, contact), per client IP.
 PUBLIC_FORM_RATE = os.environ.get("PUBLIC_FORM_RATE", "10/h")
+# Source proposals per volunteer in 24 hours (web form and API; reviewers are not limited).
+SOURCE_PROPOSALS_PER_DAY = env_int("SOURCE_PROPOSALS_PER_DAY", 10)
 
 # Moderation
 REVIEW_CLAIM_MINUTES = env_int("REVIEW_CLAIM_MINUTES", 60)

@@ -183,8 +183,8 @@ class LocationResolver:
         if scope is None:
             return found
         inside = [p for p in found if self.is_inside(p, scope)]
-        if not inside and any(p.id == scope.id for p in found):
-            return [scope]
+        if not inside and scope.level == Location.Level.COUNTRY and any(p.id == scope.id for p in found):
+            return [scope]  # "Hong Kong" under Hong Kong; not Idaho County under Idaho
         if not inside and scope.level == Location.Level.COUNTRY:
             # A territory listed under its sovereign country is a country of its own for us.
             inside = [p for p in found if p.level == Location.Level.COUNTRY and p.id != scope.id]

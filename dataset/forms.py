@@ -16,4 +16,4 @@ class CountrySearchForm(forms.Form):
 
 class ProvenanceFilterForm(forms.Form):
     on = forms.DateField(label="Only this date", required=False,
-                         widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD")
+                         widget=forms.DateInput(attrs={"type": "date"}))

@@ -14,8 +14,17 @@ from .models import Location, Metric, ReleaseFile
 PROVENANCE_PAGE_SIZE = 50
 RELEASES_PAGE_SIZE = 20
 
-# Columns of the exported files, for the data dictionary. Kept beside the page that documents them;
-# dataset/exports.py writes them (a test checks that the two agree).
+# File names and columns of the exported files, for the downloads page and the data dictionary.
+# dataset/exports.py writes them; a test checks that the two agree.
+TIDY_FILE = "covid19-open-data.csv"
+PARQUET_FILE = "covid19-open-data.parquet"
+FORMAT_DESCRIPTIONS = {
+    "csv": "Tidy CSV: one row per location, metric and date",
+    "csv.gz": "The tidy CSV, gzip-compressed",
+    "parquet": "Parquet: the tidy table with typed columns",
+    "jhu": "JHU CSSE layout: one row per place, one column per date",
+    "datapackage": "Frictionless Data Package: schema, licences and lookup tables",
+}
 TIDY_COLUMNS = [
     ("date", "date (YYYY-MM-DD)", "The day the value refers to, as reported by the source."),
     ("location_key", "text", "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level "
@@ -113,12 +122,10 @@ def downloads(request):
     with_files = queries.release_with_files()
     current = with_files or latest
     earlier = Paginator(queries.earlier_releases(current), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "latest": latest,
-        "current": current,
-        "files": list(current.files.all()) if current else [],
-        "earlier": earlier,
-    }
+    files = list(current.files.all()) if current else []
+    for release_file in files:
+        release_file.description = FORMAT_DESCRIPTIONS.get(release_file.format, "")
+    context = {"latest": latest, "current": current, "files": files, "earlier": earlier}
     return render(request, "dataset/downloads.html", context)
 
 
@@ -147,5 +154,7 @@ def dictionary(request):
         "tidy_columns": TIDY_COLUMNS,
         "jhu_columns": JHU_COLUMNS,
         "parquet_columns": PARQUET_COLUMNS,
+        "tidy_file": TIDY_FILE,
+        "parquet_file": PARQUET_FILE,
     }
     return render(request, "dataset/dictionary.html", context)

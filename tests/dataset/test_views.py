@@ -374,11 +374,12 @@ def test_dictionary_defines_every_metric_and_every_export_column(client, referen
 
 
 def test_dictionary_documents_exactly_the_columns_the_exports_write():
-    from dataset import exports
+    from dataset import exports, views
 
     assert [name for name, _t, _d in TIDY_COLUMNS] == exports.TIDY_HEADER
     assert [name for name, _t, _d in PARQUET_COLUMNS] == exports.PARQUET_SCHEMA.names
     assert [name for name, _t, _d in JHU_COLUMNS][:4] == exports.JHU_HEADER
+    assert (views.TIDY_FILE, views.PARQUET_FILE) == (exports.TIDY_NAME, exports.PARQUET_NAME)
 
 
 def test_dictionary_without_metrics_renders(client, db):

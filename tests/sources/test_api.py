@@ -195,3 +195,13 @@ def test_list_filters(api, reference_data, query, expected):
                 metrics=["confirmed"])
     make_source(name="WHO", country=None, institution_type="international", metrics=["deaths"])
     assert names(api.get(f"{URL}?{query}")) == expected
+
+
+@pytest.mark.django_db
+def test_a_session_proposal_needs_the_csrf_token(users):
+    browser_like = APIClient(enforce_csrf_checks=True)
+    browser_like.force_login(users["volunteer"])
+    response = browser_like.post(URL, PROPOSAL, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not Source.objects.exists()

@@ -293,3 +293,19 @@ def test_beat_resumes_a_send_that_stopped_making_progress(mailoutbox, settings, 
         assert resume_stalled_newsletters() == 3
     assert len(mailoutbox) == 3
     assert Newsletter.objects.get(pk=issue.pk).status == Newsletter.Status.SENT
+
+
+def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(client, make_user,
+                                                                         django_capture_on_commit_callbacks):
+    client.force_login(make_user("staff@example.org", role="staff"))
+    for i in range(3):
+        _confirmed(f"r{i}@example.org")
+    issue = _issue(subject="Running issue")
+    with django_capture_on_commit_callbacks(execute=False):
+        newsletter.start_sending(newsletter=issue)
+    first = NewsletterDelivery.objects.order_by("pk").first()
+    NewsletterDelivery.objects.filter(pk=first.pk).update(status="sent")
+    listing = client.get(reverse("outreach:newsletters")).content.decode()
+    assert "Confirmed: 3" in listing and "Running issue" in listing
+    detail = client.get(reverse("outreach:newsletter_detail", args=[issue.pk])).content.decode()
+    assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail and "outreach-progress.js" in detail

@@ -305,7 +305,7 @@ def write_datapackage(directory: Path, *, release: Release | None = None, tidy_w
         "title": "COVID-19 Open Data",
         "description": "Canonical COVID-19 time series by location, metric and date, with the source of every value.",
         "version": f"{release.number}.0.0" if release else "0.0.0",
-        "created": timezone.now().isoformat(timespec="seconds"),
+        "created": (release.created_at if release else timezone.now()).isoformat(timespec="seconds"),
         "licenses": list(licences.values()) or [{"title": "See the sources"}],
         "sources": [
             {"title": f"{s.name}: {s.attribution or s.institution} ({s.licence or 'licence not stated'})",

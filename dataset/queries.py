@@ -162,6 +162,11 @@ def _regional_latest(countries, metrics) -> dict:
     return latest
 
 
+def special_places_with_data():
+    """Cruise ships, events and other places outside any country that have data, by name."""
+    return _regions_with_data().filter(level=Location.Level.SPECIAL).order_by("name")
+
+
 def valid_country_sorts(metrics) -> dict:
     """Sort keys the index accepts, with labels: fixed ones plus "largest <metric> first" per metric."""
     sorts = dict(COUNTRY_SORTS)

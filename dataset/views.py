@@ -69,8 +69,13 @@ def countries(request):
     if form.is_bound and form.is_valid():
         search = form.cleaned_data["q"]
         sort = form.cleaned_data["sort"] or sort
-    index = queries.country_index(search=search, sort=sort)
-    return render(request, "dataset/countries.html", {"form": form, "index": index, "search": search})
+    context = {
+        "form": form,
+        "search": search,
+        "index": queries.country_index(search=search, sort=sort),
+        "special_places": queries.special_places_with_data(),
+    }
+    return render(request, "dataset/countries.html", context)
 
 
 @require_safe

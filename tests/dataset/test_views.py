@@ -50,6 +50,16 @@ def test_countries_index_counts_distinct_sources_per_country(client, reference_d
     assert cell(response, "FR", "recovered").endswith("–</span>")
 
 
+def test_countries_index_links_ships_and_events_with_data_apart_from_countries(client, reference_data):
+    source, release = italy_and_france()
+    add_series("SHIP_DIAMOND_PRINCESS", "confirmed", [61, 64, 135], source=source, release=release)
+    response = client.get(reverse("dataset:countries"))
+    assert "SHIP_DIAMOND_PRINCESS" not in country_rows(response)
+    places = response.content.decode().split('data-testid="special-places">', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/data/SHIP_DIAMOND_PRINCESS/">Diamond Princess</a>' in places
+    assert "MS Zaandam" not in places
+
+
 def test_countries_index_without_data_invites_help(client, reference_data):
     response = client.get(reverse("dataset:countries"))
     assert response.status_code == 200

@@ -1,12 +1,40 @@
 """Admin for sources: moderators can approve or reject proposals in bulk and edit priorities."""
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
 
 from . import services
-from .models import Source, SourceRecipe
+from .models import Source, SourceRecipe, normalise_url
+
+
+def https_formfield(field, **kwargs):
+    """Form fields for the admin: URLs typed without a scheme are read as https (Django 6 default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class SourceAdminForm(forms.ModelForm):
+    """Refuses a URL another source already has (after normalisation) instead of a database error."""
+
+    class Meta:
+        model = Source
+        fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+        formfield_callback = https_formfield
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        taken = Source.objects.filter(url_normalised=normalise_url(url)).exclude(pk=self.instance.pk).first()
+        if taken is not None:
+            raise ValidationError(f"Source #{taken.pk} “{taken.name}” already has this URL.")
+        return url
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "institution_type", "country", "status", "priority", "cadence", "last_check_status"]
     list_filter = ["status", "institution_type", "cadence"]
     search_fields = ["name", "institution", "url", "url_normalised"]

@@ -277,3 +277,40 @@ def test_reviewers_see_upload_files_only_inside_their_scope(client, registry, ma
     assert "regioni.csv" not in page
     client.force_login(make_user("it-rev@example.org", role="reviewer", countries=("IT",)))
     assert "regioni.csv" in client.get(source.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_changing_a_url_to_a_registered_one_in_the_admin_get_a_form_error(client, registry, make_user):
+    staff = make_user("s@example.org", role="staff")
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    source = registry["de"]
+    response = client.post(f"/admin/sources/source/{source.pk}/change/", {
+        "name": source.name, "institution": source.institution, "institution_type": source.institution_type,
+        "country": source.country.pk, "url": "http://www." + registry["it"].url[len("https://"):] + "/",
+        "cadence": source.cadence, "priority": source.priority, "status": source.status,
+        "consecutive_check_failures": 0,
+    })
+    assert response.status_code == 200
+    assert "already has this URL" in response.content.decode()
+    source.refresh_from_db()
+    assert source.url != registry["it"].url
+
+
+@pytest.mark.django_db
+def test_staff_approve_proposals_from_the_admin_list(client, registry, make_user):
+    staff = make_user("s@example.org", role="staff")
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    assert client.get("/admin/sources/source/add/").status_code == 200
+    proposed = registry["proposed"]
+    response = client.post("/admin/sources/source/", {
+        "action": "approve_selected", "_selected_action": [proposed.pk, registry["rejected"].pk],
+    })
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    registry["rejected"].refresh_from_db()
+    assert (proposed.status, proposed.approved_by) == (Source.Status.APPROVED, staff)
+    assert registry["rejected"].status == Source.Status.REJECTED

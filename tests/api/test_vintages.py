@@ -99,3 +99,28 @@ def test_vintage_query_is_one_statement(revised, django_assert_num_queries):
         values = list(vintages.as_of(Observation.objects.all(), release).order_by("date")
                       .values_list(vintages.VALUE, flat=True))
     assert values == [10.0, 25.0, 30.0]
+
+
+def test_location_page_shows_a_past_release_when_selected(client, revised):
+    page = client.get("/data/IT/", {"release": 1})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "as published in release 1" in html
+    confirmed = next(s for s in page.context["series"] if s.metric.code == "confirmed")
+    assert confirmed.values == [10.0, 20.0]
+    assert '<option value="1" selected>' in html
+
+
+def test_location_page_without_selection_shows_the_latest_values_and_the_selector(client, revised):
+    page = client.get("/data/IT/")
+    confirmed = next(s for s in page.context["series"] if s.metric.code == "confirmed")
+    assert confirmed.values == [11.0, 27.0, 30.0, 40.0]
+    assert 'name="release"' in page.content.decode()
+
+
+def test_location_page_with_an_unknown_release_says_so_and_shows_the_latest(client, revised):
+    page = client.get("/data/IT/", {"release": "77"})
+    assert page.status_code == 200
+    assert "There is no release 77; showing the latest values." in page.content.decode()
+    confirmed = next(s for s in page.context["series"] if s.metric.code == "confirmed")
+    assert confirmed.values == [11.0, 27.0, 30.0, 40.0]

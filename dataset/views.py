@@ -7,9 +7,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from . import queries
+from . import queries, vintages
 from .forms import CountrySearchForm, ProvenanceFilterForm
-from .models import Location, Metric, ReleaseFile
+from .models import Location, Metric, Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
 RELEASES_PAGE_SIZE = 20
@@ -52,12 +52,15 @@ PARQUET_COLUMNS = [
 
 
 def _location_or_none(key: str) -> Location | None:
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query: such a key cannot exist
+        return None
     return Location.objects.select_related("parent").filter(key=key).first()
 
 
 def _location_not_found(request, key: str):
     """A 404 that helps: places whose name, alias or key looks like what was asked for."""
-    suggestions = queries.search_locations(Location.objects.all(), key.replace("_", " "))[:10]
+    wanted = key.replace("\x00", "").replace("_", " ")[:100]
+    suggestions = queries.search_locations(Location.objects.all(), wanted)[:10]
     return render(request, "dataset/location_not_found.html", {"key": key, "suggestions": suggestions}, status=404)
 
 
@@ -82,12 +85,16 @@ def countries(request):
 def location(request, key: str):
     place = _location_or_none(key)
     if place is None:
-        canonical = Location.objects.filter(key__iexact=key).values_list("key", flat=True).first()
+        canonical = Location.objects.filter(key__iexact=key.replace("\x00", "")).values_list("key", flat=True).first()
         if canonical:
             return redirect("dataset:location", key=canonical, permanent=True)
         return _location_not_found(request, key)
-    series = queries.location_series(place)
+    vintage, vintage_error = _requested_release(request)
+    series = vintages.location_series(place, vintage) if vintage else queries.location_series(place)
     context = {
+        "vintage": vintage,
+        "vintage_error": vintage_error,
+        "release_choices": Release.objects.order_by("-number").values_list("number", "created_at")[:200],
         "location": place,
         "ancestors": queries.breadcrumbs(place),
         "series": series,
@@ -98,6 +105,18 @@ def location(request, key: str):
         "latest_release": queries.latest_release(),
     }
     return render(request, "dataset/location.html", context)
+
+
+def _requested_release(request):
+    """The "view as of release" selector: (release, None), (None, None) for the latest, or an error."""
+    wanted = request.GET.get("release", "").strip()
+    if not wanted:
+        return None, None
+    if wanted.isdigit():
+        release = Release.objects.filter(number=int(wanted)).first()
+        if release is not None:
+            return (None, None) if release == queries.latest_release() else (release, None)
+    return None, f"There is no release {wanted[:20]}; showing the latest values."
 
 
 @require_safe

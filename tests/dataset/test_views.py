@@ -238,6 +238,11 @@ def test_unknown_location_gets_a_friendly_404_with_suggestions(client, reference
     assert 'href="/data/IT/"' in html.split('data-testid="suggestions"', 1)[1]
 
 
+@pytest.mark.parametrize("path", ["/data/%00/", "/data/IT%00/", "/data/%00/confirmed/provenance/", "/data/?q=%00"])
+def test_nul_characters_in_a_key_or_search_are_not_a_server_error(client, reference_data, path):
+    assert client.get(path).status_code in (200, 301, 404)
+
+
 def test_location_key_in_lower_case_redirects_to_the_canonical_page(client, reference_data):
     response = client.get("/data/it/")
     assert response.status_code == 301

@@ -1,10 +1,9 @@
-"""Admin for sources: moderators can approve or reject proposals in bulk and edit priorities."""
+"""Admin for sources: staff correct details and priorities; proposals are decided in the review queue."""
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from . import services
 from .models import Source, SourceRecipe, normalise_url
 
 
@@ -43,19 +42,6 @@ class SourceAdmin(admin.ModelAdmin):
     filter_horizontal = ["metrics"]
     readonly_fields = ["url_normalised", "created_at", "last_checked_at", "last_check_status", "last_check_error",
                        "consecutive_check_failures"]
-    actions = ["approve_selected", "reject_selected"]
-
-    @admin.action(description="Approve selected proposed sources")
-    def approve_selected(self, request, queryset):
-        sources = queryset.filter(status=Source.Status.PROPOSED)
-        count = sum(1 for source in sources if services.approve_source(source=source, reviewer=request.user))
-        self.message_user(request, f"{count} source(s) approved.", messages.SUCCESS)
-
-    @admin.action(description="Reject selected proposed sources")
-    def reject_selected(self, request, queryset):
-        sources = queryset.filter(status=Source.Status.PROPOSED)
-        count = sum(1 for source in sources if services.reject_source(source=source, reviewer=request.user))
-        self.message_user(request, f"{count} source(s) rejected.", messages.SUCCESS)
 
 
 @admin.register(SourceRecipe)

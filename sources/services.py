@@ -1,4 +1,7 @@
-"""Proposing and approving sources: one source per normalised URL, default priorities, a daily limit."""
+"""Proposing sources: one source per normalised URL, default priorities, a daily limit.
+
+Decisions on proposals (approve, reject) go through review.services, which keeps the audit log.
+"""
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -180,29 +183,3 @@ def propose_source(
         comment=comment.strip(),
         status=Submission.Status.AWAITING_REVIEW,
     )
-
-
-@transaction.atomic
-def approve_source(*, source: Source, reviewer) -> Source:
-    """Make a proposed source usable for uploads and close its pending proposal submissions."""
-    updated = Source.objects.filter(pk=source.pk, status=Source.Status.PROPOSED).update(
-        status=Source.Status.APPROVED, approved_by=reviewer
-    )
-    if updated:
-        Submission.objects.filter(
-            source=source, kind=Submission.Kind.SOURCE, status__in=Submission.REVIEWABLE
-        ).update(status=Submission.Status.APPROVED, approved_at=timezone.now())
-    source.refresh_from_db()
-    return source
-
-
-@transaction.atomic
-def reject_source(*, source: Source, reviewer) -> Source:
-    """Refuse a proposed source; its URL stays registered so it is not proposed again unnoticed."""
-    updated = Source.objects.filter(pk=source.pk, status=Source.Status.PROPOSED).update(status=Source.Status.REJECTED)
-    if updated:
-        Submission.objects.filter(
-            source=source, kind=Submission.Kind.SOURCE, status__in=Submission.REVIEWABLE
-        ).update(status=Submission.Status.REJECTED)
-    source.refresh_from_db()
-    return source

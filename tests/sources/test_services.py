@@ -122,17 +122,6 @@ def test_reviewers_are_not_limited(make_user, settings):
 
 
 @pytest.mark.django_db
-def test_approving_a_proposal_records_the_reviewer_and_closes_the_submission(make_user):
-    submission = propose(make_user())
-    reviewer = make_user("rev@example.org", role="reviewer")
-    source = services.approve_source(source=submission.source, reviewer=reviewer)
-    submission.refresh_from_db()
-    assert source.status == Source.Status.APPROVED
-    assert source.approved_by == reviewer
-    assert submission.status == Submission.Status.APPROVED
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "message"),
     [

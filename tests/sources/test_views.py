@@ -285,6 +285,7 @@ def test_staff_changing_a_url_to_a_registered_one_in_the_admin_get_a_form_error(
     staff.is_superuser = True
     staff.save()
     client.force_login(staff)
+    assert client.get("/admin/sources/source/add/").status_code == 200
     source = registry["de"]
     response = client.post(f"/admin/sources/source/{source.pk}/change/", {
         "name": source.name, "institution": source.institution, "institution_type": source.institution_type,
@@ -299,18 +300,19 @@ def test_staff_changing_a_url_to_a_registered_one_in_the_admin_get_a_form_error(
 
 
 @pytest.mark.django_db
-def test_staff_approve_proposals_from_the_admin_list(client, registry, make_user):
-    staff = make_user("s@example.org", role="staff")
-    staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
-    assert client.get("/admin/sources/source/add/").status_code == 200
-    proposed = registry["proposed"]
-    response = client.post("/admin/sources/source/", {
-        "action": "approve_selected", "_selected_action": [proposed.pk, registry["rejected"].pk],
-    })
-    assert response.status_code == 302
-    proposed.refresh_from_db()
-    registry["rejected"].refresh_from_db()
-    assert (proposed.status, proposed.approved_by) == (Source.Status.APPROVED, staff)
-    assert registry["rejected"].status == Source.Status.REJECTED
+def test_a_proposal_approved_in_review_becomes_public_with_its_approver(client, make_user):
+    from review import services as review
+
+    user = make_user()
+    client.force_login(user)
+    client.post(PROPOSE_URL, proposal_form())
+    source = Source.objects.get(proposed_by=user)
+    client.logout()
+    assert client.get(source.get_absolute_url()).status_code == 404
+
+    reviewer = make_user("rev@example.org", role="reviewer", countries=("IT",))
+    review.approve(submission=Submission.objects.get(source=source), reviewer=reviewer)
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "Approved</span>" in page
+    assert reviewer.display_name in page
+    assert source.name in listed_names(client.get("/sources/"))

@@ -585,6 +585,8 @@ def _detect_number_format(parsed: ParsedFile, mapping: dict):
         decimal, thousands = ",", "."
     elif any(re.search(r",\d{3}(\.|,|$)", c) for c in cells):
         thousands = ","
+    elif parsed.delimiter == ";" and cells and all(re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", c) for c in cells):
+        decimal, thousands = ",", "."  # the European convention that goes with semicolons
     parsed.decimal = mapping.get("decimal") or decimal
     parsed.thousands = mapping.get("thousands", thousands)
     if parsed.decimal == parsed.thousands:

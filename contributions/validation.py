@@ -48,7 +48,8 @@ Mapping keys (MAPPING_KEYS; all optional; saved as SourceRecipe.mapping):
     date_column: column name;  date_format: strptime format ("%d/%m/%Y");  date: constant "YYYY-MM-DD"
     location_columns: [columns, most general first] (country, region, subregion);
     location: constant location key;  sheet_as_location: bool (each sheet's name is its location)
-    locations: {text in the file: location key, or "" to leave those rows out}
+    locations: {text in the file, or "Parent / text": location key, or "" to leave those rows out}
+    location_schemes: {location column: alias scheme} ("istat" for codice_regione, guessed from the name)
     unknown_sublocations: "error" (default) | "aggregate" (add them up into the place above:
         US counties into their state) | "ignore" (leave them out, with a warning)
     metric_column, value_column: for long files
@@ -79,13 +80,16 @@ EARLIEST_DATE = dt.date(2019, 12, 1)
 MAX_REPORTED_PER_CODE = 200
 MAPPING_KEYS = {
     "layout", "date_column", "date_format", "date", "location_columns", "location", "sheet_as_location",
-    "locations", "unknown_sublocations", "metric_column", "value_column", "metrics", "metric", "ignore", "sheets",
+    "locations", "location_schemes", "unknown_sublocations", "metric_column", "value_column", "metrics", "metric",
+    "ignore", "sheets",
     "encoding", "delimiter", "decimal", "thousands",
 }
 LAYOUTS = ("long", "wide_metric", "wide_date")
 FRAME_COLUMNS = ["location_id", "location_key", "metric_id", "metric", "date", "value", "row", "sheet"]
 SHEET_FILLER_WORDS = {"daily", "covid", "covid19", "19", "cases", "case", "data", "sheet", "per", "day", "total",
                       "new", "confirmed", "deaths", "stats", "statistics", "report", "casi", "casos", "dati", "datos"}
+# Columns whose codes belong to a scheme of LocationAlias (see dataset/locations.py).
+LOCATION_SCHEMES = {"codice regione": "istat", "fips": "fips"}
 JUMP_FACTOR = 10
 JUMP_MIN_INCREASE = 1000
 
@@ -605,7 +609,7 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
     return dates.where(~dates.isna() & (dates <= today) & (dates >= earliest))
 
 
-def _walk_location(ctx: Context, texts: list[str], manual: dict):
+def _walk_location(ctx: Context, texts: list[str], manual: dict, schemes: list):
     """Resolve one row's location texts, most general first.
 
     Returns (chain, failed, ignored): the places found, in hierarchy (a territory listed under its
@@ -626,7 +630,7 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict):
                 return chain, (text, scope, why, False), False
         else:
             try:
-                place = ctx.resolver.resolve(text, scope=scope)
+                place = ctx.resolver.resolve(text, scope=scope, scheme=schemes[i] if i < len(schemes) else None)
             except AmbiguousLocation as exc:
                 return chain, (text, scope, "ambiguous: " + ", ".join(p.label for p in exc.places[:5]), False), False
         if place is None:
@@ -656,7 +660,12 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
     codes, uniques = pd.factorize(combined)
     outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), "error", dtype=object)
     unknown: dict[tuple, list] = {}
-    walked = [_walk_location(ctx, joined.split("\x1f"), manual) for joined in uniques]
+    first_plan = next((p for p in plans.values() if p.location_columns), None)
+    schemes = [LOCATION_SCHEMES.get(normalise_name(c)) for c in first_plan.location_columns] if first_plan else []
+    for column, scheme in (ctx.mapping.get("location_schemes") or {}).items():
+        if first_plan and column in first_plan.location_columns:
+            schemes[first_plan.location_columns.index(column)] = scheme
+    walked = [_walk_location(ctx, joined.split("\x1f"), manual, schemes) for joined in uniques]
     # A place is incomplete when the file names a place inside it that we do not know.
     incomplete = {chain[-1].id for chain, failed, _ in walked if failed and failed[3]}
     for index, (chain, failed, ignored) in enumerate(walked):

@@ -102,6 +102,7 @@ class LocationResolver:
         self.by_code: dict[str, int] = {}  # ISO alpha-2, alpha-3 (countries) and ISO 3166-2 codes
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.by_short_name: dict[str, set[int]] = defaultdict(set)
+        self.by_scheme: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         rows = Location.objects.values_list(
             "id", "key", "name", "level", "parent_id", "country_code", "iso_3166_1_alpha3", "iso_3166_2"
         )
@@ -117,12 +118,14 @@ class LocationResolver:
             self.by_name[normalise_name(name)].add(pk)
             for short in short_names(name):
                 self.by_short_name[short].add(pk)
-        for location_id, normalised in LocationAlias.objects.values_list("location_id", "normalised"):
+        for location_id, scheme, normalised in LocationAlias.objects.values_list("location_id", "scheme", "normalised"):
             if location_id in self.places:
                 self.by_name[normalised].add(location_id)
-        for _scheme, text, key in EXTRA_ALIASES:
+                self.by_scheme[scheme][normalised].add(location_id)
+        for scheme, text, key in EXTRA_ALIASES:
             if key.upper() in self.by_key:
                 self.by_name[normalise_name(text)].add(self.by_key[key.upper()])
+                self.by_scheme[scheme][normalise_name(text)].add(self.by_key[key.upper()])
         self._names_in_scope: dict[int | None, list[str]] = {}
 
     @classmethod
@@ -151,13 +154,19 @@ class LocationResolver:
             parent_id = self.places[parent_id].parent_id
         return False
 
-    def resolve(self, text: str, *, scope: Place | None = None) -> Place | None:
-        """The place a text names, inside `scope` when given; None if unknown.
+    def resolve(self, text: str, *, scope: Place | None = None, scheme: str | None = None) -> Place | None:
+        """The place a text names, inside `scope` when given; None if unknown. With a `scheme`
+        (istat, fips...), that scheme's codes are tried first ("21" is Piemonte in ISO but P.A.
+        Bolzano in Protezione Civile's codice_regione).
 
         Raises AmbiguousLocation when several places in scope carry the name."""
         raw = str(text).strip()
         if not raw:
             return None
+        if scheme:
+            found = self._in_scope(self.by_scheme.get(scheme, {}).get(normalise_name(raw), ()), scope)
+            if len(found) == 1:
+                return found[0]
         upper = raw.upper()
         codes = [self.by_key.get(upper), self.by_code.get(upper)]
         if scope is not None and scope.country_code:

@@ -12,3 +12,9 @@ def newsletter_profile_block(context):
     subscription = newsletter.subscription_for_user(user) if user.is_authenticated else None
     return {"subscription": subscription, "csrf_token": context.get("csrf_token"), "user": user,
             "consent_text": newsletter.CONSENT_TEXT}
+
+
+@register.simple_tag
+def newsletter_consent_text() -> str:
+    """The consent sentence shown beside every sign-up form: the same text is stored with the sign-up."""
+    return newsletter.CONSENT_TEXT

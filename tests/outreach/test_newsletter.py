@@ -309,3 +309,12 @@ def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(client, 
     assert "Confirmed: 3" in listing and "Running issue" in listing
     detail = client.get(reverse("outreach:newsletter_detail", args=[issue.pk])).content.decode()
     assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail and "outreach-progress.js" in detail
+
+
+def test_footer_form_is_on_every_page_with_csrf_honeypot_and_the_stored_consent_text(client, reference_data):
+    for url in ("/", "/about/", reverse("outreach:coverage"), reverse("outreach:support")):
+        html = client.get(url).content.decode()
+        footer = html[html.index('id="footer-newsletter"'):]
+        assert f'action="{reverse("outreach:subscribe")}"' in html
+        assert 'name="csrfmiddlewaretoken"' in footer and 'name="website"' in footer
+        assert newsletter.CONSENT_TEXT in footer

@@ -19,7 +19,8 @@ rows. `.report` is JSON-serialisable:
 
     {"valid": bool, "needs_mapping": {"needed": bool, "reasons": [{"code", "message"}...],
      "suggested": {mapping}}, "detected": {file detection + per-sheet layout, columns and roles},
-     "mapping": {the mapping applied}, "rows": {"source": n, "values": n},
+     "mapping": {the mapping applied, with the detected layout}, "layout": "long" | "wide_metric" |
+     "wide_date" | "mixed" (sheets differ) | "", "rows": {"source": n, "values": n},
      "counts": {code: affected rows}, "errors": n, "warnings": n,
      "problems": [{severity, code, message, row, column, value, sheet[, rows, row_count, suggestions]}...],
      "problems_truncated": bool}
@@ -901,6 +902,7 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
     entries = ctx.problems.entries
     counts = problems.groupby("code").size().astype(int).to_dict() if len(problems) else {}
     errors = int(sum(e["severity"] == "error" for e in entries))
+    layouts = sorted({p.layout for p in plans.values() if p.layout})
     report = {
         "valid": errors == 0 and not needs_mapping,
         "needs_mapping": {"needed": needs_mapping, "reasons": ctx.needs,
@@ -909,7 +911,8 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
                      "sheets": [{**p.describe(), "rows": len(s.frame), "columns": s.header}
                                 for s in parsed.sheets for p in [plans.get(s.name)] if p is not None]
                      or parsed.detection()["sheets"]},
-        "mapping": mapping,
+        "mapping": {**({"layout": layouts[0]} if len(layouts) == 1 else {}), **mapping},
+        "layout": layouts[0] if len(layouts) == 1 else ("mixed" if layouts else ""),
         "rows": {"source": source_rows, "values": len(frame)},
         "counts": {str(k): int(v) for k, v in counts.items()},
         "errors": errors,

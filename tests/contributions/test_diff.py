@@ -1,0 +1,115 @@
+"""The diff tells reviewers what an upload adds, changes and leaves alone, and where a better source wins."""
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contributions.diff import compute_diff
+from contributions.parsing import parse_bytes
+from contributions.validation import validate
+from dataset.models import Location, Metric, Observation, Release
+from sources.models import Source
+
+
+def make_source(name, institution_type):
+    return Source.objects.create(name=name, institution=name, institution_type=institution_type,
+                                 url=f"https://{name.lower().replace(' ', '-')}.example.org/data")
+
+
+@pytest.fixture
+def canonical(reference_data):
+    """Italy's confirmed cases for three days from the ministry, deaths for one day from an aggregator."""
+    ministry = make_source("Ministero della Salute", Source.InstitutionType.MINISTRY)
+    aggregator = make_source("Some Aggregator", Source.InstitutionType.AGGREGATOR)
+    release = Release.objects.create(number=1, description="test")
+    italy = Location.objects.get(key="IT")
+    confirmed, deaths = Metric.objects.get(code="confirmed"), Metric.objects.get(code="deaths")
+    for day, value in [(1, 1694), (2, 2036), (3, 2502)]:
+        Observation.objects.create(location=italy, metric=confirmed, date=dt.date(2020, 3, day), value=value,
+                                   source=ministry, release=release)
+    Observation.objects.create(location=italy, metric=deaths, date=dt.date(2020, 3, 1), value=29,
+                               source=aggregator, release=release)
+    return {"ministry": ministry, "aggregator": aggregator}
+
+
+def frame_of(text):
+    result = validate(parse_bytes(text.encode()), today=dt.date(2023, 1, 1))
+    assert result.is_valid, result.report["problems"]
+    return result.frame
+
+
+UPLOAD = ("date,location,confirmed,deaths\n"
+          "2020-03-01,IT,1694,34\n"    # confirmed unchanged, deaths changed (aggregator had 29)
+          "2020-03-02,IT,2100,52\n"    # confirmed changed, deaths new
+          "2020-03-04,IT,3089,107\n")  # both new
+
+
+def test_counts_new_changed_and_unchanged_values(canonical):
+    diff = compute_diff(frame_of(UPLOAD), source=canonical["aggregator"])
+
+    assert diff["counts"] == {"total": 6, "new": 3, "changed": 2, "unchanged": 1}
+    series = {(s["location"], s["metric"]): s for s in diff["series"]}
+    assert series[("IT", "confirmed")] == {"location": "IT", "metric": "confirmed", "new": 1, "changed": 1,
+                                           "unchanged": 1, "first_date": "2020-03-01", "last_date": "2020-03-04"}
+    assert (series[("IT", "deaths")]["new"], series[("IT", "deaths")]["changed"]) == (2, 1)
+
+
+def test_lists_the_largest_changes_absolute_and_relative(canonical):
+    diff = compute_diff(frame_of(UPLOAD), source=canonical["aggregator"])
+
+    absolute = diff["largest_changes"]["absolute"]
+    assert [(c["metric"], c["date"], c["old"], c["new"], c["delta"]) for c in absolute] == [
+        ("confirmed", "2020-03-02", 2036, 2100, 64), ("deaths", "2020-03-01", 29, 34, 5)]
+    relative = diff["largest_changes"]["relative"]
+    assert relative[0]["metric"] == "deaths"
+    assert relative[0]["relative"] == pytest.approx(5 / 29, abs=1e-6)
+
+
+def test_flags_values_whose_current_source_has_a_higher_priority(canonical):
+    diff = compute_diff(frame_of(UPLOAD), source=canonical["aggregator"])
+
+    outranked = diff["higher_priority"]
+    assert outranked["count"] == 1  # the ministry's 2036 for 2 March; the aggregator's own 29 is not outranked
+    assert outranked["sources"] == [{"id": canonical["ministry"].pk, "name": "Ministero della Salute",
+                                     "priority": 100, "count": 1}]
+    assert outranked["examples"][0]["date"] == "2020-03-02"
+
+
+def test_the_official_source_outranks_nobody(canonical):
+    diff = compute_diff(frame_of(UPLOAD), source=canonical["ministry"])
+
+    assert diff["higher_priority"]["count"] == 0
+
+
+def test_an_upload_identical_to_the_dataset_is_a_warning(canonical):
+    diff = compute_diff(frame_of("date,location,confirmed\n2020-03-01,IT,1694\n2020-03-02,IT,2036\n"),
+                        source=canonical["ministry"])
+
+    assert diff["counts"]["unchanged"] == 2
+    assert diff["warnings"][0]["code"] == "identical_to_canonical"
+    assert "changes nothing" in diff["warnings"][0]["message"]
+
+
+def test_reads_the_canonical_values_in_a_few_queries_whatever_the_size(canonical):
+    rows = "".join(f"{(dt.date(2020, 3, 1) + dt.timedelta(days=i)).isoformat()},IT,{1000 + i},{i}\n"
+                   for i in range(900))
+    frame = frame_of("date,location,confirmed,deaths\n" + rows)
+
+    with CaptureQueriesContext(connection) as queries:
+        diff = compute_diff(frame, source=canonical["aggregator"])
+
+    assert diff["counts"]["total"] == 1800
+    assert len(queries) <= 3
+
+
+def test_the_diff_is_json_serialisable(canonical):
+    json.dumps(compute_diff(frame_of(UPLOAD), source=canonical["aggregator"]))
+
+
+def test_an_empty_frame_gives_an_empty_diff(canonical):
+    frame = frame_of(UPLOAD).iloc[0:0]
+
+    assert compute_diff(frame, source=canonical["ministry"])["counts"] == {"total": 0, "new": 0, "changed": 0,
+                                                                            "unchanged": 0}

@@ -37,6 +37,8 @@ def preview_rows(submission, limit: int = 20) -> list[dict]:
     frame = frame[columns].head(limit).copy()
     if "date" in frame:
         frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+    if "value" in frame:
+        frame["value"] = frame["value"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
     return frame.to_dict("records")
 
 
@@ -66,8 +68,9 @@ def problem_rows_csv(parsed, problems: pd.DataFrame) -> str:
     writer.writerow(header)
     frames = {sheet.name: sheet.frame for sheet in parsed.sheets}
     for (sheet_name, row), text in list(messages.items())[:MAX_PROBLEM_ROWS]:
-        frame = frames.get(sheet_name if isinstance(sheet_name, str) else "") or (
-            next(iter(frames.values())) if len(frames) == 1 else None)
+        frame = frames.get(sheet_name if isinstance(sheet_name, str) else "")
+        if frame is None and len(frames) == 1:
+            frame = next(iter(frames.values()))
         cells = [""] * len(columns)
         if frame is not None and not pd.isna(row) and int(row) in frame.index:
             record = frame.loc[int(row)]

@@ -44,7 +44,7 @@ def mine(request):
     status = request.GET.get("status")
     if status in Submission.Status.values:
         submissions = submissions.filter(status=status)
-    page = Paginator(submissions.prefetch_related("actions"), 25).get_page(request.GET.get("page"))
+    page = Paginator(submissions, 25).get_page(request.GET.get("page"))
     return render(request, "contributions/mine.html", {
         "page": page, "statuses": Submission.Status.choices, "status": status,
     })

@@ -22,7 +22,7 @@ def test_sign_up_confirm_and_onboard_in_the_browser(live_server, page, screensho
     assert len(mailoutbox) == 1
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
     page.goto(live_server.url + link)
-    page.locator("form button[type=submit]").click()
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/volunteers/welcome/"))
 
     page.select_option("select[name=primary_country]", label="Italy (IT)")

@@ -205,3 +205,12 @@ def test_a_session_proposal_needs_the_csrf_token(users):
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_list_does_not_query_once_per_source(api, reference_data, django_assert_max_num_queries):
+    for _ in range(40):
+        make_source(metrics=["confirmed", "deaths"])
+    with django_assert_max_num_queries(6):
+        response = api.get(URL)
+    assert response.json()["count"] == 40

@@ -316,3 +316,12 @@ def test_a_proposal_approved_in_review_becomes_public_with_its_approver(client, 
     assert "Approved</span>" in page
     assert reviewer.display_name in page
     assert source.name in listed_names(client.get("/sources/"))
+
+
+@pytest.mark.django_db
+def test_the_list_page_does_not_query_once_per_source(client, reference_data, django_assert_max_num_queries):
+    for _ in range(40):
+        make_source(metrics=["confirmed", "deaths"])
+    with django_assert_max_num_queries(8):
+        response = client.get("/sources/")
+    assert len(response.context["page"].object_list) == 40

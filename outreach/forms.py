@@ -25,9 +25,15 @@ class SubscribeForm(HoneypotMixin):
     source_page = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
 
+def single_line(value: str) -> None:
+    """Names end up in mail headers: no line breaks or other control characters."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise forms.ValidationError("Please write this on a single line.")
+
+
 class ContactForm(HoneypotMixin):
-    name = forms.CharField(max_length=120)
-    organisation = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(max_length=120, validators=[single_line])
+    organisation = forms.CharField(max_length=200, required=False, validators=[single_line])
     email = forms.EmailField(max_length=254)
     message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 7}))
     consent = forms.BooleanField(required=True, label=contact.CONSENT_TEXT)

@@ -116,3 +116,10 @@ def test_inbox_is_for_staff_only(client, make_user):
     assert client.post(reverse("outreach:inbox_detail", args=[item.pk]), {"status": "closed"}).status_code == 403
     item.refresh_from_db()
     assert item.status == "new"
+
+
+def test_a_name_with_line_breaks_is_refused_before_it_reaches_a_mail_header(client, mailoutbox,
+                                                                            django_capture_on_commit_callbacks):
+    response = _post(client, django_capture_on_commit_callbacks, "press", name="Eve\nBcc: victim@example.org")
+    assert response.status_code == 400 and b"single line" in response.content
+    assert not ContactRequest.objects.exists() and mailoutbox == []

@@ -27,7 +27,7 @@ def _wait_for(predicate, timeout, interval=0.02):
 
 def _recipients_in(mail_dir) -> Counter:
     text = "\n".join(p.read_text(errors="replace") for p in sorted(mail_dir.glob("*")))
-    return Counter(re.findall(r"^To: (\S+@example\.org)$", text, flags=re.MULTILINE))
+    return Counter(re.findall(r"^To: ((?:reader\d{4}|pending)@example\.org)$", text, flags=re.MULTILINE))
 
 
 def _count(issue, status):

@@ -305,10 +305,12 @@ def subregions(location: Location):
     return location.children.annotate(has_data=has_data).order_by("-has_data", "name")
 
 
-def location_sources(location: Location):
+def location_sources(location: Location, *, include_regions: bool = False):
     """Sources that supplied the location's current values (with how many each), then sources in the
-    registry for this place that have supplied nothing yet (`value_count` 0)."""
-    counts = dict(Observation.objects.filter(location=location).values("source_id")
+    registry for this place that have supplied nothing yet (`value_count` 0). With `include_regions`,
+    values of its regions count too (for the figures shown as a sum of regions)."""
+    counts = dict(Observation.objects.filter(location_id__in=_self_and_regions(location, include_regions))
+                  .order_by().values("source_id")
                   .annotate(n=Count("id")).values_list("source_id", "n"))
     registered = Q(country=location) | Q(subregion=location)
     candidates = Source.objects.filter(Q(pk__in=counts) | (registered & Q(status=Source.Status.APPROVED)))
@@ -318,9 +320,18 @@ def location_sources(location: Location):
     return sorted(sources, key=lambda s: (-s.value_count, -s.priority, s.name))
 
 
-def last_change(location: Location) -> Release | None:
-    """The release in which any of the location's current values last changed."""
-    number = Observation.objects.filter(location=location).aggregate(n=Max("release__number"))["n"]
+def _self_and_regions(location: Location, include_regions: bool) -> list:
+    """Location ids to read: the location's own, and its regions' when asked (an IN list on the index)."""
+    ids = [location.pk]
+    if include_regions:
+        ids += list(location.children.values_list("pk", flat=True))
+    return ids
+
+
+def last_change(location: Location, *, include_regions: bool = False) -> Release | None:
+    """The release in which any of the location's current values (or its regions') last changed."""
+    supplied = Observation.objects.filter(location_id__in=_self_and_regions(location, include_regions))
+    number = supplied.aggregate(n=Max("release__number"))["n"]
     return Release.objects.filter(number=number).first() if number is not None else None
 
 

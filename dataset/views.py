@@ -91,6 +91,7 @@ def location(request, key: str):
         return _location_not_found(request, key)
     vintage, vintage_error = _requested_release(request)
     series = vintages.location_series(place, vintage) if vintage else queries.location_series(place)
+    with_regions = any(s.summed_regions for s in series)
     context = {
         "vintage": vintage,
         "vintage_error": vintage_error,
@@ -100,8 +101,8 @@ def location(request, key: str):
         "series": series,
         "chart_data": {"location": place.name, "series": [s.as_json() for s in series]},
         "subregions": queries.subregions(place),
-        "sources": queries.location_sources(place),
-        "last_change": queries.last_change(place),
+        "sources": queries.location_sources(place, include_regions=with_regions),
+        "last_change": queries.last_change(place, include_regions=with_regions),
         "latest_release": queries.latest_release(),
     }
     return render(request, "dataset/location.html", context)

@@ -149,6 +149,8 @@ def test_country_metric_published_only_per_region_shows_the_sum_of_its_regions(c
     html = page.content.decode()
     assert "sum of its 2 regions" in html.split('data-testid="summed-confirmed"', 1)[1].split("</p>", 1)[0]
     assert 'data-testid="summed-recovered"' not in html
+    sources = html.split('data-testid="sources">', 1)[1].split("</table>", 1)[0]
+    assert "Statistics Canada" in sources and "JHU CSSE COVID-19 Data" in sources
 
 
 def test_data_pages_refuse_post(client, reference_data):

@@ -94,6 +94,17 @@ def create_upload(
 
 
 @transaction.atomic
+def create_upload_with_source(*, submitter: User, source: Source | None, proposal: dict | None, uploaded,
+                              comment: str = "") -> Submission:
+    """An upload for a registered source, or for a source proposed in the same step (both or neither)."""
+    if source is None:
+        from sources.services import propose_source
+
+        source = propose_source(proposer=submitter, comment=comment, **proposal).source
+    return create_upload(submitter=submitter, source=source, uploaded=uploaded, comment=comment)
+
+
+@transaction.atomic
 def replace_file(*, submission: Submission, user: User, uploaded) -> Submission:
     """Upload a corrected file to the same submission; the earlier file and its report are kept."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)

@@ -1,11 +1,14 @@
 """Pages for volunteers' data uploads: upload, my submissions, a submission with its report."""
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
+from sources.services import DuplicateSource, SourceProposalError
 
 from . import services
 from .forms import ReplaceFileForm, UploadForm
@@ -26,10 +29,19 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            submission = services.create_upload(
-                submitter=request.user, source=form.cleaned_data["source"], uploaded=form.cleaned_data["file"],
-                comment=form.cleaned_data["comment"],
+            submission = services.create_upload_with_source(
+                submitter=request.user, source=form.cleaned_data["source"], proposal=form.proposal(),
+                uploaded=form.cleaned_data["file"], comment=form.cleaned_data["comment"],
             )
+        except DuplicateSource as exc:
+            form.add_error("new_source_url", format_html(
+                '{} <a href="{}">Upload for that source instead.</a>', str(exc),
+                f"{request.path}?source={exc.existing.pk}"))
+        except SourceProposalError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(f"new_source_{field}" if f"new_source_{field}" in form.fields else None, errors)
         except services.UploadRefused as exc:
             form.add_error("file", str(exc))
         else:

@@ -231,3 +231,36 @@ def test_status_endpoint_reports_progress(client, volunteer, italy_source):
     assert data["status"] == "validating" and data["busy"] is True
     assert "progress" in data
 
+
+
+@pytest.mark.django_db
+def test_a_source_can_be_proposed_in_the_same_step_as_the_upload(client, volunteer, reference_data,
+                                                                 django_capture_on_commit_callbacks):
+    client.force_login(volunteer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("contributions:upload"), {
+            "new_source_name": "Istituto Superiore di Sanità", "new_source_type": "public_health",
+            "new_source_url": "https://www.epicentro.iss.it/coronavirus/",
+            "new_source_country": Location.objects.get(key="IT").pk,
+            "new_source_licence": "CC BY 4.0", "file": SimpleUploadedFile("lombardia.csv", LONG_CSV),
+        })
+    assert response.status_code == 302
+    source = Source.objects.get(name="Istituto Superiore di Sanità")
+    assert source.status == Source.Status.PROPOSED and source.proposed_by == volunteer
+    kinds = dict(Submission.objects.values_list("kind", "status"))
+    assert kinds == {"source": "awaiting_review", "data": "awaiting_review"}
+
+
+@pytest.mark.django_db
+def test_proposing_a_registered_url_again_links_to_the_existing_source(client, volunteer, italy_source):
+    client.force_login(volunteer)
+    response = client.post(reverse("contributions:upload"), {
+        "new_source_name": "DPC again", "new_source_type": "ministry",
+        "new_source_url": "http://GitHub.com/pcm-dpc/COVID-19/?utm_source=x",
+        "new_source_country": italy_source.country.pk,
+        "file": SimpleUploadedFile("x.csv", LONG_CSV),
+    })
+    assert response.status_code == 200
+    assert f"?source={italy_source.pk}" in response.content.decode()
+    assert not Submission.objects.exists()
+    assert Source.objects.count() == 1

@@ -187,3 +187,42 @@ def test_sources_not_approved_are_not_checked(server, reference_data):
     Source.objects.filter(pk=source.pk).update(status=Source.Status.PROPOSED)
     assert check_all_sources() == 0
     assert Handler.hits == []
+
+
+@pytest.fixture
+def tls_server(settings, tmp_path):
+    """The same handler over HTTPS with a self-signed certificate for 127.0.0.1 made for this test."""
+    import ssl
+    import subprocess
+
+    settings.FRESHNESS_TIMEOUT_SECONDS = 2
+    settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1/32"]
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    Handler.hits = []
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_certificates_are_verified(tls_server):
+    url, _cert = tls_server
+    result = freshness.check_url(f"{url}/ok")
+    assert not result.ok and "CERTIFICATE_VERIFY_FAILED" in result.error
+
+
+def test_https_to_a_trusted_certificate_is_up(tls_server):
+    import ssl
+
+    url, cert = tls_server
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with mock.patch("http.client.ssl._create_default_https_context", return_value=trusting):
+        result = freshness.check_url(f"{url}/ok")
+    assert (result.ok, result.status) == (True, 200)

@@ -1,0 +1,154 @@
+"""API for reviewers: approve, reject or request changes on a submission, and read the review queue.
+
+    POST /api/v1/submissions/{id}/approve/          {"comment": "...", "override": false}
+    POST /api/v1/submissions/{id}/reject/           {"comment": "..."}   (comment required)
+    POST /api/v1/submissions/{id}/request-changes/  {"comment": "..."}   (comment required)
+    GET  /api/v1/review/queue/                      ?country=IT&kind=data&has_warnings=true...
+
+The same rules as the pages (review.services): reviewers only, inside their scope, never their own
+submission; a submission outside your scope answers 404, a decision in the wrong state 409.
+"""
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contributions.models import Submission
+
+from . import services
+from .forms import QueueFilterForm
+
+
+class IsReviewer(BasePermission):
+    message = "Only reviewers can moderate submissions."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_reviewer)
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    override = serializers.BooleanField(required=False, default=False)
+
+
+class ActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    comment = serializers.CharField()
+    override_priority = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    submission = serializers.IntegerField()
+    status = serializers.CharField()
+    action = ActionSerializer()
+
+
+class QueueItemSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name")
+    source_priority = serializers.IntegerField(source="source.priority")
+    country = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    submitter = serializers.CharField(source="submitter.display_name")
+    claimed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = ["id", "kind", "status", "source", "source_priority", "country", "submitter", "created_at",
+                  "row_count", "warning_count", "claimed_by", "claimed_until"]
+
+    def get_claimed_by(self, submission) -> str | None:
+        holder = services.holder(submission)
+        return holder.display_name if holder else None
+
+
+class DecisionView(APIView):
+    """One reviewer decision on one submission; the subclass says which."""
+
+    permission_classes = [IsAuthenticated, IsReviewer]
+    decision = ""
+
+    def decide(self, *, submission, reviewer, data):
+        raise NotImplementedError
+
+    @extend_schema(
+        request=DecisionSerializer,
+        responses={200: DecisionResultSerializer, 400: OpenApiResponse(description="Comment missing"),
+                   403: OpenApiResponse(description="Your own submission, or not a reviewer"),
+                   404: OpenApiResponse(description="Not in your scope"),
+                   409: OpenApiResponse(description="Already decided, held by someone else, or override needed")},
+    )
+    def post(self, request, pk):
+        submission = Submission.objects.in_scope_of(request.user).filter(pk=pk).first()
+        if submission is None:
+            raise NotFound("No such submission in your review scope.")
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            action = self.decide(submission=submission, reviewer=request.user, data=serializer.validated_data)
+        except services.NotAllowed as exc:
+            raise PermissionDenied(str(exc))
+        except (services.Conflict, services.OverrideRequired) as exc:
+            code = "override_required" if isinstance(exc, services.OverrideRequired) else "conflict"
+            return Response({"status": 409, "code": code, "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except services.ReviewError as exc:
+            return Response({"status": 400, "code": "invalid", "detail": str(exc),
+                             "errors": {"comment": [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
+        submission.refresh_from_db()
+        return Response({
+            "submission": submission.pk,
+            "status": submission.status,
+            "action": {"id": action.pk, "action": action.action, "comment": action.comment,
+                       "override_priority": action.override_priority, "created_at": action.created_at},
+        })
+
+
+class ApproveView(DecisionView):
+    def decide(self, *, submission, reviewer, data):
+        return services.approve(submission=submission, reviewer=reviewer, comment=data["comment"],
+                                override=data["override"])
+
+
+class RejectView(DecisionView):
+    def decide(self, *, submission, reviewer, data):
+        return services.reject(submission=submission, reviewer=reviewer, comment=data["comment"])
+
+
+class RequestChangesView(DecisionView):
+    def decide(self, *, submission, reviewer, data):
+        return services.request_changes(submission=submission, reviewer=reviewer, comment=data["comment"])
+
+
+class QueueView(APIView):
+    """The review queue of the requesting reviewer: oldest first, same filters as the page."""
+
+    permission_classes = [IsAuthenticated, IsReviewer]
+
+    @extend_schema(responses=QueueItemSerializer(many=True))
+    def get(self, request):
+        params = request.query_params.copy()
+        if params.get("has_warnings") in ("true", "1"):
+            params["has_warnings"] = "yes"
+        elif params.get("has_warnings") in ("false", "0"):
+            params["has_warnings"] = "no"
+        form = QueueFilterForm(params)
+        if not form.is_valid():
+            return Response({"status": 400, "code": "invalid", "detail": "Invalid filters.", "errors": form.errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        submissions = services.queue(request.user, **form.filters())
+        paginator = LimitOffsetPagination()
+        paginator.default_limit = 100
+        page = paginator.paginate_queryset(submissions, request, view=self)
+        return paginator.get_paginated_response(QueueItemSerializer(page, many=True).data)
+
+
+urlpatterns = [
+    path("submissions/<int:pk>/approve/", ApproveView.as_view(), name="submission-approve"),
+    path("submissions/<int:pk>/reject/", RejectView.as_view(), name="submission-reject"),
+    path("submissions/<int:pk>/request-changes/", RequestChangesView.as_view(), name="submission-request-changes"),
+    path("review/queue/", QueueView.as_view(), name="review-queue"),
+]

@@ -1,0 +1,41 @@
+"""The staff audit log: filtering the append-only ReviewAction rows and writing them as CSV."""
+import csv
+
+from .models import ReviewAction
+
+CSV_HEADER = ["time", "submission", "country", "source", "action", "actor", "override_priority", "comment"]
+
+
+def actions(*, action=None, actor=None, submission=None, country=None, since=None, until=None):
+    rows = ReviewAction.objects.select_related("actor", "submission__country", "submission__source")
+    if action:
+        rows = rows.filter(action=action)
+    if actor:
+        rows = rows.filter(actor__email__icontains=actor)
+    if submission:
+        rows = rows.filter(submission_id=submission)
+    if country:
+        rows = rows.filter(submission__country__key=country.upper())
+    if since:
+        rows = rows.filter(created_at__date__gte=since)
+    if until:
+        rows = rows.filter(created_at__date__lte=until)
+    return rows.order_by("-created_at", "-pk")
+
+
+def _safe(text) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: prefix them with a quote."""
+    text = "" if text is None else str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_csv(rows, out) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows.iterator(chunk_size=2000):
+        submission = row.submission
+        writer.writerow([
+            row.created_at.isoformat(), submission.pk, submission.country.key if submission.country else "",
+            _safe(submission.source.name), row.action, _safe(row.actor.email if row.actor else ""),
+            "yes" if row.override_priority else "no", _safe(row.comment),
+        ])

@@ -1,0 +1,56 @@
+"""Data for the review page's chart: submitted and canonical series for the most-changed pairs."""
+import pandas as pd
+
+from dataset.merge import read_normalised
+from dataset.models import Location, Metric, Observation
+
+MAX_PAIRS = 4
+MAX_POINTS = 1500
+
+
+def most_changed_pairs(submission, limit=MAX_PAIRS) -> list[tuple[str, str]]:
+    """(location key, metric code) pairs with the most changed values, from the stored diff."""
+    series = (submission.diff or {}).get("series") or []
+    ranked = sorted(
+        (s for s in series if s.get("changed")), key=lambda s: (-int(s.get("changed") or 0), s.get("location", ""))
+    )
+    pairs = [(s["location"], s["metric"]) for s in ranked[:limit] if s.get("location") and s.get("metric")]
+    if not pairs:  # nothing changes: show the largest new series instead
+        ranked = sorted(series, key=lambda s: -int(s.get("new") or 0))
+        pairs = [(s["location"], s["metric"]) for s in ranked[:limit] if s.get("location") and s.get("metric")]
+    return pairs
+
+
+def chart_data(submission) -> dict:
+    """{"pairs": [{"label", "dates", "submitted", "canonical"}]}; empty when there is nothing to draw."""
+    pairs = most_changed_pairs(submission)
+    if not pairs or not submission.normalised_path:
+        return {"pairs": []}
+    try:
+        frame = read_normalised(submission)
+    except (OSError, ValueError):
+        return {"pairs": []}
+    locations = dict(Location.objects.filter(key__in=[p[0] for p in pairs]).values_list("key", "id"))
+    metrics = dict(Metric.objects.filter(code__in=[p[1] for p in pairs]).values_list("code", "id"))
+    out = []
+    for key, code in pairs:
+        location_id, metric_id = locations.get(key), metrics.get(code)
+        if location_id is None or metric_id is None:
+            continue
+        mine = frame[(frame["location_id"] == location_id) & (frame["metric_id"] == metric_id)]
+        mine = mine.assign(date=pd.to_datetime(mine["date"]).dt.strftime("%Y-%m-%d"))[["date", "value"]]
+        canonical = pd.DataFrame(
+            list(Observation.objects.filter(location_id=location_id, metric_id=metric_id).values_list("date", "value")),
+            columns=["date", "canonical"],
+        )
+        canonical["date"] = canonical["date"].astype(str)
+        joined = mine.rename(columns={"value": "submitted"}).merge(canonical, on="date", how="outer")
+        joined = joined.sort_values("date").tail(MAX_POINTS)
+        joined = joined.astype(object).where(joined.notna(), None)
+        out.append({
+            "label": f"{key} · {code}",
+            "dates": joined["date"].tolist(),
+            "submitted": joined["submitted"].tolist(),
+            "canonical": joined["canonical"].tolist(),
+        })
+    return {"pairs": out}

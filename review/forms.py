@@ -1,0 +1,73 @@
+"""Forms of the moderation pages: queue filters, decisions, comments, the audit filters, digest opt-in."""
+from django import forms
+
+from contributions.models import Submission
+
+from .models import ReviewAction
+
+
+class QueueFilterForm(forms.Form):
+    country = forms.CharField(required=False, max_length=8, help_text="Country code, e.g. IT")
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Submission.Kind.choices])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Waiting (any)"), *[(s, Submission.Status(s).label) for s in Submission.REVIEWABLE]],
+    )
+    older_than_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label="Older than (days)")
+    submitter = forms.CharField(required=False, max_length=200, label="Submitter email")
+    source = forms.IntegerField(required=False, min_value=1, label="Source id")
+    has_warnings = forms.ChoiceField(
+        required=False, label="Warnings", choices=[("", "Any"), ("yes", "With warnings"), ("no", "Without warnings")]
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        warnings = {"yes": True, "no": False}.get(data.get("has_warnings") or "")
+        return {
+            "country": (data.get("country") or "").strip().upper() or None,
+            "kind": data.get("kind") or None,
+            "status": data.get("status") or None,
+            "older_than_days": data.get("older_than_days"),
+            "submitter": (data.get("submitter") or "").strip() or None,
+            "source": data.get("source"),
+            "has_warnings": warnings,
+        }
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
+
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        help_text="Required to reject or request changes: the submitter reads it.",
+    )
+    override = forms.BooleanField(
+        required=False, label="Override higher-priority sources",
+        help_text="Let this upload replace values that come from a source with a higher priority. Recorded.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in ("reject", "request_changes") and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Say why: the submitter needs the comment to act on it.")
+        return data
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ReviewAction.Action.choices])
+    actor = forms.CharField(required=False, max_length=200, label="Actor email")
+    submission = forms.IntegerField(required=False, min_value=1, label="Submission #")
+    country = forms.CharField(required=False, max_length=8)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DigestForm(forms.Form):
+    daily_digest = forms.BooleanField(
+        required=False, label="Email me a daily digest of new submissions in my countries"
+    )

@@ -1,0 +1,171 @@
+"""Moderation pages: the queue, a submission's review page, decisions, the staff audit log. Thin views."""
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import reviewer_required, staff_required
+from contributions.models import Submission
+
+from . import audit, diffchart, services
+from .forms import AuditFilterForm, CommentForm, DecisionForm, DigestForm, QueueFilterForm
+from .models import ReviewerPreference
+
+PAGE = 100
+
+
+def _submission_for(request, pk):
+    """A submission the user may review (in scope, not their own); staff see all. Others get 404."""
+    submission = services.reviewable_by(request.user).select_related(
+        "source", "country", "submitter", "claimed_by", "merged_release"
+    ).filter(pk=pk).first()
+    if submission is None:
+        raise Http404("No such submission in your review scope.")
+    return submission
+
+
+@reviewer_required
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else {}
+    submissions = services.queue(request.user, **filters)
+    preference = ReviewerPreference.objects.filter(user=request.user).first()
+    counts = services.counts_per_status(request.user)
+    return render(request, "review/queue.html", {
+        "form": form,
+        "submissions": submissions[:PAGE],
+        "total": submissions.count(),
+        "mine": services.claimed_by_me(request.user),
+        "counts": [(Submission.Status(s).label, n) for s, n in sorted(counts.items())],
+        "digest_form": DigestForm(initial={"daily_digest": bool(preference and preference.daily_digest)}),
+    })
+
+
+@reviewer_required
+def detail(request, pk):
+    submission = _submission_for(request, pk)
+    diff = submission.diff or {}
+    return render(request, "review/detail.html", {
+        "submission": submission,
+        "holder": services.holder(submission),
+        "actions": submission.actions.select_related("actor"),
+        "problems": (submission.report or {}).get("problems", [])[:200],
+        "diff": diff,
+        "protected": services.higher_priority_values(submission),
+        "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
+        "decision_form": DecisionForm(),
+        "comment_form": CommentForm(),
+        "can_decide": submission.status in Submission.REVIEWABLE,
+    })
+
+
+def _act(request, pk, action):
+    submission = _submission_for(request, pk)
+    try:
+        action(submission)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    return redirect("review:detail", pk=submission.pk)
+
+
+@require_POST
+@reviewer_required
+def claim(request, pk):
+    def do(submission):
+        services.claim(submission=submission, reviewer=request.user)
+        messages.success(request, "You hold this submission; others see that you are reviewing it.")
+
+    return _act(request, pk, do)
+
+
+@require_POST
+@reviewer_required
+def release(request, pk):
+    def do(submission):
+        services.release(submission=submission, reviewer=request.user)
+        messages.info(request, "Released: the submission is back in the queue.")
+
+    return _act(request, pk, do)
+
+
+@require_POST
+@reviewer_required
+def comment(request, pk):
+    form = CommentForm(request.POST)
+
+    def do(submission):
+        if not form.is_valid():
+            raise services.ReviewError("Write a comment first.")
+        services.comment(submission=submission, reviewer=request.user, comment=form.cleaned_data["comment"])
+        messages.success(request, "Comment added.")
+
+    return _act(request, pk, do)
+
+
+@require_POST
+@reviewer_required
+def decide(request, pk):
+    submission = _submission_for(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("review:detail", pk=submission.pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            services.approve(submission=submission, reviewer=request.user, comment=data["comment"],
+                             override=data["override"])
+            messages.success(request, "Approved." + (" The merge is queued." if submission.kind == "data" else ""))
+        elif data["decision"] == "reject":
+            services.reject(submission=submission, reviewer=request.user, comment=data["comment"])
+            messages.success(request, "Rejected; the submitter has been told why.")
+        else:
+            services.request_changes(submission=submission, reviewer=request.user, comment=data["comment"])
+            messages.success(request, "Changes requested; the submitter has been told what to change.")
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    return redirect("review:detail", pk=submission.pk)
+
+
+@require_POST
+@staff_required
+def retry_merge(request, pk):
+    submission = get_object_or_404(Submission, pk=pk)
+    try:
+        services.retry_merge(submission=submission, actor=request.user)
+        messages.success(request, "The merge is queued again.")
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    return redirect("review:detail", pk=submission.pk)
+
+
+@require_POST
+@reviewer_required
+def digest(request):
+    form = DigestForm(request.POST)
+    wanted = form.is_valid() and form.cleaned_data["daily_digest"]
+    ReviewerPreference.objects.update_or_create(user=request.user, defaults={"daily_digest": wanted})
+    messages.success(request, "Daily digest switched on." if wanted else "Daily digest switched off.")
+    return redirect("review:queue")
+
+
+@staff_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = audit.actions(**{k: v for k, v in filters.items() if v not in (None, "")})
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        audit.write_csv(rows, out)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="review-actions.csv"'
+        return response
+    return render(request, "review/audit.html", {
+        "form": form, "rows": rows[:500], "total": rows.count(),
+        "failed": Submission.objects.filter(status=Submission.Status.MERGE_FAILED).select_related("source"),
+        "query": request.GET.urlencode(),
+    })

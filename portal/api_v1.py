@@ -3,10 +3,11 @@ from rest_framework.routers import DefaultRouter
 
 from contributions.api import SubmissionViewSet
 from dataset import api as dataset_api
+from review import api as review_api
 from sources.api import SourceViewSet
 
 router = DefaultRouter()
 router.register("sources", SourceViewSet, basename="source")
 router.register("submissions", SubmissionViewSet, basename="submission")
 dataset_api.register(router)
-urlpatterns = dataset_api.urlpatterns + router.urls
+urlpatterns = review_api.urlpatterns + dataset_api.urlpatterns + router.urls

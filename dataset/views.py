@@ -23,8 +23,17 @@ FORMAT_DESCRIPTIONS = {
     "csv.gz": "The tidy CSV, gzip-compressed",
     "parquet": "Parquet: the tidy table with typed columns",
     "jhu": "JHU CSSE layout: one row per place, one column per date",
-    "datapackage": "Frictionless Data Package: schema, licences and lookup tables",
+    "datapackage": "Lookup table of the Data Package",
 }
+DATAPACKAGE_DESCRIPTOR = "Frictionless Data Package descriptor: schemas, licences, sources, release"
+
+
+def describe_file(release_file) -> str:
+    if release_file.name == "datapackage.json":
+        return DATAPACKAGE_DESCRIPTOR
+    return FORMAT_DESCRIPTIONS.get(release_file.format, release_file.format)
+
+
 TIDY_COLUMNS = [
     ("date", "date (YYYY-MM-DD)", "The day the value refers to, as reported by the source."),
     ("location_key", "text", "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level "
@@ -149,7 +158,7 @@ def downloads(request):
     earlier = Paginator(queries.earlier_releases(current), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
     files = list(current.files.all()) if current else []
     for release_file in files:
-        release_file.description = FORMAT_DESCRIPTIONS.get(release_file.format, "")
+        release_file.description = describe_file(release_file)
     context = {"latest": latest, "current": current, "files": files, "earlier": earlier}
     return render(request, "dataset/downloads.html", context)
 

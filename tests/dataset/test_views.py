@@ -329,6 +329,7 @@ def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelog
     assert "Release 2" in current and tidy.sha256 in current and "covid19.parquet" in current
     assert f'title="{tidy.size} bytes"' in current
     assert 'href="/data/downloads/2/tidy.csv"' in current
+    assert "Parquet: the tidy table with typed columns" in current
     earlier = html.split("Earlier releases", 1)[1]
     assert "Release 1" in earlier and "First import of JHU&#x27;s final series." in earlier
     assert 'href="/data/downloads/1/tidy.csv"' in earlier

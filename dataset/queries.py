@@ -218,6 +218,20 @@ class MetricSeries:
     def is_cumulative(self) -> bool:
         return self.metric.kind == Metric.Kind.CUMULATIVE
 
+    @property
+    def week_change(self):
+        """For a cumulative series, the rise over the 7 days to the latest date (None without a value
+        exactly 7 days earlier)."""
+        if not self.is_cumulative or not self.dates:
+            return None
+        week_before = self.dates[-1] - timedelta(days=7)
+        for day, value in zip(reversed(self.dates), reversed(self.values), strict=True):
+            if day == week_before:
+                return self.values[-1] - value
+            if day < week_before:
+                return None
+        return None
+
     def recent_rows(self, days: int = 14) -> list:
         """The last `days` points as (date, value, daily, 7-day average), newest first, for the text table."""
         rows = list(zip(self.dates, self.values, self.daily, self.average, strict=True))[-days:]

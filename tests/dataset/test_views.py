@@ -179,6 +179,13 @@ def test_location_page_passes_each_series_with_daily_new_and_average_to_the_char
     assert 'data-testid="latest-confirmed">3,089<' in html
 
 
+def test_location_page_shows_the_rise_over_the_last_seven_days(client, reference_data):
+    italy_and_france()
+    html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    assert html.split('data-testid="week-confirmed">', 1)[1].startswith("+2,689 in the last 7 days")  # 3089 - 400
+    assert html.split('data-testid="week-deaths">', 1)[1].startswith("+95 ")  # 107 - 12
+
+
 def test_location_page_has_a_text_alternative_for_each_chart(client, reference_data):
     italy_and_france()
     html = client.get(reverse("dataset:location", args=["IT"])).content.decode()

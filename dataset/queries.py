@@ -264,15 +264,16 @@ def daily_changes(dates: list, values: list, *, cumulative: bool) -> list:
 def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
     """Mean of the values dated within the last `days` calendar days (missing days are not zeros).
     None until a full window of days has passed since the first value."""
+    ordinals = [day.toordinal() for day in dates]
     averages, window, total = [], deque(), 0.0
-    first = next((d for d, v in zip(dates, values, strict=True) if v is not None), None)
-    for day, value in zip(dates, values, strict=True):
+    first = next((o for o, v in zip(ordinals, values, strict=True) if v is not None), None)
+    for day, value in zip(ordinals, values, strict=True):
         if value is not None:
             window.append((day, value))
             total += value
-        while window and window[0][0] <= day - timedelta(days=days):
+        while window and window[0][0] <= day - days:
             total -= window.popleft()[1]
-        full = first is not None and day - first >= timedelta(days=days - 1)
+        full = first is not None and day - first >= days - 1
         averages.append(round(total / len(window), 2) if window and full else None)
     return averages
 

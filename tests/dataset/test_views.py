@@ -193,6 +193,8 @@ def test_location_page_has_a_text_alternative_for_each_chart(client, reference_d
     table = html.split("Last 14 days as a table", 1)[1].split("</table>", 1)[0]
     assert '<th scope="col">Date</th>' in table
     assert "3,089" in table and "587" in table  # newest total and its daily change (3089 - 2502)
+    newest = (START + timedelta(days=9)).isoformat()
+    assert f'href="/data/IT/confirmed/provenance/?on={newest}"' in table
 
 
 def test_location_page_without_data_says_so(client, reference_data):

@@ -425,3 +425,14 @@ def test_trailing_average_ignores_missing_days_instead_of_counting_zeros():
     assert averages[:6] == [None] * 6
     assert averages[6] == 8.0  # 1 to 7 March: six 7s and a 14
     assert averages[7] == (7 + 7 + 7 + 14 + 21) / 5  # 4 to 10 March: five days known, 8 and 9 missing
+
+
+def test_week_change_needs_a_value_exactly_seven_days_earlier(reference_data):
+    from dataset.queries import MetricSeries
+
+    confirmed = Metric.objects.get(code="confirmed")
+    days = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 1, 8)]
+    assert MetricSeries(confirmed, days, [10, 15, 40]).week_change == 25
+    gap = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 2, 8)]
+    assert MetricSeries(confirmed, gap, [10, 15, 40]).week_change is None
+    assert MetricSeries(Metric.objects.get(code="icu"), days, [1, 2, 3]).week_change is None

@@ -1,12 +1,12 @@
 """The newsletter: double opt-in, one-click unsubscribe, Markdown issues and a crash-safe batched send.
 
 Sending design: every recipient of an issue gets a NewsletterDelivery row. A batch task claims a
-row with a compare-and-set (queued → sending) just before handing the mail to the backend and
-marks it sent right after. A task that runs twice, or two tasks given the same rows, can never
-mail a recipient twice: only one claim succeeds and sent rows are never claimed again. A worker
-killed between the claim and the mark leaves the row in `sending`; `resume()` puts such claims back
-in the queue once they are older than the lease. So the one window where a crash can lead to a
-duplicate is between the backend accepting the mail and the mark (see docs/outreach.md).
+row with a compare-and-set (queued → sending), then writes the mark (sending → sent) in a transaction
+that commits right after the backend accepted the mail. A task that runs twice, or two tasks given the
+same rows, can never mail a recipient twice: only one claim succeeds and sent rows are never claimed
+again. A worker killed before that COMMIT leaves the row claimed; `resume()` puts such claims back in
+the queue once they are older than the lease. So the one window where a crash can lead to a duplicate
+is between the backend accepting the mail and the COMMIT leaving the worker (see docs/outreach.md).
 """
 import hashlib
 from dataclasses import dataclass

@@ -83,7 +83,7 @@ def test_send_killed_midway_and_resumed_mails_everyone_once_but_the_in_flight_ro
     print(measurement)
 
     assert set(mailed) == expected, "every confirmed subscriber is mailed, the pending address never"
-    # The only window for a duplicate is a row claimed and handed to the backend but not yet marked sent.
+    # The only window for a duplicate: a claimed row handed to the backend whose mark had not committed yet.
     assert set(duplicates) <= in_flight and all(n == 2 for n in duplicates.values())
     assert all(mailed[email] == 1 for email in expected - in_flight)
     assert _count(issue, "sent") == RECIPIENTS

@@ -39,6 +39,8 @@ def test_italy_page_draws_charts_and_hover_shows_a_value(live_server, page, scre
         first, values = italy_row(shared_data, metric)
         add_series("IT", metric, values, source=source, release=release, start=first)
 
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + "/data/IT/")
     assert page.get_by_role("heading", level=1).inner_text() == "Italy"
     page.wait_for_selector('.chart[data-chart="confirmed"][data-view="total"].chart-drawn canvas')
@@ -55,3 +57,4 @@ def test_italy_page_draws_charts_and_hover_shows_a_value(live_server, page, scre
     assert any(str(year) in text for year in (2020, 2021, 2022, 2023))
     assert "Total:" in text and any(ch.isdigit() for ch in text.split("Total:")[1])
     screenshot(page, "location-italy")
+    assert errors == []

@@ -318,3 +318,17 @@ def test_footer_form_is_on_every_page_with_csrf_honeypot_and_the_stored_consent_
         assert f'action="{reverse("outreach:subscribe")}"' in html
         assert 'name="csrfmiddlewaretoken"' in footer and 'name="website"' in footer
         assert newsletter.CONSENT_TEXT in footer
+
+
+def test_an_address_unsubscribed_while_the_send_is_queued_is_skipped(mailoutbox, django_capture_on_commit_callbacks):
+    leaving = _confirmed("leaving@example.org")
+    _confirmed("staying@example.org")
+    issue = _issue()
+    with django_capture_on_commit_callbacks(execute=False) as batches:
+        newsletter.start_sending(newsletter=issue)
+    newsletter.unsubscribe_user(user=mock.Mock(email="leaving@example.org"))
+    for batch in batches:
+        batch()
+    assert [m.to for m in mailoutbox] == [["staying@example.org"]]
+    assert NewsletterDelivery.objects.get(subscription=leaving).status == "skipped"
+    assert Newsletter.objects.get(pk=issue.pk).status == Newsletter.Status.SENT

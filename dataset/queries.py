@@ -335,6 +335,12 @@ def location_sources(location: Location, *, include_regions: bool = False):
     return sorted(sources, key=lambda s: (-s.value_count, -s.priority, s.name))
 
 
+def regions_with_metric(location: Location, metric: Metric):
+    """The location's regions that have values for `metric` (one index probe each), by name."""
+    has_metric = Exists(Observation.objects.filter(location=OuterRef("pk"), metric=metric))
+    return location.children.filter(has_metric).order_by("name")
+
+
 def _self_and_regions(location: Location, include_regions: bool) -> list:
     """Location ids to read: the location's own, and its regions' when asked (an IN list on the index)."""
     ids = [location.pk]

@@ -147,6 +147,8 @@ def provenance(request, key: str, metric: str):
         "values_page": Paginator(values, PROVENANCE_PAGE_SIZE).get_page(request.GET.get("page")),
         "history_page": Paginator(history, PROVENANCE_PAGE_SIZE).get_page(request.GET.get("history_page")),
     }
+    if not context["values_page"].object_list and on is None:
+        context["regions"] = queries.regions_with_metric(place, metric_obj)
     return render(request, "dataset/provenance.html", context)
 
 

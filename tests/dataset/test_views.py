@@ -307,6 +307,16 @@ def test_provenance_can_be_narrowed_to_one_date_and_is_paginated(client, referen
     assert [o.value for o in one_day.context["values_page"]] == [5]
 
 
+def test_provenance_of_a_metric_published_per_region_links_each_region(client, reference_data):
+    source, release = italy_and_france()
+    add_series("CA_ON", "confirmed", [10, 20], source=source, release=release)
+    add_series("CA_QC", "deaths", [1, 2], source=source, release=release)
+    html = client.get(reverse("dataset:provenance", args=["CA", "confirmed"])).content.decode()
+    links = html.split('data-testid="region-provenance">', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/data/CA_ON/confirmed/provenance/"' in links
+    assert "CA_QC" not in links
+
+
 def test_provenance_of_unknown_metric_or_place_is_404(client, reference_data):
     assert client.get("/data/IT/not_a_metric/provenance/").status_code == 404
     assert client.get("/data/ZZ_99/confirmed/provenance/").status_code == 404

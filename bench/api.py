@@ -77,15 +77,15 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi:application", "--workers", "2", "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "300"],
-        cwd=ROOT, env=env(), start_new_session=True)
+        cwd=ROOT, env=env(), start_new_session=True, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/ping/", timeout=2).ok:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/ping/", timeout=10).ok:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.3)
-    process.terminate()
+    os.killpg(process.pid, 15)
     sys.exit("gunicorn did not start")
 
 

@@ -115,3 +115,14 @@ def test_pandas_reads_the_csv_endpoint_directly(live_server, reference_data):
     assert list(frame.columns) == ["date", "location", "metric", "value", "source", "release"]
     assert frame["value"].tolist() == [229, 322, 400, 650]
     assert frame["date"].tolist() == ["2020-02-24", "2020-02-25", "2020-02-26", "2020-02-27"]
+
+
+def test_fast_rows_match_the_documented_serializer(small_dataset):
+    """The view builds rows without DRF fields for speed; they must be what the schema describes."""
+    from dataset import vintages
+    from dataset.api import OBSERVATION_FIELDS, ObservationSerializer, observation_rows
+    from dataset.models import Observation
+
+    rows = list(vintages.current(Observation.objects.all()).order_by("date", "location_id", "metric_id")
+                .values(*OBSERVATION_FIELDS))
+    assert observation_rows(rows) == ObservationSerializer(rows, many=True).data

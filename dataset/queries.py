@@ -164,7 +164,7 @@ def _regional_latest(countries, metrics) -> dict:
 
 def special_places_with_data():
     """Cruise ships, events and other places outside any country that have data, by name."""
-    return _regions_with_data().filter(level=Location.Level.SPECIAL).order_by("name")
+    return _regions_with_data().filter(level=Location.Level.SPECIAL).select_related("parent").order_by("name", "key")
 
 
 def valid_country_sorts(metrics) -> dict:

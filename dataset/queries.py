@@ -244,10 +244,15 @@ class MetricSeries:
             "kind": self.metric.kind,
             "unit": self.metric.unit,
             "dates": [d.isoformat() for d in self.dates],
-            "values": self.values,
-            "daily": self.daily,
+            "values": _compact(self.values),
+            "daily": _compact(self.daily),
             "average": self.average,
         }
+
+
+def _compact(numbers: list) -> list:
+    """Whole floats as ints, so the page's JSON says 2036 rather than 2036.0."""
+    return [int(n) if isinstance(n, float) and n.is_integer() else n for n in numbers]
 
 
 def daily_changes(dates: list, values: list, *, cumulative: bool) -> list:

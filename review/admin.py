@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ReviewAction
+from .models import ReviewAction, ReviewerPreference
 
 
 @admin.register(ReviewAction)
@@ -18,3 +18,10 @@ class ReviewActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReviewerPreference)
+class ReviewerPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "daily_digest", "last_digest_at"]
+    list_filter = ["daily_digest"]
+    search_fields = ["user__email"]

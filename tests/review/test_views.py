@@ -119,3 +119,31 @@ def test_staff_see_failed_merges_and_can_retry(client, staff, submission):
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
     assert ReviewAction.objects.filter(submission=submission, action=ReviewAction.Action.RETRY_MERGE).exists()
+
+
+PAGES = [  # (url name, needs the submission id, method)
+    ("review:queue", False, "get"),
+    ("review:detail", True, "get"),
+    ("review:audit", False, "get"),
+    ("review:claim", True, "post"),
+]
+EXPECTED = {  # role → status per page, in PAGES order
+    "anonymous": (302, 302, 302, 302),
+    "volunteer": (403, 403, 403, 403),
+    "reviewer_in_scope": (200, 200, 403, 302),
+    "reviewer_out_of_scope": (200, 404, 403, 404),
+    "staff": (200, 200, 200, 302),
+}
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_page_permission_matrix(client, role, volunteer, reviewer, german_reviewer, staff, submission):
+    user = {"anonymous": None, "volunteer": volunteer, "reviewer_in_scope": reviewer,
+            "reviewer_out_of_scope": german_reviewer, "staff": staff}[role]
+    if user is not None:
+        client.force_login(user)
+    got = tuple(
+        getattr(client, method)(reverse(name, args=[submission.pk] if with_id else [])).status_code
+        for name, with_id, method in PAGES
+    )
+    assert got == EXPECTED[role]

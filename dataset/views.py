@@ -122,7 +122,7 @@ def _requested_release(request):
     wanted = request.GET.get("release", "").strip()
     if not wanted:
         return None, None
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10:
         release = Release.objects.filter(number=int(wanted)).first()
         if release is not None:
             return (None, None) if release == queries.latest_release() else (release, None)

@@ -254,6 +254,15 @@ def test_nul_characters_in_a_key_or_search_are_not_a_server_error(client, refere
     assert client.get(path).status_code in (200, 301, 404)
 
 
+@pytest.mark.parametrize("release", ["²", "99999999999999999999", "7", "x"])
+def test_an_unknown_release_in_the_selector_shows_the_latest_values_with_a_note(client, reference_data, release):
+    italy_and_france()
+    response = client.get(reverse("dataset:location", args=["IT"]), {"release": release})
+    assert response.status_code == 200
+    assert "There is no release" in response.content.decode()
+    assert 'data-testid="latest-confirmed">3,089<' in response.content.decode()
+
+
 def test_location_key_in_lower_case_redirects_to_the_canonical_page(client, reference_data):
     response = client.get("/data/it/")
     assert response.status_code == 301

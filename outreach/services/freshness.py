@@ -138,7 +138,7 @@ def _follow(method: str, url: str) -> CheckResult:
             return CheckResult(ok=False, error=str(exc), final_url=current)
         except TimeoutError:
             return CheckResult(ok=False, error=f"timed out after {timeout_seconds():g}s", final_url=current)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: bad port, bad host text
             error = f"connection failed: {type(exc).__name__}: {exc}"[:300]
             return CheckResult(ok=False, error=error, final_url=current)
         if status in REDIRECT_CODES and location:

@@ -151,6 +151,12 @@ def test_only_http_and_https_are_checked(settings):
     assert not result.ok and "only http and https" in result.error
 
 
+@pytest.mark.parametrize("url", ["http://example.org:99999/data.csv", "http://exa mple.org/x"])
+def test_a_malformed_url_is_a_recorded_failure_not_a_crash(url):
+    result = freshness.check_url(url)
+    assert not result.ok and result.error
+
+
 def _source(url, country_key="IT"):
     return Source.objects.create(
         name="Ministry feed", institution="Ministero della Salute", institution_type="ministry",

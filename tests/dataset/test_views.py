@@ -197,6 +197,18 @@ def test_location_page_has_a_text_alternative_for_each_chart(client, reference_d
     assert f'href="/data/IT/confirmed/provenance/?on={newest}"' in table
 
 
+def test_location_page_links_each_metric_to_its_full_series_as_csv(client, reference_data):
+    italy_and_france()
+    html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    link = html.split('data-testid="csv-deaths"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    lines = body.decode().strip().splitlines()
+    assert len(lines) == 1 + Observation.objects.filter(location__key="IT", metric__code="deaths").count()
+    assert lines[-1].startswith((START + timedelta(days=9)).isoformat() + ",IT,deaths,107,")
+
+
 def test_location_page_without_data_says_so(client, reference_data):
     response = client.get(reverse("dataset:location", args=["PT"]))
     assert response.status_code == 200

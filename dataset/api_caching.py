@@ -3,7 +3,8 @@ per-release cache of response bodies.
 
 Public data only change when a release is made, so the latest release number is the version of
 every public read: it is in the ETag and in the cache key, and a new release makes every old
-entry unreachable (they expire on their own) without any explicit invalidation. A streamed body
+entry unreachable (they expire on their own) without any explicit invalidation. The latest
+release number itself is kept in the cache for at most STATE_SECONDS. A streamed body
 is cached only when it turns out to be small, so a full download never sits in memory.
 """
 import hashlib
@@ -13,6 +14,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -25,6 +29,8 @@ CACHE_SECONDS = 24 * 60 * 60
 CACHE_MAX_BYTES = 2 * 1024 * 1024
 # Browsers and proxies may reuse a response this long before revalidating with If-None-Match.
 CLIENT_MAX_AGE = 60
+STATE_KEY = "api:latest-release"
+STATE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,27 @@ class ReleaseState:
 
 
 def latest_release_state() -> ReleaseState:
-    """The latest release's number and time: one probe of the unique index on number."""
+    """The latest release's number and time, kept in the cache for a few seconds.
+
+    Every public read asks for it, so it is not probed in the database each time; a release made
+    in a process that shares this cache clears it at once (signal below), any other is seen
+    within STATE_SECONDS.
+    """
+    kept = cache.get(STATE_KEY)
+    if kept is not None:
+        return ReleaseState(*kept)
     row = Release.objects.order_by("-number").values_list("number", "created_at").first()
-    return ReleaseState(*row) if row else ReleaseState(0, None)
+    state = ReleaseState(*row) if row else ReleaseState(0, None)
+    cache.set(STATE_KEY, (state.number, state.created_at), STATE_SECONDS)
+    return state
+
+
+@receiver(post_save, sender=Release, dispatch_uid="api-forget-latest-release")
+def forget_latest_release(**kwargs):
+    """A new release: forget the kept state now, and again once it is committed (a read between the
+    two could have kept the state from before the commit)."""
+    cache.delete(STATE_KEY)
+    transaction.on_commit(lambda: cache.delete(STATE_KEY))
 
 
 class ReleaseCacheMixin:

@@ -239,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-claims": {"task": "review.tasks.expire_claims", "schedule": 300.0},
     "reviewer-digest": {"task": "review.tasks.send_reviewer_digests", "schedule": crontab(hour=7, minute=0)},
     "check-source-freshness": {"task": "outreach.tasks.check_all_sources", "schedule": crontab(hour=3, minute=30)},
+    "resume-stalled-newsletters": {"task": "outreach.tasks.resume_stalled_newsletters", "schedule": 300.0},
 }
 
 REST_FRAMEWORK = {

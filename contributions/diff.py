@@ -7,8 +7,9 @@ Contract (used by the upload task, the review pages and the API):
 `frame` is `ValidationResult.frame` (location_id, location_key, metric_id, metric, date, value,
 ...); `source` is the `sources.models.Source` the upload is for (its `priority` is compared with
 the priority of each value's current source). The canonical values are read set-wise: one query
-per batch of up to BATCH location ids, restricted to the upload's metrics and date range (COPY on
-PostgreSQL), then joined in pandas; never one query per row.
+per batch of up to BATCH location ids, restricted to the upload's metrics and date range, each
+value as (key, value, source) with the key computed by the database (COPY on PostgreSQL), then
+matched on the key in pandas; never one query per row.
 
     {"counts": {"total", "new", "changed", "unchanged"},
      "series": [{"location", "metric", "new", "changed", "unchanged", "first_date", "last_date"}...],
@@ -29,57 +30,84 @@ from django.db import connection
 
 from dataset.models import Observation
 
+from .validation import observation_keys
+
 BATCH = 500
 TOP = 20
 MAX_SERIES = 2000
+LOCATION_SHIFT, METRIC_SHIFT = 28, 20  # as validation.observation_keys
+
+
+def _key_sql() -> str:
+    """The SQL for observation_keys: location_id << 28 | metric_id << 20 | days since 1970."""
+    if connection.vendor == "postgresql":
+        return (f"((location_id::bigint << {LOCATION_SHIFT}) | (metric_id::bigint << {METRIC_SHIFT}) "
+                "| (date - DATE '1970-01-01'))")
+    return (f"((location_id << {LOCATION_SHIFT}) | (metric_id << {METRIC_SHIFT}) "
+            "| CAST(julianday(date) - 2440587.5 AS INTEGER))")
 
 
 def _read_canonical(location_ids, metric_ids, first, last) -> pd.DataFrame:
-    """Current values for these locations and metrics between two dates, with their source's priority."""
-    columns = ["location_id", "metric_id", "date", "old", "old_source_id", "old_priority"]
+    """Current values (key, old, old_source_id) for these locations and metrics between two dates.
+
+    One query per BATCH locations; the key is computed by the database so that only three numbers
+    per value travel (COPY on PostgreSQL)."""
+    table = Observation._meta.db_table
     parts = []
     location_ids = sorted(int(i) for i in location_ids)
+    metrics = [int(m) for m in metric_ids]
     for start in range(0, len(location_ids), BATCH):
-        qs = Observation.objects.filter(
-            location_id__in=location_ids[start:start + BATCH], metric_id__in=[int(m) for m in metric_ids],
-            date__gte=first, date__lte=last,
-        ).values_list("location_id", "metric_id", "date", "value", "source_id", "source__priority")
-        sql, params = qs.query.sql_with_params()
+        batch = location_ids[start:start + BATCH]
+        marks = ", ".join(["%s"] * len(batch))
+        metric_marks = ", ".join(["%s"] * len(metrics))
+        # Only placeholders are interpolated (and the table name from the model).
+        sql = (f"SELECT {_key_sql()}, value, source_id FROM {table} WHERE location_id IN ({marks}) "  # noqa: S608
+               f"AND metric_id IN ({metric_marks}) AND date >= %s AND date <= %s")
+        params = [*batch, *metrics, first.isoformat(), last.isoformat()]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                parts.append(_copy_postgres(cursor, sql, params, columns))
+                parts.append(_copy_postgres(cursor, sql, params))
             else:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-                if rows:
-                    parts.append(pd.DataFrame.from_records(rows, columns=columns))
+                parts.append(_fetch_sqlite(cursor, sql, params))
     if not parts:
-        return pd.DataFrame({"location_id": pd.Series(dtype="int64"), "metric_id": pd.Series(dtype="int64"),
-                             "date": pd.Series(dtype="datetime64[s]"), "old": pd.Series(dtype="float64"),
-                             "old_source_id": pd.Series(dtype="int64"), "old_priority": pd.Series(dtype="int64")})
-    canonical = pd.concat(parts, ignore_index=True)
-    canonical["date"] = pd.to_datetime(canonical["date"].astype(str), format="%Y-%m-%d").astype("datetime64[s]")
-    return canonical.astype({"location_id": "int64", "metric_id": "int64", "old": "float64",
-                             "old_source_id": "int64", "old_priority": "int64"})
+        return pd.DataFrame({"key": pd.Series(dtype="int64"), "old": pd.Series(dtype="float64"),
+                             "old_source_id": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True)
 
 
-def _copy_postgres(cursor, sql, params, columns) -> pd.DataFrame:
-    """COPY (query) TO STDOUT as CSV, read back with pyarrow: far faster than fetching tuples."""
+def _fetch_sqlite(cursor, sql, params) -> pd.DataFrame:
+    """Rows as numbers only (the key is computed by SQLite, so no date conversion per row)."""
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    if not rows:
+        return _read_csv(b"")
+    array = np.array(rows, dtype="float64")
+    return pd.DataFrame({"key": array[:, 0].astype("int64"), "old": array[:, 1],
+                         "old_source_id": array[:, 2].astype("int64")})
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    raw = cursor.connection.cursor() if hasattr(cursor, "connection") else cursor
-    query = raw.mogrify(sql, params) if hasattr(raw, "mogrify") else sql
+    columns = ["key", "old", "old_source_id"]
+    if not data:
+        return pd.DataFrame({"key": pd.Series(dtype="int64"), "old": pd.Series(dtype="float64"),
+                             "old_source_id": pd.Series(dtype="int64")})
+    table = pacsv.read_csv(
+        pa.BufferReader(data), read_options=pacsv.ReadOptions(column_names=columns),
+        convert_options=pacsv.ConvertOptions(column_types={"key": pa.int64(), "old": pa.float64(),
+                                                           "old_source_id": pa.int64()}))
+    return table.to_pandas()
+
+
+def _copy_postgres(cursor, sql, params) -> pd.DataFrame:
+    """COPY (query) TO STDOUT as CSV, read back with pyarrow: far faster than fetching tuples."""
     buffer = io.BytesIO()
-    with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
         for block in copy:
             buffer.write(block)
-    if buffer.tell() == 0:
-        return pd.DataFrame(columns=columns)
-    table = pacsv.read_csv(
-        pa.BufferReader(buffer.getvalue()), read_options=pacsv.ReadOptions(column_names=columns),
-        convert_options=pacsv.ConvertOptions(column_types={"date": pa.string()}))
-    return table.to_pandas()
+    return _read_csv(buffer.getvalue())
 
 
 def _change_records(frame: pd.DataFrame) -> list[dict]:
@@ -108,43 +136,43 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     }
     if frame.empty:
         return result
-    keys = ["location_id", "metric_id", "date"]
-    upload = frame[keys + ["location_key", "metric", "value"]]
-    canonical = _read_canonical(upload["location_id"].unique(), upload["metric_id"].unique(),
-                                upload["date"].min().date(), upload["date"].max().date())
-    merged = upload.merge(canonical, on=keys, how="left", sort=False)
-    known = merged["old"].notna()
-    same = known & np.isclose(merged["value"].to_numpy(), merged["old"].fillna(np.nan).to_numpy(), rtol=0, atol=1e-9)
+    keys = observation_keys(frame)
+    canonical = _read_canonical(pd.unique(frame["location_id"]), pd.unique(frame["metric_id"]),
+                                frame["date"].min().date(), frame["date"].max().date())
+    position = pd.Index(canonical["key"].to_numpy()).get_indexer(keys) if len(canonical) else \
+        np.full(len(frame), -1)
+    known = position >= 0
+    old = np.where(known, canonical["old"].to_numpy()[np.maximum(position, 0)] if len(canonical) else np.nan, np.nan)
+    value = frame["value"].to_numpy()
+    same = known & (np.abs(value - np.nan_to_num(old)) <= 1e-9)
     changed = known & ~same
-    status = np.select([~known, same], ["new", "unchanged"], default="changed")
     result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
 
-    series = _series_fast(merged, status)
+    series = _series_fast(frame, ~known, changed, same)
     result["series_truncated"] = len(series) > MAX_SERIES
-    result["series"] = [
-        {"location": loc, "metric": metric, "new": int(r.new), "changed": int(r.changed),
-         "unchanged": int(r.unchanged), "first_date": r.first_date.strftime("%Y-%m-%d"),
-         "last_date": r.last_date.strftime("%Y-%m-%d")}
-        for (loc, metric), r in series.head(MAX_SERIES).iterrows()
-    ]
+    result["series"] = series.head(MAX_SERIES).to_dict("records")
 
-    changes = merged[changed].copy()
-    if not changes.empty:
+    if changed.any():
+        source_ids = canonical["old_source_id"].to_numpy()[position[changed]]
+        changes = frame.loc[changed, ["location_key", "metric", "date", "value"]].assign(
+            old=old[changed], old_source_id=source_ids)
         changes["delta"] = changes["value"] - changes["old"]
-        changes["relative"] = np.where(changes["old"] != 0, changes["delta"] / changes["old"].abs(), np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            changes["relative"] = np.where(changes["old"] != 0, changes["delta"] / changes["old"].abs(), np.inf)
         result["largest_changes"]["absolute"] = _change_records(
             changes.reindex(changes["delta"].abs().sort_values(ascending=False).index[:TOP]))
         finite = changes[np.isfinite(changes["relative"])]
         result["largest_changes"]["relative"] = _change_records(
             finite.reindex(finite["relative"].abs().sort_values(ascending=False).index[:TOP]))
-        outranked = changes[changes["old_priority"] > priority]
+        sources = dict(Source.objects.filter(pk__in=[int(i) for i in np.unique(source_ids)]).values_list(
+            "pk", "priority"))
+        outranked = changes[changes["old_source_id"].map(sources).fillna(0).to_numpy() > priority]
         if not outranked.empty:
             counts = outranked.groupby("old_source_id").size()
             names = dict(Source.objects.filter(pk__in=[int(i) for i in counts.index]).values_list("pk", "name"))
-            priorities = outranked.groupby("old_source_id")["old_priority"].first()
             result["higher_priority"] = {
                 "count": int(len(outranked)),
-                "sources": [{"id": int(pk), "name": names.get(int(pk), ""), "priority": int(priorities[pk]),
+                "sources": [{"id": int(pk), "name": names.get(int(pk), ""), "priority": int(sources[int(pk)]),
                              "count": int(n)} for pk, n in counts.sort_values(ascending=False).items()],
                 "examples": _change_records(outranked.head(TOP)),
             }
@@ -159,13 +187,19 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     return result
 
 
-def _series_fast(merged: pd.DataFrame, status: np.ndarray) -> pd.DataFrame:
+def _series_fast(frame: pd.DataFrame, new, changed, unchanged) -> pd.DataFrame:
     """Counts of new / changed / unchanged values and the date range per location and metric."""
     flags = pd.DataFrame({
-        "location_key": merged["location_key"], "metric": merged["metric"], "date": merged["date"],
-        "new": status == "new", "changed": status == "changed", "unchanged": status == "unchanged"})
-    grouped = flags.groupby(["location_key", "metric"], sort=True)
+        "location_id": frame["location_id"].to_numpy(), "metric_id": frame["metric_id"].to_numpy(),
+        "date": frame["date"].to_numpy(), "new": new, "changed": changed, "unchanged": unchanged})
+    grouped = flags.groupby(["location_id", "metric_id"], sort=False)
     out = grouped[["new", "changed", "unchanged"]].sum()
-    out["first_date"] = grouped["date"].min()
-    out["last_date"] = grouped["date"].max()
-    return out
+    out["first_date"] = grouped["date"].min().dt.strftime("%Y-%m-%d")
+    out["last_date"] = grouped["date"].max().dt.strftime("%Y-%m-%d")
+    names = frame.drop_duplicates(["location_id", "metric_id"]).set_index(["location_id", "metric_id"])
+    out["location"] = names["location_key"].astype(str).reindex(out.index)
+    out["metric"] = names["metric"].astype(str).reindex(out.index)
+    out = out.sort_values(["location", "metric"]).reset_index(drop=True)
+    for column in ("new", "changed", "unchanged"):
+        out[column] = out[column].astype(int)
+    return out[["location", "metric", "new", "changed", "unchanged", "first_date", "last_date"]]

@@ -261,13 +261,18 @@ def _read_delimited(text: str, utf8: bytes | None, parsed: ParsedFile, mapping: 
     if line is not None:
         raise Unreadable("unterminated_quote", f'A quoted field opened on line {line} is never closed (a " is '
                          "missing), so the rest of the file would be read as one value.", row=line)
-    lines = text.lstrip("\r\n").splitlines()[:50]
+    skipped = len(text[:65536]) - len(text[:65536].lstrip("\r\n"))
+    first_end = text.find("\n", skipped)
+    window = text[skipped:max(first_end, skipped + 65536)] if first_end >= 0 else text[skipped:]
+    lines = window.splitlines()
+    if len(window) < len(text) - skipped and len(lines) > 2:
+        lines = lines[:-1]  # the window cut the last line
+    lines = lines[:50]
     delimiter = mapping.get("delimiter") or _sniff_delimiter(lines[1:] or lines)
     if delimiter not in DELIMITERS:
         raise Unreadable("bad_mapping", f"Unsupported delimiter {delimiter!r}: use one of , ; TAB |.")
     parsed.delimiter = delimiter
     parsed.kind = "tsv" if delimiter == "\t" else "csv"
-    skipped = len(text) - len(text.lstrip("\r\n"))
     leading_lines = text[:skipped].count("\n")
     header_index = 0
     first = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []

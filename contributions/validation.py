@@ -14,8 +14,9 @@ Contract (the upload task, the API, review and merge rely on it; keep it stable)
 `ValidationResult.frame` is the normalised long DataFrame, one row per value, columns
 `location_id` (int64), `location_key` (str), `metric_id` (int64), `metric` (str, the code),
 `date` (datetime64[s]), `value` (float64), `row` (int64, 1-based row in the file or sheet; for a
-value summed from several rows, the first), `sheet` (str, "" for CSV/JSON). It holds only valid
-rows. `.report` is JSON-serialisable:
+value summed from several rows, the first), `sheet` ("" for CSV/JSON). `location_key`, `metric`
+and `sheet` are categoricals of str (a million rows share a few hundred names). It holds only valid
+rows, sorted by location_id, metric_id and date. `.report` is JSON-serialisable:
 
     {"valid": bool, "needs_mapping": {"needed": bool, "reasons": [{"code", "message"}...],
      "suggested": {mapping}}, "detected": {file detection + per-sheet layout, columns and roles},
@@ -67,6 +68,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -91,6 +94,8 @@ SHEET_FILLER_WORDS = {"daily", "covid", "covid19", "19", "cases", "case", "data"
                       "new", "confirmed", "deaths", "stats", "statistics", "report", "casi", "casos", "dati", "datos"}
 # Columns whose codes belong to a scheme of LocationAlias (see dataset/locations.py).
 LOCATION_SCHEMES = {"codice regione": "istat", "fips": "fips"}
+# How a row's location was found (int8 codes, to keep a million rows light).
+DIRECT, AGGREGATED, IGNORED, UNPLACED, ERROR = 0, 1, 2, 3, 4
 JUMP_FACTOR = 10
 JUMP_MIN_INCREASE = 1000
 
@@ -197,6 +202,7 @@ DATE_FORMATS = [
 ]
 # Pairs of formats that read the same text differently; both fitting every value is ambiguous.
 DAY_MONTH_PAIRS = [("%m/%d/%y", "%d/%m/%y"), ("%m/%d/%Y", "%d/%m/%Y"), ("%m-%d-%Y", "%d-%m-%Y")]
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 
@@ -205,6 +211,11 @@ def _one_date(text: str, fmt: str | None) -> dt.date | None:
     if fmt is not None:
         try:
             return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            return None
+    if ISO_DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text)
         except ValueError:
             return None
     if ISO_PREFIX.match(text):
@@ -482,8 +493,31 @@ def plan_sheet(ctx: Context, sheet) -> Plan:
 
 # --- normalising ---------------------------------------------------------------------------------
 
+def _category(codes, categories) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(codes), categories=pd.Index(list(categories), dtype=object))
+
+
+def _constant(value, n: int) -> pd.Categorical:
+    return _category(np.zeros(n, dtype="int8"), [value])
+
+
+def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct stripped texts of a column (categorical or strings), without a Python loop per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), [str(u) for u in values.cat.categories]
+    else:
+        codes, found = pd.factorize(values)
+        uniques = [str(u) for u in found]
+    stripped = [u.strip() for u in uniques]
+    if stripped != uniques:
+        remap, merged = pd.factorize(pd.Series(stripped, dtype=object))
+        return remap[codes], [str(u) for u in merged]
+    return np.asarray(codes), uniques
+
+
 def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
-    """Raw strings in long form: loc0.., metric (code or text), date, raw_value, column, row, sheet, group."""
+    """Raw values in long form: loc0.., metric, date (categorical texts), raw_value (strings), column,
+    row, sheet and group (rows of summed columns share a group)."""
     frame = sheet.frame
     n = len(frame)
     if plan.layout == "long":
@@ -492,64 +526,70 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
         value_columns = plan.date_columns
     else:
         value_columns = list(plan.metric_columns)
-    if not value_columns:
+    if not value_columns or not n:
         return pd.DataFrame()
     k = len(value_columns)
     out = {}
+
+    def repeated(column):
+        codes, uniques = encode(frame[column])
+        return _category(np.tile(codes, k), uniques)
+
     for i, column in enumerate(plan.location_columns):
-        out[f"loc{i}"] = np.tile(frame[column].to_numpy(dtype=object), k)
+        out[f"loc{i}"] = repeated(column)
     if plan.date_column:
-        out["date"] = np.tile(frame[plan.date_column].to_numpy(dtype=object), k)
+        out["date"] = repeated(plan.date_column)
     elif plan.date_constant is not None:
-        out["date"] = np.full(n * k, plan.date_constant.isoformat(), dtype=object)
+        out["date"] = _constant(plan.date_constant.isoformat(), n * k)
     else:  # wide_date: the header is the date
-        out["date"] = np.repeat(np.array(value_columns, dtype=object), n)
-    rows = frame.index.to_numpy(dtype="int64")
-    out["row"] = np.tile(rows, k)
+        out["date"] = _category(np.repeat(np.arange(k), n), value_columns)
+    out["row"] = np.tile(frame.index.to_numpy(dtype="int64"), k)
     if k == 1:
-        out["raw_value"] = frame[value_columns[0]].to_numpy(dtype=object)
+        out["raw_value"] = frame[value_columns[0]].array
     else:
-        out["raw_value"] = frame[value_columns].to_numpy(dtype=object).ravel(order="F")
-    out["column"] = np.repeat(np.array(value_columns, dtype=object), n)
+        out["raw_value"] = pd.array(frame[value_columns].to_numpy(dtype=object).ravel(order="F"), dtype="str")
+    out["column"] = _category(np.repeat(np.arange(k), n), value_columns)
     if plan.layout == "long":
-        out["metric"] = frame[plan.metric_column].to_numpy(dtype=object)
+        out["metric"] = repeated(plan.metric_column)
     elif plan.layout == "wide_date":
-        out["metric"] = np.full(n * k, plan.metric, dtype=object)
+        out["metric"] = _constant(plan.metric, n * k)
     else:
-        out["metric"] = np.repeat(np.array([plan.metric_columns[c] for c in value_columns], dtype=object), n)
+        metrics = list(dict.fromkeys(plan.metric_columns.values()))
+        out["metric"] = _category(np.repeat([metrics.index(plan.metric_columns[c]) for c in value_columns], n),
+                                  metrics)
     result = pd.DataFrame(out)
-    for column in result.columns:
-        if column != "row":
-            result[column] = result[column].astype("str")
     counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
     multi = set(counts[counts > 1].index) if counts is not None else set()
     result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else 0
-    result["sheet"] = sheet.name
+    result["sheet"] = _constant(sheet.name, n * k)
     return result
 
 
-def _parse_values(ctx: Context, rows: pd.DataFrame) -> pd.Series:
-    """float64 values; empty cells become NaN (left out); bad cells are reported."""
+def _parse_values(ctx: Context, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """float64 values (NaN where empty or bad) and the mask of empty cells; bad cells are reported."""
     parsed = ctx.parsed
-    text = rows["raw_value"].astype("str").str.strip()
-    empty = text == ""
-    cleaned = text
+    raw = pa.array(rows["raw_value"].astype("str"))
+    trimmed = pc.utf8_trim_whitespace(raw)
+    empty = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+    cleaned = trimmed
     if parsed.thousands:
-        cleaned = cleaned.str.replace(parsed.thousands, "", regex=False)
+        cleaned = pc.replace_substring(cleaned, parsed.thousands, "")
     if parsed.decimal == ",":
-        cleaned = cleaned.str.replace(",", ".", regex=False)
-    ok = cleaned.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-    bad = ~ok & ~empty
+        cleaned = pc.replace_substring(cleaned, ",", ".")
+    ok = pc.match_substring_regex(cleaned, r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+    numbers = pc.cast(pc.if_else(ok, cleaned, pa.scalar(None, cleaned.type)), pa.float64())
+    values = numbers.to_numpy(zero_copy_only=False).astype("float64")
+    bad = ~ok.to_numpy(zero_copy_only=False) & ~empty
     if bad.any():
+        text = pd.Series(trimmed.to_pylist() if len(trimmed) < 1000 else trimmed.to_pandas(), dtype="str")
         spaced = text[bad].str.replace(r"(?<=\d)[ \u00a0'’](?=\d{3}\b)", "", regex=True)
-        fixable = spaced.str.fullmatch(r"[+-]?\d+")
-        cleaned = cleaned.copy()
-        cleaned.loc[fixable[fixable].index] = spaced[fixable]
-        bad = bad & ~bad.index.isin(fixable[fixable].index)
-    values = pd.to_numeric(cleaned.where(~bad & ~empty), errors="coerce").astype("float64")
+        fixable = spaced.str.fullmatch(r"[+-]?\d+").to_numpy(dtype=bool)
+        fixed = np.flatnonzero(bad)[fixable]
+        values[fixed] = spaced[fixable].astype("float64").to_numpy()
+        bad[fixed] = False
     if bad.any():
-        wrong = rows.loc[bad, ["row", "sheet", "column", "raw_value"]]
-        lower = text[bad].str.lower()
+        wrong = rows.loc[bad, ["row", "sheet", "column", "raw_value"]].astype({"sheet": "str", "column": "str"})
+        lower = text[bad].str.lower().set_axis(wrong.index)
         kinds = {
             "value_not_finite": lower.str.fullmatch(r"[+-]?(nan|inf|infinity|-nan)"),
             "value_exponent": lower.str.fullmatch(r"[+-]?\d+(\.\d+)?e[+-]?\d+"),
@@ -561,6 +601,7 @@ def _parse_values(ctx: Context, rows: pd.DataFrame) -> pd.Series:
             "formula_in_cell": "is a formula, not a value; paste values instead of formulas.",
         }
         seen = pd.Series(False, index=wrong.index)
+        kinds = {code: match.fillna(False).astype(bool) for code, match in kinds.items()}
         for code, match in kinds.items():
             match = match & ~seen
             seen |= match
@@ -570,13 +611,12 @@ def _parse_values(ctx: Context, rows: pd.DataFrame) -> pd.Series:
         subset = wrong[~seen]
         ctx.problems.add_rows("value_not_numeric", "error", "The value " + subset["raw_value"].astype(str)
                               .str.slice(0, 40).map(repr) + " is not a number.", subset)
-    return values
+    return values, empty
 
 
-def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
-    """datetime64 dates; unparseable, future and too early dates are reported, once per distinct text."""
-    codes, uniques = pd.factorize(rows["date"].astype("str").str.strip())
-    uniques = list(uniques)
+def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
+    """datetime64[s] dates (NaT when wrong); unparseable, future and too early dates are reported once per text."""
+    codes, uniques = encode(rows["date"])
     reading = read_dates(uniques, ctx.mapping.get("date_format"))
     if reading.ambiguous and not ctx.mapping.get("date_format"):
         first, second = reading.ambiguous
@@ -586,7 +626,6 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
     parsed = [reading.dates.get(u) for u in uniques]
     as_np = np.array([np.datetime64(d, "s") if d else np.datetime64("NaT", "s") for d in parsed] or [],
                      dtype="datetime64[s]")
-    dates = pd.Series(as_np[codes] if len(as_np) else np.array([], dtype="datetime64[s]"), index=rows.index)
     today = np.datetime64(ctx.today, "s")
     earliest = np.datetime64(EARLIEST_DATE, "s")
     grouped_rows = None
@@ -603,11 +642,13 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
             continue
         if grouped_rows is None:
             grouped_rows = rows_by_code(codes, np.arange(len(rows)))
-        where = rows.iloc[grouped_rows[index]].drop_duplicates(["row", "sheet"])
+        where = rows.iloc[grouped_rows[index]][["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
         column = plans[where["sheet"].iloc[0]].date_column or "date"
         ctx.problems.add(problem(code, message, row=int(where["row"].iloc[0]), column=column, value=text,
                                  sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
-    return dates.where(~dates.isna() & (dates <= today) & (dates >= earliest))
+    valid = as_np.copy()
+    valid[(as_np > today) | (as_np < earliest)] = np.datetime64("NaT")
+    return valid[codes] if len(valid) else np.array([], dtype="datetime64[s]")
 
 
 def _walk_location(ctx: Context, texts: list[str], manual: dict, schemes: list):
@@ -651,15 +692,23 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("locations") or {}).items()}
     policy = ctx.mapping.get("unknown_sublocations", "error")
     if not loc_columns:
-        keys = rows["sheet"].map({name: (p.location_constant.id if p.location_constant else -1)
-                                  for name, p in plans.items()})
-        return pd.DataFrame({"location_id": keys.astype("int64"), "mode": "direct"}, index=rows.index)
-    parts = rows[loc_columns].astype("str").apply(lambda s: s.str.strip())
-    combined = parts.iloc[:, 0]
-    for column in loc_columns[1:]:
-        combined = combined + "\x1f" + parts[column]
-    codes, uniques = pd.factorize(combined)
-    outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), "error", dtype=object)
+        codes, sheets = encode(rows["sheet"])
+        ids = np.array([plans[name].location_constant.id if name in plans and plans[name].location_constant else -1
+                        for name in sheets], dtype="int64")
+        return ids[codes], np.zeros(len(rows), dtype="int8")
+    encoded = [encode(rows[c]) for c in loc_columns]
+    combined = np.zeros(len(rows), dtype="int64")
+    for codes, texts in encoded:
+        combined = combined * (len(texts) + 1) + codes
+    codes, keys = pd.factorize(combined)
+    uniques = []
+    for key in keys:
+        parts = []
+        for _, texts in reversed(encoded):
+            key, digit = divmod(int(key), len(texts) + 1)
+            parts.append(texts[digit])
+        uniques.append("\x1f".join(reversed(parts)))
+    outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), ERROR, dtype="int8")
     unknown: dict[tuple, list] = {}
     first_plan = next((p for p in plans.values() if p.location_columns), None)
     schemes = [LOCATION_SCHEMES.get(normalise_name(c)) for c in first_plan.location_columns] if first_plan else []
@@ -671,7 +720,7 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
     incomplete = {chain[-1].id for chain, failed, _ in walked if failed and failed[3]}
     for index, (chain, failed, ignored) in enumerate(walked):
         if ignored:
-            outcome_mode[index] = "ignored"
+            outcome_mode[index] = IGNORED
             continue
         if failed and not (failed[3] and policy in ("aggregate", "ignore")):
             text, parent, why, _ = failed
@@ -680,24 +729,24 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
                 ctx.sublocations_unknown = True
             continue
         if failed and policy == "ignore":
-            outcome_mode[index] = "ignored_unknown"
+            outcome_mode[index] = UNPLACED
             continue
         if not chain:
             if ctx.country is not None:
-                outcome_id[index], outcome_mode[index] = ctx.country.id, "direct"
+                outcome_id[index], outcome_mode[index] = ctx.country.id, DIRECT
             continue
         target = chain[-1]
         if policy == "aggregate":
             target = next((p for p in chain if p.id in incomplete), chain[-1])
         outcome_id[index] = target.id
-        outcome_mode[index] = "aggregated" if (failed or target.id != chain[-1].id) else "direct"
+        outcome_mode[index] = AGGREGATED if (failed or target.id != chain[-1].id) else DIRECT
     ctx.incomplete_given_directly = any(
         chain and not failed and chain[-1].id in incomplete for chain, failed, _ in walked)
     grouped_rows = rows_by_code(codes, rows["row"].to_numpy()) if unknown else {}
     for (text, parent_key, why), indexes in unknown.items():
         where_rows = np.unique(np.concatenate([grouped_rows[i] for i in indexes]))
         first = int(np.flatnonzero(np.isin(codes, indexes[:1]))[0])
-        where = pd.DataFrame({"row": where_rows, "sheet": rows["sheet"].iloc[first]})
+        where = pd.DataFrame({"row": where_rows, "sheet": str(rows["sheet"].iloc[first])})
         parent = ctx.resolver.get(parent_key) if parent_key else None
         if why and why.startswith("ambiguous"):
             code, message = "ambiguous_location", f"{text!r} matches several places ({why[11:]}); map it to one."
@@ -713,11 +762,11 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
         ctx.problems.add(entry, rows=where["row"].tolist())
         if code == "unknown_location" and parent_key and parent_key != (ctx.country.key if ctx.country else None):
             ctx.sublocations_unknown = True
-    return pd.DataFrame({"location_id": outcome_id[codes], "mode": outcome_mode[codes]}, index=rows.index)
+    return outcome_id[codes], outcome_mode[codes]
 
 
-def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series:
-    codes, uniques = pd.factorize(rows["metric"].astype("str").str.strip())
+def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
+    codes, uniques = encode(rows["metric"])
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("metrics") or {}).items()}
     known_names = sorted({normalise_name(n) for names in METRIC_NAMES.values() for n in names} | set(ctx.metrics))
     ids = np.full(len(uniques), -1, dtype="int64")
@@ -730,13 +779,13 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Series
             ids[index] = -2  # left out on purpose
             continue
         close = difflib.get_close_matches(normalise_name(text), known_names, n=3, cutoff=0.6)
-        where = rows.loc[codes == index].drop_duplicates(["row", "sheet"])
+        where = rows.loc[codes == index, ["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
         ctx.problems.add(problem(
             "unknown_metric", f"Unknown metric {text!r}" + (f"; did you mean {', '.join(close)}?" if close else
                                                            f"; known: {', '.join(sorted(ctx.metrics))}."),
             column=plans[where["sheet"].iloc[0]].metric_column or "metric", value=text,
             sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
-    return pd.Series(ids[codes], index=rows.index)
+    return ids[codes]
 
 
 def _num(values: pd.Series) -> pd.Series:
@@ -745,75 +794,103 @@ def _num(values: pd.Series) -> pd.Series:
 
 
 def _check_series(ctx: Context, frame: pd.DataFrame):
-    """Warnings on the finished frame: negatives, decreasing cumulative series, implausible jumps."""
-    negative = frame[frame["value"] < 0]
+    """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
+    cumulative series, implausible jumps."""
+    values = frame["value"].to_numpy()
+    negative = frame[values < 0].astype({"metric": "str", "location_key": "str"})
     ctx.problems.add_rows("negative_value", "warning", "Negative value " + _num(negative["value"]) + " for "
                           + negative["metric"] + " in " + negative["location_key"] + ".",
                           negative.assign(raw_value=negative["value"], column=negative["metric"]))
-    cumulative = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
-    series = frame[frame["metric_id"].isin(cumulative)].sort_values(["location_id", "metric_id", "date"])
-    if series.empty:
+    if len(frame) < 2:
         return
-    same = (series["location_id"].to_numpy()[1:] == series["location_id"].to_numpy()[:-1]) & (
-        series["metric_id"].to_numpy()[1:] == series["metric_id"].to_numpy()[:-1])
-    previous = np.concatenate(([np.nan], np.where(same, series["value"].to_numpy()[:-1], np.nan)))
-    series = series.assign(previous=previous)
-    down = series[series["value"] < series["previous"]]
-    ctx.problems.add_rows(
-        "cumulative_decrease", "warning", down["metric"] + " in " + down["location_key"] + " falls from "
-        + _num(down["previous"]) + " to " + _num(down["value"]) + " on "
-        + down["date"].dt.strftime("%Y-%m-%d") + " (a correction by the source?).",
-        down.assign(raw_value=down["value"], column=down["metric"]))
-    jump = series[(series["previous"] > 0) & (series["value"] > JUMP_FACTOR * series["previous"])
-                  & (series["value"] - series["previous"] >= JUMP_MIN_INCREASE)]
-    ctx.problems.add_rows(
-        "implausible_jump", "warning", jump["metric"] + " in " + jump["location_key"] + " jumps from "
-        + _num(jump["previous"]) + " to " + _num(jump["value"]) + " on "
-        + jump["date"].dt.strftime("%Y-%m-%d") + " (more than ten times the day before; an extra digit?).",
-        jump.assign(raw_value=jump["value"], column=jump["metric"]))
+    loc, met = frame["location_id"].to_numpy(), frame["metric_id"].to_numpy()
+    same_series = np.zeros(len(frame), dtype=bool)
+    same_series[1:] = (loc[1:] == loc[:-1]) & (met[1:] == met[:-1])
+    previous = np.full(len(frame), np.nan)
+    previous[1:] = np.where(same_series[1:], values[:-1], np.nan)
+    cumulative = np.isin(met, [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE])
+    with np.errstate(invalid="ignore"):
+        down_mask = cumulative & (values < previous)
+        jump_mask = cumulative & (previous > 0) & (values > JUMP_FACTOR * previous) & (
+            values - previous >= JUMP_MIN_INCREASE)
+    for mask, code, text in [
+        (down_mask, "cumulative_decrease", " (a correction by the source?)."),
+        (jump_mask, "implausible_jump", " (more than ten times the day before; an extra digit?)."),
+    ]:
+        if not mask.any():
+            continue
+        rows = frame[mask].assign(previous=previous[mask]).astype({"metric": "str", "location_key": "str"})
+        verb = " falls from " if code == "cumulative_decrease" else " jumps from "
+        ctx.problems.add_rows(
+            code, "warning", rows["metric"] + " in " + rows["location_key"] + verb + _num(rows["previous"]) + " to "
+            + _num(rows["value"]) + " on " + rows["date"].dt.strftime("%Y-%m-%d") + text,
+            rows.assign(raw_value=rows["value"], column=rows["metric"]))
+
+
+def observation_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 per (location, metric, date), ordered like the triple (dates are 2019-12-01 or later):
+    location_id << 28 | metric_id << 20 | days since 1970. diff.py computes the same in SQL."""
+    days = frame["date"].to_numpy().astype("datetime64[D]").view("int64")
+    return (frame["location_id"].to_numpy().astype("int64") << 28) | (
+        frame["metric_id"].to_numpy().astype("int64") << 20) | days
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = observation_keys(frame)
+    if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
+        frame = frame.take(np.argsort(keys, kind="stable")).reset_index(drop=True)
+    return frame
+
+
+def _same_key_as_previous(frame: pd.DataFrame) -> np.ndarray:
+    """For a frame sorted by location, metric and date: True where a row repeats the previous row's key."""
+    keys = observation_keys(frame)
+    same = np.zeros(len(frame), dtype=bool)
+    same[1:] = keys[1:] == keys[:-1]
+    return same
 
 
 def _combine(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """Add up summed columns and aggregated sub-locations, then refuse conflicting duplicates."""
     keys = ["location_id", "metric_id", "date"]
-    summing = (frame["group"] != 0) | (frame["mode"] == "aggregated")
+    summing = (frame["group"].to_numpy() != 0) | (frame["mode"].to_numpy() == AGGREGATED)
     if summing.any():
-        direct_keys = frame.loc[~summing, keys + ["row"]]
         agg = frame[summing].groupby(keys + ["group", "mode"], as_index=False, sort=False).agg(
             value=("value", "sum"), row=("row", "min"), sheet=("sheet", "first"), n=("row", "size"),
-            column=("column", "first"),
-            location_key=("location_key", "first"), metric=("metric", "first"))
-        aggregated = agg[agg["mode"] == "aggregated"]
+            column=("column", "first"))
+        aggregated = agg[agg["mode"] == AGGREGATED]
         if not aggregated.empty:
-            clash = aggregated.merge(direct_keys, on=keys, suffixes=("", "_direct"))
-            clash_ids = set(frame.loc[~summing, "location_id"])
-            partial = aggregated[aggregated["location_id"].isin(clash_ids)]
-            for key, group in partial.groupby("location_key"):
+            key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
+            direct_ids = set(frame.loc[~summing, "location_id"])
+            partial = aggregated[aggregated["location_id"].isin(direct_ids)]
+            for location_id, group in partial.groupby("location_id"):
+                key = key_by_id[int(location_id)]
                 ctx.problems.add(problem(
                     "partial_aggregate", f"Rows for places inside {key} that we do not know cannot be added up into "
                     f"{key}, because the file also gives {key} or other places inside it directly: map those names "
                     "in 'locations' or leave them out.", value=key), rows=group["row"].tolist())
-            del clash
-            places = aggregated.groupby("location_key")["n"].sum()
+            places = aggregated.groupby("location_id")["n"].sum()
+            listed = ", ".join(f"{key_by_id[int(k)]} ({v:,})" for k, v in places.head(20).items())
             ctx.problems.add(problem(
                 "sublocations_aggregated", f"{int(places.sum()):,} values for places we do not list (such as "
-                "counties) were added up into " + ", ".join(f"{k} ({v:,})" for k, v in places.head(20).items())
-                + ("..." if len(places) > 20 else "") + ".", severity="warning"))
+                f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
+                severity="warning"))
         frame = pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True)
-    duplicated = frame.duplicated(keys, keep=False)
-    if duplicated.any():
-        dups = frame[duplicated]
+    frame = _sorted(frame)
+    same = _same_key_as_previous(frame)
+    if same.any():
+        duplicated = same | np.concatenate((same[1:], [False]))
+        dups = _with_names(ctx, frame[duplicated])
         spread = dups.groupby(keys)["value"].transform("nunique")
-        conflict = dups[spread > 1]
+        conflict = dups[spread > 1].astype({"location_key": "str", "metric": "str", "column": "str"})
         ctx.problems.add_rows(
             "conflicting_duplicate", "error", conflict["metric"] + " for " + conflict["location_key"] + " on "
             + conflict["date"].dt.strftime("%Y-%m-%d") + " appears more than once with different values.",
             conflict.assign(raw_value=conflict["value"]))
-        repeated = dups[(spread == 1)]
-        repeated = repeated[repeated.duplicated(keys, keep="first")]
+        repeated = dups[(spread == 1) & same[duplicated]].astype({"column": "str"})
         ctx.problems.add_rows("duplicate_row", "warning", "The same value appears again (row ignored).",
                               repeated.assign(raw_value=repeated["value"]))
-        frame = frame.drop(index=repeated.index)
+        frame = frame.drop(index=repeated.index).reset_index(drop=True)
     return frame
 
 
@@ -947,46 +1024,50 @@ def _suggested_base(plans: dict) -> dict:
 
 
 def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
-    values = _parse_values(ctx, rows)
-    present = values.notna() | (rows["raw_value"].astype("str").str.strip() != "")
-    empty_count = int((~present).sum())
-    rows, values = rows[present], values[present]
-    if empty_count and any(p.layout == "long" for p in plans.values()):
-        ctx.problems.add(problem("empty_values", f"{empty_count:,} rows have no value and were left out.",
+    """The long frame of valid values, sorted by location, metric and date, checked for duplicates."""
+    values, empty = _parse_values(ctx, rows)
+    if empty.any() and any(p.layout == "long" for p in plans.values()):
+        ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
                                  severity="warning"))
-    if rows.empty:
+    if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS)
     dates = _resolve_dates(ctx, rows, plans)
-    places = _resolve_locations(ctx, rows, plans)
+    location_ids, modes = _resolve_locations(ctx, rows, plans)
     metric_ids = _resolve_metrics(ctx, rows, plans)
-    ignored = places["mode"] == "ignored"
+    ignored = (modes == IGNORED) & ~empty
     if ignored.any():
         ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
                                  "were left out.", severity="warning"))
-    unplaced = places["mode"] == "ignored_unknown"
+    unplaced = (modes == UNPLACED) & ~empty
     if unplaced.any():
-        names = rows.loc[unplaced, sorted(c for c in rows.columns if c.startswith("loc"))].drop_duplicates()
+        names = rows.loc[unplaced, sorted(c for c in rows.columns if c.startswith("loc"))].astype(str)
+        names = names.drop_duplicates()
         listed = ", ".join(" / ".join(t for t in r if t) for r in names.head(30).itertuples(index=False))
         ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
                                  f"know were left out, as the mapping asks: {listed}"
                                  + ("..." if len(names) > 30 else "."), severity="warning"))
-    keep = values.notna() & dates.notna() & (places["location_id"] >= 0) & (metric_ids >= 0)
-    key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
-    code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
+    keep = ~np.isnan(values) & ~np.isnat(dates) & (location_ids >= 0) & (metric_ids >= 0)
     frame = pd.DataFrame({
-        "location_id": places["location_id"][keep].astype("int64"),
-        "metric_id": metric_ids[keep].astype("int64"),
-        "date": dates[keep].astype("datetime64[s]"),
-        "value": values[keep],
-        "row": rows["row"][keep].astype("int64"),
-        "sheet": rows["sheet"][keep].astype("str"),
-        "group": rows["group"][keep].astype("int64"),
-        "column": rows["column"][keep].astype("str"),
-        "mode": places["mode"][keep],
+        "location_id": location_ids[keep], "metric_id": metric_ids[keep], "date": dates[keep],
+        "value": values[keep], "row": rows["row"].to_numpy()[keep], "sheet": rows["sheet"].array[keep],
+        "group": np.asarray(rows["group"])[keep] if "group" in rows else 0, "column": rows["column"].array[keep],
+        "mode": modes[keep],
     })
-    frame["location_key"] = frame["location_id"].map(key_by_id).astype("str")
-    frame["metric"] = frame["metric_id"].map(code_by_id).astype("str")
     frame = _combine(ctx, frame)
+    frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:
         _check_series(ctx, frame)
-    return frame[FRAME_COLUMNS].sort_values(["location_key", "metric", "date"], kind="stable")
+    frame["sheet"] = frame["sheet"].astype("category")
+    return frame[FRAME_COLUMNS]
+
+
+def _with_names(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add location keys and metric codes (categoricals: a million rows share a few hundred names)."""
+    key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
+    code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
+    location_codes, location_ids = pd.factorize(frame["location_id"])
+    metric_codes, metric_ids = pd.factorize(frame["metric_id"])
+    return frame.assign(
+        location_key=_category(location_codes, [key_by_id[int(i)] for i in location_ids]),
+        metric=_category(metric_codes, [code_by_id[int(i)] for i in metric_ids]),
+    )

@@ -155,13 +155,14 @@ def provenance(request, key: str, metric: str):
 @require_safe
 def downloads(request):
     latest = queries.latest_release()
-    with_files = queries.release_with_files()
-    current = with_files or latest
-    earlier = Paginator(queries.earlier_releases(current), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
-    files = list(current.files.all()) if current else []
+    # Exports are built for the latest release only, a little after it is published: until then
+    # the newest files are those of the newest release that has some.
+    files_of = latest if latest is not None and latest.files.exists() else queries.release_with_files()
+    files = list(files_of.files.all()) if files_of else []
     for release_file in files:
         release_file.description = describe_file(release_file)
-    context = {"latest": latest, "current": current, "files": files, "earlier": earlier}
+    earlier = Paginator(queries.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"latest": latest, "files_of": files_of, "files": files, "earlier": earlier}
     return render(request, "dataset/downloads.html", context)
 
 

@@ -378,10 +378,15 @@ def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelog
 def test_downloads_while_latest_exports_are_building_offers_the_previous_files(client, reference_data, settings):
     first = make_release(1)
     write_export(settings, first, "tidy.csv", b"x\n")
-    make_release(2)
+    make_release(2, changelog="Germany: first official upload.")
+    make_release(3, changelog="Spain: corrections.")
     html = client.get(reverse("dataset:downloads")).content.decode()
-    assert "its files are being built" in html
-    assert 'href="/data/downloads/1/tidy.csv"' in html
+    latest = html.split('id="current-heading"', 1)[1].split("Earlier releases", 1)[0]
+    assert "Release 3" in latest and "Spain: corrections." in latest
+    assert "files of release 3 are being built" in latest
+    assert 'href="/data/downloads/1/tidy.csv"' in latest
+    earlier = html.split("Earlier releases", 1)[1]
+    assert "Release 2" in earlier and "Germany: first official upload." in earlier and "Release 1" in earlier
 
 
 def test_downloads_without_any_release(client, reference_data):

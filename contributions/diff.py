@@ -47,10 +47,10 @@ def _key_sql() -> str:
             "| CAST(julianday(date) - 2440587.5 AS INTEGER))")
 
 
-def _read_canonical(location_ids, metric_ids, first, last) -> pd.DataFrame:
-    """Current values (key, old, old_source_id) for these locations and metrics between two dates.
+def _read_canonical(location_ids, metric_ids, first, last, column="value") -> pd.DataFrame:
+    """(key, column) of the current values for these locations and metrics between two dates.
 
-    One query per BATCH locations; the key is computed by the database so that only three numbers
+    One query per BATCH locations; the key is computed by the database so that only two numbers
     per value travel (COPY on PostgreSQL)."""
     table = Observation._meta.db_table
     parts = []
@@ -61,7 +61,8 @@ def _read_canonical(location_ids, metric_ids, first, last) -> pd.DataFrame:
         marks = ", ".join(["%s"] * len(batch))
         metric_marks = ", ".join(["%s"] * len(metrics))
         # Only placeholders are interpolated (and the table name from the model).
-        sql = (f"SELECT {_key_sql()}, value, source_id FROM {table} WHERE location_id IN ({marks}) "  # noqa: S608
+        assert column in ("value", "source_id")
+        sql = (f"SELECT {_key_sql()}, {column} FROM {table} WHERE location_id IN ({marks}) "  # noqa: S608
                f"AND metric_id IN ({metric_marks}) AND date >= %s AND date <= %s")
         params = [*batch, *metrics, first.isoformat(), last.isoformat()]
         with connection.cursor() as cursor:
@@ -69,10 +70,7 @@ def _read_canonical(location_ids, metric_ids, first, last) -> pd.DataFrame:
                 parts.append(_copy_postgres(cursor, sql, params))
             else:
                 parts.append(_fetch_sqlite(cursor, sql, params))
-    if not parts:
-        return pd.DataFrame({"key": pd.Series(dtype="int64"), "old": pd.Series(dtype="float64"),
-                             "old_source_id": pd.Series(dtype="int64")})
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True) if parts else _read_csv(b"")
 
 
 def _fetch_sqlite(cursor, sql, params) -> pd.DataFrame:
@@ -82,22 +80,18 @@ def _fetch_sqlite(cursor, sql, params) -> pd.DataFrame:
     if not rows:
         return _read_csv(b"")
     array = np.array(rows, dtype="float64")
-    return pd.DataFrame({"key": array[:, 0].astype("int64"), "old": array[:, 1],
-                         "old_source_id": array[:, 2].astype("int64")})
+    return pd.DataFrame({"key": array[:, 0].astype("int64"), "other": array[:, 1]})
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    columns = ["key", "old", "old_source_id"]
     if not data:
-        return pd.DataFrame({"key": pd.Series(dtype="int64"), "old": pd.Series(dtype="float64"),
-                             "old_source_id": pd.Series(dtype="int64")})
+        return pd.DataFrame({"key": pd.Series(dtype="int64"), "other": pd.Series(dtype="float64")})
     table = pacsv.read_csv(
-        pa.BufferReader(data), read_options=pacsv.ReadOptions(column_names=columns),
-        convert_options=pacsv.ConvertOptions(column_types={"key": pa.int64(), "old": pa.float64(),
-                                                           "old_source_id": pa.int64()}))
+        pa.BufferReader(data), read_options=pacsv.ReadOptions(column_names=["key", "other"]),
+        convert_options=pacsv.ConvertOptions(column_types={"key": pa.int64(), "other": pa.float64()}))
     return table.to_pandas()
 
 
@@ -137,12 +131,14 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     if frame.empty:
         return result
     keys = observation_keys(frame)
-    canonical = _read_canonical(pd.unique(frame["location_id"]), pd.unique(frame["metric_id"]),
-                                frame["date"].min().date(), frame["date"].max().date())
+    scope = (pd.unique(frame["location_id"]), pd.unique(frame["metric_id"]), frame["date"].min().date(),
+             frame["date"].max().date())
+    canonical = _read_canonical(*scope)
     position = pd.Index(canonical["key"].to_numpy()).get_indexer(keys) if len(canonical) else \
         np.full(len(frame), -1)
     known = position >= 0
-    old = np.where(known, canonical["old"].to_numpy()[np.maximum(position, 0)] if len(canonical) else np.nan, np.nan)
+    old = np.where(known, canonical["other"].to_numpy()[np.maximum(position, 0)] if len(canonical) else np.nan,
+                   np.nan)
     value = frame["value"].to_numpy()
     same = known & (np.abs(value - np.nan_to_num(old)) <= 1e-9)
     changed = known & ~same
@@ -153,7 +149,13 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     result["series"] = series.head(MAX_SERIES).to_dict("records")
 
     if changed.any():
-        source_ids = canonical["old_source_id"].to_numpy()[position[changed]]
+        # Where a value changes, whose is it now? (Read only when something changes.)
+        changed_frame = frame[changed]
+        owners = _read_canonical(pd.unique(changed_frame["location_id"]), pd.unique(changed_frame["metric_id"]),
+                                 changed_frame["date"].min().date(), changed_frame["date"].max().date(),
+                                 column="source_id")
+        owner_at = pd.Index(owners["key"].to_numpy()).get_indexer(keys[changed])
+        source_ids = owners["other"].to_numpy()[owner_at].astype("int64")
         changes = frame.loc[changed, ["location_key", "metric", "date", "value"]].assign(
             old=old[changed], old_source_id=source_ids)
         changes["delta"] = changes["value"] - changes["old"]

@@ -235,7 +235,7 @@ class LocationResolver:
         names = [(normalise_name(loc.name), loc.pk) for loc in self.by_key.values()]
         for normalised, location_id in [*aliases, *names]:
             loc = self.by_id[location_id]
-            if loc.level in top:
+            if loc.level in top and loc.parent_id is None:
                 self.top_names.setdefault(normalised, set()).add(loc.key)
             elif loc.country_code:
                 self.sub_names.setdefault(loc.country_code, {}).setdefault(normalised, set()).add(loc.key)

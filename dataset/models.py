@@ -181,11 +181,14 @@ class JhuRow(models.Model):
 class Observation(models.Model):
     """The canonical value for one location, metric and date, with where it came from."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    # No single-column indexes on location, metric or source: the unique (location, metric, date)
+    # index serves location lookups, and metric/source have too few values to be worth an index
+    # that every bulk load would have to maintain.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, db_index=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False)
     date = models.DateField()
     value = models.FloatField()
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT)
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, db_index=False)
     submission = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.PROTECT)
     release = models.ForeignKey(Release, on_delete=models.PROTECT, help_text="Release in which it last changed")
 

@@ -1,0 +1,87 @@
+"""Shared by the dataset benchmarks: a throw-away database per engine, child processes, peak memory.
+
+Each benchmark runs once per engine in a child process whose DATABASE_URL names a database made
+for the run (a fresh SQLite file; on PostgreSQL a database dropped and created again), so a
+benchmark never touches the developer's data. Engines: BENCH_ENGINES (default "sqlite,postgres";
+PostgreSQL is skipped with a note when the server cannot be reached).
+"""
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FINAL = ROOT / "demo_data" / "jhu"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+def jhu_files() -> list[Path]:
+    return sorted(FINAL.glob("time_series_covid19_*_global.csv"))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = platform.processor() or "unknown CPU"
+    return f"{platform.system()} {platform.release()}, {cpus} CPUs ({model}), Python {platform.python_version()}"
+
+
+def _recreate_postgres(name: str) -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # no server: the benchmark says so and goes on with SQLite
+        print(f"  PostgreSQL at {PG_SERVER} not usable ({exc.__class__.__name__}: {exc}); skipped")
+        return None
+    return f"{PG_SERVER}/{name}"
+
+
+def run_per_engine(script: Path, database_name: str) -> int:
+    """Run `script --child` once per engine with its own fresh database; return the worst exit code."""
+    engines = [e.strip() for e in os.environ.get("BENCH_ENGINES", "sqlite,postgres").split(",") if e.strip()]
+    worst = 0
+    print(f"Machine: {machine()}")
+    for engine in engines:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            if engine == "sqlite":
+                url = f"sqlite:///{tmp}/{database_name}.sqlite3"
+            else:
+                url = _recreate_postgres(database_name)
+                if url is None:
+                    continue
+            env = dict(os.environ, DATABASE_URL=url, EXPORTS_ROOT=f"{tmp}/exports", MEDIA_ROOT=f"{tmp}/media",
+                       BENCH_TMP=tmp)
+            env.pop("REDIS_URL", None)
+            print(f"\n== {script.stem} on {engine} ==", flush=True)
+            worst = max(worst, subprocess.call([sys.executable, str(script), "--child"], env=env, cwd=ROOT))
+    return worst
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from dataset.reference import load_reference_data
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_reference_data()

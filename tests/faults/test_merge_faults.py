@@ -3,6 +3,7 @@
 The merges are large (60k values) so that the worker is caught in the middle of one: the tests
 wait until the merge holds the dataset's advisory lock, then strike. No test-only hooks.
 """
+import os
 import random
 import threading
 import time
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("transactional_db")
 
 N_LOCATIONS = 200
 N_DATES = 300  # × 200 locations = 60k values per merge (tens of seconds with history and checks)
-KILL_ROUNDS = 3
+KILL_ROUNDS = int(os.environ.get("FAULT_KILL_ROUNDS", 3))  # more for a deeper run
 
 
 @pytest.fixture
@@ -83,13 +84,18 @@ def expected_after(before: pd.DataFrame, frame: pd.DataFrame, source_id: int) ->
 
 
 def merge_lock_holder(timeout: float = 60) -> int:
-    """Wait until some backend holds the dataset's advisory lock (a merge is writing) and return its pid."""
+    """Wait until a backend of this database holds the dataset's advisory lock (a merge is writing); its pid.
+
+    Advisory locks are visible across databases: only this test database's backends are candidates,
+    so other people's work on the same server is never touched.
+    """
     deadline = time.monotonic() + timeout
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = %s AND pid <> "
-                "pg_backend_pid()", [ADVISORY_LOCK_ID],
+                "pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                [ADVISORY_LOCK_ID],
             )
             row = cursor.fetchone()
             if row:

@@ -2,8 +2,8 @@
 
 Any endpoint may answer 401 (a wrong or expired token, even on public data) and 429 (throttled);
 one with query parameters or a body may answer 400; one with a path parameter or page numbers 404;
-one that writes 403. Views document their own specific errors; this hook adds the generic ones they
-did not mention, all with the one error body of portal/exceptions.py.
+one that writes, or that needs an account, 403. Views document their own specific errors; this hook
+adds the generic ones they did not mention, all with the one error body of portal/exceptions.py.
 """
 
 ERROR_SCHEMA = {
@@ -46,6 +46,8 @@ def add_error_responses(result, generator, request, public):
                 codes.add("404")
             if method in WRITE_METHODS:
                 codes |= {"400", "403"}
+            if {} not in operation.get("security", [{}]):  # needs an account, so some accounts may be refused
+                codes.add("403")
             responses = operation["responses"]
             for code in sorted(codes - set(responses)):
                 responses[code] = {"description": DESCRIPTIONS[code],

@@ -2,13 +2,16 @@
 
 The matrix is data: add a row (method, path, expected statuses) for a new endpoint. `ANYONE(200)`
 means every role gets 200; `ROLE(...)` spells them out. Logged-in roles authenticate with an API
-token, as scripts do. Paths may use {observation_date} style placeholders filled from the fixture.
+token, as scripts do. OBJECT_MATRIX rows act on a fresh object per role (`{pk}` in the path).
 """
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from portal import api_v1
 from portal.api_v1 import router
+from tests.review.builders import make_source as make_review_source
+from tests.review.builders import make_submission
 
 from .builders import make_source, publish, series
 
@@ -53,11 +56,23 @@ MATRIX = [
     # Other apps' endpoints (their own tests go deeper: object scopes, validation).
     ("GET", "/api/v1/sources/", ANYONE(200)),
     ("GET", "/api/v1/submissions/", ROLE(401, 200, 200, 200, 200)),
+    ("GET", "/api/v1/review/queue/", ROLE(401, 403, 200, 200, 200)),
+]
+
+# Endpoints on one object in Italy: a fresh data upload (by another volunteer, awaiting review) for
+# every role, so one role's decision cannot change what the next one gets. `{pk}` is its id.
+OBJECT_MATRIX = [
+    ("GET", "/api/v1/submissions/{pk}/", None, ROLE(401, 404, 200, 404, 200)),
+    ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok"}, ROLE(401, 403, 200, 404, 200)),
+    ("POST", "/api/v1/submissions/{pk}/reject/", {"comment": "wrong file"}, ROLE(401, 403, 200, 404, 200)),
+    ("POST", "/api/v1/submissions/{pk}/request-changes/", {"comment": "use the regional file"},
+     ROLE(401, 403, 200, 404, 200)),
 ]
 
 
 @pytest.fixture
 def clients(make_user, reference_data):
+    """One API client per role; logged-in roles carry their own token."""
     publish(series("IT", "confirmed", "2020-03-01", [1, 2]), source=make_source())
     users = {
         "volunteer": make_user("volunteer@example.org", role="volunteer", countries=("IT",)),
@@ -79,7 +94,20 @@ def test_permission_matrix(clients, method, path, expected):
     assert got == expected
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path, body, expected", OBJECT_MATRIX,
+                         ids=[f"{m} {p}" for m, p, _, _ in OBJECT_MATRIX])
+def test_object_permission_matrix(clients, make_user, method, path, body, expected, role):
+    submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
+    upload = make_submission(submitter=submitter, source=make_review_source(country="IT"))
+    response = getattr(clients[role], method.lower())(path.format(pk=upload.pk), body, format="json")
+    assert response.status_code == expected[role], response.content
+
+
 def test_every_registered_api_endpoint_is_in_the_matrix():
-    covered = {path.split("?")[0] for _, path, _ in MATRIX}
+    covered = {path.split("?")[0] for _, path, _ in MATRIX} | {path for _, path, _, _ in OBJECT_MATRIX}
     missing = [prefix for prefix, _, _ in router.registry if f"/api/v1/{prefix}/" not in covered]
     assert missing == []
+    routes = [str(p.pattern).replace("<int:pk>", "{pk}") for p in api_v1.urlpatterns if hasattr(p, "pattern")]
+    plain = [f"/api/v1/{route}" for route in routes if "<" not in route and "(" not in route and "^" not in route]
+    assert [path for path in plain if path not in covered] == []

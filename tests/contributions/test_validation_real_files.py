@@ -1,6 +1,7 @@
 """The real files volunteers will upload parse and normalise to the right rows and values."""
 import csv
 import datetime as dt
+import json
 
 import pytest
 
@@ -100,6 +101,7 @@ def test_jhu_daily_report_2021_adds_counties_up_into_their_state(shared_data, re
     assert value(frame, "AF", "confirmed", day).value == 52513
     assert frame[frame["location_key"] == "US"].empty  # the states are kept, not folded into the country
     assert "location_ignored" in result.report["counts"]
+    json.dumps(result.report)
 
 
 @pytest.mark.parametrize("name,day", [("dpc-covid19-ita-regioni-20200301.csv", dt.datetime(2020, 3, 1)),
@@ -143,6 +145,7 @@ def test_workbook_with_one_sheet_per_country_uses_sheet_names_as_locations(share
     assert sorted(conflicts["row"]) == [2, 3, 33, 34]
     assert not result.is_valid
     assert "formula_in_cell" in result.report["counts"]
+    json.dumps(result.report)
 
 
 def test_workbook_sheets_can_be_chosen_in_the_mapping(shared_data, reference_data):

@@ -439,10 +439,9 @@ def check_xlsx_archive(data: bytes) -> zipfile.ZipFile:
             raise Unreadable("zip_bomb", f"{info.filename} is compressed {ratio:,.0f}"
                              " times, more than a real workbook ever is; the file was refused as a possible zip bomb.")
     for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as handle:
-                head = handle.read(65536)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        # The whole part is scanned: a DTD may follow a long comment at the top.
+        if info.filename.endswith((".xml", ".rels", ".vml")) and _member_contains(
+                archive, info.filename, (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")):
                 raise Unreadable("xml_entities_refused", f"{info.filename} declares a DTD or XML entities, which real "
                                  "workbooks never do (an XML bomb or external entity attack); the file was refused.")
     return archive
@@ -506,7 +505,7 @@ def _member_contains(archive: zipfile.ZipFile, name: str, needles) -> bool:
             block = tail + chunk
             if any(n in block for n in needles):
                 return True
-            tail = block[-8:]
+            tail = block[-16:]
     return False
 
 

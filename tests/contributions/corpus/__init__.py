@@ -131,6 +131,8 @@ CASES = [
     Case("zip_bomb.xlsx", zip_bomb, "zip_bomb", "zip bomb"),
     Case("billion_laughs.xlsx", lambda: minimal_workbook(shared_strings=BILLION_LAUGHS), "xml_entities_refused",
          "XML bomb"),
+    Case("dtd_after_long_comment.xlsx", lambda: minimal_workbook(shared_strings=BILLION_LAUGHS.replace(
+        "<!DOCTYPE", "<!--" + "x" * 200_000 + "--><!DOCTYPE", 1)), "xml_entities_refused", "XML bomb"),
     Case("external_entity.xlsx", lambda: minimal_workbook({"xl/workbook.xml": XXE_WORKBOOK}),
          "xml_entities_refused", "external entity"),
     Case("macros.xlsm", lambda: minimal_workbook({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(64)}),

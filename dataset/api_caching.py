@@ -30,6 +30,7 @@ CACHE_MAX_BYTES = 2 * 1024 * 1024
 # Browsers and proxies may reuse a response this long before revalidating with If-None-Match.
 CLIENT_MAX_AGE = 60
 STATE_KEY = "api:latest-release"
+CACHEABLE_FORMATS = ("json", "csv")
 STATE_SECONDS = 5
 
 
@@ -72,6 +73,9 @@ class ReleaseCacheMixin:
     """
 
     def cached_or_none(self, request):
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is None or renderer.format not in CACHEABLE_FORMATS:
+            return None  # the browsable HTML names the user and carries a CSRF token: never shared
         state = latest_release_state()
         key = self._cache_key(request, state)
         self._release_cache = {"state": state, "key": key, "hit": False}

@@ -73,3 +73,14 @@ def test_errors_are_not_cached(client_api, published):
     response = client_api.get(SERIES + "&date_from=nope")
     assert response.status_code == 400
     assert "ETag" not in response
+
+
+def test_browsable_html_is_never_cached_or_shared(client, make_user, published):
+    """The HTML view names the logged-in user and carries a CSRF token: it must not be served to others."""
+    client.force_login(make_user("someone@example.org"))
+    first = client.get("/api/v1/metrics/", HTTP_ACCEPT="text/html")
+    assert first.status_code == 200 and "someone@example.org" in first.content.decode()
+    client.logout()
+    second = client.get("/api/v1/metrics/", HTTP_ACCEPT="text/html")
+    assert "someone@example.org" not in second.content.decode()
+    assert "X-Cache" not in second and "ETag" not in second

@@ -12,7 +12,7 @@ Contract (the upload task, the API, review and merge rely on it; keep it stable)
 - `today`: the date after which values are "in the future" (default: today, UTC).
 
 `ValidationResult.frame` is the normalised long DataFrame, one row per value, columns
-`location_id` (int64), `location_key` (str), `metric_id` (int64), `metric` (str, the code),
+`location_id` (int64), `location_key`, `metric_id` (int64), `metric` (the code),
 `date` (datetime64[s]), `value` (float64), `row` (int64, 1-based row in the file or sheet; for a
 value summed from several rows, the first), `sheet` ("" for CSV/JSON). `location_key`, `metric`
 and `sheet` are categoricals of str (a million rows share a few hundred names). It holds only valid
@@ -43,7 +43,18 @@ conflicting_duplicate, no_values, validation_failed (a bug of ours, logged).
 Warnings (inform the reviewer): title_row_skipped,
 formula_in_cell (XLSX with saved results), empty_sheet, sheet_skipped, duplicate_row,
 negative_value, cumulative_decrease, implausible_jump, sublocations_aggregated,
-location_ignored, empty_values. (Values identical to the canonical ones are counted by diff.py.)
+sublocations_ignored, location_ignored, empty_values, bad_mapping (unknown mapping keys).
+(Values identical to the canonical ones are counted by diff.py: `identical_to_canonical`.)
+
+needs_mapping reasons (report["needs_mapping"]["reasons"][i]["code"]): layout_unknown,
+no_date_column, no_location_column, no_metric, no_metric_column, no_metric_columns,
+ambiguous_metric_columns, ambiguous_date_format, unknown_sublocations.
+
+"unknown_sublocations": a row whose most specific place (say a US county) is unknown while the
+place above it (its state, from another column of the same row) is known. With "aggregate",
+every row under such a place is added up into it, so totals stay right (US counties become
+state totals; if a country has an unknown region, the whole country is summed); if the file also
+gives that place directly, that is a `partial_aggregate` error rather than a double count.
 
 Mapping keys (MAPPING_KEYS; all optional; saved as SourceRecipe.mapping):
     layout: "long" | "wide_metric" | "wide_date"

@@ -1,7 +1,7 @@
 """OpenAPI post-processing: the error responses every endpoint can give, documented once for all.
 
 Any endpoint may answer 401 (a wrong or expired token, even on public data) and 429 (throttled);
-one with query parameters or a body may answer 400; one with a path parameter or page numbers 404;
+one with query parameters or a body may answer 400; one with a path parameter, pages or cursors 404;
 one that writes, or that needs an account, 403. Views document their own specific errors; this hook
 adds the generic ones they did not mention, all with the one error body of portal/exceptions.py.
 """
@@ -23,7 +23,7 @@ DESCRIPTIONS = {
     "400": "Invalid parameters or body: `errors` names each field and says why",
     "401": "The credentials sent are invalid (an unknown or revoked token), or this endpoint needs them",
     "403": "Authenticated, but not allowed to do this",
-    "404": "No such object, or a page number past the end",
+    "404": "No such object, or a page number past the end, or an invalid cursor",
     "429": "Too many requests: wait the number of seconds in the `Retry-After` header",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -42,7 +42,7 @@ def add_error_responses(result, generator, request, public):
             codes = {"401", "429"}
             if any(p.get("in") == "query" for p in parameters) or "requestBody" in operation:
                 codes.add("400")
-            if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
+            if any(p.get("in") == "path" or p.get("name") in ("page", "cursor") for p in parameters):
                 codes.add("404")
             if method in WRITE_METHODS:
                 codes |= {"400", "403"}

@@ -26,10 +26,20 @@ from .upsert import ADVISORY_LOCK_ID, UpsertError, upsert_observations
 
 logger = logging.getLogger(__name__)
 
+def _driver_errors() -> tuple:
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installs
+        return ()
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
 # Errors worth retrying: the database or the broker went away for a moment. Anything else is a
 # property of the submission (a missing or broken file, values that cannot be written) and retrying
 # would only fail again.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
+# psycopg's own classes too: the COPY that stages values uses the driver directly, so its errors are
+# not wrapped in Django's.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, *_driver_errors())
 NORMALISED_COLUMNS = ["location_id", "metric_id", "date", "value"]
 
 

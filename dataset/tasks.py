@@ -2,7 +2,7 @@
 import logging
 
 from celery import shared_task
-from django.db import close_old_connections
+from django.db import connection
 
 from . import exports, merge
 from .models import Release
@@ -23,7 +23,7 @@ def merge_submission(self, submission_id: int) -> int | None:
     try:
         release = merge.run(submission_id=submission_id)
     except merge.TRANSIENT_ERRORS as exc:
-        close_old_connections()
+        connection.close()  # it may be dead without Django knowing (driver-level errors): reconnect on retry
         if self.request.retries >= self.max_retries:
             merge.mark_failed(submission_id=submission_id, error=exc)
             return None

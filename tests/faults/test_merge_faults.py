@@ -183,18 +183,19 @@ def test_two_reviewers_approving_at_once_and_a_duplicated_task_give_one_merge(wo
 
 
 def test_database_connection_dropped_mid_merge_is_retried_to_success(worker, big):
-    submission, frame = approved_submission(big, shift=0.75)
-    before_rows, before = dataset_rows(), fingerprint()
-    merge_submission.delay(submission.pk)
-    pid = merge_lock_holder()
-    time.sleep(random.uniform(0.05, 0.5))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        assert cursor.fetchone()[0] is True
-    seen = fingerprint()
-    submission.refresh_from_db()
-    if seen != before:  # only a committed merge may show, and then it shows whole
-        assert submission.status == Submission.Status.MERGED
-    wait_for_status(submission, {Submission.Status.MERGED, Submission.Status.MERGE_FAILED})
-    assert submission.merge_error == ""
-    assert_merged_once(submission, frame, before_rows)
+    for round_number in range(1, KILL_ROUNDS + 1):
+        submission, frame = approved_submission(big, shift=round_number + 0.75)
+        before_rows, before = dataset_rows(), fingerprint()
+        merge_submission.delay(submission.pk)
+        pid = merge_lock_holder()
+        time.sleep(random.uniform(0.05, 1.5))  # during the COPY, a statement or the commit
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        seen = fingerprint()
+        submission.refresh_from_db()
+        if seen != before:  # only a committed merge may show, and then it shows whole
+            assert submission.status == Submission.Status.MERGED
+        wait_for_status(submission, {Submission.Status.MERGED, Submission.Status.MERGE_FAILED})
+        assert submission.merge_error == ""
+        assert_merged_once(submission, frame, before_rows)
+        print(f"round {round_number}: connection dropped mid-merge, nothing partial, retried to success")

@@ -269,6 +269,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` and a `status`: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionKindEnum": "contributions.models.Submission.Kind",
+        "SubmissionStatusEnum": "contributions.models.Submission.Status",
+        "MetricKindEnum": "dataset.models.Metric.Kind",
+        "SourceStatusEnum": "sources.models.Source.Status",
+        "LocationLevelEnum": "dataset.models.Location.Level",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.add_error_responses"],
 }
 

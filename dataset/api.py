@@ -55,6 +55,22 @@ ERRORS = {
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object")}
 
+LOMBARDY = {"key": "IT_25", "name": "Lombardia", "level": "region", "parent": "IT", "country_code": "IT",
+            "iso_3166_1_alpha3": "", "iso_3166_2": "IT-25", "subdivision_type": "Region", "latitude": 45.47,
+            "longitude": 9.19, "population": 10060574, "page": "https://covid.example.org/data/IT_25/"}
+CONFIRMED = {"code": "confirmed", "name": "Confirmed cases", "kind": "cumulative", "unit": "people",
+             "description": "Cumulative number of laboratory-confirmed cases."}
+RELEASE_12 = {"number": 12, "created_at": "2021-06-30T08:15:02Z", "description": "Submission 41: ISS regional data",
+              "values_added": 1420, "values_changed": 37, "values_unchanged": 60311, "values_skipped": 0,
+              "changelog": "Italy, regions: 1420 values added, 37 corrected.",
+              "exports_built_at": "2021-06-30T08:16:40Z",
+              "files": [{"format": "csv", "name": "covid19-open-data.csv", "size": 33521877, "sha256": "9f86d0…",
+                         "url": "https://covid.example.org/data/downloads/12/covid19-open-data.csv"}]}
+
+
+def example(name, value):
+    return OpenApiExample(name, value=value, response_only=True, status_codes=["200"])
+
 
 # --- serializers ------------------------------------------------------------------------------
 
@@ -322,11 +338,13 @@ class LocationViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "key"
     lookup_value_regex = "[^/]+"
 
-    @extend_schema(responses={200: LocationSerializer(many=True), **ERRORS})
+    @extend_schema(responses={200: LocationSerializer(many=True), **ERRORS},
+                   examples=[example("Regions of Italy", [LOMBARDY])])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: LocationSerializer, **NOT_FOUND, 429: ERRORS[429]})
+    @extend_schema(responses={200: LocationSerializer, **NOT_FOUND, 429: ERRORS[429]},
+                   examples=[example("Lombardy", LOMBARDY)])
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -341,11 +359,13 @@ class MetricViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
     lookup_field = "code"
 
-    @extend_schema(responses={200: MetricSerializer(many=True), 429: ERRORS[429]})
+    @extend_schema(responses={200: MetricSerializer(many=True), 429: ERRORS[429]},
+                   examples=[example("Metrics", [CONFIRMED])])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: MetricSerializer, **NOT_FOUND, 429: ERRORS[429]})
+    @extend_schema(responses={200: MetricSerializer, **NOT_FOUND, 429: ERRORS[429]},
+                   examples=[example("Confirmed cases", CONFIRMED)])
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -367,11 +387,13 @@ class ReleaseViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
 
-    @extend_schema(responses={200: ReleaseSerializer(many=True), 429: ERRORS[429]})
+    @extend_schema(responses={200: ReleaseSerializer(many=True), 429: ERRORS[429]},
+                   examples=[example("Releases", [RELEASE_12])])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: ReleaseSerializer, **NOT_FOUND, 429: ERRORS[429]})
+    @extend_schema(responses={200: ReleaseSerializer, **NOT_FOUND, 429: ERRORS[429]},
+                   examples=[example("Release 12", RELEASE_12)])
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 

@@ -93,6 +93,7 @@ from .parsing import ParsedFile, problem
 logger = logging.getLogger(__name__)
 EARLIEST_DATE = dt.date(2019, 12, 1)
 MAX_REPORTED_PER_CODE = 200
+MAX_DISTINCT = 200  # distinct unknown names, bad dates... reported one by one
 MAPPING_KEYS = {
     "layout", "date_column", "date_format", "date", "location_columns", "location", "sheet_as_location",
     "locations", "location_schemes", "unknown_sublocations", "metric_column", "value_column", "metrics", "metric",
@@ -138,6 +139,8 @@ class Problems:
         self.entries: list[dict] = []
         self.single: list[dict] = []  # one affected row each (or none)
         self.grouped: list[tuple[dict, list]] = []  # (entry, rows)
+        self.distinct: dict[str, int] = {}
+        self.overflow: dict[tuple, list] = {}
         self.row_parts: list[pd.DataFrame] = []
 
     def add(self, entry: dict, rows=None):
@@ -151,6 +154,22 @@ class Problems:
         else:
             self.single.append(entry)
         self.entries.append(entry)
+
+    def over_cap(self, code: str, severity: str, rows) -> bool:
+        """True (and the rows kept for one summary) once MAX_DISTINCT distinct values had this problem:
+        a file with a million different bad names must not cost a million report entries."""
+        self.distinct[code] = self.distinct.get(code, 0) + 1
+        if self.distinct[code] <= MAX_DISTINCT:
+            return False
+        self.overflow.setdefault((code, severity), []).append(np.asarray(rows, dtype="int64"))
+        return True
+
+    def flush(self):
+        for (code, severity), parts in self.overflow.items():
+            rows = np.unique(np.concatenate(parts))
+            self.add(problem(code, f"... and {len(parts):,} more distinct values with this problem "
+                             f"({len(rows):,} rows); fix the ones above first.", severity=severity), rows=rows)
+        self.overflow = {}
 
     def add_rows(self, code, severity, message, frame: pd.DataFrame, *, column=None, value_column="raw_value"):
         """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
@@ -653,6 +672,8 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
             continue
         if grouped_rows is None:
             grouped_rows = rows_by_code(codes, np.arange(len(rows)))
+        if ctx.problems.over_cap(code, "error", rows["row"].to_numpy()[grouped_rows[index]]):
+            continue
         where = rows.iloc[grouped_rows[index]][["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
         column = plans[where["sheet"].iloc[0]].date_column or "date"
         ctx.problems.add(problem(code, message, row=int(where["row"].iloc[0]), column=column, value=text,
@@ -756,6 +777,10 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
     grouped_rows = rows_by_code(codes, rows["row"].to_numpy()) if unknown else {}
     for (text, parent_key, why), indexes in unknown.items():
         where_rows = np.unique(np.concatenate([grouped_rows[i] for i in indexes]))
+        if parent_key and parent_key != (ctx.country.key if ctx.country else None) and not why:
+            ctx.sublocations_unknown = True
+        if ctx.problems.over_cap("unknown_location", "error", where_rows):
+            continue
         first = int(np.flatnonzero(np.isin(codes, indexes[:1]))[0])
         where = pd.DataFrame({"row": where_rows, "sheet": str(rows["sheet"].iloc[first])})
         parent = ctx.resolver.get(parent_key) if parent_key else None
@@ -781,6 +806,7 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarra
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("metrics") or {}).items()}
     known_names = sorted({normalise_name(n) for names in METRIC_NAMES.values() for n in names} | set(ctx.metrics))
     ids = np.full(len(uniques), -1, dtype="int64")
+    grouped_rows = None
     for index, text in enumerate(uniques):
         code = text if text in ctx.metrics else manual.get(normalise_name(text)) or metric_for_name(text)
         if code in ctx.metrics:
@@ -789,8 +815,12 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarra
         if normalise_name(text) in manual and not manual[normalise_name(text)]:
             ids[index] = -2  # left out on purpose
             continue
+        if grouped_rows is None:
+            grouped_rows = rows_by_code(codes, np.arange(len(rows)))
+        if ctx.problems.over_cap("unknown_metric", "error", rows["row"].to_numpy()[grouped_rows[index]]):
+            continue
         close = difflib.get_close_matches(normalise_name(text), known_names, n=3, cutoff=0.6)
-        where = rows.loc[codes == index, ["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
+        where = rows.iloc[grouped_rows[index]][["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
         ctx.problems.add(problem(
             "unknown_metric", f"Unknown metric {text!r}" + (f"; did you mean {', '.join(close)}?" if close else
                                                            f"; known: {', '.join(sorted(ctx.metrics))}."),
@@ -975,6 +1005,7 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
             long_parts.append(rows)
         if long_parts and not ctx.problems.has_errors:
             frame = _normalise(ctx, pd.concat(long_parts, ignore_index=True), plans)
+    ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
         ctx.needs.append({"code": "unknown_sublocations", "message": "Some places inside a country or region are "
                           "not in our reference data (US counties, for instance): add each such group up into the "

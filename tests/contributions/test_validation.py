@@ -234,3 +234,16 @@ def test_sublocations_in_a_country_given_whole_cannot_be_added_up(reference_data
 
     assert not result.is_valid
     assert "partial_aggregate" in codes(result)
+
+
+def test_a_file_of_thousands_of_unknown_names_gets_a_short_report(reference_data):
+    rows = "".join(f"2020-03-01,Place {i},confirmed,1\n2020-03-01,IT,metric {i},1\n" for i in range(3000))
+
+    result = run("date,location,metric,value\n" + rows)
+
+    unknown = [p for p in result.report["problems"] if p["code"] == "unknown_location"]
+    assert len(unknown) == 201  # 200 named one by one, then one summary of the rest
+    assert "2,800 more distinct values" in unknown[-1]["message"]
+    assert result.report["counts"]["unknown_location"] == 3000
+    assert result.report["counts"]["unknown_metric"] == 3000
+    assert len(result.problems[result.problems["code"] == "unknown_location"]) == 3000  # all rows in the CSV

@@ -30,7 +30,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-JHU = ROOT.parent / "shared" / "data" / "jhu_time_series_final_2023-03-09"
+JHU = ROOT / "demo_data" / "jhu"  # the final JHU global series, shipped with the repository
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_api")
 DURATION = float(os.environ.get("BENCH_SECONDS", 16))  # per endpoint, in ROUNDS windows
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 4))
@@ -58,9 +58,20 @@ def observation_count() -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def ensure_database():
+    """Create the benchmark's database when missing (kept between runs: the import takes minutes)."""
+    import psycopg
+
+    server, name = DATABASE_URL.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_database():
     if not DATABASE_URL.startswith("postgres"):
         sys.exit("bench/api.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    ensure_database()
     manage("migrate", "--noinput")
     manage("load_reference_data")
     if observation_count() == 0:

@@ -4,13 +4,14 @@ Both `import_jhu` and the moderation merge call `upsert_observations`. Values ar
 temporary table (PostgreSQL: COPY; SQLite: executemany in batches), then compared, recorded and
 written with a handful of set-based statements, so a million values never become Python objects.
 """
-import io
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -141,10 +142,14 @@ def _stage(cursor, vendor, chunk: pd.DataFrame) -> int:
     if chunk.empty:
         return 0
     if vendor == "postgresql":
-        buffer = io.StringIO()
-        chunk.to_csv(buffer, header=False, index=False)
+        # Arrow's CSV writer is several times faster than DataFrame.to_csv and writes doubles exactly.
+        buffer = pa.BufferOutputStream()
+        pa_csv.write_csv(
+            pa.Table.from_pandas(chunk, preserve_index=False), buffer,
+            pa_csv.WriteOptions(include_header=False, quoting_style="none"),
+        )
         with cursor.cursor.copy(f"COPY {STAGE} (location_id, metric_id, date, value) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
+            copy.write(buffer.getvalue().to_pybytes())
     else:
         rows = zip(
             chunk["location_id"].tolist(), chunk["metric_id"].tolist(), chunk["date"].tolist(),

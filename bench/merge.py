@@ -6,9 +6,11 @@ bare table with the same unique key and the same 1M rows. The merge does more (h
 changed value, provenance, priority rule, release, compare-and-set, one transaction under a lock):
 the target is at most 2× the baseline.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_merge .venv/bin/python bench/merge.py
+    .venv/bin/python bench/merge.py     (part of `make bench`)
 
-The database is migrated and emptied of observations by this script: give it its own database.
+It always works in its own database, BENCH_MERGE_DATABASE_URL (default portal_bench_merge on the
+local server, created when missing), never in DATABASE_URL's: it migrates it and empties its
+observations. Without a reachable PostgreSQL server it says so and exits 0.
 """
 import io
 import os
@@ -19,7 +21,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_merge")
+BENCH_DB = os.environ.get("BENCH_MERGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_merge")
+os.environ["DATABASE_URL"] = BENCH_DB
+os.environ.pop("REDIS_URL", None)  # tasks inline: nothing of this run reaches a broker
+
+
+def ensure_database() -> bool:
+    """Create the benchmark's database when missing; False when no PostgreSQL server answers."""
+    import psycopg
+    from psycopg import sql
+
+    server, _, name = BENCH_DB.rpartition("/")
+    try:
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        print(f"bench/merge.py skipped: PostgreSQL not reachable at {server} ({exc})")
+        return False
+    return True
+
+
+if __name__ == "__main__" and not ensure_database():
+    sys.exit(0)
 
 import django  # noqa: E402
 
@@ -144,7 +168,7 @@ def main():
     from sources.models import Source
 
     if connection.vendor != "postgresql":
-        sys.exit("bench/merge.py measures PostgreSQL: set DATABASE_URL=postgres://.../portal_bench_merge")
+        sys.exit("bench/merge.py measures PostgreSQL: BENCH_MERGE_DATABASE_URL must be postgres://...")
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from portal.celery import app
 

@@ -5,6 +5,7 @@ means every role gets 200; `ROLE(...)` spells them out. Logged-in roles authenti
 token, as scripts do. OBJECT_MATRIX rows act on a fresh object per role (`{pk}` in the path).
 """
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -78,7 +79,7 @@ def clients(make_user, reference_data):
         "volunteer": make_user("volunteer@example.org", role="volunteer", countries=("IT",)),
         "reviewer_in_scope": make_user("reviewer-it@example.org", role="reviewer", countries=("IT",)),
         "reviewer_out_of_scope": make_user("reviewer-de@example.org", role="reviewer", countries=("DE",)),
-        "staff": make_user("staff@example.org", role="staff", countries=()),
+        "staff": make_user("staff@example.org", role="staff", countries=("IT",)),
     }
     made = {"anonymous": APIClient()}
     for role, user in users.items():
@@ -101,6 +102,31 @@ def test_object_permission_matrix(clients, make_user, method, path, body, expect
     submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
     upload = make_submission(submitter=submitter, source=make_review_source(country="IT"))
     response = getattr(clients[role], method.lower())(path.format(pk=upload.pk), body, format="json")
+    assert response.status_code == expected[role], response.content
+
+
+def upload_body(role):
+    csv = f"date,location,metric,value\n2020-03-01,IT,confirmed,{len(role)}\n".encode()
+    return {"file": SimpleUploadedFile(f"{role}.csv", csv, content_type="text/csv"),
+            "source": make_review_source(country="IT").pk}
+
+
+def proposal_body(role):
+    return {"name": f"Health institute ({role})", "institution": "Institute", "institution_type": "public_health",
+            "country": "IT", "url": f"https://{role.replace('_', '-')}.example.org/data.csv"}
+
+
+# Creating things: a body made for each role (unique URLs, fresh files), sent as multipart or JSON.
+CREATE_MATRIX = [
+    ("/api/v1/submissions/", upload_body, "multipart", ROLE(401, 201, 201, 201, 201)),
+    ("/api/v1/sources/", proposal_body, "json", ROLE(401, 201, 201, 201, 201)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path, body, form, expected", CREATE_MATRIX, ids=[p for p, _, _, _ in CREATE_MATRIX])
+def test_create_permission_matrix(clients, path, body, form, expected, role):
+    response = clients[role].post(path, body(role), format=form)
     assert response.status_code == expected[role], response.content
 
 

@@ -2,6 +2,7 @@
 from django import forms
 
 from contributions.models import Submission
+from sources.models import Source
 
 from .models import ReviewAction
 
@@ -15,7 +16,10 @@ class QueueFilterForm(forms.Form):
     )
     older_than_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label="Older than (days)")
     submitter = forms.CharField(required=False, max_length=200, label="Submitter email")
-    source = forms.IntegerField(required=False, min_value=1, label="Source id")
+    source = forms.ModelChoiceField(
+        required=False, queryset=Source.objects.exclude(status=Source.Status.REJECTED).order_by("name"),
+        empty_label="Any source",
+    )
     has_warnings = forms.ChoiceField(
         required=False, label="Warnings", choices=[("", "Any"), ("yes", "With warnings"), ("no", "Without warnings")]
     )
@@ -29,7 +33,7 @@ class QueueFilterForm(forms.Form):
             "status": data.get("status") or None,
             "older_than_days": data.get("older_than_days"),
             "submitter": (data.get("submitter") or "").strip() or None,
-            "source": data.get("source"),
+            "source": data["source"].pk if data.get("source") else None,
             "has_warnings": warnings,
         }
 

@@ -87,3 +87,11 @@ def test_queue_lists_only_the_reviewers_scope(reviewer, german_reviewer, submiss
 def test_queue_filters_by_warnings(reviewer, submission):
     response = api(reviewer).get("/api/v1/review/queue/", {"has_warnings": "true"})
     assert response.json()["results"] == []
+
+
+def test_queue_filters_by_source(reviewer, volunteer, submission):
+    from tests.review.builders import make_source, make_submission
+
+    other = make_submission(submitter=volunteer, source=make_source())
+    response = api(reviewer).get("/api/v1/review/queue/", {"source": other.source_id})
+    assert [item["id"] for item in response.json()["results"]] == [other.pk]

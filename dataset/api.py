@@ -183,6 +183,15 @@ class LocationFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def named(items: list[str], limit: int = 10) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
 class ObservationFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(
         method="filter_location", widget=ListWidget,
@@ -193,7 +202,7 @@ class ObservationFilter(django_filters.FilterSet):
         method="filter_metric", widget=ListWidget, help_text="One or several metric codes: `metric=confirmed,deaths`")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="First date (YYYY-MM-DD)")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Last date (YYYY-MM-DD)")
-    source = django_filters.NumberFilter(method="filter_source", help_text="Source id (see sources/)")
+    source = IntegerFilter(method="filter_source", help_text="Source id (see sources/)")
     as_of = django_filters.CharFilter(
         method="filter_nothing",
         help_text="A release number, or a date (YYYY-MM-DD) meaning the last release made on or before it: "
@@ -212,7 +221,7 @@ class ObservationFilter(django_filters.FilterSet):
         found = dict(Location.objects.filter(key__in=keys).values_list("key", "pk"))
         unknown = [key for key in keys if key not in found]
         if unknown:
-            raise ValidationError({"location": [f"Unknown location key: {', '.join(unknown)}."]})
+            raise ValidationError({"location": [f"Unknown location key: {named(unknown)}."]})
         ids = list(found.values())
         if self.form.cleaned_data.get("include_subregions"):
             inside = Location.objects.filter(Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids))
@@ -224,11 +233,11 @@ class ObservationFilter(django_filters.FilterSet):
         found = dict(Metric.objects.filter(code__in=codes).values_list("code", "pk"))
         unknown = [code for code in codes if code not in found]
         if unknown:
-            raise ValidationError({"metric": [f"Unknown metric: {', '.join(unknown)}. See /api/v1/metrics/."]})
+            raise ValidationError({"metric": [f"Unknown metric: {named(unknown)}. See /api/v1/metrics/."]})
         return queryset.filter(metric_id__in=list(found.values()))
 
     def filter_source(self, queryset, name, value):
-        return queryset.filter(**{vintages.SOURCE: int(value)})
+        return queryset.filter(**{vintages.SOURCE: value})
 
 
 # --- pagination and rendering -----------------------------------------------------------------

@@ -61,6 +61,9 @@ def test_newest_first_ordering(client_api, small_dataset):
     ({"metric": "cases"}, "metric", "Unknown metric: cases. See /api/v1/metrics/."),
     ({"date_from": "yesterday"}, "date_from", "Enter a valid date."),
     ({"ordering": "value"}, "ordering", "Use ordering=date or ordering=-date."),
+    ({"source": "1.5"}, "source", "Enter a whole number."),
+    ({"location": ",".join(f"X{i}" for i in range(12))}, "location",
+     "Unknown location key: X0, X1, X2, X3, X4, X5, X6, X7, X8, X9 and 2 more."),
 ])
 def test_bad_parameters_get_a_400_naming_the_parameter(client_api, small_dataset, params, field, message):
     response = client_api.get(URL, params)

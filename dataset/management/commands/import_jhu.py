@@ -1,14 +1,13 @@
 """Import JHU CSSE time-series files (global and US layouts) into the canonical dataset as one release."""
 from pathlib import Path
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dataset.jhu import JhuFileError, LocationResolver, read_jhu_file, save_jhu_rows
+from dataset.jhu import JHU_SOURCE, JhuFileError, LocationResolver, read_jhu_file, save_jhu_rows
 from dataset.upsert import UpsertError, upsert_observations
 from sources.models import Source, normalise_url
-
-from dataset.jhu import JHU_SOURCE  # isort: skip
 
 
 def jhu_source() -> Source:
@@ -64,6 +63,4 @@ class Command(BaseCommand):
 
 
 def _ids(ids, keys):
-    import numpy as np
-
     return np.array([ids[key] for key in keys], dtype="int64")

@@ -36,3 +36,25 @@ def test_csv_downloads_count_against_the_same_limit(client_api, low_limits, refe
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
     assert "Retry-After" in response
+
+
+def test_uploads_have_their_own_limit_with_the_same_429(client_api, low_limits, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.review.builders import make_source
+
+    token = Token.objects.create(user=make_user("uploader@example.org"))
+    client_api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    source = make_source(country="IT")
+
+    def upload(n):
+        data = f"date,location,metric,value\n2020-03-01,IT,confirmed,{n}\n".encode()
+        return client_api.post("/api/v1/submissions/", {"file": SimpleUploadedFile(f"u{n}.csv", data),
+                                                        "source": source.pk}, format="multipart")
+
+    assert upload(1).status_code == 201
+    refused = upload(2)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert refused.json()["code"] == "throttled"
+    assert client_api.get("/api/v1/metrics/").status_code == 200  # reading is not blocked by the upload limit

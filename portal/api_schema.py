@@ -27,6 +27,14 @@ DESCRIPTIONS = {
     "429": "Too many requests: wait the number of seconds in the `Retry-After` header",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Public data reads (dataset/api_caching.py): validators from the latest release, and 304s.
+CACHED_TAG = "dataset"
+CACHE_HEADERS = {
+    "ETag": "Changes with every release; send it back as If-None-Match to get a 304",
+    "Last-Modified": "Time of the latest release",
+    "X-Release": "Number of the latest release",
+    "Cache-Control": "public, max-age=60",
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -52,4 +60,14 @@ def add_error_responses(result, generator, request, public):
             for code in sorted(codes - set(responses)):
                 responses[code] = {"description": DESCRIPTIONS[code],
                                    "content": {"application/json": {"schema": reference}}}
+            if method == "get" and CACHED_TAG in operation.get("tags", []) and "200" in responses:
+                _document_caching(responses)
     return result
+
+
+def _document_caching(responses: dict) -> None:
+    headers = responses["200"].setdefault("headers", {})
+    for name, description in CACHE_HEADERS.items():
+        headers.setdefault(name, {"schema": {"type": "string"}, "description": description})
+    responses.setdefault("304", {"description": "Not modified since the release named by If-None-Match / "
+                                                "If-Modified-Since: no body"})

@@ -180,20 +180,31 @@ def read_jhu_file(path: Path) -> JhuFile:
         )
 
     raw = table[:, first_value:].astype(str)
+    try:  # fast path: every cell is a finite number
+        values = raw.astype("float64")
+        if not np.isfinite(values).all():
+            raise ValueError
+    except ValueError:
+        values = _values_or_error(raw, path=path, lines=lines, header=header, first_value=first_value)
+    return JhuFile(
+        path=path, layout=layout, metric=metric, dates=dates, rows=rows,
+        values=values,
+    )
+
+
+def _values_or_error(raw: np.ndarray, *, path, lines, header, first_value) -> np.ndarray:
+    """The value block with empty cells as NaN; JhuFileError at the first cell that is not a number."""
     flat = pd.Series(raw.ravel()).str.strip()
     values = pd.to_numeric(flat.where(flat != "", None), errors="coerce")
-    bad = flat.ne("") & values.isna()
+    bad = flat.ne("") & ~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        r, c = divmod(i, len(dates))
+        r, c = divmod(i, raw.shape[1])
         raise JhuFileError(
             f"{path.name}, line {lines[r]}, column {first_value + c + 1} ({header[first_value + c]}): "
             f"{flat.iloc[i]!r} is not a number"
         )
-    return JhuFile(
-        path=path, layout=layout, metric=metric, dates=dates, rows=rows,
-        values=values.to_numpy(dtype="float64").reshape(len(cells), len(dates)),
-    )
+    return values.to_numpy(dtype="float64", na_value=np.nan).reshape(raw.shape)
 
 
 def _label(row) -> str:

@@ -79,6 +79,15 @@ def test_a_non_numeric_value_is_refused_naming_line_and_date(reference_data, tmp
     assert Observation.objects.count() == 0
 
 
+def test_empty_cells_are_missing_values_not_zeros(reference_data, tmp_path):
+    path = write_csv(tmp_path / "time_series_covid19_deaths_global.csv", [
+        "Province/State,Country/Region,Lat,Long,1/22/20,1/23/20,1/24/20",
+        ",Italy,41.87194,12.56738,0,,7",
+    ])
+    import_jhu(path)
+    assert sorted(Observation.objects.values_list("date", "value")) == [(date(2020, 1, 22), 0), (date(2020, 1, 24), 7)]
+
+
 def test_a_file_without_a_metric_in_its_name_is_refused(reference_data, tmp_path):
     path = write_csv(tmp_path / "series.csv", ["Province/State,Country/Region,Lat,Long,1/22/20", ",Italy,1,2,0"])
     with pytest.raises(CommandError, match="cannot tell the metric"):

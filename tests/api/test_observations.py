@@ -129,3 +129,12 @@ def test_fast_rows_match_the_documented_serializer(small_dataset):
     rows = list(vintages.current(Observation.objects.all()).order_by("date", "location_id", "metric_id")
                 .values(*OBSERVATION_FIELDS))
     assert observation_rows(rows) == ObservationSerializer(rows, many=True).data
+
+
+def test_csv_is_sent_in_chunks_not_built_whole(client_api, reference_data):
+    publish({**series("FR", "confirmed", "2020-01-01", list(range(6000))),
+             **series("FR", "deaths", "2020-01-01", list(range(6000)))}, source=make_source("Sante publique", "FR"))
+    response = client_api.get(URL, {"location": "FR", "format": "csv"})
+    chunks = list(response.streaming_content)
+    assert len(chunks) >= 3  # 12,000 rows in chunks of 5,000 rows
+    assert sum(chunk.count(b"\n") for chunk in chunks) == 12001

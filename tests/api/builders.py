@@ -26,23 +26,26 @@ def publish(values: dict, *, source: Source, created_at=None) -> Release:
     if created_at is not None:
         Release.objects.filter(pk=release.pk).update(created_at=created_at)
         release.refresh_from_db()
-    added = changed = 0
+    locations = dict(Location.objects.filter(key__in={k for k, _, _ in values}).values_list("key", "pk"))
+    metrics = dict(Metric.objects.filter(code__in={c for _, c, _ in values}).values_list("code", "pk"))
+    existing = {(o.location_id, o.metric_id, o.date): o for o in Observation.objects.filter(
+        location_id__in=locations.values(), metric_id__in=metrics.values()).select_related("source", "release")}
+    new, changed = [], 0
     for (key, code, day), value in values.items():
-        location = Location.objects.get(key=key)
-        metric = Metric.objects.get(code=code)
-        when = date.fromisoformat(day)
-        current = Observation.objects.filter(location=location, metric=metric, date=when).first()
+        ids = (locations[key], metrics[code], date.fromisoformat(day))
+        current = existing.get(ids)
         if current is None:
-            Observation.objects.create(location=location, metric=metric, date=when, value=value, source=source,
-                                       release=release)
-            added += 1
+            new.append(Observation(location_id=ids[0], metric_id=ids[1], date=ids[2], value=value, source=source,
+                                   release=release))
         elif current.value != value:
             ObservationHistory.objects.create(
-                location=location, metric=metric, date=when, old_value=current.value, new_value=value,
+                location_id=ids[0], metric_id=ids[1], date=ids[2], old_value=current.value, new_value=value,
                 old_source=current.source, new_source=source, old_release=current.release, release=release)
             current.value, current.source, current.release = value, source, release
             current.save()
             changed += 1
+    Observation.objects.bulk_create(new, batch_size=2000)
+    added = len(new)
     Release.objects.filter(pk=release.pk).update(values_added=added, values_changed=changed)
     release.refresh_from_db()
     return release

@@ -27,7 +27,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     source = serializers.PrimaryKeyRelatedField(read_only=True)
     source_name = serializers.CharField(source="source.name", read_only=True)
-    country = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     submitter = serializers.CharField(source="submitter.display_name", read_only=True)
 
     class Meta:

@@ -20,8 +20,8 @@ from .visibility import can_view_source, visible_sources
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    subregion = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    subregion = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     metrics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     proposed_by = serializers.SerializerMethodField()
     approved_by = serializers.SerializerMethodField()

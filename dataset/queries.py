@@ -113,7 +113,7 @@ def country_summaries(metrics) -> list:
     province), the sum of its regions' values on their newest date, marked in `from_regions`.
     """
     countries = list(_annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
-        with_regions=Exists(_regions_with_data().filter(parent=OuterRef("pk")))))
+        with_regions=Exists(_regions_with_data().filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk"))))))
     with_regions = [c for c in countries if c.with_regions]
     regional = _regional_latest(with_regions, metrics)
     pairs = set(Observation.objects.filter(location__level=Location.Level.COUNTRY).order_by()
@@ -142,17 +142,28 @@ def _regions_with_data():
     return Location.objects.filter(Exists(Observation.objects.filter(location=OuterRef("pk"))))
 
 
+def _summable_regions(parents):
+    """The places whose values add up to their parents': the regions with data and, under a region
+    with no data of its own, its subdivisions with data (Italy's P.A. Trento and P.A. Bolzano, which
+    ISO 3166-2 puts under Trentino-Alto Adige)."""
+    empty_regions = Location.objects.filter(parent__in=parents).exclude(
+        Exists(Observation.objects.filter(location=OuterRef("pk"))))
+    return _regions_with_data().filter(Q(parent__in=parents) | Q(parent__in=empty_regions))
+
+
 def _regional_latest(countries, metrics) -> dict:
     """{country id: {metric code: (newest date, sum of the regions' values on that date)}}."""
     if not countries:
         return {}
-    regions = _annotate_latest(_regions_with_data().filter(parent__in=countries), metrics)
+    regions = _annotate_latest(_summable_regions(countries).select_related("parent"), metrics)
+    country_ids = {country.pk for country in countries}
     points = {}
     for region in regions:
+        country_id = region.parent_id if region.parent_id in country_ids else region.parent.parent_id
         for metric in metrics:
             day = getattr(region, f"m{metric.pk}_date")
             if day is not None:
-                points.setdefault(region.parent_id, {}).setdefault(metric.code, []).append(
+                points.setdefault(country_id, {}).setdefault(metric.code, []).append(
                     (day, getattr(region, f"m{metric.pk}_value")))
     latest = {}
     for country_id, by_metric in points.items():
@@ -294,7 +305,7 @@ def location_series(location: Location) -> list:
             .values_list("metric_id", "date", "value"))
     points = _group_points(rows)
     summed = {}
-    regions = list(_regions_with_data().filter(parent=location).values_list("pk", flat=True))
+    regions = list(_summable_regions([location]).values_list("pk", flat=True))
     if regions and len(points) < len(metrics):
         totals = (Observation.objects.filter(location__in=regions).exclude(metric_id__in=list(points))
                   .values("metric_id", "date").annotate(total=Sum("value")).order_by("metric_id", "date")

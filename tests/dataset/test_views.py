@@ -153,6 +153,20 @@ def test_country_metric_published_only_per_region_shows_the_sum_of_its_regions(c
     assert "Statistics Canada" in sources and "JHU CSSE COVID-19 Data" in sources
 
 
+def test_provinces_under_a_region_without_data_count_in_the_country_sum(client, reference_data):
+    """Italy's civil protection reports P.A. Trento and P.A. Bolzano, which ISO puts under Trentino-Alto Adige."""
+    source = make_source("Protezione Civile", url="https://github.com/pcm-dpc/COVID-19",
+                         institution_type=Source.InstitutionType.MINISTRY)
+    release = make_release()
+    add_series("IT_25", "confirmed", [1000, 1200], source=source, release=release)  # Lombardia
+    add_series("IT_TN", "confirmed", [0, 3], source=source, release=release)
+    add_series("IT_BZ", "confirmed", [1, 2], source=source, release=release)
+    page = client.get(reverse("dataset:location", args=["IT"]))
+    series = {s["code"]: s for s in page.context["chart_data"]["series"]}
+    assert series["confirmed"]["values"] == [1001, 1205]
+    assert cell(client.get(reverse("dataset:countries")), "IT", "confirmed").endswith("</abbr> 1,205")
+
+
 def test_data_pages_refuse_post(client, reference_data):
     assert client.post(reverse("dataset:countries")).status_code == 405
 

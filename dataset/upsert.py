@@ -76,13 +76,13 @@ def upsert_observations(
             for chunk in chunks:
                 for part in _split(chunk):
                     staged += _stage(cursor, vendor, _prepare(part))
-            try:
-                result = _apply(
-                    cursor, vendor, source=source, submission=submission, description=description,
-                    allow_override=allow_override, changelog=changelog,
-                )
-            finally:
-                cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            result = _apply(
+                cursor, vendor, source=source, submission=submission, description=description,
+                allow_override=allow_override, changelog=changelog,
+            )
+            # Only on success: after an error the transaction is rolled back, and the stage (created
+            # in it) with it; a query here would hide the error (a dropped connection) behind another.
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         if result.release is not None and schedule_exports:
             release_id = result.release.pk
 

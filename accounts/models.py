@@ -74,12 +74,6 @@ class VolunteerProfile(models.Model):
     def skill_labels(self) -> list[str]:
         return [Skill(code).label for code in self.skills if code in Skill.values]
 
-    def country_ids(self) -> set[int]:
-        ids = set(self.other_countries.values_list("id", flat=True))
-        if self.primary_country_id:
-            ids.add(self.primary_country_id)
-        return ids
-
 
 class ReviewerScope(models.Model):
     """Which countries a reviewer may moderate: a list of countries, or all of them."""
@@ -92,10 +86,3 @@ class ReviewerScope(models.Model):
         if self.all_countries:
             return f"{self.user}: all countries"
         return f"{self.user}: {', '.join(self.countries.values_list('key', flat=True))}"
-
-    def covers(self, country: Location | None) -> bool:
-        if self.all_countries:
-            return True
-        if country is None:
-            return False
-        return self.countries.filter(pk=country.pk).exists()

@@ -106,9 +106,6 @@ class Submission(models.Model):
     def get_absolute_url(self):
         return reverse("contributions:detail", kwargs={"pk": self.pk})
 
-    def can_be_viewed_by(self, user) -> bool:
-        return Submission.objects.visible_to(user).filter(pk=self.pk).exists()
-
     def can_be_reviewed_by(self, user) -> bool:
         """Four eyes and scope: never your own submission, only inside your countries (staff: all)."""
         if not user.is_authenticated or user.pk == self.submitter_id:

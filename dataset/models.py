@@ -43,10 +43,6 @@ class Location(models.Model):
     def get_absolute_url(self):
         return reverse("dataset:location", kwargs={"key": self.key})
 
-    @property
-    def is_country(self) -> bool:
-        return self.level == self.Level.COUNTRY
-
 
 class LocationAlias(models.Model):
     """Another spelling of a location's name or code in some scheme, used to resolve uploads."""

@@ -6,6 +6,8 @@ from collections import OrderedDict
 import pandas as pd
 from django.core.files.storage import default_storage
 
+from portal.spreadsheets import escape_formula
+
 SHOWN_PER_GROUP = 5
 CSV_COLUMNS = ["severity", "code", "sheet", "row", "column", "value", "message"]
 
@@ -74,15 +76,10 @@ def problem_rows_csv(parsed, problems: pd.DataFrame) -> str:
         cells = [""] * len(columns)
         if frame is not None and not pd.isna(row) and int(row) in frame.index:
             record = frame.loc[int(row)]
-            cells = [_escape(record.get(c, "")) for c in columns]
-        writer.writerow([_escape(sheet_name if isinstance(sheet_name, str) else ""),
-                         "" if pd.isna(row) else int(row), *cells, _escape(text)])
+            cells = [escape_formula(record.get(c, "")) for c in columns]
+        writer.writerow([escape_formula(sheet_name if isinstance(sheet_name, str) else ""),
+                         "" if pd.isna(row) else int(row), *cells, escape_formula(text)])
     return buffer.getvalue()
-
-
-def _escape(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def error_rows_csv(submission):
@@ -99,5 +96,5 @@ def error_rows_csv(submission):
     for problem in submission.report.get("problems", []):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_escape(problem.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([escape_formula(problem.get(column)) for column in CSV_COLUMNS])
         yield buffer.getvalue()

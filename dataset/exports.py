@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from portal.spreadsheets import escape_formula
 from sources.models import Source
 
 from .models import JhuRow, Location, Metric, Observation, Release, ReleaseFile
@@ -33,7 +34,6 @@ TIDY_NAME = "covid19-open-data.csv"
 PARQUET_NAME = "covid19-open-data.parquet"
 TIDY_HEADER = ["date", "location_key", "location_name", "metric", "value", "source"]
 JHU_HEADER = ["Province/State", "Country/Region", "Lat", "Long"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 100_000
 PARQUET_SCHEMA = pa.schema([
     ("date", pa.date32()),
@@ -65,9 +65,7 @@ def _is_number(text: str) -> bool:
 def escape_cell(text) -> str:
     """A text cell safe to open in a spreadsheet: formula-like text gets a leading apostrophe."""
     text = "" if text is None else str(text)
-    if text.startswith(FORMULA_STARTS) and not _is_number(text):
-        return "'" + text
-    return text
+    return text if _is_number(text) else escape_formula(text)
 
 
 def format_values(values: np.ndarray) -> np.ndarray:

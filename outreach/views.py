@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required, verified_required
 from accounts.models import Skill, VolunteerProfile
 from dataset.models import Location
+from portal.spreadsheets import escape_formula
 
 from .forms import ContactForm, ContactUpdateForm, InboxFilterForm, NewsletterForm, SubscribeForm
 from .models import ContactRequest, Newsletter, NewsletterSubscription
@@ -339,10 +340,6 @@ def subscribers_csv(request):
     writer.writerow(["email", "confirmed_at", "consented_at", "source_page", "consent_text"])
     rows = NewsletterSubscription.objects.filter(status=NewsletterSubscription.Status.CONFIRMED).order_by("email")
     for row in rows.values_list("email", "confirmed_at", "consented_at", "source_page", "consent_text").iterator():
-        writer.writerow([_csv_safe(str(v or "")) for v in row])
+        writer.writerow([escape_formula(v or "") for v in row])
     return response
 
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (=, +, -, @) in exported cells."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

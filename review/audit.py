@@ -1,6 +1,8 @@
 """The staff audit log: filtering the append-only ReviewAction rows and writing them as CSV."""
 import csv
 
+from portal.spreadsheets import escape_formula
+
 from .models import ReviewAction
 
 CSV_HEADER = ["time", "submission", "country", "source", "action", "actor", "override_priority", "comment"]
@@ -23,12 +25,6 @@ def actions(*, action=None, actor=None, submission=None, country=None, since=Non
     return rows.order_by("-created_at", "-pk")
 
 
-def _safe(text) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: prefix them with a quote."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_csv(rows, out) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
@@ -36,6 +32,6 @@ def write_csv(rows, out) -> None:
         submission = row.submission
         writer.writerow([
             row.created_at.isoformat(), submission.pk, submission.country.key if submission.country else "",
-            _safe(submission.source.name), row.action, _safe(row.actor.email if row.actor else ""),
-            "yes" if row.override_priority else "no", _safe(row.comment),
+            escape_formula(submission.source.name), row.action, escape_formula(row.actor.email if row.actor else ""),
+            "yes" if row.override_priority else "no", escape_formula(row.comment),
         ])

@@ -177,16 +177,24 @@ class JhuRow(models.Model):
 class Observation(models.Model):
     """The canonical value for one location, metric and date, with where it came from."""
 
-    # No single-column indexes on location, metric or source: the unique (location, metric, date)
-    # index serves location lookups, and metric/source have too few values to be worth an index
-    # that every bulk load would have to maintain.
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, db_index=False)
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False)
+    # Foreign keys are checked once per statement by triggers (dataset/integrity.py), not per row.
+    # Indexes: the unique (location, metric, date) one serves location lookups and the date index
+    # "everything for a date"; no index covers the provenance columns, so a merge that changes a
+    # value, its source, submission and release updates the row in place (a HOT update, helped
+    # by the table's fillfactor of 90) instead of adding an entry to every index.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     date = models.DateField()
     value = models.FloatField()
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, db_index=False)
-    submission = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.PROTECT)
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, help_text="Release in which it last changed")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    submission = models.ForeignKey(
+        "contributions.Submission", null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+        db_constraint=False,
+    )
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, db_index=False, db_constraint=False,
+        help_text="Release in which it last changed",
+    )
 
     class Meta:
         constraints = [
@@ -202,16 +210,29 @@ class Observation(models.Model):
 class ObservationHistory(models.Model):
     """A replaced value: what it was, what it became, when, and which submission and source did it."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT)
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    # Foreign keys checked per statement (dataset/integrity.py); the two indexes below serve the
+    # provenance view and "what changed in a release", and are the only ones a merge maintains.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     date = models.DateField()
     old_value = models.FloatField()
     new_value = models.FloatField()
-    old_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
-    new_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
-    old_release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="history")
-    submission = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.PROTECT)
+    old_source = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    new_source = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    old_release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="history", db_index=False, db_constraint=False
+    )
+    submission = models.ForeignKey(
+        "contributions.Submission", null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+        db_constraint=False,
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

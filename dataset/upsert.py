@@ -20,6 +20,9 @@ from .models import Observation, ObservationHistory, Release
 COLUMNS = ["location_id", "metric_id", "date", "value"]
 CHUNK_ROWS = 100_000
 STAGE = "_upsert_stage"
+PLAN = "_upsert_plan"
+# What the plan says about a staged value that already exists.
+KEEP, REPLACE, SKIP = 0, 1, 2
 # Any constant: serialises writers of the canonical dataset on PostgreSQL.
 ADVISORY_LOCK_ID = 7_319_001
 # From this many new values on, PostgreSQL checks foreign keys and builds indexes once, not per row.
@@ -83,6 +86,7 @@ def upsert_observations(
             # Only on success: after an error the transaction is rolled back, and the stage (created
             # in it) with it; a query here would hide the error (a dropped connection) behind another.
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {PLAN}")
         if result.release is not None and schedule_exports:
             release_id = result.release.pk
 
@@ -161,36 +165,47 @@ def _stage(cursor, vendor, chunk: pd.DataFrame) -> int:
 
 # The SQL below interpolates only our own table names and fixed fragments; values go as parameters.
 def _apply(cursor, vendor, *, source, submission, description, allow_override, changelog) -> UpsertResult:
+    """Compare the staged values with the dataset once, then write history, updates and inserts.
+
+    One join of the stage with the dataset fills a plan table with every staged value that already
+    exists and what to do with it (keep, replace, or leave for a higher-priority source); counts,
+    history and updates read the plan, and new values are the staged ones the plan does not hold.
+    """
     obs = Observation._meta.db_table
     hist = ObservationHistory._meta.db_table
     source_table = source._meta.db_table
-    join = "o.location_id = s.location_id AND o.metric_id = s.metric_id AND o.date = s.date"
     if allow_override:
-        replaceable, params = "1 = 1", []
+        replaceable, params = "TRUE", []
     else:
-        replaceable = f"(SELECT priority FROM {source_table} WHERE id = o.source_id) <= %s"  # noqa: S608
-        params = [source.priority]
+        replaceable, params = "src.priority <= %s", [source.priority]
     if vendor == "postgresql":
         cursor.execute(f"ANALYZE {STAGE}")
-    # Two values for one key: among values we already have, found here; among new ones, the
-    # unique constraint refuses them when they are inserted (below).
+    cursor.execute(f"DROP TABLE IF EXISTS {PLAN}")
     cursor.execute(
-        f"SELECT s.location_id, s.metric_id, s.date FROM {STAGE} s JOIN {obs} o ON {join} "  # noqa: S608
-        "GROUP BY s.location_id, s.metric_id, s.date HAVING COUNT(*) > 1 LIMIT 1"
+        f"CREATE TEMPORARY TABLE {PLAN} AS "  # noqa: S608
+        "SELECT s.location_id, s.metric_id, s.date, s.value, o.id AS observation_id, o.value AS old_value, "
+        "o.source_id AS old_source_id, o.release_id AS old_release_id, "
+        f"CASE WHEN o.value = s.value THEN {KEEP} WHEN {replaceable} THEN {REPLACE} ELSE {SKIP} END AS action "
+        f"FROM {STAGE} s JOIN {obs} o "
+        "ON o.location_id = s.location_id AND o.metric_id = s.metric_id AND o.date = s.date "
+        f"JOIN {source_table} src ON src.id = o.source_id",
+        params,
+    )
+    # Two staged values for one key: among values we already have, found here; among new ones,
+    # the unique constraint refuses them when they are inserted (below).
+    cursor.execute(
+        f"SELECT location_id, metric_id, date FROM {PLAN} "  # noqa: S608
+        "GROUP BY observation_id, location_id, metric_id, date HAVING COUNT(*) > 1 LIMIT 1"
     )
     duplicate = cursor.fetchone()
     if duplicate:
         raise _duplicate(duplicate)
-    cursor.execute(
-        f"SELECT COUNT(*), COUNT(o.id), "  # noqa: S608
-        f"COALESCE(SUM(CASE WHEN o.value = s.value THEN 1 ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN o.value <> s.value AND {replaceable} THEN 1 ELSE 0 END), 0) "
-        f"FROM {STAGE} s LEFT JOIN {obs} o ON {join}",
-        params,
-    )
-    total, existing, unchanged, changed = (int(v or 0) for v in cursor.fetchone())
-    added = total - existing
-    skipped = existing - unchanged - changed
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")  # noqa: S608
+    total = cursor.fetchone()[0]
+    cursor.execute(f"SELECT action, COUNT(*) FROM {PLAN} GROUP BY action")  # noqa: S608
+    counts = dict(cursor.fetchall())
+    unchanged, changed, skipped = (int(counts.get(action, 0)) for action in (KEEP, REPLACE, SKIP))
+    added = total - unchanged - changed - skipped
     if not (added or changed):
         return UpsertResult(release=None, added=0, changed=0, unchanged=unchanged, skipped=skipped)
 
@@ -210,25 +225,28 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
         cursor.execute(
             f"INSERT INTO {hist} (location_id, metric_id, date, old_value, new_value, old_source_id, "  # noqa: S608
             "new_source_id, old_release_id, release_id, submission_id, changed_at) "
-            f"SELECT s.location_id, s.metric_id, s.date, o.value, s.value, o.source_id, %s, o.release_id, %s, %s, %s "
-            f"FROM {STAGE} s JOIN {obs} o ON {join} WHERE o.value <> s.value AND {replaceable}",
-            [source.pk, release.pk, submission_id, timezone.now(), *params],
+            "SELECT location_id, metric_id, date, old_value, value, old_source_id, %s, old_release_id, %s, %s, %s "
+            f"FROM {PLAN} WHERE action = {REPLACE}",
+            [source.pk, release.pk, submission_id, timezone.now()],
         )
         cursor.execute(
-            f"UPDATE {obs} AS o SET value = s.value, source_id = %s, submission_id = %s, release_id = %s "  # noqa: S608
-            f"FROM {STAGE} s WHERE {join} AND o.value <> s.value AND {replaceable}",
-            [source.pk, submission_id, release.pk, *params],
+            f"UPDATE {obs} SET value = p.value, source_id = %s, submission_id = %s, release_id = %s "  # noqa: S608
+            f"FROM {PLAN} p WHERE p.action = {REPLACE} AND {obs}.id = p.observation_id",
+            [source.pk, submission_id, release.pk],
         )
     if added:
         # In key order, so the unique index grows at its end instead of all over the place.
         bulk = vendor == "postgresql" and added >= BULK_ROWS
+        new = f"SELECT * FROM {STAGE}" if added == total else (  # noqa: S608
+            f"SELECT * FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {PLAN} p "  # noqa: S608
+            "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
+        )
         try:
             with transaction.atomic(), _bulk_load(cursor, obs, enabled=bulk):
                 cursor.execute(
                     f"INSERT INTO {obs} (location_id, metric_id, date, value, source_id, submission_id, release_id) "  # noqa: S608
-                    f"SELECT s.location_id, s.metric_id, s.date, s.value, %s, %s, %s FROM {STAGE} s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {obs} o WHERE {join}) "
-                    "ORDER BY s.location_id, s.metric_id, s.date",
+                    f"SELECT n.location_id, n.metric_id, n.date, n.value, %s, %s, %s FROM ({new}) n "
+                    "ORDER BY n.location_id, n.metric_id, n.date",
                     [source.pk, submission_id, release.pk],
                 )
         except IntegrityError:

@@ -3,6 +3,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from django.db import IntegrityError, transaction
 
 from dataset.models import Location, Metric, Observation, ObservationHistory, Release
 from dataset.upsert import UpsertError, upsert_observations
@@ -109,3 +110,37 @@ def test_bad_frames_are_refused_and_write_nothing(aggregator, bad, message):
     with pytest.raises(UpsertError, match=message):
         upsert_observations(data, source=aggregator, description="bad")
     assert not Observation.objects.exists() and not Release.objects.exists()
+
+
+def _keys_and_indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'dataset_observation'::regclass")
+        constraints = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'dataset_observation'::regclass"
+        )
+        return constraints, {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("duplicate", [False, True])
+def test_a_bulk_load_into_the_empty_table_keeps_its_keys_and_refuses_duplicates(aggregator, monkeypatch, duplicate):
+    """A first import builds the keys and indexes after the INSERT; they must all come back, and still refuse."""
+    monkeypatch.setattr("dataset.upsert.BULK_ROWS", 1)
+    before = _keys_and_indexes()
+    data = frame(*FIRST)
+    if duplicate:
+        data = pd.concat([data, data.iloc[:1].assign(value=5)])
+        with pytest.raises(UpsertError, match="more than one value"):
+            upsert_observations(data, source=aggregator, description="bulk")
+        assert not Observation.objects.exists()
+    else:
+        assert upsert_observations(data, source=aggregator, description="bulk").added == 3
+        copy = Observation.objects.first()
+        copy.pk = None
+        with pytest.raises(IntegrityError), transaction.atomic():  # the unique key is back and checks
+            copy.save()
+    assert _keys_and_indexes() == before
+    assert "one_value_per_location_metric_date" in before[0] and "observation_date_idx" in before[1]

@@ -6,10 +6,9 @@ Contract (used by the upload task, the review pages and the API):
 
 `frame` is `ValidationResult.frame` (location_id, location_key, metric_id, metric, date, value,
 ...); `source` is the `sources.models.Source` the upload is for (its `priority` is compared with
-the priority of each value's current source). The canonical values are read set-wise: one query
-per batch of up to BATCH location ids, restricted to the upload's metrics and date range, each
-value as (key, value, source) with the key computed by the database (COPY on PostgreSQL), then
-matched on the key in pandas; never one query per row.
+the priority of each value's current source). The canonical values come from the latest
+release's snapshot (dataset/snapshots.py: sorted keys, values and sources, memory-mapped), and
+each uploaded value is looked up by its key with one binary search over the whole array.
 
     {"counts": {"total", "new", "changed", "unchanged"},
      "series": [{"location", "metric", "new", "changed", "unchanged", "first_date", "last_date"}...],
@@ -18,90 +17,20 @@ matched on the key in pandas; never one query per row.
      "higher_priority": {"count": n (changed values whose current source outranks `source`),
                          "sources": [{"id", "name", "priority", "count"}], "examples": [change...]},
      "warnings": [{"severity": "warning", "code": "identical_to_canonical", "message", "count"}],
-     "source": {"id", "name", "priority"}}
+     "source": {"id", "name", "priority"},
+     "release": number of the release compared with (None when the dataset is empty)}
 
     change = {"location", "metric", "date", "old", "new", "delta", "relative", "old_source_id"}
 """
-import io
-
 import numpy as np
 import pandas as pd
-from django.db import connection
 
-from dataset.models import Observation
+from dataset import snapshots
 
 from .validation import observation_keys
 
-BATCH = 500
 TOP = 20
 MAX_SERIES = 2000
-LOCATION_SHIFT, METRIC_SHIFT = 28, 20  # as validation.observation_keys
-
-
-def _key_sql() -> str:
-    """The SQL for observation_keys: location_id << 28 | metric_id << 20 | days since 1970."""
-    if connection.vendor == "postgresql":
-        return (f"((location_id::bigint << {LOCATION_SHIFT}) | (metric_id::bigint << {METRIC_SHIFT}) "
-                "| (date - DATE '1970-01-01'))")
-    return (f"((location_id << {LOCATION_SHIFT}) | (metric_id << {METRIC_SHIFT}) "
-            "| CAST(julianday(date) - 2440587.5 AS INTEGER))")
-
-
-def _read_canonical(location_ids, metric_ids, first, last, column="value") -> pd.DataFrame:
-    """(key, column) of the current values for these locations and metrics between two dates.
-
-    One query per BATCH locations; the key is computed by the database so that only two numbers
-    per value travel (COPY on PostgreSQL)."""
-    table = Observation._meta.db_table
-    parts = []
-    location_ids = sorted(int(i) for i in location_ids)
-    metrics = [int(m) for m in metric_ids]
-    for start in range(0, len(location_ids), BATCH):
-        batch = location_ids[start:start + BATCH]
-        marks = ", ".join(["%s"] * len(batch))
-        metric_marks = ", ".join(["%s"] * len(metrics))
-        # Only placeholders are interpolated (and the table name from the model).
-        assert column in ("value", "source_id")
-        sql = (f"SELECT {_key_sql()}, {column} FROM {table} WHERE location_id IN ({marks}) "  # noqa: S608
-               f"AND metric_id IN ({metric_marks}) AND date >= %s AND date <= %s")
-        params = [*batch, *metrics, first.isoformat(), last.isoformat()]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                parts.append(_copy_postgres(cursor, sql, params))
-            else:
-                parts.append(_fetch_sqlite(cursor, sql, params))
-    return pd.concat(parts, ignore_index=True) if parts else _read_csv(b"")
-
-
-def _fetch_sqlite(cursor, sql, params) -> pd.DataFrame:
-    """Rows as numbers only (the key is computed by SQLite, so no date conversion per row)."""
-    cursor.execute(sql, params)
-    rows = cursor.fetchall()
-    if not rows:
-        return _read_csv(b"")
-    array = np.array(rows, dtype="float64")
-    return pd.DataFrame({"key": array[:, 0].astype("int64"), "other": array[:, 1]})
-
-
-def _read_csv(data: bytes) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if not data:
-        return pd.DataFrame({"key": pd.Series(dtype="int64"), "other": pd.Series(dtype="float64")})
-    table = pacsv.read_csv(
-        pa.BufferReader(data), read_options=pacsv.ReadOptions(column_names=["key", "other"]),
-        convert_options=pacsv.ConvertOptions(column_types={"key": pa.int64(), "other": pa.float64()}))
-    return table.to_pandas()
-
-
-def _copy_postgres(cursor, sql, params) -> pd.DataFrame:
-    """COPY (query) TO STDOUT as CSV, read back with pyarrow: far faster than fetching tuples."""
-    buffer = io.BytesIO()
-    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-        for block in copy:
-            buffer.write(block)
-    return _read_csv(buffer.getvalue())
 
 
 def _change_records(frame: pd.DataFrame) -> list[dict]:
@@ -131,14 +60,12 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     if frame.empty:
         return result
     keys = observation_keys(frame)
-    scope = (pd.unique(frame["location_id"]), pd.unique(frame["metric_id"]), frame["date"].min().date(),
-             frame["date"].max().date())
-    canonical = _read_canonical(*scope)
-    position = pd.Index(canonical["key"].to_numpy()).get_indexer(keys) if len(canonical) else \
-        np.full(len(frame), -1)
+    canonical = snapshots.current()
+    result["release"] = canonical.release
+    position = canonical.lookup(keys)
     known = position >= 0
-    old = np.where(known, canonical["other"].to_numpy()[np.maximum(position, 0)] if len(canonical) else np.nan,
-                   np.nan)
+    old = np.full(len(frame), np.nan)
+    old[known] = canonical.values[position[known]]
     value = frame["value"].to_numpy()
     same = known & (np.abs(value - np.nan_to_num(old)) <= 1e-9)
     changed = known & ~same
@@ -149,13 +76,7 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     result["series"] = series.head(MAX_SERIES).to_dict("records")
 
     if changed.any():
-        # Where a value changes, whose is it now? (Read only when something changes.)
-        changed_frame = frame[changed]
-        owners = _read_canonical(pd.unique(changed_frame["location_id"]), pd.unique(changed_frame["metric_id"]),
-                                 changed_frame["date"].min().date(), changed_frame["date"].max().date(),
-                                 column="source_id")
-        owner_at = pd.Index(owners["key"].to_numpy()).get_indexer(keys[changed])
-        source_ids = owners["other"].to_numpy()[owner_at].astype("int64")
+        source_ids = np.asarray(canonical.source_ids[position[changed]], dtype="int64")
         changes = frame.loc[changed, ["location_key", "metric", "date", "value"]].assign(
             old=old[changed], old_source_id=source_ids)
         changes["delta"] = changes["value"] - changes["old"]

@@ -870,7 +870,7 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
 
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:
     """One int64 per (location, metric, date), ordered like the triple (dates are 2019-12-01 or later):
-    location_id << 28 | metric_id << 20 | days since 1970. diff.py computes the same in SQL."""
+    location_id << 28 | metric_id << 20 | days since 1970. dataset/snapshots.py computes the same in SQL."""
     days = frame["date"].to_numpy().astype("datetime64[D]").view("int64")
     return (frame["location_id"].to_numpy().astype("int64") << 28) | (
         frame["metric_id"].to_numpy().astype("int64") << 20) | days

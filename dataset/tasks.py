@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 from django.db import connection
 
-from . import exports, merge
+from . import exports, merge, snapshots
 from .models import Release
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,12 @@ def sweep_stuck_merges() -> list[int]:
 
 @shared_task(bind=True, acks_late=True, max_retries=3)
 def build_exports(self, release_id: int) -> int:
-    """Write the release's export files (tidy, JHU, Parquet, Data Package); a second run finds them built."""
+    """Write the release's export files (tidy, JHU, Parquet, Data Package) and the snapshot of its values
+    that diffs read; a second run finds them built."""
     release = Release.objects.filter(pk=release_id).first()
     if release is None:
         logger.warning("build_exports: release %s does not exist", release_id)
         return 0
-    return len(exports.build_release_exports(release=release))
+    files = exports.build_release_exports(release=release)
+    snapshots.current()
+    return len(files)

@@ -92,7 +92,13 @@ def test_an_upload_identical_to_the_dataset_is_a_warning(canonical):
     assert "changes nothing" in diff["warnings"][0]["message"]
 
 
-def test_reads_the_canonical_values_in_a_few_queries_whatever_the_size(canonical):
+def test_reads_the_canonical_values_once_per_release_whatever_the_size(canonical, monkeypatch):
+    from dataset import snapshots
+
+    reads = []
+    read_all = snapshots._read_all
+    monkeypatch.setattr(snapshots, "_read_all", lambda: reads.append(1) or read_all())
+
     def queries_for(days):
         rows = "".join(f"{(dt.date(2020, 3, 1) + dt.timedelta(days=i)).isoformat()},IT,{1000 + i},{i}\n"
                        for i in range(days))
@@ -100,9 +106,13 @@ def test_reads_the_canonical_values_in_a_few_queries_whatever_the_size(canonical
         with CaptureQueriesContext(connection) as queries:
             diff = compute_diff(frame, source=canonical["aggregator"])
         assert diff["counts"]["total"] == 2 * days
-        return len(queries)
+        return [q["sql"] for q in queries]
 
-    assert queries_for(900) == queries_for(9) <= 4
+    queries_for(9)
+    assert len(reads) == 1  # the release's values, read from the database once
+    later = queries_for(900)
+    assert later == queries_for(9) and len(later) <= 4
+    assert not any("dataset_observation" in sql for sql in later) and len(reads) == 1
 
 
 def test_the_diff_is_json_serialisable(canonical):

@@ -1,0 +1,158 @@
+"""The canonical dataset's current values as arrays on disk, one copy per release, for fast diffs.
+
+Every validated upload is compared with the canonical values (contributions/diff.py). Reading a
+million values out of the database takes longer than parsing and checking the upload itself,
+and the values change only with a release, so each release's values are kept as three arrays
+sorted by observation key: `keys` (location_id << 28 | metric_id << 20 | days since 1970, as
+`contributions.validation.observation_keys`), `values` and `source_ids`. They are written once
+per release (by the export task after each release, or by the first diff that needs them) and
+memory-mapped after that: a lookup of a million keys then costs a few tens of milliseconds.
+
+A snapshot belongs to one release: its directory name holds the release's number and creation
+time, so it can never be mistaken for another database's release of the same number.
+"""
+import io
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from django.conf import settings
+from django.db import connection
+
+from .models import Observation, Release
+
+logger = logging.getLogger(__name__)
+
+LOCATION_SHIFT, METRIC_SHIFT = 28, 20
+ARRAYS = ("keys", "values", "source_ids")
+KEPT = 2  # snapshots kept on disk: the latest and the one before (a diff may still be reading it)
+
+
+@dataclass
+class Values:
+    """Current values sorted by key; `release` is None when the dataset has no release yet."""
+
+    keys: np.ndarray
+    values: np.ndarray
+    source_ids: np.ndarray
+    release: int | None
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Position of each key in this snapshot, -1 where the dataset has no value."""
+        if not len(self.keys):
+            return np.full(len(keys), -1, dtype="int64")
+        position = np.searchsorted(self.keys, keys)
+        np.minimum(position, len(self.keys) - 1, out=position)
+        return np.where(self.keys[position] == keys, position, -1)
+
+
+def key_sql() -> str:
+    """SQL for the observation key of a row of dataset_observation."""
+    if connection.vendor == "postgresql":
+        return (f"((location_id::bigint << {LOCATION_SHIFT}) | (metric_id::bigint << {METRIC_SHIFT}) "
+                "| (date - DATE '1970-01-01'))")
+    return (f"((location_id << {LOCATION_SHIFT}) | (metric_id << {METRIC_SHIFT}) "
+            "| CAST(julianday(date) - 2440587.5 AS INTEGER))")
+
+
+def root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "cache" / "values"
+
+
+def _directory(release: Release) -> Path:
+    return root() / f"r{release.number}-{int(release.created_at.timestamp() * 1_000_000)}"
+
+
+def _latest_release() -> Release | None:
+    return Release.objects.order_by("-number").only("number", "created_at").first()
+
+
+def current() -> Values:
+    """The current values: from the latest release's snapshot, written first if it is missing."""
+    release = _latest_release()
+    if release is None:
+        empty = np.array([], dtype="int64")
+        return Values(empty, empty.astype("float64"), empty, None)
+    directory = _directory(release)
+    if not directory.is_dir():
+        return build(release)
+    try:
+        arrays = [np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS]
+    except (OSError, ValueError):  # removed or damaged meanwhile: read the database again
+        logger.warning("Snapshot %s unreadable; rebuilding it", directory)
+        return build(release)
+    return Values(*arrays, release=release.number)
+
+
+def build(release: Release | None = None) -> Values:
+    """Read every current value from the database and keep them as `release`'s snapshot.
+
+    The snapshot is saved only when no other release was made while the values were read, so a
+    saved snapshot always holds exactly its release's values.
+    """
+    release = release or _latest_release()
+    keys, values, source_ids = _read_all()
+    order = np.argsort(keys, kind="stable")
+    keys, values, source_ids = keys[order], values[order], source_ids[order]
+    latest = _latest_release()
+    if release is not None and latest is not None and latest.pk == release.pk:
+        _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
+    return Values(keys, values, source_ids, release=release.number if release else None)
+
+
+def _save(directory: Path, **arrays) -> None:
+    if directory.is_dir():
+        return
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", array)
+        os.replace(staging, directory)
+    except OSError:
+        if not directory.is_dir():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in sorted(directory.parent.glob("r*"), key=lambda p: p.stat().st_mtime)[:-KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    table = Observation._meta.db_table
+    sql = f"SELECT {key_sql()}, value, source_id FROM {table}"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY ... TO STDOUT read back by Arrow: far faster than fetching a million tuples.
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            data = buffer.getvalue()
+            if not data:
+                return _empty()
+            table = pa_csv.read_csv(
+                pa.BufferReader(data), read_options=pa_csv.ReadOptions(column_names=list(ARRAYS)),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={"keys": pa.int64(), "values": pa.float64(), "source_ids": pa.int64()}),
+            )
+            return tuple(table.column(name).to_numpy() for name in ARRAYS)
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    if not rows:
+        return _empty()
+    keys, values, source_ids = zip(*rows, strict=True)
+    return (np.array(keys, dtype="int64"), np.array(values, dtype="float64"),
+            np.array(source_ids, dtype="int64"))
+
+
+def _empty():
+    empty = np.array([], dtype="int64")
+    return empty, empty.astype("float64"), empty

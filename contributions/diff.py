@@ -71,7 +71,7 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     changed = known & ~same
     result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
 
-    series = _series_fast(frame, ~known, changed, same)
+    series = _series_fast(frame, keys, ~known, changed, same)
     result["series_truncated"] = len(series) > MAX_SERIES
     result["series"] = series.head(MAX_SERIES).to_dict("records")
 
@@ -110,18 +110,34 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     return result
 
 
-def _series_fast(frame: pd.DataFrame, new, changed, unchanged) -> pd.DataFrame:
-    """Counts of new / changed / unchanged values and the date range per location and metric."""
-    flags = pd.DataFrame({
-        "location_id": frame["location_id"].to_numpy(), "metric_id": frame["metric_id"].to_numpy(),
-        "date": frame["date"].to_numpy(), "new": new, "changed": changed, "unchanged": unchanged})
-    grouped = flags.groupby(["location_id", "metric_id"], sort=False)
-    out = grouped[["new", "changed", "unchanged"]].sum()
-    out["first_date"] = grouped["date"].min().dt.strftime("%Y-%m-%d")
-    out["last_date"] = grouped["date"].max().dt.strftime("%Y-%m-%d")
-    names = frame.drop_duplicates(["location_id", "metric_id"]).set_index(["location_id", "metric_id"])
-    out["location"] = names["location_key"].astype(str).reindex(out.index)
-    out["metric"] = names["metric"].astype(str).reindex(out.index)
+def _series_fast(frame: pd.DataFrame, keys: np.ndarray, new, changed, unchanged) -> pd.DataFrame:
+    """Counts of new / changed / unchanged values and the date range per location and metric.
+
+    One pass over the rows in key order (validation hands them over sorted): a series is a run of
+    equal key >> 20 (location and metric), its counts are sums over the run and its dates the run's ends.
+    """
+    order = None if len(keys) < 2 or (keys[1:] >= keys[:-1]).all() else np.argsort(keys, kind="stable")
+
+    def ordered(array):
+        array = np.asarray(array)
+        return array if order is None else array[order]
+
+    series = ordered(keys) >> 20
+    starts = np.flatnonzero(np.concatenate(([True], series[1:] != series[:-1])))
+    ends = np.concatenate((starts[1:], [len(series)])) - 1
+    if order is not None:  # back to positions in the frame
+        starts_at, ends_at = order[starts], order[ends]
+    else:
+        starts_at, ends_at = starts, ends
+    dates = frame["date"]
+    out = pd.DataFrame({
+        "location": frame["location_key"].iloc[starts_at].astype(str).to_numpy(),
+        "metric": frame["metric"].iloc[starts_at].astype(str).to_numpy(),
+        **{name: np.add.reduceat(ordered(flags).astype("int64"), starts)
+           for name, flags in (("new", new), ("changed", changed), ("unchanged", unchanged))},
+        "first_date": dates.iloc[starts_at].dt.strftime("%Y-%m-%d").to_numpy(),
+        "last_date": dates.iloc[ends_at].dt.strftime("%Y-%m-%d").to_numpy(),
+    })
     out = out.sort_values(["location", "metric"]).reset_index(drop=True)
     for column in ("new", "changed", "unchanged"):
         out[column] = out[column].astype(int)

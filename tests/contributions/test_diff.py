@@ -124,3 +124,11 @@ def test_an_empty_frame_gives_an_empty_diff(canonical):
 
     assert compute_diff(frame, source=canonical["ministry"])["counts"] == {"total": 0, "new": 0, "changed": 0,
                                                                             "unchanged": 0}
+
+
+def test_the_diff_does_not_depend_on_the_order_of_rows(canonical):
+    frame = frame_of(UPLOAD)
+    shuffled = frame.sample(frac=1, random_state=3)
+    assert not shuffled.index.equals(frame.index)
+
+    assert compute_diff(shuffled, source=canonical["aggregator"]) == compute_diff(frame, source=canonical["aggregator"])

@@ -849,7 +849,10 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
     same_series[1:] = (loc[1:] == loc[:-1]) & (met[1:] == met[:-1])
     previous = np.full(len(frame), np.nan)
     previous[1:] = np.where(same_series[1:], values[:-1], np.nan)
-    cumulative = np.isin(met, [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE])
+    cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
+    is_cumulative = np.zeros(max([*cumulative_ids, int(met.max())]) + 1, dtype=bool)
+    is_cumulative[cumulative_ids] = True
+    cumulative = is_cumulative[met]  # a table lookup: np.isin sorts a million ids
     with np.errstate(invalid="ignore"):
         down_mask = cumulative & (values < previous)
         jump_mask = cumulative & (previous > 0) & (values > JUMP_FACTOR * previous) & (
@@ -871,9 +874,12 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:
     """One int64 per (location, metric, date), ordered like the triple (dates are 2019-12-01 or later):
     location_id << 28 | metric_id << 20 | days since 1970. dataset/snapshots.py computes the same in SQL."""
-    days = frame["date"].to_numpy().astype("datetime64[D]").view("int64")
-    return (frame["location_id"].to_numpy().astype("int64") << 28) | (
-        frame["metric_id"].to_numpy().astype("int64") << 20) | days
+    return _key_array(frame["location_id"].to_numpy(), frame["metric_id"].to_numpy(), frame["date"].to_numpy())
+
+
+def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    days = dates.astype("datetime64[D]").view("int64")
+    return (location_ids.astype("int64") << 28) | (metric_ids.astype("int64") << 20) | days
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1088,12 +1094,16 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
                                  f"know were left out, as the mapping asks: {listed}"
                                  + ("..." if len(names) > 30 else "."), severity="warning"))
-    keep = ~np.isnan(values) & ~np.isnat(dates) & (location_ids >= 0) & (metric_ids >= 0)
+    # The rows to keep, gathered once and already in key order (_combine would otherwise sort them).
+    pick = np.flatnonzero(~np.isnan(values) & ~np.isnat(dates) & (location_ids >= 0) & (metric_ids >= 0))
+    keys = _key_array(location_ids[pick], metric_ids[pick], dates[pick])
+    if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
+        pick = pick[np.argsort(keys, kind="stable")]
     frame = pd.DataFrame({
-        "location_id": location_ids[keep], "metric_id": metric_ids[keep], "date": dates[keep],
-        "value": values[keep], "row": rows["row"].to_numpy()[keep], "sheet": rows["sheet"].array[keep],
-        "group": np.asarray(rows["group"])[keep] if "group" in rows else 0, "column": rows["column"].array[keep],
-        "mode": modes[keep],
+        "location_id": location_ids[pick], "metric_id": metric_ids[pick], "date": dates[pick],
+        "value": values[pick], "row": rows["row"].to_numpy()[pick], "sheet": rows["sheet"].array[pick],
+        "group": np.asarray(rows["group"])[pick] if "group" in rows else 0, "column": rows["column"].array[pick],
+        "mode": modes[pick],
     })
     frame = _combine(ctx, frame)
     frame = _with_names(ctx, frame)

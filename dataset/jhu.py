@@ -1,8 +1,9 @@
 """JHU CSSE time-series files: read the global and US layouts, place every row on a Location.
 
 `read_jhu_file` checks a whole file before anything is written and raises `JhuFileError`
-naming the file, the line and the problem. `LocationResolver` maps rows to locations (creating
-JHU's provinces, counties and special places that ISO 3166 does not have) and `save_jhu_rows`
+naming the file, the line and the problem. `JhuPlacer` maps rows to locations (creating
+JHU's provinces, counties and special places that ISO 3166 does not have; uploads are resolved by
+`dataset.locations.LocationResolver`, which never creates a place) and `save_jhu_rows`
 keeps JHU's own names, coordinates and row order so the JHU export can write them back.
 """
 import csv
@@ -227,7 +228,7 @@ class PlannedLocation:
     long: str
 
 
-class LocationResolver:
+class JhuPlacer:
     """Places JHU rows on locations; what it would create is planned first and written by `create()`."""
 
     def __init__(self):

@@ -5,7 +5,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dataset.jhu import JHU_SOURCE, JhuFileError, LocationResolver, read_jhu_file, save_jhu_rows
+from dataset.jhu import JHU_SOURCE, JhuFileError, JhuPlacer, read_jhu_file, save_jhu_rows
 from dataset.upsert import UpsertError, upsert_observations
 from sources.models import Source, normalise_url
 
@@ -35,14 +35,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
         try:
             parsed = [read_jhu_file(path) for path in paths]
-            resolver = LocationResolver()
-            keys = [resolver.place(jhu_file) for jhu_file in parsed]
+            placer = JhuPlacer()
+            keys = [placer.place(jhu_file) for jhu_file in parsed]
         except JhuFileError as exc:
             raise CommandError(f"{exc} Nothing was imported.")
         source = jhu_source()
         names = ", ".join(p.name for p in paths)
         with transaction.atomic():
-            ids = resolver.create()
+            ids = placer.create()
             for jhu_file, file_keys in zip(parsed, keys, strict=True):
                 jhu_file.location_ids = _ids(ids, file_keys)
                 save_jhu_rows(jhu_file)

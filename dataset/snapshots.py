@@ -121,7 +121,18 @@ def _save(directory: Path, **arrays) -> None:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for old in sorted(directory.parent.glob("r*"), key=lambda p: p.stat().st_mtime)[:-KEPT]:
+    _remove_old(directory.parent)
+
+
+def _remove_old(parent: Path) -> None:
+    """Keep the KEPT newest snapshots; another process may be removing them at the same time."""
+    dated = []
+    for path in parent.glob("r*"):
+        try:
+            dated.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    for _, old in sorted(dated)[:-KEPT]:
         shutil.rmtree(old, ignore_errors=True)
 
 

@@ -587,12 +587,25 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
         metrics = list(dict.fromkeys(plan.metric_columns.values()))
         out["metric"] = _category(np.repeat([metrics.index(plan.metric_columns[c]) for c in value_columns], n),
                                   metrics)
-    result = pd.DataFrame(out)
+    result = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: a million rows
     counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
     multi = set(counts[counts > 1].index) if counts is not None else set()
     result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else 0
     result["sheet"] = _constant(sheet.name, n * k)
     return result
+
+
+def _plain_numbers(texts: pa.Array) -> pa.Array:
+    """Which texts are plain decimal numbers: digits with an optional sign and decimal point.
+
+    Most value columns hold whole numbers only: those are recognised by a check for ASCII digits, and
+    the regular expression (several times slower) runs only on the other texts."""
+    ok = pc.ascii_is_decimal(texts).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        ok[rest] = pc.match_substring_regex(
+            texts.take(pa.array(rest)), r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$").to_numpy(zero_copy_only=False)
+    return pa.array(ok)
 
 
 def _parse_values(ctx: Context, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -606,7 +619,7 @@ def _parse_values(ctx: Context, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndar
         cleaned = pc.replace_substring(cleaned, parsed.thousands, "")
     if parsed.decimal == ",":
         cleaned = pc.replace_substring(cleaned, ",", ".")
-    ok = pc.match_substring_regex(cleaned, r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+    ok = _plain_numbers(cleaned)
     numbers = pc.cast(pc.if_else(ok, cleaned, pa.scalar(None, cleaned.type)), pa.float64())
     values = numbers.to_numpy(zero_copy_only=False).astype("float64")
     bad = ~ok.to_numpy(zero_copy_only=False) & ~empty
@@ -889,16 +902,10 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _same_key_as_previous(frame: pd.DataFrame) -> np.ndarray:
-    """For a frame sorted by location, metric and date: True where a row repeats the previous row's key."""
-    keys = observation_keys(frame)
-    same = np.zeros(len(frame), dtype=bool)
-    same[1:] = keys[1:] == keys[:-1]
-    return same
+def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> pd.DataFrame:
+    """Add up summed columns and aggregated sub-locations, then refuse conflicting duplicates.
 
-
-def _combine(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add up summed columns and aggregated sub-locations, then refuse conflicting duplicates."""
+    `frame` comes sorted by key, and `sorted_keys` are its observation keys."""
     keys = ["location_id", "metric_id", "date"]
     summing = (frame["group"].to_numpy() != 0) | (frame["mode"].to_numpy() == AGGREGATED)
     if summing.any():
@@ -922,9 +929,10 @@ def _combine(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
                 "sublocations_aggregated", f"{int(places.sum()):,} values for places we do not list (such as "
                 f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
                 severity="warning"))
-        frame = pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True)
-    frame = _sorted(frame)
-    same = _same_key_as_previous(frame)
+        frame = _sorted(pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True))
+        sorted_keys = observation_keys(frame)
+    same = np.zeros(len(frame), dtype=bool)
+    same[1:] = sorted_keys[1:] == sorted_keys[:-1]
     if same.any():
         duplicated = same | np.concatenate((same[1:], [False]))
         dups = _with_names(ctx, frame[duplicated])
@@ -1098,14 +1106,15 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
     pick = np.flatnonzero(~np.isnan(values) & ~np.isnat(dates) & (location_ids >= 0) & (metric_ids >= 0))
     keys = _key_array(location_ids[pick], metric_ids[pick], dates[pick])
     if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
-        pick = pick[np.argsort(keys, kind="stable")]
+        order = np.argsort(keys, kind="stable")
+        pick, keys = pick[order], keys[order]
     frame = pd.DataFrame({
         "location_id": location_ids[pick], "metric_id": metric_ids[pick], "date": dates[pick],
         "value": values[pick], "row": rows["row"].to_numpy()[pick], "sheet": rows["sheet"].array[pick],
         "group": np.asarray(rows["group"])[pick] if "group" in rows else 0, "column": rows["column"].array[pick],
         "mode": modes[pick],
-    })
-    frame = _combine(ctx, frame)
+    }, copy=False)  # the arrays are fresh: no copy into 2-D blocks
+    frame = _combine(ctx, frame, keys)
     frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:
         _check_series(ctx, frame)
@@ -1113,12 +1122,22 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
     return frame[FRAME_COLUMNS]
 
 
+def _small_int_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of non-negative database ids: a table lookup, faster than hashing."""
+    if not len(ids):
+        return np.zeros(0, dtype="int32"), ids
+    present = np.flatnonzero(np.bincount(ids))
+    table = np.zeros(int(present[-1]) + 1, dtype="int32")
+    table[present] = np.arange(len(present), dtype="int32")
+    return table[ids], present
+
+
 def _with_names(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """Add location keys and metric codes (categoricals: a million rows share a few hundred names)."""
     key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
     code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
-    location_codes, location_ids = pd.factorize(frame["location_id"])
-    metric_codes, metric_ids = pd.factorize(frame["metric_id"])
+    location_codes, location_ids = _small_int_codes(frame["location_id"].to_numpy())
+    metric_codes, metric_ids = _small_int_codes(frame["metric_id"].to_numpy())
     return frame.assign(
         location_key=_category(location_codes, [key_by_id[int(i)] for i in location_ids]),
         metric=_category(metric_codes, [code_by_id[int(i)] for i in metric_ids]),

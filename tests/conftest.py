@@ -138,7 +138,7 @@ def make_user(reference_data):
 # --- a real Celery worker, started once per session when a test needs it --------------------------
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
     """A `celery worker` subprocess on the test database and the real broker.
 
     It reads the same settings module; DATABASE_URL points it at the test database that
@@ -159,6 +159,13 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     handle.start()
     yield handle
     handle.stop()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_session):
+    """The session's worker, running: a test that failed after killing it does not take the next ones down."""
+    celery_worker_session.ensure_running()
+    return celery_worker_session
 
 
 class WorkerHandle:
@@ -209,6 +216,10 @@ class WorkerHandle:
     def restart(self):
         self.kill()
         self.start()
+
+    def ensure_running(self):
+        if self.process is None or self.process.poll() is not None:
+            self.start()
 
     def sent_mail(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*")))

@@ -1,6 +1,6 @@
 """Merges under faults, with a real worker, Redis and PostgreSQL: kill -9, duplicates, races, a dropped connection.
 
-The merges are large (60k values) so that the worker is caught in the middle of one: the tests
+The merges are large (300k values) so that the worker is caught in the middle of one: the tests
 wait until the merge holds the dataset's advisory lock, then strike. No test-only hooks.
 """
 import os
@@ -23,8 +23,11 @@ from tests.review.builders import dataset_rows, frame_for, make_source, make_sub
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
-N_LOCATIONS = 200
-N_DATES = 300  # × 200 locations = 60k values per merge (tens of seconds with history and checks)
+# 600 locations × 500 dates: 300k values in the dataset, and each merge writes 300k (150k changed, 150k
+# new), a few seconds of work, so that a strike up to a second after the merge takes its lock lands
+# in the middle of it.
+N_LOCATIONS = 600
+N_DATES = 500
 KILL_ROUNDS = int(os.environ.get("FAULT_KILL_ROUNDS", 3))  # more for a deeper run
 
 
@@ -38,7 +41,7 @@ def worker(celery_worker_process, settings):
 
 @pytest.fixture
 def big(reference_data, make_user):
-    """A 200k-value dataset from one source and the people to change it."""
+    """A 300k-value dataset from one source and the people to change it."""
     keys = list(Location.objects.order_by("pk").values_list("key", flat=True)[:N_LOCATIONS])
     dates = pd.date_range("2020-01-22", periods=N_DATES).strftime("%Y-%m-%d").tolist()
     source = make_source(priority=100)

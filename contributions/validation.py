@@ -1018,7 +1018,8 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
                 continue
             long_parts.append(rows)
         if long_parts and not ctx.problems.has_errors:
-            frame = _normalise(ctx, pd.concat(long_parts, ignore_index=True), plans)
+            rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
+            frame = _normalise(ctx, rows, plans)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
         ctx.needs.append({"code": "unknown_sublocations", "message": "Some places inside a country or region are "
@@ -1133,12 +1134,13 @@ def _small_int_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _with_names(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add location keys and metric codes (categoricals: a million rows share a few hundred names)."""
+    """Add location keys and metric codes to `frame` (categoricals: a million rows share a few hundred
+    names) and return it."""
     key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
     code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
     location_codes, location_ids = _small_int_codes(frame["location_id"].to_numpy())
     metric_codes, metric_ids = _small_int_codes(frame["metric_id"].to_numpy())
-    return frame.assign(
-        location_key=_category(location_codes, [key_by_id[int(i)] for i in location_ids]),
-        metric=_category(metric_codes, [code_by_id[int(i)] for i in metric_ids]),
-    )
+    # Set in place: assign() would copy a million rows first.
+    frame["location_key"] = _category(location_codes, [key_by_id[int(i)] for i in location_ids])
+    frame["metric"] = _category(metric_codes, [code_by_id[int(i)] for i in metric_ids])
+    return frame

@@ -303,31 +303,37 @@ def location_series(location: Location) -> list:
     metrics = {m.pk: m for m in Metric.objects.all()}
     rows = (Observation.objects.filter(location=location).order_by("metric_id", "date")
             .values_list("metric_id", "date", "value"))
-    points = _group_points(rows)
+    points = group_points(rows)
     summed = {}
     regions = list(_summable_regions([location]).values_list("pk", flat=True))
     if regions and len(points) < len(metrics):
         totals = (Observation.objects.filter(location__in=regions).exclude(metric_id__in=list(points))
                   .values("metric_id", "date").annotate(total=Sum("value")).order_by("metric_id", "date")
                   .values_list("metric_id", "date", "total"))
-        summed = _group_points(totals)
-    series = []
-    for metric_id, (dates, values) in [*points.items(), *summed.items()]:
-        metric = metrics[metric_id]
-        cumulative = metric.kind == Metric.Kind.CUMULATIVE
-        daily = daily_changes(dates, values, cumulative=cumulative)
-        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily),
-                                   summed_regions=len(regions) if metric_id in summed else 0))
-    return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
+        summed = group_points(totals)
+    return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)))
 
 
-def _group_points(rows) -> dict:
+def group_points(rows) -> dict:
+    """{metric_id: (dates, values)} from (metric_id, date, value) rows ordered by metric and date."""
     points = {}
     for metric_id, day, value in rows:
         dates, values = points.setdefault(metric_id, ([], []))
         dates.append(day)
         values.append(value)
     return points
+
+
+def make_series(metrics: dict, points: dict, summed_regions: dict) -> list:
+    """One MetricSeries per metric of `points`, in display order; `summed_regions` says, for a metric
+    summed from regions, how many regions."""
+    series = []
+    for metric_id, (dates, values) in points.items():
+        metric = metrics[metric_id]
+        daily = daily_changes(dates, values, cumulative=metric.kind == Metric.Kind.CUMULATIVE)
+        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily),
+                                   summed_regions=summed_regions.get(metric_id, 0)))
+    return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
 
 
 def subregions(location: Location):

@@ -80,11 +80,11 @@ def location_series(location, release: Release) -> list:
     from django.db.models import Sum
 
     from .models import Location, Metric
-    from .queries import MetricSeries, daily_changes, trailing_average
+    from .queries import group_points, make_series
 
     metrics = {m.pk: m for m in Metric.objects.all()}
     own = as_of(Observation.objects.filter(location=location), release)
-    points = _grouped(own.order_by("metric_id", "date").values_list("metric_id", "date", VALUE))
+    points = group_points(own.order_by("metric_id", "date").values_list("metric_id", "date", VALUE))
     summed = 0
     if not points:
         regions = Location.objects.filter(parent=location)
@@ -92,19 +92,5 @@ def location_series(location, release: Release) -> list:
         summed = with_data.values("location_id").distinct().count()
         if summed:
             totals = with_data.values("metric_id", "date").annotate(total=Sum(VALUE)).order_by("metric_id", "date")
-            points = _grouped(totals.values_list("metric_id", "date", "total"))
-    series = []
-    for metric_id, (dates, values) in points.items():
-        metric = metrics[metric_id]
-        daily = daily_changes(dates, values, cumulative=metric.kind == Metric.Kind.CUMULATIVE)
-        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily), summed))
-    return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
-
-
-def _grouped(rows) -> dict:
-    points = {}
-    for metric_id, day, value in rows:
-        dates, values = points.setdefault(metric_id, ([], []))
-        dates.append(day)
-        values.append(value)
-    return points
+            points = group_points(totals.values_list("metric_id", "date", "total"))
+    return make_series(metrics, points, dict.fromkeys(points, summed))

@@ -193,13 +193,7 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
     )
     # Two staged values for one key: among values we already have, found here; among new ones,
     # the unique constraint refuses them when they are inserted (below).
-    cursor.execute(
-        f"SELECT location_id, metric_id, date FROM {PLAN} "  # noqa: S608
-        "GROUP BY observation_id, location_id, metric_id, date HAVING COUNT(*) > 1 LIMIT 1"
-    )
-    duplicate = cursor.fetchone()
-    if duplicate:
-        raise _duplicate(duplicate)
+    _refuse_duplicates(cursor, PLAN)
     cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")  # noqa: S608
     total = cursor.fetchone()[0]
     cursor.execute(f"SELECT action, COUNT(*) FROM {PLAN} GROUP BY action")  # noqa: S608
@@ -250,13 +244,7 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
                     [source.pk, submission_id, release.pk],
                 )
         except IntegrityError:
-            cursor.execute(
-                f"SELECT location_id, metric_id, date FROM {STAGE} "  # noqa: S608
-                "GROUP BY location_id, metric_id, date HAVING COUNT(*) > 1 LIMIT 1"
-            )
-            duplicate = cursor.fetchone()
-            if duplicate:
-                raise _duplicate(duplicate)
+            _refuse_duplicates(cursor, STAGE)
             raise
     return UpsertResult(release=release, added=added, changed=changed, unchanged=unchanged, skipped=skipped)
 
@@ -303,8 +291,15 @@ def _bulk_load(cursor, table: str, *, enabled: bool):
         cursor.execute(definition)
 
 
-def _duplicate(key) -> UpsertError:
-    return UpsertError(f"more than one value for location {key[0]}, metric {key[1]}, date {key[2]}")
+def _refuse_duplicates(cursor, table: str) -> None:
+    """Raise UpsertError naming a (location, metric, date) that `table` holds more than once."""
+    cursor.execute(
+        f"SELECT location_id, metric_id, date FROM {table} "  # noqa: S608
+        "GROUP BY location_id, metric_id, date HAVING COUNT(*) > 1 LIMIT 1"
+    )
+    key = cursor.fetchone()
+    if key:
+        raise UpsertError(f"more than one value for location {key[0]}, metric {key[1]}, date {key[2]}")
 
 
 def _changelog(description, added, changed, unchanged, skipped) -> str:

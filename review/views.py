@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import reviewer_required, staff_required
 from contributions.models import Submission
+from dataset.models import Release
 
 from . import audit, diffchart, services
 from .forms import AuditFilterForm, CommentForm, DecisionForm, DigestForm, QueueFilterForm
@@ -53,6 +54,7 @@ def detail(request, pk):
         "actions": submission.actions.select_related("actor"),
         "problems": (submission.report or {}).get("problems", [])[:200],
         "diff": diff,
+        "latest_release": Release.objects.order_by("-number").values_list("number", flat=True).first(),
         "protected": services.higher_priority_values(submission),
         "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
         "decision_form": DecisionForm(),

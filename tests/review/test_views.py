@@ -47,6 +47,19 @@ def test_review_page_shows_source_priority_report_and_history(client, reviewer, 
     assert 'id="diff-chart-data"' in page
 
 
+@pytest.mark.parametrize("releases_since", [0, 1])
+def test_review_page_says_which_release_the_diff_was_computed_against(client, reviewer, submission, releases_since):
+    from dataset.models import Release
+
+    for number in range(1, 2 + releases_since):
+        Release.objects.create(number=number, description=f"release {number}")
+    Submission.objects.filter(pk=submission.pk).update(
+        diff={"counts": {"new": 10, "changed": 0, "unchanged": 0}, "release": 1})
+    page = login(client, reviewer).get(reverse("review:detail", args=[submission.pk])).content.decode()
+    assert "Compared with release 1 when the file was validated." in page
+    assert ("The dataset has changed since (release 2 is the latest)" in page) == bool(releases_since)
+
+
 def test_approve_from_the_page_merges_and_logs(client, reviewer, submission, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = login(client, reviewer).post(

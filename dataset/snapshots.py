@@ -102,7 +102,10 @@ def build(release: Release | None = None) -> Values:
     keys, values, source_ids = keys[order], values[order], source_ids[order]
     latest = _latest_release()
     if release is not None and latest is not None and latest.pk == release.pk:
-        _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
+        try:
+            _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
+        except OSError:  # a full or read-only disk costs speed, never the diff
+            logger.exception("Could not save the snapshot of release %s", release.number)
     return Values(keys, values, source_ids, release=release.number if release else None)
 
 

@@ -74,3 +74,13 @@ def test_values_read_for_an_older_release_are_not_saved_as_its_snapshot(source):
 
     snapshots.build(old)  # the values now are release 2's: they must not be filed under release 1
     assert not snapshots._directory(old).exists()
+
+
+def test_a_snapshot_that_cannot_be_saved_still_gives_the_values(source, settings, tmp_path):
+    upsert_observations(frame([10, 20]), source=source, description="first")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    settings.MEDIA_ROOT = blocker
+
+    current = snapshots.current()
+    assert sorted(current.values.tolist()) == [10, 10, 20, 20]

@@ -114,7 +114,7 @@ def _series_fast(frame: pd.DataFrame, keys: np.ndarray, new, changed, unchanged)
     """Counts of new / changed / unchanged values and the date range per location and metric.
 
     One pass over the rows in key order (validation hands them over sorted): a series is a run of
-    equal key >> 20 (location and metric), its counts are sums over the run and its dates the run's ends.
+    equal key >> METRIC_SHIFT (location and metric), its counts are sums over the run and its dates the run's ends.
     """
     order = None if len(keys) < 2 or (keys[1:] >= keys[:-1]).all() else np.argsort(keys, kind="stable")
 
@@ -122,7 +122,7 @@ def _series_fast(frame: pd.DataFrame, keys: np.ndarray, new, changed, unchanged)
         array = np.asarray(array)
         return array if order is None else array[order]
 
-    series = ordered(keys) >> 20
+    series = ordered(keys) >> snapshots.METRIC_SHIFT
     starts = np.flatnonzero(np.concatenate(([True], series[1:] != series[:-1])))
     ends = np.concatenate((starts[1:], [len(series)])) - 1
     if order is not None:  # back to positions in the frame

@@ -86,6 +86,7 @@ from django.utils import timezone
 
 from dataset.locations import AmbiguousLocation, LocationResolver, Place
 from dataset.models import Location, Metric, normalise_name
+from dataset.snapshots import LOCATION_SHIFT, METRIC_SHIFT
 
 from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
 from .parsing import ParsedFile, problem
@@ -886,13 +887,14 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
 
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:
     """One int64 per (location, metric, date), ordered like the triple (dates are 2019-12-01 or later):
-    location_id << 28 | metric_id << 20 | days since 1970. dataset/snapshots.py computes the same in SQL."""
+    location_id << 28 | metric_id << 20 | days since 1970 (the shifts are dataset.snapshots', which
+    computes the same key in SQL)."""
     return _key_array(frame["location_id"].to_numpy(), frame["metric_id"].to_numpy(), frame["date"].to_numpy())
 
 
 def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
     days = dates.astype("datetime64[D]").view("int64")
-    return (location_ids.astype("int64") << 28) | (metric_ids.astype("int64") << 20) | days
+    return (location_ids.astype("int64") << LOCATION_SHIFT) | (metric_ids.astype("int64") << METRIC_SHIFT) | days
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def _lookups():
     return locations, metrics, sources
 
 
-def _epoch_days(column: str) -> str:
+def epoch_days_sql(column: str) -> str:
     """SQL for a date column as days since 1970-01-01 (integers travel much faster than date text)."""
     if connection.vendor == "postgresql":
         return f"({column} - DATE '1970-01-01')"
@@ -125,7 +125,7 @@ def iter_observations(chunk_rows: int = CHUNK_ROWS):
     locations, metrics, sources = _lookups()
     obs = Observation._meta.db_table
     dates, location_ids, metric_ids, values, source_ids = _fetch(
-        f"SELECT {_epoch_days('date')} AS date, location_id, metric_id, value, source_id FROM {obs}"  # noqa: S608
+        f"SELECT {epoch_days_sql('date')} AS date, location_id, metric_id, value, source_id FROM {obs}"  # noqa: S608
     )
     if not len(dates):
         return
@@ -229,7 +229,7 @@ def write_jhu(directory: Path) -> list[Path]:
     with_data = Metric.objects.filter(Exists(Observation.objects.filter(metric=OuterRef("pk"))))
     for metric in with_data.order_by("display_order", "code"):
         location_ids, dates, numbers = _fetch(
-            f"SELECT location_id, {_epoch_days('date')} AS date, value FROM {obs} WHERE metric_id = %s",  # noqa: S608
+            f"SELECT location_id, {epoch_days_sql('date')} AS date, value FROM {obs} WHERE metric_id = %s",  # noqa: S608
             [metric.pk],
         )
         values = pd.DataFrame({"location_id": location_ids, "date": dates, "value": numbers.astype("float64")})

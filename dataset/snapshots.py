@@ -25,10 +25,12 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
 
+from .exports import epoch_days_sql
 from .models import Observation, Release
 
 logger = logging.getLogger(__name__)
 
+# The observation key: location_id << LOCATION_SHIFT | metric_id << METRIC_SHIFT | days since 1970.
 LOCATION_SHIFT, METRIC_SHIFT = 28, 20
 ARRAYS = ("keys", "values", "source_ids")
 KEPT = 2  # snapshots kept on disk: the latest and the one before (a diff may still be reading it)
@@ -52,13 +54,11 @@ class Values:
         return np.where(self.keys[position] == keys, position, -1)
 
 
-def key_sql() -> str:
+def _key_sql() -> str:
     """SQL for the observation key of a row of dataset_observation."""
-    if connection.vendor == "postgresql":
-        return (f"((location_id::bigint << {LOCATION_SHIFT}) | (metric_id::bigint << {METRIC_SHIFT}) "
-                "| (date - DATE '1970-01-01'))")
-    return (f"((location_id << {LOCATION_SHIFT}) | (metric_id << {METRIC_SHIFT}) "
-            "| CAST(julianday(date) - 2440587.5 AS INTEGER))")
+    bigint = "::bigint" if connection.vendor == "postgresql" else ""
+    return (f"((location_id{bigint} << {LOCATION_SHIFT}) | (metric_id{bigint} << {METRIC_SHIFT}) "
+            f"| {epoch_days_sql('date')})")
 
 
 def root() -> Path:
@@ -141,7 +141,7 @@ def _remove_old(parent: Path) -> None:
 
 def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = Observation._meta.db_table
-    sql = f"SELECT {key_sql()}, value, source_id FROM {table}"  # noqa: S608
+    sql = f"SELECT {_key_sql()}, value, source_id FROM {table}"  # noqa: S608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY ... TO STDOUT read back by Arrow: far faster than fetching a million tuples.

@@ -27,6 +27,7 @@ from django.db import connection
 
 from .exports import epoch_days_sql
 from .models import Observation, Release
+from .queries import latest_release
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +70,11 @@ def _directory(release: Release) -> Path:
     return root() / f"r{release.number}-{int(release.created_at.timestamp() * 1_000_000)}"
 
 
-def _latest_release() -> Release | None:
-    return Release.objects.order_by("-number").only("number", "created_at").first()
-
-
 def current() -> Values:
     """The current values: from the latest release's snapshot, written first if it is missing."""
-    release = _latest_release()
+    release = latest_release()
     if release is None:
-        empty = np.array([], dtype="int64")
-        return Values(empty, empty.astype("float64"), empty, None)
+        return Values(*_empty(), release=None)
     directory = _directory(release)
     if not directory.is_dir():
         return build(release)
@@ -90,23 +86,22 @@ def current() -> Values:
     return Values(*arrays, release=release.number)
 
 
-def build(release: Release | None = None) -> Values:
+def build(release: Release) -> Values:
     """Read every current value from the database and keep them as `release`'s snapshot.
 
     The snapshot is saved only when no other release was made while the values were read, so a
     saved snapshot always holds exactly its release's values.
     """
-    release = release or _latest_release()
     keys, values, source_ids = _read_all()
     order = np.argsort(keys, kind="stable")
     keys, values, source_ids = keys[order], values[order], source_ids[order]
-    latest = _latest_release()
-    if release is not None and latest is not None and latest.pk == release.pk:
+    latest = latest_release()
+    if latest is not None and latest.pk == release.pk:
         try:
             _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
         except OSError:  # a full or read-only disk costs speed, never the diff
             logger.exception("Could not save the snapshot of release %s", release.number)
-    return Values(keys, values, source_ids, release=release.number if release else None)
+    return Values(keys, values, source_ids, release=release.number)
 
 
 def _save(directory: Path, **arrays) -> None:

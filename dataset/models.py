@@ -117,9 +117,12 @@ class Release(models.Model):
         return f"Release {self.number}"
 
     @classmethod
+    def latest_number(cls) -> int | None:
+        return cls.objects.order_by("-number").values_list("number", flat=True).first()
+
+    @classmethod
     def next_number(cls) -> int:
-        last = cls.objects.order_by("-number").values_list("number", flat=True).first()
-        return (last or 0) + 1
+        return (cls.latest_number() or 0) + 1
 
 
 class ReleaseFile(models.Model):

@@ -54,7 +54,7 @@ def detail(request, pk):
         "actions": submission.actions.select_related("actor"),
         "problems": (submission.report or {}).get("problems", [])[:200],
         "diff": diff,
-        "latest_release": Release.objects.order_by("-number").values_list("number", flat=True).first(),
+        "latest_release": Release.latest_number(),
         "protected": services.higher_priority_values(submission),
         "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
         "decision_form": DecisionForm(),

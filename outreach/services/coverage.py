@@ -86,7 +86,7 @@ def _volunteer_counts() -> dict[int, int]:
 
 def _latest_dates() -> dict[str, date]:
     """Latest observation date per country code, cached until the next release."""
-    release = Release.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    release = Release.latest_number() or 0
     key = f"outreach:coverage:latest:{release}"
     latest = cache.get(key)
     if latest is None:

@@ -25,7 +25,7 @@ PLAN = "_upsert_plan"
 KEEP, REPLACE, SKIP = 0, 1, 2
 # Any constant: serialises writers of the canonical dataset on PostgreSQL.
 ADVISORY_LOCK_ID = 7_319_001
-# From this many new values on, PostgreSQL checks foreign keys and builds indexes once, not per row.
+# From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
 BULK_ROWS = 100_000
 
 

@@ -34,18 +34,12 @@ class Reference:
     parent: str
 
 
-def _by_table(references):
-    tables = {}
+def _grouped(references, attribute: str) -> dict[str, list[Reference]]:
+    """The references by child table ("table") or by referenced table ("parent"), in order."""
+    groups = {}
     for reference in references:
-        tables.setdefault(reference.table, []).append(reference)
-    return tables
-
-
-def _by_parent(references):
-    parents = {}
-    for reference in references:
-        parents.setdefault(reference.parent, []).append(reference)
-    return parents
+        groups.setdefault(getattr(reference, attribute), []).append(reference)
+    return groups
 
 
 def _missing_parent(reference: Reference, row: str) -> str:
@@ -57,7 +51,7 @@ def _missing_parent(reference: Reference, row: str) -> str:
 
 def postgresql_statements(references) -> list[str]:
     statements = []
-    for table, refs in _by_table(references).items():
+    for table, refs in _grouped(references, "table").items():
         columns = ", ".join(r.column for r in refs)
         # The first missing reference, named in the error: "location_id=123 (dataset_location)".
         naming = " ".join(
@@ -83,7 +77,7 @@ END $$""")
                 f"CREATE TRIGGER {table}_references_{event.lower()} AFTER {event} ON {table} "
                 f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_check_references()"
             )
-    for parent, refs in _by_parent(references).items():
+    for parent, refs in _grouped(references, "parent").items():
         name = f"{parent}_protect_dataset"
         still_used = " OR ".join(
             f"EXISTS (SELECT 1 FROM old_rows o JOIN {r.table} c ON c.{r.column} = o.id)" for r in refs
@@ -106,16 +100,16 @@ END $$""")
 
 def postgresql_drop_statements(references) -> list[str]:
     statements = []
-    for table in _by_table(references):
+    for table in _grouped(references, "table"):
         statements.append(f"DROP FUNCTION IF EXISTS {table}_check_references() CASCADE")
-    for parent in _by_parent(references):
+    for parent in _grouped(references, "parent"):
         statements.append(f"DROP FUNCTION IF EXISTS {parent}_protect_dataset() CASCADE")
     return statements
 
 
 def sqlite_statements(references) -> list[str]:
     statements = []
-    for table, refs in _by_table(references).items():
+    for table, refs in _grouped(references, "table").items():
         missing = " OR ".join(_missing_parent(r, "NEW") for r in refs)
         for event in ("INSERT", "UPDATE"):
             statements.append(
@@ -129,7 +123,7 @@ def sqlite_statements(references) -> list[str]:
 def sqlite_drop_statements(references) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {table}_references_{event}"
-        for table in _by_table(references) for event in ("insert", "update")
+        for table in _grouped(references, "table") for event in ("insert", "update")
     ]
 
 

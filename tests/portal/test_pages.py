@@ -1,4 +1,6 @@
 """The public pages render for anyone, show live counts, and errors get friendly pages."""
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -20,7 +22,8 @@ def test_public_page_renders(client, reference_data, name, text):
     content = response.content.decode()
     assert text in content
     assert 'href="/accounts/signup/"' in content  # everyone is invited to volunteer
-    assert "cdn" not in content.lower()
+    # The random CSRF token of the newsletter form can spell "cdn" by chance; every other byte is checked.
+    assert "cdn" not in re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", content).lower()
 
 
 @pytest.mark.django_db

@@ -110,6 +110,7 @@ LOCATION_SCHEMES = {"codice regione": "istat", "fips": "fips"}
 # How a row's location was found (int8 codes, to keep a million rows light).
 DIRECT, AGGREGATED, IGNORED, UNPLACED, ERROR = 0, 1, 2, 3, 4
 JUMP_FACTOR = 10
+PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"  # a value as we accept it (after separators are normalised)
 JUMP_MIN_INCREASE = 1000
 
 
@@ -536,6 +537,12 @@ def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct stripped texts of a column (categorical or strings), without a Python loop per row."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = values.cat.codes.to_numpy(), [str(u) for u in values.cat.categories]
+    elif isinstance(values.array, pd.arrays.ArrowStringArray) and not values.hasnans:
+        # Arrow's hash kernel, keeping its int32 codes: pandas would widen them to int64.
+        encoded = pc.dictionary_encode(pa.array(values.array))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        codes, uniques = encoded.indices.to_numpy(), [str(u) for u in encoded.dictionary.to_pylist()]
     else:
         codes, found = pd.factorize(values)
         uniques = [str(u) for u in found]
@@ -564,7 +571,7 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
 
     def repeated(column):
         codes, uniques = encode(frame[column])
-        return _category(np.tile(codes, k), uniques)
+        return _category(codes if k == 1 else np.tile(codes, k), uniques)
 
     for i, column in enumerate(plan.location_columns):
         out[f"loc{i}"] = repeated(column)
@@ -574,12 +581,14 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
         out["date"] = _constant(plan.date_constant.isoformat(), n * k)
     else:  # wide_date: the header is the date
         out["date"] = _category(np.repeat(np.arange(k), n), value_columns)
-    out["row"] = np.tile(frame.index.to_numpy(dtype="int64"), k)
+    source_rows = frame.index.to_numpy(dtype="int64")
+    out["row"] = source_rows if k == 1 else np.tile(source_rows, k)
     if k == 1:
         out["raw_value"] = frame[value_columns[0]].array
+        out["column"] = _constant(value_columns[0], n)
     else:
         out["raw_value"] = pd.array(frame[value_columns].to_numpy(dtype=object).ravel(order="F"), dtype="str")
-    out["column"] = _category(np.repeat(np.arange(k), n), value_columns)
+        out["column"] = _category(np.repeat(np.arange(k), n), value_columns)
     if plan.layout == "long":
         out["metric"] = repeated(plan.metric_column)
     elif plan.layout == "wide_date":
@@ -591,7 +600,7 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
     result = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: a million rows
     counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
     multi = set(counts[counts > 1].index) if counts is not None else set()
-    result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else 0
+    result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else np.zeros(n * k, "int8")
     result["sheet"] = _constant(sheet.name, n * k)
     return result
 
@@ -605,14 +614,37 @@ def _plain_numbers(texts: pa.Array) -> pa.Array:
     rest = np.flatnonzero(~ok)
     if len(rest):
         ok[rest] = pc.match_substring_regex(
-            texts.take(pa.array(rest)), r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$").to_numpy(zero_copy_only=False)
+            texts.take(pa.array(rest)), PLAIN_NUMBER).to_numpy(zero_copy_only=False)
     return pa.array(ok)
+
+
+def _plain_values(parsed, raw: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """float64 values when every cell is a plain decimal number (most value columns), else None.
+
+    Then one cast does it, with no copies of the texts: whole numbers are recognised by their
+    digits, and only the few other cells (negative or fractional values) go through the regular
+    expression."""
+    if parsed.decimal != "." or not len(raw):
+        return None
+    digits = pc.ascii_is_decimal(raw)
+    if not pc.all(digits, skip_nulls=False).as_py():
+        rest = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
+        if len(rest) > len(raw) // 10 or not pc.all(pc.match_substring_regex(
+                raw.take(pa.array(rest)), PLAIN_NUMBER), skip_nulls=False).as_py():
+            return None
+    try:
+        return pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # a form Arrow reads differently: the careful path decides
+        return None
 
 
 def _parse_values(ctx: Context, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """float64 values (NaN where empty or bad) and the mask of empty cells; bad cells are reported."""
     parsed = ctx.parsed
     raw = pa.array(rows["raw_value"].astype("str"))
+    values = _plain_values(parsed, raw)
+    if values is not None:
+        return values, np.zeros(len(values), dtype=bool)
     trimmed = pc.utf8_trim_whitespace(raw)
     empty = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     cleaned = trimmed
@@ -743,17 +775,20 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
                         for name in sheets], dtype="int64")
         return ids[codes], np.zeros(len(rows), dtype="int8")
     encoded = [encode(rows[c]) for c in loc_columns]
-    combined = np.zeros(len(rows), dtype="int64")
-    for codes, texts in encoded:
-        combined = combined * (len(texts) + 1) + codes
-    codes, keys = pd.factorize(combined)
-    uniques = []
-    for key in keys:
-        parts = []
-        for _, texts in reversed(encoded):
-            key, digit = divmod(int(key), len(texts) + 1)
-            parts.append(texts[digit])
-        uniques.append("\x1f".join(reversed(parts)))
+    if len(encoded) == 1:
+        codes, uniques = encoded[0]
+    else:
+        combined = np.zeros(len(rows), dtype="int64")
+        for column_codes, texts in encoded:
+            combined = combined * (len(texts) + 1) + column_codes
+        codes, keys = pd.factorize(combined)
+        uniques = []
+        for key in keys:
+            parts = []
+            for _, texts in reversed(encoded):
+                key, digit = divmod(int(key), len(texts) + 1)
+                parts.append(texts[digit])
+            uniques.append("\x1f".join(reversed(parts)))
     outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), ERROR, dtype="int8")
     unknown: dict[tuple, list] = {}
     first_plan = next((p for p in plans.values() if p.location_columns), None)
@@ -852,32 +887,39 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
     """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
     cumulative series, implausible jumps."""
     values = frame["value"].to_numpy()
-    negative = frame[values < 0].astype({"metric": "str", "location_key": "str"})
-    ctx.problems.add_rows("negative_value", "warning", "Negative value " + _num(negative["value"]) + " for "
-                          + negative["metric"] + " in " + negative["location_key"] + ".",
-                          negative.assign(raw_value=negative["value"], column=negative["metric"]))
+    negative = values < 0
+    if negative.any():
+        negative = frame[negative].astype({"metric": "str", "location_key": "str"})
+        ctx.problems.add_rows("negative_value", "warning", "Negative value " + _num(negative["value"]) + " for "
+                              + negative["metric"] + " in " + negative["location_key"] + ".",
+                              negative.assign(raw_value=negative["value"], column=negative["metric"]))
     if len(frame) < 2:
         return
+    # Each value against the one before it (views, so a million rows cost no copies), where both are
+    # of the same cumulative series.
     loc, met = frame["location_id"].to_numpy(), frame["metric_id"].to_numpy()
-    same_series = np.zeros(len(frame), dtype=bool)
-    same_series[1:] = (loc[1:] == loc[:-1]) & (met[1:] == met[:-1])
-    previous = np.full(len(frame), np.nan)
-    previous[1:] = np.where(same_series[1:], values[:-1], np.nan)
     cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
     is_cumulative = np.zeros(max([*cumulative_ids, int(met.max())]) + 1, dtype=bool)
     is_cumulative[cumulative_ids] = True
-    cumulative = is_cumulative[met]  # a table lookup: np.isin sorts a million ids
+    follows = is_cumulative[met[1:]]  # a table lookup: np.isin sorts a million ids
+    follows &= loc[1:] == loc[:-1]
+    follows &= met[1:] == met[:-1]
+    current, previous_values = values[1:], values[:-1]
     with np.errstate(invalid="ignore"):
-        down_mask = cumulative & (values < previous)
-        jump_mask = cumulative & (previous > 0) & (values > JUMP_FACTOR * previous) & (
-            values - previous >= JUMP_MIN_INCREASE)
+        down = follows & (current < previous_values)
+        jump = follows & (current > previous_values * JUMP_FACTOR)
+        candidates = np.flatnonzero(jump)  # few: check the rest of the rule on them only
+        before, after = previous_values[candidates], current[candidates]
+        jump[candidates] = (before > 0) & (after - before >= JUMP_MIN_INCREASE)
+    down_mask, jump_mask = (np.concatenate(([False], mask)) for mask in (down, jump))
     for mask, code, text in [
         (down_mask, "cumulative_decrease", " (a correction by the source?)."),
         (jump_mask, "implausible_jump", " (more than ten times the day before; an extra digit?)."),
     ]:
         if not mask.any():
             continue
-        rows = frame[mask].assign(previous=previous[mask]).astype({"metric": "str", "location_key": "str"})
+        rows = frame[mask].assign(previous=values[np.flatnonzero(mask) - 1])
+        rows = rows.astype({"metric": "str", "location_key": "str"})
         verb = " falls from " if code == "cumulative_decrease" else " jumps from "
         ctx.problems.add_rows(
             code, "warning", rows["metric"] + " in " + rows["location_key"] + verb + _num(rows["previous"]) + " to "
@@ -893,8 +935,18 @@ def observation_keys(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
-    days = dates.astype("datetime64[D]").view("int64")
-    return (location_ids.astype("int64") << LOCATION_SHIFT) | (metric_ids.astype("int64") << METRIC_SHIFT) | days
+    """observation_keys of three arrays, with one scratch array (a million rows: each copy costs)."""
+    keys = location_ids.astype("int64")
+    keys <<= LOCATION_SHIFT
+    scratch = metric_ids.astype("int64")
+    scratch <<= METRIC_SHIFT
+    keys |= scratch
+    if dates.dtype == "datetime64[s]":  # whole days: integer division is several times faster than astype
+        np.floor_divide(dates.view("int64"), 86400, out=scratch)
+    else:
+        scratch[:] = dates.astype("datetime64[D]").view("int64")
+    keys |= scratch
+    return keys
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1105,18 +1157,25 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
                                  f"know were left out, as the mapping asks: {listed}"
                                  + ("..." if len(names) > 30 else "."), severity="warning"))
-    # The rows to keep, gathered once and already in key order (_combine would otherwise sort them).
-    pick = np.flatnonzero(~np.isnan(values) & ~np.isnat(dates) & (location_ids >= 0) & (metric_ids >= 0))
-    keys = _key_array(location_ids[pick], metric_ids[pick], dates[pick])
+    # The rows to keep, gathered once and already in key order (_combine would otherwise sort them);
+    # when every row is kept in file order, which is common, nothing is gathered at all.
+    keep = ~np.isnan(values)
+    keep &= ~np.isnat(dates)
+    keep &= location_ids >= 0
+    keep &= metric_ids >= 0
+    pick = None if keep.all() else np.flatnonzero(keep)
+    keys = _key_array(*(a if pick is None else a[pick] for a in (location_ids, metric_ids, dates)))
     if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
         order = np.argsort(keys, kind="stable")
-        pick, keys = pick[order], keys[order]
-    frame = pd.DataFrame({
-        "location_id": location_ids[pick], "metric_id": metric_ids[pick], "date": dates[pick],
-        "value": values[pick], "row": rows["row"].to_numpy()[pick], "sheet": rows["sheet"].array[pick],
-        "group": np.asarray(rows["group"])[pick] if "group" in rows else 0, "column": rows["column"].array[pick],
-        "mode": modes[pick],
-    }, copy=False)  # the arrays are fresh: no copy into 2-D blocks
+        pick, keys = (order if pick is None else pick[order]), keys[order]
+    columns = {
+        "location_id": location_ids, "metric_id": metric_ids, "date": dates, "value": values,
+        "row": rows["row"].to_numpy(), "sheet": rows["sheet"].array,
+        "group": np.asarray(rows["group"]) if "group" in rows else np.zeros(len(rows), "int8"),
+        "column": rows["column"].array, "mode": modes,
+    }
+    frame = pd.DataFrame(columns if pick is None else {name: a[pick] for name, a in columns.items()},
+                         copy=False)  # no copy into 2-D blocks: a million rows
     frame = _combine(ctx, frame, keys)
     frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:
@@ -1130,8 +1189,10 @@ def _small_int_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(ids):
         return np.zeros(0, dtype="int32"), ids
     present = np.flatnonzero(np.bincount(ids))
-    table = np.zeros(int(present[-1]) + 1, dtype="int32")
-    table[present] = np.arange(len(present), dtype="int32")
+    # The dtype pandas keeps for this many categories, so from_codes does not copy the codes again.
+    dtype = "int8" if len(present) < 127 else "int16" if len(present) < 32767 else "int32"
+    table = np.zeros(int(present[-1]) + 1, dtype=dtype)
+    table[present] = np.arange(len(present), dtype=dtype)
     return table[ids], present
 
 

@@ -64,16 +64,23 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     result["release"] = canonical.release
     position = canonical.lookup(keys)
     known = position >= 0
-    old = np.full(len(frame), np.nan)
-    old[known] = canonical.values[position[known]]
+    if known.all():
+        old = canonical.values[position]
+    else:
+        old = np.full(len(frame), np.nan)
+        old[known] = canonical.values[position[known]]
     value = frame["value"].to_numpy()
-    same = known & (np.abs(value - np.nan_to_num(old)) <= 1e-9)
+    with np.errstate(invalid="ignore"):
+        gap = value - old  # NaN where the value is new
+        same = np.abs(gap, out=gap) <= 1e-9
     changed = known & ~same
     result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
 
     series = _series_fast(frame, keys, ~known, changed, same)
     result["series_truncated"] = len(series) > MAX_SERIES
-    result["series"] = series.head(MAX_SERIES).to_dict("records")
+    head = series.head(MAX_SERIES)
+    result["series"] = [dict(zip(head.columns, values, strict=True))
+                        for values in zip(*(head[c].tolist() for c in head.columns), strict=True)]
 
     if changed.any():
         source_ids = np.asarray(canonical.source_ids[position[changed]], dtype="int64")
@@ -133,7 +140,7 @@ def _series_fast(frame: pd.DataFrame, keys: np.ndarray, new, changed, unchanged)
     out = pd.DataFrame({
         "location": frame["location_key"].iloc[starts_at].astype(str).to_numpy(),
         "metric": frame["metric"].iloc[starts_at].astype(str).to_numpy(),
-        **{name: np.add.reduceat(ordered(flags).astype("int64"), starts)
+        **{name: np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copy of the flags
            for name, flags in (("new", new), ("changed", changed), ("unchanged", unchanged))},
         "first_date": dates.iloc[starts_at].dt.strftime("%Y-%m-%d").to_numpy(),
         "last_date": dates.iloc[ends_at].dt.strftime("%Y-%m-%d").to_numpy(),

@@ -130,12 +130,12 @@ def parse_bytes(data: bytes, *, filename: str = "", mapping: dict | None = None)
             parsed.kind = "xlsx"
             _read_xlsx(data, parsed, mapping)
         else:
-            text, parsed.encoding = decode(data, mapping.get("encoding"))
-            if kind == "json" or text.lstrip()[:1] in ("[", "{"):
+            utf8, parsed.encoding = to_utf8(data, mapping.get("encoding"))
+            if kind == "json" or utf8[:4096].decode("utf-8", errors="ignore").lstrip()[:1] in ("[", "{"):
                 parsed.kind = "json"
-                _read_json(text, parsed)
+                _read_json(utf8.decode("utf-8"), parsed)
             else:
-                _read_delimited(text, data if parsed.encoding.startswith("utf-8") else None, parsed, mapping)
+                _read_delimited(utf8, parsed, mapping)
         if parsed.sheets:
             _detect_number_format(parsed, mapping)
     except Unreadable as exc:
@@ -175,18 +175,23 @@ def sniff_kind(data: bytes) -> str:
     return "text"
 
 
-def decode(data: bytes, forced: str | None = None) -> tuple[str, str]:
-    """Text and encoding name; raises Unreadable for binary content or undecodable bytes."""
+def to_utf8(data: bytes, forced: str | None = None) -> tuple[bytes, str]:
+    """The content as UTF-8 without a BOM, and the encoding it was in; raises Unreadable for binary
+    content or undecodable bytes.
+
+    A UTF-8 file (the usual case) is checked in place and handed back as it is: decoding a big file
+    into one Python string only to encode it again would cost its size twice over."""
     if forced:
         try:
-            return data.decode(forced).lstrip("\ufeff"), forced.lower()
+            text = data.decode(forced).lstrip("\ufeff")
         except (LookupError, UnicodeDecodeError) as exc:
             raise Unreadable("encoding_error", f"The file is not valid {forced}: {exc}. Choose another encoding.")
+        return text.encode("utf-8"), forced.lower()
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise Unreadable("unsupported_encoding", "The file is UTF-32; save it as UTF-8.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode("utf-16").encode("utf-8"), "utf-16"
         except UnicodeDecodeError as exc:
             raise Unreadable("encoding_error", f"The file starts like UTF-16 but is not valid UTF-16: {exc}.")
     sample = data[:4096]
@@ -195,14 +200,17 @@ def decode(data: bytes, forced: str | None = None) -> tuple[str, str]:
         if odd > len(sample) // 3 or even > len(sample) // 3:
             codec = "utf-16-le" if odd > even else "utf-16-be"
             try:
-                return data.decode(codec), codec
+                return data.decode(codec).encode("utf-8"), codec
             except UnicodeDecodeError:
                 pass
         raise Unreadable("binary_file", "The file is binary data, not text (CSV, TSV or JSON) or an XLSX workbook.")
+    if _is_utf8(data):
+        if data.startswith(UTF8_BOM):
+            return _refuse_controls(data[len(UTF8_BOM):]), "utf-8-sig"
+        return _refuse_controls(data), "utf-8"
     try:
-        text = data.decode("utf-8")
-        encoding = "utf-8-sig" if text.startswith("\ufeff") else "utf-8"
-        text = text.lstrip("\ufeff")
+        data.decode("utf-8")
+        return _refuse_controls(data.removeprefix(UTF8_BOM)), "utf-8"  # valid after all (Arrow is stricter)
     except UnicodeDecodeError as exc:
         valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data[: exc.start]))
         if valid_multibyte:
@@ -211,14 +219,32 @@ def decode(data: bytes, forced: str | None = None) -> tuple[str, str]:
                 "mixed_encoding",
                 f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
                 "Save the whole file as UTF-8.", row=line)
-        try:
-            text, encoding = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
-    controls = re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text[:65536])
-    if controls and len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text[:65536])) > 3:
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    return _refuse_controls(text.encode("utf-8")), encoding
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8, checked by Arrow in place (no decoded copy)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _refuse_controls(utf8: bytes) -> bytes:
+    """Refuse text whose start has several control characters: binary data that happens to decode."""
+    head = utf8[:65536].decode("utf-8", errors="ignore")
+    if len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", head)) > 3:
         raise Unreadable("binary_file", "The file contains binary data, not text (CSV, TSV or JSON).")
-    return text, encoding
+    return utf8
 
 
 # --- CSV / TSV -----------------------------------------------------------------------------------
@@ -256,26 +282,27 @@ def _check_line_lengths(raw: bytes):
                              f"the limit is {MAX_LINE_CHARS:,}. Is the file really one row per line?", row=line)
 
 
-def _unterminated_quote(text: str) -> int | None:
+def _unterminated_quote(raw: bytes) -> int | None:
     """Line of the quote that is never closed, or None when quotes balance."""
-    if text.count('"') % 2 == 0:
+    if raw.count(b'"') % 2 == 0:
         return None
-    positions = [m.start() for m in re.finditer('"', text)]
-    return text.count("\n", 0, positions[-1]) + 1 if positions else None
+    return raw.count(b"\n", 0, raw.rfind(b'"')) + 1
 
 
-def _read_delimited(text: str, utf8: bytes | None, parsed: ParsedFile, mapping: dict):
-    raw = utf8.lstrip(b"\xef\xbb\xbf") if utf8 is not None else text.encode("utf-8")
+def _read_delimited(raw: bytes, parsed: ParsedFile, mapping: dict):
+    """Read delimited text (UTF-8 bytes): the delimiter and header from the first lines, then every
+    cell as a string with Arrow's CSV reader."""
     _check_line_lengths(raw)
-    line = _unterminated_quote(text) if '"' in text else None
+    quoted = b'"' in raw
+    line = _unterminated_quote(raw) if quoted else None
     if line is not None:
         raise Unreadable("unterminated_quote", f'A quoted field opened on line {line} is never closed (a " is '
                          "missing), so the rest of the file would be read as one value.", row=line)
-    skipped = len(text[:65536]) - len(text[:65536].lstrip("\r\n"))
-    first_end = text.find("\n", skipped)
-    window = text[skipped:max(first_end, skipped + 65536)] if first_end >= 0 else text[skipped:]
-    lines = window.splitlines()
-    if len(window) < len(text) - skipped and len(lines) > 2:
+    skipped = len(raw[:65536]) - len(raw[:65536].lstrip(b"\r\n"))
+    first_end = raw.find(b"\n", skipped)
+    window = raw[skipped:max(first_end, skipped + 65536)] if first_end >= 0 else raw[skipped:]
+    lines = window.decode("utf-8", errors="ignore").splitlines()  # the end may cut a character
+    if len(window) < len(raw) - skipped and len(lines) > 2:
         lines = lines[:-1]  # the window cut the last line
     lines = lines[:50]
     delimiter = mapping.get("delimiter") or _sniff_delimiter(lines[1:] or lines)
@@ -283,7 +310,7 @@ def _read_delimited(text: str, utf8: bytes | None, parsed: ParsedFile, mapping: 
         raise Unreadable("bad_mapping", f"Unsupported delimiter {delimiter!r}: use one of , ; TAB |.")
     parsed.delimiter = delimiter
     parsed.kind = "tsv" if delimiter == "\t" else "csv"
-    leading_lines = text[:skipped].count("\n")
+    leading_lines = raw[:skipped].count(b"\n")
     header_index = 0
     first = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
     if len(lines) > 2 and len([c for c in first if c.strip()]) <= 1:
@@ -312,7 +339,7 @@ def _read_delimited(text: str, utf8: bytes | None, parsed: ParsedFile, mapping: 
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + header_index,
                                        block_size=8 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                         newlines_in_values='"' in text, invalid_row_handler=on_invalid),
+                                         newlines_in_values=quoted, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )

@@ -87,6 +87,7 @@ from django.utils import timezone
 from dataset.locations import AmbiguousLocation, LocationResolver, Place
 from dataset.models import Location, Metric, normalise_name
 from dataset.snapshots import LOCATION_SHIFT, METRIC_SHIFT
+from portal import parallel
 
 from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
 from .parsing import ParsedFile, problem
@@ -183,9 +184,11 @@ class Problems:
             "code": code, "column": columns.astype(str), "value": frame[value_column].astype(str).str.slice(0, 200),
             "message": message if isinstance(message, str) else message.astype(str)})
         self.row_parts.append(part)
-        for rec in part.head(MAX_REPORTED_PER_CODE).to_dict("records"):
-            self.entries.append(problem(code, rec["message"], severity=severity, row=int(rec["row"]),
-                                        column=rec["column"], value=rec["value"], sheet=rec["sheet"] or None))
+        head = part.head(MAX_REPORTED_PER_CODE)
+        for row, sheet, column, value, text in zip(*(head[c].tolist() for c in (
+                "row", "sheet", "column", "value", "message")), strict=True):
+            self.entries.append(problem(code, text, severity=severity, row=int(row), column=column, value=value,
+                                        sheet=sheet or None))
         if len(part) > MAX_REPORTED_PER_CODE:
             self.entries.append({**problem(code, f"{len(part):,} rows in all have this problem; the first "
                                            f"{MAX_REPORTED_PER_CODE} are listed.", severity=severity),
@@ -568,9 +571,11 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
         return pd.DataFrame()
     k = len(value_columns)
     out = {}
+    text_columns = [*plan.location_columns, plan.date_column, plan.metric_column if plan.layout == "long" else None]
+    encoding = {column: parallel.submit(encode, frame[column], rows=n) for column in text_columns if column}
 
     def repeated(column):
-        codes, uniques = encode(frame[column])
+        codes, uniques = encoding[column].result()
         return _category(codes if k == 1 else np.tile(codes, k), uniques)
 
     for i, column in enumerate(plan.location_columns):
@@ -638,13 +643,13 @@ def _plain_values(parsed, raw: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         return None
 
 
-def _parse_values(ctx: Context, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """float64 values (NaN where empty or bad) and the mask of empty cells; bad cells are reported."""
+def _parse_values(ctx: Context, rows: pd.DataFrame, raw, plain: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """float64 values (NaN where empty or bad) and the mask of empty cells; bad cells are reported.
+
+    `raw` is the value column as Arrow strings, `plain` what _plain_values made of it."""
     parsed = ctx.parsed
-    raw = pa.array(rows["raw_value"].astype("str"))
-    values = _plain_values(parsed, raw)
-    if values is not None:
-        return values, np.zeros(len(values), dtype=bool)
+    if plain is not None:
+        return plain, np.zeros(len(plain), dtype=bool)
     trimmed = pc.utf8_trim_whitespace(raw)
     empty = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     cleaned = trimmed
@@ -916,15 +921,19 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
         (down_mask, "cumulative_decrease", " (a correction by the source?)."),
         (jump_mask, "implausible_jump", " (more than ten times the day before; an extra digit?)."),
     ]:
-        if not mask.any():
+        where = np.flatnonzero(mask)
+        if not len(where):
             continue
-        rows = frame[mask].assign(previous=values[np.flatnonzero(mask) - 1])
-        rows = rows.astype({"metric": "str", "location_key": "str"})
+        rows = frame.iloc[where]
         verb = " falls from " if code == "cumulative_decrease" else " jumps from "
-        ctx.problems.add_rows(
-            code, "warning", rows["metric"] + " in " + rows["location_key"] + verb + _num(rows["previous"]) + " to "
-            + _num(rows["value"]) + " on " + rows["date"].dt.strftime("%Y-%m-%d") + text,
-            rows.assign(raw_value=rows["value"], column=rows["metric"]))
+        messages = [
+            f"{metric} in {key}{verb}{before:,.0f} to {after:,.0f} on {day}{text}"
+            for metric, key, before, after, day in zip(
+                rows["metric"].astype(str).tolist(), rows["location_key"].astype(str).tolist(),
+                values[where - 1].tolist(), values[where].tolist(),
+                np.datetime_as_string(rows["date"].to_numpy(), unit="D").tolist(), strict=True)]
+        ctx.problems.add_rows(code, "warning", pd.Series(messages, index=rows.index, dtype="str"),
+                              rows.assign(raw_value=rows["value"], column=rows["metric"]))
 
 
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:
@@ -947,6 +956,15 @@ def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarr
         scratch[:] = dates.astype("datetime64[D]").view("int64")
     keys |= scratch
     return keys
+
+
+def _key_parts(keys: np.ndarray) -> dict[str, np.ndarray]:
+    """location_id, metric_id and date (datetime64[s]) back from observation keys."""
+    metric_ids = keys >> METRIC_SHIFT
+    metric_ids &= (1 << (LOCATION_SHIFT - METRIC_SHIFT)) - 1
+    dates = keys & ((1 << METRIC_SHIFT) - 1)
+    dates *= 86400
+    return {"location_id": keys >> LOCATION_SHIFT, "metric_id": metric_ids, "date": dates.view("datetime64[s]")}
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1136,15 +1154,17 @@ def _suggested_base(plans: dict) -> dict:
 
 def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
     """The long frame of valid values, sorted by location, metric and date, checked for duplicates."""
-    values, empty = _parse_values(ctx, rows)
+    raw = pa.array(rows["raw_value"].astype("str"))
+    plain = parallel.submit(_plain_values, ctx.parsed, raw, rows=len(raw))  # meanwhile, dates and places
+    dates = _resolve_dates(ctx, rows, plans)
+    location_ids, modes = _resolve_locations(ctx, rows, plans)
+    metric_ids = _resolve_metrics(ctx, rows, plans)
+    values, empty = _parse_values(ctx, rows, raw, plain.result())
     if empty.any() and any(p.layout == "long" for p in plans.values()):
         ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
                                  severity="warning"))
     if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    dates = _resolve_dates(ctx, rows, plans)
-    location_ids, modes = _resolve_locations(ctx, rows, plans)
-    metric_ids = _resolve_metrics(ctx, rows, plans)
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
         ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
@@ -1174,8 +1194,14 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         "group": np.asarray(rows["group"]) if "group" in rows else np.zeros(len(rows), "int8"),
         "column": rows["column"].array, "mode": modes,
     }
-    frame = pd.DataFrame(columns if pick is None else {name: a[pick] for name, a in columns.items()},
-                         copy=False)  # no copy into 2-D blocks: a million rows
+    if pick is not None:
+        if max((pk for pk, _ in ctx.metrics.values()), default=0) < 1 << (LOCATION_SHIFT - METRIC_SHIFT):
+            # Read back from the sorted keys: a pass in order costs less than a gather in new order.
+            del columns["location_id"], columns["metric_id"], columns["date"]
+            columns = {**_key_parts(keys), **{name: a[pick] for name, a in columns.items()}}
+        else:
+            columns = {name: a[pick] for name, a in columns.items()}
+    frame = pd.DataFrame(columns, copy=False)  # no copy into 2-D blocks: a million rows
     frame = _combine(ctx, frame, keys)
     frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:

@@ -25,6 +25,8 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
 
+from portal import parallel
+
 from .exports import epoch_days_sql
 from .models import Observation, Release
 from .queries import latest_release
@@ -50,9 +52,10 @@ class Values:
         """Position of each key in this snapshot, -1 where the dataset has no value."""
         if not len(self.keys):
             return np.full(len(keys), -1, dtype="int64")
-        position = np.searchsorted(self.keys, keys)
+        position = parallel.searchsorted(self.keys, keys)
         np.minimum(position, len(self.keys) - 1, out=position)
-        return np.where(self.keys[position] == keys, position, -1)
+        position[self.keys[position] != keys] = -1
+        return position
 
 
 def _key_sql() -> str:

@@ -24,9 +24,11 @@ there is none. Caps: MAX_COLUMNS columns, MAX_LINE_CHARS characters per line, MA
 Each sheet's frame has the header names as columns and, as index, the 1-based row number in the
 file or sheet (the header is row 1 when it is the first line), which reports refer to.
 """
+import contextlib
 import csv
 import io
 import json
+import mmap
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -117,11 +119,22 @@ def parse_file(path, *, filename: str = "", mapping: dict | None = None) -> Pars
     if size > MAX_FILE_BYTES:
         return ParsedFile(filename=filename, size=size, problems=[problem(
             "file_too_large", f"The file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")])
-    return parse_bytes(path.read_bytes(), filename=filename or path.name, mapping=mapping)
+    if not size:
+        return parse_bytes(b"", filename=filename or path.name, mapping=mapping)
+    # Mapped, not read: the pages are the operating system's cached copy of the file, where a read
+    # would copy every byte into fresh memory first.
+    with path.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            return parse_bytes(mapped, filename=filename or path.name, mapping=mapping)
+        finally:
+            with contextlib.suppress(BufferError):  # something still points into it: unmapped when that goes
+                mapped.close()
 
 
-def parse_bytes(data: bytes, *, filename: str = "", mapping: dict | None = None) -> ParsedFile:
-    """Parse file content already in memory; see the module docstring for the promises."""
+def parse_bytes(data: bytes | mmap.mmap, *, filename: str = "", mapping: dict | None = None) -> ParsedFile:
+    """Parse file content already in memory (bytes, or a read-only map of the stored file); see the
+    module docstring for the promises. Nothing read keeps a reference to `data`."""
     mapping = mapping or {}
     parsed = ParsedFile(filename=filename, size=len(data))
     try:
@@ -133,7 +146,7 @@ def parse_bytes(data: bytes, *, filename: str = "", mapping: dict | None = None)
             utf8, parsed.encoding = to_utf8(data, mapping.get("encoding"))
             if kind == "json" or utf8[:4096].decode("utf-8", errors="ignore").lstrip()[:1] in ("[", "{"):
                 parsed.kind = "json"
-                _read_json(utf8.decode("utf-8"), parsed)
+                _read_json(str(utf8, "utf-8"), parsed)
             else:
                 _read_delimited(utf8, parsed, mapping)
         if parsed.sheets:
@@ -157,12 +170,13 @@ def parse_bytes(data: bytes, *, filename: str = "", mapping: dict | None = None)
 def sniff_kind(data: bytes) -> str:
     """'xlsx', 'json' or 'text' from the first bytes; raises Unreadable for anything else."""
     blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
-    if not data[:65536].strip(blank) and not data.strip(blank):  # strip() copies: only when the head is blank
+    if not data[:65536].strip(blank) and not bytes(data).strip(blank):  # a copy: only when the head is blank
         raise Unreadable("empty_file", "The file is empty.")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    start = data[:16]
+    if start.startswith(b"PK\x03\x04") or start.startswith(b"PK\x05\x06"):
         return "xlsx"
     for magic, what in MAGIC:
-        if data.startswith(magic):
+        if start.startswith(magic):
             raise Unreadable("unsupported_type", f"This is {what}, not a CSV, TSV, XLSX or JSON file.")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head[:512]:
@@ -175,7 +189,7 @@ def sniff_kind(data: bytes) -> str:
     return "text"
 
 
-def to_utf8(data: bytes, forced: str | None = None) -> tuple[bytes, str]:
+def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes | mmap.mmap, str]:
     """The content as UTF-8 without a BOM, and the encoding it was in; raises Unreadable for binary
     content or undecodable bytes.
 
@@ -183,15 +197,16 @@ def to_utf8(data: bytes, forced: str | None = None) -> tuple[bytes, str]:
     into one Python string only to encode it again would cost its size twice over."""
     if forced:
         try:
-            text = data.decode(forced).lstrip("\ufeff")
+            text = str(data, forced).lstrip("\ufeff")
         except (LookupError, UnicodeDecodeError) as exc:
             raise Unreadable("encoding_error", f"The file is not valid {forced}: {exc}. Choose another encoding.")
         return text.encode("utf-8"), forced.lower()
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+    start = data[:4]
+    if start.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise Unreadable("unsupported_encoding", "The file is UTF-32; save it as UTF-8.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16").encode("utf-8"), "utf-16"
+            return str(data, "utf-16").encode("utf-8"), "utf-16"
         except UnicodeDecodeError as exc:
             raise Unreadable("encoding_error", f"The file starts like UTF-16 but is not valid UTF-16: {exc}.")
     sample = data[:4096]
@@ -200,17 +215,17 @@ def to_utf8(data: bytes, forced: str | None = None) -> tuple[bytes, str]:
         if odd > len(sample) // 3 or even > len(sample) // 3:
             codec = "utf-16-le" if odd > even else "utf-16-be"
             try:
-                return data.decode(codec).encode("utf-8"), codec
+                return str(data, codec).encode("utf-8"), codec
             except UnicodeDecodeError:
                 pass
         raise Unreadable("binary_file", "The file is binary data, not text (CSV, TSV or JSON) or an XLSX workbook.")
     if _is_utf8(data):
-        if data.startswith(UTF8_BOM):
+        if start.startswith(UTF8_BOM):
             return _refuse_controls(data[len(UTF8_BOM):]), "utf-8-sig"
         return _refuse_controls(data), "utf-8"
     try:
-        data.decode("utf-8")
-        return _refuse_controls(data.removeprefix(UTF8_BOM)), "utf-8"  # valid after all (Arrow is stricter)
+        str(data, "utf-8")
+        return _refuse_controls(bytes(data).removeprefix(UTF8_BOM)), "utf-8"  # valid after all (Arrow is stricter)
     except UnicodeDecodeError as exc:
         valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data[: exc.start]))
         if valid_multibyte:
@@ -220,9 +235,9 @@ def to_utf8(data: bytes, forced: str | None = None) -> tuple[bytes, str]:
                 f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
                 "Save the whole file as UTF-8.", row=line)
     try:
-        text, encoding = data.decode("cp1252"), "cp1252"
+        text, encoding = str(data, "cp1252"), "cp1252"
     except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
+        text, encoding = str(data, "latin-1"), "latin-1"
     return _refuse_controls(text.encode("utf-8")), encoding
 
 
@@ -277,23 +292,31 @@ def _check_line_lengths(raw: bytes):
         line_end = raw.find(b"\n", start)
         length = (len(raw) if line_end < 0 else line_end) - line_start
         if length > MAX_LINE_CHARS:
-            line = raw.count(b"\n", 0, line_start) + 1
+            line = _count(raw, b"\n", 0, line_start) + 1
             raise Unreadable("line_too_long", f"Line {line} is {length:,} characters long; "
                              f"the limit is {MAX_LINE_CHARS:,}. Is the file really one row per line?", row=line)
 
 
 def _unterminated_quote(raw: bytes) -> int | None:
     """Line of the quote that is never closed, or None when quotes balance."""
-    if raw.count(b'"') % 2 == 0:
+    if _count(raw, b'"') % 2 == 0:
         return None
-    return raw.count(b"\n", 0, raw.rfind(b'"')) + 1
+    return _count(raw, b"\n", 0, raw.rfind(b'"')) + 1
+
+
+def _count(raw: bytes | mmap.mmap, byte: bytes, start: int = 0, end: int | None = None) -> int:
+    """raw.count(byte, start, end), also for a mapped file (which has no count), a block at a time."""
+    end = len(raw) if end is None else end
+    if isinstance(raw, bytes):
+        return raw.count(byte, start, end)
+    return sum(raw[i:min(i + (1 << 20), end)].count(byte) for i in range(start, end, 1 << 20))
 
 
 def _read_delimited(raw: bytes, parsed: ParsedFile, mapping: dict):
     """Read delimited text (UTF-8 bytes): the delimiter and header from the first lines, then every
     cell as a string with Arrow's CSV reader."""
     _check_line_lengths(raw)
-    quoted = b'"' in raw
+    quoted = raw.find(b'"') >= 0
     line = _unterminated_quote(raw) if quoted else None
     if line is not None:
         raise Unreadable("unterminated_quote", f'A quoted field opened on line {line} is never closed (a " is '
@@ -335,7 +358,7 @@ def _read_delimited(raw: bytes, parsed: ParsedFile, mapping: dict):
         return "skip"
 
     table = pacsv.read_csv(
-        pa.BufferReader(raw.lstrip(b"\r\n")),
+        pa.BufferReader(pa.py_buffer(raw)[skipped:]),  # no copy
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + header_index,
                                        block_size=8 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,

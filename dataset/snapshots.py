@@ -52,9 +52,30 @@ class Values:
         """Position of each key in this snapshot, -1 where the dataset has no value."""
         if not len(self.keys):
             return np.full(len(keys), -1, dtype="int64")
-        position = parallel.searchsorted(self.keys, keys)
+        position = self._guess_daily(keys)
+        if position is None:
+            position = parallel.searchsorted(self.keys, keys)
         np.minimum(position, len(self.keys) - 1, out=position)
-        position[self.keys[position] != keys] = -1
+        missed = np.flatnonzero(self.keys[position] != keys)
+        if len(missed) and len(missed) < len(keys):  # guessed wrong (a gap in a series): search those
+            position[missed] = np.minimum(np.searchsorted(self.keys, keys[missed]), len(self.keys) - 1)
+            missed = missed[self.keys[position[missed]] != keys[missed]]
+        position[missed] = -1
+        return position
+
+    def _guess_daily(self, keys: np.ndarray) -> np.ndarray | None:
+        """Positions of sorted `keys` assuming each series is stored day after day without gaps (the
+        usual case): one binary search per series, then the day's offset from the series' first key.
+        None when `keys` are not sorted. Wrong guesses are checked and searched by the caller."""
+        if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
+            return None
+        series = keys >> METRIC_SHIFT
+        starts = np.flatnonzero(np.concatenate(([True], series[1:] != series[:-1])))
+        first_keys = keys[starts]
+        first_positions = np.searchsorted(self.keys, first_keys)
+        shift = np.repeat(first_keys - first_positions, np.diff(np.append(starts, len(keys))))
+        position = np.subtract(keys, shift, out=shift)
+        np.maximum(position, 0, out=position)
         return position
 
 

@@ -695,8 +695,9 @@ def _parse_values(ctx: Context, rows: pd.DataFrame, raw, plain: np.ndarray | Non
     return values, empty
 
 
-def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
-    """datetime64[s] dates (NaT when wrong); unparseable, future and too early dates are reported once per text."""
+def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code and, per code, the datetime64[s] date (NaT when wrong); unparseable, future and
+    too early dates are reported once per text."""
     codes, uniques = encode(rows["date"])
     reading = read_dates(uniques, ctx.mapping.get("date_format"))
     if reading.ambiguous and not ctx.mapping.get("date_format"):
@@ -731,7 +732,7 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
                                  sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
     valid = as_np.copy()
     valid[(as_np > today) | (as_np < earliest)] = np.datetime64("NaT")
-    return valid[codes] if len(valid) else np.array([], dtype="datetime64[s]")
+    return codes, valid
 
 
 def _walk_location(ctx: Context, texts: list[str], manual: dict, schemes: list):
@@ -769,8 +770,9 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict, schemes: list):
     return chain, None, False
 
 
-def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
-    """location_id and how each row's place was found; unknown names reported once each."""
+def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's code and, per code, the location_id (-1 when unknown) and how the place was found;
+    unknown names reported once each."""
     loc_columns = sorted(c for c in rows.columns if c.startswith("loc"))
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("locations") or {}).items()}
     policy = ctx.mapping.get("unknown_sublocations", "error")
@@ -778,7 +780,7 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
         codes, sheets = encode(rows["sheet"])
         ids = np.array([plans[name].location_constant.id if name in plans and plans[name].location_constant else -1
                         for name in sheets], dtype="int64")
-        return ids[codes], np.zeros(len(rows), dtype="int8")
+        return codes, ids, np.zeros(len(ids), dtype="int8")
     encoded = [encode(rows[c]) for c in loc_columns]
     if len(encoded) == 1:
         codes, uniques = encoded[0]
@@ -852,10 +854,11 @@ def _resolve_locations(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.Data
         ctx.problems.add(entry, rows=where["row"].tolist())
         if code == "unknown_location" and parent_key and parent_key != (ctx.country.key if ctx.country else None):
             ctx.sublocations_unknown = True
-    return outcome_id[codes], outcome_mode[codes]
+    return codes, outcome_id, outcome_mode
 
 
-def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarray:
+def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code and, per code, the metric_id (-1 when unknown, -2 when left out on purpose)."""
     codes, uniques = encode(rows["metric"])
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("metrics") or {}).items()}
     known_names = sorted({normalise_name(n) for names in METRIC_NAMES.values() for n in names} | set(ctx.metrics))
@@ -880,7 +883,7 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> np.ndarra
                                                            f"; known: {', '.join(sorted(ctx.metrics))}."),
             column=plans[where["sheet"].iloc[0]].metric_column or "metric", value=text,
             sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
-    return ids[codes]
+    return codes, ids
 
 
 def _num(values: pd.Series) -> pd.Series:
@@ -941,6 +944,21 @@ def observation_keys(frame: pd.DataFrame) -> np.ndarray:
     location_id << 28 | metric_id << 20 | days since 1970 (the shifts are dataset.snapshots', which
     computes the same key in SQL)."""
     return _key_array(frame["location_id"].to_numpy(), frame["metric_id"].to_numpy(), frame["date"].to_numpy())
+
+
+def _keys_by_code(location_codes, metric_codes, date_codes, location_table, metric_table, date_table) -> np.ndarray:
+    """observation_keys of rows given as codes into per-code tables: each table's part of the key is
+    made once per code, then one gather per table into the same array (unusable entries are never
+    picked, and are made harmless)."""
+    location_part = np.maximum(location_table, 0).astype("int64") << LOCATION_SHIFT
+    metric_part = np.maximum(metric_table, 0).astype("int64") << METRIC_SHIFT
+    day_part = np.where(np.isnat(date_table), np.datetime64(EARLIEST_DATE, "s"), date_table).astype(
+        "datetime64[D]").view("int64")
+    keys = location_part[location_codes]
+    scratch = np.take(metric_part, metric_codes)
+    keys |= scratch
+    keys |= np.take(day_part, date_codes, out=scratch)
+    return keys
 
 
 def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
@@ -1156,15 +1174,18 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
     """The long frame of valid values, sorted by location, metric and date, checked for duplicates."""
     raw = pa.array(rows["raw_value"].astype("str"))
     plain = parallel.submit(_plain_values, ctx.parsed, raw, rows=len(raw))  # meanwhile, dates and places
-    dates = _resolve_dates(ctx, rows, plans)
-    location_ids, modes = _resolve_locations(ctx, rows, plans)
-    metric_ids = _resolve_metrics(ctx, rows, plans)
+    # Dates, places and metrics are resolved once per distinct text: a code per row and a small table
+    # per code. The rows' keys are put together from the tables, with no id or date array per row.
+    date_codes, date_table = _resolve_dates(ctx, rows, plans)
+    location_codes, location_table, mode_table = _resolve_locations(ctx, rows, plans)
+    metric_codes, metric_table = _resolve_metrics(ctx, rows, plans)
     values, empty = _parse_values(ctx, rows, raw, plain.result())
     if empty.any() and any(p.layout == "long" for p in plans.values()):
         ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
                                  severity="warning"))
     if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS)
+    modes = mode_table[location_codes]
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
         ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
@@ -1177,30 +1198,35 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
                                  f"know were left out, as the mapping asks: {listed}"
                                  + ("..." if len(names) > 30 else "."), severity="warning"))
-    # The rows to keep, gathered once and already in key order (_combine would otherwise sort them);
-    # when every row is kept in file order, which is common, nothing is gathered at all.
     keep = ~np.isnan(values)
-    keep &= ~np.isnat(dates)
-    keep &= location_ids >= 0
-    keep &= metric_ids >= 0
+    for codes, usable in ((date_codes, ~np.isnat(date_table)), (location_codes, location_table >= 0),
+                          (metric_codes, metric_table >= 0)):
+        if not usable.all():
+            keep &= usable[codes]
     pick = None if keep.all() else np.flatnonzero(keep)
-    keys = _key_array(*(a if pick is None else a[pick] for a in (location_ids, metric_ids, dates)))
+    tables = {
+        "location_id": (location_codes, location_table), "metric_id": (metric_codes, metric_table),
+        "date": (date_codes, date_table),
+    }
+    keys = _keys_by_code(*(codes if pick is None else codes[pick] for codes, _ in tables.values()),
+                         *(table for _, table in tables.values()))
+    # The rows to keep, gathered once and in key order (_combine would otherwise sort them); when
+    # every row is kept in file order, as is common, nothing is gathered.
     if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
         order = np.argsort(keys, kind="stable")
         pick, keys = (order if pick is None else pick[order]), keys[order]
     columns = {
-        "location_id": location_ids, "metric_id": metric_ids, "date": dates, "value": values,
-        "row": rows["row"].to_numpy(), "sheet": rows["sheet"].array,
+        "value": values, "row": rows["row"].to_numpy(), "sheet": rows["sheet"].array,
         "group": np.asarray(rows["group"]) if "group" in rows else np.zeros(len(rows), "int8"),
         "column": rows["column"].array, "mode": modes,
     }
     if pick is not None:
-        if max((pk for pk, _ in ctx.metrics.values()), default=0) < 1 << (LOCATION_SHIFT - METRIC_SHIFT):
-            # Read back from the sorted keys: a pass in order costs less than a gather in new order.
-            del columns["location_id"], columns["metric_id"], columns["date"]
-            columns = {**_key_parts(keys), **{name: a[pick] for name, a in columns.items()}}
-        else:
-            columns = {name: a[pick] for name, a in columns.items()}
+        columns = {name: array[pick] for name, array in columns.items()}
+    if max((pk for pk, _ in ctx.metrics.values()), default=0) < 1 << (LOCATION_SHIFT - METRIC_SHIFT):
+        columns.update(_key_parts(keys))  # one pass in order: cheaper than gathering ids and dates
+    else:
+        columns.update({name: table[codes if pick is None else codes[pick]]
+                        for name, (codes, table) in tables.items()})
     frame = pd.DataFrame(columns, copy=False)  # no copy into 2-D blocks: a million rows
     frame = _combine(ctx, frame, keys)
     frame = _with_names(ctx, frame)

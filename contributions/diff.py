@@ -60,9 +60,10 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     if frame.empty:
         return result
     keys = observation_keys(frame)
+    starts = snapshots.series_starts(keys) if (keys[1:] >= keys[:-1]).all() else None  # validation sorts
     canonical = snapshots.current()
     result["release"] = canonical.release
-    position = canonical.lookup(keys)
+    position = canonical.lookup(keys, starts)
     known = position >= 0
     if known.all():
         old = canonical.values[position]
@@ -76,7 +77,7 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     changed = known & ~same
     result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
 
-    series = _series_fast(frame, keys, ~known, changed, same)
+    series = _series_fast(frame, keys, starts, ~known, changed)
     result["series_truncated"] = len(series) > MAX_SERIES
     head = series.head(MAX_SERIES)
     result["series"] = [dict(zip(head.columns, values, strict=True))
@@ -117,31 +118,33 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     return result
 
 
-def _series_fast(frame: pd.DataFrame, keys: np.ndarray, new, changed, unchanged) -> pd.DataFrame:
+def _series_fast(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new, changed) -> pd.DataFrame:
     """Counts of new / changed / unchanged values and the date range per location and metric.
 
-    One pass over the rows in key order (validation hands them over sorted): a series is a run of
-    equal key >> METRIC_SHIFT (location and metric), its counts are sums over the run and its dates the run's ends.
+    One pass over the rows in key order (validation hands them over sorted, with `starts`, where each
+    series begins): a series' counts are sums over its run and its dates the run's ends.
     """
-    order = None if len(keys) < 2 or (keys[1:] >= keys[:-1]).all() else np.argsort(keys, kind="stable")
+    order = None if starts is not None else np.argsort(keys, kind="stable")
 
     def ordered(array):
         array = np.asarray(array)
         return array if order is None else array[order]
 
-    series = ordered(keys) >> snapshots.METRIC_SHIFT
-    starts = np.flatnonzero(np.concatenate(([True], series[1:] != series[:-1])))
-    ends = np.concatenate((starts[1:], [len(series)])) - 1
+    if order is not None:
+        starts = snapshots.series_starts(keys[order])
+    ends = np.append(starts[1:], len(keys)) - 1
     if order is not None:  # back to positions in the frame
         starts_at, ends_at = order[starts], order[ends]
     else:
         starts_at, ends_at = starts, ends
+    counts = {name: np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copy of the flags
+              for name, flags in (("new", new), ("changed", changed))}
+    counts["unchanged"] = ends - starts + 1 - counts["new"] - counts["changed"]
     dates = frame["date"]
     out = pd.DataFrame({
         "location": frame["location_key"].iloc[starts_at].astype(str).to_numpy(),
         "metric": frame["metric"].iloc[starts_at].astype(str).to_numpy(),
-        **{name: np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copy of the flags
-           for name, flags in (("new", new), ("changed", changed), ("unchanged", unchanged))},
+        **counts,
         "first_date": dates.iloc[starts_at].dt.strftime("%Y-%m-%d").to_numpy(),
         "last_date": dates.iloc[ends_at].dt.strftime("%Y-%m-%d").to_numpy(),
     })

@@ -706,13 +706,12 @@ def _resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.nd
                           f"as {first} or {second}; say which the file uses.", "sheet": None})
         ctx.suggested["date_format"] = first
     parsed = [reading.dates.get(u) for u in uniques]
-    as_np = np.array([np.datetime64(d, "s") if d else np.datetime64("NaT", "s") for d in parsed] or [],
-                     dtype="datetime64[s]")
+    as_np = np.array([d or "NaT" for d in parsed], dtype="datetime64[D]").astype("datetime64[s]")
     today = np.datetime64(ctx.today, "s")
     earliest = np.datetime64(EARLIEST_DATE, "s")
     grouped_rows = None
-    for index, text in enumerate(uniques):
-        day = parsed[index]
+    for index in np.flatnonzero(np.isnat(as_np) | (as_np > today) | (as_np < earliest)).tolist():
+        text, day = uniques[index], parsed[index]
         if day is None:
             code, message = "date_unparseable", f"{text!r} is not a date we can read" + (
                 f" (the file's dates look like {reading.format})." if reading.format else ".")

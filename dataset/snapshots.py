@@ -48,11 +48,12 @@ class Values:
     source_ids: np.ndarray
     release: int | None
 
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Position of each key in this snapshot, -1 where the dataset has no value."""
+    def lookup(self, keys: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
+        """Position of each key in this snapshot, -1 where the dataset has no value. `starts`: the
+        series_starts of `keys` when they are sorted and the caller has them."""
         if not len(self.keys):
             return np.full(len(keys), -1, dtype="int64")
-        position = self._guess_daily(keys)
+        position = self._guess_daily(keys, starts)
         if position is None:
             position = parallel.searchsorted(self.keys, keys)
         np.minimum(position, len(self.keys) - 1, out=position)
@@ -63,20 +64,29 @@ class Values:
         position[missed] = -1
         return position
 
-    def _guess_daily(self, keys: np.ndarray) -> np.ndarray | None:
+    def _guess_daily(self, keys: np.ndarray, starts: np.ndarray | None) -> np.ndarray | None:
         """Positions of sorted `keys` assuming each series is stored day after day without gaps (the
         usual case): one binary search per series, then the day's offset from the series' first key.
         None when `keys` are not sorted. Wrong guesses are checked and searched by the caller."""
-        if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
-            return None
-        series = keys >> METRIC_SHIFT
-        starts = np.flatnonzero(np.concatenate(([True], series[1:] != series[:-1])))
+        if starts is None:
+            if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
+                return None
+            starts = series_starts(keys)
         first_keys = keys[starts]
         first_positions = np.searchsorted(self.keys, first_keys)
         shift = np.repeat(first_keys - first_positions, np.diff(np.append(starts, len(keys))))
         position = np.subtract(keys, shift, out=shift)
         np.maximum(position, 0, out=position)
         return position
+
+
+def series_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Where each series (location and metric: key >> METRIC_SHIFT) begins in sorted keys."""
+    if not len(sorted_keys):
+        return np.zeros(0, dtype=np.intp)
+    change = sorted_keys[1:] ^ sorted_keys[:-1]
+    change >>= METRIC_SHIFT
+    return np.concatenate(([0], np.flatnonzero(change) + 1))
 
 
 def _key_sql() -> str:

@@ -541,11 +541,7 @@ def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = values.cat.codes.to_numpy(), [str(u) for u in values.cat.categories]
     elif isinstance(values.array, pd.arrays.ArrowStringArray) and not values.hasnans:
-        # Arrow's hash kernel, keeping its int32 codes: pandas would widen them to int64.
-        encoded = pc.dictionary_encode(pa.array(values.array))
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        codes, uniques = encoded.indices.to_numpy(), [str(u) for u in encoded.dictionary.to_pylist()]
+        codes, uniques = _arrow_codes(pa.array(values.array))
     else:
         codes, found = pd.factorize(values)
         uniques = [str(u) for u in found]
@@ -554,6 +550,32 @@ def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
         remap, merged = pd.factorize(pd.Series(stripped, dtype=object))
         return remap[codes], [str(u) for u in merged]
     return np.asarray(codes), uniques
+
+
+RUNS_FROM_ROWS = 100_000  # columns this long are checked for runs of equal texts
+RUNS_PROBE = 10_000
+
+
+def _arrow_codes(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """int32 codes and distinct texts with Arrow's hash kernel (pandas would widen codes to int64).
+
+    A column made of long runs of the same text (the place or the metric of a long file sorted by
+    them) is hashed once per run: finding the runs is a cheaper pass than hashing every row."""
+    starts = None
+    if len(texts) >= RUNS_FROM_ROWS:
+        probe = texts[:RUNS_PROBE]
+        if pc.sum(pc.not_equal(probe[1:], probe[:-1])).as_py() < RUNS_PROBE // 16:
+            changes = pc.not_equal(texts[1:], texts[:-1]).to_numpy(zero_copy_only=False)
+            starts = np.flatnonzero(changes)
+            starts += 1
+            starts = np.concatenate(([0], starts)) if len(starts) < len(texts) // 16 else None
+    encoded = pc.dictionary_encode(texts if starts is None else texts.take(pa.array(starts)))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.to_numpy()
+    if starts is not None:
+        codes = np.repeat(codes, np.diff(np.append(starts, len(texts))))
+    return codes, [str(u) for u in encoded.dictionary.to_pylist()]
 
 
 def _long_rows(sheet, plan: Plan) -> pd.DataFrame:

@@ -101,7 +101,7 @@ def measure(kind: str, path: str) -> dict:
     timings["parse"] = time.perf_counter() - start
     result = validate(parsed, mapping={"layout": "long"})
     timings["validate"] = time.perf_counter() - start - timings["parse"]
-    diff = compute_diff(result.frame, source=source)
+    diff = compute_diff(result.frame, source=source, keys=result.keys)  # as the upload task does
     elapsed = time.perf_counter() - start
     timings["diff"] = elapsed - timings["parse"] - timings["validate"]
     return {"seconds": elapsed, "rows": len(result.frame), "valid": result.is_valid, "peak_mb": peak_rss_mb(),

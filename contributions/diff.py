@@ -2,13 +2,15 @@
 
 Contract (used by the upload task, the review pages and the API):
 
-    compute_diff(frame, *, source) -> dict   (JSON-serialisable)
+    compute_diff(frame, *, source, keys=None) -> dict   (JSON-serialisable)
 
 `frame` is `ValidationResult.frame` (location_id, location_key, metric_id, metric, date, value,
-...); `source` is the `sources.models.Source` the upload is for (its `priority` is compared with
-the priority of each value's current source). The canonical values come from the latest
-release's snapshot (dataset/snapshots.py: sorted keys, values and sources, memory-mapped), and
-each uploaded value is looked up by its key with one binary search over the whole array.
+...), `keys` optionally `ValidationResult.keys` (else computed); `source` is the
+`sources.models.Source` the upload is for (its `priority` is compared with the priority of each
+value's current source). The canonical values come from the latest release's snapshot
+(dataset/snapshots.py: sorted keys, values and sources, memory-mapped). Each series' values are
+found by their offset from its first day (one binary search per series), and any value not where
+that puts it by a binary search over the whole array.
 
     {"counts": {"total", "new", "changed", "unchanged"},
      "series": [{"location", "metric", "new", "changed", "unchanged", "first_date", "last_date"}...],
@@ -43,8 +45,10 @@ def _change_records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def compute_diff(frame: pd.DataFrame, *, source) -> dict:
-    """The diff of a normalised upload against the canonical dataset (see the module docstring)."""
+def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None) -> dict:
+    """The diff of a normalised upload against the canonical dataset (see the module docstring).
+
+    `keys`: the frame's observation keys when the caller has them (ValidationResult.keys)."""
     from sources.models import Source
 
     priority = int(getattr(source, "priority", 0) or 0)
@@ -59,7 +63,7 @@ def compute_diff(frame: pd.DataFrame, *, source) -> dict:
     }
     if frame.empty:
         return result
-    keys = observation_keys(frame)
+    keys = observation_keys(frame) if keys is None or len(keys) != len(frame) else keys
     starts = snapshots.series_starts(keys) if (keys[1:] >= keys[:-1]).all() else None  # validation sorts
     canonical = snapshots.current()
     result["release"] = canonical.release

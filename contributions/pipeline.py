@@ -111,7 +111,7 @@ def _validate(submission: Submission) -> str:
                    layout=layout)
             return Submission.Status.INVALID
         set_progress(submission.pk, 60, "Comparing with the published data")
-        diff = compute_diff(result.frame, source=submission.source)
+        diff = compute_diff(result.frame, source=submission.source, keys=result.keys)
         set_progress(submission.pk, 85, "Saving the normalised rows")
         parquet = Path(tmp) / "normalised.parquet"
         result.write_parquet(parquet)

@@ -120,6 +120,7 @@ class ValidationResult:
     frame: pd.DataFrame
     report: dict
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    keys: np.ndarray | None = None  # observation_keys of frame's rows, for compute_diff (None: not known)
 
     @property
     def is_valid(self) -> bool:
@@ -967,19 +968,20 @@ def observation_keys(frame: pd.DataFrame) -> np.ndarray:
     return _key_array(frame["location_id"].to_numpy(), frame["metric_id"].to_numpy(), frame["date"].to_numpy())
 
 
-def _keys_by_code(location_codes, metric_codes, date_codes, location_table, metric_table, date_table) -> np.ndarray:
-    """observation_keys of rows given as codes into per-code tables: each table's part of the key is
-    made once per code, then one gather per table into the same array (unusable entries are never
-    picked, and are made harmless)."""
+def _keys_by_code(location_codes, metric_codes, date_codes, location_table, metric_table,
+                  date_table) -> tuple[np.ndarray, np.ndarray]:
+    """observation_keys of rows given as codes into per-code tables, and the scratch array used (free
+    for reuse): each table's part of the key is made once per code, then one gather per table into
+    the same array (unusable entries are never picked, and are made harmless)."""
     location_part = np.maximum(location_table, 0).astype("int64") << LOCATION_SHIFT
     metric_part = np.maximum(metric_table, 0).astype("int64") << METRIC_SHIFT
     day_part = np.where(np.isnat(date_table), np.datetime64(EARLIEST_DATE, "s"), date_table).astype(
         "datetime64[D]").view("int64")
     keys = location_part[location_codes]
-    scratch = np.take(metric_part, metric_codes)
+    scratch = np.take(metric_part, metric_codes, mode="clip")  # valid codes: "clip" skips the checks
     keys |= scratch
-    keys |= np.take(day_part, date_codes, out=scratch)
-    return keys
+    keys |= np.take(day_part, date_codes, out=scratch, mode="clip")  # ("raise" would copy)
+    return keys, scratch
 
 
 def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
@@ -997,13 +999,20 @@ def _key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarr
     return keys
 
 
-def _key_parts(keys: np.ndarray) -> dict[str, np.ndarray]:
-    """location_id, metric_id and date (datetime64[s]) back from observation keys."""
-    metric_ids = keys >> METRIC_SHIFT
+def _key_parts(keys: np.ndarray, spares: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """location_id, metric_id and date (datetime64[s]) back from observation keys, written into
+    `spares` (int64 arrays as long as `keys` that nothing uses any more) while there are some: fresh
+    memory costs a page fault per page, reused memory does not."""
+
+    def buffer() -> np.ndarray:
+        return spares.pop() if spares else np.empty(len(keys), dtype="int64")
+
+    location_ids = np.right_shift(keys, LOCATION_SHIFT, out=buffer())
+    metric_ids = np.right_shift(keys, METRIC_SHIFT, out=buffer())
     metric_ids &= (1 << (LOCATION_SHIFT - METRIC_SHIFT)) - 1
-    dates = keys & ((1 << METRIC_SHIFT) - 1)
+    dates = np.bitwise_and(keys, (1 << METRIC_SHIFT) - 1, out=buffer())
     dates *= 86400
-    return {"location_id": keys >> LOCATION_SHIFT, "metric_id": metric_ids, "date": dates.view("datetime64[s]")}
+    return {"location_id": location_ids, "metric_id": metric_ids, "date": dates.view("datetime64[s]")}
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1013,10 +1022,11 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> pd.DataFrame:
+def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Add up summed columns and aggregated sub-locations, then refuse conflicting duplicates.
 
-    `frame` comes sorted by key, and `sorted_keys` are its observation keys."""
+    `frame` comes sorted by key, and `sorted_keys` are its observation keys; both are returned as
+    they are after that."""
     keys = ["location_id", "metric_id", "date"]
     summing = (frame["group"].to_numpy() != 0) | (frame["mode"].to_numpy() == AGGREGATED)
     if summing.any():
@@ -1056,8 +1066,10 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> pd.D
         repeated = dups[(spread == 1) & same[duplicated]].astype({"column": "str"})
         ctx.problems.add_rows("duplicate_row", "warning", "The same value appears again (row ignored).",
                               repeated.assign(raw_value=repeated["value"]))
-        frame = frame.drop(index=repeated.index).reset_index(drop=True)
-    return frame
+        kept = np.ones(len(frame), dtype=bool)
+        kept[repeated.index.to_numpy()] = False
+        frame, sorted_keys = frame[kept].reset_index(drop=True), sorted_keys[kept]
+    return frame, sorted_keys
 
 
 def _merge_mapping(mapping, recipe) -> dict:
@@ -1104,6 +1116,7 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
     frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in [
         ("location_id", "int64"), ("location_key", "str"), ("metric_id", "int64"), ("metric", "str"),
         ("date", "datetime64[s]"), ("value", "float64"), ("row", "int64"), ("sheet", "str")]})
+    keys = np.zeros(0, dtype="int64")
     plans = {}
     source_rows = 0
     if parsed.is_readable:
@@ -1130,7 +1143,7 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
             long_parts.append(rows)
         if long_parts and not ctx.problems.has_errors:
             rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
-            frame = _normalise(ctx, rows, plans)
+            frame, keys = _normalise(ctx, rows, plans)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
         ctx.needs.append({"code": "unknown_sublocations", "message": "Some places inside a country or region are "
@@ -1166,8 +1179,8 @@ def _validate(parsed: ParsedFile, *, mapping, recipe, default_country, today) ->
         "problems_truncated": len(entries) > 5000 or any(e.get("summary") for e in entries),
     }
     if not report["valid"]:
-        frame = frame.iloc[0:0]
-    return ValidationResult(frame=frame.reset_index(drop=True), report=report, problems=problems)
+        frame, keys = frame.iloc[0:0], None
+    return ValidationResult(frame=frame.reset_index(drop=True), report=report, problems=problems, keys=keys)
 
 
 def _suggested_base(plans: dict) -> dict:
@@ -1191,8 +1204,9 @@ def _suggested_base(plans: dict) -> dict:
     return {k: v for k, v in base.items() if v}
 
 
-def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
-    """The long frame of valid values, sorted by location, metric and date, checked for duplicates."""
+def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """The long frame of valid values, sorted by location, metric and date, checked for duplicates,
+    and its rows' observation keys."""
     raw = pa.array(rows["raw_value"].astype("str"))
     plain = parallel.submit(_plain_values, ctx.parsed, raw, rows=len(raw))  # meanwhile, dates and places
     # Dates, places and metrics are resolved once per distinct text: a code per row and a small table
@@ -1205,7 +1219,7 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
                                  severity="warning"))
     if empty.all():
-        return pd.DataFrame(columns=FRAME_COLUMNS)
+        return pd.DataFrame(columns=FRAME_COLUMNS), np.zeros(0, dtype="int64")
     modes = mode_table[location_codes]
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
@@ -1229,13 +1243,17 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
         "location_id": (location_codes, location_table), "metric_id": (metric_codes, metric_table),
         "date": (date_codes, date_table),
     }
-    keys = _keys_by_code(*(codes if pick is None else codes[pick] for codes, _ in tables.values()),
-                         *(table for _, table in tables.values()))
+    keys, spare = _keys_by_code(*(codes if pick is None else codes[pick] for codes, _ in tables.values()),
+                                *(table for _, table in tables.values()))
+    spares = [spare]  # int64 arrays as long as keys that nothing uses any more, to write into
     # The rows to keep, gathered once and in key order (_combine would otherwise sort them); when
     # every row is kept in file order, as is common, nothing is gathered.
+    order = None
     if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
         order = np.argsort(keys, kind="stable")
-        pick, keys = (order if pick is None else pick[order]), keys[order]
+        unsorted, keys = keys, np.take(keys, order, out=spares.pop(), mode="clip")
+        spares.append(unsorted)
+        pick = order if pick is None else pick[order]
     columns = {
         "value": values, "row": rows["row"].to_numpy(), "sheet": rows["sheet"].array,
         "group": np.asarray(rows["group"]) if "group" in rows else np.zeros(len(rows), "int8"),
@@ -1244,17 +1262,20 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> pd.DataFrame:
     if pick is not None:
         columns = {name: array[pick] for name, array in columns.items()}
     if max((pk for pk, _ in ctx.metrics.values()), default=0) < 1 << (LOCATION_SHIFT - METRIC_SHIFT):
-        columns.update(_key_parts(keys))  # one pass in order: cheaper than gathering ids and dates
+        if order is not None and order.dtype == np.int64:
+            spares.append(order)  # gathered with: free now
+        pick = order = None
+        columns.update(_key_parts(keys, spares))  # one pass in order: cheaper than gathering ids and dates
     else:
         columns.update({name: table[codes if pick is None else codes[pick]]
                         for name, (codes, table) in tables.items()})
     frame = pd.DataFrame(columns, copy=False)  # no copy into 2-D blocks: a million rows
-    frame = _combine(ctx, frame, keys)
+    frame, keys = _combine(ctx, frame, keys)
     frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:
         _check_series(ctx, frame)
     frame["sheet"] = frame["sheet"].astype("category")
-    return frame[FRAME_COLUMNS]
+    return frame[FRAME_COLUMNS], keys
 
 
 def _small_int_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -132,3 +132,24 @@ def test_the_diff_does_not_depend_on_the_order_of_rows(canonical):
     assert not shuffled.index.equals(frame.index)
 
     assert compute_diff(shuffled, source=canonical["aggregator"]) == compute_diff(frame, source=canonical["aggregator"])
+
+
+def test_the_keys_from_validation_give_the_same_diff(canonical):
+    result = validate(parse_bytes(UPLOAD.encode()), today=dt.date(2023, 1, 1))
+
+    with_keys = compute_diff(result.frame, source=canonical["ministry"], keys=result.keys)
+
+    assert with_keys == compute_diff(result.frame, source=canonical["ministry"])
+    assert with_keys["counts"]["changed"] >= 1 and with_keys["counts"]["new"] >= 1
+
+
+def test_a_gap_in_a_canonical_series_is_still_found(canonical, reference_data):
+    """Values are first looked for at their day's offset from the series' start; a missing day in
+    the canonical series moves the later ones, which must still be found."""
+    Observation.objects.filter(date=dt.date(2020, 3, 2)).delete()
+    Release.objects.create(number=2, description="a day removed")
+    frame = frame_of("date,location,confirmed\n2020-03-01,IT,1694\n2020-03-02,IT,2036\n2020-03-03,IT,2502\n"
+                     "2020-03-04,IT,3089\n")
+
+    assert compute_diff(frame, source=canonical["ministry"])["counts"] == {
+        "total": 4, "new": 2, "changed": 0, "unchanged": 2}

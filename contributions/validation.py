@@ -179,21 +179,29 @@ class Problems:
         """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
         if frame.empty:
             return
-        columns = frame["column"] if column is None else pd.Series(column, index=frame.index)
-        part = pd.DataFrame({
-            "row": frame["row"].astype("Int64"), "sheet": frame["sheet"].astype(str), "severity": severity,
-            "code": code, "column": columns.astype(str), "value": frame[value_column].astype(str).str.slice(0, 200),
-            "message": message if isinstance(message, str) else message.astype(str)})
-        self.row_parts.append(part)
-        head = part.head(MAX_REPORTED_PER_CODE)
-        for row, sheet, column, value, text in zip(*(head[c].tolist() for c in (
-                "row", "sheet", "column", "value", "message")), strict=True):
+        self.add_records(
+            code, severity, rows=frame["row"].tolist(), sheets=frame["sheet"].astype(str).tolist(),
+            columns=frame["column"].astype(str).tolist() if column is None else [column] * len(frame),
+            values=frame[value_column].astype(str).str.slice(0, 200).tolist(),
+            messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist())
+
+    def add_records(self, code, severity, *, rows: list, sheets: list, columns: list, values: list,
+                    messages: list):
+        """One problem per source row, given as lists of the same length."""
+        if not rows:
+            return
+        self.row_parts.append(pd.DataFrame({
+            "row": pd.array(rows, dtype="Int64"), "sheet": sheets, "severity": severity, "code": code,
+            "column": columns, "value": values, "message": messages}))
+        head = slice(0, MAX_REPORTED_PER_CODE)
+        for row, sheet, column, value, text in zip(rows[head], sheets[head], columns[head], values[head],
+                                                   messages[head], strict=True):
             self.entries.append(problem(code, text, severity=severity, row=int(row), column=column, value=value,
                                         sheet=sheet or None))
-        if len(part) > MAX_REPORTED_PER_CODE:
-            self.entries.append({**problem(code, f"{len(part):,} rows in all have this problem; the first "
+        if len(rows) > MAX_REPORTED_PER_CODE:
+            self.entries.append({**problem(code, f"{len(rows):,} rows in all have this problem; the first "
                                            f"{MAX_REPORTED_PER_CODE} are listed.", severity=severity),
-                                 "row_count": len(part), "summary": True})
+                                 "row_count": len(rows), "summary": True})
 
     def frame(self) -> pd.DataFrame:
         parts = list(self.row_parts)
@@ -908,57 +916,51 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.
     return codes, ids
 
 
-def _num(values: pd.Series) -> pd.Series:
-    """Numbers as text for messages ("1,234"), even for an empty series."""
-    return values.map("{:,.0f}".format).astype("str") if len(values) else pd.Series([], dtype="str", index=values.index)
-
-
 def _check_series(ctx: Context, frame: pd.DataFrame):
     """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
     cumulative series, implausible jumps."""
     values = frame["value"].to_numpy()
-    negative = values < 0
-    if negative.any():
-        negative = frame[negative].astype({"metric": "str", "location_key": "str"})
-        ctx.problems.add_rows("negative_value", "warning", "Negative value " + _num(negative["value"]) + " for "
-                              + negative["metric"] + " in " + negative["location_key"] + ".",
-                              negative.assign(raw_value=negative["value"], column=negative["metric"]))
-    if len(frame) < 2:
+    flagged = {"negative_value": np.flatnonzero(values < 0)}
+    if len(frame) >= 2:
+        # Each value against the one before it (views, so a million rows cost no copies), where both
+        # are of the same cumulative series.
+        loc, met = frame["location_id"].to_numpy(), frame["metric_id"].to_numpy()
+        cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
+        is_cumulative = np.zeros(max([*cumulative_ids, int(met.max())]) + 1, dtype=bool)
+        is_cumulative[cumulative_ids] = True
+        follows = is_cumulative[met[1:]]  # a table lookup: np.isin sorts a million ids
+        follows &= loc[1:] == loc[:-1]
+        follows &= met[1:] == met[:-1]
+        current, previous = values[1:], values[:-1]
+        with np.errstate(invalid="ignore"):
+            jumps = np.flatnonzero(follows & (current > previous * JUMP_FACTOR))  # few: the rest of the rule on them
+            jumps = jumps[(previous[jumps] > 0) & (current[jumps] - previous[jumps] >= JUMP_MIN_INCREASE)]
+            follows &= current < previous
+        flagged["cumulative_decrease"] = np.flatnonzero(follows) + 1
+        flagged["implausible_jump"] = jumps + 1
+    if not any(len(where) for where in flagged.values()):
         return
-    # Each value against the one before it (views, so a million rows cost no copies), where both are
-    # of the same cumulative series.
-    loc, met = frame["location_id"].to_numpy(), frame["metric_id"].to_numpy()
-    cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
-    is_cumulative = np.zeros(max([*cumulative_ids, int(met.max())]) + 1, dtype=bool)
-    is_cumulative[cumulative_ids] = True
-    follows = is_cumulative[met[1:]]  # a table lookup: np.isin sorts a million ids
-    follows &= loc[1:] == loc[:-1]
-    follows &= met[1:] == met[:-1]
-    current, previous_values = values[1:], values[:-1]
-    with np.errstate(invalid="ignore"):
-        down = follows & (current < previous_values)
-        jump = follows & (current > previous_values * JUMP_FACTOR)
-        candidates = np.flatnonzero(jump)  # few: check the rest of the rule on them only
-        before, after = previous_values[candidates], current[candidates]
-        jump[candidates] = (before > 0) & (after - before >= JUMP_MIN_INCREASE)
-    down_mask, jump_mask = (np.concatenate(([False], mask)) for mask in (down, jump))
-    for mask, code, text in [
-        (down_mask, "cumulative_decrease", " (a correction by the source?)."),
-        (jump_mask, "implausible_jump", " (more than ten times the day before; an extra digit?)."),
-    ]:
-        where = np.flatnonzero(mask)
-        if not len(where):
-            continue
-        rows = frame.iloc[where]
-        verb = " falls from " if code == "cumulative_decrease" else " jumps from "
-        messages = [
-            f"{metric} in {key}{verb}{before:,.0f} to {after:,.0f} on {day}{text}"
-            for metric, key, before, after, day in zip(
-                rows["metric"].astype(str).tolist(), rows["location_key"].astype(str).tolist(),
-                values[where - 1].tolist(), values[where].tolist(),
-                np.datetime_as_string(rows["date"].to_numpy(), unit="D").tolist(), strict=True)]
-        ctx.problems.add_rows(code, "warning", pd.Series(messages, index=rows.index, dtype="str"),
-                              rows.assign(raw_value=rows["value"], column=rows["metric"]))
+    where = np.concatenate(list(flagged.values()))
+    rows = frame.iloc[where]  # one gather for every flagged row; lists from here on
+    metric, key = rows["metric"].astype(str).tolist(), rows["location_key"].astype(str).tolist()
+    value, before = values[where].tolist(), values[np.maximum(where - 1, 0)].tolist()
+    day = np.datetime_as_string(rows["date"].to_numpy(), unit="D").tolist()
+    row, sheet = rows["row"].tolist(), rows["sheet"].astype(str).tolist()
+    start = 0
+    for code, indexes in flagged.items():
+        part = range(start, start + len(indexes))
+        start += len(indexes)
+        if code == "negative_value":
+            messages = [f"Negative value {value[i]:,.0f} for {metric[i]} in {key[i]}." for i in part]
+        elif code == "cumulative_decrease":
+            messages = [f"{metric[i]} in {key[i]} falls from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
+                        "(a correction by the source?)." for i in part]
+        else:
+            messages = [f"{metric[i]} in {key[i]} jumps from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
+                        "(more than ten times the day before; an extra digit?)." for i in part]
+        ctx.problems.add_records(code, "warning", rows=[row[i] for i in part], sheets=[sheet[i] for i in part],
+                                 columns=[metric[i] for i in part], values=[str(value[i]) for i in part],
+                                 messages=messages)
 
 
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:

@@ -1216,13 +1216,24 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[pd.DataFr
     date_codes, date_table = _resolve_dates(ctx, rows, plans)
     location_codes, location_table, mode_table = _resolve_locations(ctx, rows, plans)
     metric_codes, metric_table = _resolve_metrics(ctx, rows, plans)
+    modes = mode_table[location_codes]
+    tables = {
+        "location_id": (location_codes, location_table), "metric_id": (metric_codes, metric_table),
+        "date": (date_codes, date_table),
+    }
+    keep = np.ones(len(rows), dtype=bool)
+    for codes, table in tables.values():
+        usable = ~np.isnat(table) if table.dtype.kind == "M" else table >= 0
+        if not usable.all():
+            keep &= usable[codes]
+    # Every row's key while the values are still being read; a second pass drops rows without one.
+    keys, spare = _keys_by_code(*(codes for codes, _ in tables.values()), *(table for _, table in tables.values()))
     values, empty = _parse_values(ctx, rows, raw, plain.result())
     if empty.any() and any(p.layout == "long" for p in plans.values()):
         ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
                                  severity="warning"))
     if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS), np.zeros(0, dtype="int64")
-    modes = mode_table[location_codes]
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
         ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
@@ -1235,18 +1246,10 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[pd.DataFr
         ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
                                  f"know were left out, as the mapping asks: {listed}"
                                  + ("..." if len(names) > 30 else "."), severity="warning"))
-    keep = ~np.isnan(values)
-    for codes, usable in ((date_codes, ~np.isnat(date_table)), (location_codes, location_table >= 0),
-                          (metric_codes, metric_table >= 0)):
-        if not usable.all():
-            keep &= usable[codes]
+    keep &= ~np.isnan(values)
     pick = None if keep.all() else np.flatnonzero(keep)
-    tables = {
-        "location_id": (location_codes, location_table), "metric_id": (metric_codes, metric_table),
-        "date": (date_codes, date_table),
-    }
-    keys, spare = _keys_by_code(*(codes if pick is None else codes[pick] for codes, _ in tables.values()),
-                                *(table for _, table in tables.values()))
+    if pick is not None:
+        keys, spare = keys[pick], spare[:len(pick)]
     spares = [spare]  # int64 arrays as long as keys that nothing uses any more, to write into
     # The rows to keep, gathered once and in key order (_combine would otherwise sort them); when
     # every row is kept in file order, as is common, nothing is gathered.

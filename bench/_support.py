@@ -23,8 +23,18 @@ def jhu_files() -> list[Path]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MB.
+
+    Linux's VmHWM when there is one: getrusage's ru_maxrss starts a child at its parent's peak (it
+    is inherited at fork), so a measurement process started by a benchmark that built a big file
+    would report the benchmark's memory instead of its own."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
 
 
 def machine() -> str:

@@ -81,11 +81,9 @@ def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None)
     changed = known & ~same
     result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
 
-    series = _series_fast(frame, keys, starts, ~known, changed)
+    series = _series(frame, keys, starts, ~known, changed)
     result["series_truncated"] = len(series) > MAX_SERIES
-    head = series.head(MAX_SERIES)
-    result["series"] = [dict(zip(head.columns, values, strict=True))
-                        for values in zip(*(head[c].tolist() for c in head.columns), strict=True)]
+    result["series"] = series[:MAX_SERIES]
 
     if changed.any():
         source_ids = np.asarray(canonical.source_ids[position[changed]], dtype="int64")
@@ -122,8 +120,17 @@ def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None)
     return result
 
 
-def _series_fast(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new, changed) -> pd.DataFrame:
-    """Counts of new / changed / unchanged values and the date range per location and metric.
+def _texts(column: pd.Series, positions: np.ndarray) -> list[str]:
+    """The texts at `positions` as a list (a categorical's codes index its categories directly)."""
+    values = column.array
+    if isinstance(values, pd.Categorical):
+        return np.asarray(values.categories, dtype=object)[values.codes[positions]].astype(str).tolist()
+    return [str(v) for v in column.iloc[positions].to_numpy(dtype=object)]
+
+
+def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new, changed) -> list[dict]:
+    """Counts of new / changed / unchanged values and the date range per location and metric, sorted
+    by location and metric.
 
     One pass over the rows in key order (validation hands them over sorted, with `starts`, where each
     series begins): a series' counts are sums over its run and its dates the run's ends.
@@ -141,18 +148,18 @@ def _series_fast(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | Non
         starts_at, ends_at = order[starts], order[ends]
     else:
         starts_at, ends_at = starts, ends
-    counts = {name: np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copy of the flags
-              for name, flags in (("new", new), ("changed", changed))}
-    counts["unchanged"] = ends - starts + 1 - counts["new"] - counts["changed"]
-    dates = frame["date"]
-    out = pd.DataFrame({
-        "location": frame["location_key"].iloc[starts_at].astype(str).to_numpy(),
-        "metric": frame["metric"].iloc[starts_at].astype(str).to_numpy(),
-        **counts,
-        "first_date": dates.iloc[starts_at].dt.strftime("%Y-%m-%d").to_numpy(),
-        "last_date": dates.iloc[ends_at].dt.strftime("%Y-%m-%d").to_numpy(),
-    })
-    out = out.sort_values(["location", "metric"]).reset_index(drop=True)
-    for column in ("new", "changed", "unchanged"):
-        out[column] = out[column].astype(int)
-    return out[["location", "metric", "new", "changed", "unchanged", "first_date", "last_date"]]
+    new_counts, changed_counts = (np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copies
+                                  for flags in (new, changed))
+    unchanged_counts = ends - starts + 1 - new_counts - changed_counts
+    dates = frame["date"].to_numpy()
+    series = [
+        {"location": location, "metric": metric, "new": new_count, "changed": changed_count,
+         "unchanged": unchanged_count, "first_date": first, "last_date": last}
+        for location, metric, new_count, changed_count, unchanged_count, first, last in zip(
+            _texts(frame["location_key"], starts_at), _texts(frame["metric"], starts_at), new_counts.tolist(),
+            changed_counts.tolist(), unchanged_counts.tolist(),
+            np.datetime_as_string(dates[starts_at], unit="D").tolist(),
+            np.datetime_as_string(dates[ends_at], unit="D").tolist(), strict=True)
+    ]
+    series.sort(key=lambda entry: (entry["location"], entry["metric"]))
+    return series

@@ -29,7 +29,7 @@ import pandas as pd
 
 from dataset import snapshots
 
-from .validation import observation_keys
+from .validation import observation_keys, texts_at
 
 TOP = 20
 MAX_SERIES = 2000
@@ -120,14 +120,6 @@ def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None)
     return result
 
 
-def _texts(column: pd.Series, positions: np.ndarray) -> list[str]:
-    """The texts at `positions` as a list (a categorical's codes index its categories directly)."""
-    values = column.array
-    if isinstance(values, pd.Categorical):
-        return np.asarray(values.categories, dtype=object)[values.codes[positions]].astype(str).tolist()
-    return [str(v) for v in column.iloc[positions].to_numpy(dtype=object)]
-
-
 def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new, changed) -> list[dict]:
     """Counts of new / changed / unchanged values and the date range per location and metric, sorted
     by location and metric.
@@ -156,7 +148,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
         {"location": location, "metric": metric, "new": new_count, "changed": changed_count,
          "unchanged": unchanged_count, "first_date": first, "last_date": last}
         for location, metric, new_count, changed_count, unchanged_count, first, last in zip(
-            _texts(frame["location_key"], starts_at), _texts(frame["metric"], starts_at), new_counts.tolist(),
+            texts_at(frame["location_key"], starts_at), texts_at(frame["metric"], starts_at), new_counts.tolist(),
             changed_counts.tolist(), unchanged_counts.tolist(),
             np.datetime_as_string(dates[starts_at], unit="D").tolist(),
             np.datetime_as_string(dates[ends_at], unit="D").tolist(), strict=True)

@@ -916,6 +916,15 @@ def _resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[np.
     return codes, ids
 
 
+def texts_at(column: pd.Series, positions: np.ndarray) -> list[str]:
+    """The texts of `column` at `positions`, as a list: a categorical's codes index its categories
+    directly (going through pandas' Arrow strings would convert them one at a time)."""
+    values = column.array
+    if isinstance(values, pd.Categorical):
+        return np.asarray(values.categories, dtype=object)[values.codes[positions]].astype(str).tolist()
+    return [str(v) for v in column.iloc[positions].to_numpy(dtype=object)]
+
+
 def _check_series(ctx: Context, frame: pd.DataFrame):
     """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
     cumulative series, implausible jumps."""
@@ -940,12 +949,11 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
         flagged["implausible_jump"] = jumps + 1
     if not any(len(where) for where in flagged.values()):
         return
-    where = np.concatenate(list(flagged.values()))
-    rows = frame.iloc[where]  # one gather for every flagged row; lists from here on
-    metric, key = rows["metric"].astype(str).tolist(), rows["location_key"].astype(str).tolist()
+    where = np.concatenate(list(flagged.values()))  # every flagged row, as lists from here on
+    metric, key = texts_at(frame["metric"], where), texts_at(frame["location_key"], where)
     value, before = values[where].tolist(), values[np.maximum(where - 1, 0)].tolist()
-    day = np.datetime_as_string(rows["date"].to_numpy(), unit="D").tolist()
-    row, sheet = rows["row"].tolist(), rows["sheet"].astype(str).tolist()
+    day = np.datetime_as_string(frame["date"].to_numpy()[where], unit="D").tolist()
+    row, sheet = frame["row"].to_numpy()[where].tolist(), texts_at(frame["sheet"], where)
     start = 0
     for code, indexes in flagged.items():
         part = range(start, start + len(indexes))

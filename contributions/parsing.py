@@ -364,7 +364,8 @@ def _read_delimited(raw: bytes, parsed: ParsedFile, mapping: dict):
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                          newlines_in_values=quoted, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                             check_utf8=False),  # to_utf8 made sure of it
     )
     for row in bad_rows[:MAX_PROBLEMS_PER_CODE]:
         parsed.problems.append(problem(

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 MAX_COLUMNS = 5_000
@@ -641,8 +642,13 @@ def _detect_number_format(parsed: ParsedFile, mapping: dict):
     """Decimal and thousands separators from a sample of number-like cells (mapping keys win)."""
     cells = []
     for sheet in parsed.sheets:
-        values = pd.Series(sheet.frame.head(2000).to_numpy(dtype=object).ravel(), dtype="str")
-        cells.extend(values[values.str.contains(r"\d[.,]\d", regex=True)].tolist()[:5000])
+        head = sheet.frame.head(2000)
+        found = []  # (row, column, text), in Arrow: a Python string only per matching cell
+        for position, column in enumerate(head.columns):
+            texts = pa.array(head[column].astype("str").array)
+            rows = pc.indices_nonzero(pc.match_substring_regex(texts, r"\d[.,]\d"))
+            found.extend(zip(rows.to_pylist(), [position] * len(rows), texts.take(rows).to_pylist(), strict=True))
+        cells.extend(text for _, _, text in sorted(found)[:5000])  # row by row, as they appear
     cells = [c.strip() for c in cells if NUMBERISH.match(c.strip())]
     decimal, thousands = ".", ""
     if any(re.search(r"\.\d{3},\d", c) for c in cells) or any(re.fullmatch(r"[+-]?\d+,\d{1,2}", c) for c in cells) \

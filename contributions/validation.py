@@ -1306,11 +1306,11 @@ def _small_int_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _with_names(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """Add location keys and metric codes to `frame` (categoricals: a million rows share a few hundred
     names) and return it."""
-    key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
+    places = ctx.resolver.places
     code_by_id = {pk: code for code, (pk, _) in ctx.metrics.items()}
     location_codes, location_ids = _small_int_codes(frame["location_id"].to_numpy())
     metric_codes, metric_ids = _small_int_codes(frame["metric_id"].to_numpy())
     # Set in place: assign() would copy a million rows first.
-    frame["location_key"] = _category(location_codes, [key_by_id[int(i)] for i in location_ids])
+    frame["location_key"] = _category(location_codes, [places[int(i)].key for i in location_ids])
     frame["metric"] = _category(metric_codes, [code_by_id[int(i)] for i in metric_ids])
     return frame

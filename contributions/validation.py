@@ -75,6 +75,7 @@ import datetime as dt
 import difflib
 import logging
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -925,16 +926,16 @@ def texts_at(column: pd.Series, positions: np.ndarray) -> list[str]:
     return [str(v) for v in column.iloc[positions].to_numpy(dtype=object)]
 
 
-def _check_series(ctx: Context, frame: pd.DataFrame):
-    """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
-    cumulative series, implausible jumps."""
-    values = frame["value"].to_numpy()
+def _series_flags(values: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray,
+                  cumulative_ids: list[int]) -> dict[str, np.ndarray]:
+    """Positions of the rows to warn about, by code, in rows sorted by location, metric and date:
+    negative values, cumulative series that fall, implausible jumps (plain array work, which can run
+    in another thread)."""
     flagged = {"negative_value": np.flatnonzero(values < 0)}
-    if len(frame) >= 2:
+    if len(values) >= 2:
         # Each value against the one before it (views, so a million rows cost no copies), where both
         # are of the same cumulative series.
-        loc, met = frame["location_id"].to_numpy(), frame["metric_id"].to_numpy()
-        cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
+        loc, met = location_ids, metric_ids
         is_cumulative = np.zeros(max([*cumulative_ids, int(met.max())]) + 1, dtype=bool)
         is_cumulative[cumulative_ids] = True
         follows = is_cumulative[met[1:]]  # a table lookup: np.isin sorts a million ids
@@ -947,6 +948,21 @@ def _check_series(ctx: Context, frame: pd.DataFrame):
             follows &= current < previous
         flagged["cumulative_decrease"] = np.flatnonzero(follows) + 1
         flagged["implausible_jump"] = jumps + 1
+    return flagged
+
+
+def _start_series_flags(ctx: Context, frame: pd.DataFrame) -> Future:
+    cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
+    return parallel.submit(_series_flags, frame["value"].to_numpy(), frame["location_id"].to_numpy(),
+                           frame["metric_id"].to_numpy(), cumulative_ids, rows=len(frame))
+
+
+def _check_series(ctx: Context, frame: pd.DataFrame, flags: Future | None = None):
+    """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
+    cumulative series, implausible jumps, each with its row. `flags`: _start_series_flags' result,
+    when it was started earlier."""
+    flagged = (flags or _start_series_flags(ctx, frame)).result()
+    values = frame["value"].to_numpy()
     if not any(len(where) for where in flagged.values()):
         return
     where = np.concatenate(list(flagged.values()))  # every flagged row, as lists from here on
@@ -1284,9 +1300,10 @@ def _normalise(ctx: Context, rows: pd.DataFrame, plans: dict) -> tuple[pd.DataFr
                         for name, (codes, table) in tables.items()})
     frame = pd.DataFrame(columns, copy=False)  # no copy into 2-D blocks: a million rows
     frame, keys = _combine(ctx, frame, keys)
+    flags = _start_series_flags(ctx, frame)  # meanwhile, the names
     frame = _with_names(ctx, frame)
     if not ctx.problems.has_errors:
-        _check_series(ctx, frame)
+        _check_series(ctx, frame, flags)
     frame["sheet"] = frame["sheet"].astype("category")
     return frame[FRAME_COLUMNS], keys
 

@@ -7,7 +7,7 @@ executemany in one transaction on SQLite), so the diff has to look up and compar
 worst case. The diff reads the release's snapshot of values (dataset/snapshots.py); the first
 validation after the release builds it from the database, and is reported on its own line. Each
 measurement runs in a fresh process, so the peak memory printed is that of the work alone, Django
-included; the figures are the best of BENCH_REPEATS (default 5) runs, baseline and validation taking
+included; the figures are the best of BENCH_REPEATS (default 7) runs, baseline and validation taking
 turns. Targets (DESIGN.md §6): at most 3x the baseline, peak memory at most 1 GB.
 
     .venv/bin/python bench/validate.py           # SQLite and PostgreSQL (database portal_bench_validate)
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _support import ROOT, jhu_files, peak_rss_mb, run_per_engine, setup_django  # noqa: E402
 
-REPEATS = int(os.environ.get("BENCH_REPEATS", 5))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 7))
 TARGET_RATIO = 3.0
 TARGET_MB = 1024
 

@@ -289,3 +289,30 @@ def test_the_paths_for_big_files_give_the_same_frame_as_those_for_small_ones(ref
     assert small_file_paths.keys.tolist() == big_file_paths.keys.tolist()
     assert values(big_file_paths)[("IT", "deaths", "2020-02-03")] == 32
     assert len(big_file_paths.frame) == 3 * 2 * 28
+
+
+@pytest.mark.parametrize("cells,expected", [
+    (["1694", "0012", "7"], [1694, 12, 7]),  # whole numbers: one cast
+    (["7"] * 50 + ["-5", "2.5", ".5", "+3"], [7] * 50 + [-5, 2.5, 0.5, 3]),  # a few others: checked one by one
+    (["7"] * 5 + ["-5", "-6"], None),  # many others: the careful path
+    (["1694", "1e5"], None), (["1694", " 12"], None), (["1694", ""], None), (["1694", "nan"], None),
+    (["1,694", "12"], None), ([], None),
+])
+def test_plain_value_columns_are_cast_at_once_and_anything_else_gets_the_careful_path(cells, expected):
+    import pyarrow as pa
+
+    from contributions.parsing import ParsedFile
+    from contributions.validation import _plain_values
+
+    values = _plain_values(ParsedFile(decimal="."), pa.array(cells, pa.large_string()))
+
+    assert (values.tolist() if values is not None else None) == expected
+
+
+def test_values_the_fast_path_refuses_are_still_read_or_reported(reference_data):
+    padded = run("date,location,confirmed\n2020-03-01,IT, 12\n2020-03-02,IT,\n")
+    exponent = run("date,location,confirmed\n2020-03-01,IT,12\n2020-03-02,IT,1e5\n")
+
+    assert padded.is_valid
+    assert values(padded) == {("IT", "confirmed", "2020-03-01"): 12}  # the empty cell left out
+    assert [(p["code"], p["row"]) for p in exponent.report["problems"]] == [("value_exponent", 3)]

@@ -28,8 +28,13 @@ rows, sorted by location_id, metric_id and date. `.report` is JSON-serialisable:
 
 `.problems` is a DataFrame with one line per affected source row (row, sheet, severity, code,
 column, value, message): what the "download the rows with an error column" CSV is made from.
-`.is_valid` is False when there is any error or a mapping is needed. `.write_parquet(path)`
-stores the frame so review and merge never parse the file again.
+`.keys` holds the frame's observation keys (see observation_keys), for compute_diff; None when the
+result is not valid. `.is_valid` is False when there is any error or a mapping is needed.
+`.write_parquet(path)` stores the frame so review and merge never parse the file again.
+
+Big files (from portal.parallel.MIN_ROWS rows) have some column passes run side by side in threads
+and text columns made of long runs hashed once per run; the result is the same as for small files
+(tests/contributions/test_validation.py runs one file both ways).
 
 Problem codes. Errors (block): every parsing error (see parsing.py: empty_file, unsupported_type,
 binary_file, encoding_error, mixed_encoding, unsupported_encoding, unterminated_quote,

@@ -13,10 +13,10 @@ the file unreadable, `sheets` is empty.
 The type is decided by content (magic bytes), never by extension. The encoding is found by us
 (UTF-8 with or without BOM, UTF-16 with BOM or by its zero bytes, else CP1252 / Latin-1): UTF-8 is
 checked in place, anything else transcoded to UTF-8, and a stored file is memory-mapped rather
-than read into a copy. Every cell
-stays a string (no "NA" turned into a missing value: NA is Namibia). Delimiter (, ; TAB |),
-decimal and thousands separators are detected and can be forced by the mapping keys `encoding`,
-`delimiter`, `decimal`, `thousands`; `sheets` (list of names) limits which XLSX sheets are read.
+than read into a copy. Every cell stays a string (no "NA" turned into a missing value: NA is
+Namibia). Delimiter (, ; TAB |), decimal and thousands separators are detected and can be forced
+by the mapping keys `encoding`, `delimiter`, `decimal`, `thousands`; `sheets` (list of names)
+limits which XLSX sheets are read.
 
 XLSX files are opened only after checking the archive (declared uncompressed size, compression
 ratio, no VBA project, no DTD / entity declaration in any XML part); openpyxl then parses with

@@ -1046,11 +1046,13 @@ def _key_parts(keys: np.ndarray, spares: list[np.ndarray]) -> dict[str, np.ndarr
     return {"location_id": location_ids, "metric_id": metric_ids, "date": dates.view("datetime64[s]")}
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+def _sorted(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """`frame` in key order, and its observation keys."""
     keys = observation_keys(frame)
     if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
-        frame = frame.take(np.argsort(keys, kind="stable")).reset_index(drop=True)
-    return frame
+        order = np.argsort(keys, kind="stable")
+        frame, keys = frame.take(order).reset_index(drop=True), keys[order]
+    return frame, keys
 
 
 def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -1081,8 +1083,7 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
                 "sublocations_aggregated", f"{int(places.sum()):,} values for places we do not list (such as "
                 f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
                 severity="warning"))
-        frame = _sorted(pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True))
-        sorted_keys = observation_keys(frame)
+        frame, sorted_keys = _sorted(pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True))
     same = np.zeros(len(frame), dtype=bool)
     same[1:] = sorted_keys[1:] == sorted_keys[:-1]
     if same.any():

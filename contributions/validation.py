@@ -647,12 +647,13 @@ def _long_rows(sheet, plan: Plan) -> pd.DataFrame:
     return result
 
 
-def _plain_numbers(texts: pa.Array) -> pa.Array:
+def _plain_numbers(texts: pa.Array, digits: pa.Array | None = None) -> pa.Array:
     """Which texts are plain decimal numbers: digits with an optional sign and decimal point.
 
-    Most value columns hold whole numbers only: those are recognised by a check for ASCII digits, and
-    the regular expression (several times slower) runs only on the other texts."""
-    ok = pc.ascii_is_decimal(texts).to_numpy(zero_copy_only=False)
+    Most value columns hold whole numbers only: those are recognised by a check for ASCII digits
+    (`digits`, when the caller has it already), and the regular expression (several times slower)
+    runs only on the other texts."""
+    ok = (pc.ascii_is_decimal(texts) if digits is None else digits).to_numpy(zero_copy_only=False)
     rest = np.flatnonzero(~ok)
     if len(rest):
         ok[rest] = pc.match_substring_regex(
@@ -669,11 +670,11 @@ def _plain_values(parsed, raw: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     if parsed.decimal != "." or not len(raw):
         return None
     digits = pc.ascii_is_decimal(raw)
-    if not pc.all(digits, skip_nulls=False).as_py():
-        rest = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
-        if len(rest) > len(raw) // 10 or not pc.all(pc.match_substring_regex(
-                raw.take(pa.array(rest)), PLAIN_NUMBER), skip_nulls=False).as_py():
-            return None
+    others = len(raw) - (pc.sum(digits).as_py() or 0)
+    if digits.null_count or others > len(raw) // 10:
+        return None
+    if others and not pc.all(_plain_numbers(raw, digits)).as_py():
+        return None
     try:
         return pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:  # a form Arrow reads differently: the careful path decides

@@ -222,21 +222,17 @@ def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes |
             except UnicodeDecodeError:
                 pass
         raise Unreadable("binary_file", "The file is binary data, not text (CSV, TSV or JSON) or an XLSX workbook.")
-    if _is_utf8(data):
+    failure = None if _is_utf8(data) else _utf8_failure(data)
+    if failure is None:
         if start.startswith(UTF8_BOM):
             return _refuse_controls(data[len(UTF8_BOM):]), "utf-8-sig"
         return _refuse_controls(data), "utf-8"
-    try:
-        str(data, "utf-8")
-        return _refuse_controls(bytes(data).removeprefix(UTF8_BOM)), "utf-8"  # valid after all (Arrow is stricter)
-    except UnicodeDecodeError as exc:
-        valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data[: exc.start]))
-        if valid_multibyte:
-            line = data[: exc.start].count(b"\n") + 1
-            raise Unreadable(
-                "mixed_encoding",
-                f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
-                "Save the whole file as UTF-8.", row=line)
+    if re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data[: failure.start]):
+        line = data[: failure.start].count(b"\n") + 1
+        raise Unreadable(
+            "mixed_encoding",
+            f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
+            "Save the whole file as UTF-8.", row=line)
     try:
         text, encoding = str(data, "cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -255,6 +251,15 @@ def _is_utf8(data: bytes) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
+
+
+def _utf8_failure(data: bytes) -> UnicodeDecodeError | None:
+    """Python's verdict on UTF-8, where it fails: asked only when Arrow, which is stricter, said no."""
+    try:
+        str(data, "utf-8")
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
 
 
 def _refuse_controls(utf8: bytes) -> bytes:

@@ -963,11 +963,10 @@ def _start_series_flags(ctx: Context, frame: pd.DataFrame) -> Future:
                            frame["metric_id"].to_numpy(), cumulative_ids, rows=len(frame))
 
 
-def _check_series(ctx: Context, frame: pd.DataFrame, flags: Future | None = None):
+def _check_series(ctx: Context, frame: pd.DataFrame, flags: Future):
     """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
-    cumulative series, implausible jumps, each with its row. `flags`: _start_series_flags' result,
-    when it was started earlier."""
-    flagged = (flags or _start_series_flags(ctx, frame)).result()
+    cumulative series, implausible jumps, each with its row. `flags`: _start_series_flags' result."""
+    flagged = flags.result()
     values = frame["value"].to_numpy()
     if not any(len(where) for where in flagged.values()):
         return

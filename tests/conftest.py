@@ -17,8 +17,8 @@ from django.conf import settings
 from portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-DEMO_DATA = ROOT / "demo_data"
+TEST_DATA = ROOT / "tests" / "data"  # every real file tests read, with its attribution (SOURCES.md)
+DEMO_DATA = ROOT / "demo_data"  # JHU's final global series, also read by tests
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -268,10 +268,15 @@ def screenshot():
 
 
 @pytest.fixture
-def shared_data():
-    if not SHARED_DATA.exists():
-        pytest.skip("../shared/data is not beside this checkout")
-    return SHARED_DATA
+def test_data():
+    """tests/data: the real files tests upload and validate (see tests/data/SOURCES.md)."""
+    return TEST_DATA
+
+
+@pytest.fixture
+def jhu_final_file(demo_data):
+    """jhu_final_file("confirmed"): JHU's final global time series, the copy shipped in demo_data/jhu."""
+    return lambda metric: demo_data / "jhu" / f"time_series_covid19_{metric}_global.csv"
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from contributions.validation import validate
 TODAY = dt.date(2023, 12, 31)
 
 
-def check(shared_data, relative, **kwargs):
-    path = shared_data / relative
+def check(path, **kwargs):
     return validate(parse_file(path, filename=path.name, mapping=kwargs.get("mapping")), today=TODAY, **kwargs)
 
 
@@ -23,12 +22,12 @@ def value(frame, key, metric, date):
 
 
 @pytest.fixture
-def jhu_final(shared_data):
-    return "jhu_time_series_final_2023-03-09/time_series_covid19_confirmed_global.csv"
+def jhu_final(jhu_final_file):
+    return jhu_final_file("confirmed")
 
 
-def test_jhu_time_series_asks_what_to_do_with_places_we_do_not_know(shared_data, jhu_final, reference_data):
-    result = check(shared_data, jhu_final)
+def test_jhu_time_series_asks_what_to_do_with_places_we_do_not_know(jhu_final, reference_data):
+    result = check(jhu_final)
 
     assert not result.is_valid
     needs = result.report["needs_mapping"]
@@ -40,8 +39,8 @@ def test_jhu_time_series_asks_what_to_do_with_places_we_do_not_know(shared_data,
     assert {"Diamond Princess", "Grand Princess", "Repatriated Travellers", "Channel Islands"} <= unknown
 
 
-def test_jhu_time_series_normalises_every_date_column(shared_data, jhu_final, reference_data):
-    result = check(shared_data, jhu_final, mapping={"unknown_sublocations": "ignore"})
+def test_jhu_time_series_normalises_every_date_column(jhu_final, reference_data):
+    result = check(jhu_final, mapping={"unknown_sublocations": "ignore"})
 
     assert result.is_valid, result.report["counts"]
     frame = result.frame
@@ -57,17 +56,17 @@ def test_jhu_time_series_normalises_every_date_column(shared_data, jhu_final, re
     assert "cumulative_decrease" in result.report["counts"]  # JHU corrected itself downwards
 
 
-def test_jhu_daily_report_2020_without_a_date_column_suggests_the_file_name_date(shared_data, reference_data):
-    result = check(shared_data, "jhu_daily_reports/03-01-2020.csv")
+def test_jhu_daily_report_2020_without_a_date_column_suggests_the_file_name_date(test_data, reference_data):
+    result = check(test_data / "jhu_daily_reports/03-01-2020.csv")
 
     reasons = [r["code"] for r in result.report["needs_mapping"]["reasons"]]
     assert "no_date_column" in reasons
     assert result.report["needs_mapping"]["suggested"]["date"] == "2020-03-01"
 
 
-def test_jhu_daily_report_2020_resolves_mainland_china_and_adds_up_us_cities(shared_data, reference_data):
+def test_jhu_daily_report_2020_resolves_mainland_china_and_adds_up_us_cities(test_data, reference_data):
     mapping = {"date": "2020-03-01", "unknown_sublocations": "aggregate"}
-    result = check(shared_data, "jhu_daily_reports/03-01-2020.csv", mapping=mapping)
+    result = check(test_data / "jhu_daily_reports/03-01-2020.csv", mapping=mapping)
 
     assert result.is_valid, result.report["problems"][:5]
     frame = result.frame
@@ -78,21 +77,21 @@ def test_jhu_daily_report_2020_resolves_mainland_china_and_adds_up_us_cities(sha
     assert value(frame, "KR", "confirmed", day).value == 3736
     assert value(frame, "IT", "recovered", day).value == 83
     assert value(frame, "SHIP_DIAMOND_PRINCESS", "confirmed", day).value == 705
-    with open(shared_data / "jhu_daily_reports/03-01-2020.csv", newline="") as handle:
+    with open(test_data / "jhu_daily_reports/03-01-2020.csv", newline="") as handle:
         us_rows = [r for r in csv.DictReader(handle) if r["Country/Region"] == "US"]
     assert value(frame, "US", "confirmed", day).value == sum(int(r["Confirmed"]) for r in us_rows)
     assert "sublocations_aggregated" in result.report["counts"]
 
 
-def test_jhu_daily_report_2021_adds_counties_up_into_their_state(shared_data, reference_data):
+def test_jhu_daily_report_2021_adds_counties_up_into_their_state(test_data, reference_data):
     mapping = {"date": "2021-01-01", "unknown_sublocations": "aggregate",
                "locations": {"US / Diamond Princess": "", "US / Grand Princess": "", "US / Recovered": ""}}
-    result = check(shared_data, "jhu_daily_reports/01-01-2021.csv", mapping=mapping)
+    result = check(test_data / "jhu_daily_reports/01-01-2021.csv", mapping=mapping)
 
     assert result.is_valid, result.report["problems"][:5]
     frame = result.frame
     day = dt.datetime(2021, 1, 1)
-    with open(shared_data / "jhu_daily_reports/01-01-2021.csv", newline="") as handle:
+    with open(test_data / "jhu_daily_reports/01-01-2021.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     california = [r for r in rows if r["Province_State"] == "California" and r["Country_Region"] == "US"]
     assert len(california) > 50
@@ -106,8 +105,8 @@ def test_jhu_daily_report_2021_adds_counties_up_into_their_state(shared_data, re
 
 @pytest.mark.parametrize("name,day", [("dpc-covid19-ita-regioni-20200301.csv", dt.datetime(2020, 3, 1)),
                                       ("dpc-covid19-ita-regioni-20210115.csv", dt.datetime(2021, 1, 15))])
-def test_protezione_civile_regions_map_to_iso_subdivisions(shared_data, reference_data, name, day):
-    result = check(shared_data, f"italy_pcm_dpc/{name}")
+def test_protezione_civile_regions_map_to_iso_subdivisions(test_data, reference_data, name, day):
+    result = check(test_data / f"italy_pcm_dpc/{name}")
 
     assert result.is_valid, result.report["problems"][:5]
     frame = result.frame
@@ -115,7 +114,7 @@ def test_protezione_civile_regions_map_to_iso_subdivisions(shared_data, referenc
     assert set(frame["metric"]) == {"confirmed", "deaths", "recovered", "tests", "hospitalized", "icu"}
     assert set(frame["date"]) == {day}
     assert {"IT_TN", "IT_BZ", "IT_25", "IT_23"} <= set(frame["location_key"])
-    with open(shared_data / "italy_pcm_dpc" / name, newline="") as handle:
+    with open(test_data / "italy_pcm_dpc" / name, newline="") as handle:
         source = {r["denominazione_regione"]: r for r in csv.DictReader(handle)}
     trento = value(frame, "IT_TN", "confirmed", day)
     assert trento.value == float(source["P.A. Trento"]["totale_casi"])
@@ -124,8 +123,8 @@ def test_protezione_civile_regions_map_to_iso_subdivisions(shared_data, referenc
     assert value(frame, "IT_25", "tests", day).value == float(source["Lombardia"]["tamponi"])
 
 
-def test_protezione_civile_2021_values(shared_data, reference_data):
-    frame = check(shared_data, "italy_pcm_dpc/dpc-covid19-ita-regioni-20210115.csv").frame
+def test_protezione_civile_2021_values(test_data, reference_data):
+    frame = check(test_data / "italy_pcm_dpc/dpc-covid19-ita-regioni-20210115.csv").frame
 
     day = dt.datetime(2021, 1, 15)
     assert value(frame, "IT_65", "confirmed", day).value == 38834  # Abruzzo, row 2
@@ -133,8 +132,8 @@ def test_protezione_civile_2021_values(shared_data, reference_data):
     assert value(frame, "IT_TN", "hospitalized", day).value == 346
 
 
-def test_workbook_with_one_sheet_per_country_uses_sheet_names_as_locations(shared_data, reference_data):
-    result = check(shared_data, "xlsx/My_per_day_cases.xlsx")
+def test_workbook_with_one_sheet_per_country_uses_sheet_names_as_locations(test_data, reference_data):
+    result = check(test_data / "xlsx/My_per_day_cases.xlsx")
 
     sheets = {s["sheet"]: s["location"] for s in result.report["detected"]["sheets"]}
     assert sheets == {"Nigeria daily covid": "NG", "USA daily covid": "US", "Italy": "IT", "Korea": "KR",
@@ -148,9 +147,9 @@ def test_workbook_with_one_sheet_per_country_uses_sheet_names_as_locations(share
     json.dumps(result.report)
 
 
-def test_workbook_sheets_can_be_chosen_in_the_mapping(shared_data, reference_data):
+def test_workbook_sheets_can_be_chosen_in_the_mapping(test_data, reference_data):
     mapping = {"sheets": ["Nigeria daily covid", "Italy", "Korea", "China"]}
-    result = check(shared_data, "xlsx/My_per_day_cases.xlsx", mapping=mapping)
+    result = check(test_data / "xlsx/My_per_day_cases.xlsx", mapping=mapping)
 
     assert result.is_valid, result.report["problems"][:5]
     frame = result.frame
@@ -165,8 +164,8 @@ def test_workbook_sheets_can_be_chosen_in_the_mapping(shared_data, reference_dat
     assert repeated[["sheet", "row"]].values.tolist() == [["Italy", 20]]
 
 
-def test_state_table_without_dates_needs_a_constant_date(shared_data, reference_data):
-    result = check(shared_data, "xlsx/Covid_19_cases_Nigeria.xlsx", default_country="NG")
+def test_state_table_without_dates_needs_a_constant_date(test_data, reference_data):
+    result = check(test_data / "xlsx/Covid_19_cases_Nigeria.xlsx", default_country="NG")
 
     assert not result.is_valid
     reasons = {r["code"] for r in result.report["needs_mapping"]["reasons"]}
@@ -178,11 +177,11 @@ def test_state_table_without_dates_needs_a_constant_date(shared_data, reference_
     assert suggested["location_columns"] == ["Name of States/FCT"]
 
 
-def test_state_table_with_a_constant_date_adds_up_both_confirmed_columns(shared_data, reference_data):
+def test_state_table_with_a_constant_date_adds_up_both_confirmed_columns(test_data, reference_data):
     mapping = {"date": "2020-03-30", "metrics": {
         "Total Confirmed cases (Nigeria National)": "confirmed",
         "Total Confirmed cases (Foreign National)": "confirmed", "Cured": "recovered", "Death": "deaths"}}
-    result = check(shared_data, "xlsx/Covid_19_cases_Nigeria.xlsx", mapping=mapping, default_country="NG")
+    result = check(test_data / "xlsx/Covid_19_cases_Nigeria.xlsx", mapping=mapping, default_country="NG")
 
     assert result.is_valid, result.report["problems"][:5]
     frame = result.frame

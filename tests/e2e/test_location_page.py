@@ -6,12 +6,10 @@ import pytest
 
 from tests.dataset.page_data import add_series, make_release, make_source
 
-FINAL = "jhu_time_series_final_2023-03-09/time_series_covid19_{}_global.csv"
 
-
-def italy_row(shared_data, metric: str) -> tuple[date, list[float]]:
+def italy_row(path) -> tuple[date, list[float]]:
     """Italy's whole series from JHU's final file: (first date, values)."""
-    frame = pd.read_csv(shared_data / FINAL.format(metric), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = frame[(frame["Country/Region"] == "Italy") & (frame["Province/State"] == "")].iloc[0]
     dates = frame.columns[4:]
     first = pd.to_datetime(dates[0], format="%m/%d/%y").date()
@@ -32,11 +30,11 @@ def canvas_has_ink(page, selector: str) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_italy_page_draws_charts_and_hover_shows_a_value(live_server, page, screenshot, reference_data, shared_data):
+def test_italy_page_draws_charts_and_hover_shows_a_value(live_server, page, screenshot, reference_data, jhu_final_file):
     source = make_source()
     release = make_release(description="JHU CSSE final time series")
     for metric in ("confirmed", "deaths"):
-        first, values = italy_row(shared_data, metric)
+        first, values = italy_row(jhu_final_file(metric))
         add_series("IT", metric, values, source=source, release=release, start=first)
 
     errors = []

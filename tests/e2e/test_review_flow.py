@@ -62,7 +62,7 @@ def number(text: str) -> float:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
-        live_server, browser, celery_worker_process, settings, make_user, mailoutbox, shared_data, screenshot):
+        live_server, browser, celery_worker_process, settings, make_user, mailoutbox, test_data, screenshot):
     settings.MEDIA_ROOT = celery_worker_process.env["MEDIA_ROOT"]  # the worker reads what the site stores
     source = Source.objects.create(
         name="Protezione Civile", institution="Dipartimento della Protezione Civile",
@@ -92,7 +92,7 @@ def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
     # Uploads the regional file; the worker validates it.
     page.goto(live_server.url + "/submissions/new/")
     page.select_option("select[name=source]", value=str(source.pk))
-    page.set_input_files("input[name=file]", str(shared_data / ITALY_FILE))
+    page.set_input_files("input[name=file]", str(test_data / ITALY_FILE))
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
     page.wait_for_selector("[data-status=awaiting_review]", timeout=120_000)

@@ -35,10 +35,10 @@ def upload(page, live_server, source, path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, shared_data, screenshot):
+def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, test_data, screenshot):
     page = signed_in
     source = approved_source("IT", "Protezione Civile", "https://github.com/pcm-dpc/COVID-19")
-    upload(page, live_server, source, shared_data / "italy_pcm_dpc" / "dpc-covid19-ita-regioni-20200301.csv")
+    upload(page, live_server, source, test_data / "italy_pcm_dpc" / "dpc-covid19-ita-regioni-20200301.csv")
     page.wait_for_selector("[data-status=awaiting_review]")
     screenshot(page, "upload-italy-csv-report")
     submission = Submission.objects.get()
@@ -48,10 +48,10 @@ def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, sh
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_nigeria_xlsx_with_the_mapping_step(live_server, signed_in, shared_data, screenshot):
+def test_upload_nigeria_xlsx_with_the_mapping_step(live_server, signed_in, test_data, screenshot):
     page = signed_in
     source = approved_source("NG", "Nigeria Centre for Disease Control", "https://ncdc.gov.ng/")
-    upload(page, live_server, source, shared_data / "xlsx" / "Covid_19_cases_Nigeria.xlsx")
+    upload(page, live_server, source, test_data / "xlsx" / "Covid_19_cases_Nigeria.xlsx")
     page.wait_for_selector("[data-status=needs_mapping]")
     screenshot(page, "upload-nigeria-needs-mapping")
     page.get_by_role("link", name="Map the columns").click()

@@ -163,7 +163,8 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:onboarding"
 
-# Email: console in development, SMTP in production.
+# Email: SMTP in production; in development each mail is written to a file in EMAIL_FILE_PATH
+# (sent-mail/) and the console prints one line saying to whom and where (portal.mail).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "COVID-19 Open Data <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
@@ -171,7 +172,7 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "portal.mail.DevelopmentFileBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # filebased backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -205,7 +206,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery. Without REDIS_URL, tasks run inline and their errors propagate.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager tasks still open a (memory) broker connection: name its host, or kombu warns on every task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
@@ -310,10 +312,28 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
 
+# One handler, on the root logger: every record is printed once. Django first installs its own
+# defaults (a console handler on "django", one on "django.server"); naming those loggers here removes
+# their handlers, so "django" records reach the console only through the root logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "console": {"format": "[{asctime}] {levelname} {name}: {message}", "style": "{",
+                    "datefmt": "%d/%b/%Y %H:%M:%S"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "console"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        "django.server": {"handlers": ["django.server"], "propagate": False},  # runserver's request lines
+        "django.db.backends": {"level": "WARNING"},
+        # Inline (eager) tasks would log a "Task ... succeeded" line each; failures still show.
+        **({} if REDIS_URL else {"celery": {"level": "WARNING"}}),
+    },
 }

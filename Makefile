@@ -1,4 +1,5 @@
 # Two commands matter: `make run` (a running portal on SQLite) and `make test` (the whole suite).
+# `make run PORT=8001` serves on another port.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,30 +10,38 @@ PORT ?= 8000
 .PHONY: run test venv dev-venv demo lint bench worker clean
 
 $(VENV)/.installed: requirements.txt
+	@echo "==> Installing requirements.txt into $(VENV) (first run only; pip lists each package)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+	@echo "==> Installing requirements-dev.txt into $(VENV)"
+	$(PIP) install -r requirements-dev.txt
 	@touch $@
 
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 
+# Links printed on the console and in mails point at the port the server really listens on.
+demo run: export SITE_URL ?= http://$(HOST):$(PORT)
+
 demo: venv
+	@echo "==> Migrating the SQLite database"
 	$(PY) manage.py migrate --noinput
+	@echo "==> Loading reference data, seed sources, the demo dataset (first run only) and demo accounts"
 	$(PY) manage.py setup_demo
 
 run: demo
+	@echo "==> Mail (sign-up confirmations, notifications) goes to files in sent-mail/, announced here in one line each"
 	@if [ -n "$$REDIS_URL" ]; then \
-		echo "REDIS_URL is set: starting a Celery worker beside the server"; \
+		echo "==> REDIS_URL is set: starting a Celery worker beside the server"; \
 		$(VENV)/bin/celery -A portal worker -B -Q default,validate,merge,exports,mail --loglevel=INFO & \
 		trap 'kill %1' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
-		echo "No REDIS_URL: Celery tasks run inline"; \
+		echo "==> No REDIS_URL: background tasks (validation, merges, exports, mail) run inside the web server"; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
@@ -49,4 +58,4 @@ bench: dev-venv
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media staticfiles
+	rm -rf $(VENV) db.sqlite3* media staticfiles sent-mail

@@ -33,7 +33,10 @@ class Command(BaseCommand):
             if Observation.objects.exists():
                 self.stdout.write("Demo data already imported.")
             else:
-                self.stdout.write(f"Importing {len(jhu_files)} JHU files (about a minute on SQLite)...")
+                self.stdout.write(
+                    f"Importing {len(jhu_files)} JHU files, then building the release's export files "
+                    "(first run only: 30 s to a minute)..."
+                )
                 call_command("import_jhu", *map(str, jhu_files), stdout=self.stdout)
         for email, role, codes in DEMO_ACCOUNTS:
             create_verified_user(email=email, password=DEMO_PASSWORD, role=role, countries=countries_from_codes(codes))

@@ -173,7 +173,6 @@ def directory(request):
 
 @require_GET
 def coverage_page(request):
-    all_rows = coverage.compute()
     region = request.GET.get("region", "")
     region = region if region in REGION_NAMES else ""
     status = request.GET.get("status", "")
@@ -181,27 +180,13 @@ def coverage_page(request):
     sort = request.GET.get("sort", "status")
     sort = sort if sort in coverage.SORTS else "status"
     descending = request.GET.get("dir") == "desc"
-    rows = coverage.filter_and_sort(all_rows, region=region, status=status, sort=sort, descending=descending)
-    failing = _failing_sources()
-    context = {
-        "rows": rows, "total": len(all_rows), "summary": coverage.summary(all_rows),
-        "regions": REGION_NAMES, "region": region, "status": status, "sort": sort, "descending": descending,
-        "statuses": coverage.Status.choices,
-        "needs_help": [r for r in all_rows
-                       if r.status == coverage.Status.NO_VOLUNTEER and (not region or r.region == region)],
-        "map_data": {r.numeric: {"s": r.status.value, "n": r.name, "k": r.key} for r in all_rows if r.numeric},
-        "failing_sources": failing,
-    }
-    return render(request, "outreach/coverage.html", context)
-
-
-def _failing_sources():
-    from sources.models import Source
-
-    return list(
-        Source.objects.filter(status=Source.Status.APPROVED, consecutive_check_failures__gte=3)
-        .select_related("country").order_by("country__name", "name")
-    )
+    page = coverage.overview(region=region, status=status, sort=sort, descending=descending)
+    return render(request, "outreach/coverage.html", {
+        "page": page, "rows": page.rows, "regions": REGION_NAMES, "region": region, "status": status,
+        "sort": sort, "descending": descending, "statuses": coverage.Status.choices,
+        "definitions": [(st, coverage.STATUS_HELP[st]) for st in coverage.Status],
+        "failing_sources": coverage.failing_sources(),
+    })
 
 
 # --- staff: inbox ------------------------------------------------------------------------------------

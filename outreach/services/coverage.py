@@ -1,14 +1,19 @@
-"""Coverage of every country and territory: volunteers, approved sources, latest data and a status.
+"""Coverage of every country and territory: volunteers, approved sources, our data and one status.
 
-Computed in five queries whatever the number of countries; the latest-date aggregate (a scan of
-the observations) is cached per release, since it only changes when a release is made.
+A country moves through the steps a volunteer takes: someone looks after it, finds its official
+source, gets that source's data merged, and keeps it coming. Its status is the first step still
+missing, then whether its data is flowing, overdue or complete (see STATUS_HELP). The headline
+counts, the table, the map and the call for volunteers all read the same rows from `overview()`.
+
+Computed in six queries whatever the number of countries; the scan of the observations (latest
+date and last change per country and source) is cached per release, since only a release changes it.
 """
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import VolunteerProfile
@@ -16,21 +21,60 @@ from dataset.models import Location, Observation, Release
 from outreach.regions import REGIONS
 from sources.models import Source
 
-STALE_AFTER = timedelta(days=14)
+# How old the latest date from a source of each cadence may be before its country's updates are
+# overdue (reporting lag and a missed update included); a source no longer updated (`final`) never is.
+ALLOWANCE = {
+    Source.Cadence.DAILY: timedelta(days=7),
+    Source.Cadence.WEEKLY: timedelta(days=21),
+    Source.Cadence.IRREGULAR: timedelta(days=90),
+}
+FAILING_AFTER = 3  # consecutive failed checks
 
 
 class Status(models.TextChoices):
     """In the order of how much help a country needs (most first)."""
 
     NO_VOLUNTEER = "no_volunteer", "No volunteer yet"
-    NO_SOURCE = "no_source", "Volunteer but no source"
-    NO_DATA = "no_data", "Source but no data"
-    STALE = "stale", "Stale (no new data for 14 days)"
+    NO_SOURCE = "no_source", "Needs an official source"
+    NO_DATA = "no_data", "Needs its first data"
+    STALE = "stale", "Updates overdue"
     FLOWING = "flowing", "Data flowing"
+    COMPLETE = "complete", "Complete (series ended)"
 
 
 STATUS_ORDER = {status: index for index, status in enumerate(Status)}
-NEEDS_HELP = {Status.NO_VOLUNTEER, Status.NO_SOURCE, Status.NO_DATA, Status.STALE}
+NEEDS_HELP = frozenset({Status.NO_VOLUNTEER, Status.NO_SOURCE, Status.NO_DATA, Status.STALE})
+
+
+def _days(delta: timedelta) -> str:
+    return f"{delta.days} days"
+
+
+STATUS_HELP = {
+    Status.NO_VOLUNTEER: "Nobody looks after it yet: no volunteer who finished signing up, with an active account, "
+                         "has named it. Data we hold from international series (such as JHU's) do not change this: "
+                         "someone has to watch the country's own sources.",
+    Status.NO_SOURCE: "It has a volunteer, but none of its official sources has been approved by a reviewer yet. "
+                      "International sources do not count.",
+    Status.NO_DATA: "It has an approved official source, but no value from that source has been merged yet.",
+    Status.STALE: "Its approved sources are still published, but the latest date we hold from them is older "
+                  "than their cadence allows (" + ", ".join(f"{cadence.label.lower()}: {_days(allowance)}"
+                                                            for cadence, allowance in ALLOWANCE.items()) + "). "
+                  "A source that has stopped for good should be marked as no longer updated.",
+    Status.FLOWING: "An approved source that is still published has delivered data for a recent date, within "
+                    "what its cadence allows. Corrections of old dates keep our data up to date but do not count "
+                    "as new data.",
+    Status.COMPLETE: "We hold data from its approved sources and every one of them is marked as no longer updated: "
+                     "the official series has ended and nothing more is expected.",
+}
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """What one source contributed for one country: its latest date, and when it last changed our data."""
+
+    latest_date: date
+    changed_at: datetime | None
 
 
 @dataclass
@@ -43,7 +87,8 @@ class CountryCoverage:
     volunteers: int
     sources: int
     failing_sources: int
-    latest_date: date | None
+    latest_date: date | None  # from any source, international ones included
+    last_change: datetime | None  # from its own approved sources
     status: Status
 
     @property
@@ -55,79 +100,106 @@ class CountryCoverage:
         return self.status in NEEDS_HELP
 
 
-def status_for(*, volunteers: int, sources: int, latest_date: date | None, today: date) -> Status:
-    """Data decides first (flowing or stale), then sources, then volunteers."""
-    if latest_date is not None:
-        return Status.STALE if today - latest_date > STALE_AFTER else Status.FLOWING
-    if sources:
-        return Status.NO_DATA
-    if volunteers:
+@dataclass
+class Overview:
+    """Everything the coverage page shows, from one computation."""
+
+    rows: list[CountryCoverage]  # filtered and sorted for the table
+    total: int  # countries and territories in the region (or the world)
+    summary: list[tuple[Status, int]]  # every status with its count, over the same countries
+    needs_help: int
+    no_volunteer: list[CountryCoverage]  # by name
+    map_data: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def status_for(*, volunteers: int, sources: list[tuple[str, SourceData | None]], now: datetime) -> Status:
+    """The first missing step, then freshness; `sources` are the country's approved ones (cadence, data).
+
+    Freshness compares the latest date a source delivered with its declared cadence; a series whose
+    sources all ended (cadence `final`) is complete rather than stale, however old its last date.
+    """
+    if not volunteers:
+        return Status.NO_VOLUNTEER
+    if not sources:
         return Status.NO_SOURCE
-    return Status.NO_VOLUNTEER
+    if all(data is None for _cadence, data in sources):
+        return Status.NO_DATA
+    ongoing = [(cadence, data) for cadence, data in sources if cadence in ALLOWANCE]
+    if not ongoing:
+        return Status.COMPLETE
+    for cadence, data in ongoing:
+        if data is not None and now.date() - data.latest_date <= ALLOWANCE[cadence]:
+            return Status.FLOWING
+    return Status.STALE
 
 
 def _volunteer_counts() -> dict[int, int]:
-    """Distinct listed-or-not volunteers per country (primary or other), onboarding finished."""
+    """Distinct volunteers per country (primary or other), onboarding finished and account active."""
     active = {"user__is_active": True, "completed_at__isnull": False}
-    pairs = set(
-        VolunteerProfile.objects.filter(primary_country__isnull=False, **active)
-        .values_list("pk", "primary_country_id")
+    primary = VolunteerProfile.objects.filter(primary_country__isnull=False, **active).values_list(
+        "pk", "primary_country_id"
     )
-    through = VolunteerProfile.other_countries.through
-    pairs |= set(
-        through.objects.filter(**{f"volunteerprofile__{k}": v for k, v in active.items()})
-        .values_list("volunteerprofile_id", "location_id")
-    )
+    others = VolunteerProfile.other_countries.through.objects.filter(
+        **{f"volunteerprofile__{k}": v for k, v in active.items()}
+    ).values_list("volunteerprofile_id", "location_id").order_by()
     counts: dict[int, int] = {}
-    for _profile, country in pairs:
+    for _profile, country in primary.union(others):  # UNION: a country named twice counts once
         counts[country] = counts.get(country, 0) + 1
     return counts
 
 
-def _latest_dates() -> dict[str, date]:
-    """Latest observation date per country code, cached until the next release."""
+def _source_data() -> dict[tuple[str, int], SourceData]:
+    """(country code, source id) → what that source contributed there; cached until the next release."""
     release = Release.latest_number() or 0
-    key = f"outreach:coverage:latest:{release}"
-    latest = cache.get(key)
-    if latest is None:
-        latest = {
-            row["location__country_code"]: row["latest"]
-            for row in Observation.objects.values("location__country_code").annotate(latest=Max("date"))
+    key = f"outreach:coverage:sources:{release}"
+    data = cache.get(key)
+    if data is None:
+        rows = list(
+            Observation.objects.values("location__country_code", "source_id")
+            .annotate(latest=Max("date"), release_id=Max("release_id"))
+            .order_by()
+        )
+        changed = dict(
+            Release.objects.filter(pk__in={row["release_id"] for row in rows}).values_list("pk", "created_at")
+        )
+        data = {
+            (row["location__country_code"], row["source_id"]): SourceData(row["latest"], changed.get(row["release_id"]))
+            for row in rows
             if row["location__country_code"]
         }
-        cache.set(key, latest, timeout=3600)
-    return latest
+        cache.set(key, data, timeout=3600)
+    return data
 
 
-def compute(*, today: date | None = None) -> list[CountryCoverage]:
-    """One row per country or territory, sorted by name."""
+def compute(*, now: datetime | None = None) -> list[CountryCoverage]:
+    """One row per country or territory (every Location of level country), sorted by name."""
     import pycountry
 
-    today = today or timezone.now().date()
+    now = now or timezone.now()
     volunteers = _volunteer_counts()
-    sources = {
-        row["country_id"]: row
-        for row in Source.objects.filter(status=Source.Status.APPROVED, country__isnull=False)
-        .values("country_id")
-        .annotate(n=Count("id"), failing=Count("id", filter=Q(consecutive_check_failures__gte=3)))
-    }
-    latest = _latest_dates()
+    approved: dict[int, list[tuple[int, str, int]]] = {}
+    for pk, country_id, cadence, failures in Source.objects.filter(
+        status=Source.Status.APPROVED, country__isnull=False
+    ).values_list("pk", "country_id", "cadence", "consecutive_check_failures"):
+        approved.setdefault(country_id, []).append((pk, cadence, failures))
+    contributed = _source_data()
+    latest: dict[str, date] = {}
+    for (code, _source), data in contributed.items():
+        latest[code] = max(latest.get(code, data.latest_date), data.latest_date)
     rows = []
     for pk, key, name in Location.objects.filter(level=Location.Level.COUNTRY).values_list("pk", "key", "name"):
         code = key[:2]
         region, subregion = REGIONS.get(code, ("Other", ""))
-        source_row = sources.get(pk, {})
         country = pycountry.countries.get(alpha_2=code)
-        row = CountryCoverage(
+        own = [(cadence, contributed.get((code, source))) for source, cadence, _ in approved.get(pk, [])]
+        changes = [data.changed_at for _, data in own if data is not None and data.changed_at is not None]
+        rows.append(CountryCoverage(
             key=key, name=name, numeric=getattr(country, "numeric", "") if country else "",
             region=region, subregion=subregion, volunteers=volunteers.get(pk, 0),
-            sources=source_row.get("n", 0), failing_sources=source_row.get("failing", 0),
-            latest_date=latest.get(code), status=Status.NO_VOLUNTEER,
-        )
-        row.status = status_for(
-            volunteers=row.volunteers, sources=row.sources, latest_date=row.latest_date, today=today
-        )
-        rows.append(row)
+            sources=len(own), failing_sources=sum(f >= FAILING_AFTER for _, _, f in approved.get(pk, [])),
+            latest_date=latest.get(code), last_change=max(changes, default=None),
+            status=status_for(volunteers=volunteers.get(pk, 0), sources=own, now=now),
+        ))
     rows.sort(key=lambda r: r.name)
     return rows
 
@@ -152,7 +224,33 @@ def filter_and_sort(rows: list[CountryCoverage], *, region: str = "", status: st
 
 
 def summary(rows: list[CountryCoverage]) -> list[tuple[Status, int]]:
+    """Every status with the number of rows that have it (zeros included), in STATUS_ORDER."""
     counts = dict.fromkeys(Status, 0)
     for row in rows:
         counts[row.status] += 1
     return list(counts.items())
+
+
+def failing_sources() -> list[Source]:
+    """Approved sources whose last FAILING_AFTER checks or more failed, by country."""
+    return list(
+        Source.objects.filter(status=Source.Status.APPROVED, consecutive_check_failures__gte=FAILING_AFTER)
+        .select_related("country").order_by("country__name", "name")
+    )
+
+
+def overview(*, region: str = "", status: str = "", sort: str = "status", descending: bool = False,
+             now: datetime | None = None) -> Overview:
+    """The coverage page: counts, call for volunteers and table over the region's countries (or all)."""
+    all_rows = compute(now=now)
+    in_region = filter_and_sort(all_rows, region=region)
+    counts = summary(in_region)
+    return Overview(
+        rows=filter_and_sort(in_region, status=status, sort=sort, descending=descending),
+        total=len(in_region),
+        summary=counts,
+        needs_help=sum(n for st, n in counts if st in NEEDS_HELP),
+        no_volunteer=[r for r in in_region if r.status == Status.NO_VOLUNTEER],
+        map_data={r.numeric: {"s": r.status.value, "l": r.status.label, "n": r.name, "k": r.key}
+                  for r in all_rows if r.numeric},
+    )

@@ -5,9 +5,7 @@
   var dataNode = document.getElementById("coverage-data");
   if (!svg || !dataNode) { return; }
   var byNumeric = JSON.parse(dataNode.textContent);
-  var COLOURS = { no_volunteer: "#cf222e", no_source: "#fb8f44", no_data: "#eac54f", stale: "#8c959f", flowing: "#1a7f37" };
-  var LABELS = { no_volunteer: "No volunteer yet", no_source: "Volunteer but no source", no_data: "Source but no data",
-                 stale: "Stale", flowing: "Data flowing" };
+  // Colours come from the page's CSS (class cov-<status>), labels from the data: one definition of each.
   var SCALE = 960 / 360, TOP = 84, BOTTOM = -58;
   var tip = document.getElementById("coverage-tip");
   var NS = "http://www.w3.org/2000/svg";
@@ -69,9 +67,9 @@
         var info = byNumeric[geometry.id];
         var path = document.createElementNS(NS, "path");
         path.setAttribute("d", pathFor(geometry, arcs));
-        path.setAttribute("fill", info ? COLOURS[info.s] : "#eaeef2");
+        path.setAttribute("class", "cov-" + (info ? info.s : "unknown"));
         var name = info ? info.n : (geometry.properties && geometry.properties.name) || "";
-        var label = name + (info ? ": " + LABELS[info.s] : "");
+        var label = name + (info ? ": " + info.l : "");
         path.setAttribute("aria-label", label);
         if (info) { path.setAttribute("data-status", info.s); path.setAttribute("data-key", info.k); }
         path.addEventListener("mousemove", function (e) { showTip(e, label); });

@@ -9,6 +9,13 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["email", "username", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "username"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Staff manage accounts and roles; only a superuser makes superusers or grants single permissions."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
 
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(admin.ModelAdmin):

@@ -25,11 +25,36 @@ class Skill(models.TextChoices):
     STORYTELLING = "storytelling", "Data journalism / storytelling"
 
 
+def unique_username(email: str, *, taken) -> str:
+    """A username derived from the email address, made unique with a counter.
+
+    People sign in by email; the username exists because Django's admin and `createsuperuser`
+    expect one, and it must never be empty: an empty one is unique only for the first account.
+    `taken(candidate)` says whether another account already has that username.
+    """
+    max_length = User._meta.get_field("username").max_length
+    base = (email or "user").strip().lower()[:max_length] or "user"
+    candidate, counter = base, 1
+    while taken(candidate):
+        counter += 1
+        suffix = f"-{counter}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
 class User(AbstractUser):
-    """Signs in by email (allauth); username is kept only because Django's admin expects one."""
+    """Signs in by email (allauth); the username is derived from the email when none is given."""
 
     def __str__(self):
         return self.email or self.username
+
+    def save(self, *args, **kwargs):
+        if not self.username:
+            others = User.objects.exclude(pk=self.pk) if self.pk else User.objects.all()
+            self.username = unique_username(
+                self.email, taken=lambda name: others.filter(username__iexact=name).exists()
+            )
+        super().save(*args, **kwargs)
 
     def has_role(self, role: str) -> bool:
         if role == Role.STAFF and self.is_staff:

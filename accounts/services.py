@@ -1,7 +1,8 @@
 """Accounts: roles, reviewer scopes and verified users created from the command line."""
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -26,9 +27,26 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
     return [found[code] for code in wanted]
 
 
+# What the staff role may do in the admin: every model of the portal's own apps, API tokens and
+# e-mail addresses; roles (groups) are read-only there. Superuser status and per-user permissions
+# stay with superusers (see PortalUserAdmin).
+STAFF_ADMIN_APPS = ("accounts", "account", "authtoken", "dataset", "sources", "contributions", "review", "outreach")
+STAFF_EXTRA_PERMISSIONS = (("auth", "view_group"),)
+
+
+def staff_permissions():
+    extra = Q()
+    for app_label, codename in STAFF_EXTRA_PERMISSIONS:
+        extra |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(Q(content_type__app_label__in=STAFF_ADMIN_APPS) | extra)
+
+
 def ensure_groups() -> None:
+    """The role groups exist, and the staff group holds the admin permissions it needs."""
     for role in Role:
-        Group.objects.get_or_create(name=role.value)
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if role == Role.STAFF:
+            group.permissions.set(staff_permissions())
 
 
 @transaction.atomic

@@ -1,20 +1,46 @@
-"""allauth adapter: send mail through Celery, and send new volunteers to onboarding first."""
+"""allauth adapter: mail that names the portal, sent through Celery; where people land after sign-in."""
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's mail templates call `current_site`: the portal's name and address."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    return PortalSite(name=settings.SITE_NAME, domain=settings.SITE_URL)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         from .tasks import send_rendered_email
 
+        context = {"email": email, **context, "current_site": portal_site()}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        if not html:
+            html = render_to_string(
+                "accounts/email/message.html",
+                {"subject": message.subject, "body": message.body, "site": context["current_site"]},
+            )
         send_rendered_email.delay_on_commit(
             subject=message.subject, body=message.body, to=list(message.to), html=html
         )
 
     def get_login_redirect_url(self, request):
-        profile = getattr(request.user, "profile", None)
+        """Volunteers finish onboarding first; reviewers and staff go to their queue."""
+        user = request.user
+        if user.is_reviewer:
+            return reverse("review:queue")
+        profile = getattr(user, "profile", None)
         if profile is None or not profile.is_complete:
             return reverse("accounts:onboarding")
         return super().get_login_redirect_url(request)

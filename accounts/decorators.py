@@ -27,13 +27,13 @@ def verified_required(view):
 
 
 def volunteer_required(view):
-    """A verified volunteer who has finished onboarding."""
+    """A verified volunteer who has finished onboarding (reviewers and staff need no onboarding)."""
 
     @verified_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         profile = getattr(request.user, "profile", None)
-        if profile is None or not profile.is_complete:
+        if not request.user.is_reviewer and (profile is None or not profile.is_complete):
             messages.info(request, "Tell us which countries you cover and what you can do first.")
             return redirect(f"{redirect('accounts:onboarding').url}?next={request.path}")
         return view(request, *args, **kwargs)

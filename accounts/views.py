@@ -1,4 +1,5 @@
 """Onboarding after the first sign-in, the profile page, and API token rotation."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -39,10 +40,10 @@ def onboarding(request):
         if form.is_valid():
             _save_profile(request, form)
             messages.success(request, "Welcome aboard! Your volunteer profile is saved.")
-            return redirect(next_url or "accounts:profile")
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     else:
         if profile.is_complete:
-            return redirect("accounts:profile")
+            return redirect(settings.LOGIN_REDIRECT_URL)
         form = VolunteerProfileForm(instance=profile)
     return render(request, "accounts/onboarding.html", {"form": form, "next": next_url})
 
@@ -50,7 +51,7 @@ def onboarding(request):
 @verified_required
 def profile(request):
     profile, _ = VolunteerProfile.objects.get_or_create(user=request.user)
-    if not profile.is_complete:
+    if not profile.is_complete and not request.user.is_reviewer:
         return redirect("accounts:onboarding")
     if request.method == "POST":
         form = VolunteerProfileForm(request.POST, instance=profile)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("support/<slug:kind>/", views.contact_form, name="contact"),
     path("directory/", views.directory, name="directory"),
     path("coverage/", views.coverage_page, name="coverage"),
+    path("my-countries/", views.next_steps, name="next_steps"),
     path("staff/inbox/", views.inbox, name="inbox"),
     path("staff/inbox/<int:pk>/", views.inbox_detail, name="inbox_detail"),
     path("staff/newsletters/", views.newsletters, name="newsletters"),

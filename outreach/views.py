@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required, verified_required
+from accounts.decorators import staff_required, verified_required, volunteer_required
 from accounts.models import Skill, VolunteerProfile
 from dataset.models import Location
 from portal.spreadsheets import escape_formula
@@ -20,6 +20,7 @@ from .forms import ContactForm, ContactUpdateForm, InboxFilterForm, NewsletterFo
 from .models import ContactRequest, Newsletter, NewsletterSubscription
 from .regions import REGION_NAMES
 from .services import contact, coverage, newsletter
+from .services.next_steps import for_volunteer as next_steps_for
 from .services.ratelimit import allow_request
 
 
@@ -328,3 +329,11 @@ def subscribers_csv(request):
         writer.writerow([escape_formula(v or "") for v in row])
     return response
 
+
+@volunteer_required
+@require_GET
+def next_steps(request):
+    """Where a volunteer lands after onboarding and sign-in: what to do next for their countries."""
+    profile = getattr(request.user, "profile", None)
+    countries = next_steps_for(profile) if profile is not None else []
+    return render(request, "outreach/next_steps.html", {"countries": countries})

@@ -3,4 +3,4 @@ from django.conf import settings
 
 
 def site(request):
-    return {"SITE_NAME": "COVID-19 Open Data", "SITE_URL": settings.SITE_URL, "DATA_LICENCE": "CC BY 4.0"}
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, "DATA_LICENCE": "CC BY 4.0"}

@@ -42,6 +42,7 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("SITE_NAME", "COVID-19 Open Data")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -161,7 +162,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:onboarding"
+LOGIN_REDIRECT_URL = "outreach:next_steps"  # volunteers without a finished profile go to onboarding first
+ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:onboarding"
 
 # Email: SMTP in production; in development each mail is written to a file in EMAIL_FILE_PATH
 # (sent-mail/) and the console prints one line saying to whom and where (portal.mail).

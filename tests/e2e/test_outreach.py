@@ -14,7 +14,8 @@ from sources.models import Source
 def _coverage_data(make_user):
     """A few countries in each status so the map shows every colour."""
     for email, countries in [("it@example.org", ("IT",)), ("br@example.org", ("BR", "AR")),
-                             ("in@example.org", ("IN",)), ("us@example.org", ("US", "CA")), ("au@example.org", ("AU",))]:
+                             ("in@example.org", ("IN",)), ("us@example.org", ("US", "CA")),
+                             ("au@example.org", ("AU",))]:
         make_user(email, countries=countries)
     metric = Metric.objects.get(code="confirmed")
     release = Release.objects.create(number=Release.next_number(), description="demo")

@@ -62,10 +62,13 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     markers = {m.name for m in item.iter_markers()}
+    missing = []  # every service the test needs and does not have, so one skip names them all
     if markers & {"redis", "worker"} and not redis_available():
-        skip_or_fail("needs Redis: set REDIS_URL to a running server")
+        missing.append("Redis: set REDIS_URL to a running server")
     if markers & {"worker", "postgres"} and not using_postgres():
-        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
+        missing.append("PostgreSQL: set DATABASE_URL=postgres://...")
+    if missing:
+        skip_or_fail("needs " + "; and ".join(missing))
     if "browser" in markers and not Path(CHROMIUM).exists():
         skip_or_fail(f"needs Chromium at {CHROMIUM}", "REQUIRE_BROWSER")
 

@@ -1,7 +1,7 @@
 """The volunteer profile form used for onboarding and for later edits."""
 from django import forms
 
-from dataset.models import Location
+from places.models import Location
 
 from .models import Skill, VolunteerProfile
 

@@ -2,7 +2,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from dataset.models import Location
+from places.models import Location
 
 
 class Role(models.TextChoices):

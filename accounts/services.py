@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from dataset.models import Location
+from places.models import Location
 
 from .models import ReviewerScope, Role, User, VolunteerProfile
 
@@ -30,7 +30,9 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
 # What the staff role may do in the admin: every model of the portal's own apps, API tokens and
 # e-mail addresses; roles (groups) are read-only there. Superuser status and per-user permissions
 # stay with superusers (see PortalUserAdmin).
-STAFF_ADMIN_APPS = ("accounts", "account", "authtoken", "dataset", "sources", "contributions", "review", "outreach")
+STAFF_ADMIN_APPS = (
+    "places", "accounts", "account", "authtoken", "dataset", "sources", "contributions", "review", "outreach",
+)
 STAFF_EXTRA_PERMISSIONS = (("auth", "view_group"),)
 
 

@@ -91,7 +91,7 @@ def setup_django():
     django.setup()
     from django.core.management import call_command
 
-    from dataset.reference import load_reference_data
+    from places.reference import load_reference_data
 
     call_command("migrate", verbosity=0, interactive=False)
     load_reference_data()

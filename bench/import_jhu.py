@@ -23,8 +23,9 @@ REPEATS = 3
 def reset():
     from django.db import connection
 
-    from dataset.models import JhuRow, Location, LocationAlias, Observation, ObservationHistory, Release
-    from dataset.reference import SPECIAL_LOCATIONS
+    from dataset.models import JhuRow, Observation, ObservationHistory, Release
+    from places.models import Location, LocationAlias
+    from places.reference import SPECIAL_LOCATIONS
 
     with connection.cursor() as cursor:
         for model in (ObservationHistory, Observation):

@@ -63,8 +63,9 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
 
 
 def setup_database():
-    from dataset.models import Location, Observation, ObservationHistory, Release
-    from dataset.reference import load_reference_data
+    from dataset.models import Observation, ObservationHistory, Release
+    from places.models import Location
+    from places.reference import load_reference_data
 
     call_command("migrate", verbosity=0, interactive=False)
     if not Location.objects.exists():
@@ -163,8 +164,8 @@ def main():
     import tempfile
 
     from accounts.models import User
-    from dataset.models import Location, Metric
     from dataset.upsert import upsert_observations
+    from places.models import Location, Metric
     from sources.models import Source
 
     if connection.vendor != "postgresql":

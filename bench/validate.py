@@ -96,7 +96,7 @@ def measure(kind: str, path: str) -> dict:
     from contributions.diff import compute_diff
     from contributions.parsing import parse_file
     from contributions.validation import validate
-    from dataset.locations import LocationResolver
+    from places.resolver import LocationResolver
     from sources.models import Source
 
     source = Source.objects.get(name="JHU CSSE (bench)")

@@ -9,7 +9,7 @@ columns compete for the same metric.
 """
 from dataclasses import dataclass
 
-from dataset.models import normalise_name
+from places.models import normalise_name
 
 # role -> names. English, Italian, Spanish, French, German, Portuguese (and the JHU / DPC spellings).
 ROLE_NAMES = {

@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 

@@ -5,7 +5,7 @@ accepts as `mapping` and what is saved as the source's SourceRecipe when a revie
 """
 from django import forms
 
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 
 MAX_COLUMNS_IN_FORM = 200
 LOCATION_ROLES = {"country", "region", "subregion", "location"}

@@ -58,7 +58,7 @@ class Submission(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
-    country = models.ForeignKey("dataset.Location", null=True, blank=True, on_delete=models.PROTECT)
+    country = models.ForeignKey("places.Location", null=True, blank=True, on_delete=models.PROTECT)
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="submissions")
     comment = models.TextField(blank=True, help_text="What this is and why")
     # The uploaded file (data uploads only)

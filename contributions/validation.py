@@ -90,9 +90,9 @@ import pyarrow.compute as pc
 from django.db import DatabaseError
 from django.utils import timezone
 
-from dataset.locations import AmbiguousLocation, LocationResolver, Place
-from dataset.models import Location, Metric, normalise_name
 from dataset.snapshots import LOCATION_SHIFT, METRIC_SHIFT
+from places.models import Location, Metric, normalise_name
+from places.resolver import AmbiguousLocation, LocationResolver, Place
 from portal import parallel
 
 from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text

@@ -24,9 +24,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from places.models import Location, LocationAlias, Metric, normalise_name
+
 from . import vintages
 from .api_caching import ReleaseCacheMixin
-from .models import Location, LocationAlias, Metric, Observation, Release, normalise_name
+from .models import Observation, Release
 
 CSV_COLUMNS = ["date", "location", "metric", "value", "source", "release"]
 CSV_CHUNK_ROWS = 5000

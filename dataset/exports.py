@@ -24,10 +24,11 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from places.models import Location, Metric
 from portal.spreadsheets import escape_formula
 from sources.models import Source
 
-from .models import JhuRow, Location, Metric, Observation, Release, ReleaseFile
+from .models import JhuRow, Observation, Release, ReleaseFile
 
 FORMATS = ("tidy", "jhu", "parquet", "datapackage")
 TIDY_NAME = "covid19-open-data.csv"

@@ -3,7 +3,7 @@
 `read_jhu_file` checks a whole file before anything is written and raises `JhuFileError`
 naming the file, the line and the problem. `JhuPlacer` maps rows to locations (creating
 JHU's provinces, counties and special places that ISO 3166 does not have; uploads are resolved by
-`dataset.locations.LocationResolver`, which never creates a place) and `save_jhu_rows`
+`places.resolver.LocationResolver`, which never creates a place) and `save_jhu_rows`
 keeps JHU's own names, coordinates and row order so the JHU export can write them back.
 """
 import csv
@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .models import JhuRow, Location, LocationAlias, Metric, normalise_name
-from .reference import SPECIAL_LOCATIONS
+from places.models import Location, LocationAlias, Metric, normalise_name
+from places.reference import SPECIAL_LOCATIONS
+
+from .models import JhuRow
 
 GLOBAL_COLUMNS = ["Province/State", "Country/Region", "Lat", "Long"]
 US_COLUMNS = ["UID", "iso2", "iso3", "code3", "FIPS", "Admin2", "Province_State", "Country_Region", "Lat", "Long_",

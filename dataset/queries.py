@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
+from places.models import Location, LocationAlias, Metric, normalise_name
 from sources.models import Source
 
-from .models import Location, LocationAlias, Metric, Observation, ObservationHistory, Release, normalise_name
+from .models import Observation, ObservationHistory, Release
 
 COUNTRY_SORTS = {
     "name": "Name (A–Z)",

@@ -7,9 +7,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from places.models import Location, Metric
+
 from . import queries, vintages
 from .forms import CountrySearchForm, ProvenanceFilterForm
-from .models import Location, Metric, Release, ReleaseFile
+from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
 RELEASES_PAGE_SIZE = 20

@@ -79,7 +79,8 @@ def location_series(location, release: Release) -> list:
     """
     from django.db.models import Sum
 
-    from .models import Location, Metric
+    from places.models import Location, Metric
+
     from .queries import group_points, make_series
 
     metrics = {m.pk: m for m in Metric.objects.all()}

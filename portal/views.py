@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_page
 
 from accounts.models import Skill
-from dataset.models import Location, Metric, Observation
+from dataset.models import Observation
+from places.models import Location, Metric
 from sources.models import Source
 
 SKILL_DESCRIPTIONS = {

@@ -2,7 +2,8 @@
 import pandas as pd
 
 from dataset.merge import read_normalised
-from dataset.models import Location, Metric, Observation
+from dataset.models import Observation
+from places.models import Location, Metric
 
 MAX_PAIRS = 4
 MAX_POINTS = 1500

@@ -12,7 +12,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from accounts.decorators import has_verified_email
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 
 from . import services
 from .models import Source

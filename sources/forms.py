@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 
 from . import services
 from .models import Source

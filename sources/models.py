@@ -85,11 +85,11 @@ class Source(models.Model):
     institution = models.CharField(max_length=200)
     institution_type = models.CharField(max_length=20, choices=InstitutionType.choices)
     country = models.ForeignKey(
-        "dataset.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+        "places.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
         help_text="Empty for international sources",
     )
     subregion = models.ForeignKey(
-        "dataset.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="subregion_sources"
+        "places.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="subregion_sources"
     )
     url = models.URLField(max_length=500)
     url_normalised = models.CharField(max_length=500, unique=True, editable=False)
@@ -97,7 +97,7 @@ class Source(models.Model):
     cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.DAILY)
     licence = models.CharField(max_length=200, blank=True)
     attribution = models.CharField(max_length=500, blank=True)
-    metrics = models.ManyToManyField("dataset.Metric", blank=True, related_name="sources")
+    metrics = models.ManyToManyField("places.Metric", blank=True, related_name="sources")
     priority = models.PositiveSmallIntegerField(help_text="Higher wins when two sources give a value")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True)
     notes = models.TextField(blank=True)

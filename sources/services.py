@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contributions.models import Submission
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 
 from .models import Source, normalise_url
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.decorators import volunteer_required
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 
 from . import services
 from .forms import SourceFilterForm, SourceProposalForm, duplicate_message

@@ -108,7 +108,7 @@ def _clear_cache():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (countries, subdivisions, aliases, metrics) are loaded once per session."""
-    from dataset.reference import load_reference_data
+    from places.reference import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data()
@@ -117,8 +117,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def reference_data(db):
     """Countries, subdivisions, aliases and metrics; reloaded if a transactional test flushed them."""
-    from dataset.models import Location
-    from dataset.reference import load_reference_data
+    from places.models import Location
+    from places.reference import load_reference_data
 
     if not Location.objects.exists():
         load_reference_data()

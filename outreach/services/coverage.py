@@ -17,8 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import VolunteerProfile
-from dataset.models import Location, Observation, Release
+from dataset.models import Observation, Release
 from outreach.regions import REGIONS
+from places.models import Location
 from sources.models import Source
 
 # How old the latest date from a source of each cadence may be before its country's updates are

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import VolunteerProfile
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 from .coverage import STATUS_HELP, CountryCoverage, Status, compute

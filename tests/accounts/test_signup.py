@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import User, VolunteerProfile
-from dataset.models import Location
+from places.models import Location
 
 PASSWORD = "a-Long-passphrase-2020"
 

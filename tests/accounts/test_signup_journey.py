@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 PASSWORD = "a-Long-passphrase-2020"

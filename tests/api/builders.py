@@ -8,7 +8,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from dataset.models import Location, Metric, Observation, ObservationHistory, Release
+from dataset.models import Observation, ObservationHistory, Release
+from places.models import Location, Metric
 from sources.models import Source
 
 

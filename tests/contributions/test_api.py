@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_for
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 from .test_uploads import LONG_CSV

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from contributions.diff import compute_diff
 from contributions.parsing import parse_bytes
 from contributions.validation import validate
-from dataset.models import Location, Metric, Observation, Release
+from dataset.models import Observation, Release
+from places.models import Location, Metric
 from sources.models import Source
 
 

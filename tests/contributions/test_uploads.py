@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 LONG_CSV = (

@@ -45,7 +45,7 @@ def module_import(django_db_blocker, paths):
     leave nothing behind for other modules.
     """
     with django_db_blocker.unblock():
-        from dataset.reference import load_reference_data
+        from places.reference import load_reference_data
 
         atomic = transaction.atomic()
         atomic.__enter__()

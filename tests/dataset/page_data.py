@@ -1,7 +1,8 @@
 """Small builders of canonical data for the data-page tests (written with the ORM, as a merge would leave them)."""
 from datetime import date, timedelta
 
-from dataset.models import Location, Metric, Observation, ObservationHistory, Release
+from dataset.models import Observation, ObservationHistory, Release
+from places.models import Location, Metric
 from sources.models import Source
 
 START = date(2020, 2, 24)

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from dataset import exports
-from dataset.models import Location, Metric, Observation, Release
+from dataset.models import Observation, Release
+from places.models import Location, Metric
 from sources.models import Source
 
 from .jhu_data import early_file, import_jhu

@@ -6,7 +6,8 @@ import pytest
 from django.core.management.base import CommandError
 
 from dataset.jhu import read_jhu_file
-from dataset.models import JhuRow, Location, LocationAlias, Observation, Release
+from dataset.models import JhuRow, Observation, Release
+from places.models import Location, LocationAlias
 
 from .jhu_data import early_file, import_jhu, read_original, write_csv
 

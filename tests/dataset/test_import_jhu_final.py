@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from dataset.models import JhuRow, Location, LocationAlias, Observation, Release
+from dataset.models import JhuRow, Observation, Release
+from places.models import Location, LocationAlias
 
 from .jhu_data import METRICS, final_file, import_jhu, module_import, read_original
 

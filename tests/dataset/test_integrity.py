@@ -3,8 +3,9 @@ import pandas as pd
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from dataset.models import Location, Metric, Observation, ObservationHistory, Release
+from dataset.models import Observation, ObservationHistory, Release
 from dataset.upsert import upsert_observations
+from places.models import Location, Metric
 from sources.models import Source
 
 MISSING = 987_654

@@ -2,8 +2,8 @@
 import pycountry
 import pytest
 
-from dataset.models import Location, LocationAlias, Metric, normalise_name
-from dataset.reference import load_reference_data
+from places.models import Location, LocationAlias, Metric, normalise_name
+from places.reference import load_reference_data
 
 
 def resolve(text):

@@ -5,8 +5,9 @@ import pytest
 
 from contributions.validation import observation_keys
 from dataset import snapshots
-from dataset.models import Location, Metric, Observation, Release
+from dataset.models import Observation, Release
 from dataset.upsert import upsert_observations
+from places.models import Location, Metric
 from sources.models import Source
 
 

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from django.db import IntegrityError, transaction
 
-from dataset.models import Location, Metric, Observation, ObservationHistory, Release
+from dataset.models import Observation, ObservationHistory, Release
 from dataset.upsert import UpsertError, upsert_observations
+from places.models import Location, Metric
 from sources.models import Source
 
 

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from dataset.models import Location, LocationAlias, Metric, Observation
+from dataset.models import Observation
 from dataset.views import JHU_COLUMNS, PARQUET_COLUMNS, TIDY_COLUMNS
+from places.models import Location, LocationAlias, Metric
 from sources.models import Source
 from tests.dataset.page_data import START, add_series, change_value, italy_and_france, make_release, make_source
 

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from dataset.models import Location, Metric, Observation, Release
+from dataset.models import Observation, Release
 from outreach.models import NewsletterSubscription
+from places.models import Location, Metric
 from sources.models import Source
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 PASSWORD = "a-Long-passphrase-2020"

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from contributions.models import Submission
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 PASSWORD = "correct-horse-42"

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from contributions.models import Submission
 from dataset import merge
-from dataset.models import Location, ObservationHistory, Release
+from dataset.models import ObservationHistory, Release
 from dataset.tasks import merge_submission
 from dataset.upsert import ADVISORY_LOCK_ID, upsert_observations
+from places.models import Location
 from review import services
 from tests.review.builders import dataset_rows, frame_for, make_source, make_submission
 

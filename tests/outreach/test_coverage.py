@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dataset.models import Location, Metric, Observation, Release
+from dataset.models import Observation, Release
 from outreach.services import coverage
+from places.models import Location, Metric
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db

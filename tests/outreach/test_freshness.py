@@ -7,9 +7,9 @@ from unittest import mock
 
 import pytest
 
-from dataset.models import Location
 from outreach.services import freshness
 from outreach.tasks import check_all_sources
+from places.models import Location
 from sources.models import Source
 
 PRIVATE_TARGETS = {

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from dataset.models import Location
+from places.models import Location
 from sources.models import Source
 
 

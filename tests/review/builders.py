@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from contributions.models import Submission
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 from sources.models import Source
 
 _counter = itertools.count(1)

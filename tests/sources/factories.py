@@ -1,7 +1,7 @@
 """Small builders for sources tests."""
 from itertools import count
 
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 from sources.models import Source
 
 _numbers = count(1)

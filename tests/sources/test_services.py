@@ -3,7 +3,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contributions.models import Submission
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 from sources import services
 from sources.models import Source
 

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from dataset.models import Location, Metric
+from places.models import Location, Metric
 from sources.models import Source, normalise_url
 from sources.services import default_priority
 

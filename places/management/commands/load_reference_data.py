@@ -1,7 +1,7 @@
 """Load countries, subdivisions, aliases and metrics; safe to run any number of times."""
 from django.core.management.base import BaseCommand
 
-from dataset.reference import load_reference_data
+from places.reference import load_reference_data
 
 
 class Command(BaseCommand):

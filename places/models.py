@@ -1,0 +1,101 @@
+"""Places and metrics: the reference data every upload, value and page refers to.
+
+The tables keep the names they had in `dataset` (where these models lived before), so moving
+them here moved no data.
+"""
+import unicodedata
+
+from django.db import models
+from django.urls import reverse
+
+
+def normalise_name(text: str) -> str:
+    """The form in which names are compared: no accents, no punctuation, lower case, single spaces."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    return " ".join(cleaned.split())
+
+
+class Location(models.Model):
+    class Level(models.TextChoices):
+        COUNTRY = "country", "Country or territory"
+        REGION = "region", "First-level region"
+        SUBREGION = "subregion", "Second-level region"
+        SPECIAL = "special", "Special (cruise ship, event)"
+
+    key = models.CharField(max_length=64, unique=True, help_text="IT, IT_25, US_CA_06037, SHIP_DIAMOND_PRINCESS")
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    country_code = models.CharField(
+        max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2 of the country it is in"
+    )
+    iso_3166_1_alpha3 = models.CharField(max_length=3, blank=True)
+    iso_3166_2 = models.CharField(max_length=16, blank=True)
+    subdivision_type = models.CharField(max_length=80, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    population = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "dataset_location"  # moved from dataset without moving data
+        ordering = ["key"]
+        indexes = [models.Index(fields=["level", "name"], name="dataset_loc_level_ff16f5_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.key})"
+
+    def get_absolute_url(self):
+        return reverse("dataset:location", kwargs={"key": self.key})
+
+
+class LocationAlias(models.Model):
+    """Another spelling of a location's name or code in some scheme, used to resolve uploads."""
+
+    class Scheme(models.TextChoices):
+        NAME = "name", "Name"
+        JHU = "jhu", "JHU CSSE"
+        ISO = "iso", "ISO code"
+        ISTAT = "istat", "ISTAT (Italy)"
+        FIPS = "fips", "US FIPS"
+        OTHER = "other", "Other"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")
+    scheme = models.CharField(max_length=16, choices=Scheme.choices, default=Scheme.NAME)
+    text = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "text", "location"], name="unique_alias_per_location"),
+        ]
+        db_table = "dataset_locationalias"
+        verbose_name_plural = "location aliases"
+
+    def __str__(self):
+        return f"{self.text} [{self.scheme}] → {self.location.key}"
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_name(self.text)
+        super().save(*args, **kwargs)
+
+
+class Metric(models.Model):
+    class Kind(models.TextChoices):
+        CUMULATIVE = "cumulative", "Cumulative total"
+        DAILY = "daily", "Daily count"
+        CURRENT = "current", "Current level (e.g. patients in hospital today)"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    unit = models.CharField(max_length=40, default="people")
+    description = models.TextField()
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        db_table = "dataset_metric"
+        ordering = ["display_order", "code"]
+
+    def __str__(self):
+        return self.code

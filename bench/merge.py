@@ -146,7 +146,7 @@ def baseline(frame) -> float:
 
 def run_merge(frame, source, submitter, tmp_media) -> tuple[float, object]:
     from contributions.models import Submission
-    from dataset import merge
+    from review import merge
     from tests.review.builders import store_parquet
 
     with override_settings(MEDIA_ROOT=tmp_media):
@@ -175,7 +175,7 @@ def main():
 
     app.conf.task_always_eager = True
     # The exports of the new release run on their own queue in production, not inside the merge.
-    from dataset import merge
+    from review import merge
 
     merge._after_merge = lambda submission_id, release_id: None
     setup_database()
@@ -205,7 +205,7 @@ def main():
             bare_times.append(baseline(frame))
     merge_best, bare_best = min(merge_times), min(bare_times)
     runs = ", ".join(f"{t:.2f}" for t in merge_times)
-    print(f"merge (dataset.merge.run):            {merge_best:7.2f} s  (runs: {runs})")
+    print(f"merge (review.merge.run):            {merge_best:7.2f} s  (runs: {runs})")
     runs = ", ".join(f"{t:.2f}" for t in bare_times)
     print(f"bare COPY + INSERT ... ON CONFLICT:   {bare_best:7.2f} s  (runs: {runs})")
     ratio = merge_best / bare_best

@@ -6,7 +6,7 @@ from collections import OrderedDict
 import pandas as pd
 from django.core.files.storage import default_storage
 
-from portal.spreadsheets import escape_formula
+from common.spreadsheets import escape_formula
 
 SHOWN_PER_GROUP = 5
 CSV_COLUMNS = ["severity", "code", "sheet", "row", "column", "value", "message"]

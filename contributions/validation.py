@@ -32,7 +32,7 @@ column, value, message): what the "download the rows with an error column" CSV i
 result is not valid. `.is_valid` is False when there is any error or a mapping is needed.
 `.write_parquet(path)` stores the frame so review and merge never parse the file again.
 
-Big files (from portal.parallel.MIN_ROWS rows) have some column passes run side by side in threads
+Big files (from common.parallel.MIN_ROWS rows) have some column passes run side by side in threads
 and text columns made of long runs hashed once per run; the result is the same as for small files
 (tests/contributions/test_validation.py runs one file both ways).
 
@@ -90,10 +90,10 @@ import pyarrow.compute as pc
 from django.db import DatabaseError
 from django.utils import timezone
 
+from common import parallel
 from dataset.snapshots import LOCATION_SHIFT, METRIC_SHIFT
 from places.models import Location, Metric, normalise_name
 from places.resolver import AmbiguousLocation, LocationResolver, Place
-from portal import parallel
 
 from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
 from .parsing import ParsedFile, problem

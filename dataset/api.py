@@ -35,7 +35,7 @@ CSV_CHUNK_ROWS = 5000
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every API error (portal/exceptions.py)."""
+    """The body of every API error (common/api_errors.py)."""
 
     status = serializers.IntegerField(help_text="The HTTP status")
     code = serializers.CharField(help_text="Stable machine-readable word: invalid, not_found, throttled...")

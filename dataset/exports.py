@@ -24,8 +24,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from common.spreadsheets import escape_formula
 from places.models import Location, Metric
-from portal.spreadsheets import escape_formula
 from sources.models import Source
 
 from .models import JhuRow, Observation, Release, ReleaseFile

@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
 
-from portal import parallel
+from common import parallel
 
 from .exports import epoch_days_sql
 from .models import Observation, Release

@@ -15,6 +15,8 @@ import pyarrow.csv as pa_csv
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from common.locking import DATASET_WRITERS, hold_until_commit
+
 from .models import Observation, ObservationHistory, Release
 
 COLUMNS = ["location_id", "metric_id", "date", "value"]
@@ -23,8 +25,6 @@ STAGE = "_upsert_stage"
 PLAN = "_upsert_plan"
 # What the plan says about a staged value that already exists.
 KEEP, REPLACE, SKIP = 0, 1, 2
-# Any constant: serialises writers of the canonical dataset on PostgreSQL.
-ADVISORY_LOCK_ID = 7_319_001
 # From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
 BULK_ROWS = 100_000
 
@@ -67,9 +67,7 @@ def upsert_observations(
     chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
     vendor = connection.vendor
     with transaction.atomic():
-        if vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+        hold_until_commit(DATASET_WRITERS)
         with connection.cursor() as cursor:
             if vendor == "sqlite":
                 # A bigger page cache for this connection: index pages stay in memory during the load.

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required, verified_required, volunteer_required
 from accounts.models import Skill, VolunteerProfile
+from common.spreadsheets import escape_formula
 from places.models import Location
-from portal.spreadsheets import escape_formula
 
 from .forms import ContactForm, ContactUpdateForm, InboxFilterForm, NewsletterForm, SubscribeForm
 from .models import ContactRequest, Newsletter, NewsletterSubscription

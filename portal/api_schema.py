@@ -3,7 +3,7 @@
 Any endpoint may answer 401 (a wrong or expired token, even on public data) and 429 (throttled);
 one with query parameters or a body may answer 400; one with a path parameter, pages or cursors 404;
 one that writes, or that needs an account, 403. Views document their own specific errors; this hook
-adds the generic ones they did not mention, all with the one error body of portal/exceptions.py.
+adds the generic ones they did not mention, all with the one error body of common/api_errors.py.
 """
 
 ERROR_SCHEMA = {

@@ -235,12 +235,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "validate", "merge", "exports", "mail")]
 CELERY_TASK_ROUTES = {
     "contributions.tasks.*": {"queue": "validate"},
-    "dataset.tasks.merge_*": {"queue": "merge"},
+    "review.tasks.merge_*": {"queue": "merge"},
     "dataset.tasks.build_exports*": {"queue": "exports"},
     "*.tasks.send_*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-merges": {"task": "dataset.tasks.sweep_stuck_merges", "schedule": 300.0},
+    "sweep-stuck-merges": {"task": "review.tasks.sweep_stuck_merges", "schedule": 300.0},
     "expire-claims": {"task": "review.tasks.expire_claims", "schedule": 300.0},
     "reviewer-digest": {"task": "review.tasks.send_reviewer_digests", "schedule": crontab(hour=7, minute=0)},
     "check-source-freshness": {"task": "outreach.tasks.check_all_sources", "schedule": crontab(hour=3, minute=30)},
@@ -254,7 +254,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.api_errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

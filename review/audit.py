@@ -1,7 +1,7 @@
 """The staff audit log: filtering the append-only ReviewAction rows and writing them as CSV."""
 import csv
 
-from portal.spreadsheets import escape_formula
+from common.spreadsheets import escape_formula
 
 from .models import ReviewAction
 

@@ -1,9 +1,10 @@
 """Data for the review page's chart: submitted and canonical series for the most-changed pairs."""
 import pandas as pd
 
-from dataset.merge import read_normalised
 from dataset.models import Observation
 from places.models import Location, Metric
+
+from .merge import read_normalised
 
 MAX_PAIRS = 4
 MAX_POINTS = 1500

@@ -14,6 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from common.tasks import dispatch
+from contributions.models import Submission
+
+from .models import ReviewAction, ReviewerPreference
+
 logger = logging.getLogger(__name__)
 
 EVENTS = {
@@ -26,9 +31,7 @@ EVENTS = {
 
 def queue(submission_id: int, event: str) -> None:
     """Send the email for `event` from the worker; never raises for a broker outage."""
-    from dataset.merge import dispatch
-
-    from .tasks import send_submission_email
+    from .tasks import send_submission_email  # the tasks call this module: imported when needed
 
     dispatch(send_submission_email, submission_id, event)
 
@@ -39,10 +42,6 @@ def queue_on_commit(submission_id: int, event: str) -> None:
 
 def send_submission_email(*, submission_id: int, event: str) -> bool:
     """Tell the submitter what happened, with the reviewer's comment when there is one."""
-    from contributions.models import Submission
-
-    from .models import ReviewAction
-
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
     submission = Submission.objects.select_related("submitter", "source", "merged_release").filter(
@@ -77,8 +76,7 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
 
 def send_digests(*, now=None) -> int:
     """Email each opted-in reviewer the submissions that arrived in their scope since their last digest."""
-    from .models import ReviewerPreference
-    from .services import queue as review_queue
+    from .services import queue as review_queue  # services send these notifications: imported when needed
 
     now = now or timezone.now()
     sent = 0

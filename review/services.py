@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from common.tasks import dispatch_on_commit
 from contributions.models import Submission
-from dataset.merge import dispatch_on_commit
 from sources.models import Source, SourceRecipe
 
-from . import notifications
+from . import merge, notifications
 from .models import ReviewAction
 
 Status = Submission.Status
@@ -237,7 +237,7 @@ def approve(*, submission, reviewer, comment: str = "", override: bool = False) 
                 source=source,
                 defaults={"layout": submission.layout, "mapping": submission.mapping, "updated_from": submission},
             )
-        from dataset.tasks import merge_submission
+        from .tasks import merge_submission  # the tasks call this module: imported when needed
 
         dispatch_on_commit(merge_submission, submission.pk)
     return action
@@ -274,8 +274,6 @@ def request_changes(*, submission, reviewer, comment: str) -> ReviewAction:
 
 def retry_merge(*, submission, actor) -> bool:
     """Staff only: put a failed merge back in line (logged as RETRY_MERGE)."""
-    from dataset import merge
-
     if not actor.is_staff:
         raise NotAllowed("Only staff can retry a merge.")
     if not merge.retry(submission=submission, actor=actor):

@@ -269,8 +269,8 @@ def test_the_result_carries_the_observation_keys_of_its_rows(reference_data, tex
 def test_the_paths_for_big_files_give_the_same_frame_as_those_for_small_ones(reference_data, monkeypatch):
     """Runs of equal texts, side-by-side work and reused buffers start at 100,000 rows: the same
     file above and below that size gives the same values."""
+    from common import parallel
     from contributions import validation
-    from portal import parallel
 
     lines = ["date,location,metric,value"]
     for location in ("IT", "FR", "DE"):

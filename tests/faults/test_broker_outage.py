@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from contributions.models import Submission
-from dataset import merge
 from dataset.models import Observation
 from portal.celery import app as celery_app
+from review import merge
 from review.models import ReviewAction
 from tests.review.builders import frame_for, make_source, make_submission
 

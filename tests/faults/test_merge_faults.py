@@ -13,13 +13,13 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from common.locking import DATASET_WRITERS
 from contributions.models import Submission
-from dataset import merge
 from dataset.models import ObservationHistory, Release
-from dataset.tasks import merge_submission
-from dataset.upsert import ADVISORY_LOCK_ID, upsert_observations
+from dataset.upsert import upsert_observations
 from places.models import Location
-from review import services
+from review import merge, services
+from review.tasks import merge_submission
 from tests.review.builders import dataset_rows, frame_for, make_source, make_submission
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -99,7 +99,7 @@ def merge_lock_holder(timeout: float = 60) -> int:
             cursor.execute(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = %s AND pid <> "
                 "pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                [ADVISORY_LOCK_ID],
+                [DATASET_WRITERS],
             )
             row = cursor.fetchone()
             if row:

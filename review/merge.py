@@ -1,6 +1,6 @@
 """Merging an approved submission into the canonical dataset: once, whole or not at all.
 
-`run(submission_id=...)` is what `dataset.tasks.merge_submission` calls. Everything happens in one
+`run(submission_id=...)` is what `review.tasks.merge_submission` calls. Everything happens in one
 transaction under the lock that serialises writers of the dataset (a PostgreSQL advisory
 transaction lock; SQLite has a single writer): the approved → merging compare-and-set, the
 set-based upsert (dataset.upsert), the release and the merged mark. A crash anywhere rolls all
@@ -15,14 +15,19 @@ from functools import partial
 import pandas as pd
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from common.locking import DATASET_WRITERS, hold_until_commit
+from common.tasks import dispatch, dispatch_on_commit
 from contributions.models import Submission
+from dataset.models import Release
+from dataset.tasks import build_exports
+from dataset.upsert import UpsertError, upsert_observations
 
-from .models import Release
-from .upsert import ADVISORY_LOCK_ID, UpsertError, upsert_observations
+from . import notifications
+from .models import ReviewAction
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +82,8 @@ def run(*, submission_id: int) -> Release | None:
 
 
 def _lock() -> None:
-    """Serialise merges and imports: the same advisory lock dataset.upsert takes (it is re-entrant)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+    """Serialise merges and imports: the same lock dataset.upsert takes (it is re-entrant)."""
+    hold_until_commit(DATASET_WRITERS)
 
 
 def _merge(submission: Submission) -> Release:
@@ -147,29 +150,8 @@ def mark_failed(*, submission_id: int, error: BaseException | str) -> bool:
 
 def _after_merge(submission_id: int, release_id: int) -> None:
     """Once the merge is committed: rebuild the exports and tell the submitter."""
-    from review import notifications
-
-    from . import tasks
-
-    build_exports = getattr(tasks, "build_exports", None)
-    if build_exports is not None:
-        dispatch(build_exports, release_id)
+    dispatch(build_exports, release_id)
     notifications.queue(submission_id, "merged")
-
-
-def dispatch(task, *args) -> bool:
-    """Send a task now; a broker outage is logged, not raised (the sweeper catches up later)."""
-    try:
-        task.delay(*args)
-        return True
-    except (BrokerError, ConnectionError, OSError):
-        logger.exception("Could not queue %s%s: is the broker reachable?", task.name, args)
-        return False
-
-
-def dispatch_on_commit(task, *args) -> None:
-    """Send a task once the current transaction commits, never failing the request that made it."""
-    transaction.on_commit(partial(dispatch, task, *args))
 
 
 def stuck_submissions():
@@ -182,7 +164,7 @@ def stuck_submissions():
 
 def sweep() -> list[int]:
     """Queue a merge for every stuck approval; return their ids. Safe: a merge runs only once."""
-    from .tasks import merge_submission
+    from .tasks import merge_submission  # tasks call this module: imported when needed
 
     ids = list(stuck_submissions().order_by("approved_at").values_list("pk", flat=True))
     for submission_id in ids:
@@ -196,9 +178,7 @@ def sweep() -> list[int]:
 @transaction.atomic
 def retry(*, submission: Submission, actor) -> bool:
     """Staff put a failed merge back in line: merge_failed → approved, logged, merge queued after commit."""
-    from review.models import ReviewAction
-
-    from .tasks import merge_submission
+    from .tasks import merge_submission  # tasks call this module: imported when needed
 
     updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.MERGE_FAILED).update(
         status=Submission.Status.APPROVED, approved_at=timezone.now(), updated_at=timezone.now()

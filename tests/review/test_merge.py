@@ -5,11 +5,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from contributions.models import Submission
-from dataset import merge
 from dataset.models import Observation, ObservationHistory, Release
-from dataset.tasks import merge_submission, sweep_stuck_merges
 from dataset.upsert import upsert_observations
+from review import merge
 from review.models import ReviewAction
+from review.tasks import merge_submission, sweep_stuck_merges
 from sources.models import Source, SourceRecipe
 from tests.review.builders import dataset_rows, frame_for, make_source, make_submission
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from portal import parallel
+from common import parallel
 
 
 def test_searchsorted_in_two_halves_equals_numpy(monkeypatch):

@@ -95,8 +95,8 @@ from dataset.snapshots import LOCATION_SHIFT, METRIC_SHIFT
 from places.models import Location, Metric, normalise_name
 from places.resolver import AmbiguousLocation, LocationResolver, Place
 
-from .columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
-from .parsing import ParsedFile, problem
+from ..columns import METRIC_NAMES, classify_column, metric_for_name, metric_in_text
+from ..parsing import ParsedFile, problem
 
 logger = logging.getLogger(__name__)
 EARLIEST_DATE = dt.date(2019, 12, 1)

@@ -1,0 +1,65 @@
+"""Who may do what, as plain rules on a user: page decorators and API permission classes both ask these.
+
+Rules that also need a submission live where Submission is known (`review.permissions.can_review`)
+and build on these.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+
+FINISH_PROFILE_MESSAGE = (
+    "Finish your volunteer profile first: tell us which countries you cover and what you can do "
+    "(Welcome page, /accounts/welcome/)."
+)
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def has_verified_email(user: Any) -> bool:
+    """Signed in with at least one verified email address."""
+    return is_signed_in(user) and EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def is_reviewer(user: Any) -> bool:
+    """Reviewers and staff moderate submissions (each within their scope)."""
+    return is_signed_in(user) and bool(user.is_reviewer)
+
+
+def is_staff_member(user: Any) -> bool:
+    return is_signed_in(user) and bool(user.is_staff)
+
+
+def needs_onboarding(user: Any) -> bool:
+    """A volunteer who has not finished their profile; reviewers and staff need no onboarding."""
+    if is_reviewer(user):
+        return False
+    profile = getattr(user, "profile", None)
+    return profile is None or not profile.is_complete
+
+
+def can_contribute(user: Any) -> bool:
+    """A verified email and a finished volunteer profile (reviewers and staff are exempt from the profile)."""
+    return has_verified_email(user) and not needs_onboarding(user)
+
+
+def can_upload(user: Any) -> bool:
+    """Upload data files, on the upload page and through the API alike."""
+    return can_contribute(user)
+
+
+def can_propose_source(user: Any) -> bool:
+    """Propose an official source (the proposal page's rule)."""
+    return can_contribute(user)
+
+
+def can_moderate(user: Any) -> bool:
+    """See the review queue and make decisions (which submissions: `review.permissions.can_review`)."""
+    return is_reviewer(user)
+
+
+def can_retry_merge(user: Any) -> bool:
+    return is_staff_member(user)

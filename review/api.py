@@ -5,8 +5,9 @@
     POST /api/v1/submissions/{id}/request-changes/  {"comment": "..."}   (comment required)
     GET  /api/v1/review/queue/                      ?country=IT&kind=data&has_warnings=true...
 
-The same rules as the pages (review.services): reviewers only, inside their scope, never their own
-submission; a submission outside your scope answers 404, a decision in the wrong state 409.
+The same rules as the pages (review.permissions, applied by review.services): reviewers only,
+inside their scope, never their own submission; a submission outside your scope answers 404, a
+decision in the wrong state 409.
 """
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,9 +18,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import can_moderate
 from contributions.models import Submission
 
-from . import services
+from . import selectors, services
 from .forms import QueueFilterForm
 
 
@@ -27,7 +29,7 @@ class IsReviewer(BasePermission):
     message = "Only reviewers can moderate submissions."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_reviewer)
+        return can_moderate(request.user)
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -62,7 +64,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
                   "row_count", "warning_count", "claimed_by", "claimed_until"]
 
     def get_claimed_by(self, submission) -> str | None:
-        holder = services.holder(submission)
+        holder = selectors.holder(submission)
         return holder.display_name if holder else None
 
 
@@ -139,7 +141,7 @@ class QueueView(APIView):
         if not form.is_valid():
             return Response({"status": 400, "code": "invalid", "detail": "Invalid filters.", "errors": form.errors},
                             status=status.HTTP_400_BAD_REQUEST)
-        submissions = services.queue(request.user, **form.filters())
+        submissions = selectors.queue_for(request.user, **form.filters())
         paginator = LimitOffsetPagination()
         paginator.default_limit = 100
         page = paginator.paginate_queryset(submissions, request, view=self)

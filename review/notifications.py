@@ -5,7 +5,7 @@ decision commits; a broker outage never fails the decision (the email is then lo
 and its audit row are not).
 """
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +17,7 @@ from django.utils import timezone
 from common.tasks import dispatch
 from contributions.models import Submission
 
+from . import selectors
 from .models import ReviewAction, ReviewerPreference
 
 logger = logging.getLogger(__name__)
@@ -74,17 +75,14 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
     return True
 
 
-def send_digests(*, now=None) -> int:
+def send_digests(*, now: datetime | None = None) -> int:
     """Email each opted-in reviewer the submissions that arrived in their scope since their last digest."""
-    from .services import queue as review_queue  # services send these notifications: imported when needed
-
     now = now or timezone.now()
     sent = 0
-    preferences = ReviewerPreference.objects.filter(daily_digest=True, user__is_active=True).select_related("user")
-    for preference in preferences:
+    for preference in selectors.digest_subscribers():
         user = preference.user
         since = preference.last_digest_at or now - timedelta(days=1)
-        new = list(review_queue(user).filter(created_at__gt=since, created_at__lte=now)[:200])
+        new = list(selectors.queue_for(user).filter(created_at__gt=since, created_at__lte=now)[:200])
         if new and user.email:
             body = render_to_string("review/email/digest.txt", {
                 "user": user, "submissions": new, "since": since,

@@ -1,24 +1,28 @@
-"""Moderation decisions: claim, release, comment, approve, reject, request changes.
+"""Moderation decisions: claim, release, comment, approve, reject, request changes (reads: review.selectors).
 
-The rules live here and nowhere else, so pages and API obey the same ones: reviewers act only on
-submissions in their scope (staff: all), never on their own (four eyes), only while the submission
+Pages and API make decisions only here, so they obey the same rules (review.permissions): reviewers
+act only on submissions in their scope (staff: all), never on their own (four eyes), only while the submission
 waits for review, and not while another reviewer holds it. Every action is a ReviewAction row.
 State changes are compare-and-set updates, so two reviewers deciding at the same moment end with
 one decision and a clear message for the other.
 """
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
 from contributions.models import Submission
 from sources.models import Source, SourceRecipe
 
 from . import merge, notifications
-from .models import ReviewAction
+from .models import ReviewAction, ReviewerPreference
+from .permissions import why_not_review
+from .selectors import holder
 
 Status = Submission.Status
 Action = ReviewAction.Action
@@ -40,54 +44,7 @@ class OverrideRequired(ReviewError):
     """The upload would replace values of a higher-priority source: the reviewer must say so explicitly."""
 
 
-# --- queries -------------------------------------------------------------------------------------
-
-def reviewable_by(user):
-    """Submissions this user may act on: in scope, never their own."""
-    if not getattr(user, "is_authenticated", False) or not user.is_reviewer:
-        return Submission.objects.none()
-    return Submission.objects.in_scope_of(user).exclude(submitter=user)
-
-
-def queue(user, *, status=None, country=None, kind=None, submitter=None, source=None, older_than_days=None,
-          has_warnings=None):
-    """The review queue: waiting submissions in scope, oldest first, with optional filters."""
-    submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
-    submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
-    if country:
-        submissions = submissions.filter(country__key=country)
-    if kind:
-        submissions = submissions.filter(kind=kind)
-    if submitter:
-        submissions = submissions.filter(submitter__email__icontains=submitter)
-    if source:
-        submissions = submissions.filter(source_id=source)
-    if older_than_days:
-        submissions = submissions.filter(created_at__lte=timezone.now() - timedelta(days=older_than_days))
-    if has_warnings is True:
-        submissions = submissions.filter(warning_count__gt=0)
-    elif has_warnings is False:
-        submissions = submissions.filter(warning_count=0)
-    return submissions.order_by("created_at", "pk")
-
-
-def claimed_by_me(user):
-    return reviewable_by(user).filter(
-        status__in=Submission.REVIEWABLE, claimed_by=user, claimed_until__gt=timezone.now()
-    ).order_by("claimed_until")
-
-
-def counts_per_status(user) -> dict[str, int]:
-    rows = reviewable_by(user).order_by().values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
-
-
-def holder(submission) -> object | None:
-    """Who holds the submission now (a live claim), or None."""
-    if submission.claimed_by_id and submission.claimed_until and submission.claimed_until > timezone.now():
-        return submission.claimed_by
-    return None
-
+# --- reads the decisions need -----------------------------------------------------------------
 
 def higher_priority_values(submission) -> int:
     """How many values of this upload would replace values of a higher-priority source (from the diff)."""
@@ -109,23 +66,21 @@ def higher_priority_values(submission) -> int:
 
 # --- rules -------------------------------------------------------------------------------------
 
-def check_can_review(*, submission, reviewer) -> None:
-    if not getattr(reviewer, "is_authenticated", False) or not reviewer.is_reviewer:
-        raise NotAllowed("Only reviewers can moderate submissions.")
-    if reviewer.pk == submission.submitter_id:
-        raise NotAllowed("You cannot review your own submission: another reviewer must do it.")
-    if not submission.can_be_reviewed_by(reviewer):
-        raise NotAllowed("This submission is outside the countries you review.")
+def check_can_review(*, submission: Submission, reviewer: Any) -> None:
+    """Raise NotAllowed, with the reason, unless `review.permissions.can_review(reviewer, submission)`."""
+    reason = why_not_review(reviewer, submission)
+    if reason is not None:
+        raise NotAllowed(reason)
 
 
-def _free_for(reviewer) -> Q:
+def _free_for(reviewer: Any) -> Q:
     """Not held by anyone else (staff may act on held submissions)."""
     if reviewer.is_staff:
         return Q()
     return Q(claimed_by__isnull=True) | Q(claimed_until__lte=timezone.now()) | Q(claimed_by=reviewer)
 
 
-def _conflict(submission, verb: str) -> Conflict:
+def _conflict(submission: Submission, verb: str) -> Conflict:
     current = Submission.objects.select_related("claimed_by").get(pk=submission.pk)
     if current.status not in Submission.REVIEWABLE:
         return Conflict(f"Cannot {verb}: this submission is already {current.get_status_display().lower()}.")
@@ -136,7 +91,7 @@ def _conflict(submission, verb: str) -> Conflict:
     return Conflict(f"Cannot {verb} this submission now.")
 
 
-def _log(submission, reviewer, action, comment="", override=False) -> ReviewAction:
+def _log(submission: Submission, reviewer: Any, action: str, comment: str = "", override: bool = False) -> ReviewAction:
     return ReviewAction.objects.create(
         submission=submission, actor=reviewer, action=action, comment=comment, override_priority=override
     )
@@ -145,7 +100,7 @@ def _log(submission, reviewer, action, comment="", override=False) -> ReviewActi
 # --- actions -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def claim(*, submission, reviewer, minutes: int | None = None) -> ReviewAction:
+def claim(*, submission: Submission, reviewer: Any, minutes: int | None = None) -> ReviewAction:
     """Hold the submission for a while so no one else decides on it meanwhile."""
     check_can_review(submission=submission, reviewer=reviewer)
     minutes = minutes or settings.REVIEW_CLAIM_MINUTES
@@ -161,7 +116,7 @@ def claim(*, submission, reviewer, minutes: int | None = None) -> ReviewAction:
 
 
 @transaction.atomic
-def release(*, submission, reviewer) -> ReviewAction:
+def release(*, submission: Submission, reviewer: Any) -> ReviewAction:
     """Give the submission back to the queue (your own claim; staff may release anyone's)."""
     check_can_review(submission=submission, reviewer=reviewer)
     held = Submission.objects.filter(pk=submission.pk, status=Status.IN_REVIEW)
@@ -191,7 +146,8 @@ def expire_claims() -> int:
 
 
 @transaction.atomic
-def comment(*, submission, reviewer, comment: str) -> ReviewAction:
+def comment(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAction:
+    """A note on the submission's review page and in the audit log; it changes nothing else."""
     check_can_review(submission=submission, reviewer=reviewer)
     text = (comment or "").strip()
     if not text:
@@ -199,7 +155,7 @@ def comment(*, submission, reviewer, comment: str) -> ReviewAction:
     return _log(submission, reviewer, Action.COMMENT, text)
 
 
-def _decide(*, submission, reviewer, status, verb, extra=None) -> None:
+def _decide(*, submission: Submission, reviewer: Any, status: str, verb: str, extra: dict | None = None) -> None:
     check_can_review(submission=submission, reviewer=reviewer)
     fields = dict(status=status, claimed_by=None, claimed_until=None, updated_at=timezone.now(), **(extra or {}))
     updated = Submission.objects.filter(
@@ -211,7 +167,7 @@ def _decide(*, submission, reviewer, status, verb, extra=None) -> None:
 
 
 @transaction.atomic
-def approve(*, submission, reviewer, comment: str = "", override: bool = False) -> ReviewAction:
+def approve(*, submission: Submission, reviewer: Any, comment: str = "", override: bool = False) -> ReviewAction:
     """Approve: a source proposal makes the source approved; data is merged after this commits."""
     check_can_review(submission=submission, reviewer=reviewer)
     override = bool(override)
@@ -251,7 +207,7 @@ def _require_comment(comment: str, what: str) -> str:
 
 
 @transaction.atomic
-def reject(*, submission, reviewer, comment: str) -> ReviewAction:
+def reject(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAction:
     text = _require_comment(comment, "reject it")
     _decide(submission=submission, reviewer=reviewer, status=Status.REJECTED, verb="reject")
     if submission.kind == Submission.Kind.SOURCE:
@@ -264,7 +220,7 @@ def reject(*, submission, reviewer, comment: str) -> ReviewAction:
 
 
 @transaction.atomic
-def request_changes(*, submission, reviewer, comment: str) -> ReviewAction:
+def request_changes(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAction:
     text = _require_comment(comment, "ask for changes")
     _decide(submission=submission, reviewer=reviewer, status=Status.CHANGES_REQUESTED, verb="request changes")
     action = _log(submission, reviewer, Action.REQUEST_CHANGES, text)
@@ -272,10 +228,16 @@ def request_changes(*, submission, reviewer, comment: str) -> ReviewAction:
     return action
 
 
-def retry_merge(*, submission, actor) -> bool:
+def retry_merge(*, submission: Submission, actor: Any) -> bool:
     """Staff only: put a failed merge back in line (logged as RETRY_MERGE)."""
-    if not actor.is_staff:
+    if not can_retry_merge(actor):
         raise NotAllowed("Only staff can retry a merge.")
     if not merge.retry(submission=submission, actor=actor):
         raise Conflict("Only a submission whose merge failed can be retried.")
     return True
+
+
+def set_daily_digest(*, reviewer: Any, wanted: bool) -> ReviewerPreference:
+    """Switch the reviewer's daily digest of new submissions in their scope on or off."""
+    preference, _ = ReviewerPreference.objects.update_or_create(user=reviewer, defaults={"daily_digest": wanted})
+    return preference

@@ -1,8 +1,11 @@
-"""Moderation pages: the queue, a submission's review page, decisions, the staff audit log. Thin views."""
+"""Moderation pages: the queue, a submission's review page, decisions, the staff audit log.
+
+Thin views: reads come from review.selectors, decisions from review.services.
+"""
 import io
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,18 +13,15 @@ from accounts.decorators import reviewer_required, staff_required
 from contributions.models import Submission
 from dataset.models import Release
 
-from . import audit, diffchart, services
+from . import audit, diffchart, selectors, services
 from .forms import AuditFilterForm, CommentForm, DecisionForm, DigestForm, QueueFilterForm
-from .models import ReviewerPreference
 
 PAGE = 100
 
 
-def _submission_for(request, pk):
+def _submission_for(request: HttpRequest, pk: int) -> Submission:
     """A submission the user may review (in scope, not their own); staff see all. Others get 404."""
-    submission = services.reviewable_by(request.user).select_related(
-        "source", "country", "submitter", "claimed_by", "merged_release"
-    ).filter(pk=pk).first()
+    submission = selectors.submission_for_review(request.user, pk)
     if submission is None:
         raise Http404("No such submission in your review scope.")
     return submission
@@ -31,16 +31,15 @@ def _submission_for(request, pk):
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {}
-    submissions = services.queue(request.user, **filters)
-    preference = ReviewerPreference.objects.filter(user=request.user).first()
-    counts = services.counts_per_status(request.user)
+    submissions = selectors.queue_for(request.user, **filters)
+    counts = selectors.counts_per_status(request.user)
     return render(request, "review/queue.html", {
         "form": form,
         "submissions": submissions[:PAGE],
         "total": submissions.count(),
-        "mine": services.claimed_by_me(request.user),
+        "mine": selectors.claimed_by_me(request.user),
         "counts": [(Submission.Status(s).label, n) for s, n in sorted(counts.items())],
-        "digest_form": DigestForm(initial={"daily_digest": bool(preference and preference.daily_digest)}),
+        "digest_form": DigestForm(initial={"daily_digest": selectors.wants_daily_digest(request.user)}),
     })
 
 
@@ -50,7 +49,7 @@ def detail(request, pk):
     diff = submission.diff or {}
     return render(request, "review/detail.html", {
         "submission": submission,
-        "holder": services.holder(submission),
+        "holder": selectors.holder(submission),
         "actions": submission.actions.select_related("actor"),
         "problems": (submission.report or {}).get("problems", [])[:200],
         "diff": diff,
@@ -150,7 +149,7 @@ def retry_merge(request, pk):
 def digest(request):
     form = DigestForm(request.POST)
     wanted = form.is_valid() and form.cleaned_data["daily_digest"]
-    ReviewerPreference.objects.update_or_create(user=request.user, defaults={"daily_digest": wanted})
+    services.set_daily_digest(reviewer=request.user, wanted=wanted)
     messages.success(request, "Daily digest switched on." if wanted else "Daily digest switched off.")
     return redirect("review:queue")
 
@@ -168,6 +167,6 @@ def audit_log(request):
         return response
     return render(request, "review/audit.html", {
         "form": form, "rows": rows[:500], "total": rows.count(),
-        "failed": Submission.objects.filter(status=Submission.Status.MERGE_FAILED).select_related("source"),
+        "failed": selectors.failed_merges(),
         "query": request.GET.urlencode(),
     })

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from contributions.models import Submission
 from dataset.models import Observation
-from review import services
+from review import selectors, services
 from review.models import ReviewAction
 from sources.models import Source
 from tests.review.builders import make_source, make_submission
@@ -17,13 +17,13 @@ def test_nobody_reviews_their_own_submission(make_user, italy_source):
     own = make_submission(submitter=reviewer, source=italy_source)
     with pytest.raises(services.NotAllowed):
         services.approve(submission=own, reviewer=reviewer)
-    assert own not in services.queue(reviewer)
+    assert own not in selectors.queue_for(reviewer)
     own.refresh_from_db()
     assert own.status == Submission.Status.AWAITING_REVIEW
 
 
 def test_reviewer_cannot_act_outside_their_countries(submission, german_reviewer):
-    assert submission not in services.queue(german_reviewer)
+    assert submission not in selectors.queue_for(german_reviewer)
     for act in (services.claim, services.approve):
         with pytest.raises(services.NotAllowed):
             act(submission=submission, reviewer=german_reviewer)
@@ -37,20 +37,10 @@ def test_a_volunteer_is_not_a_reviewer(submission, make_user):
 
 def test_staff_can_act_in_every_country(staff, volunteer, reference_data):
     german = make_submission(submitter=volunteer, source=make_source(country="DE"), country="DE")
-    assert german in services.queue(staff)
+    assert german in selectors.queue_for(staff)
     services.approve(submission=german, reviewer=staff)
     german.refresh_from_db()
     assert german.status == Submission.Status.APPROVED
-
-
-def test_queue_is_oldest_first_and_filters_by_kind_and_warnings(reviewer, volunteer, italy_source):
-    first = make_submission(submitter=volunteer, source=italy_source, warning_count=2)
-    second = make_submission(submitter=volunteer, source=italy_source, kind=Submission.Kind.SOURCE)
-    Submission.objects.filter(pk=first.pk).update(created_at=timezone.now() - timezone.timedelta(days=3))
-    assert list(services.queue(reviewer)) == [first, second]
-    assert list(services.queue(reviewer, kind="source")) == [second]
-    assert list(services.queue(reviewer, has_warnings=True)) == [first]
-    assert list(services.queue(reviewer, older_than_days=2)) == [first]
 
 
 def test_claim_holds_the_submission_against_other_reviewers(submission, reviewer, other_reviewer):
@@ -59,7 +49,7 @@ def test_claim_holds_the_submission_against_other_reviewers(submission, reviewer
         services.claim(submission=submission, reviewer=other_reviewer)
     with pytest.raises(services.Conflict):
         services.approve(submission=submission, reviewer=other_reviewer)
-    assert list(services.claimed_by_me(reviewer)) == [submission]
+    assert list(selectors.claimed_by_me(reviewer)) == [submission]
 
 
 def test_released_claim_lets_others_claim(submission, reviewer, other_reviewer):

@@ -1,0 +1,83 @@
+"""Reads of moderation that pages, API and mails share: the queue, claims, counts, preferences."""
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from accounts.permissions import can_moderate
+from contributions.models import Submission
+
+from .models import ReviewerPreference
+
+
+def reviewable_by(user: Any) -> QuerySet[Submission]:
+    """Submissions this user may act on: in scope, never their own."""
+    if not can_moderate(user):
+        return Submission.objects.none()
+    return Submission.objects.in_scope_of(user).exclude(submitter=user)
+
+
+def submission_for_review(user: Any, pk: int) -> Submission | None:
+    """One submission the user may review, with what its review page shows; None outside their scope."""
+    return reviewable_by(user).select_related(
+        "source", "country", "submitter", "claimed_by", "merged_release"
+    ).filter(pk=pk).first()
+
+
+def queue_for(user: Any, *, status: str | None = None, country: str | None = None, kind: str | None = None,
+              submitter: str | None = None, source: Any = None, older_than_days: int | None = None,
+              has_warnings: bool | None = None) -> QuerySet[Submission]:
+    """The review queue: waiting submissions in scope, oldest first, with optional filters."""
+    submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
+    submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
+    if country:
+        submissions = submissions.filter(country__key=country)
+    if kind:
+        submissions = submissions.filter(kind=kind)
+    if submitter:
+        submissions = submissions.filter(submitter__email__icontains=submitter)
+    if source:
+        submissions = submissions.filter(source_id=source)
+    if older_than_days:
+        submissions = submissions.filter(created_at__lte=timezone.now() - timedelta(days=older_than_days))
+    if has_warnings is True:
+        submissions = submissions.filter(warning_count__gt=0)
+    elif has_warnings is False:
+        submissions = submissions.filter(warning_count=0)
+    return submissions.order_by("created_at", "pk")
+
+
+def claimed_by_me(user: Any) -> QuerySet[Submission]:
+    """The waiting submissions this reviewer holds now, the claim ending soonest first."""
+    return reviewable_by(user).filter(
+        status__in=Submission.REVIEWABLE, claimed_by=user, claimed_until__gt=timezone.now()
+    ).order_by("claimed_until")
+
+
+def counts_per_status(user: Any) -> dict[str, int]:
+    rows = reviewable_by(user).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def holder(submission: Submission) -> Any | None:
+    """Who holds the submission now (a live claim), or None."""
+    if submission.claimed_by_id and submission.claimed_until and submission.claimed_until > timezone.now():
+        return submission.claimed_by
+    return None
+
+
+def failed_merges() -> QuerySet[Submission]:
+    """Approved submissions whose merge failed: staff retry them from the audit log."""
+    return Submission.objects.filter(status=Submission.Status.MERGE_FAILED).select_related("source")
+
+
+def wants_daily_digest(user: Any) -> bool:
+    """Whether the reviewer asked for the daily digest of new submissions in their scope."""
+    preference = ReviewerPreference.objects.filter(user=user).first()
+    return bool(preference and preference.daily_digest)
+
+
+def digest_subscribers() -> QuerySet[ReviewerPreference]:
+    """Active reviewers who opted in to the daily digest."""
+    return ReviewerPreference.objects.filter(daily_digest=True, user__is_active=True).select_related("user")

@@ -1,11 +1,70 @@
-"""Sending Celery tasks without letting a broker outage fail the work that asked for them."""
+"""The one base class of the portal's Celery tasks, and sending tasks without failing the caller.
+
+Every task is declared `@shared_task(base=PortalTask)` (or a subclass that adds a failure hook):
+- acknowledged late, so a killed worker's task is delivered again (tasks are safe to run twice);
+- transient errors (the database, the broker or a mail server went away for a moment) are retried
+  with one policy: 1, 2, 4 ... up to 60 seconds apart, 6 times;
+- after the last try, `on_final_failure(exc, *args, **kwargs)` marks the work failed so people see it;
+- `dispatch()` and `dispatch_on_commit()` send a task without letting a broker outage fail the
+  request or service that asked for it (a sweeper or the next run catches up).
+"""
 import logging
+import smtplib
 from functools import partial
 
-from django.db import transaction
+from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installs
+        return ()
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
+# Worth another try. psycopg's own classes too: bulk loads use the driver directly, so its errors
+# are not wrapped in Django's. A missing file or a bad value is not transient and fails at once.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError, smtplib.SMTPException,
+    *_driver_errors(),
+)
+BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
+
+
+class PortalTask(DjangoTask):
+    acks_late = True
+    autoretry_for = TRANSIENT_ERRORS
+    max_retries = 6
+    retry_backoff = True
+    retry_backoff_max = 60
+    retry_jitter = False
+
+    def retry(self, *args, **kwargs):
+        # The error may have left the connection dead without Django knowing: reconnect on the next try.
+        if not connection.in_atomic_block:
+            connection.close()
+        return super().retry(*args, **kwargs)
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Called once the task has failed for good (no retry left, or an error that is not transient)."""
+        try:
+            self.on_final_failure(exc, *args, **kwargs)
+        except Exception:
+            logger.exception("%s: marking %s%s failed did not work", self.name, args, kwargs)
+
+    def on_final_failure(self, exc: BaseException, *args, **kwargs) -> None:
+        """Mark the work failed where people will see it; nothing to do by default."""
+
+    def dispatch(self, *args) -> bool:
+        return dispatch(self, *args)
+
+    def dispatch_on_commit(self, *args) -> None:
+        dispatch_on_commit(self, *args)
 
 
 def dispatch(task, *args) -> bool:
@@ -13,7 +72,7 @@ def dispatch(task, *args) -> bool:
     try:
         task.delay(*args)
         return True
-    except (BrokerError, ConnectionError, OSError):
+    except BROKER_ERRORS:
         logger.exception("Could not queue %s%s: is the broker reachable?", task.name, args)
         return False
 

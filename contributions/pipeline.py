@@ -83,6 +83,14 @@ def run_validation(submission_id: int) -> str | None:
     return Submission.Status.INVALID
 
 
+def fail(submission_id: int, error: BaseException) -> bool:
+    """The worker gave up (the database or storage stayed unreachable): say so in the report."""
+    logger.error("Validation of submission %s gave up: %s", submission_id, error)
+    report = failure_report("not_checked", "We could not check this file because of a problem on our side. "
+                                           "Upload it again later; the team has been notified.")
+    return finish(submission_id, status=Submission.Status.INVALID, report=report)
+
+
 def _validate(submission: Submission) -> str:
     from .diff import compute_diff
     from .parsing import parse_file

@@ -3,13 +3,15 @@ import logging
 
 from celery import shared_task
 
+from common.tasks import PortalTask
+
 from . import exports, snapshots
 from .models import Release
 
 logger = logging.getLogger(__name__)
 
-@shared_task(bind=True, acks_late=True, max_retries=3)
-def build_exports(self, release_id: int) -> int:
+@shared_task(base=PortalTask)
+def build_exports(release_id: int) -> int:
     """Write the release's export files (tidy, JHU, Parquet, Data Package) and the snapshot of its values
     that diffs read; a second run finds them built."""
     release = Release.objects.filter(pk=release_id).first()

@@ -3,7 +3,9 @@ import socket
 
 from celery import shared_task
 
+from common.tasks import PortalTask
 
-@shared_task(ignore_result=False)
+
+@shared_task(base=PortalTask, ignore_result=False)
 def ping() -> str:
     return f"pong from {socket.gethostname()}"

@@ -15,12 +15,11 @@ from functools import partial
 import pandas as pd
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from common.locking import DATASET_WRITERS, hold_until_commit
-from common.tasks import dispatch, dispatch_on_commit
+from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
 from dataset.models import Release
 from dataset.tasks import build_exports
@@ -31,20 +30,6 @@ from .models import ReviewAction
 
 logger = logging.getLogger(__name__)
 
-def _driver_errors() -> tuple:
-    try:
-        import psycopg
-    except ImportError:  # SQLite-only installs
-        return ()
-    return (psycopg.OperationalError, psycopg.InterfaceError)
-
-
-# Errors worth retrying: the database or the broker went away for a moment. Anything else is a
-# property of the submission (a missing or broken file, values that cannot be written) and retrying
-# would only fail again.
-# psycopg's own classes too: the COPY that stages values uses the driver directly, so its errors are
-# not wrapped in Django's.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, *_driver_errors())
 NORMALISED_COLUMNS = ["location_id", "metric_id", "date", "value"]
 
 

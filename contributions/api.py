@@ -3,12 +3,12 @@ import json
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.decorators import has_verified_email
+from common.pagination import numbered_pages
 from sources.models import Source
 
 from . import services
@@ -79,12 +79,6 @@ class SubmissionCreateSerializer(serializers.Serializer):
             self.fields["source"].queryset = sources_open_for_upload(request.user)
 
 
-class SubmissionPagination(PageNumberPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-
-
 class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
                         viewsets.GenericViewSet):
     """Volunteers see their own submissions; reviewers and staff also those in their scope."""
@@ -92,7 +86,7 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixi
     permission_classes = [IsVerifiedVolunteer]
     serializer_class = SubmissionSerializer
     parser_classes = [MultiPartParser, FormParser]
-    pagination_class = SubmissionPagination
+    pagination_class = numbered_pages(page_size=50, max_page_size=200)
     throttle_scope = "upload"
 
     def get_throttles(self):

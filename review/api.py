@@ -13,12 +13,12 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import can_moderate
+from common.pagination import offset_pages
 from contributions.models import Submission
 
 from . import selectors, services
@@ -142,8 +142,7 @@ class QueueView(APIView):
             return Response({"status": 400, "code": "invalid", "detail": "Invalid filters.", "errors": form.errors},
                             status=status.HTTP_400_BAD_REQUEST)
         submissions = selectors.queue_for(request.user, **form.filters())
-        paginator = LimitOffsetPagination()
-        paginator.default_limit = 100
+        paginator = offset_pages(default_limit=100)()
         page = paginator.paginate_queryset(submissions, request, view=self)
         return paginator.get_paginated_response(QueueItemSerializer(page, many=True).data)
 

@@ -7,11 +7,11 @@ from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from accounts.decorators import has_verified_email
+from common.pagination import numbered_pages
 from places.models import Location, Metric
 
 from . import services
@@ -116,12 +116,6 @@ class CanProposeSource(BasePermission):
         return profile is not None and profile.is_complete
 
 
-class SourcePagination(PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
 class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Official data sources. Anonymous users and volunteers see approved sources (and their own
     proposals); reviewers and staff see every status. Verified volunteers POST to propose one."""
@@ -130,7 +124,7 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     filterset_class = SourceFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SourceSearchFilter]
     search_fields = ["name", "institution", "url", "notes"]
-    pagination_class = SourcePagination
+    pagination_class = numbered_pages(page_size=100, max_page_size=500)
 
     def get_queryset(self):
         sources = visible_sources(self.request.user, public_statuses=(Source.Status.APPROVED,))

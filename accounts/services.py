@@ -1,4 +1,6 @@
-"""Accounts: roles, reviewer scopes and verified users created from the command line."""
+"""Accounts: roles, reviewer scopes, verified users from the command line, volunteer profiles and API tokens."""
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -98,3 +100,30 @@ def api_token_for(user: User) -> str:
 def rotate_api_token(user: User) -> str:
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user).key
+
+
+def ensure_profile(user: User) -> VolunteerProfile:
+    """The user's volunteer profile, created empty on first use."""
+    profile, _ = VolunteerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def join_volunteers(user: User) -> None:
+    """Put the user in the volunteer group (the role every account that finished onboarding has)."""
+    ensure_groups()
+    user.groups.add(*Group.objects.filter(name=Role.VOLUNTEER))
+
+
+@transaction.atomic
+def save_profile(*, user: User, profile: VolunteerProfile, data: dict[str, Any]) -> VolunteerProfile:
+    """Save the profile from validated form data; the first save finishes onboarding and joins the volunteers."""
+    for name in ("display_name", "primary_country", "skills", "organisation", "public_listing"):
+        setattr(profile, name, data[name])
+    profile.user = user
+    first_time = profile.completed_at is None
+    profile.completed_at = profile.completed_at or timezone.now()
+    profile.save()
+    profile.other_countries.set(data["other_countries"])
+    if first_time:
+        join_volunteers(user)
+    return profile

@@ -1,44 +1,27 @@
-"""Onboarding after the first sign-in, the profile page, and API token rotation."""
+"""Onboarding after the first sign-in, the profile page, and API token rotation. Thin views over accounts.services."""
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
+from . import selectors, services
 from .decorators import verified_required
 from .forms import VolunteerProfileForm
-from .models import Role, VolunteerProfile
-from .services import ensure_groups, rotate_api_token
-
-
-def _save_profile(request, form) -> VolunteerProfile:
-    with transaction.atomic():
-        profile = form.save(commit=False)
-        profile.user = request.user
-        first_time = profile.completed_at is None
-        profile.completed_at = profile.completed_at or timezone.now()
-        profile.save()
-        form.save_m2m()
-        if first_time:
-            ensure_groups()
-            request.user.groups.add(*Group.objects.filter(name=Role.VOLUNTEER))
-    return profile
+from .permissions import needs_onboarding
 
 
 @verified_required
-def onboarding(request):
-    profile, _ = VolunteerProfile.objects.get_or_create(user=request.user)
+def onboarding(request: HttpRequest) -> HttpResponse:
+    profile = services.ensure_profile(request.user)
     next_url = request.GET.get("next") or request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST":
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
-            _save_profile(request, form)
+            services.save_profile(user=request.user, profile=profile, data=form.cleaned_data)
             messages.success(request, "Welcome aboard! Your volunteer profile is saved.")
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     else:
@@ -49,14 +32,14 @@ def onboarding(request):
 
 
 @verified_required
-def profile(request):
-    profile, _ = VolunteerProfile.objects.get_or_create(user=request.user)
-    if not profile.is_complete and not request.user.is_reviewer:
+def profile(request: HttpRequest) -> HttpResponse:
+    profile = services.ensure_profile(request.user)
+    if needs_onboarding(request.user):
         return redirect("accounts:onboarding")
     if request.method == "POST":
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
-            _save_profile(request, form)
+            services.save_profile(user=request.user, profile=profile, data=form.cleaned_data)
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")
     else:
@@ -65,7 +48,7 @@ def profile(request):
     context = {
         "form": form,
         "profile": profile,
-        "has_token": Token.objects.filter(user=request.user).exists(),
+        "has_token": selectors.has_api_token(request.user),
         "new_token": new_token,
         "scope": getattr(request.user, "reviewer_scope", None),
     }
@@ -74,8 +57,8 @@ def profile(request):
 
 @require_POST
 @verified_required
-def rotate_token(request):
+def rotate_token(request: HttpRequest) -> HttpResponse:
     """Create or replace the API token; it is shown once, on the next page view."""
-    request.session["new_api_token"] = rotate_api_token(request.user)
+    request.session["new_api_token"] = services.rotate_api_token(request.user)
     messages.success(request, "New API token created. Copy it now: it will not be shown again.")
     return redirect("accounts:profile")

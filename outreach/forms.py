@@ -3,7 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .models import ContactRequest, Newsletter
-from .services import contact, newsletter
+from .services import contact, subscriptions
 
 
 class HoneypotMixin(forms.Form):
@@ -21,7 +21,7 @@ class HoneypotMixin(forms.Form):
 class SubscribeForm(HoneypotMixin):
     email = forms.EmailField(max_length=254, label="Email address",
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}))
-    consent = forms.BooleanField(required=True, label=newsletter.CONSENT_TEXT)
+    consent = forms.BooleanField(required=True, label=subscriptions.CONSENT_TEXT)
     source_page = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
 

@@ -4,13 +4,13 @@ from django.db import OperationalError
 
 from sources.models import Source
 
-from .services import contact, freshness, newsletter
+from .services import contact, freshness, newsletter, subscriptions
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_newsletter_confirmation(subscription_id: int) -> bool:
     """The double opt-in link; nothing is sent if the address is no longer pending."""
-    return newsletter.send_confirmation(subscription_id=subscription_id)
+    return subscriptions.send_confirmation(subscription_id=subscription_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

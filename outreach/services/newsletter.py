@@ -1,4 +1,6 @@
-"""The newsletter: double opt-in, one-click unsubscribe, Markdown issues and a crash-safe batched send.
+"""Newsletter issues: writing them (sanitised Markdown) and a crash-safe batched send to confirmed subscribers.
+
+Subscribing, confirming and unsubscribing live in outreach.services.subscriptions.
 
 Sending design: every recipient of an issue gets a NewsletterDelivery row. A batch task claims a
 row with a compare-and-set (queued → sending), then writes the mark (sending → sent) in a transaction
@@ -8,14 +10,12 @@ again. A worker killed before that COMMIT leaves the row claimed; `resume()` put
 the queue once they are older than the lease. So the one window where a crash can lead to a duplicate
 is between the backend accepting the mail and the COMMIT leaving the worker (see docs/outreach.md).
 """
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import markdown
 import nh3
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count, F
@@ -25,25 +25,13 @@ from django.utils import timezone
 
 from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscription
 
-CONSENT_TEXT = (
-    "I want to receive the COVID-19 Open Data newsletter by email. I can unsubscribe at any time "
-    "with the link in every issue."
-)
-CONFIRM_SALT = "outreach.newsletter.confirm"
-UNSUBSCRIBE_SALT = "outreach.newsletter.unsubscribe"
+from .subscriptions import unsubscribe_url
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "hr", "i", "img", "li",
     "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
-
-
-class InvalidToken(Exception):
-    """A confirmation or unsubscribe link that was altered, expired or no longer applies."""
-
-
-def confirm_max_age() -> int:
-    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
 
 
 def batch_size() -> int:
@@ -53,140 +41,6 @@ def batch_size() -> int:
 def claim_lease() -> timedelta:
     """How old a claim must be before resume() assumes its worker died and sends it again."""
     return timedelta(seconds=getattr(settings, "NEWSLETTER_CLAIM_LEASE_SECONDS", 120))
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def _email_digest(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
-
-
-def _token(subscription: NewsletterSubscription, salt: str) -> str:
-    return signing.dumps([subscription.pk, _email_digest(subscription.email)], salt=salt, compress=True)
-
-
-def _load(token: str, salt: str, max_age: int | None) -> NewsletterSubscription:
-    try:
-        pk, digest = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired:
-        raise InvalidToken("This link has expired. Please sign up again to get a new one.")
-    except (signing.BadSignature, ValueError, TypeError):
-        raise InvalidToken("This link is not valid. Please copy the whole link from the email.")
-    subscription = NewsletterSubscription.objects.filter(pk=pk).first()
-    if subscription is None or _email_digest(subscription.email) != digest:
-        raise InvalidToken("This link is not valid any more.")
-    return subscription
-
-
-def confirmation_url(subscription: NewsletterSubscription) -> str:
-    return settings.SITE_URL + reverse("outreach:confirm", kwargs={"token": _token(subscription, CONFIRM_SALT)})
-
-
-def unsubscribe_url(subscription: NewsletterSubscription) -> str:
-    return settings.SITE_URL + reverse("outreach:unsubscribe", kwargs={"token": _token(subscription, UNSUBSCRIBE_SALT)})
-
-
-# --- subscribing -----------------------------------------------------------------------------------
-
-def subscribe(*, email: str, source_page: str = "", consent_text: str = CONSENT_TEXT) -> NewsletterSubscription | None:
-    """Record a sign-up and queue the confirmation link when one is due.
-
-    The caller shows the same answer whatever happens here, so nobody can learn whether an address
-    is known. A confirmed address gets nothing; a pending one gets the link again at most every
-    few minutes; an unsubscribed one starts over as pending.
-    """
-    from outreach.tasks import send_newsletter_confirmation
-
-    email = normalise_email(email)
-    now = timezone.now()
-    resend_after = now - timedelta(seconds=getattr(settings, "NEWSLETTER_CONFIRM_RESEND_SECONDS", 300))
-    with transaction.atomic():
-        subscription, created = NewsletterSubscription.objects.select_for_update().get_or_create(
-            email=email,
-            defaults={"consent_text": consent_text, "consented_at": now, "source_page": source_page[:300]},
-        )
-        if subscription.status == NewsletterSubscription.Status.CONFIRMED:
-            return subscription
-        recently_sent = subscription.confirmation_sent_at and subscription.confirmation_sent_at > resend_after
-        if not created and subscription.status == NewsletterSubscription.Status.PENDING and recently_sent:
-            return subscription
-        subscription.status = NewsletterSubscription.Status.PENDING
-        subscription.consent_text = consent_text
-        subscription.consented_at = now
-        subscription.source_page = source_page[:300]
-        subscription.confirmation_sent_at = now
-        subscription.save()
-        send_newsletter_confirmation.delay_on_commit(subscription.pk)
-    return subscription
-
-
-def send_confirmation(*, subscription_id: int) -> bool:
-    """Mail the confirmation link; the only mail a pending address ever receives."""
-    subscription = NewsletterSubscription.objects.filter(
-        pk=subscription_id, status=NewsletterSubscription.Status.PENDING
-    ).first()
-    if subscription is None:
-        return False
-    context = {"confirm_url": confirmation_url(subscription), "days": max(1, confirm_max_age() // 86400)}
-    message = EmailMultiAlternatives(
-        subject="Please confirm your subscription to the COVID-19 Open Data newsletter",
-        body=render_to_string("outreach/email/confirm.txt", context),
-        to=[subscription.email],
-    )
-    message.send()
-    return True
-
-
-def confirm(*, token: str) -> NewsletterSubscription:
-    """Confirm a pending address from its signed, expiring link; confirming twice is fine."""
-    subscription = _load(token, CONFIRM_SALT, confirm_max_age())
-    if subscription.status == NewsletterSubscription.Status.UNSUBSCRIBED:
-        raise InvalidToken("This address has unsubscribed since this link was sent. Please sign up again.")
-    NewsletterSubscription.objects.filter(pk=subscription.pk, status=NewsletterSubscription.Status.PENDING).update(
-        status=NewsletterSubscription.Status.CONFIRMED, confirmed_at=timezone.now()
-    )
-    subscription.refresh_from_db()
-    return subscription
-
-
-def subscribe_user(*, user, source_page: str = "profile") -> NewsletterSubscription:
-    """Subscribe a signed-in user with a verified address: their address is already proven, so the
-    consent click confirms at once."""
-    email = normalise_email(user.email)
-    now = timezone.now()
-    subscription, _ = NewsletterSubscription.objects.update_or_create(
-        email=email,
-        defaults={
-            "status": NewsletterSubscription.Status.CONFIRMED, "user": user, "consent_text": CONSENT_TEXT,
-            "consented_at": now, "source_page": source_page, "confirmed_at": now, "unsubscribed_at": None,
-        },
-    )
-    return subscription
-
-
-def subscription_for_user(user) -> NewsletterSubscription | None:
-    return NewsletterSubscription.objects.filter(email=normalise_email(user.email)).first()
-
-
-def unsubscribe(*, token: str) -> NewsletterSubscription:
-    """Unsubscribe from a mail's signed link (no expiry, no login); doing it twice changes nothing."""
-    subscription = _load(token, UNSUBSCRIBE_SALT, None)
-    return _unsubscribe(subscription)
-
-
-def unsubscribe_user(*, user) -> NewsletterSubscription | None:
-    subscription = subscription_for_user(user)
-    return _unsubscribe(subscription) if subscription else None
-
-
-def _unsubscribe(subscription: NewsletterSubscription) -> NewsletterSubscription:
-    NewsletterSubscription.objects.filter(pk=subscription.pk).exclude(
-        status=NewsletterSubscription.Status.UNSUBSCRIBED
-    ).update(status=NewsletterSubscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
-    subscription.refresh_from_db()
-    return subscription
 
 
 # --- writing an issue ---------------------------------------------------------------------------

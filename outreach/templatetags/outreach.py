@@ -1,7 +1,7 @@
 """Template pieces other apps' pages include: the newsletter block on the volunteer profile."""
 from django import template
 
-from outreach.services import newsletter
+from outreach.services import subscriptions
 
 register = template.Library()
 
@@ -9,12 +9,12 @@ register = template.Library()
 @register.inclusion_tag("outreach/profile_newsletter.html", takes_context=True)
 def newsletter_profile_block(context):
     user = context["request"].user
-    subscription = newsletter.subscription_for_user(user) if user.is_authenticated else None
+    subscription = subscriptions.subscription_for_user(user) if user.is_authenticated else None
     return {"subscription": subscription, "csrf_token": context.get("csrf_token"), "user": user,
-            "consent_text": newsletter.CONSENT_TEXT}
+            "consent_text": subscriptions.CONSENT_TEXT}
 
 
 @register.simple_tag
 def newsletter_consent_text() -> str:
     """The consent sentence shown beside every sign-up form: the same text is stored with the sign-up."""
-    return newsletter.CONSENT_TEXT
+    return subscriptions.CONSENT_TEXT

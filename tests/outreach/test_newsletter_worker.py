@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscription
-from outreach.services import newsletter
+from outreach.services import newsletter, subscriptions
 from tests.conftest import ARTIFACTS
 
 RECIPIENTS = 1000
@@ -42,7 +42,7 @@ def test_send_killed_midway_and_resumed_mails_everyone_once_but_the_in_flight_ro
     now = timezone.now()
     NewsletterSubscription.objects.bulk_create([
         NewsletterSubscription(email=f"reader{i:04d}@example.org", status=NewsletterSubscription.Status.CONFIRMED,
-                               consent_text=newsletter.CONSENT_TEXT, consented_at=now, confirmed_at=now)
+                               consent_text=subscriptions.CONSENT_TEXT, consented_at=now, confirmed_at=now)
         for i in range(RECIPIENTS)
     ])
     NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x", consented_at=now)

@@ -1,6 +1,7 @@
 """Who may open which outreach page: public pages for anyone, staff tools for staff only."""
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from outreach.models import ContactRequest, Newsletter, NewsletterDelivery, NewsletterSubscription
 from outreach.services import newsletter
@@ -47,7 +48,7 @@ def test_staff_tools_send_anonymous_visitors_to_sign_in(client, objects):
 @pytest.mark.parametrize("role", ["volunteer", "reviewer"])
 def test_staff_tools_are_forbidden_to_volunteers_and_reviewers(client, make_user, objects, mailoutbox, role):
     NewsletterSubscription.objects.create(email="r@example.org", status="confirmed", consent_text="c",
-                                          consented_at=newsletter.timezone.now())
+                                          consented_at=timezone.now())
     client.force_login(make_user(f"{role}@example.org", role=role))
     for method, url in _staff_requests(*objects):
         response = getattr(client, method)(url, {"confirm": "yes"} if method == "post" else None)

@@ -1,0 +1,1 @@
+"""Outreach pages: public ones in .public, staff tools in .staff."""

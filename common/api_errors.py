@@ -5,14 +5,45 @@ Every error body has `status` (the HTTP status), `code` (a stable machine-readab
 `errors`: the offending fields, each with its messages (within v1 also repeated at the top level,
 where DRF clients look for them). A 429 adds `retry_after` (seconds),
 also sent as the `Retry-After` header.
+
+Views never build error bodies themselves: they raise DRF's exceptions (`ValidationError`,
+`NotFound`, `PermissionDenied`, `Throttled`...) or `Conflict`, and this handler writes the body.
 """
 import math
+from typing import Any
 
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
-def api_exception_handler(exc, context):
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error, for the OpenAPI schema (component `Error`)."""
+
+    status = serializers.IntegerField(help_text="The HTTP status")
+    code = serializers.CharField(help_text="Stable machine-readable word: invalid, not_found, throttled...")
+    detail = serializers.CharField(help_text="What went wrong, for people")
+    errors = serializers.DictField(required=False, help_text="Invalid input only: field name → messages")
+    retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait")
+
+
+class Conflict(exceptions.APIException):
+    """409: the request clashes with the current state (already decided, already registered...).
+
+    `code` says which clash; keyword arguments become fields of the body beside status, code and
+    detail, as they are (`existing={"id": 7, ...}` stays a number).
+    """
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+    def __init__(self, detail: str | None = None, code: str | None = None, **fields: Any) -> None:
+        super().__init__(detail, code)
+        self.fields = fields
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -28,6 +59,7 @@ def api_exception_handler(exc, context):
         body = {"status": response.status_code, "code": code, "detail": str(detail)}
         if isinstance(data, dict):
             body.update({k: v for k, v in data.items() if k != "detail"})
+        body.update(getattr(exc, "fields", {}))
     if isinstance(exc, exceptions.Throttled):
         wait = math.ceil(exc.wait) if exc.wait is not None else 60
         response["Retry-After"] = str(wait)
@@ -39,7 +71,7 @@ def api_exception_handler(exc, context):
     return response
 
 
-def _summary(errors: dict) -> str:
+def _summary(errors: dict[str, Any]) -> str:
     """The first message, prefixed by its field, so a person sees at once what to fix."""
     for field, messages in errors.items():
         first = messages[0] if isinstance(messages, list) and messages else messages

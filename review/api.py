@@ -11,13 +11,14 @@ decision in the wrong state 409.
 """
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import can_moderate
+from common.api_errors import Conflict
 from common.pagination import offset_pages
 from contributions.models import Submission
 
@@ -96,10 +97,9 @@ class DecisionView(APIView):
             raise PermissionDenied(str(exc))
         except (services.Conflict, services.OverrideRequired) as exc:
             code = "override_required" if isinstance(exc, services.OverrideRequired) else "conflict"
-            return Response({"status": 409, "code": code, "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code=code)
         except services.ReviewError as exc:
-            return Response({"status": 400, "code": "invalid", "detail": str(exc),
-                             "errors": {"comment": [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"comment": [str(exc)]})
         submission.refresh_from_db()
         return Response({
             "submission": submission.pk,
@@ -139,8 +139,7 @@ class QueueView(APIView):
             params["has_warnings"] = "no"
         form = QueueFilterForm(params)
         if not form.is_valid():
-            return Response({"status": 400, "code": "invalid", "detail": "Invalid filters.", "errors": form.errors},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         submissions = selectors.queue_for(request.user, **form.filters())
         paginator = offset_pages(default_limit=100)()
         page = paginator.paginate_queryset(submissions, request, view=self)

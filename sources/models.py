@@ -46,6 +46,12 @@ def normalise_url(url: str) -> str:
     return urlunsplit(("https", host + port_text, path, urlencode(query), ""))
 
 
+class SourceQuerySet(models.QuerySet):
+    def failing(self) -> "SourceQuerySet":
+        """Sources whose last Source.FAILING_AFTER checks or more failed in a row."""
+        return self.filter(consecutive_check_failures__gte=Source.FAILING_AFTER)
+
+
 class Source(models.Model):
     class InstitutionType(models.TextChoices):
         MINISTRY = "ministry", "Ministry of health"
@@ -80,6 +86,8 @@ class Source(models.Model):
         InstitutionType.OTHER: 30,
         InstitutionType.AGGREGATOR: 10,
     }
+    # A source is failing after this many failed freshness checks in a row (sources.freshness).
+    FAILING_AFTER = 3
 
     name = models.CharField(max_length=200)
     institution = models.CharField(max_length=200)
@@ -108,11 +116,13 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Freshness checks (outreach.freshness)
+    # Freshness checks (sources.freshness)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_check_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_check_error = models.CharField(max_length=300, blank=True)
     consecutive_check_failures = models.PositiveSmallIntegerField(default=0)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-priority", "name"]
@@ -134,7 +144,7 @@ class Source(models.Model):
 
     @property
     def is_failing(self) -> bool:
-        return self.consecutive_check_failures >= 3
+        return self.consecutive_check_failures >= self.FAILING_AFTER
 
 
 class SourceRecipe(models.Model):

@@ -29,7 +29,6 @@ ALLOWANCE = {
     Source.Cadence.WEEKLY: timedelta(days=21),
     Source.Cadence.IRREGULAR: timedelta(days=90),
 }
-FAILING_AFTER = 3  # consecutive failed checks
 
 
 class Status(models.TextChoices):
@@ -197,7 +196,7 @@ def compute(*, now: datetime | None = None) -> list[CountryCoverage]:
         rows.append(CountryCoverage(
             key=key, name=name, numeric=getattr(country, "numeric", "") if country else "",
             region=region, subregion=subregion, volunteers=volunteers.get(pk, 0),
-            sources=len(own), failing_sources=sum(f >= FAILING_AFTER for _, _, f in approved.get(pk, [])),
+            sources=len(own), failing_sources=sum(f >= Source.FAILING_AFTER for _, _, f in approved.get(pk, [])),
             latest_date=latest.get(code), last_change=max(changes, default=None),
             status=status_for(volunteers=volunteers.get(pk, 0), sources=own, now=now),
         ))
@@ -233,9 +232,9 @@ def summary(rows: list[CountryCoverage]) -> list[tuple[Status, int]]:
 
 
 def failing_sources() -> list[Source]:
-    """Approved sources whose last FAILING_AFTER checks or more failed, by country."""
+    """Approved sources whose last Source.FAILING_AFTER checks or more failed, by country."""
     return list(
-        Source.objects.filter(status=Source.Status.APPROVED, consecutive_check_failures__gte=FAILING_AFTER)
+        Source.objects.failing().filter(status=Source.Status.APPROVED)
         .select_related("country").order_by("country__name", "name")
     )
 

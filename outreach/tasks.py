@@ -2,9 +2,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from sources.models import Source
-
-from .services import contact, freshness, newsletter, subscriptions
+from .services import contact, newsletter, subscriptions
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -22,21 +20,6 @@ def send_newsletter_batch(newsletter_id: int, delivery_ids: list[int]) -> int:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_contact_emails(request_id: int) -> None:
     contact.send_emails(request_id=request_id)
-
-
-@shared_task(acks_late=True)
-def check_source(source_id: int) -> bool | None:
-    result = freshness.check_source(source_id=source_id)
-    return None if result is None else result.ok
-
-
-@shared_task(acks_late=True)
-def check_all_sources() -> int:
-    """Beat task: one check per approved source, each in its own task so a slow host delays no other."""
-    ids = list(Source.objects.filter(status=Source.Status.APPROVED).values_list("pk", flat=True))
-    for pk in ids:
-        check_source.delay(pk)
-    return len(ids)
 
 
 @shared_task(acks_late=True)

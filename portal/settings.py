@@ -243,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-merges": {"task": "review.tasks.sweep_stuck_merges", "schedule": 300.0},
     "expire-claims": {"task": "review.tasks.expire_claims", "schedule": 300.0},
     "reviewer-digest": {"task": "review.tasks.send_reviewer_digests", "schedule": crontab(hour=7, minute=0)},
-    "check-source-freshness": {"task": "outreach.tasks.check_all_sources", "schedule": crontab(hour=3, minute=30)},
+    "check-source-freshness": {"task": "sources.tasks.check_all_sources", "schedule": crontab(hour=3, minute=30)},
     "resume-stalled-newsletters": {"task": "outreach.tasks.resume_stalled_newsletters", "schedule": 300.0},
 }
 
@@ -294,7 +294,7 @@ SOURCE_PROPOSALS_PER_DAY = env_int("SOURCE_PROPOSALS_PER_DAY", 10)
 REVIEW_CLAIM_MINUTES = env_int("REVIEW_CLAIM_MINUTES", 60)
 MERGE_SWEEP_AFTER_MINUTES = env_int("MERGE_SWEEP_AFTER_MINUTES", 10)
 
-# Outreach: source freshness checks never reach private addresses unless a test allows it.
+# Sources: freshness checks never reach private addresses unless a test allows it.
 FRESHNESS_ALLOW_PRIVATE_ADDRESSES = env_bool("FRESHNESS_ALLOW_PRIVATE_ADDRESSES", False)
 
 # Exports of each release are written here (outside the static root; served by a view).

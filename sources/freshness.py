@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import VolunteerProfile
-from sources.models import Source
 
-FLAG_AFTER_FAILURES = 3
+from .models import Source
+
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 USER_AGENT = "covid19-open-data-freshness-check/1.0 (+https://github.com/)"
 
@@ -46,7 +46,7 @@ def max_redirects() -> int:
     return int(getattr(settings, "FRESHNESS_MAX_REDIRECTS", 3))
 
 
-def _allowed_networks():
+def _allowed_networks() -> bool | list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """FRESHNESS_ALLOW_PRIVATE_ADDRESSES: False (default), True (any address: tests only), or a list
     of addresses/networks such as ["127.0.0.1/32"] that are allowed while every other private one stays refused."""
     allow = settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES
@@ -87,22 +87,22 @@ def resolve_checked(host: str, port: int) -> str:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host, port, address, timeout):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
-    def connect(self):
+    def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """TLS to the checked address, with SNI and certificate checks against the host name."""
 
-    def __init__(self, host, port, address, timeout):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
-    def connect(self):
+    def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
@@ -168,7 +168,7 @@ def record(*, source_id: int, result: CheckResult) -> bool:
     rows.update(last_checked_at=now, last_check_status=result.status, last_check_error=result.error[:300],
                 consecutive_check_failures=F("consecutive_check_failures") + 1)
     failures = rows.values_list("consecutive_check_failures", flat=True).first()
-    return failures == FLAG_AFTER_FAILURES
+    return failures == Source.FAILING_AFTER
 
 
 def country_volunteer_emails(country_id: int) -> list[str]:
@@ -184,7 +184,7 @@ def notify_flagged(*, source: Source) -> int:
         return 0
     emails = country_volunteer_emails(source.country_id)
     context = {"source": source, "site_url": settings.SITE_URL}
-    body = render_to_string("outreach/email/source_failing.txt", context)
+    body = render_to_string("sources/email/source_failing.txt", context)
     with get_connection() as connection:
         for email in emails:
             EmailMessage(

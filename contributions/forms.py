@@ -82,7 +82,7 @@ class UploadForm(forms.Form):
         return cleaned
 
     def proposal(self) -> dict | None:
-        """Keyword arguments for sources.services.propose_source, when a new source is proposed."""
+        """Keyword arguments for proposals.propose_source, when a new source is proposed."""
         data = self.cleaned_data
         if data.get("source"):
             return None

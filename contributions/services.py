@@ -14,6 +14,7 @@ from accounts.models import User
 from sources.models import Source
 
 from .models import Submission, SubmissionFile
+from .proposals import propose_source
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,6 @@ def create_upload_with_source(*, submitter: User, source: Source | None, proposa
                               comment: str = "") -> Submission:
     """An upload for a registered source, or for a source proposed in the same step (both or neither)."""
     if source is None:
-        from sources.services import propose_source
-
         source = propose_source(proposer=submitter, comment=comment, **proposal).source
     return create_upload(submitter=submitter, source=source, uploaded=uploaded, comment=comment)
 

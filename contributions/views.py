@@ -1,16 +1,21 @@
-"""Pages for volunteers' data uploads: upload, my submissions, a submission with its report."""
+"""Pages for volunteers' submissions: upload, my submissions, a submission with its report; and
+on /sources/, proposing a source and a source's page with its uploads and proposals."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
+from sources import services as registry
+from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
+from sources.visibility import visible_sources
 
-from . import services
+from . import proposals, services
 from .forms import ReplaceFileForm, UploadForm
 from .mapping import MappingForm
 from .models import Submission
@@ -152,3 +157,60 @@ def withdraw(request, pk):
         messages.error(request, str(exc))
     return redirect(submission)
 
+
+# --- sources: a source's page and proposing one (mounted under /sources/ by source_urls) ------------
+
+
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(
+        visible_sources(request.user).select_related("country", "subregion", "proposed_by", "approved_by"), pk=pk
+    )
+    uploads = Submission.objects.filter(source=source, kind=Submission.Kind.DATA)
+    counts = {row["status"]: row["n"] for row in uploads.values("status").annotate(n=Count("id"))}
+    status_labels = dict(Submission.Status.choices)
+    # Files and proposals are listed to those who may open them: their submitter and reviewers in scope.
+    visible = Submission.objects.visible_to(request.user).filter(source=source)
+    listed_uploads = visible.filter(kind=Submission.Kind.DATA).select_related("submitter")[:50]
+    source_proposals = visible.filter(kind=Submission.Kind.SOURCE)
+    return render(request, "sources/detail.html", {
+        "source": source,
+        "upload_counts": [(status_labels[s], n) for s, n in counts.items()],
+        "upload_total": sum(counts.values()),
+        "merged_total": counts.get(Submission.Status.MERGED, 0),
+        "listed_uploads": listed_uploads,
+        "proposals": source_proposals,
+        "priority_table": registry.priority_table(),
+        "default_priority": registry.default_priority(source.institution_type),
+        "metrics": source.metrics.all(),
+    })
+
+
+@volunteer_required
+def propose(request: HttpRequest) -> HttpResponse:
+    left = proposals.proposals_left(request.user)
+    status = 200
+    if request.method == "POST":
+        form = SourceProposalForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                submission = proposals.propose_source(proposer=request.user, **form.service_kwargs())
+            except DuplicateSource as error:
+                form.add_error("url", duplicate_message(error.existing, request.user))
+            except proposals.TooManyProposals as error:
+                form.add_error(None, str(error))
+                status = 429
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    "Thank you! The source is registered and awaits review by a moderator; "
+                    "its status is shown on this page.",
+                )
+                return redirect(submission.source)
+    else:
+        initial = {key: request.GET[key] for key in ("url", "name", "country") if request.GET.get(key)}
+        form = SourceProposalForm(initial=initial, user=request.user)
+    return render(request, "sources/propose.html", {
+        "form": form, "proposals_left": left, "priority_table": registry.priority_table(),
+    }, status=status)

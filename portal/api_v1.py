@@ -2,9 +2,9 @@
 from rest_framework.routers import DefaultRouter
 
 from contributions.api import SubmissionViewSet
+from contributions.proposals_api import SourceViewSet
 from dataset import api as dataset_api
 from review import api as review_api
-from sources.api import SourceViewSet
 
 router = DefaultRouter()
 router.register("sources", SourceViewSet, basename="source")

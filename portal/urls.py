@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("volunteers/", include("accounts.urls")),
     path("data/", include("dataset.urls")),
-    path("sources/", include("sources.urls")),
+    path("sources/", include("contributions.source_urls")),
     path("submissions/", include("contributions.urls")),
     path("review/", include("review.urls")),
     path("", include("outreach.urls")),

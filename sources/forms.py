@@ -16,7 +16,8 @@ FORMAT_SUGGESTIONS = "CSV, XLSX, JSON, API, HTML, PDF"
 
 
 class SourceFilterForm(forms.Form):
-    """GET filters of the public list; unknown values are ignored rather than failing the page."""
+    """The list page's form of filters.SourceListFilter: menus of the values the page lists, so a
+    value it does not offer is invalid and ignored on its own rather than failing the page."""
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     country = forms.ChoiceField(required=False)
@@ -35,29 +36,6 @@ class SourceFilterForm(forms.Form):
         labels = dict(Source.Status.choices)
         self.fields["status"].choices = [("", "Any status"), *[(s, labels[s]) for s in statuses]]
         self.fields["metric"].choices = [("", "Any metric"), *Metric.objects.values_list("code", "name")]
-
-    def filter(self, sources):
-        """Apply each valid filter to a queryset of sources; an invalid one is ignored on its own."""
-        if not self.is_bound:
-            return sources
-        self.is_valid()
-        data = self.cleaned_data
-        if q := (data.get("q") or "").strip():
-            sources = sources.filter(
-                Q(name__icontains=q) | Q(institution__icontains=q) | Q(url__icontains=q) | Q(notes__icontains=q)
-            )
-        country = data.get("country")
-        if country == INTERNATIONAL:
-            sources = sources.filter(country__isnull=True)
-        elif country:
-            sources = sources.filter(country__key=country)
-        if data.get("institution_type"):
-            sources = sources.filter(institution_type=data["institution_type"])
-        if data.get("status"):
-            sources = sources.filter(status=data["status"])
-        if data.get("metric"):
-            sources = sources.filter(metrics__code=data["metric"]).distinct()
-        return sources
 
 
 def _priority_help() -> str:

@@ -1,17 +1,12 @@
-"""Proposing sources: one source per normalised URL, default priorities, a daily limit.
+"""The registry's rules for a source: one per normalised URL, an http(s) URL we can store, the
+country and region its institution type needs, and default priorities.
 
-Decisions on proposals (approve, reject) go through review.services, which keeps the audit log.
+Proposing a source (a Submission waiting for review, with a daily limit) is
+contributions.proposals, which applies these rules.
 """
-from collections.abc import Iterable
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from contributions.models import Submission
-from places.models import Location, Metric
+from places.models import Location
 
 from .models import Source, normalise_url
 
@@ -23,7 +18,6 @@ NATIONAL_TYPES = {
     Source.InstitutionType.HOSPITAL,
     Source.InstitutionType.SUBNATIONAL,
 }
-DEFAULT_PROPOSALS_PER_DAY = 10
 
 
 class SourceProposalError(Exception):
@@ -31,17 +25,11 @@ class SourceProposalError(Exception):
 
 
 class DuplicateSource(SourceProposalError):
-    def __init__(self, existing: Source):
+    def __init__(self, existing: Source) -> None:
         self.existing = existing
         super().__init__(
             f"This URL is already registered as “{existing.name}” ({existing.get_status_display().lower()})."
         )
-
-
-class TooManyProposals(SourceProposalError):
-    def __init__(self, message: str, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__(message)
 
 
 def default_priority(institution_type: str) -> int:
@@ -58,28 +46,6 @@ def priority_table() -> list[tuple[str, int]]:
 def find_duplicate(url: str) -> Source | None:
     """The source already registered under this URL after normalisation, if any."""
     return Source.objects.filter(url_normalised=normalise_url(url)).first()
-
-
-def proposals_per_day() -> int:
-    return int(getattr(settings, "SOURCE_PROPOSALS_PER_DAY", DEFAULT_PROPOSALS_PER_DAY))
-
-
-def proposals_left(user) -> int | None:
-    """How many more sources this user may propose in the next 24 hours (None: no limit)."""
-    if user.is_reviewer:
-        return None
-    since = timezone.now() - timedelta(days=1)
-    used = Submission.objects.filter(kind=Submission.Kind.SOURCE, submitter=user, created_at__gte=since).count()
-    return max(proposals_per_day() - used, 0)
-
-
-def _seconds_until_next_proposal(user) -> int:
-    since = timezone.now() - timedelta(days=1)
-    window = Submission.objects.filter(kind=Submission.Kind.SOURCE, submitter=user, created_at__gte=since)
-    oldest = window.order_by("created_at").values_list("created_at", flat=True).first()
-    if oldest is None:
-        return 0
-    return max(int((oldest + timedelta(days=1) - timezone.now()).total_seconds()) + 1, 1)
 
 
 def check_location(*, institution_type: str, country: Location | None, subregion: Location | None) -> None:
@@ -110,76 +76,3 @@ def check_url(url: str) -> None:
         raise ValidationError({"url": "Give the address of a web page or file (http:// or https://)."})
     if len(url.strip()) > URL_MAX_LENGTH or len(normalise_url(url)) > URL_MAX_LENGTH:
         raise ValidationError({"url": f"This address is longer than {URL_MAX_LENGTH} characters."})
-
-
-@transaction.atomic
-def propose_source(
-    *,
-    proposer,
-    name: str,
-    institution: str,
-    institution_type: str,
-    url: str,
-    country: Location | None = None,
-    subregion: Location | None = None,
-    data_format: str = "",
-    cadence: str = Source.Cadence.DAILY,
-    licence: str = "",
-    attribution: str = "",
-    metrics: Iterable[Metric] = (),
-    notes: str = "",
-    comment: str = "",
-) -> Submission:
-    """Register a proposed source and the Submission (kind source) that waits for a reviewer.
-
-    Raises DuplicateSource when the normalised URL is taken, TooManyProposals past the daily
-    limit, ValidationError (by field) when the URL is not http(s) or too long, or when the
-    country or subregion does not fit. Returns the submission; its `source` is the new Source
-    with the default priority of its institution type.
-    """
-    left = proposals_left(proposer)
-    if left is not None and left <= 0:
-        raise TooManyProposals(
-            f"You have proposed {proposals_per_day()} sources in the last 24 hours. "
-            "Please wait for reviewers to catch up and try again tomorrow.",
-            retry_after=_seconds_until_next_proposal(proposer),
-        )
-    check_url(url)
-    check_location(institution_type=institution_type, country=country, subregion=subregion)
-    existing = find_duplicate(url)
-    if existing is not None:
-        raise DuplicateSource(existing)
-    source = Source(
-        name=name.strip(),
-        institution=institution.strip(),
-        institution_type=institution_type,
-        url=url.strip(),
-        country=country,
-        subregion=subregion,
-        data_format=data_format.strip(),
-        cadence=cadence,
-        licence=licence.strip(),
-        attribution=attribution.strip(),
-        priority=default_priority(institution_type),
-        status=Source.Status.PROPOSED,
-        notes=notes.strip(),
-        proposed_by=proposer,
-    )
-    try:
-        with transaction.atomic():
-            source.save()
-    except IntegrityError:
-        # Someone registered the same URL between our check and our insert.
-        existing = find_duplicate(url)
-        if existing is None:
-            raise
-        raise DuplicateSource(existing)
-    source.metrics.set(list(metrics))
-    return Submission.objects.create(
-        kind=Submission.Kind.SOURCE,
-        submitter=proposer,
-        country=country,
-        source=source,
-        comment=comment.strip(),
-        status=Submission.Status.AWAITING_REVIEW,
-    )

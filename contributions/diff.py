@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from dataset import snapshots
+from dataset.keys import observation_keys, series_starts
 
-from .validation import observation_keys, texts_at
+from .validation.encoding import texts_at
 
 TOP = 20
 MAX_SERIES = 2000
@@ -64,7 +65,7 @@ def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None)
     if frame.empty:
         return result
     keys = observation_keys(frame) if keys is None or len(keys) != len(frame) else keys
-    starts = snapshots.series_starts(keys) if (keys[1:] >= keys[:-1]).all() else None  # validation sorts
+    starts = series_starts(keys) if (keys[1:] >= keys[:-1]).all() else None  # validation sorts
     canonical = snapshots.current()
     result["release"] = canonical.release
     position = canonical.lookup(keys, starts)
@@ -134,7 +135,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
         return array if order is None else array[order]
 
     if order is not None:
-        starts = snapshots.series_starts(keys[order])
+        starts = series_starts(keys[order])
     ends = np.append(starts[1:], len(keys)) - 1
     if order is not None:  # back to positions in the frame
         starts_at, ends_at = order[starts], order[ends]

@@ -3,9 +3,8 @@
 Every validated upload is compared with the canonical values (contributions/diff.py). Reading a
 million values out of the database takes longer than parsing and checking the upload itself,
 and the values change only with a release, so each release's values are kept as three arrays
-sorted by observation key: `keys` (location_id << 28 | metric_id << 20 | days since 1970, as
-`contributions.validation.observation_keys`), `values` and `source_ids`. They are written once
-per release (by the export task after each release, or by the first diff that needs them) and
+sorted by observation key (dataset/keys.py): `keys`, `values` and `source_ids`. They are written
+once per release (by the export task after each release, or by the first diff that needs them) and
 memory-mapped after that: a lookup of a million keys then costs a few tens of milliseconds.
 
 A snapshot belongs to one release: its directory name holds the release's number and creation
@@ -28,13 +27,12 @@ from django.db import connection
 from common import parallel
 
 from .exports import epoch_days_sql
+from .keys import key_sql, series_starts
 from .models import Observation, Release
-from .queries import latest_release
+from .selectors import latest_release
 
 logger = logging.getLogger(__name__)
 
-# The observation key: location_id << LOCATION_SHIFT | metric_id << METRIC_SHIFT | days since 1970.
-LOCATION_SHIFT, METRIC_SHIFT = 28, 20
 ARRAYS = ("keys", "values", "source_ids")
 KEPT = 2  # snapshots kept on disk: the latest and the one before (a diff may still be reading it)
 
@@ -78,22 +76,6 @@ class Values:
         position = np.subtract(keys, shift, out=shift)
         np.maximum(position, 0, out=position)
         return position
-
-
-def series_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """Where each series (location and metric: key >> METRIC_SHIFT) begins in sorted keys."""
-    if not len(sorted_keys):
-        return np.zeros(0, dtype=np.intp)
-    change = sorted_keys[1:] ^ sorted_keys[:-1]
-    change >>= METRIC_SHIFT
-    return np.concatenate(([0], np.flatnonzero(change) + 1))
-
-
-def _key_sql() -> str:
-    """SQL for the observation key of a row of dataset_observation."""
-    bigint = "::bigint" if connection.vendor == "postgresql" else ""
-    return (f"((location_id{bigint} << {LOCATION_SHIFT}) | (metric_id{bigint} << {METRIC_SHIFT}) "
-            f"| {epoch_days_sql('date')})")
 
 
 def root() -> Path:
@@ -170,7 +152,7 @@ def _remove_old(parent: Path) -> None:
 
 def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = Observation._meta.db_table
-    sql = f"SELECT {_key_sql()}, value, source_id FROM {table}"  # noqa: S608
+    sql = f"SELECT {key_sql(epoch_days_sql('date'))}, value, source_id FROM {table}"  # noqa: S608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY ... TO STDOUT read back by Arrow: far faster than fetching a million tuples.

@@ -257,7 +257,7 @@ def test_a_file_of_thousands_of_unknown_names_gets_a_short_report(reference_data
     "date,location,metric,value\n2020-03-01,FR,confirmed,100\n2020-03-01,IT,confirmed,\n2020-03-02,IT,confirmed,9\n",
 ])
 def test_the_result_carries_the_observation_keys_of_its_rows(reference_data, text):
-    from contributions.validation import observation_keys
+    from dataset.keys import observation_keys
 
     result = run(text)
 
@@ -270,7 +270,7 @@ def test_the_paths_for_big_files_give_the_same_frame_as_those_for_small_ones(ref
     """Runs of equal texts, side-by-side work and reused buffers start at 100,000 rows: the same
     file above and below that size gives the same values."""
     from common import parallel
-    from contributions import validation
+    from contributions.validation import encoding
 
     lines = ["date,location,metric,value"]
     for location in ("IT", "FR", "DE"):
@@ -279,8 +279,8 @@ def test_the_paths_for_big_files_give_the_same_frame_as_those_for_small_ones(ref
                 lines.append(f"2020-02-{day:02d},{location},{metric},{day * 10 + len(location)}")
     text = "\n".join(lines[:1] + lines[:0:-1]) + "\n"  # reversed: the rows must be sorted
     small_file_paths = run(text)
-    monkeypatch.setattr(validation, "RUNS_FROM_ROWS", 10)
-    monkeypatch.setattr(validation, "RUNS_PROBE", 50)
+    monkeypatch.setattr(encoding, "RUNS_FROM_ROWS", 10)
+    monkeypatch.setattr(encoding, "RUNS_PROBE", 50)
     monkeypatch.setattr(parallel, "MIN_ROWS", 10)
     big_file_paths = run(text)
 
@@ -302,9 +302,9 @@ def test_plain_value_columns_are_cast_at_once_and_anything_else_gets_the_careful
     import pyarrow as pa
 
     from contributions.parsing import ParsedFile
-    from contributions.validation import _plain_values
+    from contributions.validation.values import plain_values
 
-    values = _plain_values(ParsedFile(decimal="."), pa.array(cells, pa.large_string()))
+    values = plain_values(ParsedFile(decimal="."), pa.array(cells, pa.large_string()))
 
     assert (values.tolist() if values is not None else None) == expected
 

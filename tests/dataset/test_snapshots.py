@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contributions.validation import observation_keys
 from dataset import snapshots
+from dataset.keys import observation_keys
 from dataset.models import Observation, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric

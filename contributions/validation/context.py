@@ -1,0 +1,94 @@
+"""What the steps of a validation share: the context, each sheet's plan, and the result they hand back."""
+import datetime as dt
+from dataclasses import dataclass, field
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+
+from places.models import Location, Metric
+from places.resolver import LocationResolver, Place
+
+from ..contracts import ColumnMapping, MappingReason, ValidationReport
+from ..parsing import ParsedFile
+from .problems import PROBLEM_COLUMNS, Problems
+
+FRAME_COLUMNS = ["location_id", "location_key", "metric_id", "metric", "date", "value", "row", "sheet"]
+
+
+@dataclass
+class ValidationResult:
+    frame: pd.DataFrame
+    report: ValidationReport
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    keys: np.ndarray | None = None  # observation_keys of frame's rows, for compute_diff (None: not known)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.report["valid"]
+
+    def write_parquet(self, path: str | PathLike[str]) -> None:
+        """Store the normalised frame (pyarrow, no index)."""
+        self.frame.to_parquet(path, index=False)
+
+
+@dataclass
+class Plan:
+    """How one sheet is read: its layout and which column holds what (from the mapping, or detected)."""
+
+    sheet: str
+    layout: str | None = None
+    date_column: str | None = None
+    date_constant: dt.date | None = None
+    date_columns: list[str] = field(default_factory=list)  # wide_date: headers that are dates
+    location_columns: list[str] = field(default_factory=list)
+    location_constant: Place | None = None
+    metric_columns: dict[str, str] = field(default_factory=dict)  # wide_metric: column -> code
+    metric_column: str | None = None
+    value_column: str | None = None
+    metric: str | None = None  # wide_date
+    roles: dict[str, str | None] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)
+    reasons: list[MappingReason] = field(default_factory=list)
+    suggested: dict = field(default_factory=dict)
+
+    def need(self, code: str, message: str, **suggested: object) -> None:
+        self.reasons.append({"code": code, "message": message, "sheet": self.sheet or None})
+        self.suggested.update(suggested)
+
+    def describe(self) -> dict:
+        return {
+            "sheet": self.sheet, "layout": self.layout, "date_column": self.date_column,
+            "date": self.date_constant.isoformat() if self.date_constant else None,
+            "location_columns": self.location_columns,
+            "location": self.location_constant.key if self.location_constant else None,
+            "metric_columns": self.metric_columns, "metric_column": self.metric_column,
+            "value_column": self.value_column, "metric": self.metric,
+            "date_columns": len(self.date_columns), "roles": self.roles, "unused_columns": self.unused,
+        }
+
+
+class Context:
+    """What every step needs: the mapping, reference data and where problems go."""
+
+    def __init__(self, parsed: ParsedFile, mapping: ColumnMapping, default_country: Location | str | None,
+                 today: dt.date) -> None:
+        self.parsed = parsed
+        self.mapping = mapping
+        self.today = today
+        self.problems = Problems()
+        self.resolver = LocationResolver.current()
+        self.metrics: dict[str, tuple[int, str]] = {
+            code: (pk, kind) for pk, code, kind in Metric.objects.values_list("id", "code", "kind")}
+        self.country: Place | None = None
+        if isinstance(default_country, Location):
+            self.country = self.resolver.places.get(default_country.pk)
+        elif default_country:
+            self.country = self.resolver.get(str(default_country))
+        # What the file still needs from the volunteer's mapping, and the mapping suggested.
+        self.needs: list[MappingReason] = []
+        self.suggested: dict = {}
+        # A place inside a known one is unknown (a US county); and one such known place is also
+        # given directly, so its unknown parts cannot be added up into it.
+        self.sublocations_unknown = False
+        self.incomplete_given_directly = False

@@ -1,0 +1,224 @@
+"""Planning a sheet: its layout and which column holds the date, the place, the metric and the
+value, from the volunteer's mapping or detected from the headers; what the file still needs."""
+import datetime as dt
+
+from places.models import normalise_name
+from places.resolver import AmbiguousLocation, LocationResolver, Place
+
+from ..columns import ColumnGuess, classify_column, metric_in_text
+from ..parsing import Sheet, problem
+from .context import Context, Plan
+from .dates import date_in_filename, header_is_date
+
+LAYOUTS = ("long", "wide_metric", "wide_date")
+SHEET_FILLER_WORDS = {"daily", "covid", "covid19", "19", "cases", "case", "data", "sheet", "per", "day", "total",
+                      "new", "confirmed", "deaths", "stats", "statistics", "report", "casi", "casos", "dati", "datos"}
+ROLES = ("date", "country", "region", "subregion", "location", "metric", "value", "metric_column")
+Columns = dict[str, list[str]]  # role -> the columns that have it
+
+
+def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
+    """Decide layout, date, location and metric columns from the mapping, or detect them."""
+    m = ctx.mapping
+    plan = Plan(sheet=sheet.name)
+    ignore = set(m.get("ignore") or [])
+    columns = [c for c in sheet.header if c not in ignore]
+    guesses = {c: classify_column(c) for c in columns}
+    plan.roles = {c: (g.metric if g.role == "metric_column" else g.role) for c, g in guesses.items()}
+    date_headers = [c for c in columns if header_is_date(c)]
+
+    layout = m.get("layout")
+    if layout and layout not in LAYOUTS:
+        ctx.problems.add(problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric or wide_date."))
+        return plan
+    has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in ROLES}
+    plan.layout = layout = _layout(ctx, has, date_headers)
+    if not layout:
+        plan.need("layout_unknown", "No column looks like a metric (confirmed, deaths...), a date or a value: "
+                  "say which column holds what.", layout="wide_metric")
+        return plan
+    _plan_date(ctx, sheet, plan, has, date_headers)
+    _plan_location(ctx, sheet, plan, has)
+    if layout == "wide_date":
+        _plan_metric(ctx, sheet, plan)
+    elif layout == "long":
+        _plan_metric_and_value_columns(ctx, plan, has)
+    else:
+        _plan_metric_columns(ctx, sheet, plan, guesses)
+    used = set(plan.location_columns) | set(plan.metric_columns) | set(plan.date_columns)
+    used |= {c for c in (plan.date_column, plan.metric_column, plan.value_column) if c}
+    plan.unused = [c for c in columns if c not in used and guesses[c].role != "ignore"]
+    if not plan.reasons:
+        plan.suggested = {}
+    return plan
+
+
+def _layout(ctx: Context, has: Columns, date_headers: list[str]) -> str | None:
+    """The mapping's layout, else the one the headers show (a falsy value when they show none)."""
+    m = ctx.mapping
+    layout = m.get("layout")
+    if layout:
+        return layout
+    if len(date_headers) >= 3:
+        return "wide_date"
+    if (m.get("metric_column") or has["metric"]) and (m.get("value_column") or has["value"]):
+        return "long"
+    if has["metric_column"] or m.get("metrics"):
+        return "wide_metric"
+    return layout
+
+
+def _plan_date(ctx: Context, sheet: Sheet, plan: Plan, has: Columns, date_headers: list[str]) -> None:
+    """The date column, the constant date, or (wide by date) the headers that are dates."""
+    m = ctx.mapping
+    if plan.layout == "wide_date":
+        plan.date_columns = date_headers
+    elif m.get("date_column"):
+        if m["date_column"] not in sheet.header:
+            ctx.problems.add(problem("bad_mapping", f"The date column {m['date_column']!r} is not in the file.",
+                                     sheet=sheet.name or None, column=m["date_column"]))
+        plan.date_column = m["date_column"]
+    elif m.get("date"):
+        try:
+            plan.date_constant = dt.date.fromisoformat(str(m["date"]))
+        except ValueError:
+            ctx.problems.add(problem("bad_mapping", f"The constant date {m['date']!r} is not a date (YYYY-MM-DD)."))
+    elif has["date"]:
+        plan.date_column = has["date"][0]
+    else:
+        guess = date_in_filename(ctx.parsed.filename)
+        plan.need("no_date_column", "The file has no date column: give the date the figures are for"
+                  + (f" (the file name suggests {guess.isoformat()})." if guess else "."),
+                  **({"date": guess.isoformat()} if guess else {}))
+
+
+def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None:
+    """The location columns, or the constant location (given, or the sheet's name)."""
+    m = ctx.mapping
+    if m.get("location_columns"):
+        wanted = m["location_columns"]
+        plan.location_columns = [wanted] if isinstance(wanted, str) else list(wanted)
+        missing = [c for c in plan.location_columns if c not in sheet.header]
+        if missing:
+            ctx.problems.add(problem("bad_mapping", f"Location column(s) {missing} are not in the file.",
+                                     sheet=sheet.name or None))
+            plan.location_columns = [c for c in plan.location_columns if c in sheet.header]
+    elif m.get("location"):
+        plan.location_constant = ctx.resolver.get(m["location"])
+        if plan.location_constant is None:
+            ctx.problems.add(problem("bad_mapping", f"There is no location with the key {m['location']!r}."))
+    elif m.get("sheet_as_location") and sheet.name:
+        plan.location_constant = _sheet_location(ctx.resolver, sheet.name)
+        if plan.location_constant is None:
+            ctx.problems.add(problem("unknown_location", f"The sheet name {sheet.name!r} is not a known location; "
+                                     "map it in 'locations' or choose a constant location.", sheet=sheet.name,
+                                     value=sheet.name), rows=None)
+    else:
+        plan.location_columns = has["location"][:1] or (has["country"][:1] + has["region"][:1] + has["subregion"][:1])
+        if not plan.location_columns:
+            place = _sheet_location(ctx.resolver, sheet.name) if sheet.name else None
+            if place is not None and len(ctx.parsed.sheets) > 1:
+                plan.location_constant = place
+            else:
+                suggestion = {"location": ctx.country.key} if ctx.country else {}
+                plan.need("no_location_column", "The file has no location column: give the location the "
+                          "figures are for" + (f" ({ctx.country.name}?)." if ctx.country else "."), **suggestion)
+
+
+def _plan_metric(ctx: Context, sheet: Sheet, plan: Plan) -> None:
+    """Wide by date: the one metric of every value, given or named in the file or sheet name."""
+    plan.metric = ctx.mapping.get("metric") or metric_in_text(ctx.parsed.filename) or metric_in_text(sheet.name)
+    if not plan.metric:
+        plan.need("no_metric", "A file with one column per date holds one metric: say which (confirmed, "
+                  "deaths...); the file name does not tell.")
+    elif plan.metric not in ctx.metrics:
+        ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.",
+                                 value=plan.metric))
+
+
+def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> None:
+    """Long: the column naming each value's metric and the column of the values."""
+    m = ctx.mapping
+    plan.metric_column = m.get("metric_column") or (has["metric"] or [None])[0]
+    plan.value_column = m.get("value_column") or (has["value"] or [None])[0]
+    if not plan.metric_column or not plan.value_column:
+        plan.need("no_metric_column", "A long file needs a metric column and a value column: say which.")
+
+
+def _plan_metric_columns(ctx: Context, sheet: Sheet, plan: Plan, guesses: dict[str, ColumnGuess]) -> None:
+    """Wide by metric: the columns of values and the metric of each (given, or detected)."""
+    if ctx.mapping.get("metrics"):
+        _mapped_metric_columns(ctx, sheet, plan)
+    else:
+        _detected_metric_columns(ctx, plan, guesses)
+    if plan.reasons and any(r["code"] == "ambiguous_metric_columns" for r in plan.reasons):
+        plan.suggested["metrics"] = dict(plan.metric_columns)
+
+
+def _mapped_metric_columns(ctx: Context, sheet: Sheet, plan: Plan) -> None:
+    """The mapping's columns of values; those not in the file or with an unknown code are reported."""
+    plan.metric_columns = {c: code for c, code in ctx.mapping["metrics"].items() if code}
+    for column, code in plan.metric_columns.items():
+        if column not in sheet.header:
+            ctx.problems.add(problem("bad_mapping", f"The column {column!r} is not in the file.",
+                                     column=column, sheet=sheet.name or None))
+        if code not in ctx.metrics:
+            ctx.problems.add(problem("unknown_metric", f"{code!r} is not a known metric code (known: "
+                                     f"{', '.join(sorted(ctx.metrics))}).", column=column, value=code,
+                                     sheet=sheet.name or None))
+    plan.metric_columns = {c: code for c, code in plan.metric_columns.items() if c in sheet.header}
+
+
+def _detected_metric_columns(ctx: Context, plan: Plan, guesses: dict[str, ColumnGuess]) -> None:
+    """The columns whose header names a metric; competing guesses for one metric are asked about."""
+    by_metric: dict[str, list[tuple[str, bool]]] = {}
+    for column, g in guesses.items():
+        if g.role == "metric_column" and g.metric in ctx.metrics:
+            by_metric.setdefault(g.metric, []).append((column, g.sure))
+    for code, found in by_metric.items():
+        sure = [c for c, s in found if s]
+        chosen = sure[:1] if sure else [c for c, _ in found]
+        if len(sure) > 1 or (not sure and len(chosen) > 1):
+            chosen = sure or chosen
+            plan.need("ambiguous_metric_columns", f"Columns {', '.join(map(repr, chosen))} all look like "
+                      f"{code}: they will be added up unless you map one of them to nothing.",
+                      metrics=None)
+        for column in chosen:
+            plan.metric_columns[column] = code
+    if not plan.metric_columns:
+        plan.need("no_metric_columns", "No column is a metric we know: map columns to metrics.")
+
+
+def _sheet_location(resolver: LocationResolver, name: str) -> Place | None:
+    """The place a sheet's name stands for ("USA daily covid" -> US), or None."""
+    for text in (name, " ".join(w for w in normalise_name(name).split() if w not in SHEET_FILLER_WORDS)):
+        if not text:
+            continue
+        try:
+            place = resolver.resolve(text)
+        except AmbiguousLocation:
+            place = None
+        if place is not None:
+            return place
+    return None
+
+
+def suggested_base(plans: dict) -> dict:
+    """The detected mapping, as a starting point for the volunteer's."""
+    if not plans:
+        return {}
+    plan = next(iter(plans.values()))
+    base = {"layout": plan.layout}
+    if plan.date_column:
+        base["date_column"] = plan.date_column
+    if plan.location_columns:
+        base["location_columns"] = plan.location_columns
+    if plan.metric_columns:
+        base["metrics"] = dict(plan.metric_columns)
+    if plan.metric_column:
+        base["metric_column"], base["value_column"] = plan.metric_column, plan.value_column
+    if plan.metric:
+        base["metric"] = plan.metric
+    if plan.unused:
+        base["ignore"] = plan.unused
+    return {k: v for k, v in base.items() if v}

@@ -1,0 +1,112 @@
+"""The problems a validation finds: grouped entries for the report, one line per row for the CSV."""
+
+import numpy as np
+import pandas as pd
+
+from ..parsing import problem
+
+MAX_REPORTED_PER_CODE = 200
+MAX_DISTINCT = 200  # distinct unknown names, bad dates... reported one by one
+PROBLEM_COLUMNS = ["row", "sheet", "severity", "code", "column", "value", "message"]
+
+
+class Problems:
+    """Collects problems: grouped ones for the report and one line per affected row for the CSV."""
+
+    def __init__(self):
+        self.entries: list[dict] = []
+        self.single: list[dict] = []  # one affected row each (or none)
+        self.grouped: list[tuple[dict, list]] = []  # (entry, rows)
+        self.distinct: dict[str, int] = {}
+        self.overflow: dict[tuple, list] = {}
+        self.row_parts: list[pd.DataFrame] = []
+
+    def add(self, entry: dict, rows=None):
+        """One problem; `rows` (sequence of ints) when it stands for several source rows."""
+        if rows is not None:
+            rows = [int(r) for r in rows]
+            entry["rows"] = rows[:50]
+            entry["row_count"] = len(rows)
+            entry["row"] = rows[0] if rows else entry.get("row")
+            self.grouped.append((entry, rows))
+        else:
+            self.single.append(entry)
+        self.entries.append(entry)
+
+    def over_cap(self, code: str, severity: str, rows) -> bool:
+        """True (and the rows kept for one summary) once MAX_DISTINCT distinct values had this problem:
+        a file with a million different bad names must not cost a million report entries."""
+        self.distinct[code] = self.distinct.get(code, 0) + 1
+        if self.distinct[code] <= MAX_DISTINCT:
+            return False
+        self.overflow.setdefault((code, severity), []).append(np.asarray(rows, dtype="int64"))
+        return True
+
+    def flush(self):
+        for (code, severity), parts in self.overflow.items():
+            rows = np.unique(np.concatenate(parts))
+            self.add(problem(code, f"... and {len(parts):,} more distinct values with this problem "
+                             f"({len(rows):,} rows); fix the ones above first.", severity=severity), rows=rows)
+        self.overflow = {}
+
+    def add_rows(self, code, severity, message, frame: pd.DataFrame, *, column=None, value_column="raw_value"):
+        """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
+        if frame.empty:
+            return
+        self.add_records(
+            code, severity, rows=frame["row"].tolist(), sheets=frame["sheet"].astype(str).tolist(),
+            columns=frame["column"].astype(str).tolist() if column is None else [column] * len(frame),
+            values=frame[value_column].astype(str).str.slice(0, 200).tolist(),
+            messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist())
+
+    def add_records(self, code, severity, *, rows: list, sheets: list, columns: list, values: list,
+                    messages: list):
+        """One problem per source row, given as lists of the same length."""
+        if not rows:
+            return
+        self.row_parts.append(pd.DataFrame({
+            "row": pd.array(rows, dtype="Int64"), "sheet": sheets, "severity": severity, "code": code,
+            "column": columns, "value": values, "message": messages}))
+        head = slice(0, MAX_REPORTED_PER_CODE)
+        for row, sheet, column, value, text in zip(rows[head], sheets[head], columns[head], values[head],
+                                                   messages[head], strict=True):
+            self.entries.append(problem(code, text, severity=severity, row=int(row), column=column, value=value,
+                                        sheet=sheet or None))
+        if len(rows) > MAX_REPORTED_PER_CODE:
+            self.entries.append({**problem(code, f"{len(rows):,} rows in all have this problem; the first "
+                                           f"{MAX_REPORTED_PER_CODE} are listed.", severity=severity),
+                                 "row_count": len(rows), "summary": True})
+
+    def frame(self) -> pd.DataFrame:
+        parts = list(self.row_parts)
+        if self.single:
+            parts.append(pd.DataFrame(self.single).reindex(columns=PROBLEM_COLUMNS))
+        if self.grouped:
+            entries = [e for e, rows in self.grouped for _ in (rows or [None])]
+            rows = [r for _, rs in self.grouped for r in (rs or [None])]
+            part = pd.DataFrame(entries).reindex(columns=PROBLEM_COLUMNS)
+            part["row"] = rows
+            parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
+            not p.empty for p in parts) else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = out[PROBLEM_COLUMNS]
+        out["row"] = out["row"].astype("Int64")
+        for column in ("sheet", "column", "value"):
+            out[column] = out[column].fillna("").astype(str)
+        return out
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e["severity"] == "error" for e in self.entries)
+
+
+def rows_by_code(codes: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+    """Source rows grouped by factorize code, computed once instead of one mask per code."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    groups = np.split(rows[order], bounds)
+    keys = sorted_codes[np.concatenate(([0], bounds))] if len(sorted_codes) else []
+    return dict(zip((int(k) for k in keys), groups, strict=False))

@@ -3,12 +3,11 @@ import json
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts.decorators import has_verified_email
+from accounts.permissions import FINISH_PROFILE_MESSAGE, can_upload, has_verified_email
 from common.pagination import numbered_pages
 from sources.models import Source
 
@@ -18,10 +17,18 @@ from .models import Submission
 
 
 class IsVerifiedVolunteer(permissions.BasePermission):
+    """Reading takes a verified email; uploading takes `can_upload`, the upload page's rule (a finished
+    volunteer profile too; reviewers and staff are exempt)."""
+
     message = "A verified account is needed: confirm your email address first."
 
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and has_verified_email(request.user))
+    def has_permission(self, request, view) -> bool:
+        if not has_verified_email(request.user):
+            return False
+        if getattr(view, "action", None) == "create" and not can_upload(request.user):
+            self.message = FINISH_PROFILE_MESSAGE
+            return False
+        return True
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -116,7 +123,7 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixi
                 comment=data.get("comment", ""), layout=data.get("layout", ""), mapping=mapping or None,
             )
         except services.UploadRefused as exc:
-            raise ValidationError({"file": [str(exc)]})
+            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         submission.refresh_from_db()
         body = SubmissionSerializer(submission, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})

@@ -183,7 +183,7 @@ def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(client, 
     listing = client.get(reverse("outreach:newsletters")).content.decode()
     assert "Confirmed: 3" in listing and "Running issue" in listing
     detail = client.get(reverse("outreach:newsletter_detail", args=[issue.pk])).content.decode()
-    assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail and "outreach-progress.js" in detail
+    assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail and "js/progress.js" in detail
 
 
 def test_an_address_unsubscribed_while_the_send_is_queued_is_skipped(mailoutbox, django_capture_on_commit_callbacks):

@@ -232,3 +232,7 @@ def test_https_to_a_trusted_certificate_is_up(tls_server):
     with mock.patch("http.client.ssl._create_default_https_context", return_value=trusting):
         result = freshness.check_url(f"{url}/ok")
     assert (result.ok, result.status) == (True, 200)
+
+
+def test_the_beat_schedule_names_the_check_task(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["check-source-freshness"]["task"] == check_all_sources.name

@@ -23,6 +23,7 @@ from django.utils.http import http_date
 from rest_framework.response import Response
 
 from .models import Release
+from .selectors import latest_release
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bodies up to this size are kept (a country's full series as CSV is a few hundred kB).
@@ -50,8 +51,8 @@ def latest_release_state() -> ReleaseState:
     kept = cache.get(STATE_KEY)
     if kept is not None:
         return ReleaseState(*kept)
-    row = Release.objects.order_by("-number").values_list("number", "created_at").first()
-    state = ReleaseState(*row) if row else ReleaseState(0, None)
+    latest = latest_release()
+    state = ReleaseState(latest.number, latest.created_at) if latest else ReleaseState(0, None)
     cache.set(STATE_KEY, (state.number, state.created_at), STATE_SECONDS)
     return state
 

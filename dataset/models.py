@@ -27,12 +27,11 @@ class Release(models.Model):
         return f"Release {self.number}"
 
     @classmethod
-    def latest_number(cls) -> int | None:
-        return cls.objects.order_by("-number").values_list("number", flat=True).first()
-
-    @classmethod
     def next_number(cls) -> int:
-        return (cls.latest_number() or 0) + 1
+        """The number the next release takes: one more than the highest so far (its writers hold the
+        dataset lock). Which release is the latest is selectors.latest_release()."""
+        highest = cls.objects.aggregate(highest=models.Max("number"))["highest"]
+        return (highest or 0) + 1
 
 
 class ReleaseFile(models.Model):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
-from . import queries, vintages
+from . import selectors, vintages
 from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
@@ -71,23 +71,23 @@ def _location_or_none(key: str) -> Location | None:
 def _location_not_found(request, key: str):
     """A 404 that helps: places whose name, alias or key looks like what was asked for."""
     wanted = key.replace("\x00", "").replace("_", " ")[:100]
-    suggestions = queries.search_locations(Location.objects.all(), wanted)[:10]
+    suggestions = selectors.search_locations(Location.objects.all(), wanted)[:10]
     return render(request, "dataset/location_not_found.html", {"key": key, "suggestions": suggestions}, status=404)
 
 
 @require_safe
 def countries(request):
-    sorts = queries.valid_country_sorts(Metric.objects.all())
+    sorts = selectors.valid_country_sorts(Metric.objects.all())
     form = CountrySearchForm(request.GET or None, sorts=sorts)
-    search, sort = "", queries.DEFAULT_COUNTRY_SORT
+    search, sort = "", selectors.DEFAULT_COUNTRY_SORT
     if form.is_bound and form.is_valid():
         search = form.cleaned_data["q"]
         sort = form.cleaned_data["sort"] or sort
     context = {
         "form": form,
         "search": search,
-        "index": queries.country_index(search=search, sort=sort),
-        "special_places": queries.special_places_with_data(),
+        "index": selectors.country_index(search=search, sort=sort),
+        "special_places": selectors.special_places_with_data(),
     }
     return render(request, "dataset/countries.html", context)
 
@@ -101,20 +101,20 @@ def location(request, key: str):
             return redirect("dataset:location", key=canonical, permanent=True)
         return _location_not_found(request, key)
     vintage, vintage_error = _requested_release(request)
-    series = vintages.location_series(place, vintage) if vintage else queries.location_series(place)
+    series = vintages.location_series(place, vintage) if vintage else selectors.location_series(place)
     with_regions = any(s.summed_regions for s in series)
     context = {
         "vintage": vintage,
         "vintage_error": vintage_error,
         "release_choices": Release.objects.order_by("-number").values_list("number", "created_at")[:200],
         "location": place,
-        "ancestors": queries.breadcrumbs(place),
+        "ancestors": selectors.breadcrumbs(place),
         "series": series,
         "chart_data": {"location": place.name, "series": [s.as_json() for s in series]},
-        "subregions": queries.subregions(place),
-        "sources": queries.location_sources(place, include_regions=with_regions),
-        "last_change": queries.last_change(place, include_regions=with_regions),
-        "latest_release": queries.latest_release(),
+        "subregions": selectors.subregions(place),
+        "sources": selectors.location_sources(place, include_regions=with_regions),
+        "last_change": selectors.last_change(place, include_regions=with_regions),
+        "latest_release": selectors.latest_release(),
     }
     return render(request, "dataset/location.html", context)
 
@@ -127,7 +127,7 @@ def _requested_release(request):
     if wanted.isascii() and wanted.isdigit() and len(wanted) < 10:
         release = Release.objects.filter(number=int(wanted)).first()
         if release is not None:
-            return (None, None) if release == queries.latest_release() else (release, None)
+            return (None, None) if release == selectors.latest_release() else (release, None)
     return None, f"There is no release {wanted[:20]}; showing the latest values."
 
 
@@ -141,7 +141,7 @@ def provenance(request, key: str, metric: str):
         raise Http404(f"No metric called {metric!r}")
     form = ProvenanceFilterForm(request.GET or None)
     on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else None
-    values, history = queries.provenance(place, metric_obj, on=on)
+    values, history = selectors.provenance(place, metric_obj, on=on)
     context = {
         "location": place,
         "metric": metric_obj,
@@ -150,20 +150,20 @@ def provenance(request, key: str, metric: str):
         "history_page": Paginator(history, PROVENANCE_PAGE_SIZE).get_page(request.GET.get("history_page")),
     }
     if not context["values_page"].object_list and on is None:
-        context["regions"] = queries.regions_with_metric(place, metric_obj)
+        context["regions"] = selectors.regions_with_metric(place, metric_obj)
     return render(request, "dataset/provenance.html", context)
 
 
 @require_safe
 def downloads(request):
-    latest = queries.latest_release()
+    latest = selectors.latest_release()
     # Exports are built for the latest release only, a little after it is published: until then
     # the newest files are those of the newest release that has some.
-    files_of = latest if latest is not None and latest.files.exists() else queries.release_with_files()
+    files_of = latest if latest is not None and latest.files.exists() else selectors.release_with_files()
     files = list(files_of.files.all()) if files_of else []
     for release_file in files:
         release_file.description = describe_file(release_file)
-    earlier = Paginator(queries.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    earlier = Paginator(selectors.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"latest": latest, "files_of": files_of, "files": files, "earlier": earlier}
     return render(request, "dataset/downloads.html", context)
 

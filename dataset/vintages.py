@@ -10,10 +10,13 @@ the same on SQLite and PostgreSQL and composes with any filter or pagination on 
 """
 from datetime import date, datetime, time
 
-from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.utils import timezone
 
+from places.models import Location, Metric
+
 from .models import Observation, ObservationHistory, Release
+from .series import MetricSeries, group_points, make_series
 
 # Annotations every observations queryset of the API carries: the value, source and release
 # number as of the requested vintage (the current ones when no vintage is asked for).
@@ -72,17 +75,11 @@ def as_of(queryset: QuerySet[Observation], release: Release) -> QuerySet[Observa
     })
 
 
-def location_series(location, release: Release) -> list:
-    """The location page's series (queries.location_series) as published in `release`.
+def location_series(location: Location, release: Release) -> list[MetricSeries]:
+    """The location page's series (selectors.location_series) as published in `release`.
 
     Like the current page, a location without series of its own shows the sum of its regions.
     """
-    from django.db.models import Sum
-
-    from places.models import Location, Metric
-
-    from .queries import group_points, make_series
-
     metrics = {m.pk: m for m in Metric.objects.all()}
     own = as_of(Observation.objects.filter(location=location), release)
     points = group_points(own.order_by("metric_id", "date").values_list("metric_id", "date", VALUE))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import reviewer_required, staff_required
 from contributions.models import Submission
-from dataset.models import Release
+from dataset.selectors import latest_release_number
 
 from . import audit, diffchart, selectors, services
 from .forms import AuditFilterForm, CommentForm, DecisionForm, DigestForm, QueueFilterForm
@@ -53,7 +53,7 @@ def detail(request, pk):
         "actions": submission.actions.select_related("actor"),
         "problems": (submission.report or {}).get("problems", [])[:200],
         "diff": diff,
-        "latest_release": Release.latest_number(),
+        "latest_release": latest_release_number(),
         "protected": services.higher_priority_values(submission),
         "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
         "decision_form": DecisionForm(),

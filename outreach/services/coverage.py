@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import VolunteerProfile
 from dataset.models import Observation, Release
+from dataset.selectors import latest_release_number
 from outreach.regions import REGIONS
 from places.models import Location
 from sources.models import Source
@@ -150,7 +151,7 @@ def _volunteer_counts() -> dict[int, int]:
 
 def _source_data() -> dict[tuple[str, int], SourceData]:
     """(country code, source id) → what that source contributed there; cached until the next release."""
-    release = Release.latest_number() or 0
+    release = latest_release_number() or 0
     key = f"outreach:coverage:sources:{release}"
     data = cache.get(key)
     if data is None:

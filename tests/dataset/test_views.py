@@ -1,6 +1,6 @@
 """The public data pages: what an anonymous visitor sees, with data and without, and the numbers match the DB."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -466,24 +466,3 @@ def test_dictionary_without_metrics_renders(client, db):
     response = client.get(reverse("dataset:dictionary"))
     assert response.status_code == 200
     assert "No metric is defined yet" in response.content.decode()
-
-
-def test_trailing_average_ignores_missing_days_instead_of_counting_zeros():
-    from dataset.queries import trailing_average
-
-    days = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 1, 2, 3, 4, 5, 6, 9)]
-    averages = trailing_average(days, [7, 7, 7, 7, 7, 7, 14, 21], days=7)
-    assert averages[:6] == [None] * 6
-    assert averages[6] == 8.0  # 1 to 7 March: six 7s and a 14
-    assert averages[7] == (7 + 7 + 7 + 14 + 21) / 5  # 4 to 10 March: five days known, 8 and 9 missing
-
-
-def test_week_change_needs_a_value_exactly_seven_days_earlier(reference_data):
-    from dataset.queries import MetricSeries
-
-    confirmed = Metric.objects.get(code="confirmed")
-    days = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 1, 8)]
-    assert MetricSeries(confirmed, days, [10, 15, 40]).week_change == 25
-    gap = [date(2020, 3, 1) + timedelta(days=i) for i in (0, 2, 8)]
-    assert MetricSeries(confirmed, gap, [10, 15, 40]).week_change is None
-    assert MetricSeries(Metric.objects.get(code="icu"), days, [1, 2, 3]).week_change is None

@@ -1,13 +1,14 @@
-"""Read queries behind the public data pages: country summaries, series, sources, provenance, releases.
+"""Selectors: the database reads behind the public data pages (country summaries, a location's series,
+sources, provenance) and the one definition of "the latest release" every app uses.
 
 Everything here is read-only and sized for the full dataset (about a million observations): lookups
 go through the (location, metric, date) unique index as correlated "latest row" probes or as one
 location's range scan, never a scan of the whole table per page view. No pandas: a page needs a
-few thousand numbers at most.
+few thousand numbers at most. The series maths (daily changes, averages) is in series.py.
 """
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
@@ -16,6 +17,7 @@ from places.models import Location, LocationAlias, Metric, normalise_name
 from sources.models import Source
 
 from .models import Observation, ObservationHistory, Release
+from .series import MetricSeries, group_points, make_series
 
 COUNTRY_SORTS = {
     "name": "Name (A–Z)",
@@ -89,7 +91,8 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     """
     metrics = list(Metric.objects.all())
     sort = sort if sort in valid_country_sorts(metrics) else DEFAULT_COUNTRY_SORT
-    release = Release.objects.order_by("-number").values_list("pk", "number").first() or (0, 0)
+    latest = latest_release()
+    release = (latest.pk, latest.number) if latest else (0, 0)
     version = "{}-{}:{}".format(*release, "-".join(str(m.pk) for m in metrics))
     cache_key = f"dataset:country-summaries:{version}"
     rows = cache.get(cache_key)
@@ -207,95 +210,7 @@ def sort_countries(rows: list, sort: str) -> list:
 
 # --- one location's page ----------------------------------------------------------------------
 
-@dataclass
-class MetricSeries:
-    """One metric's series for a location, with the daily figures derived from it."""
-
-    metric: Metric
-    dates: list
-    values: list
-    daily: list = field(default_factory=list)
-    average: list = field(default_factory=list)
-    summed_regions: int = 0  # > 0 when the series is the sum of this many regions
-
-    @property
-    def latest_date(self):
-        return self.dates[-1] if self.dates else None
-
-    @property
-    def latest_value(self):
-        return self.values[-1] if self.values else None
-
-    @property
-    def is_cumulative(self) -> bool:
-        return self.metric.kind == Metric.Kind.CUMULATIVE
-
-    @property
-    def week_change(self):
-        """For a cumulative series, the rise over the 7 days to the latest date (None without a value
-        exactly 7 days earlier)."""
-        if not self.is_cumulative or not self.dates:
-            return None
-        week_before = self.dates[-1] - timedelta(days=7)
-        for day, value in zip(reversed(self.dates), reversed(self.values), strict=True):
-            if day == week_before:
-                return self.values[-1] - value
-            if day < week_before:
-                return None
-        return None
-
-    def recent_rows(self, days: int = 14) -> list:
-        """The last `days` points as (date, value, daily, 7-day average), newest first, for the text table."""
-        rows = list(zip(self.dates, self.values, self.daily, self.average, strict=True))[-days:]
-        return rows[::-1]
-
-    def as_json(self) -> dict:
-        return {
-            "code": self.metric.code,
-            "name": self.metric.name,
-            "kind": self.metric.kind,
-            "unit": self.metric.unit,
-            "dates": [d.isoformat() for d in self.dates],
-            "values": _compact(self.values),
-            "daily": _compact(self.daily),
-            "average": self.average,
-        }
-
-
-def _compact(numbers: list) -> list:
-    """Whole floats as ints, so the page's JSON says 2036 rather than 2036.0."""
-    return [int(n) if isinstance(n, float) and n.is_integer() else n for n in numbers]
-
-
-def daily_changes(dates: list, values: list, *, cumulative: bool) -> list:
-    """Daily new figures: for a cumulative series, the change since the previous reported date
-    (negative when the source corrected itself); for any other series, the values themselves."""
-    if not cumulative:
-        return list(values)
-    changes = [None] * len(values)
-    for i in range(1, len(values)):
-        changes[i] = values[i] - values[i - 1]
-    return changes
-
-
-def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
-    """Mean of the values dated within the last `days` calendar days (missing days are not zeros).
-    None until a full window of days has passed since the first value."""
-    ordinals = [day.toordinal() for day in dates]
-    averages, window, total = [], deque(), 0.0
-    first = next((o for o, v in zip(ordinals, values, strict=True) if v is not None), None)
-    for day, value in zip(ordinals, values, strict=True):
-        if value is not None:
-            window.append((day, value))
-            total += value
-        while window and window[0][0] <= day - days:
-            total -= window.popleft()[1]
-        full = first is not None and day - first >= days - 1
-        averages.append(round(total / len(window), 2) if window and full else None)
-    return averages
-
-
-def location_series(location: Location) -> list:
+def location_series(location: Location) -> list[MetricSeries]:
     """One MetricSeries per metric with data for the location, in metric display order.
 
     For a metric the location has no series of its own for, but its regions do (JHU's Canada:
@@ -313,28 +228,6 @@ def location_series(location: Location) -> list:
                   .values_list("metric_id", "date", "total"))
         summed = group_points(totals)
     return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)))
-
-
-def group_points(rows) -> dict:
-    """{metric_id: (dates, values)} from (metric_id, date, value) rows ordered by metric and date."""
-    points = {}
-    for metric_id, day, value in rows:
-        dates, values = points.setdefault(metric_id, ([], []))
-        dates.append(day)
-        values.append(value)
-    return points
-
-
-def make_series(metrics: dict, points: dict, summed_regions: dict) -> list:
-    """One MetricSeries per metric of `points`, in display order; `summed_regions` says, for a metric
-    summed from regions, how many regions."""
-    series = []
-    for metric_id, (dates, values) in points.items():
-        metric = metrics[metric_id]
-        daily = daily_changes(dates, values, cumulative=metric.kind == Metric.Kind.CUMULATIVE)
-        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily),
-                                   summed_regions=summed_regions.get(metric_id, 0)))
-    return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))
 
 
 def subregions(location: Location):
@@ -406,7 +299,15 @@ def provenance(location: Location, metric: Metric, *, on: date | None = None):
 # --- releases and downloads -------------------------------------------------------------------
 
 def latest_release() -> Release | None:
+    """The latest release: the one with the highest number (None before the first). Every "which
+    release is current" question in the portal asks this."""
     return Release.objects.order_by("-number").first()
+
+
+def latest_release_number() -> int | None:
+    """The latest release's number (None before the first)."""
+    latest = latest_release()
+    return latest.number if latest is not None else None
 
 
 def release_with_files() -> Release | None:

@@ -9,16 +9,16 @@ PORT ?= 8000
 
 .PHONY: run test venv dev-venv demo lint bench worker clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements.lock
 	@echo "==> Installing requirements.txt into $(VENV) (first run only; pip lists each package)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install -r requirements.txt
+	$(PIP) install -r requirements.txt -c requirements.lock
 	@touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+$(VENV)/.installed-dev: requirements-dev.txt requirements-dev.lock $(VENV)/.installed
 	@echo "==> Installing requirements-dev.txt into $(VENV)"
-	$(PIP) install -r requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt -c requirements-dev.lock
 	@touch $@
 
 venv: $(VENV)/.installed

@@ -125,7 +125,7 @@ def test_a_user_supplied_file_name_is_never_opened(tmp_path):
 
 
 def test_too_many_rows_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr("contributions.parsing.MAX_ROWS", 3)
+    monkeypatch.setattr("contributions.parsing.delimited.MAX_ROWS", 3)
 
     parsed = parse_bytes(b"date,location,confirmed\n" + b"2020-03-01,IT,1\n" * 5)
 
@@ -134,7 +134,7 @@ def test_too_many_rows_is_a_clear_error(monkeypatch):
 
 
 def test_a_file_over_the_size_limit_is_not_read(monkeypatch, tmp_path):
-    monkeypatch.setattr("contributions.parsing.MAX_FILE_BYTES", 10)
+    monkeypatch.setattr("contributions.parsing.files.MAX_FILE_BYTES", 10)
     path = tmp_path / "big"
     path.write_bytes(b"date,location,confirmed\n2020-03-01,IT,1\n")
 

@@ -2,7 +2,7 @@
 
 Contract (used by the upload task, the review pages and the API):
 
-    compute_diff(frame, *, source, keys=None) -> dict   (JSON-serialisable)
+    compute_diff(frame, *, source, keys=None) -> DiffSummary   (contracts.py; JSON-serialisable)
 
 `frame` is `ValidationResult.frame` (location_id, location_key, metric_id, metric, date, value,
 ...), `keys` optionally `ValidationResult.keys` (else computed); `source` is the
@@ -23,20 +23,27 @@ that puts it by a binary search over the whole array.
      "release": number of the release compared with (None when the dataset is empty)}
 
     change = {"location", "metric", "date", "old", "new", "delta", "relative", "old_source_id"}
+
+Review reads `higher_priority.count` through higher_priority_count, which also reads the shapes
+of diffs stored before it was the one key.
 """
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from dataset import snapshots
 from dataset.keys import observation_keys, series_starts
+from sources.models import Source
 
+from .contracts import Change, DiffSummary, SeriesDiff
 from .validation.encoding import texts_at
 
 TOP = 20
 MAX_SERIES = 2000
 
 
-def _change_records(frame: pd.DataFrame) -> list[dict]:
+def _change_records(frame: pd.DataFrame) -> list[Change]:
     return [
         {"location": r.location_key, "metric": r.metric, "date": r.date.strftime("%Y-%m-%d"), "old": float(r.old),
          "new": float(r.value), "delta": float(r.delta),
@@ -46,14 +53,12 @@ def _change_records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None) -> dict:
+def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray | None = None) -> DiffSummary:
     """The diff of a normalised upload against the canonical dataset (see the module docstring).
 
     `keys`: the frame's observation keys when the caller has them (ValidationResult.keys)."""
-    from sources.models import Source
-
     priority = int(getattr(source, "priority", 0) or 0)
-    result = {
+    result: DiffSummary = {
         "counts": {"total": int(len(frame)), "new": 0, "changed": 0, "unchanged": 0},
         "series": [], "series_truncated": False,
         "largest_changes": {"absolute": [], "relative": []},
@@ -121,7 +126,8 @@ def compute_diff(frame: pd.DataFrame, *, source, keys: np.ndarray | None = None)
     return result
 
 
-def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new, changed) -> list[dict]:
+def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new: np.ndarray,
+            changed: np.ndarray) -> list[SeriesDiff]:
     """Counts of new / changed / unchanged values and the date range per location and metric, sorted
     by location and metric.
 
@@ -145,7 +151,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
                                   for flags in (new, changed))
     unchanged_counts = ends - starts + 1 - new_counts - changed_counts
     dates = frame["date"].to_numpy()
-    series = [
+    series: list[SeriesDiff] = [
         {"location": location, "metric": metric, "new": new_count, "changed": changed_count,
          "unchanged": unchanged_count, "first_date": first, "last_date": last}
         for location, metric, new_count, changed_count, unchanged_count, first, last in zip(
@@ -156,3 +162,31 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
     ]
     series.sort(key=lambda entry: (entry["location"], entry["metric"]))
     return series
+
+
+def higher_priority_count(diff: Mapping | None) -> int:
+    """How many values of an upload would replace values of a higher-priority source, from its stored
+    diff: `higher_priority.count` (every diff compute_diff makes has it; {} before the diff is made:
+    0). Diffs stored in earlier shapes are read too (a count or list under `higher_priority`,
+    `higher_priority_values` or `protected`, or `counts.higher_priority`)."""
+    diff = diff or {}
+    current = diff.get("higher_priority")
+    if isinstance(current, dict) and isinstance(current.get("count"), int):
+        return current["count"]
+    return _earlier_higher_priority_count(diff)
+
+
+def _earlier_higher_priority_count(diff: Mapping) -> int:
+    for key in ("higher_priority", "higher_priority_values", "protected"):
+        value = diff.get(key)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, dict):
+            count = value.get("count", value.get("total"))
+            if isinstance(count, int):
+                return count
+        if isinstance(value, list):
+            return len(value)
+    counts = diff.get("counts") or diff.get("summary") or {}
+    value = counts.get("higher_priority") if isinstance(counts, dict) else None
+    return value if isinstance(value, int) else 0

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
+from contributions.diff import higher_priority_count
 from contributions.models import Submission
 from sources.models import Source, SourceRecipe
 
@@ -48,20 +49,7 @@ class OverrideRequired(ReviewError):
 
 def higher_priority_values(submission) -> int:
     """How many values of this upload would replace values of a higher-priority source (from the diff)."""
-    diff = submission.diff or {}
-    for key in ("higher_priority", "higher_priority_values", "protected"):
-        value = diff.get(key)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, dict):
-            count = value.get("count", value.get("total"))
-            if isinstance(count, int):
-                return count
-        if isinstance(value, list):
-            return len(value)
-    counts = diff.get("counts") or diff.get("summary") or {}
-    value = counts.get("higher_priority") if isinstance(counts, dict) else None
-    return value if isinstance(value, int) else 0
+    return higher_priority_count(submission.diff)
 
 
 # --- rules -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contributions.diff import compute_diff
+from contributions.diff import compute_diff, higher_priority_count
 from contributions.parsing import parse_bytes
 from contributions.validation import validate
 from dataset.models import Observation, Release
@@ -154,3 +154,15 @@ def test_a_gap_in_a_canonical_series_is_still_found(canonical, reference_data):
 
     assert compute_diff(frame, source=canonical["ministry"])["counts"] == {
         "total": 4, "new": 2, "changed": 0, "unchanged": 2}
+
+
+@pytest.mark.parametrize("stored,count", [
+    ({}, 0), (None, 0),
+    ({"higher_priority": {"count": 3, "sources": [], "examples": []}}, 3),  # what compute_diff stores
+    # shapes of diffs stored earlier
+    ({"higher_priority": 2}, 2), ({"higher_priority": {"total": 4}}, 4), ({"higher_priority_values": 5}, 5),
+    ({"protected": [{"location": "IT"}, {"location": "FR"}]}, 2), ({"counts": {"higher_priority": 6}}, 6),
+    ({"summary": {"higher_priority": 7}}, 7),
+])
+def test_the_higher_priority_count_is_read_from_every_stored_diff_shape(stored, count):
+    assert higher_priority_count(stored) == count

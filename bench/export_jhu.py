@@ -23,7 +23,7 @@ REPEATS = 3
 
 
 def export_once(folder: Path) -> float:
-    from dataset.exports import write_jhu
+    from dataset.exports.jhu import write_jhu
 
     start = time.perf_counter()
     write_jhu(folder)

@@ -83,6 +83,6 @@ def series_starts(sorted_keys: np.ndarray) -> np.ndarray:
 
 def key_sql(epoch_days: str) -> str:
     """SQL for the observation key of a row with location_id and metric_id columns; `epoch_days` is
-    the SQL for its date's days since 1970 (dataset.exports.epoch_days_sql)."""
+    the SQL for its date's days since 1970 (dataset.exports.reading.epoch_days_sql)."""
     bigint = "::bigint" if connection.vendor == "postgresql" else ""
     return f"((location_id{bigint} << {LOCATION_SHIFT}) | (metric_id{bigint} << {METRIC_SHIFT}) | {epoch_days})"

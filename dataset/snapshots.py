@@ -26,7 +26,7 @@ from django.db import connection
 
 from common import parallel
 
-from .exports import epoch_days_sql
+from .exports.reading import epoch_days_sql
 from .keys import key_sql, series_starts
 from .models import Observation, Release
 from .selectors import latest_release

@@ -10,56 +10,27 @@ from django.views.decorators.http import require_safe
 from places.models import Location, Metric
 
 from . import selectors, vintages
+from .exports.schema import (
+    DATAPACKAGE_DESCRIPTOR,
+    DATAPACKAGE_NAME,
+    FORMAT_DESCRIPTIONS,
+    JHU_DICTIONARY,
+    PARQUET_DICTIONARY,
+    PARQUET_NAME,
+    TIDY_DICTIONARY,
+    TIDY_NAME,
+)
 from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
 RELEASES_PAGE_SIZE = 20
 
-# File names and columns of the exported files, for the downloads page and the data dictionary.
-# dataset/exports.py writes them; a test checks that the two agree.
-TIDY_FILE = "covid19-open-data.csv"
-PARQUET_FILE = "covid19-open-data.parquet"
-FORMAT_DESCRIPTIONS = {
-    "csv": "Tidy CSV: one row per location, metric and date",
-    "csv.gz": "The tidy CSV, gzip-compressed",
-    "parquet": "Parquet: the tidy table with typed columns",
-    "jhu": "JHU CSSE layout: one row per place, one column per date",
-    "datapackage": "Lookup table of the Data Package",
-}
-DATAPACKAGE_DESCRIPTOR = "Frictionless Data Package descriptor: schemas, licences, sources, release"
 
-
-def describe_file(release_file) -> str:
-    if release_file.name == "datapackage.json":
+def describe_file(release_file: ReleaseFile) -> str:
+    if release_file.name == DATAPACKAGE_NAME:
         return DATAPACKAGE_DESCRIPTOR
     return FORMAT_DESCRIPTIONS.get(release_file.format, release_file.format)
-
-
-TIDY_COLUMNS = [
-    ("date", "date (YYYY-MM-DD)", "The day the value refers to, as reported by the source."),
-    ("location_key", "text", "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level "
-     "region, US_CA_06037 for a county, SHIP_… or EVENT_… for cruise ships and events."),
-    ("location_name", "text", "The location's English name."),
-    ("metric", "text", "The metric code (see the metrics above)."),
-    ("value", "number", "The value on that date. For cumulative metrics, the running total."),
-    ("source", "text", "The source that supplied the value (see the sources page for its licence)."),
-]
-JHU_COLUMNS = [
-    ("Province/State", "text", "JHU's name for the region, empty for a whole country."),
-    ("Country/Region", "text", "JHU's name for the country (for example \"Korea, South\")."),
-    ("Lat", "number", "Latitude of the location, as JHU published it."),
-    ("Long", "number", "Longitude of the location, as JHU published it."),
-    ("M/D/YY …", "integer", "One column per date (1/22/20, 1/23/20, …): the cumulative value on that date."),
-]
-PARQUET_COLUMNS = [
-    ("date", "date32", "As in the tidy CSV, typed as a date."),
-    ("location_key", "string", "As in the tidy CSV."),
-    ("location_name", "string", "As in the tidy CSV."),
-    ("metric", "string", "As in the tidy CSV."),
-    ("value", "float64", "As in the tidy CSV."),
-    ("source", "string", "As in the tidy CSV."),
-]
 
 
 def _location_or_none(key: str) -> Location | None:
@@ -190,10 +161,10 @@ def download_file(request, number: int, name: str):
 def dictionary(request):
     context = {
         "metrics": Metric.objects.all(),
-        "tidy_columns": TIDY_COLUMNS,
-        "jhu_columns": JHU_COLUMNS,
-        "parquet_columns": PARQUET_COLUMNS,
-        "tidy_file": TIDY_FILE,
-        "parquet_file": PARQUET_FILE,
+        "tidy_columns": TIDY_DICTIONARY,
+        "jhu_columns": JHU_DICTIONARY,
+        "parquet_columns": PARQUET_DICTIONARY,
+        "tidy_file": TIDY_NAME,
+        "parquet_file": PARQUET_NAME,
     }
     return render(request, "dataset/dictionary.html", context)

@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import call_command
 
-from .jhu_data import METRICS, final_file, module_import, read_original
+from tests.dataset.jhu_data import METRICS, final_file, module_import, read_original
 
 
 @pytest.fixture(scope="module")

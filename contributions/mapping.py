@@ -1,11 +1,15 @@
 """The column-mapping step: a form built from what validation detected, turned into a mapping dict.
 
-The mapping dict's keys are those of contributions.validation (MAPPING_KEYS); it is what the API
-accepts as `mapping` and what is saved as the source's SourceRecipe when a reviewer approves.
+The mapping dict is a contracts.ColumnMapping (keys: contributions.validation.MAPPING_KEYS); it is
+what the API accepts as `mapping` and what is saved as the source's SourceRecipe when a reviewer
+approves.
 """
 from django import forms
 
 from places.models import Location, Metric
+
+from .contracts import ColumnMapping, ValidationReport
+from .models import Submission
 
 MAX_COLUMNS_IN_FORM = 200
 LOCATION_ROLES = {"country", "region", "subregion", "location"}
@@ -21,18 +25,18 @@ DATE_FORMATS = [
 ]
 
 
-def detected_sheets(report: dict) -> list[dict]:
+def detected_sheets(report: ValidationReport | dict) -> list[dict]:
     return (report.get("detected") or {}).get("sheets") or []
 
 
-def suggested_mapping(submission) -> dict:
+def suggested_mapping(submission: Submission) -> ColumnMapping:
     """What the form starts from: the mapping already given, else validation's suggestion."""
     suggested = ((submission.report or {}).get("needs_mapping") or {}).get("suggested") or {}
     applied = (submission.report or {}).get("mapping") or {}
     return {**applied, **suggested, **(submission.mapping or {})}
 
 
-def mappable_columns(report: dict) -> list[tuple[str, str | None]]:
+def mappable_columns(report: ValidationReport | dict) -> list[tuple[str, str | None]]:
     """(column, detected role) for every column a volunteer may map; date headers of wide files excluded."""
     seen: dict[str, str | None] = {}
     for sheet in detected_sheets(report):
@@ -58,7 +62,7 @@ def role_choices() -> list[tuple[str, str]]:
     ]
 
 
-def initial_role(column: str, detected_role: str | None, mapping: dict) -> str:
+def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping) -> str:
     if column in (mapping.get("ignore") or []):
         return "ignore"
     if mapping.get("date_column") == column:
@@ -147,9 +151,9 @@ class MappingForm(forms.Form):
             raise forms.ValidationError("Choose the metric of the values.")
         return cleaned
 
-    def to_mapping(self) -> dict:
+    def to_mapping(self) -> ColumnMapping:
         data = self.cleaned_data
-        mapping: dict = {"layout": data["layout"]}
+        mapping: ColumnMapping = {"layout": data["layout"]}
         metrics, ignore, locations = {}, [], []
         for index, (column, detected_role) in enumerate(self.columns):
             role = data[f"column_{index}"]

@@ -9,14 +9,19 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
+from .contracts import DiffSummary, ValidationReport
+from .diff import compute_diff
 from .models import Submission
+from .parsing import ParsedFile, parse_file
 from .reporting import problem_rows_csv
+from .validation import validate
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +32,8 @@ def set_progress(submission_id: int, percent: int, message: str) -> None:
     )
 
 
-def failure_report(code: str, message: str) -> dict:
+def failure_report(code: str, message: str) -> ValidationReport:
+    """The short report of a validation that could not run at all."""
     return {
         "problems": [{"severity": "error", "code": code, "message": message, "row": None, "column": None,
                       "value": None, "sheet": None}],
@@ -38,15 +44,12 @@ def failure_report(code: str, message: str) -> dict:
     }
 
 
-def finish(submission_id: int, *, status: str, report: dict, diff: dict | None = None, normalised_path: str = "",
-           row_count: int = 0, layout: str = "") -> bool:
+def finish(submission_id: int, *, status: str, report: ValidationReport, diff: DiffSummary | None = None,
+           normalised_path: str = "", row_count: int = 0, layout: str = "") -> bool:
     """Write the outcome, only if the submission is still waiting for this validation."""
-    problems = report.get("problems", [])
-    errors = report.get("errors", sum(1 for p in problems if p.get("severity") == "error"))
-    warnings = report.get("warnings", sum(1 for p in problems if p.get("severity") == "warning"))
     fields = {
         "status": status, "report": report, "diff": diff or {}, "normalised_path": normalised_path,
-        "row_count": row_count, "error_count": errors, "warning_count": warnings, "progress": 100,
+        "row_count": row_count, "error_count": report["errors"], "warning_count": report["warnings"], "progress": 100,
         "progress_message": "Done",
     }
     if layout:
@@ -54,7 +57,7 @@ def finish(submission_id: int, *, status: str, report: dict, diff: dict | None =
     return bool(Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(**fields))
 
 
-def save_problem_rows(parsed, problems) -> str:
+def save_problem_rows(parsed: ParsedFile, problems: pd.DataFrame) -> str:
     """Store the file's rows that have a problem, with an `error` column; returns the storage path."""
     content = problem_rows_csv(parsed, problems).encode("utf-8")
     return default_storage.save(f"problems/{uuid.uuid4().hex}.csv", ContentFile(content))
@@ -92,10 +95,6 @@ def fail(submission_id: int, error: BaseException) -> bool:
 
 
 def _validate(submission: Submission) -> str:
-    from .diff import compute_diff
-    from .parsing import parse_file
-    from .validation import validate
-
     with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
         local = Path(tmp) / "upload"
         set_progress(submission.pk, 5, "Reading the file")
@@ -108,10 +107,10 @@ def _validate(submission: Submission) -> str:
         result = validate(parsed, mapping=submission.mapping or None, recipe=recipe,
                           default_country=submission.country)
         report = result.report
-        layout = (report.get("mapping") or {}).get("layout") or ""
+        layout = report["mapping"].get("layout") or ""
         if len(result.problems):
             report["problems_csv"] = save_problem_rows(parsed, result.problems)
-        if (report.get("needs_mapping") or {}).get("needed"):
+        if report["needs_mapping"]["needed"]:
             finish(submission.pk, status=Submission.Status.NEEDS_MAPPING, report=report, layout=layout)
             return Submission.Status.NEEDS_MAPPING
         if not result.is_valid:

@@ -2,17 +2,22 @@
 import csv
 import io
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import pandas as pd
 from django.core.files.storage import default_storage
 
 from common.spreadsheets import escape_formula
 
+from .contracts import ValidationReport
+from .models import Submission
+from .parsing import ParsedFile
+
 SHOWN_PER_GROUP = 5
 CSV_COLUMNS = ["severity", "code", "sheet", "row", "column", "value", "message"]
 
 
-def grouped_problems(report: dict) -> list[dict]:
+def grouped_problems(report: ValidationReport | dict) -> list[dict]:
     """Problems grouped by code, errors first, each group with its count and first few examples."""
     groups: OrderedDict[tuple, dict] = OrderedDict()
     problems = sorted(report.get("problems", []), key=lambda p: (p.get("severity") != "error", p.get("code", "")))
@@ -29,7 +34,7 @@ def grouped_problems(report: dict) -> list[dict]:
     return list(groups.values())
 
 
-def preview_rows(submission, limit: int = 20) -> list[dict]:
+def preview_rows(submission: Submission, limit: int = 20) -> list[dict]:
     """The first normalised rows, as they would be merged."""
     if not submission.normalised_path or not default_storage.exists(submission.normalised_path):
         return []
@@ -47,7 +52,7 @@ def preview_rows(submission, limit: int = 20) -> list[dict]:
 MAX_PROBLEM_ROWS = 100_000
 
 
-def problem_rows_csv(parsed, problems: pd.DataFrame) -> str:
+def problem_rows_csv(parsed: ParsedFile, problems: pd.DataFrame) -> str:
     """The source rows that have a problem, as they were in the file, plus `sheet`, `row` and `error`.
 
     `problems` has one line per affected row (row, sheet, severity, code, column, value, message).
@@ -82,7 +87,7 @@ def problem_rows_csv(parsed, problems: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def error_rows_csv(submission):
+def error_rows_csv(submission: Submission) -> Iterator[str]:
     """The rows with a problem and an `error` column (stored by the validation); else every problem."""
     stored = submission.report.get("problems_csv")
     if stored and default_storage.exists(stored):

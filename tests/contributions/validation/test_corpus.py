@@ -7,7 +7,7 @@ from contributions.parsing import parse_file
 from contributions.validation import validate
 from dataset.models import Observation
 
-from .corpus import CASES
+from ..corpus import CASES
 
 TODAY = dt.date(2023, 3, 10)
 

@@ -1,17 +1,19 @@
 """Sources tasks: freshness checks of approved sources' URLs; thin wrappers, each safe to run twice."""
 from celery import shared_task
 
+from common.tasks import PortalTask
+
 from . import freshness
 from .models import Source
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def check_source(source_id: int) -> bool | None:
     result = freshness.check_source(source_id=source_id)
     return None if result is None else result.ok
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PortalTask)
 def check_all_sources() -> int:
     """Beat task: one check per approved source, each in its own task so a slow host delays no other."""
     ids = list(Source.objects.filter(status=Source.Status.APPROVED).values_list("pk", flat=True))

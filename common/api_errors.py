@@ -18,7 +18,7 @@ from rest_framework.views import exception_handler
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every API error, for the OpenAPI schema (component `Error`)."""
+    """The body of every API error (common/api_errors.py)."""  # the schema's `Error` description: keep it
 
     status = serializers.IntegerField(help_text="The HTTP status")
     code = serializers.CharField(help_text="Stable machine-readable word: invalid, not_found, throttled...")

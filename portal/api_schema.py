@@ -27,7 +27,7 @@ DESCRIPTIONS = {
     "429": "Too many requests: wait the number of seconds in the `Retry-After` header",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-# Public data reads (dataset/api_caching.py): validators from the latest release, and 304s.
+# Public data reads (dataset/api/caching.py): validators from the latest release, and 304s.
 CACHED_TAG = "dataset"
 CACHE_HEADERS = {
     "ETag": "Changes with every release; send it back as If-None-Match to get a 304",

@@ -3,7 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from contributions.api import SubmissionViewSet
 from contributions.proposals_api import SourceViewSet
-from dataset import api as dataset_api
+from dataset.api import views as dataset_api
 from review import api as review_api
 
 router = DefaultRouter()

@@ -123,7 +123,7 @@ def test_pandas_reads_the_csv_endpoint_directly(live_server, reference_data):
 def test_fast_rows_match_the_documented_serializer(small_dataset):
     """The view builds rows without DRF fields for speed; they must be what the schema describes."""
     from dataset import vintages
-    from dataset.api import OBSERVATION_FIELDS, ObservationSerializer, observation_rows
+    from dataset.api.serializers import OBSERVATION_FIELDS, ObservationSerializer, observation_rows
     from dataset.models import Observation
 
     rows = list(vintages.current(Observation.objects.all()).order_by("date", "location_id", "metric_id")

@@ -8,22 +8,23 @@ release number itself is kept in the cache for at most STATE_SECONDS. A streamed
 is cached only when it turns out to be small, so a full download never sits in memory.
 """
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import Release
-from .selectors import latest_release
+from ..selectors import latest_release
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bodies up to this size are kept (a country's full series as CSV is a few hundred kB).
@@ -45,7 +46,7 @@ def latest_release_state() -> ReleaseState:
     """The latest release's number and time, kept in the cache for a few seconds.
 
     Every public read asks for it, so it is not probed in the database each time; a release made
-    in a process that shares this cache clears it at once (signal below), any other is seen
+    in a process that shares this cache clears it at once (forget_latest_release), any other is seen
     within STATE_SECONDS.
     """
     kept = cache.get(STATE_KEY)
@@ -57,10 +58,10 @@ def latest_release_state() -> ReleaseState:
     return state
 
 
-@receiver(post_save, sender=Release, dispatch_uid="api-forget-latest-release")
-def forget_latest_release(**kwargs):
+def forget_latest_release(**kwargs: Any) -> None:
     """A new release: forget the kept state now, and again once it is committed (a read between the
-    two could have kept the state from before the commit)."""
+    two could have kept the state from before the commit). Connected to Release's post_save in
+    DatasetConfig.ready(), so every process that makes releases (web and worker) runs it."""
     cache.delete(STATE_KEY)
     transaction.on_commit(lambda: cache.delete(STATE_KEY))
 
@@ -73,7 +74,7 @@ class ReleaseCacheMixin:
     validators. Authentication, permissions and throttles have run before either.
     """
 
-    def cached_or_none(self, request):
+    def cached_or_none(self, request: Request) -> HttpResponseBase | None:
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is None or renderer.format not in CACHEABLE_FORMATS:
             return None  # the browsable HTML names the user and carries a CSRF token: never shared
@@ -93,7 +94,8 @@ class ReleaseCacheMixin:
         response["X-Cache"] = "hit"
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: HttpResponseBase, *args: Any,
+                          **kwargs: Any) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         entry = getattr(self, "_release_cache", None)
         if entry is None or request.method not in ("GET", "HEAD"):
@@ -114,7 +116,7 @@ class ReleaseCacheMixin:
         return response
 
     @staticmethod
-    def _cache_key(request, state: ReleaseState) -> str:
+    def _cache_key(request: Request, state: ReleaseState) -> str:
         query = urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
         renderer = getattr(request, "accepted_renderer", None)
         media = renderer.format if renderer is not None else ""
@@ -126,7 +128,7 @@ class ReleaseCacheMixin:
     def _etag(key: str) -> str:
         return '"' + key.split(":", 1)[1].replace(":", "-") + '"'
 
-    def _add_validators(self, response, entry):
+    def _add_validators(self, response: HttpResponseBase, entry: dict[str, Any]) -> None:
         state = entry["state"]
         response["ETag"] = self._etag(entry["key"])
         if state.created_at is not None:
@@ -135,9 +137,10 @@ class ReleaseCacheMixin:
         response["X-Release"] = str(state.number)
 
 
-def _store_when_small(chunks, key: str, content_type: str):
+def _store_when_small(chunks: Iterable[bytes], key: str, content_type: str) -> Iterator[bytes]:
     """Pass a streamed body through unchanged, keeping a copy only while it stays under the limit."""
-    kept, size = [], 0
+    kept: list[bytes] | None = []
+    size = 0
     for chunk in chunks:
         if kept is not None:
             size += len(chunk)

@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can_moderate
+from contributions.diff import higher_priority_count
 from contributions.models import Submission
 
 from .models import ReviewerPreference
@@ -65,6 +66,11 @@ def holder(submission: Submission) -> Any | None:
     if submission.claimed_by_id and submission.claimed_until and submission.claimed_until > timezone.now():
         return submission.claimed_by
     return None
+
+
+def higher_priority_values(submission: Submission) -> int:
+    """How many values of this upload would replace values of a higher-priority source (from the diff)."""
+    return higher_priority_count(submission.diff)
 
 
 def failed_merges() -> QuerySet[Submission]:

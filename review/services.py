@@ -16,14 +16,13 @@ from django.utils import timezone
 
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
-from contributions.diff import higher_priority_count
 from contributions.models import Submission
 from sources.models import Source, SourceRecipe
 
 from . import merge, notifications
 from .models import ReviewAction, ReviewerPreference
 from .permissions import why_not_review
-from .selectors import holder
+from .selectors import higher_priority_values, holder
 
 Status = Submission.Status
 Action = ReviewAction.Action
@@ -43,13 +42,6 @@ class Conflict(ReviewError):
 
 class OverrideRequired(ReviewError):
     """The upload would replace values of a higher-priority source: the reviewer must say so explicitly."""
-
-
-# --- reads the decisions need -----------------------------------------------------------------
-
-def higher_priority_values(submission) -> int:
-    """How many values of this upload would replace values of a higher-priority source (from the diff)."""
-    return higher_priority_count(submission.diff)
 
 
 # --- rules -------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def detail(request, pk):
         "problems": (submission.report or {}).get("problems", [])[:200],
         "diff": diff,
         "latest_release": latest_release_number(),
-        "protected": services.higher_priority_values(submission),
+        "protected": selectors.higher_priority_values(submission),
         "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
         "decision_form": DecisionForm(),
         "comment_form": CommentForm(),

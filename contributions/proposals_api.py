@@ -3,6 +3,8 @@
 A proposal is a submission (contributions.proposals), so the endpoint lives here, above sources;
 GET stays as sources.api serves it.
 """
+from typing import cast
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.decorators import has_verified_email
+from accounts.models import User
 from common.api_errors import Conflict
 from places.models import Location, Metric
 from sources import api as sources_api
@@ -90,7 +93,8 @@ class SourceViewSet(mixins.CreateModelMixin, sources_api.SourceViewSet):
         proposal = SourceProposalSerializer(data=request.data)
         proposal.is_valid(raise_exception=True)
         try:
-            submission = proposals.propose_source(proposer=request.user, **proposal.validated_data)
+            proposer = cast(User, request.user)  # CanProposeSource let only a signed-in volunteer through
+            submission = proposals.propose_source(proposer=proposer, **proposal.validated_data)
         except DuplicateSource as error:
             raise Conflict(str(error), code="duplicate_source", existing=self._existing(error.existing))
         except proposals.TooManyProposals as error:

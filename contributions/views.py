@@ -1,5 +1,7 @@
 """Pages for volunteers' submissions: upload, my submissions, a submission with its report; and
 on /sources/, proposing a source and a source's page with its uploads and proposals."""
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
+from accounts.models import User
 from sources import services as registry
 from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
@@ -187,13 +190,14 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @volunteer_required
 def propose(request: HttpRequest) -> HttpResponse:
-    left = proposals.proposals_left(request.user)
+    user = cast(User, request.user)  # volunteer_required let only a signed-in volunteer through
+    left = proposals.proposals_left(user)
     status = 200
     if request.method == "POST":
         form = SourceProposalForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                submission = proposals.propose_source(proposer=request.user, **form.service_kwargs())
+                submission = proposals.propose_source(proposer=user, **form.service_kwargs())
             except DuplicateSource as error:
                 form.add_error("url", duplicate_message(error.existing, request.user))
             except proposals.TooManyProposals as error:

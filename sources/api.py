@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import filters, mixins, serializers, viewsets
 
 from common.pagination import numbered_pages
+from places.models import Location, Metric
 
 from .filters import SourceFilter
 from .models import Source
@@ -15,9 +16,15 @@ from .visibility import visible_sources
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
-    subregion = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
-    metrics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    country: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True
+    )
+    subregion: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True
+    )
+    metrics: "serializers.SlugRelatedField[Metric]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     proposed_by = serializers.SerializerMethodField()
     approved_by = serializers.SerializerMethodField()
     is_failing = serializers.BooleanField(read_only=True)
@@ -32,13 +39,13 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_proposed_by(self, source) -> str | None:
+    def get_proposed_by(self, source: Source) -> str | None:
         return source.proposed_by.display_name if source.proposed_by else None
 
-    def get_approved_by(self, source) -> str | None:
+    def get_approved_by(self, source: Source) -> str | None:
         return source.approved_by.display_name if source.approved_by else None
 
-    def get_page(self, source) -> str:
+    def get_page(self, source: Source) -> str:
         request = self.context.get("request")
         path = source.get_absolute_url()
         return request.build_absolute_uri(path) if request else path

@@ -1,4 +1,7 @@
 """Forms of the sources registry: the list filters and the "propose a source" form."""
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -27,15 +30,18 @@ class SourceFilterForm(forms.Form):
     status = forms.ChoiceField(required=False)
     metric = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, countries=(), statuses=(), **kwargs):
+    def __init__(self, *args: Any, countries: Iterable[Location] = (), statuses: Iterable[str] = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [
-            ("", "Any country"), (INTERNATIONAL, "International (no country)"),
-            *[(c.key, c.name) for c in countries],
-        ]
         labels = dict(Source.Status.choices)
-        self.fields["status"].choices = [("", "Any status"), *[(s, labels[s]) for s in statuses]]
-        self.fields["metric"].choices = [("", "Any metric"), *Metric.objects.values_list("code", "name")]
+        menus = {
+            "country": [("", "Any country"), (INTERNATIONAL, "International (no country)"),
+                        *[(c.key, c.name) for c in countries]],
+            "status": [("", "Any status"), *[(s, labels[s]) for s in statuses]],
+            "metric": [("", "Any metric"), *Metric.objects.values_list("code", "name")],
+        }
+        for name, choices in menus.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
 
 
 def _priority_help() -> str:
@@ -118,8 +124,8 @@ class SourceProposalForm(forms.Form):
             raise ValidationError(duplicate_message(existing, self.user))
         return url
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if "institution_type" in data and "country" in data and "subregion" in data:
             try:
                 services.check_location(

@@ -10,6 +10,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -46,7 +47,7 @@ def max_redirects() -> int:
     return int(getattr(settings, "FRESHNESS_MAX_REDIRECTS", 3))
 
 
-def _allowed_networks() -> bool | list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def _allowed_networks() -> Literal[True] | list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """FRESHNESS_ALLOW_PRIVATE_ADDRESSES: False (default), True (any address: tests only), or a list
     of addresses/networks such as ["127.0.0.1/32"] that are allowed while every other private one stays refused."""
     allow = settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES
@@ -77,7 +78,7 @@ def resolve_checked(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise CheckRefused(f"cannot resolve {host}: {exc.strerror or exc}")
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise CheckRefused(f"cannot resolve {host}")
     refused = [a for a in addresses if not address_allowed(a)]
@@ -104,7 +105,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _request(method: str, url: str, timeout: float) -> tuple[int, str | None]:

@@ -76,7 +76,7 @@ class Source(models.Model):
         FINAL = "final", "No longer updated"
 
     # Official national > subnational official > international organisation > aggregator.
-    DEFAULT_PRIORITY = {
+    DEFAULT_PRIORITY: dict[str, int] = {
         InstitutionType.MINISTRY: 100,
         InstitutionType.PUBLIC_HEALTH: 100,
         InstitutionType.STATISTICS: 100,

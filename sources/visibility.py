@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 
 from .models import Source
 
-PUBLIC_STATUSES = (Source.Status.APPROVED, Source.Status.RETIRED)
+PUBLIC_STATUSES: tuple[str, ...] = (Source.Status.APPROVED, Source.Status.RETIRED)
 
 
 def sees_all_sources(user) -> bool:
@@ -26,7 +26,8 @@ def visible_statuses(user) -> list[str]:
     """The statuses a user can filter the list by."""
     if sees_all_sources(user):
         return list(Source.Status.values)
-    return list(PUBLIC_STATUSES) + ([Source.Status.PROPOSED, Source.Status.REJECTED] if user.is_authenticated else [])
+    own: list[str] = [Source.Status.PROPOSED, Source.Status.REJECTED] if user.is_authenticated else []
+    return list(PUBLIC_STATUSES) + own
 
 
 def can_view_source(user, source: Source) -> bool:

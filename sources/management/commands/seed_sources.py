@@ -1,4 +1,6 @@
 """Register the sources the first public COVID-19 dashboards drew on, as approved sources (idempotent)."""
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,7 +12,7 @@ T = Source.InstitutionType
 C = Source.Cadence
 
 # The data sources JHU CSSE's dashboard named in January 2020, and JHU CSSE itself.
-SEED_SOURCES = [
+SEED_SOURCES: list[dict[str, Any]] = [
     {
         "name": "WHO COVID-19 situation reports",
         "institution": "World Health Organization",

@@ -11,10 +11,9 @@ from rest_framework.test import APIClient
 
 from portal import api_v1
 from portal.api_v1 import router
+from tests.dataset.api.builders import make_source, publish, series
 from tests.review.builders import make_source as make_review_source
 from tests.review.builders import make_submission
-
-from .builders import make_source, publish, series
 
 ROLES = ("anonymous", "volunteer", "reviewer_in_scope", "reviewer_out_of_scope", "staff")
 

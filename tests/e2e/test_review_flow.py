@@ -87,10 +87,11 @@ def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
     page.select_option("select[name=primary_country]", label="Italy (IT)")
     page.check("input[name=skills][value=data_analysis]")
     page.get_by_role("button", name="Save my profile").click()
-    page.wait_for_url(re.compile(r"/volunteers/profile/"))
+    page.wait_for_url(re.compile(r"/my-countries/"))
 
-    # Uploads the regional file; the worker validates it.
-    page.goto(live_server.url + "/submissions/new/")
+    # Their next steps offer the upload for Italy's approved source; the worker validates the file.
+    page.get_by_role("link", name="Upload data for Italy").click()
+    page.wait_for_url(re.compile(r"/submissions/new/"))
     page.select_option("select[name=source]", value=str(source.pk))
     page.set_input_files("input[name=file]", str(test_data / ITALY_FILE))
     page.get_by_role("button", name="Upload and check").click()

@@ -17,7 +17,7 @@ def signed_in(live_server, page, make_user):
     page.fill("input[name=login]", "uploader@example.org")
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/volunteers/profile/|/$"))
+    page.wait_for_url(re.compile(r"/my-countries/"))
     return page
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,7 +35,7 @@ def proposals_per_day() -> int:
     return int(getattr(settings, "SOURCE_PROPOSALS_PER_DAY", DEFAULT_PROPOSALS_PER_DAY))
 
 
-def _recent_proposals(user: User):
+def _recent_proposals(user: User) -> QuerySet[Submission]:
     since = timezone.now() - timedelta(days=1)
     return Submission.objects.filter(kind=Submission.Kind.SOURCE, submitter=user, created_at__gte=since)
 

@@ -7,9 +7,11 @@ rather than failing the page.
 """
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from places.models import Location
 
@@ -41,8 +43,8 @@ class SourceListFilter(SourceFilter):
 
     q = django_filters.CharFilter(method="filter_text")
 
-    def __init__(self, data=None, queryset: QuerySet[Source] | None = None, *,
-                 countries: Iterable[Location] = (), statuses: Iterable[str] = (), **kwargs) -> None:
+    def __init__(self, data: QueryDict | None = None, queryset: QuerySet[Source] | None = None, *,
+                 countries: Iterable[Location] = (), statuses: Iterable[str] = (), **kwargs: Any) -> None:
         self.countries, self.statuses = countries, statuses
         super().__init__(data, queryset, **kwargs)
 

@@ -1,5 +1,6 @@
 """The registry of official data sources and the recipes that map their files to our schema."""
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -46,7 +47,7 @@ def normalise_url(url: str) -> str:
     return urlunsplit(("https", host + port_text, path, urlencode(query), ""))
 
 
-class SourceQuerySet(models.QuerySet):
+class SourceQuerySet(models.QuerySet["Source"]):
     def failing(self) -> "SourceQuerySet":
         """Sources whose last Source.FAILING_AFTER checks or more failed in a row."""
         return self.filter(consecutive_check_failures__gte=Source.FAILING_AFTER)
@@ -130,16 +131,16 @@ class Source(models.Model):
             models.CheckConstraint(condition=models.Q(priority__lte=1000), name="source_priority_range"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.url_normalised = normalise_url(self.url)
         if self.priority is None:
             self.priority = self.DEFAULT_PRIORITY.get(self.institution_type, 30)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("sources:detail", kwargs={"pk": self.pk})
 
     @property
@@ -156,5 +157,5 @@ class SourceRecipe(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_from = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.SET_NULL)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Recipe for {self.source}"

@@ -14,8 +14,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.decorators import has_verified_email
 from accounts.models import User
+from accounts.permissions import can_propose_source
 from common.api_errors import Conflict
 from places.models import Location, Metric
 from sources import api as sources_api
@@ -57,18 +57,12 @@ class SourceProposalSerializer(serializers.Serializer):
 
 
 class CanProposeSource(BasePermission):
-    """Anyone reads; proposing takes a verified email and a finished volunteer profile."""
+    """Anyone reads; proposing follows the proposal page's rule (accounts.permissions.can_propose_source)."""
 
     message = "Only volunteers with a verified email address and a completed profile can propose sources."
 
     def has_permission(self, request: Request, view: object) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        user = request.user
-        if not (user and user.is_authenticated and has_verified_email(user)):
-            return False
-        profile = getattr(user, "profile", None)
-        return profile is not None and profile.is_complete
+        return request.method in SAFE_METHODS or can_propose_source(request.user)
 
 
 class SourceViewSet(mixins.CreateModelMixin, sources_api.SourceViewSet):

@@ -150,3 +150,17 @@ def test_a_session_proposal_needs_the_csrf_token(users):
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_follows_the_page_rule_for_who_may_propose(api, make_user):
+    """A reviewer needs no volunteer profile (as on the page); a volunteer who has not finished one does."""
+    reviewer = make_user("scoped.reviewer@example.org", role="reviewer", countries=())
+    api.force_authenticate(reviewer)
+    assert api.post(URL, PROPOSAL, format="json").status_code == 201
+
+    newcomer = make_user("newcomer@example.org", countries=())
+    api.force_authenticate(newcomer)
+    response = api.post(URL, {**PROPOSAL, "url": "https://www.rki.de/other"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"

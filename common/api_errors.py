@@ -17,13 +17,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every API error (common/api_errors.py)."""  # the schema's `Error` description: keep it
 
     status = serializers.IntegerField(help_text="The HTTP status")
     code = serializers.CharField(help_text="Stable machine-readable word: invalid, not_found, throttled...")
     detail = serializers.CharField(help_text="What went wrong, for people")
-    errors = serializers.DictField(required=False, help_text="Invalid input only: field name → messages")
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.errors
+        required=False, help_text="Invalid input only: field name → messages")
     retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait")
 
 
@@ -61,7 +62,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             body.update({k: v for k, v in data.items() if k != "detail"})
         body.update(getattr(exc, "fields", {}))
     if isinstance(exc, exceptions.Throttled):
-        wait = math.ceil(exc.wait) if exc.wait is not None else 60
+        seconds: float | None = getattr(exc, "wait", None)
+        wait = math.ceil(seconds) if seconds is not None else 60
         response["Retry-After"] = str(wait)
         body["retry_after"] = wait
         if str(exc.detail).startswith(str(exceptions.Throttled.default_detail)):

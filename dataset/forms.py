@@ -1,4 +1,6 @@
 """Forms of the public data pages: the countries search and the provenance date filter."""
+from typing import Any
+
 from django import forms
 
 
@@ -9,9 +11,9 @@ class CountrySearchForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, alias or code"}))
     sort = forms.ChoiceField(label="Sort by", required=False)
 
-    def __init__(self, *args, sorts: dict, **kwargs):
+    def __init__(self, *args: Any, sorts: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sort"].choices = list(sorts.items())
+        self.fields["sort"].choices = list(sorts.items())  # type: ignore[attr-defined]
 
 
 class ProvenanceFilterForm(forms.Form):

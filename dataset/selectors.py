@@ -79,7 +79,8 @@ def search_locations(queryset, text: str):
     wanted = normalise_name(text)
     condition = Q(key__iexact=text) | Q(name__icontains=text)
     if wanted:
-        condition |= Exists(LocationAlias.objects.filter(location=OuterRef("pk"), normalised__contains=wanted))
+        aliased = Exists(LocationAlias.objects.filter(location=OuterRef("pk"), normalised__contains=wanted))
+        condition |= aliased  # type: ignore[assignment]  # Q | Exists is a valid condition
     return queryset.filter(condition)
 
 
@@ -120,8 +121,9 @@ def country_summaries(metrics) -> list:
         with_regions=Exists(_regions_with_data().filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk"))))))
     with_regions = [c for c in countries if c.with_regions]
     regional = _regional_latest(with_regions, metrics)
-    pairs = set(Observation.objects.filter(location__level=Location.Level.COUNTRY).order_by()
-                .values_list("location_id", "source_id").distinct())
+    pairs: set[tuple[int | None, int]] = set(
+        Observation.objects.filter(location__level=Location.Level.COUNTRY).order_by()
+        .values_list("location_id", "source_id").distinct())
     if with_regions:
         pairs |= set(Observation.objects.filter(location__parent__in=with_regions).order_by()
                      .values_list("location__parent_id", "source_id").distinct())
@@ -161,7 +163,7 @@ def _regional_latest(countries, metrics) -> dict:
         return {}
     regions = _annotate_latest(_summable_regions(countries).select_related("parent"), metrics)
     country_ids = {country.pk for country in countries}
-    points = {}
+    points: dict[int, dict[str, list[tuple[date, float]]]] = {}
     for region in regions:
         country_id = region.parent_id if region.parent_id in country_ids else region.parent.parent_id
         for metric in metrics:
@@ -169,7 +171,7 @@ def _regional_latest(countries, metrics) -> dict:
             if day is not None:
                 points.setdefault(country_id, {}).setdefault(metric.code, []).append(
                     (day, getattr(region, f"m{metric.pk}_value")))
-    latest = {}
+    latest: dict[int, dict[str, tuple[date, float]]] = {}
     for country_id, by_metric in points.items():
         for code, pairs in by_metric.items():
             newest = max(day for day, _ in pairs)
@@ -247,7 +249,7 @@ def location_sources(location: Location, *, include_regions: bool = False):
     candidates = Source.objects.filter(Q(pk__in=counts) | (registered & Q(status=Source.Status.APPROVED)))
     sources = list(candidates.select_related("country"))
     for source in sources:
-        source.value_count = counts.get(source.pk, 0)
+        source.value_count = counts.get(source.pk, 0)  # type: ignore[attr-defined]
     return sorted(sources, key=lambda s: (-s.value_count, -s.priority, s.name))
 
 
@@ -272,9 +274,10 @@ def last_change(location: Location, *, include_regions: bool = False) -> Release
     return Release.objects.filter(number=number).first() if number is not None else None
 
 
-def breadcrumbs(location: Location) -> list:
+def breadcrumbs(location: Location) -> list[Location]:
     """The location's ancestors, outermost first (a short walk: at most three levels)."""
-    chain, parent = [], location.parent
+    chain: list[Location] = []
+    parent = location.parent
     while parent is not None and len(chain) < 5:
         chain.append(parent)
         parent = parent.parent

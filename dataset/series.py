@@ -4,7 +4,7 @@ vintages.py, which build the points these functions turn into series).
 """
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from places.models import Metric
 
@@ -84,7 +84,9 @@ def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
     """Mean of the values dated within the last `days` calendar days (missing days are not zeros).
     None until a full window of days has passed since the first value."""
     ordinals = [day.toordinal() for day in dates]
-    averages, window, total = [], deque(), 0.0
+    averages: list[float | None] = []
+    window: deque[tuple[int, float]] = deque()
+    total = 0.0
     first = next((o for o, v in zip(ordinals, values, strict=True) if v is not None), None)
     for day, value in zip(ordinals, values, strict=True):
         if value is not None:
@@ -99,7 +101,7 @@ def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
 
 def group_points(rows) -> dict:
     """{metric_id: (dates, values)} from (metric_id, date, value) rows ordered by metric and date."""
-    points = {}
+    points: dict[int, tuple[list[date], list[float]]] = {}
     for metric_id, day, value in rows:
         dates, values = points.setdefault(metric_id, ([], []))
         dates.append(day)

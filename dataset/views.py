@@ -1,5 +1,6 @@
 """The public data pages (no login): countries, a location's charts, provenance, downloads, dictionary."""
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -113,7 +114,7 @@ def provenance(request, key: str, metric: str):
     form = ProvenanceFilterForm(request.GET or None)
     on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else None
     values, history = selectors.provenance(place, metric_obj, on=on)
-    context = {
+    context: dict[str, Any] = {
         "location": place,
         "metric": metric_obj,
         "form": form,
@@ -133,7 +134,7 @@ def downloads(request):
     files_of = latest if latest is not None and latest.files.exists() else selectors.release_with_files()
     files = list(files_of.files.all()) if files_of else []
     for release_file in files:
-        release_file.description = describe_file(release_file)
+        release_file.description = describe_file(release_file)  # type: ignore[attr-defined]
     earlier = Paginator(selectors.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"latest": latest, "files_of": files_of, "files": files, "earlier": earlier}
     return render(request, "dataset/downloads.html", context)

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -25,6 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..selectors import latest_release
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _View
+else:
+    _View = object
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bodies up to this size are kept (a country's full series as CSV is a few hundred kB).
@@ -66,7 +71,7 @@ def forget_latest_release(**kwargs: Any) -> None:
     transaction.on_commit(lambda: cache.delete(STATE_KEY))
 
 
-class ReleaseCacheMixin:
+class ReleaseCacheMixin(_View):
     """For DRF views whose GET responses depend only on the URL, the format and the dataset.
 
     Handlers call `self.cached_or_none(request)` first and return its response when there is one
@@ -94,9 +99,9 @@ class ReleaseCacheMixin:
         response["X-Cache"] = "hit"
         return response
 
-    def finalize_response(self, request: Request, response: HttpResponseBase, *args: Any,
-                          **kwargs: Any) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)
+    def finalize_response(  # type: ignore[override]
+            self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().finalize_response(request, cast(Response, response), *args, **kwargs)
         entry = getattr(self, "_release_cache", None)
         if entry is None or request.method not in ("GET", "HEAD"):
             return response
@@ -107,7 +112,7 @@ class ReleaseCacheMixin:
         response["X-Cache"] = "miss"
         if isinstance(response, StreamingHttpResponse):
             response.streaming_content = _store_when_small(
-                response.streaming_content, entry["key"], response["Content-Type"])
+                cast(Iterator[bytes], response.streaming_content), entry["key"], response["Content-Type"])
         elif isinstance(response, Response):
             response.render()
             if len(response.content) <= CACHE_MAX_BYTES:

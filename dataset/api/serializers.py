@@ -11,7 +11,8 @@ from ..models import Release, ReleaseFile
 
 
 class LocationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True,
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]  # a field named like Field.parent
+        slug_field="key", read_only=True, allow_null=True,
                                           help_text="Key of the enclosing location (none for a country)")
     page = serializers.SerializerMethodField(help_text="The location's page on this site")
 
@@ -67,7 +68,8 @@ class ObservationSerializer(serializers.Serializer):
     location = serializers.CharField(source="location__key", help_text="Location key, e.g. IT or IT_25")
     metric = serializers.CharField(source="metric__code", help_text="Metric code, e.g. confirmed")
     value = serializers.FloatField(source=vintages.VALUE)
-    source = serializers.IntegerField(source=vintages.SOURCE, help_text="Id of the source (see sources/)")
+    source = serializers.IntegerField(  # type: ignore[assignment]  # a field named like Field.source
+        source=vintages.SOURCE, help_text="Id of the source (see sources/)")
     release = serializers.IntegerField(source=vintages.RELEASE, help_text="Release in which the value last changed")
 
 

@@ -5,7 +5,7 @@ depend only on the URL, the format and the latest release, so they carry ETag / 
 are cached per release (caching.py). Observations come as cursor-paginated JSON or as a streamed
 CSV that never builds the whole body in memory (streaming.py).
 """
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from common.pagination import cursor_pages, numbered_pages
+from common.pagination import CursorPages, cursor_pages, numbered_pages
 from places.models import Location, Metric
 
 from .. import vintages
@@ -46,10 +46,10 @@ class PublicReadMixin(ReleaseCacheMixin):
     permission_classes = [AllowAny]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return self.cached_or_none(request) or super().list(request, *args, **kwargs)
+        return self.cached_or_none(request) or super().list(request, *args, **kwargs)  # type: ignore[misc]
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return self.cached_or_none(request) or super().retrieve(request, *args, **kwargs)
+        return self.cached_or_none(request) or super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
 
 
 @extend_schema(tags=["dataset"])
@@ -65,12 +65,12 @@ class LocationViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses={200: LocationSerializer(many=True), **ERRORS},
                    examples=[example("Regions of Italy", [LOMBARDY])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: LocationSerializer, **NOT_FOUND, 429: ERRORS[429]},
                    examples=[example("Lombardy", LOMBARDY)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().retrieve(request, *args, **kwargs)
 
 
@@ -86,12 +86,12 @@ class MetricViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses={200: MetricSerializer(many=True), 429: ERRORS[429]},
                    examples=[example("Metrics", [CONFIRMED])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: MetricSerializer, **NOT_FOUND, 429: ERRORS[429]},
                    examples=[example("Confirmed cases", CONFIRMED)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().retrieve(request, *args, **kwargs)
 
 
@@ -108,12 +108,12 @@ class ReleaseViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses={200: ReleaseSerializer(many=True), 429: ERRORS[429]},
                    examples=[example("Releases", [RELEASE_12])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: ReleaseSerializer, **NOT_FOUND, 429: ERRORS[429]},
                    examples=[example("Release 12", RELEASE_12)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         return super().retrieve(request, *args, **kwargs)
 
 
@@ -143,7 +143,8 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
             raise ValidationError({"as_of": [str(error)]})
         return vintages.as_of(observations, release)
 
-    def finalize_response(self, request: Request, response: HttpResponseBase, *args: Any,
+    def finalize_response(  # type: ignore[override]
+            self, request: Request, response: HttpResponseBase, *args: Any,
                           **kwargs: Any) -> HttpResponseBase:
         """Errors are JSON even when CSV was asked for: a CSV body cannot say what went wrong."""
         if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None \
@@ -165,7 +166,7 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
                     "release": 1}],
         )],
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         cached = self.cached_or_none(request)
         if cached is not None:
             return cached
@@ -173,9 +174,9 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         observations = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
             return stream_csv(streamed_rows(observations.order_by(*ordering).values_list(*OBSERVATION_FIELDS)))
-        self.paginator.ordering = ordering
+        cast(CursorPages, self.paginator).ordering = ordering
         page = self.paginate_queryset(observations.values(*OBSERVATION_FIELDS))
-        return self.get_paginated_response(observation_rows(page))
+        return self.get_paginated_response(observation_rows(cast(list[dict[str, Any]], page)))
 
 
 class PingView(APIView):

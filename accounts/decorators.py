@@ -5,13 +5,14 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBase
 from django.shortcuts import redirect
 
 from .permissions import has_verified_email, is_reviewer, is_staff_member, needs_onboarding
 
 __all__ = ["has_verified_email", "reviewer_required", "staff_required", "verified_required", "volunteer_required"]
 
-View = Callable[..., object]
+View = Callable[..., HttpResponseBase]
 
 
 def verified_required(view: View) -> View:

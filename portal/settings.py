@@ -296,6 +296,17 @@ MERGE_SWEEP_AFTER_MINUTES = env_int("MERGE_SWEEP_AFTER_MINUTES", 10)
 
 # Sources: freshness checks never reach private addresses unless a test allows it.
 FRESHNESS_ALLOW_PRIVATE_ADDRESSES = env_bool("FRESHNESS_ALLOW_PRIVATE_ADDRESSES", False)
+FRESHNESS_TIMEOUT_SECONDS = float(os.environ.get("FRESHNESS_TIMEOUT_SECONDS", "10"))
+FRESHNESS_MAX_REDIRECTS = env_int("FRESHNESS_MAX_REDIRECTS", 3)
+
+# Newsletter: double opt-in links and sending in batches.
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)  # seconds a confirmation link works
+NEWSLETTER_CONFIRM_RESEND_SECONDS = env_int("NEWSLETTER_CONFIRM_RESEND_SECONDS", 300)  # no second link before this
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)  # addresses per sending task
+NEWSLETTER_CLAIM_LEASE_SECONDS = env_int("NEWSLETTER_CLAIM_LEASE_SECONDS", 120)  # a stalled batch is resumed after
+
+# API responses cached per release under this key prefix (inside CACHE_KEY_PREFIX).
+API_CACHE_PREFIX = os.environ.get("API_CACHE_PREFIX", "api")
 
 # Exports of each release are written here (outside the static root; served by a view).
 EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT", MEDIA_ROOT / "exports"))

@@ -6,13 +6,17 @@ a binary search in two halves) use more than one core. The pool is made on first
 process, so a Celery worker forked from a parent that used it gets its own threads.
 """
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 
 _pool: ThreadPoolExecutor | None = None
 _pool_pid: int | None = None
 MIN_ROWS = 200_000  # below this, a thread costs more than it saves
+
+T = TypeVar("T")
 
 
 def pool() -> ThreadPoolExecutor:
@@ -23,10 +27,10 @@ def pool() -> ThreadPoolExecutor:
     return _pool
 
 
-def submit(function, *args, rows: int = MIN_ROWS) -> Future:
+def submit(function: Callable[..., T], *args: Any, rows: int = MIN_ROWS) -> Future[T]:
     """`function(*args)` on the pool when the work is large enough, else at once in this thread."""
     if rows < MIN_ROWS:
-        future = Future()
+        future: Future[T] = Future()
         try:
             future.set_result(function(*args))
         except BaseException as exc:  # handed over like the pool does, raised by .result()
@@ -42,7 +46,7 @@ def searchsorted(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     half = len(needles) // 2
     out = np.empty(len(needles), dtype=np.intp)
 
-    def search(start, stop):
+    def search(start: int, stop: int) -> None:
         out[start:stop] = np.searchsorted(haystack, needles[start:stop])
 
     second = pool().submit(search, half, len(needles))

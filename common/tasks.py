@@ -11,6 +11,7 @@ Every task is declared `@shared_task(base=PortalTask)` (or a subclass that adds 
 import logging
 import smtplib
 from functools import partial
+from typing import Any, Protocol
 
 from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -36,6 +37,14 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
 
 
+class SendableTask(Protocol):
+    """What dispatch() needs of a Celery task (Celery ships no types)."""
+
+    name: str
+
+    def delay(self, *args: Any) -> Any: ...
+
+
 class PortalTask(DjangoTask):
     acks_late = True
     autoretry_for = TRANSIENT_ERRORS
@@ -44,30 +53,32 @@ class PortalTask(DjangoTask):
     retry_backoff_max = 60
     retry_jitter = False
 
-    def retry(self, *args, **kwargs):
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
         # The error may have left the connection dead without Django knowing: reconnect on the next try.
         if not connection.in_atomic_block:
             connection.close()
         return super().retry(*args, **kwargs)
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any,
+    ) -> None:
         """Called once the task has failed for good (no retry left, or an error that is not transient)."""
         try:
             self.on_final_failure(exc, *args, **kwargs)
         except Exception:
             logger.exception("%s: marking %s%s failed did not work", self.name, args, kwargs)
 
-    def on_final_failure(self, exc: BaseException, *args, **kwargs) -> None:
+    def on_final_failure(self, exc: BaseException, *args: Any, **kwargs: Any) -> None:
         """Mark the work failed where people will see it; nothing to do by default."""
 
-    def dispatch(self, *args) -> bool:
+    def dispatch(self, *args: Any) -> bool:
         return dispatch(self, *args)
 
-    def dispatch_on_commit(self, *args) -> None:
+    def dispatch_on_commit(self, *args: Any) -> None:
         dispatch_on_commit(self, *args)
 
 
-def dispatch(task, *args) -> bool:
+def dispatch(task: SendableTask, *args: Any) -> bool:
     """Send a task now; a broker outage is logged, not raised (a sweeper catches up later)."""
     try:
         task.delay(*args)
@@ -77,6 +88,6 @@ def dispatch(task, *args) -> bool:
         return False
 
 
-def dispatch_on_commit(task, *args) -> None:
+def dispatch_on_commit(task: SendableTask, *args: Any) -> None:
     """Send a task once the current transaction commits, never failing the request that made it."""
     transaction.on_commit(partial(dispatch, task, *args))

@@ -4,6 +4,7 @@ The tables keep the names they had in `dataset` (where these models lived before
 them here moved no data.
 """
 import unicodedata
+from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -42,10 +43,10 @@ class Location(models.Model):
         ordering = ["key"]
         indexes = [models.Index(fields=["level", "name"], name="dataset_loc_level_ff16f5_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.key})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("dataset:location", kwargs={"key": self.key})
 
 
@@ -72,10 +73,10 @@ class LocationAlias(models.Model):
         db_table = "dataset_locationalias"
         verbose_name_plural = "location aliases"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.text} [{self.scheme}] → {self.location.key}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalised = normalise_name(self.text)
         super().save(*args, **kwargs)
 
@@ -97,5 +98,5 @@ class Metric(models.Model):
         db_table = "dataset_metric"
         ordering = ["display_order", "code"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.code

@@ -2,9 +2,12 @@
 
 `load_reference_data()` is idempotent: loading twice changes nothing.
 """
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 import pycountry
+import pycountry.db
 from django.db import transaction
 
 from .models import Location, LocationAlias, Metric, normalise_name
@@ -97,7 +100,25 @@ class LoadResult:
         return bool(self.locations_created or self.aliases_created or self.metrics_created)
 
 
-def _country_rows():
+Field = Literal["name", "level", "country_code", "iso_3166_1_alpha3", "iso_3166_2", "subdivision_type"]
+
+
+class LocationRow(TypedDict):
+    """One place as the reference data describe it, before it is a `Location`."""
+
+    key: str
+    name: str
+    level: str
+    country_code: str
+    iso_3166_1_alpha3: str
+    iso_3166_2: str
+    subdivision_type: str
+    parent_key: str | None
+    depth: int  # 0 for countries and special places, then 1, 2... down the subdivisions
+    names: set[str | None]  # names to add as aliases (pycountry leaves some out: None)
+
+
+def _country_rows() -> Iterator[LocationRow]:
     for country in pycountry.countries:
         yield {
             "key": country.alpha_2,
@@ -124,10 +145,10 @@ def subdivision_key(code: str) -> str:
     return code.replace("-", "_")
 
 
-def _subdivision_rows():
+def _subdivision_rows() -> Iterator[LocationRow]:
     by_code = {sub.code: sub for sub in pycountry.subdivisions}
 
-    def depth(sub):
+    def depth(sub: pycountry.db.Data) -> int:
         level = 0
         while sub.parent_code:
             sub = by_code[sub.parent_code]
@@ -151,7 +172,7 @@ def _subdivision_rows():
         }
 
 
-def _special_rows():
+def _special_rows() -> Iterator[LocationRow]:
     for key, name, names in SPECIAL_LOCATIONS:
         yield {
             "key": key, "name": name, "level": Location.Level.SPECIAL, "country_code": "",
@@ -160,7 +181,7 @@ def _special_rows():
         }
 
 
-FIELDS = ["name", "level", "country_code", "iso_3166_1_alpha3", "iso_3166_2", "subdivision_type"]
+FIELDS: list[Field] = ["name", "level", "country_code", "iso_3166_1_alpha3", "iso_3166_2", "subdivision_type"]
 
 
 @transaction.atomic
@@ -173,7 +194,7 @@ def load_reference_data() -> LoadResult:
         level_rows = [row for row in rows if row["depth"] == depth]
         to_create, to_update = [], []
         for row in level_rows:
-            values = {field: row[field] for field in FIELDS}
+            values: dict[str, str | int | None] = {field: row[field] for field in FIELDS}
             values["parent_id"] = existing[row["parent_key"]].pk if row["parent_key"] else None
             loc = existing.get(row["key"])
             if loc is None:
@@ -185,10 +206,10 @@ def load_reference_data() -> LoadResult:
         Location.objects.bulk_create(to_create, batch_size=500)
         Location.objects.bulk_update(to_update, [*FIELDS, "parent_id"], batch_size=500)
         if to_create:
-            created = Location.objects.filter(key__in=[loc.key for loc in to_create])
-            existing.update({loc.key: loc for loc in created})
+            new_locations = Location.objects.filter(key__in=[loc.key for loc in to_create])
+            existing.update({loc.key: loc for loc in new_locations})
 
-    aliases = set()
+    aliases: set[tuple[str, str, int]] = set()
     for row in rows:
         location_id = existing[row["key"]].pk
         for name in row["names"]:

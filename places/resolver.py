@@ -14,6 +14,7 @@ EXTRA_ALIASES are names official sources use that ISO does not: Italy's Protezio
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -65,9 +66,10 @@ def short_names(name: str) -> set[str]:
     return out
 
 
-_CACHE: dict = {}
+# "resolver": (the reference data's version, the resolver made for it)
+_CACHE: dict[str, tuple[tuple[int, int | None, int, int | None], "LocationResolver"]] = {}
 
-LEVEL_ORDER = {Location.Level.COUNTRY: 0, Location.Level.REGION: 1, Location.Level.SUBREGION: 2,
+LEVEL_ORDER: dict[str, int] = {Location.Level.COUNTRY: 0, Location.Level.REGION: 1, Location.Level.SUBREGION: 2,
                Location.Level.SPECIAL: 3}
 
 
@@ -88,7 +90,7 @@ class Place:
 class AmbiguousLocation(Exception):
     """A name that matches several places in the same scope; the candidates are in `.places`."""
 
-    def __init__(self, places):
+    def __init__(self, places: list[Place]) -> None:
         super().__init__(", ".join(p.label for p in places))
         self.places = places
 
@@ -96,7 +98,7 @@ class AmbiguousLocation(Exception):
 class LocationResolver:
     """Resolves texts to places in memory after loading the reference data once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.places: dict[int, Place] = {}
         self.by_key: dict[str, int] = {}
         self.by_code: dict[str, int] = {}  # ISO alpha-2, alpha-3 (countries) and ISO 3166-2 codes
@@ -187,7 +189,7 @@ class LocationResolver:
             raise AmbiguousLocation(sorted(found, key=lambda p: p.key))
         return found[0]
 
-    def _in_scope(self, ids, scope: Place | None) -> list[Place]:
+    def _in_scope(self, ids: Iterable[int], scope: Place | None) -> list[Place]:
         found = [self.places[pk] for pk in ids]
         if scope is None:
             return found

@@ -1,4 +1,6 @@
 """Load countries, subdivisions, aliases and metrics; safe to run any number of times."""
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from places.reference import load_reference_data
@@ -7,7 +9,7 @@ from places.reference import load_reference_data
 class Command(BaseCommand):
     help = "Load ISO 3166 countries and subdivisions, their alternative names, and the metrics catalogue."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         result = load_reference_data()
         self.stdout.write(
             f"Locations: {result.locations_total} ({result.locations_created} new); "

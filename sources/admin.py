@@ -1,4 +1,6 @@
 """Admin for sources: staff correct details and priorities; proposals are decided in the review queue."""
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -6,15 +8,23 @@ from django.db import models
 
 from .models import Source, SourceRecipe, normalise_url
 
+if TYPE_CHECKING:  # the admin classes are generic for the type checker only
+    _SourceForm = forms.ModelForm[Source]
+    _SourceAdmin = admin.ModelAdmin[Source]
+    _RecipeAdmin = admin.ModelAdmin[SourceRecipe]
+else:
+    _SourceForm = forms.ModelForm
+    _SourceAdmin = _RecipeAdmin = admin.ModelAdmin
 
-def https_formfield(field, **kwargs):
+
+def https_formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:
     """Form fields for the admin: URLs typed without a scheme are read as https (Django 6 default)."""
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return field.formfield(**kwargs)
 
 
-class SourceAdminForm(forms.ModelForm):
+class SourceAdminForm(_SourceForm):
     """Refuses a URL another source already has (after normalisation) instead of a database error."""
 
     class Meta:
@@ -22,8 +32,8 @@ class SourceAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin edits every field)
         formfield_callback = https_formfield
 
-    def clean_url(self):
-        url = self.cleaned_data["url"]
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
         taken = Source.objects.filter(url_normalised=normalise_url(url)).exclude(pk=self.instance.pk).first()
         if taken is not None:
             raise ValidationError(f"Source #{taken.pk} “{taken.name}” already has this URL.")
@@ -31,7 +41,7 @@ class SourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(_SourceAdmin):
     form = SourceAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "institution_type", "country", "status", "priority", "cadence", "last_check_status"]
@@ -45,6 +55,6 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceRecipe)
-class SourceRecipeAdmin(admin.ModelAdmin):
+class SourceRecipeAdmin(_RecipeAdmin):
     list_display = ["source", "layout", "updated_at"]
     raw_id_fields = ["source", "updated_from"]

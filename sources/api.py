@@ -15,7 +15,7 @@ from .models import Source
 from .visibility import visible_sources
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(serializers.ModelSerializer[Source]):
     country: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(
         slug_field="key", read_only=True, allow_null=True
     )
@@ -55,7 +55,7 @@ class SourceSearchFilter(filters.SearchFilter):
     search_description = "Words to find in the source's name, institution, URL or notes"
 
 
-class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Source]):
     """Official data sources, read only. Anonymous users and volunteers see approved sources (and
     their own proposals); reviewers and staff see every status."""
 

@@ -1,6 +1,6 @@
 """Forms of the sources registry: the list filters and the "propose a source" form."""
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from places.models import Location, Metric
 
 from . import services
 from .models import Source
-from .visibility import can_view_source
+from .visibility import Viewer, can_view_source
 
 INTERNATIONAL = "none"
 FORMAT_SUGGESTIONS = "CSV, XLSX, JSON, API, HTML, PDF"
@@ -52,8 +52,14 @@ def _priority_help() -> str:
     )
 
 
-class MetricChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, metric):
+if TYPE_CHECKING:  # the field is generic for the type checker only
+    _MetricsField = forms.ModelMultipleChoiceField[Metric]
+else:
+    _MetricsField = forms.ModelMultipleChoiceField
+
+
+class MetricChoiceField(_MetricsField):
+    def label_from_instance(self, metric: Metric) -> str:
         return f"{metric.name} ({metric.code})"
 
 
@@ -93,7 +99,7 @@ class SourceProposalForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
                               label="Message to reviewers")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: Viewer = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["institution_type"].help_text = _priority_help()
@@ -101,7 +107,7 @@ class SourceProposalForm(forms.Form):
         if profile is not None and profile.primary_country_id and "country" not in self.initial:
             self.initial["country"] = profile.primary_country.key
 
-    def clean_subregion(self):
+    def clean_subregion(self) -> Location | None:
         code = self.cleaned_data["subregion"].strip().upper()
         if not code:
             return None
@@ -113,8 +119,8 @@ class SourceProposalForm(forms.Form):
             raise ValidationError(f"We do not know the region “{code}”. Use an ISO 3166-2 code such as IT-25.")
         return region
 
-    def clean_url(self):
-        url = self.cleaned_data["url"]
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
         try:
             services.check_url(url)
         except ValidationError as error:
@@ -137,11 +143,11 @@ class SourceProposalForm(forms.Form):
                         self.add_error(field, message)
         return data
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
 
-def duplicate_message(existing: Source, user) -> str:
+def duplicate_message(existing: Source, user: Viewer) -> str:
     """Why a URL is refused, with a link to the source when the user may open it."""
     if user is not None and can_view_source(user, existing):
         return format_html(

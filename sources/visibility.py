@@ -1,17 +1,22 @@
 """Who may see which sources: the public sees approved (and retired) ones, proposers their own, reviewers all."""
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
+
 from .models import Source
+
+Viewer = User | AnonymousUser | None  # request.user, or nobody
 
 PUBLIC_STATUSES: tuple[str, ...] = (Source.Status.APPROVED, Source.Status.RETIRED)
 
 
-def sees_all_sources(user) -> bool:
+def sees_all_sources(user: Viewer) -> bool:
     """Reviewers and staff moderate proposals, so they see every status."""
     return bool(user and user.is_authenticated and user.is_reviewer)
 
 
-def visible_sources(user, *, public_statuses=PUBLIC_STATUSES) -> QuerySet[Source]:
+def visible_sources(user: Viewer, *, public_statuses: tuple[str, ...] = PUBLIC_STATUSES) -> QuerySet[Source]:
     """Sources this user may see: `public_statuses` for everyone, plus their own proposals."""
     sources = Source.objects.all()
     if sees_all_sources(user):
@@ -22,7 +27,7 @@ def visible_sources(user, *, public_statuses=PUBLIC_STATUSES) -> QuerySet[Source
     return sources.filter(condition)
 
 
-def visible_statuses(user) -> list[str]:
+def visible_statuses(user: User | AnonymousUser) -> list[str]:
     """The statuses a user can filter the list by."""
     if sees_all_sources(user):
         return list(Source.Status.values)
@@ -30,7 +35,7 @@ def visible_statuses(user) -> list[str]:
     return list(PUBLIC_STATUSES) + own
 
 
-def can_view_source(user, source: Source) -> bool:
+def can_view_source(user: Viewer, source: Source) -> bool:
     if source.status in PUBLIC_STATUSES or sees_all_sources(user):
         return True
     return bool(user and user.is_authenticated and source.proposed_by_id == user.pk)

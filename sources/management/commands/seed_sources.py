@@ -105,14 +105,14 @@ class Command(BaseCommand):
     help = "Register the approved seed sources (WHO, US CDC, ECDC, China NHC, DXY, JHU CSSE); safe to run again."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         created = 0
         for entry in SEED_SOURCES:
             created += seed_source(entry)
         self.stdout.write(f"Seed sources: {created} created, {len(SEED_SOURCES) - created} already registered.")
 
 
-def seed_source(entry: dict) -> bool:
+def seed_source(entry: dict[str, Any]) -> bool:
     """Create the source if its normalised URL is new; otherwise only fill what is missing."""
     country = Location.objects.filter(key=entry["country"]).first() if entry["country"] else None
     metrics = list(Metric.objects.filter(code__in=entry["metrics"]))

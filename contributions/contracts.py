@@ -39,7 +39,7 @@ class ColumnMapping(TypedDict, total=False):
 
     See contributions.validation for what each key means."""
 
-    layout: Literal["long", "wide_metric", "wide_date"]
+    layout: str  # "long", "wide_metric" or "wide_date"
     date_column: str
     date_format: str  # strptime format ("%d/%m/%Y")
     date: str  # constant date, "YYYY-MM-DD"

@@ -85,7 +85,7 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
         gap = value - old  # NaN where the value is new
         same = np.abs(gap, out=gap) <= 1e-9
     changed = known & ~same
-    result["counts"].update(new=int((~known).sum()), changed=int(changed.sum()), unchanged=int(same.sum()))
+    result["counts"].update({"new": int((~known).sum()), "changed": int(changed.sum()), "unchanged": int(same.sum())})
 
     series = _series(frame, keys, starts, ~known, changed)
     result["series_truncated"] = len(series) > MAX_SERIES
@@ -142,6 +142,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
 
     if order is not None:
         starts = series_starts(keys[order])
+    assert starts is not None  # given, or found just above
     ends = np.append(starts[1:], len(keys)) - 1
     if order is not None:  # back to positions in the frame
         starts_at, ends_at = order[starts], order[ends]

@@ -99,7 +99,8 @@ def current() -> Values:
     except (OSError, ValueError):  # removed or damaged meanwhile: read the database again
         logger.warning("Snapshot %s unreadable; rebuilding it", directory)
         return build(release)
-    return Values(*arrays, release=release.number)
+    keys, values, source_ids = arrays
+    return Values(keys, values, source_ids, release=release.number)
 
 
 def build(release: Release) -> Values:
@@ -178,6 +179,6 @@ def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.array(source_ids, dtype="int64"))
 
 
-def _empty():
+def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     empty = np.array([], dtype="int64")
     return empty, empty.astype("float64"), empty

@@ -140,10 +140,10 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 def detect_number_format(parsed: ParsedFile, mapping: dict) -> None:
     """Decimal and thousands separators from a sample of number-like cells (mapping keys win)."""
-    cells = []
+    cells: list[str] = []
     for sheet in parsed.sheets:
         head = sheet.frame.head(2000)
-        found = []  # (row, column, text), in Arrow: a Python string only per matching cell
+        found: list[tuple[int, int, str]] = []  # (row, column, text), in Arrow: a Python string only per matching cell
         for position, column in enumerate(head.columns):
             texts = pa.array(head[column].astype("str").array)
             rows = pc.indices_nonzero(pc.match_substring_regex(texts, r"\d[.,]\d"))

@@ -67,7 +67,7 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: dict) -> Non
         if wanted and ws.title not in wanted:
             continue
         xml_path = sheet_paths.get(ws.title)
-        has_formulas = bool(xml_path) and _member_contains(archive, xml_path, (b"<f>", b"<f "))
+        has_formulas = _member_contains(archive, xml_path, (b"<f>", b"<f ")) if xml_path else False
         rows = _sheet_rows(ws, ws.title)
         if has_formulas:
             if formulas_wb is None:
@@ -128,7 +128,7 @@ def _flag_formulas(values: list[tuple], formulas: list[tuple], title: str, parse
     from openpyxl.utils import get_column_letter
 
     flagged = 0
-    with_value = {}  # column letter -> (count, first row, first formula)
+    with_value: dict[str, tuple[int, int, str]] = {}  # column letter -> (count, first row, first formula)
     for r, (vrow, frow) in enumerate(zip(values, formulas, strict=False), start=1):
         for c, formula in enumerate(frow, start=1):
             if isinstance(formula, str) and formula.startswith("="):

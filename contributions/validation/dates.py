@@ -53,7 +53,7 @@ class DateReading:
     ambiguous: tuple[str, str] | None = None
 
 
-def read_dates(texts: Iterable[object], date_format: str | None = None) -> DateReading:
+def read_dates(texts: Iterable[str], date_format: str | None = None) -> DateReading:
     """Parse distinct date texts with the one format that fits them all (ISO timestamps and Excel
     serial numbers are recognised by their shape); `ambiguous` names two formats that both fit."""
     texts = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t]

@@ -32,16 +32,16 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
         ctx.problems.add(problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric or wide_date."))
         return plan
     has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in ROLES}
-    plan.layout = layout = _layout(ctx, has, date_headers)
-    if not layout:
+    plan.layout = _layout(ctx, has, date_headers)
+    if not plan.layout:
         plan.need("layout_unknown", "No column looks like a metric (confirmed, deaths...), a date or a value: "
                   "say which column holds what.", layout="wide_metric")
         return plan
     _plan_date(ctx, sheet, plan, has, date_headers)
     _plan_location(ctx, sheet, plan, has)
-    if layout == "wide_date":
+    if plan.layout == "wide_date":
         _plan_metric(ctx, sheet, plan)
-    elif layout == "long":
+    elif plan.layout == "long":
         _plan_metric_and_value_columns(ctx, plan, has)
     else:
         _plan_metric_columns(ctx, sheet, plan, guesses)
@@ -139,8 +139,8 @@ def _plan_metric(ctx: Context, sheet: Sheet, plan: Plan) -> None:
 def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> None:
     """Long: the column naming each value's metric and the column of the values."""
     m = ctx.mapping
-    plan.metric_column = m.get("metric_column") or (has["metric"] or [None])[0]
-    plan.value_column = m.get("value_column") or (has["value"] or [None])[0]
+    plan.metric_column = m.get("metric_column") or next(iter(has["metric"]), None)
+    plan.value_column = m.get("value_column") or next(iter(has["value"]), None)
     if not plan.metric_column or not plan.value_column:
         plan.need("no_metric_column", "A long file needs a metric column and a value column: say which.")
 

@@ -1,8 +1,10 @@
 """The problems a validation finds: grouped entries for the report, one line per row for the CSV."""
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..contracts import Problem, Severity
 from ..parsing import problem
 
 MAX_REPORTED_PER_CODE = 200
@@ -13,27 +15,27 @@ PROBLEM_COLUMNS = ["row", "sheet", "severity", "code", "column", "value", "messa
 class Problems:
     """Collects problems: grouped ones for the report and one line per affected row for the CSV."""
 
-    def __init__(self):
-        self.entries: list[dict] = []
-        self.single: list[dict] = []  # one affected row each (or none)
-        self.grouped: list[tuple[dict, list]] = []  # (entry, rows)
+    def __init__(self) -> None:
+        self.entries: list[Problem] = []
+        self.single: list[Problem] = []  # one affected row each (or none)
+        self.grouped: list[tuple[Problem, list[int]]] = []  # (entry, rows)
         self.distinct: dict[str, int] = {}
-        self.overflow: dict[tuple, list] = {}
+        self.overflow: dict[tuple[str, Severity], list[np.ndarray]] = {}
         self.row_parts: list[pd.DataFrame] = []
 
-    def add(self, entry: dict, rows=None):
+    def add(self, entry: Problem, rows: Iterable[int] | None = None) -> None:
         """One problem; `rows` (sequence of ints) when it stands for several source rows."""
         if rows is not None:
-            rows = [int(r) for r in rows]
-            entry["rows"] = rows[:50]
-            entry["row_count"] = len(rows)
-            entry["row"] = rows[0] if rows else entry.get("row")
-            self.grouped.append((entry, rows))
+            listed = [int(r) for r in rows]
+            entry["rows"] = listed[:50]
+            entry["row_count"] = len(listed)
+            entry["row"] = listed[0] if listed else entry.get("row")
+            self.grouped.append((entry, listed))
         else:
             self.single.append(entry)
         self.entries.append(entry)
 
-    def over_cap(self, code: str, severity: str, rows) -> bool:
+    def over_cap(self, code: str, severity: Severity, rows: Sequence[int] | np.ndarray) -> bool:
         """True (and the rows kept for one summary) once MAX_DISTINCT distinct values had this problem:
         a file with a million different bad names must not cost a million report entries."""
         self.distinct[code] = self.distinct.get(code, 0) + 1
@@ -42,14 +44,15 @@ class Problems:
         self.overflow.setdefault((code, severity), []).append(np.asarray(rows, dtype="int64"))
         return True
 
-    def flush(self):
+    def flush(self) -> None:
         for (code, severity), parts in self.overflow.items():
             rows = np.unique(np.concatenate(parts))
             self.add(problem(code, f"... and {len(parts):,} more distinct values with this problem "
                              f"({len(rows):,} rows); fix the ones above first.", severity=severity), rows=rows)
         self.overflow = {}
 
-    def add_rows(self, code, severity, message, frame: pd.DataFrame, *, column=None, value_column="raw_value"):
+    def add_rows(self, code: str, severity: Severity, message: str | pd.Series, frame: pd.DataFrame, *,
+                 column: str | None = None, value_column: str = "raw_value") -> None:
         """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
         if frame.empty:
             return
@@ -59,7 +62,8 @@ class Problems:
             values=frame[value_column].astype(str).str.slice(0, 200).tolist(),
             messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist())
 
-    def add_records(self, code, severity, *, rows: list, sheets: list, columns: list, values: list,
+    def add_records(self, code: str, severity: Severity, *, rows: list[int], sheets: list[str], columns: list[str],
+                    values: list[str],
                     messages: list):
         """One problem per source row, given as lists of the same length."""
         if not rows:
@@ -82,8 +86,9 @@ class Problems:
         if self.single:
             parts.append(pd.DataFrame(self.single).reindex(columns=PROBLEM_COLUMNS))
         if self.grouped:
-            entries = [e for e, rows in self.grouped for _ in (rows or [None])]
-            rows = [r for _, rs in self.grouped for r in (rs or [None])]
+            no_row: list[int | None] = [None]  # a grouped problem without rows still gets one line
+            entries = [e for e, rows in self.grouped for _ in (rows or no_row)]
+            rows = [r for _, rs in self.grouped for r in (rs or no_row)]
             part = pd.DataFrame(entries).reindex(columns=PROBLEM_COLUMNS)
             part["row"] = rows
             parts.append(part)
@@ -108,5 +113,5 @@ def rows_by_code(codes: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
     sorted_codes = codes[order]
     bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
     groups = np.split(rows[order], bounds)
-    keys = sorted_codes[np.concatenate(([0], bounds))] if len(sorted_codes) else []
+    keys: np.ndarray | list[int] = sorted_codes[np.concatenate(([0], bounds))] if len(sorted_codes) else []
     return dict(zip((int(k) for k in keys), groups, strict=False))

@@ -1,4 +1,6 @@
 """A sheet as its plan reads it, in long form: one row per value, its texts still to be resolved."""
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,7 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
     frame = sheet.frame
     n = len(frame)
     if plan.layout == "long":
-        value_columns = [plan.value_column]
+        value_columns = [cast(str, plan.value_column)]  # a long plan without one has reasons, is not read
     elif plan.layout == "wide_date":
         value_columns = plan.date_columns
     else:

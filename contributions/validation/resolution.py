@@ -30,7 +30,8 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict[str, str],
 
     Returns (chain, failed, ignored): the places found, in hierarchy (a territory listed under its
     sovereign country starts a new chain); failed = (text, scope, why, is_unknown_sublocation) or None."""
-    scope, chain = ctx.country, []
+    scope: Place | None = ctx.country
+    chain: list[Place] = []
     filled = [i for i, t in enumerate(texts) if t]
     for i in filled:
         text = texts[i]
@@ -69,7 +70,7 @@ def resolve_locations(ctx: Context, rows: pd.DataFrame,
     policy = ctx.mapping.get("unknown_sublocations", "error")
     if not loc_columns:
         codes, sheets = encode(rows["sheet"])
-        ids = np.array([plans[name].location_constant.id if name in plans and plans[name].location_constant else -1
+        ids = np.array([plan.location_constant.id if (plan := plans.get(name)) and plan.location_constant else -1
                         for name in sheets], dtype="int64")
         return codes, ids, np.zeros(len(ids), dtype="int8")
     encoded = [encode(rows[c]) for c in loc_columns]

@@ -1,6 +1,7 @@
 """Validating one parsed file: each sheet planned and read, the rows normalised, the report built."""
 import datetime as dt
 import logging
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,13 @@ MAX_PROBLEMS_IN_REPORT = 5000
 
 def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict | None) -> ColumnMapping:
     """The recipe's mapping (and layout), overridden key by key by the volunteer's."""
-    base = {}
-    if recipe is not None:
-        base = dict(getattr(recipe, "mapping", recipe) or {})
-        if getattr(recipe, "layout", "") and "layout" not in base:
-            base["layout"] = recipe.layout
-    return {**base, **(mapping or {})}
+    base: dict[str, Any] = {}
+    source: Any = recipe  # a SourceRecipe (mapping and layout fields) or the mapping itself
+    if source is not None:
+        base = dict(getattr(source, "mapping", source) or {})
+        if getattr(source, "layout", "") and "layout" not in base:
+            base["layout"] = source.layout
+    return cast(ColumnMapping, {**base, **(mapping or {})})
 
 
 def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None, recipe: SourceRecipe | dict | None = None,
@@ -57,7 +59,7 @@ def _validate(parsed: ParsedFile, *, mapping: ColumnMapping | None, recipe: Sour
     mapping = merge_mapping(mapping, recipe)
     ctx = Context(parsed, mapping, default_country, today or timezone.now().date())
     for entry in parsed.problems:
-        ctx.problems.add(dict(entry))
+        ctx.problems.add(entry.copy())
     unknown_keys = sorted(set(mapping) - MAPPING_KEYS)
     if unknown_keys:
         ctx.problems.add(problem("bad_mapping", f"Unknown mapping keys: {', '.join(unknown_keys)}.",

@@ -37,6 +37,7 @@ class VolunteerProfileForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         primary = cleaned.get("primary_country")
         others = cleaned.get("other_countries")
         if primary and others is not None:

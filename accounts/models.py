@@ -1,4 +1,7 @@
 """Users, volunteer profiles (countries and skills) and reviewer scopes."""
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -25,7 +28,7 @@ class Skill(models.TextChoices):
     STORYTELLING = "storytelling", "Data journalism / storytelling"
 
 
-def unique_username(email: str, *, taken) -> str:
+def unique_username(email: str, *, taken: Callable[[str], bool]) -> str:
     """A username derived from the email address, made unique with a counter.
 
     People sign in by email; the username exists because Django's admin and `createsuperuser`
@@ -33,6 +36,7 @@ def unique_username(email: str, *, taken) -> str:
     `taken(candidate)` says whether another account already has that username.
     """
     max_length = User._meta.get_field("username").max_length
+    assert max_length is not None  # AbstractUser.username has one
     base = (email or "user").strip().lower()[:max_length] or "user"
     candidate, counter = base, 1
     while taken(candidate):
@@ -45,10 +49,10 @@ def unique_username(email: str, *, taken) -> str:
 class User(AbstractUser):
     """Signs in by email (allauth); the username is derived from the email when none is given."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email or self.username
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.username:
             others = User.objects.exclude(pk=self.pk) if self.pk else User.objects.all()
             self.username = unique_username(
@@ -89,7 +93,7 @@ class VolunteerProfile(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True, help_text="When onboarding was finished")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Profile of {self.user}"
 
     @property
@@ -107,7 +111,7 @@ class ReviewerScope(models.Model):
     all_countries = models.BooleanField(default=False)
     countries = models.ManyToManyField(Location, blank=True, limit_choices_to={"level": Location.Level.COUNTRY})
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.all_countries:
             return f"{self.user}: all countries"
         return f"{self.user}: {', '.join(self.countries.values_list('key', flat=True))}"

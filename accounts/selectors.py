@@ -14,7 +14,7 @@ def has_api_token(user: Any) -> bool:
     return Token.objects.filter(user=user).exists()
 
 
-def country_choices() -> QuerySet:
+def country_choices() -> QuerySet[Location, tuple[str, str]]:
     """(key, name) of every country, by name: the directory's country filter."""
     return Location.objects.filter(level=Location.Level.COUNTRY).order_by("name").values_list("key", "name")
 

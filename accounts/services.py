@@ -4,7 +4,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -38,7 +38,7 @@ STAFF_ADMIN_APPS = (
 STAFF_EXTRA_PERMISSIONS = (("auth", "view_group"),)
 
 
-def staff_permissions():
+def staff_permissions() -> QuerySet[Permission]:
     extra = Q()
     for app_label, codename in STAFF_EXTRA_PERMISSIONS:
         extra |= Q(content_type__app_label=app_label, codename=codename)
@@ -73,10 +73,9 @@ def set_role(*, user: User, role: str, countries: list[Location] | None = None) 
 def create_verified_user(*, email: str, password: str, role: str, countries: list[Location]) -> tuple[User, bool]:
     """Create (or update) an account whose email is already verified; returns (user, created)."""
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User(email=email, username=email[:150])
+    existing = User.objects.filter(email__iexact=email).first()
+    created = existing is None
+    user = User(email=email, username=email[:150]) if existing is None else existing
     user.set_password(password)
     user.save()
     EmailAddress.objects.update_or_create(
@@ -94,12 +93,14 @@ def create_verified_user(*, email: str, password: str, role: str, countries: lis
 
 def api_token_for(user: User) -> str:
     token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    key: str = token.key
+    return key
 
 
 def rotate_api_token(user: User) -> str:
     Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    key: str = Token.objects.create(user=user).key
+    return key
 
 
 def ensure_profile(user: User) -> VolunteerProfile:

@@ -1,4 +1,6 @@
 """Onboarding after the first sign-in, the profile page, and API token rotation. Thin views over accounts.services."""
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,19 +11,21 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .decorators import verified_required
 from .forms import VolunteerProfileForm
+from .models import User
 from .permissions import needs_onboarding
 
 
 @verified_required
 def onboarding(request: HttpRequest) -> HttpResponse:
-    profile = services.ensure_profile(request.user)
+    user = cast(User, request.user)  # verified_required let only a signed-in user through
+    profile = services.ensure_profile(user)
     next_url = request.GET.get("next") or request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST":
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
-            services.save_profile(user=request.user, profile=profile, data=form.cleaned_data)
+            services.save_profile(user=user, profile=profile, data=form.cleaned_data)
             messages.success(request, "Welcome aboard! Your volunteer profile is saved.")
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     else:
@@ -33,13 +37,14 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def profile(request: HttpRequest) -> HttpResponse:
-    profile = services.ensure_profile(request.user)
+    user = cast(User, request.user)  # verified_required let only a signed-in user through
+    profile = services.ensure_profile(user)
     if needs_onboarding(request.user):
         return redirect("accounts:onboarding")
     if request.method == "POST":
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
-            services.save_profile(user=request.user, profile=profile, data=form.cleaned_data)
+            services.save_profile(user=user, profile=profile, data=form.cleaned_data)
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")
     else:
@@ -59,6 +64,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @verified_required
 def rotate_token(request: HttpRequest) -> HttpResponse:
     """Create or replace the API token; it is shown once, on the next page view."""
-    request.session["new_api_token"] = services.rotate_api_token(request.user)
+    user = cast(User, request.user)  # verified_required let only a signed-in user through
+    request.session["new_api_token"] = services.rotate_api_token(user)
     messages.success(request, "New API token created. Copy it now: it will not be shown again.")
     return redirect("accounts:profile")

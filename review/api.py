@@ -21,6 +21,7 @@ from accounts.permissions import can_moderate
 from common.api_errors import Conflict
 from common.pagination import offset_pages
 from contributions.models import Submission
+from places.models import Location
 
 from . import selectors, services
 from .forms import QueueFilterForm
@@ -53,9 +54,9 @@ class DecisionResultSerializer(serializers.Serializer):
 
 
 class QueueItemSerializer(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.name")
+    source = serializers.CharField(source="source.name")  # type: ignore[assignment]  # a field named like Field.source
     source_priority = serializers.IntegerField(source="source.priority")
-    country = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    country: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(slug_field="key", read_only=True)
     submitter = serializers.CharField(source="submitter.display_name")
     claimed_by = serializers.SerializerMethodField()
 
@@ -139,7 +140,10 @@ class QueueView(APIView):
             params["has_warnings"] = "no"
         form = QueueFilterForm(params)
         if not form.is_valid():
-            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+            raise ValidationError({
+                # iterating an ErrorList gives its messages (str); the stubs say ValidationError too
+                field: list(messages) for field, messages in form.errors.items()  # type: ignore[arg-type]
+            })
         submissions = selectors.queue_for(request.user, **form.filters())
         paginator = offset_pages(default_limit=100)()
         page = paginator.paginate_queryset(submissions, request, view=self)

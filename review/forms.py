@@ -53,6 +53,7 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("decision") in ("reject", "request_changes") and not (data.get("comment") or "").strip():
             self.add_error("comment", "Say why: the submitter needs the comment to act on it.")
         return data

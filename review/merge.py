@@ -16,8 +16,10 @@ import pandas as pd
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from common.locking import DATASET_WRITERS, hold_until_commit
 from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
@@ -139,7 +141,7 @@ def _after_merge(submission_id: int, release_id: int) -> None:
     notifications.queue(submission_id, "merged")
 
 
-def stuck_submissions():
+def stuck_submissions() -> QuerySet[Submission]:
     """Approved data whose merge should have happened by now (lost message, broker outage, crash)."""
     cutoff = timezone.now() - timedelta(minutes=settings.MERGE_SWEEP_AFTER_MINUTES)
     return Submission.objects.filter(
@@ -161,7 +163,7 @@ def sweep() -> list[int]:
 
 
 @transaction.atomic
-def retry(*, submission: Submission, actor) -> bool:
+def retry(*, submission: Submission, actor: User) -> bool:
     """Staff put a failed merge back in line: merge_failed → approved, logged, merge queued after commit."""
     from .tasks import merge_submission  # tasks call this module: imported when needed
 

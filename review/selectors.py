@@ -16,7 +16,8 @@ def reviewable_by(user: Any) -> QuerySet[Submission]:
     """Submissions this user may act on: in scope, never their own."""
     if not can_moderate(user):
         return Submission.objects.none()
-    return Submission.objects.in_scope_of(user).exclude(submitter=user)
+    in_scope: QuerySet[Submission] = Submission.objects.in_scope_of(user)
+    return in_scope.exclude(submitter=user)
 
 
 def submission_for_review(user: Any, pk: int) -> Submission | None:

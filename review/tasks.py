@@ -1,4 +1,6 @@
 """Celery tasks of moderation and merging: thin wrappers around review.services, .merge and .notifications."""
+from typing import Any
+
 from celery import shared_task
 
 from common.tasks import PortalTask
@@ -7,7 +9,7 @@ from . import merge, notifications, services
 
 
 class MergeTask(PortalTask):
-    def on_final_failure(self, exc, submission_id, *args, **kwargs):
+    def on_final_failure(self, exc: BaseException, submission_id: int, *args: Any, **kwargs: Any) -> None:
         """Retries ran out (the database or broker stayed away): staff see the merge as failed."""
         merge.mark_failed(submission_id=submission_id, error=exc)
 

@@ -113,7 +113,7 @@ def decide(request, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, error)  # type: ignore[arg-type]  # an ErrorList yields str, not ValidationError
         return redirect("review:detail", pk=submission.pk)
     data = form.cleaned_data
     try:

@@ -1,4 +1,6 @@
 """Outreach forms: newsletter sign-up, contact, staff newsletter editor and inbox actions."""
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -66,4 +68,4 @@ class ContactUpdateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         staff = get_user_model().objects.filter(is_staff=True, is_active=True)
-        self.fields["assignee"].queryset = staff.order_by("email")
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = staff.order_by("email")

@@ -129,7 +129,7 @@ def status_for(*, volunteers: int, sources: list[tuple[str, SourceData | None]],
     if not ongoing:
         return Status.COMPLETE
     for cadence, data in ongoing:
-        if data is not None and now.date() - data.latest_date <= ALLOWANCE[cadence]:
+        if data is not None and now.date() - data.latest_date <= ALLOWANCE[Source.Cadence(cadence)]:
             return Status.FLOWING
     return Status.STALE
 
@@ -157,7 +157,8 @@ def _source_data() -> dict[tuple[str, int], SourceData]:
     if data is None:
         rows = list(
             Observation.objects.values("location__country_code", "source_id")
-            .annotate(latest=Max("date"), release_id=Max("release_id"))
+            # after values() the name is free (Django checks the selected names); the plugin checks the model's
+            .annotate(latest=Max("date"), release_id=Max("release_id"))  # type: ignore[no-redef]
             .order_by()
         )
         changed = dict(

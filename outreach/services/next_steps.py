@@ -53,6 +53,7 @@ def for_volunteer(profile: VolunteerProfile) -> list[CountrySteps]:
     for source in Source.objects.filter(
         country__in=countries, status__in=[Source.Status.APPROVED, Source.Status.PROPOSED]
     ).order_by("-priority", "name"):
+        assert source.country_id is not None  # filtered by country
         entry = steps[source.country_id]
         (entry.approved_sources if source.status == Source.Status.APPROVED else entry.proposed_sources).append(source)
     for submission in Submission.objects.filter(

@@ -1,5 +1,6 @@
 """Staff outreach tools: the contact inbox and the newsletter (write, test, send, follow, export subscribers)."""
 import csv
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
+from accounts.models import User
 
 from .. import selectors
 from ..forms import ContactUpdateForm, InboxFilterForm, NewsletterForm
@@ -61,7 +63,8 @@ def newsletters(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    issue = get_object_or_404(Newsletter, pk=pk) if pk else Newsletter(created_by=request.user)
+    user = cast(User, request.user)  # staff_required let only a signed-in staff member through
+    issue = get_object_or_404(Newsletter, pk=pk) if pk else Newsletter(created_by=user)
     if issue.status != Newsletter.Status.DRAFT:
         return redirect("outreach:newsletter_detail", pk=issue.pk)
     form = NewsletterForm(request.POST or None, instance=issue)
@@ -88,8 +91,9 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def newsletter_test(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Newsletter, pk=pk)
-    newsletter.send_test(newsletter=issue, email=request.user.email)
-    messages.success(request, f"Test sent to {request.user.email}.")
+    user = cast(User, request.user)  # staff_required let only a signed-in staff member through
+    newsletter.send_test(newsletter=issue, email=user.email)
+    messages.success(request, f"Test sent to {user.email}.")
     return redirect("outreach:newsletter_detail", pk=issue.pk)
 
 

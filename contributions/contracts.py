@@ -5,7 +5,7 @@ the API, review and merge) import these definitions instead of guessing at keys.
 what is stored in `Submission.report`, `Submission.diff` and `Submission.mapping` (and
 `SourceRecipe.mapping`); a submission not validated yet stores `{}`.
 """
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 Severity = Literal["error", "warning"]
 
@@ -87,7 +87,7 @@ class ValidationReport(TypedDict):
     warnings: int
     problems: list[Problem]  # at most 5,000
     needs_mapping: NotRequired[NeedsMapping]
-    detected: NotRequired[dict]  # ParsedFile.detection(), with each sheet's plan (layout, columns, roles)
+    detected: NotRequired[dict[str, Any]]  # ParsedFile.detection(), with each sheet's plan (layout, columns, roles)
     mapping: NotRequired[ColumnMapping]  # the mapping applied, with the detected layout
     layout: NotRequired[str]  # "long", "wide_metric", "wide_date", "mixed" (sheets differ) or ""
     rows: NotRequired[RowCounts]

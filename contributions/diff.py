@@ -28,6 +28,7 @@ Review reads `higher_priority.count` through higher_priority_count, which also r
 of diffs stored before it was the one key.
 """
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,7 +137,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
     """
     order = None if starts is not None else np.argsort(keys, kind="stable")
 
-    def ordered(array):
+    def ordered(array: np.ndarray) -> np.ndarray:
         array = np.asarray(array)
         return array if order is None else array[order]
 
@@ -165,7 +166,7 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
     return series
 
 
-def higher_priority_count(diff: Mapping | None) -> int:
+def higher_priority_count(diff: Mapping[str, Any] | None) -> int:
     """How many values of an upload would replace values of a higher-priority source, from its stored
     diff: `higher_priority.count` (every diff compute_diff makes has it; {} before the diff is made:
     0). Diffs stored in earlier shapes are read too (a count or list under `higher_priority`,
@@ -177,7 +178,7 @@ def higher_priority_count(diff: Mapping | None) -> int:
     return _earlier_higher_priority_count(diff)
 
 
-def _earlier_higher_priority_count(diff: Mapping) -> int:
+def _earlier_higher_priority_count(diff: Mapping[str, Any]) -> int:
     for key in ("higher_priority", "higher_priority_values", "protected"):
         value = diff.get(key)
         if isinstance(value, int):

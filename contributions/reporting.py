@@ -3,6 +3,7 @@ import csv
 import io
 from collections import OrderedDict
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 from django.core.files.storage import default_storage
@@ -17,9 +18,9 @@ SHOWN_PER_GROUP = 5
 CSV_COLUMNS = ["severity", "code", "sheet", "row", "column", "value", "message"]
 
 
-def grouped_problems(report: ValidationReport | dict) -> list[dict]:
+def grouped_problems(report: ValidationReport | dict[str, Any]) -> list[dict[str, Any]]:
     """Problems grouped by code, errors first, each group with its count and first few examples."""
-    groups: OrderedDict[tuple, dict] = OrderedDict()
+    groups: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
     problems = sorted(report.get("problems", []), key=lambda p: (p.get("severity") != "error", p.get("code", "")))
     for problem in problems:
         key = (problem.get("severity", "error"), problem.get("code", ""))
@@ -34,7 +35,7 @@ def grouped_problems(report: ValidationReport | dict) -> list[dict]:
     return list(groups.values())
 
 
-def preview_rows(submission: Submission, limit: int = 20) -> list[dict]:
+def preview_rows(submission: Submission, limit: int = 20) -> list[dict[str, Any]]:
     """The first normalised rows, as they would be merged."""
     if not submission.normalised_path or not default_storage.exists(submission.normalised_path):
         return []

@@ -121,7 +121,7 @@ def build(release: Release) -> Values:
     return Values(keys, values, source_ids, release=release.number)
 
 
-def _save(directory: Path, **arrays) -> None:
+def _save(directory: Path, **arrays: np.ndarray) -> None:
     if directory.is_dir():
         return
     directory.parent.mkdir(parents=True, exist_ok=True)

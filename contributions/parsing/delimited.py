@@ -1,18 +1,20 @@
 """Delimited text (CSV, TSV): the header found, lines checked, every cell read as a string by Arrow."""
 import csv
 import mmap
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..contracts import ColumnMapping
 from .parsed import MAX_COLUMNS, MAX_PROBLEMS_PER_CODE, MAX_ROWS, ParsedFile, Unreadable, add_sheet, problem
 from .sniffing import DELIMITERS, sniff_delimiter
 
 MAX_LINE_CHARS = 1_000_000
 
 
-def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: dict) -> None:
+def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMapping) -> None:
     """Read delimited text (UTF-8 bytes): the delimiter and header from the first lines, then every
     cell as a string with Arrow's CSV reader."""
     _check_line_lengths(raw)
@@ -53,7 +55,7 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: dict) ->
     names = [f"c{i}" for i in range(len(header))]
     bad_rows = []
 
-    def on_invalid(row):
+    def on_invalid(row: Any) -> str:
         bad_rows.append(row)
         return "skip"
 

@@ -5,6 +5,7 @@ import mmap
 from os import PathLike
 from pathlib import Path
 
+from ..contracts import ColumnMapping
 from .delimited import read_delimited
 from .json_records import read_json
 from .parsed import ParsedFile, Unreadable, problem
@@ -14,7 +15,7 @@ from .xlsx import read_xlsx
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
-def parse_file(path: str | PathLike[str], *, filename: str = "", mapping: dict | None = None) -> ParsedFile:
+def parse_file(path: str | PathLike[str], *, filename: str = "", mapping: ColumnMapping | None = None) -> ParsedFile:
     """Parse the file stored at `path` (a server-side path, never a user-supplied string)."""
     path = Path(path)
     size = path.stat().st_size
@@ -34,7 +35,7 @@ def parse_file(path: str | PathLike[str], *, filename: str = "", mapping: dict |
                 mapped.close()
 
 
-def parse_bytes(data: bytes | mmap.mmap, *, filename: str = "", mapping: dict | None = None) -> ParsedFile:
+def parse_bytes(data: bytes | mmap.mmap, *, filename: str = "", mapping: ColumnMapping | None = None) -> ParsedFile:
     """Parse file content already in memory (bytes, or a read-only map of the stored file); see the
     contributions.parsing for the promises. Nothing read keeps a reference to `data`."""
     mapping = mapping or {}

@@ -1,6 +1,7 @@
 """What parsing hands over (ParsedFile, its sheets, its problems) and what every reader shares:
 the caps, a cell as text, and a table of strings turned into a sheet."""
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +53,7 @@ class ParsedFile:
     def is_readable(self) -> bool:
         return bool(self.sheets) and not any(p["severity"] == "error" for p in self.problems)
 
-    def detection(self) -> dict:
+    def detection(self) -> dict[str, Any]:
         """What was detected, for the report."""
         return {
             "kind": self.kind, "encoding": self.encoding, "delimiter": self.delimiter, "decimal": self.decimal,

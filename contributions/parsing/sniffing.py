@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..contracts import ColumnMapping
 from .parsed import ParsedFile, Unreadable
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -138,7 +139,7 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def detect_number_format(parsed: ParsedFile, mapping: dict) -> None:
+def detect_number_format(parsed: ParsedFile, mapping: ColumnMapping) -> None:
     """Decimal and thousands separators from a sample of number-like cells (mapping keys win)."""
     cells: list[str] = []
     for sheet in parsed.sheets:

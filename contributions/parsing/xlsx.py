@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..contracts import ColumnMapping
 from .parsed import MAX_COLUMNS, MAX_PROBLEMS_PER_CODE, MAX_ROWS, ParsedFile, Unreadable, add_sheet, cell_text, problem
 
 XLSX_MAX_UNCOMPRESSED = 300 * 1024 * 1024
@@ -49,7 +50,7 @@ def check_xlsx_archive(data: bytes | mmap.mmap) -> zipfile.ZipFile:
     return archive
 
 
-def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: dict) -> None:
+def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMapping) -> None:
     import openpyxl
     import openpyxl.xml
 
@@ -111,7 +112,7 @@ def _member_contains(archive: zipfile.ZipFile, name: str, needles: Iterable[byte
     return False
 
 
-def _sheet_rows(ws: Any, title: str) -> list[tuple]:
+def _sheet_rows(ws: Any, title: str) -> list[tuple[Any, ...]]:
     rows = []
     for row in ws.iter_rows(values_only=True):
         if len(row) > MAX_COLUMNS:
@@ -123,7 +124,8 @@ def _sheet_rows(ws: Any, title: str) -> list[tuple]:
     return rows
 
 
-def _flag_formulas(values: list[tuple], formulas: list[tuple], title: str, parsed: ParsedFile) -> None:
+def _flag_formulas(values: list[tuple[Any, ...]], formulas: list[tuple[Any, ...]], title: str,
+                   parsed: ParsedFile) -> None:
     """Warn about formulas whose cached result we use; an error when the workbook holds no result."""
     from openpyxl.utils import get_column_letter
 
@@ -152,7 +154,7 @@ def _flag_formulas(values: list[tuple], formulas: list[tuple], title: str, parse
             sheet=title))
 
 
-def _sheet_to_frame(rows: list[tuple], title: str, parsed: ParsedFile) -> None:
+def _sheet_to_frame(rows: list[tuple[Any, ...]], title: str, parsed: ParsedFile) -> None:
     texts = [[cell_text(v).strip() for v in row] for row in rows]
     nonempty = [i for i, row in enumerate(texts) if any(row)]
     if not nonempty:

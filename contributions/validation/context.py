@@ -2,6 +2,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 from os import PathLike
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,13 +51,13 @@ class Plan:
     roles: dict[str, str | None] = field(default_factory=dict)
     unused: list[str] = field(default_factory=list)
     reasons: list[MappingReason] = field(default_factory=list)
-    suggested: dict = field(default_factory=dict)
+    suggested: dict[str, Any] = field(default_factory=dict)
 
     def need(self, code: str, message: str, **suggested: object) -> None:
         self.reasons.append({"code": code, "message": message, "sheet": self.sheet or None})
         self.suggested.update(suggested)
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "sheet": self.sheet, "layout": self.layout, "date_column": self.date_column,
             "date": self.date_constant.isoformat() if self.date_constant else None,
@@ -87,7 +88,7 @@ class Context:
             self.country = self.resolver.get(str(default_country))
         # What the file still needs from the volunteer's mapping, and the mapping suggested.
         self.needs: list[MappingReason] = []
-        self.suggested: dict = {}
+        self.suggested: dict[str, Any] = {}
         # A place inside a known one is unknown (a US county); and one such known place is also
         # given directly, so its unknown parts cannot be added up into it.
         self.sublocations_unknown = False

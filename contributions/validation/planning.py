@@ -1,6 +1,7 @@
 """Planning a sheet: its layout and which column holds the date, the place, the metric and the
 value, from the volunteer's mapping or detected from the headers; what the file still needs."""
 import datetime as dt
+from typing import Any
 
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, LocationResolver, Place
@@ -203,12 +204,12 @@ def _sheet_location(resolver: LocationResolver, name: str) -> Place | None:
     return None
 
 
-def suggested_base(plans: dict) -> dict:
+def suggested_base(plans: dict[str, Plan]) -> dict[str, Any]:
     """The detected mapping, as a starting point for the volunteer's."""
     if not plans:
         return {}
     plan = next(iter(plans.values()))
-    base = {"layout": plan.layout}
+    base: dict[str, Any] = {"layout": plan.layout}
     if plan.date_column:
         base["date_column"] = plan.date_column
     if plan.location_columns:

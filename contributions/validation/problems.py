@@ -64,7 +64,7 @@ class Problems:
 
     def add_records(self, code: str, severity: Severity, *, rows: list[int], sheets: list[str], columns: list[str],
                     values: list[str],
-                    messages: list):
+                    messages: list[str]) -> None:
         """One problem per source row, given as lists of the same length."""
         if not rows:
             return

@@ -29,7 +29,7 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
     text_columns = [*plan.location_columns, plan.date_column, plan.metric_column if plan.layout == "long" else None]
     encoding = {column: parallel.submit(encode, frame[column], rows=n) for column in text_columns if column}
 
-    def repeated(column):
+    def repeated(column: str) -> pd.Categorical:
         codes, uniques = encoding[column].result()
         return category(codes if k == 1 else np.tile(codes, k), uniques)
 
@@ -50,7 +50,7 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
         out["raw_value"] = pd.array(frame[value_columns].to_numpy(dtype=object).ravel(order="F"), dtype="str")
         out["column"] = category(np.repeat(np.arange(k), n), value_columns)
     if plan.layout == "long":
-        out["metric"] = repeated(plan.metric_column)
+        out["metric"] = repeated(cast(str, plan.metric_column))
     elif plan.layout == "wide_date":
         out["metric"] = constant(plan.metric, n * k)
     else:

@@ -89,7 +89,7 @@ def resolve_locations(ctx: Context, rows: pd.DataFrame,
                 parts.append(texts[digit])
             uniques.append("\x1f".join(reversed(parts)))
     outcome_id, outcome_mode = np.full(len(uniques), -1, dtype="int64"), np.full(len(uniques), ERROR, dtype="int8")
-    unknown: dict[tuple, list] = {}
+    unknown: Unknown = {}
     first_plan = next((p for p in plans.values() if p.location_columns), None)
     schemes = [LOCATION_SCHEMES.get(normalise_name(c)) for c in first_plan.location_columns] if first_plan else []
     for column, scheme in (ctx.mapping.get("location_schemes") or {}).items():

@@ -22,7 +22,7 @@ logger = logging.getLogger(__package__)  # contributions.validation
 MAX_PROBLEMS_IN_REPORT = 5000
 
 
-def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict | None) -> ColumnMapping:
+def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str, Any] | None) -> ColumnMapping:
     """The recipe's mapping (and layout), overridden key by key by the volunteer's."""
     base: dict[str, Any] = {}
     source: Any = recipe  # a SourceRecipe (mapping and layout fields) or the mapping itself
@@ -33,8 +33,9 @@ def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict | N
     return cast(ColumnMapping, {**base, **(mapping or {})})
 
 
-def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None, recipe: SourceRecipe | dict | None = None,
-             default_country: Location | str | None = None, today: dt.date | None = None) -> ValidationResult:
+def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None,
+             recipe: SourceRecipe | dict[str, Any] | None = None, default_country: Location | str | None = None,
+             today: dt.date | None = None) -> ValidationResult:
     """Normalise and check a parsed file; see contributions.validation for the contract.
 
     Never raises for bad input; a bug of ours becomes a `validation_failed` error (and a log entry)
@@ -54,7 +55,7 @@ def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None, recipe
             "problems_truncated": False})
 
 
-def _validate(parsed: ParsedFile, *, mapping: ColumnMapping | None, recipe: SourceRecipe | dict | None,
+def _validate(parsed: ParsedFile, *, mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str, Any] | None,
               default_country: Location | str | None, today: dt.date | None) -> ValidationResult:
     mapping = merge_mapping(mapping, recipe)
     ctx = Context(parsed, mapping, default_country, today or timezone.now().date())
@@ -134,7 +135,8 @@ def _report(ctx: Context, plans: dict[str, Plan], problems: pd.DataFrame, *, sou
     return {
         "valid": errors == 0 and not needs_mapping,
         "needs_mapping": {"needed": needs_mapping, "reasons": ctx.needs,
-                          "suggested": {**suggested_base(plans), **ctx.suggested} if needs_mapping else {}},
+                          "suggested": cast(ColumnMapping, {**suggested_base(plans), **ctx.suggested})
+                          if needs_mapping else {}},
         "detected": {**parsed.detection(), "filename": parsed.filename,
                      "sheets": [{**p.describe(), "rows": len(s.frame), "columns": s.header}
                                 for s in parsed.sheets for p in [plans.get(s.name)] if p is not None]

@@ -40,14 +40,14 @@ def _series_flags(values: np.ndarray, location_ids: np.ndarray, metric_ids: np.n
     return flagged
 
 
-def start_series_flags(ctx: Context, frame: pd.DataFrame) -> Future:
+def start_series_flags(ctx: Context, frame: pd.DataFrame) -> Future[dict[str, np.ndarray]]:
     """The rows to warn about, found in another thread while the caller goes on (see check_series)."""
     cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
     return parallel.submit(_series_flags, frame["value"].to_numpy(), frame["location_id"].to_numpy(),
                            frame["metric_id"].to_numpy(), cumulative_ids, rows=len(frame))
 
 
-def check_series(ctx: Context, frame: pd.DataFrame, flags: Future) -> None:
+def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.ndarray]]) -> None:
     """Warnings on the finished frame (sorted by location, metric, date): negatives, decreasing
     cumulative series, implausible jumps, each with its row. `flags`: start_series_flags' result."""
     flagged = flags.result()

@@ -5,12 +5,15 @@ import os
 
 from django.conf import settings
 from django.core.mail.backends.filebased import EmailBackend
+from django.core.mail.message import EmailMessage
 
 logger = logging.getLogger("portal.mail")
 
 
 class DevelopmentFileBackend(EmailBackend):
-    def write_message(self, message):
+    _fname: str  # the file open() made for this batch (Django sets it; the stubs leave it out)
+
+    def write_message(self, message: EmailMessage) -> None:
         super().write_message(message)
         path = os.path.relpath(self._fname, settings.BASE_DIR)
         if path.startswith(".."):

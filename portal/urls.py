@@ -6,7 +6,7 @@ from django.urls import include, path
 from . import views
 
 # The admin login goes through allauth's login, which is rate limited.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented patch
 admin.site.site_header = "COVID-19 Open Data administration"
 
 urlpatterns = [

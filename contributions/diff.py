@@ -173,8 +173,8 @@ def higher_priority_count(diff: Mapping[str, Any] | None) -> int:
     `higher_priority_values` or `protected`, or `counts.higher_priority`)."""
     diff = diff or {}
     current = diff.get("higher_priority")
-    if isinstance(current, dict) and isinstance(current.get("count"), int):
-        return current["count"]
+    if isinstance(current, dict) and isinstance(count := current.get("count"), int):
+        return count
     return _earlier_higher_priority_count(diff)
 
 

@@ -47,7 +47,8 @@ def preview_rows(submission: Submission, limit: int = 20) -> list[dict[str, Any]
         frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
     if "value" in frame:
         frame["value"] = frame["value"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
-    return frame.to_dict("records")
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    return records
 
 
 MAX_PROBLEM_ROWS = 100_000

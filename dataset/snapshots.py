@@ -73,7 +73,7 @@ class Values:
         first_keys = keys[starts]
         first_positions = np.searchsorted(self.keys, first_keys)
         shift = np.repeat(first_keys - first_positions, np.diff(np.append(starts, len(keys))))
-        position = np.subtract(keys, shift, out=shift)
+        position: np.ndarray = np.subtract(keys, shift, out=shift)
         np.maximum(position, 0, out=position)
         return position
 

@@ -99,6 +99,6 @@ def cell_text(value: object) -> str:
             return str(int(value))
         return repr(value)
     if hasattr(value, "isoformat"):
-        text = value.isoformat()
+        text: str = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
     return str(value)

@@ -74,5 +74,6 @@ def texts_at(column: pd.Series, positions: np.ndarray) -> list[str]:
     directly (going through pandas' Arrow strings would convert them one at a time)."""
     values = column.array
     if isinstance(values, pd.Categorical):
-        return np.asarray(values.categories, dtype=object)[values.codes[positions]].astype(str).tolist()
+        texts: list[str] = np.asarray(values.categories, dtype=object)[values.codes[positions]].astype(str).tolist()
+        return texts
     return [str(v) for v in column.iloc[positions].to_numpy(dtype=object)]

@@ -39,7 +39,8 @@ def plain_values(parsed: ParsedFile, raw: pa.Array | pa.ChunkedArray) -> np.ndar
     if others and not pc.all(_plain_numbers(raw, digits)).as_py():
         return None
     try:
-        return pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+        values: np.ndarray = pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False)
+        return values
     except pa.ArrowInvalid:  # a form Arrow reads differently: the careful path decides
         return None
 

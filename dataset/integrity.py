@@ -36,7 +36,7 @@ class Reference:
 
 def _grouped(references, attribute: str) -> dict[str, list[Reference]]:
     """The references by child table ("table") or by referenced table ("parent"), in order."""
-    groups = {}
+    groups: dict[str, list[Reference]] = {}
     for reference in references:
         groups.setdefault(getattr(reference, attribute), []).append(reference)
     return groups

@@ -61,13 +61,19 @@ class JhuFile:
     dates: list[date]
     rows: pd.DataFrame  # province_state, country_region, admin2, lat, long, line, extra
     values: np.ndarray
-    location_ids: np.ndarray | None = field(default=None)
+    location_ids: np.ndarray | None = field(default=None)  # set once the rows are placed
+
+    def placed_ids(self) -> np.ndarray:
+        """The location id of each row, once the rows have been placed on locations."""
+        if self.location_ids is None:
+            raise JhuFileError(f"{self.path.name}: the rows have not been placed yet")
+        return self.location_ids
 
     def long_frame(self) -> pd.DataFrame:
         """The values as location_id, metric_id, date, value; empty cells are left out."""
         n_rows, n_dates = self.values.shape
         frame = pd.DataFrame({
-            "location_id": np.repeat(self.location_ids, n_dates),
+            "location_id": np.repeat(self.placed_ids(), n_dates),
             "metric_id": self.metric.pk,
             "date": np.tile(np.array(self.dates, dtype="datetime64[D]"), n_rows),
             "value": self.values.ravel(),
@@ -119,10 +125,10 @@ def read_jhu_file(path: Path) -> JhuFile:
             f"or {','.join(US_COLUMNS)}[,Population],dates...)"
         )
     dates = []
-    for column, cell in enumerate(header[first_value:], start=first_value + 1):
+    for number, cell in enumerate(header[first_value:], start=first_value + 1):
         parsed = _parse_date(cell)
         if parsed is None:
-            raise JhuFileError(f"{path.name}, line 1, column {column}: {cell!r} is not a date (M/D/YY or YYYY-MM-DD)")
+            raise JhuFileError(f"{path.name}, line 1, column {number}: {cell!r} is not a date (M/D/YY or YYYY-MM-DD)")
         dates.append(parsed)
     if not dates:
         raise JhuFileError(f"{path.name}, line 1: no date columns")
@@ -263,7 +269,7 @@ class JhuPlacer:
                 keys.append(self._place_row(jhu_file.layout, row))
             except LookupError as exc:
                 raise JhuFileError(f"{jhu_file.path.name}, line {row['line']}: {exc}")
-        seen = {}
+        seen: dict[str, int] = {}
         for key, line in zip(keys, jhu_file.rows["line"], strict=True):
             if key in seen:
                 raise JhuFileError(
@@ -329,7 +335,7 @@ class JhuPlacer:
     def _plan(self, key, name, level, parent_key, country_code, row):
         existing = self.by_key.get(key)
         if existing is not None:
-            parent = self.by_id.get(existing.parent_id)
+            parent = self.by_id.get(existing.parent_id) if existing.parent_id is not None else None
             if parent is None or parent.key != parent_key:
                 raise LookupError(f"location key {key} already exists elsewhere ({existing.name})")
             return
@@ -363,13 +369,14 @@ def _float(text):
 def save_jhu_rows(jhu_file: JhuFile) -> None:
     """Keep JHU's names, coordinates and order for this file's layout and metric; add `jhu` aliases."""
     rows = jhu_file.rows
+    location_ids = jhu_file.placed_ids()
     wanted = [
         JhuRow(
             layout=jhu_file.layout, metric=jhu_file.metric, location_id=int(location_id), position=position,
             province_state=r["province_state"], country_region=r["country_region"], admin2=r["admin2"],
             lat=r["lat"], long=r["long"], extra=r["extra"],
         )
-        for position, (location_id, r) in enumerate(zip(jhu_file.location_ids, rows.to_dict("records"), strict=True))
+        for position, (location_id, r) in enumerate(zip(location_ids, rows.to_dict("records"), strict=True))
     ]
     fields = ["location_id", "position", "province_state", "country_region", "admin2", "lat", "long", "extra"]
     current = JhuRow.objects.filter(layout=jhu_file.layout, metric=jhu_file.metric)
@@ -383,10 +390,10 @@ def save_jhu_rows(jhu_file: JhuFile) -> None:
     texts = rows["country_region"].where(rows["province_state"].eq(""), combined)
     if jhu_file.layout == JhuRow.Layout.US:
         texts = pd.Series([e.get("Combined_Key") or t for e, t in zip(rows["extra"], texts, strict=True)])
-    pairs = set(zip(texts.tolist(), jhu_file.location_ids.tolist(), strict=True))
+    pairs = set(zip(texts.tolist(), location_ids.tolist(), strict=True))
     jhu = LocationAlias.Scheme.JHU
     known = set(
-        LocationAlias.objects.filter(scheme=jhu, location_id__in=set(jhu_file.location_ids.tolist()))
+        LocationAlias.objects.filter(scheme=jhu, location_id__in=set(location_ids.tolist()))
         .values_list("text", "location_id")
     )
     LocationAlias.objects.bulk_create(

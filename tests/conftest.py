@@ -127,13 +127,10 @@ def reference_data(db):
 @pytest.fixture
 def make_user(reference_data):
     """Create a verified user with a role: make_user("a@example.org", role="reviewer", countries=["IT"])."""
-    from accounts.services import countries_from_codes, create_verified_user
+    from tests.accounts.factories import PASSWORD, UserFactory
 
-    def make(email="volunteer@example.org", *, role="volunteer", countries=("IT",), password="correct-horse-42"):
-        user, _ = create_verified_user(
-            email=email, password=password, role=role, countries=countries_from_codes(list(countries))
-        )
-        return user
+    def make(email="volunteer@example.org", *, role="volunteer", countries=("IT",), password=PASSWORD):
+        return UserFactory(email=email, role=role, countries=countries, password=password)
 
     return make
 

@@ -1,4 +1,4 @@
-"""Small builders for moderation and merge tests: sources, normalised frames and submissions."""
+"""Small builders for moderation and merge tests: sources, normalised frames and submissions (on the factories)."""
 import io
 import itertools
 import uuid
@@ -11,18 +11,15 @@ from django.core.files.storage import default_storage
 from contributions.models import Submission
 from places.models import Location, Metric
 from sources.models import Source
-
-_counter = itertools.count(1)
+from tests.contributions.factories import SubmissionFactory
+from tests.sources.factories import SourceFactory
 
 
 def make_source(*, country="IT", institution_type=Source.InstitutionType.MINISTRY, priority=None,
                 status=Source.Status.APPROVED, name=None) -> Source:
-    n = next(_counter)
-    return Source.objects.create(
-        name=name or f"Test source {n}", institution=f"Institution {n}", institution_type=institution_type,
-        country=Location.objects.get(key=country) if country else None,
-        url=f"https://example.org/{uuid.uuid4().hex}/data.csv", priority=priority, status=status,
-    )
+    fields = {"name": name} if name else {}
+    return SourceFactory(country_key=country, institution_type=institution_type, priority=priority, status=status,
+                         **fields)
 
 
 def frame_for(location_keys, metric_codes, dates, value=lambda i: i) -> pd.DataFrame:
@@ -47,14 +44,11 @@ def store_parquet(frame: pd.DataFrame) -> str:
 
 def make_submission(*, submitter, source, frame=None, kind=Submission.Kind.DATA,
                     status=Submission.Status.AWAITING_REVIEW, country="IT", **fields) -> Submission:
-    path = store_parquet(frame) if frame is not None else ""
-    return Submission.objects.create(
-        kind=kind, submitter=submitter, source=source,
-        country=Location.objects.get(key=country) if country else None,
-        status=status, normalised_path=path, row_count=0 if frame is None else len(frame),
-        layout="long" if kind == Submission.Kind.DATA else "",
-        mapping={"date": "data", "location": "denominazione_regione"} if kind == Submission.Kind.DATA else {},
-        comment="Test upload", **fields,
+    """A submission whose validated rows are `frame` (stored as the normalised Parquet), if given."""
+    return SubmissionFactory(
+        kind=kind, submitter=submitter, source=source, country_key=country, status=status,
+        normalised_path=store_parquet(frame) if frame is not None else "",
+        row_count=0 if frame is None else len(frame), **fields,
     )
 
 

@@ -1,28 +1,45 @@
-"""Small builders for sources tests."""
-from itertools import count
+"""Factories for sources tests, and the registry the list and a source's page are tested on."""
+import factory
 
 from places.models import Location, Metric
 from sources.models import Source
 
-_numbers = count(1)
+
+def location(key: str | None) -> Location | None:
+    """The reference Location with this key (loaded by the `reference_data` fixture), or None."""
+    return Location.objects.get(key=key) if key else None
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    """An approved national source with a unique name, institution and URL.
+
+    SourceFactory(country_key="DE", metrics=["confirmed"]); country_key=None for an international one.
+    Metrics are looked up by code; the priority is the model's default for the institution type.
+    """
+
+    class Meta:
+        model = Source
+        skip_postgeneration_save = True
+
+    class Params:
+        country_key = "IT"
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    institution = factory.Sequence(lambda n: f"Institution {n}")
+    institution_type = Source.InstitutionType.MINISTRY
+    country = factory.LazyAttribute(lambda o: location(o.country_key))
+    url = factory.Sequence(lambda n: f"https://health.example.org/data/{n}")
+    status = Source.Status.APPROVED
+
+    @factory.post_generation
+    def metrics(self, create, codes, **kwargs):
+        if create and codes:
+            self.metrics.set(Metric.objects.filter(code__in=codes))
 
 
 def make_source(*, country="IT", metrics=(), status=Source.Status.APPROVED, **fields) -> Source:
     """An approved national source with a unique URL unless told otherwise."""
-    n = next(_numbers)
-    defaults = {
-        "name": f"Source {n}",
-        "institution": f"Institution {n}",
-        "institution_type": Source.InstitutionType.MINISTRY,
-        "url": f"https://health.example.org/data/{n}",
-    }
-    defaults.update(fields)
-    source = Source.objects.create(
-        country=Location.objects.get(key=country) if country else None, status=status, **defaults
-    )
-    if metrics:
-        source.metrics.set(Metric.objects.filter(code__in=metrics))
-    return source
+    return SourceFactory(country_key=country, metrics=metrics, status=status, **fields)
 
 
 def make_registry() -> dict[str, Source]:

@@ -1,25 +1,25 @@
-"""Small builders of canonical data for the data-page tests (written with the ORM, as a merge would leave them)."""
+"""Small builders of canonical data for the data-page tests (on the factories, as a merge would leave them)."""
 from datetime import date, timedelta
 
 from dataset.models import Observation, ObservationHistory, Release
 from places.models import Location, Metric
 from sources.models import Source
+from tests.dataset.factories import ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 START = date(2020, 2, 24)
 
 
 def make_source(name="JHU CSSE COVID-19 Data", *, url="https://github.com/CSSEGISandData/COVID-19",
                 institution_type=Source.InstitutionType.AGGREGATOR, licence="CC BY 4.0", country=None, **extra):
-    source = Source(name=name, institution=extra.pop("institution", "Johns Hopkins University"),
-                    institution_type=institution_type, url=url, licence=licence, country=country,
-                    status=Source.Status.APPROVED, attribution=extra.pop("attribution", ""), **extra)
-    source.save()
-    return source
+    extra.setdefault("institution", "Johns Hopkins University")
+    return SourceFactory(name=name, institution_type=institution_type, url=url, licence=licence, country=country,
+                         **extra)
 
 
 def make_release(number=None, *, description="Import", changelog="", **counts):
-    return Release.objects.create(number=number or Release.next_number(), description=description,
-                                  changelog=changelog, **counts)
+    return ReleaseFactory(number=number or Release.next_number(), description=description, changelog=changelog,
+                          **counts)
 
 
 def add_series(key, metric_code, values, *, source, release, start=START, submission=None):

@@ -6,15 +6,15 @@ from django.db import IntegrityError, connection, transaction
 from dataset.models import Observation, ObservationHistory, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
-from sources.models import Source
+from tests.dataset.factories import ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 MISSING = 987_654
 
 
 @pytest.fixture
 def source(reference_data):
-    return Source.objects.create(name="Ministry", institution="Ministry", url="https://example.org/ministry",
-                                 institution_type=Source.InstitutionType.MINISTRY, status=Source.Status.APPROVED)
+    return SourceFactory(name="Ministry")
 
 
 @pytest.fixture
@@ -79,5 +79,5 @@ def test_postgresql_refuses_deleting_a_row_the_dataset_refers_to(italy_confirmed
     assert refused("DELETE FROM dataset_release WHERE id = %s", [italy_confirmed.release_id])
     assert refused("DELETE FROM sources_source WHERE id = %s", [source.pk])
     assert Release.objects.filter(pk=italy_confirmed.release_id).exists()
-    unused = Release.objects.create(number=99, description="nothing refers to it")
+    unused = ReleaseFactory(description="nothing refers to it")
     assert not refused("DELETE FROM dataset_release WHERE id = %s", [unused.pk])

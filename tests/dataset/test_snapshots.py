@@ -8,13 +8,12 @@ from dataset.keys import observation_keys
 from dataset.models import Observation, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
-from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 
 @pytest.fixture
 def source(reference_data):
-    return Source.objects.create(name="Ministry", institution="Ministry", url="https://example.org/ministry",
-                                 institution_type=Source.InstitutionType.MINISTRY, status=Source.Status.APPROVED)
+    return SourceFactory(name="Ministry")
 
 
 def frame(values, day="2020-03-01"):

@@ -9,21 +9,17 @@ from dataset.models import Observation, ObservationHistory, Release
 from dataset.upsert import UpsertError, upsert_observations
 from places.models import Location, Metric
 from sources.models import Source
-
-
-def _source(name, institution_type, url):
-    return Source.objects.create(name=name, institution=name, institution_type=institution_type, url=url,
-                                 status=Source.Status.APPROVED)
+from tests.sources.factories import SourceFactory
 
 
 @pytest.fixture
 def aggregator(reference_data):
-    return _source("Aggregator", Source.InstitutionType.AGGREGATOR, "https://example.org/aggregator")
+    return SourceFactory(name="Aggregator", institution_type=Source.InstitutionType.AGGREGATOR)
 
 
 @pytest.fixture
 def ministry(reference_data):
-    return _source("Ministero della Salute", Source.InstitutionType.MINISTRY, "https://salute.gov.it/covid")
+    return SourceFactory(name="Ministero della Salute", institution_type=Source.InstitutionType.MINISTRY)
 
 
 def frame(*rows):

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from sources.models import Source
+from tests.contributions.factories import SubmissionFactory
 from tests.dataset.page_data import START, add_series, change_value, italy_and_france, make_release, make_source
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +14,10 @@ pytestmark = pytest.mark.django_db
 # --- provenance -------------------------------------------------------------------------------
 
 def test_provenance_shows_source_submission_release_and_history(client, reference_data, make_user):
-    from contributions.models import Submission
-
     source, release = italy_and_france()
     ministry = make_source("Ministero della Salute", url="https://salute.gov.it/covid",
                            institution_type=Source.InstitutionType.MINISTRY, licence="IODL 2.0")
-    submission = Submission.objects.create(kind="data", submitter=make_user(), source=ministry, status="merged")
+    submission = SubmissionFactory(submitter=make_user(), source=ministry, status="merged")
     second = make_release(description="Italian ministry upload")
     changed_day = START + timedelta(days=3)
     change_value("IT", "confirmed", changed_day, 655, source=ministry, release=second, submission=submission)

@@ -1,4 +1,5 @@
-"""Small builders for API tests: sources, and releases that add or change values the way a merge does.
+"""Small builders for API tests: sources, and releases that add or change values the way a merge does
+(sources and releases from the factories).
 
 They write Observation / ObservationHistory rows directly (a few rows, so plain ORM calls), keeping
 the invariants the merge keeps: a changed value gets one history row pointing at the release that
@@ -11,19 +12,17 @@ from django.utils import timezone
 from dataset.models import Observation, ObservationHistory, Release
 from places.models import Location, Metric
 from sources.models import Source
+from tests.dataset.factories import ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 
 def make_source(name="Ministry of Health", country="IT", *, status=Source.Status.APPROVED) -> Source:
-    return Source.objects.create(
-        name=name, institution=name, institution_type=Source.InstitutionType.MINISTRY,
-        country=Location.objects.get(key=country) if country else None,
-        url=f"https://{name.lower().replace(' ', '-')}.example.org/data.csv", status=status,
-    )
+    return SourceFactory(name=name, institution=name, country_key=country, status=status)
 
 
 def publish(values: dict, *, source: Source, created_at=None) -> Release:
     """Make the next release with `values` {(location_key, metric_code, "YYYY-MM-DD"): value}."""
-    release = Release.objects.create(number=Release.next_number(), description="test release")
+    release = ReleaseFactory()
     if created_at is not None:
         Release.objects.filter(pk=release.pk).update(created_at=created_at)
         release.refresh_from_db()

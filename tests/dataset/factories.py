@@ -9,13 +9,21 @@ from tests.sources.factories import SourceFactory, location
 
 
 class ReleaseFactory(factory.django.DjangoModelFactory):
-    """The next numbered release: ReleaseFactory(description="JHU import", values_added=30)."""
+    """The next numbered release: ReleaseFactory(description="JHU import", values_added=30, created_at=...)."""
 
     class Meta:
         model = Release
+        skip_postgeneration_save = True
 
     number = factory.LazyFunction(Release.next_number)
     description = "test release"
+
+    @factory.post_generation
+    def created_at(self, create, when, **kwargs):
+        """The model stamps created_at on insert whatever it is given, so a chosen time is written after."""
+        if create and when is not None:
+            Release.objects.filter(pk=self.pk).update(created_at=when)
+            self.refresh_from_db(fields=["created_at"])
 
 
 class ObservationFactory(factory.django.DjangoModelFactory):

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dataset.models import Observation, Release
 from outreach.services import coverage
-from places.models import Location, Metric
+from places.models import Location
 from sources.models import Source
+from tests.dataset.factories import ObservationFactory, ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 S = coverage.Status
@@ -17,21 +18,16 @@ JHU_LAST_DAY = date(2023, 3, 9)
 
 
 def _source(country_key, status=Source.Status.APPROVED, name=None, failures=0, cadence=Source.Cadence.DAILY):
-    country = Location.objects.get(key=country_key) if country_key else None
-    return Source.objects.create(
-        name=name or f"Source {country_key}", institution="Ministry",
-        institution_type="ministry" if country else "aggregator", country=country,
-        url=f"https://{(country_key or 'intl').lower()}.example.org/{name or 'x'}.csv",
-        status=status, consecutive_check_failures=failures, cadence=cadence,
+    return SourceFactory(
+        name=name or f"Source {country_key}", country_key=country_key, status=status, cadence=cadence,
+        institution_type="ministry" if country_key else "aggregator", consecutive_check_failures=failures,
     )
 
 
 def _observe(location, day, source, *, changed_days_ago=0):
     """A value merged in a release made `changed_days_ago` days ago."""
-    release = Release.objects.create(number=Release.next_number(), description="test")
-    Release.objects.filter(pk=release.pk).update(created_at=timezone.now() - timedelta(days=changed_days_ago))
-    Observation.objects.create(location=location, metric=Metric.objects.get(code="confirmed"), date=day,
-                               value=1, source=source, release=release)
+    release = ReleaseFactory(created_at=timezone.now() - timedelta(days=changed_days_ago))
+    ObservationFactory(location=location, metric_code="confirmed", date=day, value=1, source=source, release=release)
 
 
 def _by_key(rows):

@@ -2,18 +2,13 @@
 import pytest
 from django.urls import reverse
 
-from places.models import Location
-from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 
 @pytest.mark.django_db
 def test_a_country_without_a_source_asks_for_one_and_one_with_a_source_asks_for_its_data(client, make_user):
     client.force_login(make_user("giulia@example.org", countries=("IT", "MT")))
-    Source.objects.create(
-        name="Ministero della Salute", institution="Ministero della Salute", institution_type="ministry",
-        country=Location.objects.get(key="IT"), url="https://www.salute.gov.it/covid.csv",
-        status=Source.Status.APPROVED, licence="CC BY 4.0",
-    )
+    SourceFactory(name="Ministero della Salute", country_key="IT", licence="CC BY 4.0")
     page = client.get(reverse("outreach:next_steps"))
     assert page.status_code == 200
     italy, malta = (entry for entry in page.context["countries"])

@@ -22,10 +22,7 @@ def make_source(name="Ministry of Health", country="IT", *, status=Source.Status
 
 def publish(values: dict, *, source: Source, created_at=None) -> Release:
     """Make the next release with `values` {(location_key, metric_code, "YYYY-MM-DD"): value}."""
-    release = ReleaseFactory()
-    if created_at is not None:
-        Release.objects.filter(pk=release.pk).update(created_at=created_at)
-        release.refresh_from_db()
+    release = ReleaseFactory(created_at=created_at)
     locations = dict(Location.objects.filter(key__in={k for k, _, _ in values}).values_list("key", "pk"))
     metrics = dict(Metric.objects.filter(code__in={c for _, c, _ in values}).values_list("code", "pk"))
     existing = {(o.location_id, o.metric_id, o.date): o for o in Observation.objects.filter(

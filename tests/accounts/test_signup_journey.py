@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from contributions.models import Submission
 from places.models import Location
-from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 PASSWORD = "a-Long-passphrase-2020"
 COUNTRIES = ["IT", "DE", "FR", "ES", "PT"]
@@ -35,11 +35,7 @@ def onboard(client, country: Location):
 @pytest.fixture
 def sources(reference_data):
     return {
-        key: Source.objects.create(
-            name=f"Ministry of Health {key}", institution=f"Ministry of Health {key}", institution_type="ministry",
-            country=Location.objects.get(key=key), url=f"https://health.example.org/{key.lower()}/covid.csv",
-            status=Source.Status.APPROVED, licence="CC BY 4.0",
-        )
+        key: SourceFactory(name=f"Ministry of Health {key}", country_key=key, licence="CC BY 4.0")
         for key in COUNTRIES
     }
 

@@ -5,8 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from places.models import Location
-from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 
 @pytest.mark.django_db
@@ -39,10 +38,7 @@ def test_how_to_help_has_a_sign_up_button_per_role(client, reference_data):
 def test_home_shows_live_counts(client, make_user):
     make_user("v1@example.org", countries=("IT",))
     make_user("v2@example.org", countries=("DE",))
-    Source.objects.create(
-        name="Ministero della Salute", institution="Ministero della Salute", institution_type="ministry",
-        country=Location.objects.get(key="IT"), url="https://www.salute.gov.it/", status=Source.Status.APPROVED,
-    )
+    SourceFactory(name="Ministero della Salute", country_key="IT")
     response = client.get(reverse("home"))
     assert response.context["counts"]["volunteers"] == 2
     assert response.context["counts"]["sources"] == 1

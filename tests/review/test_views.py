@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from contributions.models import Submission
 from review.models import ReviewAction, ReviewerPreference
+from tests.dataset.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +50,7 @@ def test_review_page_shows_source_priority_report_and_history(client, reviewer, 
 
 @pytest.mark.parametrize("releases_since", [0, 1])
 def test_review_page_says_which_release_the_diff_was_computed_against(client, reviewer, submission, releases_since):
-    from dataset.models import Release
-
-    for number in range(1, 2 + releases_since):
-        Release.objects.create(number=number, description=f"release {number}")
+    ReleaseFactory.create_batch(1 + releases_since)  # release 1, then release 2 if the dataset changed since
     Submission.objects.filter(pk=submission.pk).update(
         diff={"counts": {"new": 10, "changed": 0, "unchanged": 0}, "release": 1})
     page = login(client, reviewer).get(reverse("review:detail", args=[submission.pk])).content.decode()

@@ -7,10 +7,10 @@ from unittest import mock
 
 import pytest
 
-from places.models import Location
 from sources import freshness
 from sources.models import Source
 from sources.tasks import check_all_sources
+from tests.sources.factories import SourceFactory
 
 PRIVATE_TARGETS = {
     "/to-10": "http://10.1.2.3/data.csv",
@@ -157,18 +157,11 @@ def test_a_malformed_url_is_a_recorded_failure_not_a_crash(url):
     assert not result.ok and result.error
 
 
-def _source(url, country_key="IT"):
-    return Source.objects.create(
-        name="Ministry feed", institution="Ministero della Salute", institution_type="ministry",
-        country=Location.objects.get(key=country_key), url=url, status=Source.Status.APPROVED,
-    )
-
-
 def test_three_failures_in_a_row_flag_the_source_and_mail_its_volunteers_once(server, make_user, mailoutbox):
     make_user("it-volunteer@example.org", countries=("IT",))
     make_user("also-it@example.org", countries=("DE", "IT"))
     make_user("fr-volunteer@example.org", countries=("FR",))
-    source = _source(f"{server}/missing")
+    source = SourceFactory(name="Ministry feed", country_key="IT", url=f"{server}/missing")
     for expected in (1, 2, 3, 4):
         check_all_sources()
         source.refresh_from_db()
@@ -180,7 +173,7 @@ def test_three_failures_in_a_row_flag_the_source_and_mail_its_volunteers_once(se
 
 
 def test_a_success_clears_the_failure_count(server, make_user):
-    source = _source(f"{server}/ok")
+    source = SourceFactory(url=f"{server}/ok")
     Source.objects.filter(pk=source.pk).update(consecutive_check_failures=5, last_check_error="HTTP 500")
     check_all_sources()
     source.refresh_from_db()
@@ -189,7 +182,7 @@ def test_a_success_clears_the_failure_count(server, make_user):
 
 
 def test_sources_not_approved_are_not_checked(server, reference_data):
-    source = _source(f"{server}/ok")
+    source = SourceFactory(url=f"{server}/ok")
     Source.objects.filter(pk=source.pk).update(status=Source.Status.PROPOSED)
     assert check_all_sources() == 0
     assert Handler.hits == []

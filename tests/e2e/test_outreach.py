@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from dataset.models import Observation, Release
 from outreach.models import NewsletterSubscription
-from places.models import Location, Metric
-from sources.models import Source
+from places.models import Location
+from tests.dataset.factories import ObservationFactory, ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 
 def _coverage_data(make_user):
@@ -18,17 +18,14 @@ def _coverage_data(make_user):
                              ("in@example.org", ("IN",)), ("us@example.org", ("US", "CA")),
                              ("au@example.org", ("AU",))]:
         make_user(email, countries=countries)
-    metric = Metric.objects.get(code="confirmed")
-    release = Release.objects.create(number=Release.next_number(), description="demo")
+    release = ReleaseFactory(description="demo")
     today = timezone.now().date()
     for key, days_ago in [("IT", 1), ("US", 3), ("BR", 40), ("AU", None), ("ZA", None), ("DE", 2)]:
         country = Location.objects.get(key=key)
-        source = Source.objects.create(name=f"{country.name} ministry", institution="Ministry",
-                                       institution_type="ministry", country=country,
-                                       url=f"https://{key.lower()}.example.org/data.csv", status=Source.Status.APPROVED)
+        source = SourceFactory(name=f"{country.name} ministry", country=country)
         if days_ago is not None:
-            Observation.objects.create(location=country, metric=metric, date=today - timedelta(days=days_ago),
-                                       value=10, source=source, release=release)
+            ObservationFactory(location=country, metric_code="confirmed", date=today - timedelta(days=days_ago),
+                               value=10, source=source, release=release)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from contributions.models import Submission
-from places.models import Location
 from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 PASSWORD = "a-Long-passphrase-2020"
 VOLUNTEER = "italy.volunteer@example.org"
@@ -64,10 +64,10 @@ def number(text: str) -> float:
 def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
         live_server, browser, celery_worker_process, settings, make_user, mailoutbox, test_data, screenshot):
     settings.MEDIA_ROOT = celery_worker_process.env["MEDIA_ROOT"]  # the worker reads what the site stores
-    source = Source.objects.create(
-        name="Protezione Civile", institution="Dipartimento della Protezione Civile",
-        institution_type=Source.InstitutionType.PUBLIC_HEALTH, country=Location.objects.get(key="IT"),
-        url="https://github.com/pcm-dpc/COVID-19", licence="CC BY 4.0", status=Source.Status.APPROVED,
+    source = SourceFactory(
+        name="Protezione Civile", institution="Dipartimento della Protezione Civile", country_key="IT",
+        institution_type=Source.InstitutionType.PUBLIC_HEALTH, url="https://github.com/pcm-dpc/COVID-19",
+        licence="CC BY 4.0",
     )
     make_user("reviewer.italy@example.org", role="reviewer", countries=("IT",), password=PASSWORD)
 

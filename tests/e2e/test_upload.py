@@ -4,8 +4,7 @@ import re
 import pytest
 
 from contributions.models import Submission
-from places.models import Location
-from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 PASSWORD = "correct-horse-42"
 
@@ -21,11 +20,6 @@ def signed_in(live_server, page, make_user):
     return page
 
 
-def approved_source(key, name, url):
-    return Source.objects.create(name=name, institution=name, institution_type="ministry",
-                                 country=Location.objects.get(key=key), url=url, status=Source.Status.APPROVED)
-
-
 def upload(page, live_server, source, path):
     page.goto(live_server.url + "/submissions/new/")
     page.select_option("select[name=source]", value=str(source.pk))
@@ -37,7 +31,7 @@ def upload(page, live_server, source, path):
 @pytest.mark.django_db(transaction=True)
 def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, test_data, screenshot):
     page = signed_in
-    source = approved_source("IT", "Protezione Civile", "https://github.com/pcm-dpc/COVID-19")
+    source = SourceFactory(country_key="IT", name="Protezione Civile", url="https://github.com/pcm-dpc/COVID-19")
     upload(page, live_server, source, test_data / "italy_pcm_dpc" / "dpc-covid19-ita-regioni-20200301.csv")
     page.wait_for_selector("[data-status=awaiting_review]")
     screenshot(page, "upload-italy-csv-report")
@@ -50,7 +44,7 @@ def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, te
 @pytest.mark.django_db(transaction=True)
 def test_upload_nigeria_xlsx_with_the_mapping_step(live_server, signed_in, test_data, screenshot):
     page = signed_in
-    source = approved_source("NG", "Nigeria Centre for Disease Control", "https://ncdc.gov.ng/")
+    source = SourceFactory(country_key="NG", name="Nigeria Centre for Disease Control", url="https://ncdc.gov.ng/")
     upload(page, live_server, source, test_data / "xlsx" / "Covid_19_cases_Nigeria.xlsx")
     page.wait_for_selector("[data-status=needs_mapping]")
     screenshot(page, "upload-nigeria-needs-mapping")

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from portal import api_v1
 from portal.api_v1 import router
 from tests.dataset.api.builders import make_source, publish, series
-from tests.review.builders import make_source as make_review_source
 from tests.review.builders import make_submission
+from tests.sources.factories import SourceFactory
 
 ROLES = ("anonymous", "volunteer", "reviewer_in_scope", "reviewer_out_of_scope", "staff")
 
@@ -99,7 +99,7 @@ def test_permission_matrix(clients, method, path, expected):
                          ids=[f"{m} {p}" for m, p, _, _ in OBJECT_MATRIX])
 def test_object_permission_matrix(clients, make_user, method, path, body, expected, role):
     submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
-    upload = make_submission(submitter=submitter, source=make_review_source(country="IT"))
+    upload = make_submission(submitter=submitter, source=SourceFactory(country_key="IT"))
     response = getattr(clients[role], method.lower())(path.format(pk=upload.pk), body, format="json")
     assert response.status_code == expected[role], response.content
 
@@ -107,7 +107,7 @@ def test_object_permission_matrix(clients, make_user, method, path, body, expect
 def upload_body(role):
     csv = f"date,location,metric,value\n2020-03-01,IT,confirmed,{len(role)}\n".encode()
     return {"file": SimpleUploadedFile(f"{role}.csv", csv, content_type="text/csv"),
-            "source": make_review_source(country="IT").pk}
+            "source": SourceFactory(country_key="IT").pk}
 
 
 def proposal_body(role):

@@ -41,7 +41,7 @@ def test_csv_downloads_count_against_the_same_limit(client_api, low_limits, refe
 def test_uploads_have_their_own_limit_with_the_same_429(client_api, low_limits, make_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.review.builders import make_source
+    from tests.sources.factories import make_source
 
     token = Token.objects.create(user=make_user("uploader@example.org"))
     client_api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

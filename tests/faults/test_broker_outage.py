@@ -11,7 +11,8 @@ from dataset.models import Observation
 from portal.celery import app as celery_app
 from review import merge
 from review.models import ReviewAction
-from tests.review.builders import frame_for, make_source, make_submission
+from tests.review.builders import frame_for, make_submission
+from tests.sources.factories import make_source
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

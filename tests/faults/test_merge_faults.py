@@ -20,7 +20,8 @@ from dataset.upsert import upsert_observations
 from places.models import Location
 from review import merge, services
 from review.tasks import merge_submission
-from tests.review.builders import dataset_rows, frame_for, make_source, make_submission
+from tests.review.builders import dataset_rows, frame_for, make_submission
+from tests.sources.factories import make_source
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

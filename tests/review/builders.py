@@ -1,4 +1,6 @@
-"""Small builders for moderation and merge tests: sources, normalised frames and submissions (on the factories)."""
+"""Small builders for moderation and merge tests: normalised frames and submissions (on the factories).
+
+Sources come from tests/sources/factories.py (make_source, SourceFactory)."""
 import io
 import itertools
 import uuid
@@ -10,16 +12,7 @@ from django.core.files.storage import default_storage
 
 from contributions.models import Submission
 from places.models import Location, Metric
-from sources.models import Source
 from tests.contributions.factories import SubmissionFactory
-from tests.sources.factories import SourceFactory
-
-
-def make_source(*, country="IT", institution_type=Source.InstitutionType.MINISTRY, priority=None,
-                status=Source.Status.APPROVED, name=None) -> Source:
-    fields = {"name": name} if name else {}
-    return SourceFactory(country_key=country, institution_type=institution_type, priority=priority, status=status,
-                         **fields)
 
 
 def frame_for(location_keys, metric_codes, dates, value=lambda i: i) -> pd.DataFrame:

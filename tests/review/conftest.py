@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from tests.review.builders import frame_for, make_source, make_submission
+from tests.review.builders import frame_for, make_submission
+from tests.sources.factories import make_source
 
 DATES = pd.date_range("2020-03-01", periods=5).strftime("%Y-%m-%d").tolist()
 

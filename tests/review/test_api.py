@@ -90,7 +90,8 @@ def test_queue_filters_by_warnings(reviewer, submission):
 
 
 def test_queue_filters_by_source(reviewer, volunteer, submission):
-    from tests.review.builders import make_source, make_submission
+    from tests.review.builders import make_submission
+    from tests.sources.factories import make_source
 
     other = make_submission(submitter=volunteer, source=make_source())
     response = api(reviewer).get("/api/v1/review/queue/", {"source": other.source_id})

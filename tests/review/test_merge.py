@@ -11,7 +11,8 @@ from review import merge
 from review.models import ReviewAction
 from review.tasks import merge_submission, sweep_stuck_merges
 from sources.models import Source, SourceRecipe
-from tests.review.builders import dataset_rows, frame_for, make_source, make_submission
+from tests.review.builders import dataset_rows, frame_for, make_submission
+from tests.sources.factories import make_source
 
 REGIONS = ["IT_21", "IT_25", "IT_34", "IT_45"]
 DATES = pd.date_range("2020-03-01", periods=10).strftime("%Y-%m-%d").tolist()

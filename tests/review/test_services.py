@@ -7,7 +7,8 @@ from dataset.models import Observation
 from review import selectors, services
 from review.models import ReviewAction
 from sources.models import Source
-from tests.review.builders import make_source, make_submission
+from tests.review.builders import make_submission
+from tests.sources.factories import make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from accounts import permissions
 from accounts.services import api_token_for
 from contributions.models import Submission
-from tests.review.builders import make_source
+from tests.sources.factories import make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -50,6 +50,7 @@ test: dev-venv
 
 lint: dev-venv
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 worker: venv
 	$(VENV)/bin/celery -A portal worker -B -Q default,validate,merge,exports,mail --loglevel=INFO

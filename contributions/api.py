@@ -1,14 +1,17 @@
 """API for data uploads: POST a file, then follow its status, report and diff."""
 import json
+from typing import cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import FINISH_PROFILE_MESSAGE, can_upload, has_verified_email
 from common.pagination import numbered_pages
+from places.models import Location
 from sources.models import Source
 
 from . import services
@@ -33,9 +36,9 @@ class IsVerifiedVolunteer(permissions.BasePermission):
 
 class SubmissionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    source = serializers.PrimaryKeyRelatedField(read_only=True)
+    source = serializers.PrimaryKeyRelatedField[Source](read_only=True)  # type: ignore[assignment]  # a field named like Field.source
     source_name = serializers.CharField(source="source.name", read_only=True)
-    country = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    country = serializers.SlugRelatedField[Location](slug_field="key", read_only=True, allow_null=True)
     submitter = serializers.CharField(source="submitter.display_name", read_only=True)
 
     class Meta:
@@ -74,8 +77,9 @@ class JSONObjectField(serializers.Field):
 
 class SubmissionCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV, TSV, XLSX or JSON records")
-    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.none(),
-                                                help_text="Id of an approved source")
+    source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]  # a field named like Field.source
+        queryset=Source.objects.none(), help_text="Id of an approved source"
+    )
     layout = serializers.ChoiceField(choices=["long", "wide_metric", "wide_date"], required=False)
     mapping = JSONObjectField(required=False, help_text="Column mapping as a JSON object (see docs/api.md)")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -84,7 +88,9 @@ class SubmissionCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["source"].queryset = sources_open_for_upload(request.user)
+            cast(serializers.PrimaryKeyRelatedField, self.fields["source"]).queryset = sources_open_for_upload(
+                request.user
+            )
 
 
 class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
@@ -123,7 +129,7 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixi
                 comment=data.get("comment", ""), layout=data.get("layout", ""), mapping=mapping or None,
             )
         except services.UploadRefused as exc:
-            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [str(exc)]})
         submission.refresh_from_db()
         body = SubmissionSerializer(submission, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})

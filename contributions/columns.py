@@ -110,8 +110,8 @@ class ColumnGuess:
     sure: bool = True
 
 
-def _index():
-    exact = {}
+def _index() -> dict[str, ColumnGuess]:
+    exact: dict[str, ColumnGuess] = {}
     for role, names in ROLE_NAMES.items():
         for name in names:
             exact.setdefault(normalise_name(name), ColumnGuess(role))

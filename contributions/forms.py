@@ -1,4 +1,6 @@
 """Forms for data uploads: the upload itself, a corrected file, and the column mapping."""
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -62,14 +64,17 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources_open_for_upload(user)
-        self.fields["new_source_country"].queryset = Location.objects.filter(level=Location.Level.COUNTRY)
+        cast(forms.ModelChoiceField, self.fields["source"]).queryset = sources_open_for_upload(user)
+        cast(forms.ModelChoiceField, self.fields["new_source_country"]).queryset = Location.objects.filter(
+            level=Location.Level.COUNTRY
+        )
         profile = getattr(user, "profile", None)
         if profile and profile.primary_country_id:
             self.fields["new_source_country"].initial = profile.primary_country_id
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
         proposing = any(cleaned.get(f) for f in ("new_source_name", "new_source_url"))
         if cleaned.get("source") and proposing:
             raise forms.ValidationError("Choose a registered source or propose a new one, not both.")

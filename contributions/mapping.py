@@ -4,6 +4,8 @@ The mapping dict is a contracts.ColumnMapping (keys: contributions.validation.MA
 what the API accepts as `mapping` and what is saved as the source's SourceRecipe when a reviewer
 approves.
 """
+from typing import cast
+
 from django import forms
 
 from places.models import Location, Metric
@@ -115,8 +117,10 @@ class MappingForm(forms.Form):
         initial = {key: mapping.get(key) for key in
                    ("layout", "date", "date_format", "location", "sheet_as_location", "metric", "unknown_sublocations")
                    if mapping.get(key) is not None}
-        super().__init__(*args, initial=initial, **kwargs)
-        self.fields["metric"].choices = [("", "–")] + [(m.code, m.name) for m in Metric.objects.all()]
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        metric_field = cast(forms.ChoiceField, self.fields["metric"])
+        metric_field.choices = [("", "–")] + [(m.code, m.name) for m in Metric.objects.all()]
         choices = role_choices()
         for index, (column, detected_role) in enumerate(self.columns):
             self.fields[f"column_{index}"] = forms.ChoiceField(
@@ -134,6 +138,7 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
         roles = [cleaned.get(f"column_{i}") for i in range(len(self.columns))]
         layout = cleaned.get("layout")
         if roles.count("date") > 1:
@@ -160,7 +165,7 @@ class MappingForm(forms.Form):
             if role == "date":
                 mapping["date_column"] = column
             elif role == "location":
-                locations.append((GENERALITY.get(detected_role, len(GENERALITY)), index, column))
+                locations.append((GENERALITY.get(detected_role or "", len(GENERALITY)), index, column))
             elif role == "metric_name":
                 mapping["metric_column"] = column
             elif role == "value":

@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from sources.models import Source
 
+from .contracts import ColumnMapping
 from .models import Submission, SubmissionFile
 from .proposals import propose_source
 
@@ -99,7 +100,7 @@ def create_upload_with_source(*, submitter: User, source: Source | None, proposa
                               comment: str = "") -> Submission:
     """An upload for a registered source, or for a source proposed in the same step (both or neither)."""
     if source is None:
-        source = propose_source(proposer=submitter, comment=comment, **proposal).source
+        source = propose_source(proposer=submitter, comment=comment, **(proposal or {})).source
     return create_upload(submitter=submitter, source=source, uploaded=uploaded, comment=comment)
 
 
@@ -129,7 +130,7 @@ def replace_file(*, submission: Submission, user: User, uploaded) -> Submission:
 
 
 @transaction.atomic
-def set_mapping(*, submission: Submission, user: User, mapping: dict) -> Submission:
+def set_mapping(*, submission: Submission, user: User, mapping: ColumnMapping) -> Submission:
     """Save the volunteer's column mapping and validate again with it."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if not submission.can_be_edited_by(user):

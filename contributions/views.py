@@ -145,7 +145,7 @@ def replace(request, pk):
         except services.UploadRefused as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, " ".join(form.errors.get("file", ["Choose a file."])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("file", ["Choose a file."])))
     return redirect(submission)
 
 

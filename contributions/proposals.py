@@ -32,7 +32,7 @@ class TooManyProposals(registry.SourceProposalError):
 
 
 def proposals_per_day() -> int:
-    return int(getattr(settings, "SOURCE_PROPOSALS_PER_DAY", DEFAULT_PROPOSALS_PER_DAY))
+    return int(settings.SOURCE_PROPOSALS_PER_DAY)
 
 
 def _recent_proposals(user: User) -> QuerySet[Submission]:

@@ -40,11 +40,11 @@ class CheckResult:
 
 
 def timeout_seconds() -> float:
-    return float(getattr(settings, "FRESHNESS_TIMEOUT_SECONDS", 10))
+    return float(settings.FRESHNESS_TIMEOUT_SECONDS)
 
 
 def max_redirects() -> int:
-    return int(getattr(settings, "FRESHNESS_MAX_REDIRECTS", 3))
+    return int(settings.FRESHNESS_MAX_REDIRECTS)
 
 
 def _allowed_networks() -> Literal[True] | list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

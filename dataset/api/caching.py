@@ -126,7 +126,7 @@ class ReleaseCacheMixin(_View):
         renderer = getattr(request, "accepted_renderer", None)
         media = renderer.format if renderer is not None else ""
         digest = hashlib.sha256(f"{request.path}?{query}|{media}".encode()).hexdigest()[:24]
-        prefix = getattr(settings, "API_CACHE_PREFIX", "api")
+        prefix = settings.API_CACHE_PREFIX
         return f"{prefix}:r{state.number}:{digest}"
 
     @staticmethod

@@ -35,12 +35,12 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "a
 
 
 def batch_size() -> int:
-    return getattr(settings, "NEWSLETTER_BATCH_SIZE", 100)
+    return settings.NEWSLETTER_BATCH_SIZE
 
 
 def claim_lease() -> timedelta:
     """How old a claim must be before resume() assumes its worker died and sends it again."""
-    return timedelta(seconds=getattr(settings, "NEWSLETTER_CLAIM_LEASE_SECONDS", 120))
+    return timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE_SECONDS)
 
 
 # --- writing an issue ---------------------------------------------------------------------------

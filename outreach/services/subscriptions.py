@@ -33,7 +33,7 @@ class InvalidToken(Exception):
 
 def confirm_max_age() -> int:
     """How long a confirmation link stays valid, in seconds."""
-    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+    return settings.NEWSLETTER_CONFIRM_MAX_AGE
 
 
 def normalise_email(email: str) -> str:
@@ -82,7 +82,7 @@ def subscribe(*, email: str, source_page: str = "", consent_text: str = CONSENT_
 
     email = normalise_email(email)
     now = timezone.now()
-    resend_after = now - timedelta(seconds=getattr(settings, "NEWSLETTER_CONFIRM_RESEND_SECONDS", 300))
+    resend_after = now - timedelta(seconds=settings.NEWSLETTER_CONFIRM_RESEND_SECONDS)
     with transaction.atomic():
         subscription, created = NewsletterSubscription.objects.select_for_update().get_or_create(
             email=email,

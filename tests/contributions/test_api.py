@@ -5,19 +5,16 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_for
 from contributions.models import Submission
-from places.models import Location
 from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 from .test_uploads import LONG_CSV
 
 
 @pytest.fixture
 def italy_source(reference_data):
-    return Source.objects.create(
-        name="Protezione Civile", institution="Dipartimento della Protezione Civile", institution_type="ministry",
-        country=Location.objects.get(key="IT"), url="https://github.com/pcm-dpc/COVID-19",
-        status=Source.Status.APPROVED,
-    )
+    return SourceFactory(name="Protezione Civile", institution="Dipartimento della Protezione Civile",
+                         url="https://github.com/pcm-dpc/COVID-19")
 
 
 def token_client(user) -> APIClient:

@@ -9,14 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from contributions.diff import compute_diff, higher_priority_count
 from contributions.parsing import parse_bytes
 from contributions.validation import validate
-from dataset.models import Observation, Release
-from places.models import Location, Metric
+from dataset.models import Observation
 from sources.models import Source
+from tests.dataset.factories import ObservationFactory, ReleaseFactory
+from tests.sources.factories import SourceFactory
 
 
 def make_source(name, institution_type):
-    return Source.objects.create(name=name, institution=name, institution_type=institution_type,
-                                 url=f"https://{name.lower().replace(' ', '-')}.example.org/data")
+    return SourceFactory(name=name, institution=name, institution_type=institution_type, country_key=None)
 
 
 @pytest.fixture
@@ -24,14 +24,12 @@ def canonical(reference_data):
     """Italy's confirmed cases for three days from the ministry, deaths for one day from an aggregator."""
     ministry = make_source("Ministero della Salute", Source.InstitutionType.MINISTRY)
     aggregator = make_source("Some Aggregator", Source.InstitutionType.AGGREGATOR)
-    release = Release.objects.create(number=1, description="test")
-    italy = Location.objects.get(key="IT")
-    confirmed, deaths = Metric.objects.get(code="confirmed"), Metric.objects.get(code="deaths")
+    release = ReleaseFactory()
     for day, value in [(1, 1694), (2, 2036), (3, 2502)]:
-        Observation.objects.create(location=italy, metric=confirmed, date=dt.date(2020, 3, day), value=value,
-                                   source=ministry, release=release)
-    Observation.objects.create(location=italy, metric=deaths, date=dt.date(2020, 3, 1), value=29,
-                               source=aggregator, release=release)
+        ObservationFactory(location_key="IT", metric_code="confirmed", date=dt.date(2020, 3, day), value=value,
+                           source=ministry, release=release)
+    ObservationFactory(location_key="IT", metric_code="deaths", date=dt.date(2020, 3, 1), value=29,
+                       source=aggregator, release=release)
     return {"ministry": ministry, "aggregator": aggregator}
 
 
@@ -148,7 +146,7 @@ def test_a_gap_in_a_canonical_series_is_still_found(canonical, reference_data):
     """Values are first looked for at their day's offset from the series' start; a missing day in
     the canonical series moves the later ones, which must still be found."""
     Observation.objects.filter(date=dt.date(2020, 3, 2)).delete()
-    Release.objects.create(number=2, description="a day removed")
+    ReleaseFactory(description="a day removed")
     frame = frame_of("date,location,confirmed\n2020-03-01,IT,1694\n2020-03-02,IT,2036\n2020-03-03,IT,2502\n"
                      "2020-03-04,IT,3089\n")
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from contributions.models import Submission
 from places.models import Location
 from sources.models import Source
+from tests.sources.factories import SourceFactory
 
 LONG_CSV = (
     b"date,location,metric,value\n"
@@ -23,11 +24,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 @pytest.fixture
 def italy_source(reference_data):
-    return Source.objects.create(
-        name="Protezione Civile", institution="Dipartimento della Protezione Civile", institution_type="ministry",
-        country=Location.objects.get(key="IT"), url="https://github.com/pcm-dpc/COVID-19",
-        status=Source.Status.APPROVED, licence="CC BY 4.0",
-    )
+    return SourceFactory(name="Protezione Civile", institution="Dipartimento della Protezione Civile",
+                         url="https://github.com/pcm-dpc/COVID-19", licence="CC BY 4.0")
 
 
 @pytest.fixture

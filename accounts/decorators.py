@@ -1,11 +1,12 @@
 """Access rules for pages: accounts.permissions as view decorators (sign-in, verified email, onboarding)."""
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 
 from .permissions import has_verified_email, is_reviewer, is_staff_member, needs_onboarding
@@ -15,52 +16,47 @@ __all__ = ["has_verified_email", "reviewer_required", "staff_required", "verifie
 View = Callable[..., HttpResponseBase]
 
 
-def verified_required(view: View) -> View:
-    """Signed in with a verified email address (onboarding may still be pending)."""
+def _requiring(test: Callable[[Any], bool], refuse: Callable[[HttpRequest], HttpResponseBase],
+               *, first: Callable[[View], View] = login_required) -> Callable[[View], View]:
+    """A decorator: `first`'s rule, then the view runs only when `test(request.user)` holds; otherwise
+    `refuse(request)` answers (a redirect, or it raises PermissionDenied)."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_verified_email(request.user):
-            messages.warning(request, "Please confirm your email address first: we sent you a link.")
-            return redirect("account_email")
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @first
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                return refuse(request)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def volunteer_required(view: View) -> View:
-    """`can_upload` / `can_propose_source`: a verified volunteer who has finished onboarding
-    (reviewers and staff need no onboarding); others are sent to the onboarding page first."""
-
-    @verified_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if needs_onboarding(request.user):
-            messages.info(request, "Tell us which countries you cover and what you can do first.")
-            return redirect(f"{redirect('accounts:onboarding').url}?next={request.path}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return decorator
 
 
-def reviewer_required(view: View) -> View:
-    @verified_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_reviewer(request.user):
-            raise PermissionDenied("Only reviewers can do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def _confirm_email_first(request: HttpRequest) -> HttpResponseBase:
+    messages.warning(request, "Please confirm your email address first: we sent you a link.")
+    return redirect("account_email")
 
 
-def staff_required(view: View) -> View:
-    @verified_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied("Only staff can do this.")
-        return view(request, *args, **kwargs)
+def _onboard_first(request: HttpRequest) -> HttpResponseBase:
+    messages.info(request, "Tell us which countries you cover and what you can do first.")
+    return redirect(f"{redirect('accounts:onboarding').url}?next={request.path}")
 
-    return wrapper
+
+def _deny(reason: str) -> Callable[[HttpRequest], NoReturn]:
+    def refuse(request: HttpRequest) -> NoReturn:
+        raise PermissionDenied(reason)
+
+    return refuse
+
+
+# Signed in with a verified email address (onboarding may still be pending).
+verified_required = _requiring(has_verified_email, _confirm_email_first)
+
+# `can_upload` / `can_propose_source`: a verified volunteer who has finished onboarding (reviewers and
+# staff need no onboarding); others are sent to the onboarding page first.
+volunteer_required = _requiring(lambda user: not needs_onboarding(user), _onboard_first, first=verified_required)
+
+reviewer_required = _requiring(is_reviewer, _deny("Only reviewers can do this."), first=verified_required)
+staff_required = _requiring(is_staff_member, _deny("Only staff can do this."), first=verified_required)

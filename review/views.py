@@ -62,33 +62,30 @@ def detail(request, pk):
     })
 
 
-def _act(request, pk, action):
+def _act(request, pk, action, *, say, message):
+    """Run `action(submission)`; say `message` when it succeeds, the ReviewError's text when it does not."""
     submission = _submission_for(request, pk)
     try:
         action(submission)
     except services.ReviewError as exc:
         messages.error(request, str(exc))
+    else:
+        say(request, message)
     return redirect("review:detail", pk=submission.pk)
 
 
 @require_POST
 @reviewer_required
 def claim(request, pk):
-    def do(submission):
-        services.claim(submission=submission, reviewer=request.user)
-        messages.success(request, "You hold this submission; others see that you are reviewing it.")
-
-    return _act(request, pk, do)
+    return _act(request, pk, lambda submission: services.claim(submission=submission, reviewer=request.user),
+                say=messages.success, message="You hold this submission; others see that you are reviewing it.")
 
 
 @require_POST
 @reviewer_required
 def release(request, pk):
-    def do(submission):
-        services.release(submission=submission, reviewer=request.user)
-        messages.info(request, "Released: the submission is back in the queue.")
-
-    return _act(request, pk, do)
+    return _act(request, pk, lambda submission: services.release(submission=submission, reviewer=request.user),
+                say=messages.info, message="Released: the submission is back in the queue.")
 
 
 @require_POST
@@ -100,9 +97,8 @@ def comment(request, pk):
         if not form.is_valid():
             raise services.ReviewError("Write a comment first.")
         services.comment(submission=submission, reviewer=request.user, comment=form.cleaned_data["comment"])
-        messages.success(request, "Comment added.")
 
-    return _act(request, pk, do)
+    return _act(request, pk, do, say=messages.success, message="Comment added.")
 
 
 @require_POST

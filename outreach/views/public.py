@@ -2,6 +2,8 @@
 
 Staff tools (inbox, newsletter issues) are in outreach.views.staff.
 """
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -58,28 +60,28 @@ def subscribe_done(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/subscribe_done.html")
 
 
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button (mail scanners follow links); the POST confirms."""
+def _token_link(request: HttpRequest, token: str, *, ask: str, act: Callable[..., object], done: str) -> HttpResponse:
+    """A signed link from a mail: GET shows a button (mail scanners follow links); the POST acts."""
     if request.method == "GET":
-        return render(request, "outreach/confirm.html", {"token": token})
+        return render(request, ask, {"token": token})
     try:
-        subscriptions.confirm(token=token)
+        act(token=token)
     except subscriptions.InvalidToken as exc:
         return render(request, "outreach/link_invalid.html", {"error": str(exc)}, status=400)
-    return render(request, "outreach/confirmed.html")
+    return render(request, done)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _token_link(request, token, ask="outreach/confirm.html", act=subscriptions.confirm,
+                       done="outreach/confirmed.html")
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers without a CSRF token; the signed link is the key
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "outreach/unsubscribe.html", {"token": token})
-    try:
-        subscriptions.unsubscribe(token=token)
-    except subscriptions.InvalidToken as exc:
-        return render(request, "outreach/link_invalid.html", {"error": str(exc)}, status=400)
-    return render(request, "outreach/unsubscribed.html")
+    return _token_link(request, token, ask="outreach/unsubscribe.html", act=subscriptions.unsubscribe,
+                       done="outreach/unsubscribed.html")
 
 
 @require_POST

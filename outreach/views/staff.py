@@ -1,10 +1,12 @@
 """Staff outreach tools: the contact inbox and the newsletter (write, test, send, follow, export subscribers)."""
 import csv
+from collections.abc import Callable
+from functools import wraps
 from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -87,39 +89,45 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@staff_required
-@require_POST
-def newsletter_test(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(Newsletter, pk=pk)
+def _on_issue(act: Callable[[HttpRequest, Newsletter], None]) -> Callable[..., HttpResponseBase]:
+    """A staff POST on one newsletter issue: `act(request, issue)` does it and says how it went in a
+    message; the answer is the issue's page."""
+
+    @staff_required
+    @require_POST
+    @wraps(act)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        issue = get_object_or_404(Newsletter, pk=pk)
+        act(request, issue)
+        return redirect("outreach:newsletter_detail", pk=issue.pk)
+
+    return view
+
+
+@_on_issue
+def newsletter_test(request: HttpRequest, issue: Newsletter) -> None:
     user = cast(User, request.user)  # staff_required let only a signed-in staff member through
     newsletter.send_test(newsletter=issue, email=user.email)
     messages.success(request, f"Test sent to {user.email}.")
-    return redirect("outreach:newsletter_detail", pk=issue.pk)
 
 
-@staff_required
-@require_POST
-def newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(Newsletter, pk=pk)
+@_on_issue
+def newsletter_send(request: HttpRequest, issue: Newsletter) -> None:
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Tick the box to confirm that you want to send this issue to every subscriber.")
-        return redirect("outreach:newsletter_detail", pk=issue.pk)
+        return
     try:
         count = newsletter.start_sending(newsletter=issue)
     except newsletter.AlreadySent as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Sending to {count} confirmed subscribers.")
-    return redirect("outreach:newsletter_detail", pk=issue.pk)
 
 
-@staff_required
-@require_POST
-def newsletter_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(Newsletter, pk=pk)
+@_on_issue
+def newsletter_resume(request: HttpRequest, issue: Newsletter) -> None:
     count = newsletter.resume(newsletter_id=issue.pk, retry_failed=request.POST.get("retry_failed") == "yes")
     messages.success(request, f"{count} recipients dispatched again; nobody already mailed is mailed twice.")
-    return redirect("outreach:newsletter_detail", pk=issue.pk)
 
 
 @staff_required

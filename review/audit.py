@@ -1,6 +1,7 @@
 """The staff audit log: filtering the append-only ReviewAction rows and writing them as CSV."""
 import csv
 
+from common.querysets import filter_given
 from common.spreadsheets import escape_formula
 
 from .models import ReviewAction
@@ -10,18 +11,11 @@ CSV_HEADER = ["time", "submission", "country", "source", "action", "actor", "ove
 
 def actions(*, action=None, actor=None, submission=None, country=None, since=None, until=None):
     rows = ReviewAction.objects.select_related("actor", "submission__country", "submission__source")
-    if action:
-        rows = rows.filter(action=action)
-    if actor:
-        rows = rows.filter(actor__email__icontains=actor)
-    if submission:
-        rows = rows.filter(submission_id=submission)
-    if country:
-        rows = rows.filter(submission__country__key=country.upper())
-    if since:
-        rows = rows.filter(created_at__date__gte=since)
-    if until:
-        rows = rows.filter(created_at__date__lte=until)
+    rows = filter_given(
+        rows, action=action, actor__email__icontains=actor, submission_id=submission,
+        submission__country__key=country.upper() if country else None,
+        created_at__date__gte=since, created_at__date__lte=until,
+    )
     return rows.order_by("-created_at", "-pk")
 
 

@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can_moderate
+from common.querysets import filter_given
 from contributions.diff import higher_priority_count
 from contributions.models import Submission
 
@@ -33,16 +34,10 @@ def queue_for(user: Any, *, status: str | None = None, country: str | None = Non
     """The review queue: waiting submissions in scope, oldest first, with optional filters."""
     submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
     submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
-    if country:
-        submissions = submissions.filter(country__key=country)
-    if kind:
-        submissions = submissions.filter(kind=kind)
-    if submitter:
-        submissions = submissions.filter(submitter__email__icontains=submitter)
-    if source:
-        submissions = submissions.filter(source_id=source)
-    if older_than_days:
-        submissions = submissions.filter(created_at__lte=timezone.now() - timedelta(days=older_than_days))
+    submissions = filter_given(
+        submissions, country__key=country, kind=kind, submitter__email__icontains=submitter, source_id=source,
+        created_at__lte=timezone.now() - timedelta(days=older_than_days) if older_than_days else None,
+    )
     if has_warnings is True:
         submissions = submissions.filter(warning_count__gt=0)
     elif has_warnings is False:

@@ -8,6 +8,7 @@ PostgreSQL is skipped with a note when the server cannot be reached).
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,17 @@ def machine() -> str:
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
     return f"{platform.system()} {platform.release()}, {cpus} CPUs ({model}), Python {platform.python_version()}"
+
+
+def print_ratio(*, engine: str, values: int, repeats: int, name: str, times: list[float], baseline: str,
+                baselines: list[float], ratio: str, target: str, memory: str) -> None:
+    """A benchmark's result lines: the medians of its times and of the baseline's, their ratio, peak memory."""
+    measured, base = statistics.median(times), statistics.median(baselines)
+    print(f"  engine: {engine}; values: {values:,}; repeats: {repeats} (medians)")
+    print(f"  {name + ':':<13}{measured:7.2f} s   ({', '.join(f'{t:.2f}' for t in times)})")
+    print(f"  baseline:    {base:7.2f} s   ({baseline}; {', '.join(f'{t:.2f}' for t in baselines)})")
+    print(f"  RATIO {ratio}: {measured / base:.2f}{target}")
+    print(f"  peak memory of the process: {memory}")
 
 
 def _recreate_postgres(name: str) -> str | None:

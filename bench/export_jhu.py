@@ -10,14 +10,13 @@ series first (not timed).
 """
 import io
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import jhu_files, peak_rss_mb, run_per_engine, setup_django  # noqa: E402
+from _support import jhu_files, peak_rss_mb, print_ratio, run_per_engine, setup_django  # noqa: E402
 
 REPEATS = 3
 
@@ -60,13 +59,10 @@ def child():
             exports.append(export_once(Path(tmp) / f"export{i}"))
             rss_export = peak_rss_mb()
             baselines.append(baseline_once(Path(tmp)))
-    exp, base = statistics.median(exports), statistics.median(baselines)
-    print(f"  engine: {connection.vendor}; values: {count:,}; repeats: {REPEATS} (medians)")
-    print(f"  jhu export:  {exp:7.2f} s   ({', '.join(f'{t:.2f}' for t in exports)})")
-    print(f"  baseline:    {base:7.2f} s   (one query + pandas pivot + to_csv; "
-          f"{', '.join(f'{t:.2f}' for t in baselines)})")
-    print(f"  RATIO export/baseline: {exp / base:.2f} (target <= 2.0)")
-    print(f"  peak memory of the process: {rss_export:.0f} MB (before exporting: {rss_before:.0f} MB)")
+    print_ratio(engine=connection.vendor, values=count, repeats=REPEATS, name="jhu export", times=exports,
+                baseline="one query + pandas pivot + to_csv", baselines=baselines, ratio="export/baseline",
+                target=" (target <= 2.0)",
+                memory=f"{rss_export:.0f} MB (before exporting: {rss_before:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ the baseline on PostgreSQL, peak memory of the import at most 1 GB.
     .venv/bin/python bench/import_jhu.py        # SQLite and PostgreSQL (BENCH_ENGINES=sqlite,postgres)
 """
 import io
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import jhu_files, peak_rss_mb, run_per_engine, setup_django  # noqa: E402
+from _support import jhu_files, peak_rss_mb, print_ratio, run_per_engine, setup_django  # noqa: E402
 
 REPEATS = 3
 
@@ -117,15 +116,11 @@ def child():
     rows = same_rows()
     assert len(rows) == count, (len(rows), count)
     baselines = [baseline_once(rows) for _ in range(REPEATS)]
-    imp, base = statistics.median(imports), statistics.median(baselines)
-    ratio = imp / base
-    print(f"  engine: {connection.vendor}; values: {count:,}; repeats: {REPEATS} (medians)")
-    print(f"  import_jhu:  {imp:7.2f} s   ({', '.join(f'{t:.2f}' for t in imports)})")
-    print(f"  baseline:    {base:7.2f} s   ({'COPY' if connection.vendor == 'postgresql' else 'executemany'} "
-          f"into a bare table with the same unique key; {', '.join(f'{t:.2f}' for t in baselines)})")
-    target = " (target <= 2.0)" if connection.vendor == "postgresql" else ""
-    print(f"  RATIO import/baseline: {ratio:.2f}{target}")
-    print(f"  peak memory of the process: {rss_import:.0f} MB (before importing: {rss_before:.0f} MB; target <= 1024)")
+    bulk = "COPY" if connection.vendor == "postgresql" else "executemany"
+    print_ratio(engine=connection.vendor, values=count, repeats=REPEATS, name="import_jhu", times=imports,
+                baseline=f"{bulk} into a bare table with the same unique key", baselines=baselines,
+                ratio="import/baseline", target=" (target <= 2.0)" if connection.vendor == "postgresql" else "",
+                memory=f"{rss_import:.0f} MB (before importing: {rss_before:.0f} MB; target <= 1024)")
 
 
 if __name__ == "__main__":

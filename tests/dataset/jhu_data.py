@@ -7,6 +7,8 @@ import pandas as pd
 from django.core.management import call_command
 from django.db import transaction
 
+from dataset.models import Observation
+
 ROOT = Path(__file__).resolve().parents[2]
 FINAL = ROOT / "demo_data" / "jhu"  # JHU's final release (last column 3/9/23), shipped for the demo
 EARLY = ROOT / "tests" / "data" / "jhu_time_series_early_2020-03-31"  # an edited third-party copy
@@ -24,6 +26,18 @@ def early_file(metric: str) -> Path:
 def read_original(path: Path) -> pd.DataFrame:
     """A JHU file exactly as text, the way the round-trip test compares it."""
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def original_cell(original: pd.DataFrame, country: str, column: str, province: str = "") -> float:
+    """The one cell of a JHU file (read by read_original) for that country, province and date column."""
+    row = original[(original["Country/Region"] == country) & (original["Province/State"] == province)]
+    assert len(row) == 1
+    return float(row.iloc[0][column])
+
+
+def stored_value(key: str, metric: str, day) -> float:
+    """The canonical value the import stored for that location key, metric code and date."""
+    return Observation.objects.get(location__key=key, metric__code=metric, date=day).value
 
 
 def import_jhu(*paths, extra=("--no-exports",)) -> str:

@@ -9,17 +9,7 @@ from dataset.jhu import read_jhu_file
 from dataset.models import JhuRow, Observation, Release
 from places.models import Location, LocationAlias
 
-from .jhu_data import early_file, import_jhu, read_original, write_csv
-
-
-def _value(key, metric, day):
-    return Observation.objects.get(location__key=key, metric__code=metric, date=day).value
-
-
-def _cells(original, country, column, province=""):
-    row = original[(original["Country/Region"] == country) & (original["Province/State"] == province)]
-    assert len(row) == 1
-    return float(row.iloc[0][column])
+from .jhu_data import early_file, import_jhu, original_cell, read_original, stored_value, write_csv
 
 
 def test_the_early_confirmed_file_with_iso_dates_imports(reference_data):
@@ -28,7 +18,7 @@ def test_the_early_confirmed_file_with_iso_dates_imports(reference_data):
     assert original.columns[4] == "2020-01-22"
     import_jhu(path)
     assert Observation.objects.count() == original.shape[0] * (original.shape[1] - 4)
-    assert _value("IT", "confirmed", date(2020, 3, 9)) == _cells(original, "Italy", "2020-03-09")
+    assert stored_value("IT", "confirmed", date(2020, 3, 9)) == original_cell(original, "Italy", "2020-03-09")
     assert Release.objects.count() == 1
 
 
@@ -59,23 +49,15 @@ def test_any_line_ending_reads_the_same(reference_data, tmp_path, newline):
     assert parsed.rows["line"].tolist() == expected.rows["line"].tolist()
 
 
-def test_an_unknown_country_is_refused_naming_file_and_line(reference_data, tmp_path):
-    path = write_csv(tmp_path / "time_series_covid19_confirmed_global.csv", [
-        "Province/State,Country/Region,Lat,Long,1/22/20,1/23/20",
-        ",Italy,41.87194,12.56738,0,0",
-        ",Atlantis,1,2,0,3",
-    ])
-    with pytest.raises(CommandError, match=r"time_series_covid19_confirmed_global\.csv, line 3: .*'Atlantis'"):
-        import_jhu(path)
-    assert Observation.objects.count() == 0
-
-
-def test_a_non_numeric_value_is_refused_naming_line_and_date(reference_data, tmp_path):
-    path = write_csv(tmp_path / "time_series_covid19_deaths_global.csv", [
-        "Province/State,Country/Region,Lat,Long,1/22/20,1/23/20",
-        ",Italy,41.87194,12.56738,0,n/a",
-    ])
-    with pytest.raises(CommandError, match=r"line 2, column 6 \(1/23/20\): 'n/a' is not a number"):
+@pytest.mark.parametrize(("name", "rows", "refusal"), [
+    ("time_series_covid19_confirmed_global.csv", [",Italy,41.87194,12.56738,0,0", ",Atlantis,1,2,0,3"],
+     r"time_series_covid19_confirmed_global\.csv, line 3: .*'Atlantis'"),
+    ("time_series_covid19_deaths_global.csv", [",Italy,41.87194,12.56738,0,n/a"],
+     r"line 2, column 6 \(1/23/20\): 'n/a' is not a number"),
+], ids=["unknown-country-names-file-and-line", "non-numeric-value-names-line-and-date"])
+def test_a_bad_row_is_refused_and_nothing_is_imported(reference_data, tmp_path, name, rows, refusal):
+    path = write_csv(tmp_path / name, ["Province/State,Country/Region,Lat,Long,1/22/20,1/23/20", *rows])
+    with pytest.raises(CommandError, match=refusal):
         import_jhu(path)
     assert Observation.objects.count() == 0
 
@@ -106,7 +88,7 @@ def test_us_counties_get_state_and_fips_keys(reference_data, tmp_path):
     import_jhu(path)
     county = Location.objects.get(key="US_AL_01001")
     assert county.level == Location.Level.SUBREGION and county.parent.key == "US_AL"
-    assert _value("US_CA_06037", "confirmed", date(2020, 1, 23)) == 5
+    assert stored_value("US_CA_06037", "confirmed", date(2020, 1, 23)) == 5
     ship = Location.objects.get(jhu_rows__province_state="Diamond Princess", jhu_rows__layout=JhuRow.Layout.US)
     assert ship.parent.key == "US" and ship.level == Location.Level.SPECIAL
     assert LocationAlias.objects.get(scheme="jhu", text="Autauga, Alabama, US").location == county

@@ -8,17 +8,7 @@ from django.core.management import call_command
 from dataset.models import JhuRow, Observation, Release
 from places.models import Location, LocationAlias
 
-from .jhu_data import METRICS, final_file, import_jhu, module_import, read_original
-
-
-def _value(key, metric, day):
-    return Observation.objects.get(location__key=key, metric__code=metric, date=day).value
-
-
-def _cells(original, country, column, province=""):
-    row = original[(original["Country/Region"] == country) & (original["Province/State"] == province)]
-    assert len(row) == 1
-    return float(row.iloc[0][column])
+from .jhu_data import METRICS, final_file, import_jhu, module_import, original_cell, read_original, stored_value
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +18,7 @@ def final_series(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.slow
-def test_the_final_series_imports_every_row_and_value(final_series, db):
+def test_the_final_series_imports_every_row_andstored_value(final_series, db):
     originals = {m: read_original(final_file(m)) for m in METRICS}
     expected_values = sum(frame.shape[0] * (frame.shape[1] - 4) for frame in originals.values())
     places = set()
@@ -45,17 +35,17 @@ def test_the_final_series_imports_every_row_and_value(final_series, db):
 def test_italy_confirmed_on_9_march_2020_and_on_the_last_date(final_series, db):
     original = read_original(final_file("confirmed"))
     assert original.columns[-1] == "3/9/23"
-    assert _value("IT", "confirmed", date(2020, 3, 9)) == _cells(original, "Italy", "3/9/20")
-    assert _value("IT", "confirmed", date(2023, 3, 9)) == _cells(original, "Italy", "3/9/23")
-    assert _value("IT", "confirmed", date(2023, 3, 9)) > 25_000_000
+    assert stored_value("IT", "confirmed", date(2020, 3, 9)) == original_cell(original, "Italy", "3/9/20")
+    assert stored_value("IT", "confirmed", date(2023, 3, 9)) == original_cell(original, "Italy", "3/9/23")
+    assert stored_value("IT", "confirmed", date(2023, 3, 9)) > 25_000_000
 
 
 @pytest.mark.slow
 def test_jhu_names_resolve_to_iso_countries_and_special_places(final_series, db):
     original = read_original(final_file("deaths"))
-    assert _value("KR", "deaths", date(2022, 1, 1)) == _cells(original, "Korea, South", "1/1/22")
-    assert _value("TW", "deaths", date(2022, 1, 1)) == _cells(original, "Taiwan*", "1/1/22")
-    assert _value("SHIP_DIAMOND_PRINCESS", "deaths", date(2020, 4, 1)) == _cells(
+    assert stored_value("KR", "deaths", date(2022, 1, 1)) == original_cell(original, "Korea, South", "1/1/22")
+    assert stored_value("TW", "deaths", date(2022, 1, 1)) == original_cell(original, "Taiwan*", "1/1/22")
+    assert stored_value("SHIP_DIAMOND_PRINCESS", "deaths", date(2020, 4, 1)) == original_cell(
         original, "Diamond Princess", "4/1/20"
     )
     canada_ship = Location.objects.get(jhu_rows__province_state="Diamond Princess", jhu_rows__country_region="Canada",

@@ -135,6 +135,25 @@ def make_user(reference_data):
     return make
 
 
+
+@pytest.fixture
+def api():
+    """A DRF test client, signed in as nobody."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def users(make_user):
+    """One user per access level, by name: anonymous (None), volunteer, reviewer, staff."""
+    return {
+        "anonymous": None,
+        "volunteer": make_user("vol@example.org"),
+        "reviewer": make_user("rev@example.org", role="reviewer"),
+        "staff": make_user("staff@example.org", role="staff"),
+    }
+
 # --- a real Celery worker, started once per session when a test needs it --------------------------
 
 @pytest.fixture(scope="session")

@@ -22,21 +22,6 @@ PROPOSAL = {
 }
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def users(make_user):
-    return {
-        "anonymous": None,
-        "volunteer": make_user("vol@example.org"),
-        "reviewer": make_user("rev@example.org", role="reviewer"),
-        "staff": make_user("staff@example.org", role="staff"),
-    }
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("who", "expected"), [("anonymous", 401), ("volunteer", 201), ("reviewer", 201), ("staff", 201)]

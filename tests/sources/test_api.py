@@ -1,7 +1,6 @@
 """GET /api/v1/sources/ is public (approved only; reviewers and staff see every status), filtered by
 sources.filters.SourceFilter."""
 import pytest
-from rest_framework.test import APIClient
 
 from sources.models import Source
 
@@ -11,27 +10,12 @@ URL = "/api/v1/sources/"
 
 
 @pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
 def sources(reference_data):
     return {
         "approved": make_source(name="Approved", metrics=["confirmed"]),
         "retired": make_source(name="Retired", status=Source.Status.RETIRED),
         "proposed": make_source(name="Proposed", status=Source.Status.PROPOSED),
         "rejected": make_source(name="Rejected", status=Source.Status.REJECTED),
-    }
-
-
-@pytest.fixture
-def users(make_user):
-    return {
-        "anonymous": None,
-        "volunteer": make_user("vol@example.org"),
-        "reviewer": make_user("rev@example.org", role="reviewer"),
-        "staff": make_user("staff@example.org", role="staff"),
     }
 
 

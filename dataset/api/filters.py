@@ -53,6 +53,17 @@ def named(items: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _ids_of(model: type[Location] | type[Metric], field: str, values: list[str], *,
+            refusal: tuple[str, str]) -> list[int]:
+    """The primary keys of the `model` rows whose `field` is one of `values`; a value that names no row
+    is refused: ValidationError on the parameter `refusal[0]` with the message `refusal[1]` naming them."""
+    found = dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "pk"))
+    unknown = [value for value in values if value not in found]
+    if unknown:
+        param, message = refusal
+        raise ValidationError({param: [message.format(named(unknown))]})
+    return list(found.values())
+
 class ObservationFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(
         method="filter_location", widget=ListWidget,
@@ -79,24 +90,17 @@ class ObservationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_location(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        keys = [key.upper() for key in split_list(value)]
-        found = dict(Location.objects.filter(key__in=keys).values_list("key", "pk"))
-        unknown = [key for key in keys if key not in found]
-        if unknown:
-            raise ValidationError({"location": [f"Unknown location key: {named(unknown)}."]})
-        ids = list(found.values())
+        ids = _ids_of(Location, "key", [key.upper() for key in split_list(value)],
+                      refusal=("location", "Unknown location key: {}."))
         if self.form.cleaned_data.get("include_subregions"):
             inside = Location.objects.filter(Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids))
             return queryset.filter(location__in=inside.values("pk"))
         return queryset.filter(location_id__in=ids)
 
     def filter_metric(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        codes = [code.lower() for code in split_list(value)]
-        found = dict(Metric.objects.filter(code__in=codes).values_list("code", "pk"))
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise ValidationError({"metric": [f"Unknown metric: {named(unknown)}. See /api/v1/metrics/."]})
-        return queryset.filter(metric_id__in=list(found.values()))
+        ids = _ids_of(Metric, "code", [code.lower() for code in split_list(value)],
+                      refusal=("metric", "Unknown metric: {}. See /api/v1/metrics/."))
+        return queryset.filter(metric_id__in=ids)
 
     def filter_source(self, queryset: QuerySet[Observation], name: str, value: int) -> QuerySet[Observation]:
         return queryset.filter(**{vintages.SOURCE: value})

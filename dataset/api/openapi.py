@@ -1,8 +1,16 @@
 """OpenAPI documentation of the dataset endpoints: their error responses, examples and parameters."""
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework.serializers import Serializer
 
 from common.api_errors import ErrorSerializer
 
@@ -17,6 +25,8 @@ ERRORS = {
                              "detail": "Too many requests. Try again in 42 seconds; authenticated clients (API "
                                        "token) have a higher limit."})]),
 }
+V = TypeVar("V", bound=Callable[..., Any])  # a view class
+
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such object")}
 
 LOMBARDY = {"key": "IT_25", "name": "Lombardia", "level": "region", "parent": "IT", "country_code": "IT",
@@ -34,6 +44,16 @@ RELEASE_12 = {"number": 12, "created_at": "2021-06-30T08:15:02Z", "description":
 
 def example(name: str, value: Any) -> OpenApiExample:
     return OpenApiExample(name, value=value, response_only=True, status_codes=["200"])
+
+
+def read_schema(serializer: type[Serializer[Any]], *, listed: OpenApiExample, one: OpenApiExample,
+                list_errors: dict[int, OpenApiResponse]) -> Callable[[V], V]:
+    """The documentation of a read-only viewset's list (its `list_errors`) and retrieve (404, 429), with
+    one example each."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **list_errors}, examples=[listed]),
+        retrieve=extend_schema(responses={200: serializer, **NOT_FOUND, 429: ERRORS[429]}, examples=[one]),
+    )
 
 
 OBSERVATION_PARAMETERS = [

@@ -28,7 +28,7 @@ from .. import vintages
 from ..models import Observation, Release
 from .caching import ReleaseCacheMixin
 from .filters import ORDERINGS, LocationFilter, ObservationFilter, requested_ordering
-from .openapi import CONFIRMED, ERRORS, LOMBARDY, NOT_FOUND, OBSERVATION_PARAMETERS, RELEASE_12, example
+from .openapi import CONFIRMED, ERRORS, LOMBARDY, OBSERVATION_PARAMETERS, RELEASE_12, example, read_schema
 from .serializers import (
     OBSERVATION_FIELDS,
     LocationSerializer,
@@ -40,20 +40,23 @@ from .serializers import (
 from .streaming import CSV_COLUMNS, CSVRenderer, stream_csv, streamed_rows
 
 
-class PublicReadMixin(ReleaseCacheMixin):
-    """Anyone reads; list and retrieve are cached per release."""
+class PublicReadViewSet(ReleaseCacheMixin, viewsets.ReadOnlyModelViewSet):
+    """Anyone reads; list and retrieve are cached per release (a cached answer is an HttpResponse, not
+    a DRF Response: hence the wider return type than ReadOnlyModelViewSet's)."""
 
     permission_classes = [AllowAny]
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return self.cached_or_none(request) or super().list(request, *args, **kwargs)  # type: ignore[misc]
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        return self.cached_or_none(request) or super().list(request, *args, **kwargs)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return self.cached_or_none(request) or super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        return self.cached_or_none(request) or super().retrieve(request, *args, **kwargs)
 
 
 @extend_schema(tags=["dataset"])
-class LocationViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
+@read_schema(LocationSerializer, listed=example("Regions of Italy", [LOMBARDY]), one=example("Lombardy", LOMBARDY),
+             list_errors=ERRORS)
+class LocationViewSet(PublicReadViewSet):
     """Countries, regions and subregions with their keys (IT, IT_25, US_CA_06037)."""
 
     queryset = Location.objects.select_related("parent").order_by("key")
@@ -63,19 +66,11 @@ class LocationViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "key"
     lookup_value_regex = "[^/]+"
 
-    @extend_schema(responses={200: LocationSerializer(many=True), **ERRORS},
-                   examples=[example("Regions of Italy", [LOMBARDY])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: LocationSerializer, **NOT_FOUND, 429: ERRORS[429]},
-                   examples=[example("Lombardy", LOMBARDY)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().retrieve(request, *args, **kwargs)
-
 
 @extend_schema(tags=["dataset"])
-class MetricViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
+@read_schema(MetricSerializer, listed=example("Metrics", [CONFIRMED]), one=example("Confirmed cases", CONFIRMED),
+             list_errors={429: ERRORS[429]})
+class MetricViewSet(PublicReadViewSet):
     """What is counted: confirmed cases, deaths, tests... with the kind of series (cumulative or daily)."""
 
     queryset = Metric.objects.all()
@@ -84,19 +79,11 @@ class MetricViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
     lookup_field = "code"
 
-    @extend_schema(responses={200: MetricSerializer(many=True), 429: ERRORS[429]},
-                   examples=[example("Metrics", [CONFIRMED])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: MetricSerializer, **NOT_FOUND, 429: ERRORS[429]},
-                   examples=[example("Confirmed cases", CONFIRMED)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().retrieve(request, *args, **kwargs)
-
 
 @extend_schema(tags=["dataset"])
-class ReleaseViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
+@read_schema(ReleaseSerializer, listed=example("Releases", [RELEASE_12]), one=example("Release 12", RELEASE_12),
+             list_errors={429: ERRORS[429]})
+class ReleaseViewSet(PublicReadViewSet):
     """Numbered, citable states of the dataset, newest first, with counts, changelog and export files."""
 
     queryset = Release.objects.prefetch_related("files__release").order_by("-number")
@@ -105,16 +92,6 @@ class ReleaseViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
-
-    @extend_schema(responses={200: ReleaseSerializer(many=True), 429: ERRORS[429]},
-                   examples=[example("Releases", [RELEASE_12])])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: ReleaseSerializer, **NOT_FOUND, 429: ERRORS[429]},
-                   examples=[example("Release 12", RELEASE_12)])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        return super().retrieve(request, *args, **kwargs)
 
 
 @extend_schema(tags=["dataset"])

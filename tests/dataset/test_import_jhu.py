@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from django.core.management.base import CommandError
 
-from dataset.jhu import read_jhu_file
+from dataset.jhu_files import read_jhu_file
 from dataset.models import JhuRow, Observation, Release
 from places.models import Location, LocationAlias
 

@@ -5,7 +5,8 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dataset.jhu import JHU_SOURCE, JhuFileError, JhuPlacer, read_jhu_file, save_jhu_rows
+from dataset.jhu import JHU_SOURCE, JhuPlacer, save_jhu_rows
+from dataset.jhu_files import JhuFileError, read_jhu_file
 from dataset.upsert import UpsertError, upsert_observations
 from sources.models import Source, normalise_url
 

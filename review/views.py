@@ -62,9 +62,8 @@ def detail(request, pk):
     })
 
 
-def _act(request, pk, action, *, say, message):
+def _act(request, submission, action, *, say, message):
     """Run `action(submission)`; say `message` when it succeeds, the ReviewError's text when it does not."""
-    submission = _submission_for(request, pk)
     try:
         action(submission)
     except services.ReviewError as exc:
@@ -77,15 +76,17 @@ def _act(request, pk, action, *, say, message):
 @require_POST
 @reviewer_required
 def claim(request, pk):
-    return _act(request, pk, lambda submission: services.claim(submission=submission, reviewer=request.user),
-                say=messages.success, message="You hold this submission; others see that you are reviewing it.")
+    return _act(request, _submission_for(request, pk),
+                lambda submission: services.claim(submission=submission, reviewer=request.user), say=messages.success,
+                message="You hold this submission; others see that you are reviewing it.")
 
 
 @require_POST
 @reviewer_required
 def release(request, pk):
-    return _act(request, pk, lambda submission: services.release(submission=submission, reviewer=request.user),
-                say=messages.info, message="Released: the submission is back in the queue.")
+    return _act(request, _submission_for(request, pk),
+                lambda submission: services.release(submission=submission, reviewer=request.user), say=messages.info,
+                message="Released: the submission is back in the queue.")
 
 
 @require_POST
@@ -98,7 +99,7 @@ def comment(request, pk):
             raise services.ReviewError("Write a comment first.")
         services.comment(submission=submission, reviewer=request.user, comment=form.cleaned_data["comment"])
 
-    return _act(request, pk, do, say=messages.success, message="Comment added.")
+    return _act(request, _submission_for(request, pk), do, say=messages.success, message="Comment added.")
 
 
 @require_POST
@@ -131,13 +132,9 @@ def decide(request, pk):
 @require_POST
 @staff_required
 def retry_merge(request, pk):
-    submission = get_object_or_404(Submission, pk=pk)
-    try:
-        services.retry_merge(submission=submission, actor=request.user)
-        messages.success(request, "The merge is queued again.")
-    except services.ReviewError as exc:
-        messages.error(request, str(exc))
-    return redirect("review:detail", pk=submission.pk)
+    return _act(request, get_object_or_404(Submission, pk=pk),
+                lambda submission: services.retry_merge(submission=submission, actor=request.user),
+                say=messages.success, message="The merge is queued again.")
 
 
 @require_POST

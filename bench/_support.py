@@ -95,6 +95,14 @@ def run_per_engine(script: Path, database_name: str) -> int:
     return worst
 
 
+def main(script: Path, database_name: str, child) -> None:
+    """A benchmark script's entry point: `--child` measures in this process, otherwise once per engine."""
+    if "--child" in sys.argv:
+        child()
+    else:
+        sys.exit(run_per_engine(script, database_name))
+
+
 def setup_django():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import jhu_files, peak_rss_mb, print_ratio, run_per_engine, setup_django  # noqa: E402
+from _support import jhu_files, main, peak_rss_mb, print_ratio, setup_django  # noqa: E402
 
 REPEATS = 3
 
@@ -124,7 +124,4 @@ def child():
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        child()
-    else:
-        sys.exit(run_per_engine(Path(__file__), "portal_bench_data"))
+    main(Path(__file__), "portal_bench_data", child)

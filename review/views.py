@@ -73,20 +73,23 @@ def _act(request, submission, action, *, say, message):
     return redirect("review:detail", pk=submission.pk)
 
 
+def _by_reviewer(request, pk, service, say, message):
+    """`service(submission=..., reviewer=...)` on a submission the user may review, through _act."""
+    return _act(request, _submission_for(request, pk),
+                lambda submission: service(submission=submission, reviewer=request.user), say=say, message=message)
+
+
 @require_POST
 @reviewer_required
 def claim(request, pk):
-    return _act(request, _submission_for(request, pk),
-                lambda submission: services.claim(submission=submission, reviewer=request.user), say=messages.success,
-                message="You hold this submission; others see that you are reviewing it.")
+    return _by_reviewer(request, pk, services.claim, messages.success,
+                        "You hold this submission; others see that you are reviewing it.")
 
 
 @require_POST
 @reviewer_required
 def release(request, pk):
-    return _act(request, _submission_for(request, pk),
-                lambda submission: services.release(submission=submission, reviewer=request.user), say=messages.info,
-                message="Released: the submission is back in the queue.")
+    return _by_reviewer(request, pk, services.release, messages.info, "Released: the submission is back in the queue.")
 
 
 @require_POST

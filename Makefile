@@ -50,6 +50,7 @@ test: dev-venv
 
 lint: dev-venv
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 worker: venv

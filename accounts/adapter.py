@@ -1,4 +1,5 @@
 """allauth adapter: mail that names the portal, sent through Celery; where people land after sign-in."""
+
 from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -31,9 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 "accounts/email/message.html",
                 {"subject": message.subject, "body": message.body, "site": context["current_site"]},
             )
-        send_rendered_email.delay_on_commit(
-            subject=message.subject, body=message.body, to=list(message.to), html=html
-        )
+        send_rendered_email.delay_on_commit(subject=message.subject, body=message.body, to=list(message.to), html=html)
 
     def get_login_redirect_url(self, request):
         """Volunteers finish onboarding first; reviewers and staff go to their queue."""

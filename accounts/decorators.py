@@ -1,4 +1,5 @@
 """Access rules for pages: accounts.permissions as view decorators (sign-in, verified email, onboarding)."""
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn
@@ -16,8 +17,12 @@ __all__ = ["has_verified_email", "reviewer_required", "staff_required", "verifie
 View = Callable[..., HttpResponseBase]
 
 
-def _requiring(test: Callable[[Any], bool], refuse: Callable[[HttpRequest], HttpResponseBase],
-               *, first: Callable[[View], View] = login_required) -> Callable[[View], View]:
+def _requiring(
+    test: Callable[[Any], bool],
+    refuse: Callable[[HttpRequest], HttpResponseBase],
+    *,
+    first: Callable[[View], View] = login_required,
+) -> Callable[[View], View]:
     """A decorator: `first`'s rule, then the view runs only when `test(request.user)` holds; otherwise
     `refuse(request)` answers (a redirect, or it raises PermissionDenied)."""
 

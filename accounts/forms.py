@@ -1,4 +1,5 @@
 """The volunteer profile form used for onboarding and for later edits."""
+
 from django import forms
 
 from places.models import Location
@@ -23,7 +24,9 @@ def countries():
 class VolunteerProfileForm(forms.ModelForm):
     primary_country = CountryChoiceField(queryset=countries(), help_text="The country you know best.")
     other_countries = CountryMultipleChoiceField(
-        queryset=countries(), required=False, help_text="Any other countries you can help with.",
+        queryset=countries(),
+        required=False,
+        help_text="Any other countries you can help with.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     skills = forms.MultipleChoiceField(

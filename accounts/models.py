@@ -1,4 +1,5 @@
 """Users, volunteer profiles (countries and skills) and reviewer scopes."""
+
 from collections.abc import Callable
 from typing import Any
 
@@ -81,7 +82,10 @@ class VolunteerProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(max_length=100, blank=True)
     primary_country = models.ForeignKey(
-        Location, null=True, on_delete=models.PROTECT, related_name="primary_volunteers",
+        Location,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="primary_volunteers",
         limit_choices_to={"level": Location.Level.COUNTRY},
     )
     other_countries = models.ManyToManyField(

@@ -3,6 +3,7 @@
 Rules that also need a submission live where Submission is known (`review.permissions.can_review`)
 and build on these.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Reads about people that several pages share: profiles, API tokens and the public volunteer directory."""
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,9 @@ def volunteer_directory(*, skill: str = "", country_key: str = "") -> list[Direc
     countries by name; optionally only those with `skill` or only one country."""
     profiles = (
         VolunteerProfile.objects.filter(public_listing=True, completed_at__isnull=False, user__is_active=True)
-        .select_related("user", "primary_country").prefetch_related("other_countries").order_by("display_name", "pk")
+        .select_related("user", "primary_country")
+        .prefetch_related("other_countries")
+        .order_by("display_name", "pk")
     )
     groups: dict[str, DirectoryGroup] = {}
     for profile in profiles:

@@ -1,4 +1,5 @@
 """Accounts: roles, reviewer scopes, verified users from the command line, volunteer profiles and API tokens."""
+
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -33,7 +34,15 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
 # e-mail addresses; roles (groups) are read-only there. Superuser status and per-user permissions
 # stay with superusers (see PortalUserAdmin).
 STAFF_ADMIN_APPS = (
-    "places", "accounts", "account", "authtoken", "dataset", "sources", "contributions", "review", "outreach",
+    "places",
+    "accounts",
+    "account",
+    "authtoken",
+    "dataset",
+    "sources",
+    "contributions",
+    "review",
+    "outreach",
 )
 STAFF_EXTRA_PERMISSIONS = (("auth", "view_group"),)
 
@@ -78,9 +87,7 @@ def create_verified_user(*, email: str, password: str, role: str, countries: lis
     user = User(email=email, username=email[:150]) if existing is None else existing
     user.set_password(password)
     user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     set_role(user=user, role=role, countries=countries)
     profile, _ = VolunteerProfile.objects.get_or_create(user=user)
     if countries and profile.primary_country_id is None:

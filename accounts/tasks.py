@@ -1,4 +1,5 @@
 """Mail is sent by the worker so a slow SMTP server never holds up a page."""
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives

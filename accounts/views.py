@@ -1,4 +1,5 @@
 """Onboarding after the first sign-in, the profile page, and API token rotation. Thin views over accounts.services."""
+
 from typing import cast
 
 from django.conf import settings

@@ -5,6 +5,7 @@ for the run (a fresh SQLite file; on PostgreSQL a database dropped and created a
 benchmark never touches the developer's data. Engines: BENCH_ENGINES (default "sqlite,postgres";
 PostgreSQL is skipped with a note when the server cannot be reached).
 """
+
 import os
 import platform
 import resource
@@ -35,14 +36,15 @@ def peak_rss_mb() -> float:
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
 
 
 def machine() -> str:
     cpus = os.cpu_count()
     try:
         model = next(
-            line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
     except (OSError, StopIteration):
@@ -50,8 +52,19 @@ def machine() -> str:
     return f"{platform.system()} {platform.release()}, {cpus} CPUs ({model}), Python {platform.python_version()}"
 
 
-def print_ratio(*, engine: str, values: int, repeats: int, name: str, times: list[float], baseline: str,
-                baselines: list[float], ratio: str, target: str, memory: str) -> None:
+def print_ratio(
+    *,
+    engine: str,
+    values: int,
+    repeats: int,
+    name: str,
+    times: list[float],
+    baseline: str,
+    baselines: list[float],
+    ratio: str,
+    target: str,
+    memory: str,
+) -> None:
     """A benchmark's result lines: the medians of its times and of the baseline's, their ratio, peak memory."""
     measured, base = statistics.median(times), statistics.median(baselines)
     print(f"  engine: {engine}; values: {values:,}; repeats: {repeats} (medians)")
@@ -87,8 +100,9 @@ def run_per_engine(script: Path, database_name: str) -> int:
                 url = _recreate_postgres(database_name)
                 if url is None:
                     continue
-            env = dict(os.environ, DATABASE_URL=url, EXPORTS_ROOT=f"{tmp}/exports", MEDIA_ROOT=f"{tmp}/media",
-                       BENCH_TMP=tmp)
+            env = dict(
+                os.environ, DATABASE_URL=url, EXPORTS_ROOT=f"{tmp}/exports", MEDIA_ROOT=f"{tmp}/media", BENCH_TMP=tmp
+            )
             env.pop("REDIS_URL", None)
             print(f"\n== {script.stem} on {engine} ==", flush=True)
             worst = max(worst, subprocess.call([sys.executable, str(script), "--child"], env=env, cwd=ROOT))

@@ -13,6 +13,7 @@
 The database is migrated and, when it holds no observations, loaded with the final JHU global series
 (`import_jhu`); give the benchmark its own database. REDIS_URL, when set, is the servers' cache.
 """
+
 import itertools
 import json
 import os
@@ -42,8 +43,14 @@ SEQUENCE = itertools.count(1)
 
 def env() -> dict:
     values = dict(os.environ)
-    values.update(DATABASE_URL=DATABASE_URL, DEBUG="0", API_THROTTLE_ANON="100000000/hour",
-                  API_THROTTLE_USER="100000000/hour", LOG_LEVEL="WARNING", DB_CONN_MAX_AGE="600")
+    values.update(
+        DATABASE_URL=DATABASE_URL,
+        DEBUG="0",
+        API_THROTTLE_ANON="100000000/hour",
+        API_THROTTLE_USER="100000000/hour",
+        LOG_LEVEL="WARNING",
+        DB_CONN_MAX_AGE="600",
+    )
     return values
 
 
@@ -53,8 +60,9 @@ def manage(*args) -> None:
 
 def observation_count() -> int:
     script = "from dataset.models import Observation; print(Observation.objects.count())"
-    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env(), check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 
@@ -89,9 +97,23 @@ def free_port() -> int:
 
 def start_gunicorn(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi:application", "--workers", "2", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "300"],
-        cwd=ROOT, env=env(), start_new_session=True, stdout=subprocess.DEVNULL)
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "portal.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -144,7 +166,8 @@ def interleaved(cases: dict, rounds: int = ROUNDS) -> dict:
     for name, (latencies, wall) in samples.items():
         latencies.sort()
         results[name] = {
-            "requests": len(latencies), "rps": len(latencies) / wall,
+            "requests": len(latencies),
+            "rps": len(latencies) / wall,
             "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         }
@@ -154,12 +177,20 @@ def interleaved(cases: dict, rounds: int = ROUNDS) -> dict:
 def timed_export() -> float:
     """`export_dataset --format tidy`, timed inside the process (Django's start-up not counted)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-api-export-"))
-    script = ("import time; from pathlib import Path; from dataset.exports import export; "
-              f"t = time.perf_counter(); list(export('tidy', Path({str(folder)!r}))); "
-              "print(time.perf_counter() - t)")
+    script = (
+        "import time; from pathlib import Path; from dataset.exports import export; "
+        f"t = time.perf_counter(); list(export('tidy', Path({str(folder)!r}))); "
+        "print(time.perf_counter() - t)"
+    )
     try:
-        out = subprocess.run([PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env(), check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", script],
+            cwd=ROOT,
+            env=env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -197,8 +228,10 @@ def main():
             requests.get(url_for(0), timeout=60)
         results.update(interleaved(cases))
         baseline = results["ping (baseline)"]["rps"]
-        print(f"\none series: {LOCATION}/{METRIC}, {points} values; gunicorn 2 workers, {CLIENTS} client threads, "
-              f"{DURATION:.0f}s per endpoint in {ROUNDS} interleaved windows")
+        print(
+            f"\none series: {LOCATION}/{METRIC}, {points} values; gunicorn 2 workers, {CLIENTS} client threads, "
+            f"{DURATION:.0f}s per endpoint in {ROUNDS} interleaved windows"
+        )
         print(f"{'endpoint':26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs ping':>8}")
         for name in cases:
             r = results[name]
@@ -211,11 +244,18 @@ def main():
             export_runs.append(timed_export())
         api_seconds, size, lines = min(api_runs)
         export_seconds = min(export_runs)
-        results["full_csv"] = {"api_seconds": api_seconds, "bytes": size, "rows": lines,
-                               "export_seconds": export_seconds, "ratio": api_seconds / export_seconds}
-        print(f"\nfull tidy CSV through the API: {lines:,} rows, {size / 1e6:.1f} MB in {api_seconds:.1f}s; "
-              f"export_dataset --format tidy: {export_seconds:.1f}s -> {api_seconds / export_seconds:.2f}x "
-              "(target <= 3x)")
+        results["full_csv"] = {
+            "api_seconds": api_seconds,
+            "bytes": size,
+            "rows": lines,
+            "export_seconds": export_seconds,
+            "ratio": api_seconds / export_seconds,
+        }
+        print(
+            f"\nfull tidy CSV through the API: {lines:,} rows, {size / 1e6:.1f} MB in {api_seconds:.1f}s; "
+            f"export_dataset --format tidy: {export_seconds:.1f}s -> {api_seconds / export_seconds:.2f}x "
+            "(target <= 3x)"
+        )
         worst = min(results[n]["ratio"] for n in ("series JSON, cached", "series CSV, cached"))
         print(f"series vs trivial view (cached, steady state): {worst:.2f}x (target >= 0.5x)")
         RESULTS.mkdir(exist_ok=True)

@@ -5,6 +5,7 @@ DATABASE_URL names:  python manage.py import_jhu demo files... && python bench/d
 Prints, per page, the median time of a request through Django's test client, the number of SQL
 queries, and the ratio to the baseline (the About page: base template, no data queries).
 """
+
 import os
 import statistics
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -8,6 +8,7 @@ series first (not timed).
 
     .venv/bin/python bench/export_jhu.py        # SQLite and PostgreSQL (BENCH_ENGINES=sqlite,postgres)
 """
+
 import io
 import os
 import sys
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import jhu_files, main, peak_rss_mb, print_ratio, setup_django  # noqa: E402
+from _support import jhu_files, main, peak_rss_mb, print_ratio, setup_django
 
 REPEATS = 3
 
@@ -59,10 +60,18 @@ def child():
             exports.append(export_once(Path(tmp) / f"export{i}"))
             rss_export = peak_rss_mb()
             baselines.append(baseline_once(Path(tmp)))
-    print_ratio(engine=connection.vendor, values=count, repeats=REPEATS, name="jhu export", times=exports,
-                baseline="one query + pandas pivot + to_csv", baselines=baselines, ratio="export/baseline",
-                target=" (target <= 2.0)",
-                memory=f"{rss_export:.0f} MB (before exporting: {rss_before:.0f} MB)")
+    print_ratio(
+        engine=connection.vendor,
+        values=count,
+        repeats=REPEATS,
+        name="jhu export",
+        times=exports,
+        baseline="one query + pandas pivot + to_csv",
+        baselines=baselines,
+        ratio="export/baseline",
+        target=" (target <= 2.0)",
+        memory=f"{rss_export:.0f} MB (before exporting: {rss_before:.0f} MB)",
+    )
 
 
 if __name__ == "__main__":

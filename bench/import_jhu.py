@@ -8,13 +8,14 @@ the baseline on PostgreSQL, peak memory of the import at most 1 GB.
 
     .venv/bin/python bench/import_jhu.py        # SQLite and PostgreSQL (BENCH_ENGINES=sqlite,postgres)
 """
+
 import io
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import jhu_files, main, peak_rss_mb, print_ratio, setup_django  # noqa: E402
+from _support import jhu_files, main, peak_rss_mb, print_ratio, setup_django
 
 REPEATS = 3
 
@@ -59,12 +60,16 @@ def same_rows():
         wide = pd.read_csv(path, dtype=str, keep_default_na=False)
         values = wide.iloc[:, 4:].astype("float64").to_numpy()
         dates = pd.to_datetime(wide.columns[4:], format="%m/%d/%y").to_numpy().astype("datetime64[D]")
-        frames.append(pd.DataFrame({
-            "location_id": np.repeat(np.arange(len(wide)), len(dates)),
-            "metric_id": metric_id,
-            "date": np.tile(dates, len(wide)),
-            "value": values.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "location_id": np.repeat(np.arange(len(wide)), len(dates)),
+                    "metric_id": metric_id,
+                    "date": np.tile(dates, len(wide)),
+                    "value": values.ravel(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -74,8 +79,9 @@ def baseline_once(rows) -> float:
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_bare")
-        kind = ("bigint", "date", "double precision") if connection.vendor == "postgresql" else (
-            "integer", "text", "real")
+        kind = (
+            ("bigint", "date", "double precision") if connection.vendor == "postgresql" else ("integer", "text", "real")
+        )
         cursor.execute(
             f"CREATE TABLE bench_bare (location_id {kind[0]} NOT NULL, metric_id {kind[0]} NOT NULL, "
             f"date {kind[1]} NOT NULL, value {kind[2]} NOT NULL, UNIQUE (location_id, metric_id, date))"
@@ -91,8 +97,9 @@ def baseline_once(rows) -> float:
             dates = np.datetime_as_string(rows["date"].to_numpy(), unit="D").tolist()
             cursor.executemany(
                 "INSERT INTO bench_bare VALUES (%s, %s, %s, %s)",
-                zip(rows["location_id"].tolist(), rows["metric_id"].tolist(), dates, rows["value"].tolist(),
-                    strict=True),
+                zip(
+                    rows["location_id"].tolist(), rows["metric_id"].tolist(), dates, rows["value"].tolist(), strict=True
+                ),
             )
     elapsed = time.perf_counter() - start
     with connection.cursor() as cursor:
@@ -117,10 +124,18 @@ def child():
     assert len(rows) == count, (len(rows), count)
     baselines = [baseline_once(rows) for _ in range(REPEATS)]
     bulk = "COPY" if connection.vendor == "postgresql" else "executemany"
-    print_ratio(engine=connection.vendor, values=count, repeats=REPEATS, name="import_jhu", times=imports,
-                baseline=f"{bulk} into a bare table with the same unique key", baselines=baselines,
-                ratio="import/baseline", target=" (target <= 2.0)" if connection.vendor == "postgresql" else "",
-                memory=f"{rss_import:.0f} MB (before importing: {rss_before:.0f} MB; target <= 1024)")
+    print_ratio(
+        engine=connection.vendor,
+        values=count,
+        repeats=REPEATS,
+        name="import_jhu",
+        times=imports,
+        baseline=f"{bulk} into a bare table with the same unique key",
+        baselines=baselines,
+        ratio="import/baseline",
+        target=" (target <= 2.0)" if connection.vendor == "postgresql" else "",
+        memory=f"{rss_import:.0f} MB (before importing: {rss_before:.0f} MB; target <= 1024)",
+    )
 
 
 if __name__ == "__main__":

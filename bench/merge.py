@@ -12,6 +12,7 @@ It always works in its own database, BENCH_MERGE_DATABASE_URL (default portal_be
 local server, created when missing), never in DATABASE_URL's: it migrates it and empties its
 observations. Without a reachable PostgreSQL server it says so and exits 0.
 """
+
 import io
 import os
 import sys
@@ -80,11 +81,13 @@ def base_frame(location_ids, metric_id) -> pd.DataFrame:
     """1M values: locations × consecutive dates for one metric."""
     per_location = BASE_VALUES // len(location_ids)
     dates = pd.date_range("2020-01-22", periods=per_location)
-    frame = pd.DataFrame({
-        "location_id": np.repeat(location_ids, per_location),
-        "metric_id": metric_id,
-        "date": np.tile(dates.to_numpy(), len(location_ids)),
-    })
+    frame = pd.DataFrame(
+        {
+            "location_id": np.repeat(location_ids, per_location),
+            "metric_id": metric_id,
+            "date": np.tile(dates.to_numpy(), len(location_ids)),
+        }
+    )
     frame["value"] = np.arange(len(frame), dtype="float64")
     return frame
 
@@ -97,13 +100,15 @@ def merge_frame(base: pd.DataFrame) -> pd.DataFrame:
     last = base["date"].max()
     location_ids = base["location_id"].unique()
     per_location = -(-half // len(location_ids))
-    new = pd.DataFrame({
-        "location_id": np.repeat(location_ids, per_location),
-        "metric_id": base["metric_id"].iloc[0],
-        "date": np.tile(
-            pd.date_range(last + pd.Timedelta(days=1), periods=per_location).to_numpy(), len(location_ids)
-        ),
-    }).head(half)
+    new = pd.DataFrame(
+        {
+            "location_id": np.repeat(location_ids, per_location),
+            "metric_id": base["metric_id"].iloc[0],
+            "date": np.tile(
+                pd.date_range(last + pd.Timedelta(days=1), periods=per_location).to_numpy(), len(location_ids)
+            ),
+        }
+    ).head(half)
     new["value"] = 1.0
     return pd.concat([changed, new], ignore_index=True)
 
@@ -151,8 +156,13 @@ def run_merge(frame, source, submitter, tmp_media) -> tuple[float, object]:
 
     with override_settings(MEDIA_ROOT=tmp_media):
         submission = Submission.objects.create(
-            kind=Submission.Kind.DATA, submitter=submitter, source=source, status=Submission.Status.APPROVED,
-            approved_at=timezone.now(), normalised_path=store_parquet(frame), row_count=len(frame),
+            kind=Submission.Kind.DATA,
+            submitter=submitter,
+            source=source,
+            status=Submission.Status.APPROVED,
+            approved_at=timezone.now(),
+            normalised_path=store_parquet(frame),
+            row_count=len(frame),
         )
         start = time.perf_counter()
         release = merge.run(submission_id=submission.pk)
@@ -182,14 +192,19 @@ def main():
     location_ids = np.array(Location.objects.order_by("pk").values_list("pk", flat=True)[:1000])
     metric_id = Metric.objects.get(code="confirmed").pk
     source = Source.objects.filter(url_normalised="https://bench.example.org/merge").first() or Source.objects.create(
-        name="Bench source", institution="Bench", institution_type=Source.InstitutionType.MINISTRY,
-        url="https://bench.example.org/merge", priority=100,
+        name="Bench source",
+        institution="Bench",
+        institution_type=Source.InstitutionType.MINISTRY,
+        url="https://bench.example.org/merge",
+        priority=100,
     )
     submitter, _ = User.objects.get_or_create(username="bench-merge", defaults={"email": "bench-merge@example.org"})
     base = base_frame(location_ids, metric_id)
     frame = merge_frame(base)
-    print(f"dataset {len(base):,} values; merging {len(frame):,} ({MERGE_VALUES // 2:,} changed, "
-          f"{len(frame) - MERGE_VALUES // 2:,} new); best of {REPEATS}")
+    print(
+        f"dataset {len(base):,} values; merging {len(frame):,} ({MERGE_VALUES // 2:,} changed, "
+        f"{len(frame) - MERGE_VALUES // 2:,} new); best of {REPEATS}"
+    )
     merge_times, bare_times = [], []
     with tempfile.TemporaryDirectory() as tmp_media:
         for _ in range(REPEATS):

@@ -3,6 +3,7 @@
 Each script prints its own ratio against the baseline it measures in the same run. The exit code
 is the worst exit code of the scripts, so `make bench` fails when one of them crashes.
 """
+
 import subprocess
 import sys
 import time

@@ -13,6 +13,7 @@ turns. Targets (DESIGN.md §6): at most 3x the baseline, peak memory at most 1 G
     .venv/bin/python bench/validate.py           # SQLite and PostgreSQL (database portal_bench_validate)
     BENCH_ENGINES=sqlite .venv/bin/python bench/validate.py
 """
+
 import contextlib
 import io
 import json
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import ROOT, jhu_files, peak_rss_mb, run_per_engine, setup_django  # noqa: E402
+from _support import ROOT, jhu_files, peak_rss_mb, run_per_engine, setup_django
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", 7))
 TARGET_RATIO = 3.0
@@ -44,8 +45,14 @@ def build_long_csv(path: Path) -> int:
         assert result.is_valid, result.report["counts"]
         frames.append(result.frame)
     frame = pd.concat(frames, ignore_index=True)
-    long = pd.DataFrame({"date": frame["date"].dt.strftime("%Y-%m-%d"), "location": frame["location_key"],
-                         "metric": frame["metric"], "value": frame["value"].astype("int64")})
+    long = pd.DataFrame(
+        {
+            "date": frame["date"].dt.strftime("%Y-%m-%d"),
+            "location": frame["location_key"],
+            "metric": frame["metric"],
+            "value": frame["value"].astype("int64"),
+        }
+    )
     long.to_csv(path, index=False)
     return frame
 
@@ -57,13 +64,17 @@ def fill_canonical(frame) -> None:
     from dataset.models import Observation, Release
     from sources.models import Source
 
-    source = Source.objects.create(name="JHU CSSE (bench)", institution="JHU", institution_type="aggregator",
-                                   url="https://github.com/CSSEGISandData/COVID-19/bench", status="approved")
+    source = Source.objects.create(
+        name="JHU CSSE (bench)",
+        institution="JHU",
+        institution_type="aggregator",
+        url="https://github.com/CSSEGISandData/COVID-19/bench",
+        status="approved",
+    )
     release = Release.objects.create(number=Release.next_number(), description="bench canonical data")
     table = Observation._meta.db_table
     columns = ["location_id", "metric_id", "date", "value", "source_id", "release_id"]
-    rows = frame.assign(source_id=source.pk, release_id=release.pk, date=frame["date"].dt.strftime("%Y-%m-%d"))[
-        columns]
+    rows = frame.assign(source_id=source.pk, release_id=release.pk, date=frame["date"].dt.strftime("%Y-%m-%d"))[columns]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.StringIO()
@@ -72,8 +83,7 @@ def fill_canonical(frame) -> None:
                 copy.write(buffer.getvalue())
         else:
             records = list(rows.itertuples(index=False, name=None))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s, %s)",
-                               records)
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s, %s)", records)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")  # as autovacuum leaves a live table
@@ -110,13 +120,26 @@ def measure(kind: str, path: str) -> dict:
     diff = compute_diff(result.frame, source=source, keys=result.keys)  # as the upload task does
     elapsed = time.perf_counter() - start
     timings["diff"] = elapsed - timings["parse"] - timings["validate"]
-    return {"seconds": elapsed, "rows": len(result.frame), "valid": result.is_valid, "peak_mb": peak_rss_mb(),
-            "phases": timings, "counts": diff["counts"], "warnings": result.report["warnings"]}
+    return {
+        "seconds": elapsed,
+        "rows": len(result.frame),
+        "valid": result.is_valid,
+        "peak_mb": peak_rss_mb(),
+        "phases": timings,
+        "counts": diff["counts"],
+        "warnings": result.report["warnings"],
+    }
 
 
 def run_measure(kind: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(path)], capture_output=True, text=True,
-                         env=os.environ, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(path)],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -127,8 +150,11 @@ def child() -> int:
     start = time.perf_counter()
     frame = build_long_csv(path)
     fill_canonical(frame)
-    print(f"  built {len(frame):,}-row long CSV ({path.stat().st_size / 1e6:.0f} MB) and the same canonical "
-          f"values in {time.perf_counter() - start:.0f} s", flush=True)
+    print(
+        f"  built {len(frame):,}-row long CSV ({path.stat().st_size / 1e6:.0f} MB) and the same canonical "
+        f"values in {time.perf_counter() - start:.0f} s",
+        flush=True,
+    )
     del frame
     # The first validation after a release reads the release's values from the database and keeps
     # them (dataset/snapshots.py; in production the export task after each release does it first).
@@ -141,22 +167,27 @@ def child() -> int:
     peak = max(r["peak_mb"] for r in runs)
     ratio = best["seconds"] / baseline["seconds"]
     phases = ", ".join(f"{k} {v:.2f} s" for k, v in best["phases"].items())
-    print(f"  baseline pandas.read_csv(engine='pyarrow'): {baseline['seconds']:.2f} s for {baseline['rows']:,} rows "
-          f"(peak {baseline['peak_mb']:.0f} MB)")
-    print(f"  parse + validate + diff: {best['seconds']:.2f} s ({phases}); valid={best['valid']}, "
-          f"{best['rows']:,} values, diff {best['counts']}")
-    print(f"  ratio {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x); peak memory {peak:.0f} MB "
-          f"(target <= {TARGET_MB} MB)")
-    print(f"  first validation after the release (reads the release's values from the database): "
-          f"{cold['seconds']:.2f} s (diff {cold['phases']['diff']:.2f} s), "
-          f"{cold['seconds'] / baseline['seconds']:.2f}x; "
-          f"peak memory {cold['peak_mb']:.0f} MB")
+    print(
+        f"  baseline pandas.read_csv(engine='pyarrow'): {baseline['seconds']:.2f} s for {baseline['rows']:,} rows "
+        f"(peak {baseline['peak_mb']:.0f} MB)"
+    )
+    print(
+        f"  parse + validate + diff: {best['seconds']:.2f} s ({phases}); valid={best['valid']}, "
+        f"{best['rows']:,} values, diff {best['counts']}"
+    )
+    print(f"  ratio {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x); peak memory {peak:.0f} MB (target <= {TARGET_MB} MB)")
+    print(
+        f"  first validation after the release (reads the release's values from the database): "
+        f"{cold['seconds']:.2f} s (diff {cold['phases']['diff']:.2f} s), "
+        f"{cold['seconds'] / baseline['seconds']:.2f}x; "
+        f"peak memory {cold['peak_mb']:.0f} MB"
+    )
     return 0 if best["valid"] else 1
 
 
 def main() -> int:
     if "--measure" in sys.argv:
-        kind, path = sys.argv[sys.argv.index("--measure") + 1:][:2]
+        kind, path = sys.argv[sys.argv.index("--measure") + 1 :][:2]
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
         import django

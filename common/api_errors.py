@@ -9,6 +9,7 @@ also sent as the `Retry-After` header.
 Views never build error bodies themselves: they raise DRF's exceptions (`ValidationError`,
 `NotFound`, `PermissionDenied`, `Throttled`...) or `Conflict`, and this handler writes the body.
 """
+
 import math
 from typing import Any
 
@@ -24,7 +25,8 @@ class ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Stable machine-readable word: invalid, not_found, throttled...")
     detail = serializers.CharField(help_text="What went wrong, for people")
     errors = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.errors
-        required=False, help_text="Invalid input only: field name → messages")
+        required=False, help_text="Invalid input only: field name → messages"
+    )
     retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait")
 
 
@@ -67,8 +69,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         response["Retry-After"] = str(wait)
         body["retry_after"] = wait
         if str(exc.detail).startswith(str(exceptions.Throttled.default_detail)):
-            body["detail"] = (f"Too many requests. Try again in {wait} seconds; authenticated clients (API token) "
-                              "have a higher limit.")
+            body["detail"] = (
+                f"Too many requests. Try again in {wait} seconds; authenticated clients (API token) "
+                "have a higher limit."
+            )
     response.data = body
     return response
 

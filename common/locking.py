@@ -1,4 +1,5 @@
 """Locks that serialise work across processes and machines."""
+
 from django.db import connection
 
 # Writers of the canonical dataset (merges, imports): one at a time.

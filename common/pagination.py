@@ -5,6 +5,7 @@
 Clients choose a smaller or larger page with `?page_size=` (numbered pages and cursors) or
 `?limit=` (offsets), never beyond the endpoint's maximum.
 """
+
 from typing import cast
 
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination

@@ -5,6 +5,7 @@ independent passes over a million-row upload (hashing three text columns, parsin
 a binary search in two halves) use more than one core. The pool is made on first use in each
 process, so a Celery worker forked from a parent that used it gets its own threads.
 """
+
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor

@@ -1,4 +1,5 @@
 """Filtering a queryset by the filters a form or a caller gave."""
+
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet

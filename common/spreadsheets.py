@@ -1,4 +1,5 @@
 """Cells that are safe to open in a spreadsheet (CSV formula injection)."""
+
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

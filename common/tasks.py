@@ -8,6 +8,7 @@ Every task is declared `@shared_task(base=PortalTask)` (or a subclass that adds 
 - `dispatch()` and `dispatch_on_commit()` send a task without letting a broker outage fail the
   request or service that asked for it (a sweeper or the next run catches up).
 """
+
 import logging
 import smtplib
 from functools import partial
@@ -31,7 +32,12 @@ def _driver_errors() -> tuple[type[Exception], ...]:
 # Worth another try. psycopg's own classes too: bulk loads use the driver directly, so its errors
 # are not wrapped in Django's. A missing file or a bad value is not transient and fails at once.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError, smtplib.SMTPException,
+    OperationalError,
+    InterfaceError,
+    BrokerError,
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPException,
     *_driver_errors(),
 )
 BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
@@ -60,7 +66,12 @@ class PortalTask(DjangoTask):
         return super().retry(*args, **kwargs)
 
     def on_failure(
-        self, exc: BaseException, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any,
+        self,
+        exc: BaseException,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: Any,
     ) -> None:
         """Called once the task has failed for good (no retry left, or an error that is not transient)."""
         try:

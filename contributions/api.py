@@ -1,4 +1,5 @@
 """API for data uploads: POST a file, then follow its status, report and diff."""
+
 import json
 from typing import cast
 
@@ -44,9 +45,30 @@ class SubmissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
-            "id", "url", "kind", "status", "progress", "progress_message", "source", "source_name", "country",
-            "submitter", "original_filename", "file_size", "sha256", "duplicate_of", "version", "layout", "mapping",
-            "row_count", "error_count", "warning_count", "report", "diff", "created_at", "updated_at",
+            "id",
+            "url",
+            "kind",
+            "status",
+            "progress",
+            "progress_message",
+            "source",
+            "source_name",
+            "country",
+            "submitter",
+            "original_filename",
+            "file_size",
+            "sha256",
+            "duplicate_of",
+            "version",
+            "layout",
+            "mapping",
+            "row_count",
+            "error_count",
+            "warning_count",
+            "report",
+            "diff",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -66,7 +88,7 @@ class JSONObjectField(serializers.Field):
         try:
             value = json.loads(data)
         except (TypeError, ValueError):
-            raise serializers.ValidationError("Must be a JSON object, e.g. {\"layout\": \"long\"}.")
+            raise serializers.ValidationError('Must be a JSON object, e.g. {"layout": "long"}.')
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         return value
@@ -93,8 +115,9 @@ class SubmissionCreateSerializer(serializers.Serializer):
             )
 
 
-class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
-                        viewsets.GenericViewSet):
+class SubmissionViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Volunteers see their own submissions; reviewers and staff also those in their scope."""
 
     permission_classes = [IsVerifiedVolunteer]
@@ -113,8 +136,11 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixi
 
     @extend_schema(
         request={"multipart/form-data": SubmissionCreateSerializer},
-        responses={201: SubmissionSerializer, 400: OpenApiResponse(description="Invalid request"),
-                   429: OpenApiResponse(description="Too many uploads")},
+        responses={
+            201: SubmissionSerializer,
+            400: OpenApiResponse(description="Invalid request"),
+            429: OpenApiResponse(description="Too many uploads"),
+        },
     )
     def create(self, request, *args, **kwargs):
         incoming = SubmissionCreateSerializer(data=request.data, context={"request": request})
@@ -125,8 +151,12 @@ class SubmissionViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixi
             mapping = {**mapping, "layout": data["layout"]}
         try:
             submission = services.create_upload(
-                submitter=request.user, source=data["source"], uploaded=data["file"],
-                comment=data.get("comment", ""), layout=data.get("layout", ""), mapping=mapping or None,
+                submitter=request.user,
+                source=data["source"],
+                uploaded=data["file"],
+                comment=data.get("comment", ""),
+                layout=data.get("layout", ""),
+                mapping=mapping or None,
             )
         except services.UploadRefused as exc:
             raise ValidationError({"file": [str(exc)]})

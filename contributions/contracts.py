@@ -5,6 +5,7 @@ the API, review and merge) import these definitions instead of guessing at keys.
 what is stored in `Submission.report`, `Submission.diff` and `Submission.mapping` (and
 `SourceRecipe.mapping`); a submission not validated yet stores `{}`.
 """
+
 from typing import Any, Literal, NotRequired, TypedDict
 
 Severity = Literal["error", "warning"]

@@ -27,6 +27,7 @@ that puts it by a binary search over the whole array.
 Review reads `higher_priority.count` through higher_priority_count, which also reads the shapes
 of diffs stored before it was the one key.
 """
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,10 +47,16 @@ MAX_SERIES = 2000
 
 def _change_records(frame: pd.DataFrame) -> list[Change]:
     return [
-        {"location": r.location_key, "metric": r.metric, "date": r.date.strftime("%Y-%m-%d"), "old": float(r.old),
-         "new": float(r.value), "delta": float(r.delta),
-         "relative": None if not np.isfinite(r.relative) else round(float(r.relative), 6),
-         "old_source_id": int(r.old_source_id)}
+        {
+            "location": r.location_key,
+            "metric": r.metric,
+            "date": r.date.strftime("%Y-%m-%d"),
+            "old": float(r.old),
+            "new": float(r.value),
+            "delta": float(r.delta),
+            "relative": None if not np.isfinite(r.relative) else round(float(r.relative), 6),
+            "old_source_id": int(r.old_source_id),
+        }
         for r in frame.itertuples(index=False)
     ]
 
@@ -60,13 +67,17 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
     `keys`: the frame's observation keys when the caller has them (ValidationResult.keys)."""
     priority = int(getattr(source, "priority", 0) or 0)
     result: DiffSummary = {
-        "counts": {"total": int(len(frame)), "new": 0, "changed": 0, "unchanged": 0},
-        "series": [], "series_truncated": False,
+        "counts": {"total": len(frame), "new": 0, "changed": 0, "unchanged": 0},
+        "series": [],
+        "series_truncated": False,
         "largest_changes": {"absolute": [], "relative": []},
         "higher_priority": {"count": 0, "sources": [], "examples": []},
         "warnings": [],
-        "source": {"id": getattr(source, "pk", None), "name": str(source) if source is not None else "",
-                   "priority": priority},
+        "source": {
+            "id": getattr(source, "pk", None),
+            "name": str(source) if source is not None else "",
+            "priority": priority,
+        },
     }
     if frame.empty:
         return result
@@ -95,40 +106,54 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
     if changed.any():
         source_ids = np.asarray(canonical.source_ids[position[changed]], dtype="int64")
         changes = frame.loc[changed, ["location_key", "metric", "date", "value"]].assign(
-            old=old[changed], old_source_id=source_ids)
+            old=old[changed], old_source_id=source_ids
+        )
         changes["delta"] = changes["value"] - changes["old"]
         with np.errstate(divide="ignore", invalid="ignore"):
             changes["relative"] = np.where(changes["old"] != 0, changes["delta"] / changes["old"].abs(), np.inf)
         result["largest_changes"]["absolute"] = _change_records(
-            changes.reindex(changes["delta"].abs().sort_values(ascending=False).index[:TOP]))
+            changes.reindex(changes["delta"].abs().sort_values(ascending=False).index[:TOP])
+        )
         finite = changes[np.isfinite(changes["relative"])]
         result["largest_changes"]["relative"] = _change_records(
-            finite.reindex(finite["relative"].abs().sort_values(ascending=False).index[:TOP]))
-        sources = dict(Source.objects.filter(pk__in=[int(i) for i in np.unique(source_ids)]).values_list(
-            "pk", "priority"))
+            finite.reindex(finite["relative"].abs().sort_values(ascending=False).index[:TOP])
+        )
+        sources = dict(
+            Source.objects.filter(pk__in=[int(i) for i in np.unique(source_ids)]).values_list("pk", "priority")
+        )
         outranked = changes[changes["old_source_id"].map(sources).fillna(0).to_numpy() > priority]
         if not outranked.empty:
             counts = outranked.groupby("old_source_id").size()
             names = dict(Source.objects.filter(pk__in=[int(i) for i in counts.index]).values_list("pk", "name"))
             result["higher_priority"] = {
-                "count": int(len(outranked)),
-                "sources": [{"id": int(pk), "name": names.get(int(pk), ""), "priority": int(sources[int(pk)]),
-                             "count": int(n)} for pk, n in counts.sort_values(ascending=False).items()],
+                "count": len(outranked),
+                "sources": [
+                    {"id": int(pk), "name": names.get(int(pk), ""), "priority": int(sources[int(pk)]), "count": int(n)}
+                    for pk, n in counts.sort_values(ascending=False).items()
+                ],
                 "examples": _change_records(outranked.head(TOP)),
             }
     if result["counts"]["unchanged"]:
         n = result["counts"]["unchanged"]
         everything = n == len(frame)
-        result["warnings"].append({
-            "severity": "warning", "code": "identical_to_canonical", "count": n,
-            "message": ("Every value is already in the dataset with the same figure: this upload changes nothing."
-                        if everything else f"{n:,} of {len(frame):,} values are identical to the canonical ones."),
-        })
+        result["warnings"].append(
+            {
+                "severity": "warning",
+                "code": "identical_to_canonical",
+                "count": n,
+                "message": (
+                    "Every value is already in the dataset with the same figure: this upload changes nothing."
+                    if everything
+                    else f"{n:,} of {len(frame):,} values are identical to the canonical ones."
+                ),
+            }
+        )
     return result
 
 
-def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new: np.ndarray,
-            changed: np.ndarray) -> list[SeriesDiff]:
+def _series(
+    frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, new: np.ndarray, changed: np.ndarray
+) -> list[SeriesDiff]:
     """Counts of new / changed / unchanged values and the date range per location and metric, sorted
     by location and metric.
 
@@ -149,18 +174,32 @@ def _series(frame: pd.DataFrame, keys: np.ndarray, starts: np.ndarray | None, ne
         starts_at, ends_at = order[starts], order[ends]
     else:
         starts_at, ends_at = starts, ends
-    new_counts, changed_counts = (np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copies
-                                  for flags in (new, changed))
+    new_counts, changed_counts = (
+        np.add.reduceat(ordered(flags), starts, dtype="int64")  # no int64 copies
+        for flags in (new, changed)
+    )
     unchanged_counts = ends - starts + 1 - new_counts - changed_counts
     dates = frame["date"].to_numpy()
     series: list[SeriesDiff] = [
-        {"location": location, "metric": metric, "new": new_count, "changed": changed_count,
-         "unchanged": unchanged_count, "first_date": first, "last_date": last}
+        {
+            "location": location,
+            "metric": metric,
+            "new": new_count,
+            "changed": changed_count,
+            "unchanged": unchanged_count,
+            "first_date": first,
+            "last_date": last,
+        }
         for location, metric, new_count, changed_count, unchanged_count, first, last in zip(
-            texts_at(frame["location_key"], starts_at), texts_at(frame["metric"], starts_at), new_counts.tolist(),
-            changed_counts.tolist(), unchanged_counts.tolist(),
+            texts_at(frame["location_key"], starts_at),
+            texts_at(frame["metric"], starts_at),
+            new_counts.tolist(),
+            changed_counts.tolist(),
+            unchanged_counts.tolist(),
             np.datetime_as_string(dates[starts_at], unit="D").tolist(),
-            np.datetime_as_string(dates[ends_at], unit="D").tolist(), strict=True)
+            np.datetime_as_string(dates[ends_at], unit="D").tolist(),
+            strict=True,
+        )
     ]
     series.sort(key=lambda entry: (entry["location"], entry["metric"]))
     return series

@@ -1,4 +1,5 @@
 """Forms for data uploads: the upload itself, a corrected file, and the column mapping."""
+
 from typing import cast
 
 from django import forms
@@ -43,23 +44,28 @@ class FileField(forms.FileField):
 
 class UploadForm(forms.Form):
     source = SourceChoiceField(
-        queryset=Source.objects.none(), required=False,
+        queryset=Source.objects.none(),
+        required=False,
         help_text="The official source the file comes from. Not listed? Propose it below, in the same step.",
     )
     file = FileField()
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What is in the file and where you got it (the page, the date you downloaded it).",
     )
 
     # Proposing the source in the same step (it waits for review; the upload can be checked meanwhile)
     new_source_name = forms.CharField(required=False, max_length=200, label="New source: institution's name")
-    new_source_type = forms.ChoiceField(required=False, label="New source: type of institution",
-                                        choices=[("", "–"), *Source.InstitutionType.choices])
-    new_source_url = forms.URLField(required=False, max_length=500, label="New source: URL of the data",
-                                    assume_scheme="https")
-    new_source_country = forms.ModelChoiceField(queryset=Location.objects.none(), required=False,
-                                                label="New source: country")
+    new_source_type = forms.ChoiceField(
+        required=False, label="New source: type of institution", choices=[("", "–"), *Source.InstitutionType.choices]
+    )
+    new_source_url = forms.URLField(
+        required=False, max_length=500, label="New source: URL of the data", assume_scheme="https"
+    )
+    new_source_country = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, label="New source: country"
+    )
     new_source_licence = forms.CharField(required=False, max_length=200, label="New source: licence")
 
     def __init__(self, *args, user, **kwargs):
@@ -91,9 +97,14 @@ class UploadForm(forms.Form):
         data = self.cleaned_data
         if data.get("source"):
             return None
-        return {"name": data["new_source_name"], "institution": data["new_source_name"],
-                "institution_type": data["new_source_type"], "url": data["new_source_url"],
-                "country": data.get("new_source_country"), "licence": data.get("new_source_licence", "")}
+        return {
+            "name": data["new_source_name"],
+            "institution": data["new_source_name"],
+            "institution_type": data["new_source_type"],
+            "url": data["new_source_url"],
+            "country": data.get("new_source_country"),
+            "licence": data.get("new_source_licence", ""),
+        }
 
 
 class ReplaceFileForm(forms.Form):

@@ -4,6 +4,7 @@ The mapping dict is a contracts.ColumnMapping (keys: contributions.validation.MA
 what the API accepts as `mapping` and what is saved as the source's SourceRecipe when a reviewer
 approves.
 """
+
 from typing import cast
 
 from django import forms
@@ -92,31 +93,53 @@ def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping)
 
 
 class MappingForm(forms.Form):
-    layout = forms.ChoiceField(choices=[
-        ("wide_metric", "One row per date and place, one column per metric"),
-        ("long", "One row per date, place and metric (a metric column and a value column)"),
-        ("wide_date", "One row per place, one column per date (like JHU's time series)"),
-    ])
-    date = forms.DateField(required=False, label="Date of all figures",
-                           help_text="For a snapshot table with no date column.",
-                           widget=forms.DateInput(attrs={"type": "date"}))
+    layout = forms.ChoiceField(
+        choices=[
+            ("wide_metric", "One row per date and place, one column per metric"),
+            ("long", "One row per date, place and metric (a metric column and a value column)"),
+            ("wide_date", "One row per place, one column per date (like JHU's time series)"),
+        ]
+    )
+    date = forms.DateField(
+        required=False,
+        label="Date of all figures",
+        help_text="For a snapshot table with no date column.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     date_format = forms.ChoiceField(choices=DATE_FORMATS, required=False)
-    location = forms.CharField(required=False, label="Place of all figures",
-                               help_text="A location key (IT, IT_25, US...) when the file has no place column.")
+    location = forms.CharField(
+        required=False,
+        label="Place of all figures",
+        help_text="A location key (IT, IT_25, US...) when the file has no place column.",
+    )
     sheet_as_location = forms.BooleanField(required=False, label="Each sheet's name is its place")
     metric = forms.ChoiceField(required=False, label="Metric of the values (one column per date)")
-    unknown_sublocations = forms.ChoiceField(required=False, label="Places we do not know inside a known one", choices=[
-        ("error", "Report them as errors"),
-        ("aggregate", "Add them up into the place above (e.g. counties into their state)"),
-        ("ignore", "Leave them out"),
-    ])
+    unknown_sublocations = forms.ChoiceField(
+        required=False,
+        label="Places we do not know inside a known one",
+        choices=[
+            ("error", "Report them as errors"),
+            ("aggregate", "Add them up into the place above (e.g. counties into their state)"),
+            ("ignore", "Leave them out"),
+        ],
+    )
 
     def __init__(self, *args, submission, **kwargs):
         self.columns = mappable_columns(submission.report or {})
         mapping = suggested_mapping(submission)
-        initial = {key: mapping.get(key) for key in
-                   ("layout", "date", "date_format", "location", "sheet_as_location", "metric", "unknown_sublocations")
-                   if mapping.get(key) is not None}
+        initial = {
+            key: mapping.get(key)
+            for key in (
+                "layout",
+                "date",
+                "date_format",
+                "location",
+                "sheet_as_location",
+                "metric",
+                "unknown_sublocations",
+            )
+            if mapping.get(key) is not None
+        }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         metric_field = cast(forms.ChoiceField, self.fields["metric"])
@@ -124,7 +147,9 @@ class MappingForm(forms.Form):
         choices = role_choices()
         for index, (column, detected_role) in enumerate(self.columns):
             self.fields[f"column_{index}"] = forms.ChoiceField(
-                choices=choices, label=column, initial=initial_role(column, detected_role, mapping),
+                choices=choices,
+                label=column,
+                initial=initial_role(column, detected_role, mapping),
             )
 
     def column_fields(self):
@@ -146,8 +171,9 @@ class MappingForm(forms.Form):
         if layout != "wide_date" and "date" not in roles and not cleaned.get("date"):
             raise forms.ValidationError("Choose the date column, or give the date of all figures.")
         if "location" not in roles and not cleaned.get("location") and not cleaned.get("sheet_as_location"):
-            raise forms.ValidationError("Choose the place column(s), give the place of all figures, "
-                                        "or say that each sheet's name is its place.")
+            raise forms.ValidationError(
+                "Choose the place column(s), give the place of all figures, or say that each sheet's name is its place."
+            )
         if layout == "long" and not {"metric_name", "value"} <= set(roles):
             raise forms.ValidationError("A long file needs a metric-name column and a value column.")
         if layout == "wide_metric" and not any(r and r.startswith("metric:") for r in roles):

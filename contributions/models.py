@@ -1,4 +1,5 @@
 """Submissions: source proposals and data uploads, with their validation state and report."""
+
 import uuid
 
 from django.conf import settings

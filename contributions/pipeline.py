@@ -4,6 +4,7 @@ Runs in the worker (contributions.tasks.validate_submission). Any problem with t
 *invalid* submission with a report the volunteer can act on; only infrastructure errors (database,
 storage) propagate so that the task is retried.
 """
+
 import logging
 import tempfile
 import uuid
@@ -35,8 +36,17 @@ def set_progress(submission_id: int, percent: int, message: str) -> None:
 def failure_report(code: str, message: str) -> ValidationReport:
     """The short report of a validation that could not run at all."""
     return {
-        "problems": [{"severity": "error", "code": code, "message": message, "row": None, "column": None,
-                      "value": None, "sheet": None}],
+        "problems": [
+            {
+                "severity": "error",
+                "code": code,
+                "message": message,
+                "row": None,
+                "column": None,
+                "value": None,
+                "sheet": None,
+            }
+        ],
         "counts": {code: 1},
         "errors": 1,
         "warnings": 0,
@@ -44,12 +54,26 @@ def failure_report(code: str, message: str) -> ValidationReport:
     }
 
 
-def finish(submission_id: int, *, status: str, report: ValidationReport, diff: DiffSummary | None = None,
-           normalised_path: str = "", row_count: int = 0, layout: str = "") -> bool:
+def finish(
+    submission_id: int,
+    *,
+    status: str,
+    report: ValidationReport,
+    diff: DiffSummary | None = None,
+    normalised_path: str = "",
+    row_count: int = 0,
+    layout: str = "",
+) -> bool:
     """Write the outcome, only if the submission is still waiting for this validation."""
     fields = {
-        "status": status, "report": report, "diff": diff or {}, "normalised_path": normalised_path,
-        "row_count": row_count, "error_count": report["errors"], "warning_count": report["warnings"], "progress": 100,
+        "status": status,
+        "report": report,
+        "diff": diff or {},
+        "normalised_path": normalised_path,
+        "row_count": row_count,
+        "error_count": report["errors"],
+        "warning_count": report["warnings"],
+        "progress": 100,
         "progress_message": "Done",
     }
     if layout:
@@ -73,15 +97,19 @@ def run_validation(submission_id: int) -> str | None:
     except (DatabaseError, OSError):
         raise  # infrastructure: let the task retry
     except SoftTimeLimitExceeded:
-        report = failure_report("too_slow", "Validation took too long. Split the file into smaller files and "
-                                            "upload them one by one.")
+        report = failure_report(
+            "too_slow", "Validation took too long. Split the file into smaller files and upload them one by one."
+        )
     except MemoryError:
-        report = failure_report("too_large", "The file needs more memory than validation may use. Split it into "
-                                             "smaller files.")
+        report = failure_report(
+            "too_large", "The file needs more memory than validation may use. Split it into smaller files."
+        )
     except Exception:
         logger.exception("Validation of submission %s failed unexpectedly", submission_id)
-        report = failure_report("unreadable", "We could not read this file. Check that it is a CSV, TSV, XLSX "
-                                              "or JSON file; the team has been notified.")
+        report = failure_report(
+            "unreadable",
+            "We could not read this file. Check that it is a CSV, TSV, XLSX or JSON file; the team has been notified.",
+        )
     finish(submission_id, status=Submission.Status.INVALID, report=report)
     return Submission.Status.INVALID
 
@@ -89,8 +117,11 @@ def run_validation(submission_id: int) -> str | None:
 def fail(submission_id: int, error: BaseException) -> bool:
     """The worker gave up (the database or storage stayed unreachable): say so in the report."""
     logger.error("Validation of submission %s gave up: %s", submission_id, error)
-    report = failure_report("not_checked", "We could not check this file because of a problem on our side. "
-                                           "Upload it again later; the team has been notified.")
+    report = failure_report(
+        "not_checked",
+        "We could not check this file because of a problem on our side. "
+        "Upload it again later; the team has been notified.",
+    )
     return finish(submission_id, status=Submission.Status.INVALID, report=report)
 
 
@@ -104,8 +135,7 @@ def _validate(submission: Submission) -> str:
         parsed = parse_file(local, filename=submission.original_filename, mapping=submission.mapping or None)
         set_progress(submission.pk, 30, "Checking dates, places, metrics and values")
         recipe = getattr(submission.source, "recipe", None)
-        result = validate(parsed, mapping=submission.mapping or None, recipe=recipe,
-                          default_country=submission.country)
+        result = validate(parsed, mapping=submission.mapping or None, recipe=recipe, default_country=submission.country)
         report = result.report
         layout = report["mapping"].get("layout") or ""
         if len(result.problems):
@@ -114,8 +144,13 @@ def _validate(submission: Submission) -> str:
             finish(submission.pk, status=Submission.Status.NEEDS_MAPPING, report=report, layout=layout)
             return Submission.Status.NEEDS_MAPPING
         if not result.is_valid:
-            finish(submission.pk, status=Submission.Status.INVALID, report=report, row_count=len(result.frame),
-                   layout=layout)
+            finish(
+                submission.pk,
+                status=Submission.Status.INVALID,
+                report=report,
+                row_count=len(result.frame),
+                layout=layout,
+            )
             return Submission.Status.INVALID
         set_progress(submission.pk, 60, "Comparing with the published data")
         diff = compute_diff(result.frame, source=submission.source, keys=result.keys)
@@ -125,8 +160,15 @@ def _validate(submission: Submission) -> str:
         with open(parquet, "rb") as handle:
             stored_name = default_storage.save(f"normalised/{uuid.uuid4().hex}.parquet", File(handle))
         with transaction.atomic():
-            if not finish(submission.pk, status=Submission.Status.AWAITING_REVIEW, report=report, diff=diff,
-                          normalised_path=stored_name, row_count=len(result.frame), layout=layout):
+            if not finish(
+                submission.pk,
+                status=Submission.Status.AWAITING_REVIEW,
+                report=report,
+                diff=diff,
+                normalised_path=stored_name,
+                row_count=len(result.frame),
+                layout=layout,
+            ):
                 default_storage.delete(stored_name)  # superseded meanwhile (new file, withdrawn)
                 return Submission.Status.VALIDATING
     return Submission.Status.AWAITING_REVIEW

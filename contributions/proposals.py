@@ -5,6 +5,7 @@ priorities) are sources.services; this module adds what makes a proposal a submi
 daily limit per volunteer and the submission itself. Decisions on proposals (approve, reject) go
 through review.services, which keeps the audit log.
 """
+
 from collections.abc import Iterable
 from datetime import timedelta
 

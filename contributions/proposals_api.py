@@ -3,6 +3,7 @@
 A proposal is a submission (contributions.proposals), so the endpoint lives here, above sources;
 GET stays as sources.api serves it.
 """
+
 from typing import cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -33,13 +34,19 @@ class SourceProposalSerializer(serializers.Serializer):
     institution = serializers.CharField(max_length=200)
     institution_type = serializers.ChoiceField(choices=Source.InstitutionType.choices)
     country = serializers.SlugRelatedField(
-        slug_field="key", queryset=Location.objects.filter(level=Location.Level.COUNTRY), required=False,
-        allow_null=True, help_text="ISO 3166-1 alpha-2 code; omit for international sources",
+        slug_field="key",
+        queryset=Location.objects.filter(level=Location.Level.COUNTRY),
+        required=False,
+        allow_null=True,
+        help_text="ISO 3166-1 alpha-2 code; omit for international sources",
         error_messages={"does_not_exist": "Unknown country “{value}”: use an ISO 3166-1 alpha-2 code such as IT."},
     )
     subregion = serializers.SlugRelatedField(
-        slug_field="key", queryset=Location.objects.filter(level__in=[Location.Level.REGION, Location.Level.SUBREGION]),
-        required=False, allow_null=True, help_text="Region key such as IT_25",
+        slug_field="key",
+        queryset=Location.objects.filter(level__in=[Location.Level.REGION, Location.Level.SUBREGION]),
+        required=False,
+        allow_null=True,
+        help_text="Region key such as IT_25",
         error_messages={"does_not_exist": "Unknown region “{value}”: use a region key such as IT_25."},
     )
     url = serializers.URLField(max_length=500)
@@ -48,12 +55,17 @@ class SourceProposalSerializer(serializers.Serializer):
     licence = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     attribution = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     metrics = serializers.SlugRelatedField(
-        slug_field="code", queryset=Metric.objects.all(), many=True, required=False, default=list,
+        slug_field="code",
+        queryset=Metric.objects.all(),
+        many=True,
+        required=False,
+        default=list,
         error_messages={"does_not_exist": "Unknown metric “{value}”: see /api/v1/metrics/ for the codes."},
     )
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                    help_text="Message to reviewers")
+    comment = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="Message to reviewers"
+    )
 
 
 class CanProposeSource(BasePermission):

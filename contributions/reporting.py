@@ -1,4 +1,5 @@
 """What a submission's page shows from its report: grouped problems, a preview, the problems CSV."""
+
 import csv
 import io
 from collections import OrderedDict
@@ -63,15 +64,20 @@ def problem_rows_csv(parsed: ParsedFile, problems: pd.DataFrame) -> str:
     if problems.empty:
         return ""
     messages = (
-        problems.assign(text=problems["severity"].str.upper() + ": " + problems["message"].astype(str)
-                        + problems["column"].fillna("").astype(str).map(lambda c: f" [{c}]" if c else ""))
-        .groupby(["sheet", "row"], dropna=False, sort=True)["text"].agg(" | ".join)
+        problems.assign(
+            text=problems["severity"].str.upper()
+            + ": "
+            + problems["message"].astype(str)
+            + problems["column"].fillna("").astype(str).map(lambda c: f" [{c}]" if c else "")
+        )
+        .groupby(["sheet", "row"], dropna=False, sort=True)["text"]
+        .agg(" | ".join)
     )
     header = ["sheet", "row"]
     columns: list[str] = []
     for sheet in parsed.sheets:
         columns += [c for c in sheet.header if c not in columns]
-    header += columns + ["error"]
+    header += [*columns, "error"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -84,8 +90,14 @@ def problem_rows_csv(parsed: ParsedFile, problems: pd.DataFrame) -> str:
         if frame is not None and not pd.isna(row) and int(row) in frame.index:
             record = frame.loc[int(row)]
             cells = [escape_formula(record.get(c, "")) for c in columns]
-        writer.writerow([escape_formula(sheet_name if isinstance(sheet_name, str) else ""),
-                         "" if pd.isna(row) else int(row), *cells, escape_formula(text)])
+        writer.writerow(
+            [
+                escape_formula(sheet_name if isinstance(sheet_name, str) else ""),
+                "" if pd.isna(row) else int(row),
+                *cells,
+                escape_formula(text),
+            ]
+        )
     return buffer.getvalue()
 
 

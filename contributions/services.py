@@ -3,6 +3,7 @@
 Nothing here parses the file: the request only checks the size, stores the bytes under a random
 name, records the SHA-256 and queues validation (contributions.tasks.validate_submission).
 """
+
 import hashlib
 import logging
 
@@ -96,8 +97,9 @@ def create_upload(
 
 
 @transaction.atomic
-def create_upload_with_source(*, submitter: User, source: Source | None, proposal: dict | None, uploaded,
-                              comment: str = "") -> Submission:
+def create_upload_with_source(
+    *, submitter: User, source: Source | None, proposal: dict | None, uploaded, comment: str = ""
+) -> Submission:
     """An upload for a registered source, or for a source proposed in the same step (both or neither)."""
     if source is None:
         source = propose_source(proposer=submitter, comment=comment, **(proposal or {})).source
@@ -112,8 +114,12 @@ def replace_file(*, submission: Submission, user: User, uploaded) -> Submission:
         raise UploadRefused("This submission can no longer be changed.")
     check_size(uploaded)
     SubmissionFile.objects.create(
-        submission=submission, version=submission.version, file=submission.file.name,
-        original_filename=submission.original_filename, sha256=submission.sha256, report=submission.report,
+        submission=submission,
+        version=submission.version,
+        file=submission.file.name,
+        original_filename=submission.original_filename,
+        sha256=submission.sha256,
+        report=submission.report,
     )
     digest = sha256_of(uploaded)
     submission.version += 1
@@ -145,7 +151,8 @@ def set_mapping(*, submission: Submission, user: User, mapping: ColumnMapping) -
 @transaction.atomic
 def withdraw(*, submission: Submission, user: User) -> Submission:
     updated = Submission.objects.filter(
-        pk=submission.pk, submitter=user,
+        pk=submission.pk,
+        submitter=user,
         status__in=[*Submission.EDITABLE, Submission.Status.VALIDATING, Submission.Status.IN_REVIEW],
     ).update(status=Submission.Status.WITHDRAWN)
     if updated != 1:

@@ -1,5 +1,6 @@
 """URLs of the sources registry (/sources/, namespace "sources"): the list is sources.views; a
 source's page and proposing one show submissions, so they are contributions.views."""
+
 from django.urls import path
 
 from sources import views as source_views

@@ -1,4 +1,5 @@
 """Celery tasks for contributions: thin wrappers around contributions.pipeline."""
+
 from celery import shared_task
 
 from common.tasks import PortalTask

@@ -1,5 +1,6 @@
 """Pages for volunteers' submissions: upload, my submissions, a submission with its report; and
 on /sources/, proposing a source and a source's page with its uploads and proposals."""
+
 from typing import cast
 
 from django.contrib import messages
@@ -38,13 +39,21 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             submission = services.create_upload_with_source(
-                submitter=request.user, source=form.cleaned_data["source"], proposal=form.proposal(),
-                uploaded=form.cleaned_data["file"], comment=form.cleaned_data["comment"],
+                submitter=request.user,
+                source=form.cleaned_data["source"],
+                proposal=form.proposal(),
+                uploaded=form.cleaned_data["file"],
+                comment=form.cleaned_data["comment"],
             )
         except DuplicateSource as exc:
-            form.add_error("new_source_url", format_html(
-                '{} <a href="{}">Upload for that source instead.</a>', str(exc),
-                f"{request.path}?source={exc.existing.pk}"))
+            form.add_error(
+                "new_source_url",
+                format_html(
+                    '{} <a href="{}">Upload for that source instead.</a>',
+                    str(exc),
+                    f"{request.path}?source={exc.existing.pk}",
+                ),
+            )
         except SourceProposalError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -65,9 +74,15 @@ def mine(request):
     if status in Submission.Status.values:
         submissions = submissions.filter(status=status)
     page = Paginator(submissions, 25).get_page(request.GET.get("page"))
-    return render(request, "contributions/mine.html", {
-        "page": page, "statuses": Submission.Status.choices, "status": status,
-    })
+    return render(
+        request,
+        "contributions/mine.html",
+        {
+            "page": page,
+            "statuses": Submission.Status.choices,
+            "status": status,
+        },
+    )
 
 
 @verified_required
@@ -108,10 +123,16 @@ def mapping(request, pk):
 def status(request, pk):
     """Polled by the submission page while validation runs."""
     submission = visible_submission(request, pk)
-    return JsonResponse({
-        "id": submission.pk, "status": submission.status, "status_label": submission.get_status_display(),
-        "progress": submission.progress, "message": submission.progress_message, "busy": submission.is_busy,
-    })
+    return JsonResponse(
+        {
+            "id": submission.pk,
+            "status": submission.status,
+            "status_label": submission.get_status_display(),
+            "progress": submission.progress,
+            "message": submission.progress_message,
+            "busy": submission.is_busy,
+        }
+    )
 
 
 @verified_required
@@ -129,8 +150,11 @@ def download(request, pk):
     submission = visible_submission(request, pk)
     if not submission.file:
         raise Http404("No file")
-    return FileResponse(submission.file.open("rb"), as_attachment=True,
-                        filename=submission.original_filename or f"submission-{submission.pk}")
+    return FileResponse(
+        submission.file.open("rb"),
+        as_attachment=True,
+        filename=submission.original_filename or f"submission-{submission.pk}",
+    )
 
 
 @require_POST
@@ -175,17 +199,21 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Submission.objects.visible_to(request.user).filter(source=source)
     listed_uploads = visible.filter(kind=Submission.Kind.DATA).select_related("submitter")[:50]
     source_proposals = visible.filter(kind=Submission.Kind.SOURCE)
-    return render(request, "sources/detail.html", {
-        "source": source,
-        "upload_counts": [(status_labels[s], n) for s, n in counts.items()],
-        "upload_total": sum(counts.values()),
-        "merged_total": counts.get(Submission.Status.MERGED, 0),
-        "listed_uploads": listed_uploads,
-        "proposals": source_proposals,
-        "priority_table": registry.priority_table(),
-        "default_priority": registry.default_priority(source.institution_type),
-        "metrics": source.metrics.all(),
-    })
+    return render(
+        request,
+        "sources/detail.html",
+        {
+            "source": source,
+            "upload_counts": [(status_labels[s], n) for s, n in counts.items()],
+            "upload_total": sum(counts.values()),
+            "merged_total": counts.get(Submission.Status.MERGED, 0),
+            "listed_uploads": listed_uploads,
+            "proposals": source_proposals,
+            "priority_table": registry.priority_table(),
+            "default_priority": registry.default_priority(source.institution_type),
+            "metrics": source.metrics.all(),
+        },
+    )
 
 
 @volunteer_required
@@ -215,6 +243,13 @@ def propose(request: HttpRequest) -> HttpResponse:
     else:
         initial = {key: request.GET[key] for key in ("url", "name", "country") if request.GET.get(key)}
         form = SourceProposalForm(initial=initial, user=request.user)
-    return render(request, "sources/propose.html", {
-        "form": form, "proposals_left": left, "priority_table": registry.priority_table(),
-    }, status=status)
+    return render(
+        request,
+        "sources/propose.html",
+        {
+            "form": form,
+            "proposals_left": left,
+            "priority_table": registry.priority_table(),
+        },
+        status=status,
+    )

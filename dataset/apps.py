@@ -1,4 +1,5 @@
 """The dataset app: observations, history, releases, exports, public pages and API."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_save
 

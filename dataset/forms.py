@@ -1,4 +1,5 @@
 """Forms of the public data pages: the countries search and the provenance date filter."""
+
 from typing import Any
 
 from django import forms
@@ -7,8 +8,12 @@ from django import forms
 class CountrySearchForm(forms.Form):
     """Search by name, alias or key; sort by one of `choices` (built from the metrics that exist)."""
 
-    q = forms.CharField(label="Search countries", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, alias or code"}))
+    q = forms.CharField(
+        label="Search countries",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, alias or code"}),
+    )
     sort = forms.ChoiceField(label="Sort by", required=False)
 
     def __init__(self, *args: Any, sorts: dict[str, str], **kwargs: Any) -> None:
@@ -17,5 +22,4 @@ class CountrySearchForm(forms.Form):
 
 
 class ProvenanceFilterForm(forms.Form):
-    on = forms.DateField(label="Only this date", required=False,
-                         widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="Only this date", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -22,6 +22,7 @@ migration must call `install` again (tests/dataset/test_integrity.py would notic
 What they do not do, unlike a declared key: check a parent's id being changed (Django never
 changes a primary key) or a TRUNCATE of a parent table.
 """
+
 # The SQL here is built from the table and column names of our own models, never from input.
 # ruff: noqa: S608
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ DECLARE
 BEGIN
     SELECT CASE {naming} END INTO missing
     FROM (SELECT DISTINCT {columns} FROM new_rows) r
-    WHERE {' OR '.join(_missing_parent(r, 'r') for r in refs)}
+    WHERE {" OR ".join(_missing_parent(r, "r") for r in refs)}
     LIMIT 1;
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -123,7 +124,8 @@ def sqlite_statements(references) -> list[str]:
 def sqlite_drop_statements(references) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {table}_references_{event}"
-        for table in _grouped(references, "table") for event in ("insert", "update")
+        for table in _grouped(references, "table")
+        for event in ("insert", "update")
     ]
 
 
@@ -141,8 +143,8 @@ def install(schema_editor, references) -> None:
 
 def uninstall(schema_editor, references) -> None:
     vendor = schema_editor.connection.vendor
-    statements = postgresql_drop_statements(references) if vendor == "postgresql" else sqlite_drop_statements(
-        references
+    statements = (
+        postgresql_drop_statements(references) if vendor == "postgresql" else sqlite_drop_statements(references)
     )
     for statement in statements:
         schema_editor.execute(statement)

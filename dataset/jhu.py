@@ -5,6 +5,7 @@ ISO 3166 does not have; uploads are resolved by `places.resolver.LocationResolve
 creates a place) and `save_jhu_rows` keeps JHU's own names, coordinates and row order so the JHU
 export can write them back.
 """
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,7 +32,7 @@ JHU_SOURCE = {
     "cadence": "final",
     "licence": "CC BY 4.0",
     "attribution": "COVID-19 Data Repository by the Center for Systems Science and Engineering (CSSE) "
-                   "at Johns Hopkins University",
+    "at Johns Hopkins University",
     "status": "approved",
 }
 
@@ -117,9 +118,7 @@ class JhuPlacer:
     def _country(self, name: str) -> Location:
         keys = self.top_names.get(normalise_name(name), set())
         if len(keys) != 1:
-            problem = (
-                f"is ambiguous ({', '.join(sorted(keys))})" if keys else "is not a known country or special place"
-            )
+            problem = f"is ambiguous ({', '.join(sorted(keys))})" if keys else "is not a known country or special place"
             raise LookupError(f"Country/Region {name!r} {problem}: add it as a location alias in the admin")
         return self.by_key[next(iter(keys))]
 
@@ -137,8 +136,11 @@ class JhuPlacer:
             return next(iter(regions or matches))
         if not matches and normalised not in SPECIAL_NAMES:
             starts = {
-                k for n, ks in names.items() if n.startswith(normalised + " ")
-                for k in ks if self.by_key[k].level == Location.Level.REGION
+                k
+                for n, ks in names.items()
+                if n.startswith(normalised + " ")
+                for k in ks
+                if self.by_key[k].level == Location.Level.REGION
             }
             if len(starts) == 1:
                 return next(iter(starts))
@@ -156,17 +158,26 @@ class JhuPlacer:
             return
         if key not in self.planned:
             self.planned[key] = PlannedLocation(
-                key=key, name=name, level=level, parent_key=parent_key, country_code=country_code,
-                lat=row["lat"], long=row["long"],
+                key=key,
+                name=name,
+                level=level,
+                parent_key=parent_key,
+                country_code=country_code,
+                lat=row["lat"],
+                long=row["long"],
             )
 
     def create(self) -> dict[str, int]:
         """Create the planned locations (parents first) and return every key's id."""
         for planned in sorted(self.planned.values(), key=lambda p: p.key.count("_")):
             loc = Location.objects.create(
-                key=planned.key, name=planned.name, level=planned.level,
-                parent=self.by_key[planned.parent_key], country_code=planned.country_code,
-                latitude=_float(planned.lat), longitude=_float(planned.long),
+                key=planned.key,
+                name=planned.name,
+                level=planned.level,
+                parent=self.by_key[planned.parent_key],
+                country_code=planned.country_code,
+                latitude=_float(planned.lat),
+                longitude=_float(planned.long),
             )
             self.by_key[loc.key] = loc
             self.by_id[loc.pk] = loc
@@ -187,9 +198,16 @@ def save_jhu_rows(jhu_file: JhuFile) -> None:
     location_ids = jhu_file.placed_ids()
     wanted = [
         JhuRow(
-            layout=jhu_file.layout, metric=jhu_file.metric, location_id=int(location_id), position=position,
-            province_state=r["province_state"], country_region=r["country_region"], admin2=r["admin2"],
-            lat=r["lat"], long=r["long"], extra=r["extra"],
+            layout=jhu_file.layout,
+            metric=jhu_file.metric,
+            location_id=int(location_id),
+            position=position,
+            province_state=r["province_state"],
+            country_region=r["country_region"],
+            admin2=r["admin2"],
+            lat=r["lat"],
+            long=r["long"],
+            extra=r["extra"],
         )
         for position, (location_id, r) in enumerate(zip(location_ids, rows.to_dict("records"), strict=True))
     ]
@@ -208,8 +226,9 @@ def save_jhu_rows(jhu_file: JhuFile) -> None:
     pairs = set(zip(texts.tolist(), location_ids.tolist(), strict=True))
     jhu = LocationAlias.Scheme.JHU
     known = set(
-        LocationAlias.objects.filter(scheme=jhu, location_id__in=set(location_ids.tolist()))
-        .values_list("text", "location_id")
+        LocationAlias.objects.filter(scheme=jhu, location_id__in=set(location_ids.tolist())).values_list(
+            "text", "location_id"
+        )
     )
     LocationAlias.objects.bulk_create(
         [

@@ -3,6 +3,7 @@
 `read_jhu_file` raises `JhuFileError` naming the file, the line and the problem; dataset.jhu places
 the rows it reads on locations and keeps JHU's own names for the export.
 """
+
 import csv
 import io
 import re
@@ -18,8 +19,19 @@ from places.models import Metric
 from .models import JhuRow
 
 GLOBAL_COLUMNS = ["Province/State", "Country/Region", "Lat", "Long"]
-US_COLUMNS = ["UID", "iso2", "iso3", "code3", "FIPS", "Admin2", "Province_State", "Country_Region", "Lat", "Long_",
-              "Combined_Key"]
+US_COLUMNS = [
+    "UID",
+    "iso2",
+    "iso3",
+    "code3",
+    "FIPS",
+    "Admin2",
+    "Province_State",
+    "Country_Region",
+    "Lat",
+    "Long_",
+    "Combined_Key",
+]
 DATE_FORMATS = ("%m/%d/%y", "%Y-%m-%d", "%m/%d/%Y")
 # JHU province names that neither equal nor begin an ISO 3166-2 name of their country.
 
@@ -49,12 +61,14 @@ class JhuFile:
     def long_frame(self) -> pd.DataFrame:
         """The values as location_id, metric_id, date, value; empty cells are left out."""
         n_rows, n_dates = self.values.shape
-        frame = pd.DataFrame({
-            "location_id": np.repeat(self.placed_ids(), n_dates),
-            "metric_id": self.metric.pk,
-            "date": np.tile(np.array(self.dates, dtype="datetime64[D]"), n_rows),
-            "value": self.values.ravel(),
-        })
+        frame = pd.DataFrame(
+            {
+                "location_id": np.repeat(self.placed_ids(), n_dates),
+                "metric_id": self.metric.pk,
+                "date": np.tile(np.array(self.dates, dtype="datetime64[D]"), n_rows),
+                "value": self.values.ravel(),
+            }
+        )
         return frame[frame["value"].notna()]
 
 
@@ -72,7 +86,7 @@ def metric_from_name(path: Path) -> Metric:
 def _parse_date(text: str) -> date | None:
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), fmt).date()
+            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 (a calendar date has no time zone)
         except ValueError:
             continue
     return None
@@ -93,7 +107,7 @@ def read_jhu_file(path: Path) -> JhuFile:
     header = [cell.strip() for cell in header]
     if header[:4] == GLOBAL_COLUMNS:
         layout, first_value = JhuRow.Layout.GLOBAL, 4
-    elif header[:len(US_COLUMNS)] == US_COLUMNS:
+    elif header[: len(US_COLUMNS)] == US_COLUMNS:
         layout = JhuRow.Layout.US
         first_value = len(US_COLUMNS) + (1 if len(header) > len(US_COLUMNS) and header[11] == "Population" else 0)
     else:
@@ -114,7 +128,7 @@ def read_jhu_file(path: Path) -> JhuFile:
 
     cells, lines = [], []
     for row in reader:
-        if not row or all(not c.strip() for c in row) and len(row) <= 1:
+        if not row or (all(not c.strip() for c in row) and len(row) <= 1):
             continue
         if len(row) != len(header):
             raise JhuFileError(
@@ -127,17 +141,27 @@ def read_jhu_file(path: Path) -> JhuFile:
     table = np.array(cells, dtype=object)
     ident = table[:, :first_value]
     if layout == JhuRow.Layout.GLOBAL:
-        rows = pd.DataFrame({
-            "province_state": ident[:, 0], "country_region": ident[:, 1], "admin2": "",
-            "lat": ident[:, 2], "long": ident[:, 3],
-        })
+        rows = pd.DataFrame(
+            {
+                "province_state": ident[:, 0],
+                "country_region": ident[:, 1],
+                "admin2": "",
+                "lat": ident[:, 2],
+                "long": ident[:, 3],
+            }
+        )
         rows["extra"] = [{} for _ in range(len(rows))]
     else:
-        rows = pd.DataFrame({
-            "province_state": ident[:, 6], "country_region": ident[:, 7], "admin2": ident[:, 5],
-            "lat": ident[:, 8], "long": ident[:, 9],
-        })
-        extra_names = ["UID", "iso2", "iso3", "code3", "FIPS", "Combined_Key"] + header[11:first_value]
+        rows = pd.DataFrame(
+            {
+                "province_state": ident[:, 6],
+                "country_region": ident[:, 7],
+                "admin2": ident[:, 5],
+                "lat": ident[:, 8],
+                "long": ident[:, 9],
+            }
+        )
+        extra_names = ["UID", "iso2", "iso3", "code3", "FIPS", "Combined_Key", *header[11:first_value]]
         extra_index = [header.index(name) for name in extra_names]
         rows["extra"] = [dict(zip(extra_names, r, strict=True)) for r in ident[:, extra_index].tolist()]
     for column in ("province_state", "country_region", "admin2", "lat", "long"):
@@ -173,7 +197,11 @@ def read_jhu_file(path: Path) -> JhuFile:
     except ValueError:
         values = _values_or_error(raw, path=path, lines=lines, header=header, first_value=first_value)
     return JhuFile(
-        path=path, layout=layout, metric=metric, dates=dates, rows=rows,
+        path=path,
+        layout=layout,
+        metric=metric,
+        dates=dates,
+        rows=rows,
         values=values,
     )
 

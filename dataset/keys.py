@@ -6,6 +6,7 @@ date, and a series (one location and metric) is a run of keys with the same `key
 Validation computes the keys of an upload's rows (contributions.validation), the snapshots those of
 the canonical values in SQL (dataset/snapshots.py), and the diff compares the two.
 """
+
 import numpy as np
 import pandas as pd
 from django.db import connection
@@ -33,17 +34,21 @@ def key_array(location_ids: np.ndarray, metric_ids: np.ndarray, dates: np.ndarra
     return keys
 
 
-def keys_by_code(location_codes: np.ndarray, metric_codes: np.ndarray, date_codes: np.ndarray,
-                 location_table: np.ndarray, metric_table: np.ndarray,
-                 date_table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def keys_by_code(
+    location_codes: np.ndarray,
+    metric_codes: np.ndarray,
+    date_codes: np.ndarray,
+    location_table: np.ndarray,
+    metric_table: np.ndarray,
+    date_table: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """observation_keys of rows given as codes into per-code tables, and the scratch array used (free
     for reuse): each table's part of the key is made once per code, then one gather per table into
     the same array (unusable entries, -1 ids and NaT dates, are made harmless; callers never pick
     the rows that use them)."""
     location_part = np.maximum(location_table, 0).astype("int64") << LOCATION_SHIFT
     metric_part = np.maximum(metric_table, 0).astype("int64") << METRIC_SHIFT
-    day_part = np.where(np.isnat(date_table), np.datetime64(0, "s"), date_table).astype(
-        "datetime64[D]").view("int64")
+    day_part = np.where(np.isnat(date_table), np.datetime64(0, "s"), date_table).astype("datetime64[D]").view("int64")
     keys = location_part[location_codes]
     scratch = np.take(metric_part, metric_codes, mode="clip")  # valid codes: "clip" skips the checks
     keys |= scratch

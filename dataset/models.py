@@ -1,4 +1,5 @@
 """The canonical dataset: observations, their history, releases and JHU's own rows."""
+
 from django.db import models
 
 from places.models import Location, Metric
@@ -100,11 +101,18 @@ class Observation(models.Model):
     value = models.FloatField()
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, db_index=False, db_constraint=False)
     submission = models.ForeignKey(
-        "contributions.Submission", null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+        "contributions.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
         db_constraint=False,
     )
     release = models.ForeignKey(
-        Release, on_delete=models.PROTECT, db_index=False, db_constraint=False,
+        Release,
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
         help_text="Release in which it last changed",
     )
 
@@ -142,7 +150,11 @@ class ObservationHistory(models.Model):
         Release, on_delete=models.PROTECT, related_name="history", db_index=False, db_constraint=False
     )
     submission = models.ForeignKey(
-        "contributions.Submission", null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+        "contributions.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
         db_constraint=False,
     )
     changed_at = models.DateTimeField(auto_now_add=True)

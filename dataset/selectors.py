@@ -6,6 +6,7 @@ go through the (location, metric, date) unique index as correlated "latest row" 
 location's range scan, never a scan of the whole table per page view. No pandas: a page needs a
 few thousand numbers at most. The series maths (daily changes, averages) is in series.py.
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ SUMMARY_CACHE_SECONDS = 3600
 
 
 # --- countries index --------------------------------------------------------------------------
+
 
 @dataclass
 class CountrySummary:
@@ -65,8 +67,10 @@ def _latest(location_ref: str, metric: Metric, column: str):
 def _annotate_latest(queryset, metrics, location_ref="pk"):
     for metric in metrics:
         queryset = queryset.annotate(
-            **{f"m{metric.pk}_date": _latest(location_ref, metric, "date"),
-               f"m{metric.pk}_value": _latest(location_ref, metric, "value")}
+            **{
+                f"m{metric.pk}_date": _latest(location_ref, metric, "date"),
+                f"m{metric.pk}_value": _latest(location_ref, metric, "value"),
+            }
         )
     return queryset
 
@@ -101,8 +105,9 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
         rows = country_summaries(metrics)
         cache.set(cache_key, rows, SUMMARY_CACHE_SECONDS)
     if search.strip():
-        wanted = set(search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search)
-                     .values_list("pk", flat=True))
+        wanted = set(
+            search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search).values_list("pk", flat=True)
+        )
         rows = [row for row in rows if row.location.pk in wanted]
     shown = [m for m in metrics if any(row.values.get(m.code) is not None for row in rows)]
     for row in rows:
@@ -117,16 +122,28 @@ def country_summaries(metrics) -> list:
     none but its regions do (JHU publishes Canada's, China's and Australia's cases only per
     province), the sum of its regions' values on their newest date, marked in `from_regions`.
     """
-    countries = list(_annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
-        with_regions=Exists(_regions_with_data().filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk"))))))
+    countries = list(
+        _annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
+            with_regions=Exists(
+                _regions_with_data().filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk")))
+            )
+        )
+    )
     with_regions = [c for c in countries if c.with_regions]
     regional = _regional_latest(with_regions, metrics)
     pairs: set[tuple[int | None, int]] = set(
-        Observation.objects.filter(location__level=Location.Level.COUNTRY).order_by()
-        .values_list("location_id", "source_id").distinct())
+        Observation.objects.filter(location__level=Location.Level.COUNTRY)
+        .order_by()
+        .values_list("location_id", "source_id")
+        .distinct()
+    )
     if with_regions:
-        pairs |= set(Observation.objects.filter(location__parent__in=with_regions).order_by()
-                     .values_list("location__parent_id", "source_id").distinct())
+        pairs |= set(
+            Observation.objects.filter(location__parent__in=with_regions)
+            .order_by()
+            .values_list("location__parent_id", "source_id")
+            .distinct()
+        )
     source_counts = Counter(location_id for location_id, _ in pairs)
     rows = []
     for country in countries:
@@ -153,7 +170,8 @@ def _summable_regions(parents):
     with no data of its own, its subdivisions with data (Italy's P.A. Trento and P.A. Bolzano, which
     ISO 3166-2 puts under Trentino-Alto Adige)."""
     empty_regions = Location.objects.filter(parent__in=parents).exclude(
-        Exists(Observation.objects.filter(location=OuterRef("pk"))))
+        Exists(Observation.objects.filter(location=OuterRef("pk")))
+    )
     return _regions_with_data().filter(Q(parent__in=parents) | Q(parent__in=empty_regions))
 
 
@@ -170,7 +188,8 @@ def _regional_latest(countries, metrics) -> dict:
             day = getattr(region, f"m{metric.pk}_date")
             if day is not None:
                 points.setdefault(country_id, {}).setdefault(metric.code, []).append(
-                    (day, getattr(region, f"m{metric.pk}_value")))
+                    (day, getattr(region, f"m{metric.pk}_value"))
+                )
     latest: dict[int, dict[str, tuple[date, float]]] = {}
     for country_id, by_metric in points.items():
         for code, pairs in by_metric.items():
@@ -212,6 +231,7 @@ def sort_countries(rows: list, sort: str) -> list:
 
 # --- one location's page ----------------------------------------------------------------------
 
+
 def location_series(location: Location) -> list[MetricSeries]:
     """One MetricSeries per metric with data for the location, in metric display order.
 
@@ -219,15 +239,23 @@ def location_series(location: Location) -> list[MetricSeries]:
     cases only per province), the series is the sum of its regions per date, marked as such.
     """
     metrics = {m.pk: m for m in Metric.objects.all()}
-    rows = (Observation.objects.filter(location=location).order_by("metric_id", "date")
-            .values_list("metric_id", "date", "value"))
+    rows = (
+        Observation.objects.filter(location=location)
+        .order_by("metric_id", "date")
+        .values_list("metric_id", "date", "value")
+    )
     points = group_points(rows)
     summed = {}
     regions = list(_summable_regions([location]).values_list("pk", flat=True))
     if regions and len(points) < len(metrics):
-        totals = (Observation.objects.filter(location__in=regions).exclude(metric_id__in=list(points))
-                  .values("metric_id", "date").annotate(total=Sum("value")).order_by("metric_id", "date")
-                  .values_list("metric_id", "date", "total"))
+        totals = (
+            Observation.objects.filter(location__in=regions)
+            .exclude(metric_id__in=list(points))
+            .values("metric_id", "date")
+            .annotate(total=Sum("value"))
+            .order_by("metric_id", "date")
+            .values_list("metric_id", "date", "total")
+        )
         summed = group_points(totals)
     return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)))
 
@@ -242,9 +270,13 @@ def location_sources(location: Location, *, include_regions: bool = False):
     """Sources that supplied the location's current values (with how many each), then sources in the
     registry for this place that have supplied nothing yet (`value_count` 0). With `include_regions`,
     values of its regions count too (for the figures shown as a sum of regions)."""
-    counts = dict(Observation.objects.filter(location_id__in=_self_and_regions(location, include_regions))
-                  .order_by().values("source_id")
-                  .annotate(n=Count("id")).values_list("source_id", "n"))
+    counts = dict(
+        Observation.objects.filter(location_id__in=_self_and_regions(location, include_regions))
+        .order_by()
+        .values("source_id")
+        .annotate(n=Count("id"))
+        .values_list("source_id", "n")
+    )
     registered = Q(country=location) | Q(subregion=location)
     candidates = Source.objects.filter(Q(pk__in=counts) | (registered & Q(status=Source.Status.APPROVED)))
     sources = list(candidates.select_related("country"))
@@ -286,6 +318,7 @@ def breadcrumbs(location: Location) -> list[Location]:
 
 # --- provenance -------------------------------------------------------------------------------
 
+
 def provenance(location: Location, metric: Metric, *, on: date | None = None):
     """(current values, history of replaced values) for one location and metric, newest first.
     Both are querysets, ready to paginate; `on` narrows both to one date."""
@@ -295,11 +328,13 @@ def provenance(location: Location, metric: Metric, *, on: date | None = None):
         values, history = values.filter(date=on), history.filter(date=on)
     values = values.select_related("source", "submission", "release").order_by("-date")
     history = history.select_related("old_source", "new_source", "old_release", "release", "submission").order_by(
-        "-date", "-changed_at", "-pk")
+        "-date", "-changed_at", "-pk"
+    )
     return values, history
 
 
 # --- releases and downloads -------------------------------------------------------------------
+
 
 def latest_release() -> Release | None:
     """The latest release: the one with the highest number (None before the first). Every "which
@@ -324,4 +359,3 @@ def earlier_releases(latest: Release | None):
     if latest is not None:
         releases = releases.filter(number__lt=latest.number)
     return releases
-

@@ -2,6 +2,7 @@
 carries them. Pure functions of dates and values, no database reads (those are in selectors.py and
 vintages.py, which build the points these functions turn into series).
 """
+
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -116,6 +117,14 @@ def make_series(metrics: dict, points: dict, summed_regions: dict) -> list:
     for metric_id, (dates, values) in points.items():
         metric = metrics[metric_id]
         daily = daily_changes(dates, values, cumulative=metric.kind == Metric.Kind.CUMULATIVE)
-        series.append(MetricSeries(metric, dates, values, daily, trailing_average(dates, daily),
-                                   summed_regions=summed_regions.get(metric_id, 0)))
+        series.append(
+            MetricSeries(
+                metric,
+                dates,
+                values,
+                daily,
+                trailing_average(dates, daily),
+                summed_regions=summed_regions.get(metric_id, 0),
+            )
+        )
     return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))

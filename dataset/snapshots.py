@@ -10,6 +10,7 @@ memory-mapped after that: a lookup of a million keys then costs a few tens of mi
 A snapshot belongs to one release: its directory name holds the release's number and creation
 time, so it can never be mistaken for another database's release of the same number.
 """
+
 import io
 import logging
 import os
@@ -165,9 +166,11 @@ def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if not data:
                 return _empty()
             table = pa_csv.read_csv(
-                pa.BufferReader(data), read_options=pa_csv.ReadOptions(column_names=list(ARRAYS)),
+                pa.BufferReader(data),
+                read_options=pa_csv.ReadOptions(column_names=list(ARRAYS)),
                 convert_options=pa_csv.ConvertOptions(
-                    column_types={"keys": pa.int64(), "values": pa.float64(), "source_ids": pa.int64()}),
+                    column_types={"keys": pa.int64(), "values": pa.float64(), "source_ids": pa.int64()}
+                ),
             )
             return tuple(table.column(name).to_numpy() for name in ARRAYS)
         cursor.execute(sql)
@@ -175,8 +178,7 @@ def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not rows:
         return _empty()
     keys, values, source_ids = zip(*rows, strict=True)
-    return (np.array(keys, dtype="int64"), np.array(values, dtype="float64"),
-            np.array(source_ids, dtype="int64"))
+    return (np.array(keys, dtype="int64"), np.array(values, dtype="float64"), np.array(source_ids, dtype="int64"))
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
 """Celery tasks of the canonical dataset: thin wrappers that load by id and call the module doing the work."""
+
 import logging
 
 from celery import shared_task
@@ -9,6 +10,7 @@ from . import exports, snapshots
 from .models import Release
 
 logger = logging.getLogger(__name__)
+
 
 @shared_task(base=PortalTask)
 def build_exports(release_id: int) -> int:

@@ -4,6 +4,7 @@ Both `import_jhu` and the moderation merge call `upsert_observations`. Values ar
 temporary table (PostgreSQL: COPY; SQLite: executemany in batches), then compared, recorded and
 written with a handful of set-based statements, so a million values never become Python objects.
 """
+
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,8 +79,13 @@ def upsert_observations(
                 for part in _split(chunk):
                     staged += _stage(cursor, vendor, _prepare(part))
             result = _apply(
-                cursor, vendor, source=source, submission=submission, description=description,
-                allow_override=allow_override, changelog=changelog,
+                cursor,
+                vendor,
+                source=source,
+                submission=submission,
+                description=description,
+                allow_override=allow_override,
+                changelog=changelog,
             )
             # Only on success: after an error the transaction is rolled back, and the stage (created
             # in it) with it; a query here would hide the error (a dropped connection) behind another.
@@ -99,7 +105,7 @@ def upsert_observations(
 
 def _split(chunk: pd.DataFrame):
     for start in range(0, len(chunk), CHUNK_ROWS):
-        yield chunk.iloc[start:start + CHUNK_ROWS]
+        yield chunk.iloc[start : start + CHUNK_ROWS]
 
 
 def _prepare(chunk: pd.DataFrame) -> pd.DataFrame:
@@ -118,12 +124,14 @@ def _prepare(chunk: pd.DataFrame) -> pd.DataFrame:
     if not pd.api.types.is_datetime64_any_dtype(dates):
         dates = pd.to_datetime(dates.astype(str), format="%Y-%m-%d")
     date_text = np.datetime_as_string(dates.to_numpy().astype("datetime64[D]"), unit="D")
-    return pd.DataFrame({
-        "location_id": chunk["location_id"].astype("int64").to_numpy(),
-        "metric_id": chunk["metric_id"].astype("int64").to_numpy(),
-        "date": date_text,
-        "value": value.to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "location_id": chunk["location_id"].astype("int64").to_numpy(),
+            "metric_id": chunk["metric_id"].astype("int64").to_numpy(),
+            "date": date_text,
+            "value": value.to_numpy(),
+        }
+    )
 
 
 def _create_stage(cursor, vendor):
@@ -147,15 +155,19 @@ def _stage(cursor, vendor, chunk: pd.DataFrame) -> int:
         # Arrow's CSV writer is several times faster than DataFrame.to_csv and writes doubles exactly.
         buffer = pa.BufferOutputStream()
         pa_csv.write_csv(
-            pa.Table.from_pandas(chunk, preserve_index=False), buffer,
+            pa.Table.from_pandas(chunk, preserve_index=False),
+            buffer,
             pa_csv.WriteOptions(include_header=False, quoting_style="none"),
         )
         with cursor.cursor.copy(f"COPY {STAGE} (location_id, metric_id, date, value) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getvalue().to_pybytes())
     else:
         rows = zip(
-            chunk["location_id"].tolist(), chunk["metric_id"].tolist(), chunk["date"].tolist(),
-            chunk["value"].tolist(), strict=True,
+            chunk["location_id"].tolist(),
+            chunk["metric_id"].tolist(),
+            chunk["date"].tolist(),
+            chunk["value"].tolist(),
+            strict=True,
         )
         cursor.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s, %s)", rows)  # noqa: S608
     return len(chunk)
@@ -229,9 +241,13 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
     if added:
         # In key order, so the unique index grows at its end instead of all over the place.
         bulk = vendor == "postgresql" and added >= BULK_ROWS
-        new = f"SELECT * FROM {STAGE}" if added == total else (  # noqa: S608
-            f"SELECT * FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {PLAN} p "  # noqa: S608
-            "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
+        new = (
+            f"SELECT * FROM {STAGE}"  # noqa: S608 (table names are constants of this module)
+            if added == total
+            else (
+                f"SELECT * FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {PLAN} p "  # noqa: S608
+                "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
+            )
         )
         try:
             with transaction.atomic(), _bulk_load(cursor, obs, enabled=bulk):

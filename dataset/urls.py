@@ -1,4 +1,5 @@
 """URLs of the public data pages, under /data/."""
+
 from django.urls import path
 
 from . import views

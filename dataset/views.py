@@ -1,4 +1,5 @@
 """The public data pages (no login): countries, a location's charts, provenance, downloads, dictionary."""
+
 from pathlib import Path
 from typing import Any
 

@@ -8,6 +8,7 @@ Rows first added after N have no such history row and drop out. All of this is o
 (a CASE plus an indexed correlated lookup on history only for rows changed after N), so it works
 the same on SQLite and PostgreSQL and composes with any filter or pagination on the queryset.
 """
+
 from datetime import date, datetime, time
 
 from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
@@ -59,20 +60,28 @@ def as_of(queryset: QuerySet[Observation], release: Release) -> QuerySet[Observa
     """Restrict `queryset` to the values published in `release` and annotate them as they were then."""
     number = release.number
     replaced = ObservationHistory.objects.filter(
-        location_id=OuterRef("location_id"), metric_id=OuterRef("metric_id"), date=OuterRef("date"),
-        release__number__gt=number, old_release__number__lte=number,
+        location_id=OuterRef("location_id"),
+        metric_id=OuterRef("metric_id"),
+        date=OuterRef("date"),
+        release__number__gt=number,
+        old_release__number__lte=number,
     ).order_by("release__number")
     then = Q(release__number__lte=number)
 
     def pick(current_column, old_column, output_field):
-        return Case(When(then, then=F(current_column)), default=Subquery(replaced.values(old_column)[:1]),
-                    output_field=output_field)
+        return Case(
+            When(then, then=F(current_column)),
+            default=Subquery(replaced.values(old_column)[:1]),
+            output_field=output_field,
+        )
 
-    return queryset.filter(then | Exists(replaced)).annotate(**{
-        VALUE: pick("value", "old_value", FloatField()),
-        SOURCE: pick("source_id", "old_source_id", IntegerField()),
-        RELEASE: pick("release__number", "old_release__number", IntegerField()),
-    })
+    return queryset.filter(then | Exists(replaced)).annotate(
+        **{
+            VALUE: pick("value", "old_value", FloatField()),
+            SOURCE: pick("source_id", "old_source_id", IntegerField()),
+            RELEASE: pick("release__number", "old_release__number", IntegerField()),
+        }
+    )
 
 
 def location_series(location: Location, release: Release) -> list[MetricSeries]:

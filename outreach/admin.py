@@ -1,4 +1,5 @@
 """Admin views of outreach data (staff also have the inbox and newsletter pages outside the admin)."""
+
 from django.contrib import admin
 
 from .models import ContactNote, ContactRequest, Newsletter, NewsletterDelivery, NewsletterSubscription

@@ -1,4 +1,5 @@
 """Outreach forms: newsletter sign-up, contact, staff newsletter editor and inbox actions."""
+
 from typing import cast
 
 from django import forms
@@ -12,7 +13,8 @@ class HoneypotMixin(forms.Form):
     """A field people never see (hidden by CSS, skipped by keyboard); bots that fill it are ignored."""
 
     website = forms.CharField(
-        required=False, label="Leave this field empty",
+        required=False,
+        label="Leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -21,8 +23,11 @@ class HoneypotMixin(forms.Form):
 
 
 class SubscribeForm(HoneypotMixin):
-    email = forms.EmailField(max_length=254, label="Email address",
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}))
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}),
+    )
     consent = forms.BooleanField(required=True, label=subscriptions.CONSENT_TEXT)
     source_page = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
@@ -46,24 +51,31 @@ class NewsletterForm(forms.ModelForm):
         model = Newsletter
         fields = ["subject", "body_markdown"]
         labels = {"body_markdown": "Body (Markdown)"}
-        help_texts = {"body_markdown": "Markdown: **bold**, _italic_, [links](https://…), lists, headings. "
-                                       "Raw HTML and scripts are removed."}
+        help_texts = {
+            "body_markdown": "Markdown: **bold**, _italic_, [links](https://…), lists, headings. "
+            "Raw HTML and scripts are removed."
+        }
         widgets = {"body_markdown": forms.Textarea(attrs={"rows": 16})}
 
 
 class InboxFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All kinds"), *ContactRequest.Kind.choices], required=False)
     status = forms.ChoiceField(choices=[("", "All statuses"), *ContactRequest.Status.choices], required=False)
-    assignee = forms.ChoiceField(choices=[("", "Anyone"), ("me", "Assigned to me"), ("none", "Unassigned")],
-                                 required=False)
+    assignee = forms.ChoiceField(
+        choices=[("", "Anyone"), ("me", "Assigned to me"), ("none", "Unassigned")], required=False
+    )
 
 
 class ContactUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=ContactRequest.Status.choices)
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                      empty_label="Nobody")
-    note = forms.CharField(required=False, max_length=5000, label="Internal note",
-                           widget=forms.Textarea(attrs={"rows": 3}), help_text="Only staff see notes.")
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Internal note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only staff see notes.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

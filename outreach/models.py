@@ -1,4 +1,5 @@
 """Outreach: newsletter subscriptions and issues with per-recipient deliveries, and contact requests."""
+
 from django.conf import settings
 from django.db import models
 
@@ -14,7 +15,10 @@ class NewsletterSubscription(models.Model):
     email = models.EmailField(max_length=254, unique=True, help_text="Stored lower-case")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="newsletter_subscriptions",
     )
     consent_text = models.TextField(help_text="The exact consent sentence the person agreed to")
@@ -116,7 +120,10 @@ class ContactRequest(models.Model):
     consent_text = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_contact_requests",
     )
     created_at = models.DateTimeField(auto_now_add=True)

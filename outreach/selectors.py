@@ -1,4 +1,5 @@
 """Reads the outreach pages share: the staff inbox and the newsletter's subscriber counts."""
+
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -22,9 +23,7 @@ def inbox(*, user: Any, kind: str = "", status: str = "", assignee: str = "") ->
 
 def inbox_counts() -> dict[str, int]:
     """How many contact requests are in each status."""
-    return ContactRequest.objects.aggregate(
-        **{s.value: Count("id", filter=Q(status=s)) for s in ContactRequest.Status}
-    )
+    return ContactRequest.objects.aggregate(**{s.value: Count("id", filter=Q(status=s)) for s in ContactRequest.Status})
 
 
 def subscriber_counts() -> dict[str, int]:

@@ -1,4 +1,5 @@
 """Outreach tasks: thin wrappers that load by id and call a service; each is safe to run twice."""
+
 from celery import shared_task
 
 from common.tasks import PortalTask

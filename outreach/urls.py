@@ -1,4 +1,5 @@
 """Outreach URLs (mounted at the site root): newsletter, support, directory, coverage, staff tools."""
+
 from django.urls import path
 
 from .views import public, staff

@@ -3,6 +3,7 @@
 The tables keep the names they had in `dataset` (where these models lived before), so moving
 them here moved no data.
 """
+
 import unicodedata
 from typing import Any
 

@@ -2,6 +2,7 @@
 
 `load_reference_data()` is idempotent: loading twice changes nothing.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, TypedDict
@@ -14,20 +15,43 @@ from .models import Location, LocationAlias, Metric, normalise_name
 
 METRICS = [
     # code, name, kind, description
-    ("confirmed", "Confirmed cases", Metric.Kind.CUMULATIVE,
-     "Cumulative number of laboratory-confirmed (and, where the source counts them, probable) cases."),
-    ("deaths", "Deaths", Metric.Kind.CUMULATIVE,
-     "Cumulative number of deaths attributed to COVID-19 by the source."),
-    ("recovered", "Recovered", Metric.Kind.CUMULATIVE,
-     "Cumulative number of people reported recovered. Many sources stopped reporting it in 2021."),
-    ("tests", "Tests", Metric.Kind.CUMULATIVE,
-     "Cumulative number of tests performed (or people tested, where that is all the source gives)."),
-    ("hospitalized", "Hospitalised", Metric.Kind.CURRENT,
-     "Number of COVID-19 patients in hospital on that date (a level, not a total)."),
-    ("icu", "In intensive care", Metric.Kind.CURRENT,
-     "Number of COVID-19 patients in intensive care on that date (a level, not a total)."),
-    ("vaccine_doses", "Vaccine doses administered", Metric.Kind.CUMULATIVE,
-     "Cumulative number of COVID-19 vaccine doses administered."),
+    (
+        "confirmed",
+        "Confirmed cases",
+        Metric.Kind.CUMULATIVE,
+        "Cumulative number of laboratory-confirmed (and, where the source counts them, probable) cases.",
+    ),
+    ("deaths", "Deaths", Metric.Kind.CUMULATIVE, "Cumulative number of deaths attributed to COVID-19 by the source."),
+    (
+        "recovered",
+        "Recovered",
+        Metric.Kind.CUMULATIVE,
+        "Cumulative number of people reported recovered. Many sources stopped reporting it in 2021.",
+    ),
+    (
+        "tests",
+        "Tests",
+        Metric.Kind.CUMULATIVE,
+        "Cumulative number of tests performed (or people tested, where that is all the source gives).",
+    ),
+    (
+        "hospitalized",
+        "Hospitalised",
+        Metric.Kind.CURRENT,
+        "Number of COVID-19 patients in hospital on that date (a level, not a total).",
+    ),
+    (
+        "icu",
+        "In intensive care",
+        Metric.Kind.CURRENT,
+        "Number of COVID-19 patients in intensive care on that date (a level, not a total).",
+    ),
+    (
+        "vaccine_doses",
+        "Vaccine doses administered",
+        Metric.Kind.CUMULATIVE,
+        "Cumulative number of COVID-19 vaccine doses administered.",
+    ),
 ]
 
 # Places that are not in ISO 3166 but appear in official and aggregated data.
@@ -134,9 +158,16 @@ def _country_rows() -> Iterator[LocationRow]:
         }
     for alpha2, alpha3, name in EXTRA_COUNTRIES:
         yield {
-            "key": alpha2, "name": name, "level": Location.Level.COUNTRY, "country_code": alpha2,
-            "iso_3166_1_alpha3": alpha3, "iso_3166_2": "", "subdivision_type": "", "parent_key": None,
-            "depth": 0, "names": {name},
+            "key": alpha2,
+            "name": name,
+            "level": Location.Level.COUNTRY,
+            "country_code": alpha2,
+            "iso_3166_1_alpha3": alpha3,
+            "iso_3166_2": "",
+            "subdivision_type": "",
+            "parent_key": None,
+            "depth": 0,
+            "names": {name},
         }
 
 
@@ -175,9 +206,16 @@ def _subdivision_rows() -> Iterator[LocationRow]:
 def _special_rows() -> Iterator[LocationRow]:
     for key, name, names in SPECIAL_LOCATIONS:
         yield {
-            "key": key, "name": name, "level": Location.Level.SPECIAL, "country_code": "",
-            "iso_3166_1_alpha3": "", "iso_3166_2": "", "subdivision_type": "", "parent_key": None,
-            "depth": 0, "names": set(names),
+            "key": key,
+            "name": name,
+            "level": Location.Level.SPECIAL,
+            "country_code": "",
+            "iso_3166_1_alpha3": "",
+            "iso_3166_2": "",
+            "subdivision_type": "",
+            "parent_key": None,
+            "depth": 0,
+            "names": set(names),
         }
 
 

@@ -11,6 +11,7 @@ EXTRA_ALIASES are names official sources use that ISO does not: Italy's Protezio
 "P.A. Trento" for the autonomous province IT-TN and numbers regions with its own `codice_regione`
 (ISTAT codes, with 21 and 22 for the two autonomous provinces).
 """
+
 import difflib
 import re
 from collections import defaultdict
@@ -23,31 +24,80 @@ from .models import Location, LocationAlias, normalise_name
 
 # (scheme, text, location key)
 EXTRA_ALIASES = [
-    ("name", "P.A. Trento", "IT_TN"), ("name", "Provincia autonoma di Trento", "IT_TN"), ("name", "Trentino", "IT_TN"),
-    ("name", "P.A. Bolzano", "IT_BZ"), ("name", "Provincia autonoma di Bolzano", "IT_BZ"),
-    ("name", "Alto Adige", "IT_BZ"), ("name", "Südtirol", "IT_BZ"), ("name", "Bozen", "IT_BZ"),
-    ("name", "Valle d'Aosta/Vallée d'Aoste", "IT_23"), ("name", "Emilia Romagna", "IT_45"),
-    ("name", "Friuli-Venezia Giulia", "IT_36"), ("name", "Trentino-Südtirol", "IT_32"),
-    ("name", "Apulia", "IT_75"), ("name", "Sicily", "IT_82"), ("name", "Sardinia", "IT_88"),
-    ("name", "Lombardy", "IT_25"), ("name", "Piedmont", "IT_21"), ("name", "Tuscany", "IT_52"),
+    ("name", "P.A. Trento", "IT_TN"),
+    ("name", "Provincia autonoma di Trento", "IT_TN"),
+    ("name", "Trentino", "IT_TN"),
+    ("name", "P.A. Bolzano", "IT_BZ"),
+    ("name", "Provincia autonoma di Bolzano", "IT_BZ"),
+    ("name", "Alto Adige", "IT_BZ"),
+    ("name", "Südtirol", "IT_BZ"),
+    ("name", "Bozen", "IT_BZ"),
+    ("name", "Valle d'Aosta/Vallée d'Aoste", "IT_23"),
+    ("name", "Emilia Romagna", "IT_45"),
+    ("name", "Friuli-Venezia Giulia", "IT_36"),
+    ("name", "Trentino-Südtirol", "IT_32"),
+    ("name", "Apulia", "IT_75"),
+    ("name", "Sicily", "IT_82"),
+    ("name", "Sardinia", "IT_88"),
+    ("name", "Lombardy", "IT_25"),
+    ("name", "Piedmont", "IT_21"),
+    ("name", "Tuscany", "IT_52"),
     ("name", "Aosta Valley", "IT_23"),
-    ("name", "Abuja FCT", "NG_FC"), ("name", "FCT", "NG_FC"),
-    ("name", "Diamond Princess cruise ship", "SHIP_DIAMOND_PRINCESS"), ("name", "Pitcairn Islands", "PN"),
-    ("name", "Inner Mongolia", "CN_NM"), ("name", "Tibet", "CN_XZ"),
-    ("name", "Moscow", "RU_MOW"), ("name", "Saint Petersburg", "RU_SPE"),
+    ("name", "Abuja FCT", "NG_FC"),
+    ("name", "FCT", "NG_FC"),
+    ("name", "Diamond Princess cruise ship", "SHIP_DIAMOND_PRINCESS"),
+    ("name", "Pitcairn Islands", "PN"),
+    ("name", "Inner Mongolia", "CN_NM"),
+    ("name", "Tibet", "CN_XZ"),
+    ("name", "Moscow", "RU_MOW"),
+    ("name", "Saint Petersburg", "RU_SPE"),
     # Protezione Civile's codice_regione (ISTAT region codes; 21/22 are the autonomous provinces)
-    ("istat", "01", "IT_21"), ("istat", "02", "IT_23"), ("istat", "03", "IT_25"), ("istat", "04", "IT_32"),
-    ("istat", "05", "IT_34"), ("istat", "06", "IT_36"), ("istat", "07", "IT_42"), ("istat", "08", "IT_45"),
-    ("istat", "09", "IT_52"), ("istat", "10", "IT_55"), ("istat", "11", "IT_57"), ("istat", "12", "IT_62"),
-    ("istat", "13", "IT_65"), ("istat", "14", "IT_67"), ("istat", "15", "IT_72"), ("istat", "16", "IT_75"),
-    ("istat", "17", "IT_77"), ("istat", "18", "IT_78"), ("istat", "19", "IT_82"), ("istat", "20", "IT_88"),
-    ("istat", "21", "IT_BZ"), ("istat", "22", "IT_TN"),
+    ("istat", "01", "IT_21"),
+    ("istat", "02", "IT_23"),
+    ("istat", "03", "IT_25"),
+    ("istat", "04", "IT_32"),
+    ("istat", "05", "IT_34"),
+    ("istat", "06", "IT_36"),
+    ("istat", "07", "IT_42"),
+    ("istat", "08", "IT_45"),
+    ("istat", "09", "IT_52"),
+    ("istat", "10", "IT_55"),
+    ("istat", "11", "IT_57"),
+    ("istat", "12", "IT_62"),
+    ("istat", "13", "IT_65"),
+    ("istat", "14", "IT_67"),
+    ("istat", "15", "IT_72"),
+    ("istat", "16", "IT_75"),
+    ("istat", "17", "IT_77"),
+    ("istat", "18", "IT_78"),
+    ("istat", "19", "IT_82"),
+    ("istat", "20", "IT_88"),
+    ("istat", "21", "IT_BZ"),
+    ("istat", "22", "IT_TN"),
 ]
 
 # Words naming the kind of subdivision, which files usually leave out ("Hubei" for "Hubei Sheng").
 TYPE_WORDS = {
-    "sheng", "shi", "zizhiqu", "zhuangzu", "huizu", "uygur", "sar", "oblast", "kray", "krai", "respublika",
-    "avtonomnaya", "lan", "province", "prefecture", "region", "state", "department", "governorate", "gewest",
+    "sheng",
+    "shi",
+    "zizhiqu",
+    "zhuangzu",
+    "huizu",
+    "uygur",
+    "sar",
+    "oblast",
+    "kray",
+    "krai",
+    "respublika",
+    "avtonomnaya",
+    "lan",
+    "province",
+    "prefecture",
+    "region",
+    "state",
+    "department",
+    "governorate",
+    "gewest",
 }
 
 
@@ -69,8 +119,12 @@ def short_names(name: str) -> set[str]:
 # "resolver": (the reference data's version, the resolver made for it)
 _CACHE: dict[str, tuple[tuple[int, int | None, int, int | None], "LocationResolver"]] = {}
 
-LEVEL_ORDER: dict[str, int] = {Location.Level.COUNTRY: 0, Location.Level.REGION: 1, Location.Level.SUBREGION: 2,
-               Location.Level.SPECIAL: 3}
+LEVEL_ORDER: dict[str, int] = {
+    Location.Level.COUNTRY: 0,
+    Location.Level.REGION: 1,
+    Location.Level.SUBREGION: 2,
+    Location.Level.SPECIAL: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -134,8 +188,10 @@ class LocationResolver:
     def current(cls) -> "LocationResolver":
         """A resolver for the reference data as it is now, reused while nothing has changed."""
         version = (
-            Location.objects.count(), Location.objects.aggregate(m=models.Max("id"))["m"],
-            LocationAlias.objects.count(), LocationAlias.objects.aggregate(m=models.Max("id"))["m"],
+            Location.objects.count(),
+            Location.objects.aggregate(m=models.Max("id"))["m"],
+            LocationAlias.objects.count(),
+            LocationAlias.objects.aggregate(m=models.Max("id"))["m"],
         )
         cached = _CACHE.get("resolver")
         if cached is None or cached[0] != version:

@@ -13,8 +13,11 @@ ERROR_SCHEMA = {
         "status": {"type": "integer", "description": "The HTTP status"},
         "code": {"type": "string", "description": "Stable machine-readable word: invalid, not_found, throttled..."},
         "detail": {"type": "string", "description": "What went wrong, for people"},
-        "errors": {"type": "object", "additionalProperties": {},
-                   "description": "Invalid input only: field name → messages"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "Invalid input only: field name → messages",
+        },
         "retry_after": {"type": "integer", "description": "429 only: seconds to wait"},
     },
     "required": ["status", "code", "detail"],
@@ -58,8 +61,10 @@ def add_error_responses(result, generator, request, public):
                 codes.add("403")
             responses = operation["responses"]
             for code in sorted(codes - set(responses)):
-                responses[code] = {"description": DESCRIPTIONS[code],
-                                   "content": {"application/json": {"schema": reference}}}
+                responses[code] = {
+                    "description": DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": reference}},
+                }
             if method == "get" and CACHED_TAG in operation.get("tags", []) and "200" in responses:
                 _document_caching(responses)
     return result
@@ -69,5 +74,6 @@ def _document_caching(responses: dict) -> None:
     headers = responses["200"].setdefault("headers", {})
     for name, description in CACHE_HEADERS.items():
         headers.setdefault(name, {"schema": {"type": "string"}, "description": description})
-    responses.setdefault("304", {"description": "Not modified since the release named by If-None-Match / "
-                                                "If-Modified-Since: no body"})
+    responses.setdefault(
+        "304", {"description": "Not modified since the release named by If-None-Match / If-Modified-Since: no body"}
+    )

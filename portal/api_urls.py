@@ -1,4 +1,5 @@
 """API URLs: /api/v1/ routes from each app's api.py, the OpenAPI schema and its docs."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 

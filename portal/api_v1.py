@@ -1,4 +1,5 @@
 """The v1 API router: each app registers its viewsets in its api.py (`register(router)`)."""
+
 from rest_framework.routers import DefaultRouter
 
 from contributions.api import SubmissionViewSet

@@ -1,5 +1,6 @@
 """The development mail backend: each mail goes to a file under EMAIL_FILE_PATH (`sent-mail/`), and the
 console gets one line saying to whom it went and which file holds it (links to click are in there)."""
+
 import logging
 import os
 

@@ -3,6 +3,7 @@
 DJANGO_ENV=production switches on the production profile (HTTPS-only cookies, HSTS, SMTP mail,
 no DEBUG); anything else is the development profile, which runs on SQLite with no services.
 """
+
 import os
 from pathlib import Path
 
@@ -173,9 +174,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "portal.mail.DevelopmentFileBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "portal.mail.DevelopmentFileBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # filebased backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -333,10 +332,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "console": {"format": "[{asctime}] {levelname} {name}: {message}", "style": "{",
-                    "datefmt": "%d/%b/%Y %H:%M:%S"},
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                          "style": "{"},
+        "console": {
+            "format": "[{asctime}] {levelname} {name}: {message}",
+            "style": "{",
+            "datefmt": "%d/%b/%Y %H:%M:%S",
+        },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "console"},

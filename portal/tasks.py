@@ -1,4 +1,5 @@
 """Health check for the task pipeline: a worker answers with its name."""
+
 import socket
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Top-level URLs: the public pages, each app under its own prefix, the API and the admin."""
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path

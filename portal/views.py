@@ -1,4 +1,5 @@
 """The public pages about the project: home, how to help, data requirements, about, errors."""
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.views.decorators.cache import cache_page
@@ -24,16 +25,19 @@ SKILL_DESCRIPTIONS = {
 
 
 def live_counts() -> dict:
-    User = get_user_model()
     approved = Source.objects.filter(status=Source.Status.APPROVED)
     return {
-        "volunteers": User.objects.filter(profile__completed_at__isnull=False).count(),
+        "volunteers": get_user_model().objects.filter(profile__completed_at__isnull=False).count(),
         "sources": approved.count(),
         "countries_covered": Location.objects.filter(
             level=Location.Level.COUNTRY, sources__status=Source.Status.APPROVED
-        ).distinct().count(),
+        )
+        .distinct()
+        .count(),
         "countries_with_data": Observation.objects.filter(location__level=Location.Level.COUNTRY)
-        .values("location_id").distinct().count(),
+        .values("location_id")
+        .distinct()
+        .count(),
     }
 
 

@@ -9,6 +9,7 @@ The same rules as the pages (review.permissions, applied by review.services): re
 inside their scope, never their own submission; a submission outside your scope answers 404, a
 decision in the wrong state 409.
 """
+
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -62,8 +63,20 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Submission
-        fields = ["id", "kind", "status", "source", "source_priority", "country", "submitter", "created_at",
-                  "row_count", "warning_count", "claimed_by", "claimed_until"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "source",
+            "source_priority",
+            "country",
+            "submitter",
+            "created_at",
+            "row_count",
+            "warning_count",
+            "claimed_by",
+            "claimed_until",
+        ]
 
     def get_claimed_by(self, submission) -> str | None:
         holder = selectors.holder(submission)
@@ -81,10 +94,13 @@ class DecisionView(APIView):
 
     @extend_schema(
         request=DecisionSerializer,
-        responses={200: DecisionResultSerializer, 400: OpenApiResponse(description="Comment missing"),
-                   403: OpenApiResponse(description="Your own submission, or not a reviewer"),
-                   404: OpenApiResponse(description="Not in your scope"),
-                   409: OpenApiResponse(description="Already decided, held by someone else, or override needed")},
+        responses={
+            200: DecisionResultSerializer,
+            400: OpenApiResponse(description="Comment missing"),
+            403: OpenApiResponse(description="Your own submission, or not a reviewer"),
+            404: OpenApiResponse(description="Not in your scope"),
+            409: OpenApiResponse(description="Already decided, held by someone else, or override needed"),
+        },
     )
     def post(self, request, pk):
         submission = Submission.objects.in_scope_of(request.user).filter(pk=pk).first()
@@ -102,18 +118,26 @@ class DecisionView(APIView):
         except services.ReviewError as exc:
             raise ValidationError({"comment": [str(exc)]})
         submission.refresh_from_db()
-        return Response({
-            "submission": submission.pk,
-            "status": submission.status,
-            "action": {"id": action.pk, "action": action.action, "comment": action.comment,
-                       "override_priority": action.override_priority, "created_at": action.created_at},
-        })
+        return Response(
+            {
+                "submission": submission.pk,
+                "status": submission.status,
+                "action": {
+                    "id": action.pk,
+                    "action": action.action,
+                    "comment": action.comment,
+                    "override_priority": action.override_priority,
+                    "created_at": action.created_at,
+                },
+            }
+        )
 
 
 class ApproveView(DecisionView):
     def decide(self, *, submission, reviewer, data):
-        return services.approve(submission=submission, reviewer=reviewer, comment=data["comment"],
-                                override=data["override"])
+        return services.approve(
+            submission=submission, reviewer=reviewer, comment=data["comment"], override=data["override"]
+        )
 
 
 class RejectView(DecisionView):
@@ -140,10 +164,13 @@ class QueueView(APIView):
             params["has_warnings"] = "no"
         form = QueueFilterForm(params)
         if not form.is_valid():
-            raise ValidationError({
-                # iterating an ErrorList gives its messages (str); the stubs say ValidationError too
-                field: list(messages) for field, messages in form.errors.items()  # type: ignore[arg-type]
-            })
+            raise ValidationError(
+                {
+                    # iterating an ErrorList gives its messages (str); the stubs say ValidationError too
+                    field: list(messages)  # type: ignore[arg-type]
+                    for field, messages in form.errors.items()
+                }
+            )
         submissions = selectors.queue_for(request.user, **form.filters())
         paginator = offset_pages(default_limit=100)()
         page = paginator.paginate_queryset(submissions, request, view=self)

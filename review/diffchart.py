@@ -1,4 +1,5 @@
 """Data for the review page's chart: submitted and canonical series for the most-changed pairs."""
+
 import pandas as pd
 
 from dataset.models import Observation
@@ -49,10 +50,12 @@ def chart_data(submission) -> dict:
         joined = mine.rename(columns={"value": "submitted"}).merge(canonical, on="date", how="outer")
         joined = joined.sort_values("date").tail(MAX_POINTS)
         joined = joined.astype(object).where(joined.notna(), None)
-        out.append({
-            "label": f"{key} · {code}",
-            "dates": joined["date"].tolist(),
-            "submitted": joined["submitted"].tolist(),
-            "canonical": joined["canonical"].tolist(),
-        })
+        out.append(
+            {
+                "label": f"{key} · {code}",
+                "dates": joined["date"].tolist(),
+                "submitted": joined["submitted"].tolist(),
+                "canonical": joined["canonical"].tolist(),
+            }
+        )
     return {"pairs": out}

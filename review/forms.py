@@ -1,4 +1,5 @@
 """Forms of the moderation pages: queue filters, decisions, comments, the audit filters, digest opt-in."""
+
 from django import forms
 
 from contributions.models import Submission
@@ -17,7 +18,8 @@ class QueueFilterForm(forms.Form):
     older_than_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label="Older than (days)")
     submitter = forms.CharField(required=False, max_length=200, label="Submitter email")
     source = forms.ModelChoiceField(
-        required=False, queryset=Source.objects.exclude(status=Source.Status.REJECTED).order_by("name"),
+        required=False,
+        queryset=Source.objects.exclude(status=Source.Status.REJECTED).order_by("name"),
         empty_label="Any source",
     )
     has_warnings = forms.ChoiceField(
@@ -43,11 +45,14 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
         help_text="Required to reject or request changes: the submitter reads it.",
     )
     override = forms.BooleanField(
-        required=False, label="Override higher-priority sources",
+        required=False,
+        label="Override higher-priority sources",
         help_text="Let this upload replace values that come from a source with a higher priority. Recorded.",
     )
 

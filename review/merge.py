@@ -8,6 +8,7 @@ of it back, so the submission is simply "approved" again and the next delivery (
 merges it. A run that finds the submission no longer approved does nothing: that is what makes
 duplicate deliveries, concurrent approvals and redelivery after a killed worker safe.
 """
+
 import logging
 from datetime import timedelta
 from functools import partial
@@ -173,7 +174,9 @@ def retry(*, submission: Submission, actor: User) -> bool:
     if updated != 1:
         return False
     ReviewAction.objects.create(
-        submission=submission, actor=actor, action=ReviewAction.Action.RETRY_MERGE,
+        submission=submission,
+        actor=actor,
+        action=ReviewAction.Action.RETRY_MERGE,
         comment=f"Previous error: {submission.merge_error}"[:2000],
     )
     dispatch_on_commit(merge_submission, submission.pk)

@@ -1,4 +1,5 @@
 """The moderation audit log: every claim, release, comment and decision, append-only."""
+
 from django.conf import settings
 from django.db import models
 

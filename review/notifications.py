@@ -4,6 +4,7 @@ Sending happens in the worker (`review.tasks.send_submission_email`, mail queue)
 decision commits; a broker outage never fails the decision (the email is then lost, the decision
 and its audit row are not).
 """
+
 import logging
 from datetime import datetime, timedelta
 
@@ -45,9 +46,9 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
     """Tell the submitter what happened, with the reviewer's comment when there is one."""
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
-    submission = Submission.objects.select_related("submitter", "source", "merged_release").filter(
-        pk=submission_id
-    ).first()
+    submission = (
+        Submission.objects.select_related("submitter", "source", "merged_release").filter(pk=submission_id).first()
+    )
     if submission is None or not submission.submitter.email:
         return False
     decision = {
@@ -57,7 +58,8 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
     }.get(event)
     action = (
         ReviewAction.objects.filter(submission=submission, action=decision).order_by("-created_at", "-pk").first()
-        if decision else None
+        if decision
+        else None
     )
     release = submission.merged_release
     context = {
@@ -84,11 +86,16 @@ def send_digests(*, now: datetime | None = None) -> int:
         since = preference.last_digest_at or now - timedelta(days=1)
         new = list(selectors.queue_for(user).filter(created_at__gt=since, created_at__lte=now)[:200])
         if new and user.email:
-            body = render_to_string("review/email/digest.txt", {
-                "user": user, "submissions": new, "since": since,
-                "queue_url": settings.SITE_URL + reverse("review:queue"),
-                "site_url": settings.SITE_URL,
-            })
+            body = render_to_string(
+                "review/email/digest.txt",
+                {
+                    "user": user,
+                    "submissions": new,
+                    "since": since,
+                    "queue_url": settings.SITE_URL + reverse("review:queue"),
+                    "site_url": settings.SITE_URL,
+                },
+            )
             subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + f"{len(new)} new submission(s) to review"
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             sent += 1

@@ -1,4 +1,5 @@
 """Who may moderate which submission: the accounts rules plus scope and four eyes, for pages, API and services."""
+
 from typing import Any
 
 from accounts.permissions import can_moderate

@@ -1,4 +1,5 @@
 """Reads of moderation that pages, API and mails share: the queue, claims, counts, preferences."""
+
 from datetime import timedelta
 from typing import Any
 
@@ -23,19 +24,34 @@ def reviewable_by(user: Any) -> QuerySet[Submission]:
 
 def submission_for_review(user: Any, pk: int) -> Submission | None:
     """One submission the user may review, with what its review page shows; None outside their scope."""
-    return reviewable_by(user).select_related(
-        "source", "country", "submitter", "claimed_by", "merged_release"
-    ).filter(pk=pk).first()
+    return (
+        reviewable_by(user)
+        .select_related("source", "country", "submitter", "claimed_by", "merged_release")
+        .filter(pk=pk)
+        .first()
+    )
 
 
-def queue_for(user: Any, *, status: str | None = None, country: str | None = None, kind: str | None = None,
-              submitter: str | None = None, source: Any = None, older_than_days: int | None = None,
-              has_warnings: bool | None = None) -> QuerySet[Submission]:
+def queue_for(
+    user: Any,
+    *,
+    status: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    submitter: str | None = None,
+    source: Any = None,
+    older_than_days: int | None = None,
+    has_warnings: bool | None = None,
+) -> QuerySet[Submission]:
     """The review queue: waiting submissions in scope, oldest first, with optional filters."""
     submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
     submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
     submissions = filter_given(
-        submissions, country__key=country, kind=kind, submitter__email__icontains=submitter, source_id=source,
+        submissions,
+        country__key=country,
+        kind=kind,
+        submitter__email__icontains=submitter,
+        source_id=source,
         created_at__lte=timezone.now() - timedelta(days=older_than_days) if older_than_days else None,
     )
     if has_warnings is True:
@@ -47,9 +63,11 @@ def queue_for(user: Any, *, status: str | None = None, country: str | None = Non
 
 def claimed_by_me(user: Any) -> QuerySet[Submission]:
     """The waiting submissions this reviewer holds now, the claim ending soonest first."""
-    return reviewable_by(user).filter(
-        status__in=Submission.REVIEWABLE, claimed_by=user, claimed_until__gt=timezone.now()
-    ).order_by("claimed_until")
+    return (
+        reviewable_by(user)
+        .filter(status__in=Submission.REVIEWABLE, claimed_by=user, claimed_until__gt=timezone.now())
+        .order_by("claimed_until")
+    )
 
 
 def counts_per_status(user: Any) -> dict[str, int]:

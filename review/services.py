@@ -6,6 +6,7 @@ waits for review, and not while another reviewer holds it. Every action is a Rev
 State changes are compare-and-set updates, so two reviewers deciding at the same moment end with
 one decision and a clear message for the other.
 """
+
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ class OverrideRequired(ReviewError):
 
 # --- rules -------------------------------------------------------------------------------------
 
+
 def check_can_review(*, submission: Submission, reviewer: Any) -> None:
     """Raise NotAllowed, with the reason, unless `review.permissions.can_review(reviewer, submission)`."""
     reason = why_not_review(reviewer, submission)
@@ -78,6 +80,7 @@ def _log(submission: Submission, reviewer: Any, action: str, comment: str = "", 
 
 
 # --- actions -----------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def claim(*, submission: Submission, reviewer: Any, minutes: int | None = None) -> ReviewAction:
@@ -138,9 +141,9 @@ def comment(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAct
 def _decide(*, submission: Submission, reviewer: Any, status: str, verb: str, extra: dict | None = None) -> None:
     check_can_review(submission=submission, reviewer=reviewer)
     fields = dict(status=status, claimed_by=None, claimed_until=None, updated_at=timezone.now(), **(extra or {}))
-    updated = Submission.objects.filter(
-        _free_for(reviewer), pk=submission.pk, status__in=Submission.REVIEWABLE
-    ).update(**fields)
+    updated = Submission.objects.filter(_free_for(reviewer), pk=submission.pk, status__in=Submission.REVIEWABLE).update(
+        **fields
+    )
     if updated != 1:
         raise _conflict(submission, verb)
     submission.refresh_from_db()
@@ -159,7 +162,10 @@ def approve(*, submission: Submission, reviewer: Any, comment: str = "", overrid
                 "to confirm that this upload should win, or request changes."
             )
     _decide(
-        submission=submission, reviewer=reviewer, status=Status.APPROVED, verb="approve",
+        submission=submission,
+        reviewer=reviewer,
+        status=Status.APPROVED,
+        verb="approve",
         extra={"approved_at": timezone.now(), "override_priority": override},
     )
     action = _log(submission, reviewer, Action.APPROVE, (comment or "").strip(), override)

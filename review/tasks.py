@@ -1,4 +1,5 @@
 """Celery tasks of moderation and merging: thin wrappers around review.services, .merge and .notifications."""
+
 from typing import Any
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """URLs of the moderation pages (reviewers; the audit log is for staff)."""
+
 from django.urls import path
 
 from . import views

@@ -2,6 +2,7 @@
 
 Thin views: reads come from review.selectors, decisions from review.services.
 """
+
 import io
 
 from django.contrib import messages
@@ -33,33 +34,41 @@ def queue(request):
     filters = form.filters() if form.is_bound else {}
     submissions = selectors.queue_for(request.user, **filters)
     counts = selectors.counts_per_status(request.user)
-    return render(request, "review/queue.html", {
-        "form": form,
-        "submissions": submissions[:PAGE],
-        "total": submissions.count(),
-        "mine": selectors.claimed_by_me(request.user),
-        "counts": [(Submission.Status(s).label, n) for s, n in sorted(counts.items())],
-        "digest_form": DigestForm(initial={"daily_digest": selectors.wants_daily_digest(request.user)}),
-    })
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "form": form,
+            "submissions": submissions[:PAGE],
+            "total": submissions.count(),
+            "mine": selectors.claimed_by_me(request.user),
+            "counts": [(Submission.Status(s).label, n) for s, n in sorted(counts.items())],
+            "digest_form": DigestForm(initial={"daily_digest": selectors.wants_daily_digest(request.user)}),
+        },
+    )
 
 
 @reviewer_required
 def detail(request, pk):
     submission = _submission_for(request, pk)
     diff = submission.diff or {}
-    return render(request, "review/detail.html", {
-        "submission": submission,
-        "holder": selectors.holder(submission),
-        "actions": submission.actions.select_related("actor"),
-        "problems": (submission.report or {}).get("problems", [])[:200],
-        "diff": diff,
-        "latest_release": latest_release_number(),
-        "protected": selectors.higher_priority_values(submission),
-        "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
-        "decision_form": DecisionForm(),
-        "comment_form": CommentForm(),
-        "can_decide": submission.status in Submission.REVIEWABLE,
-    })
+    return render(
+        request,
+        "review/detail.html",
+        {
+            "submission": submission,
+            "holder": selectors.holder(submission),
+            "actions": submission.actions.select_related("actor"),
+            "problems": (submission.report or {}).get("problems", [])[:200],
+            "diff": diff,
+            "latest_release": latest_release_number(),
+            "protected": selectors.higher_priority_values(submission),
+            "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
+            "decision_form": DecisionForm(),
+            "comment_form": CommentForm(),
+            "can_decide": submission.status in Submission.REVIEWABLE,
+        },
+    )
 
 
 def _act(request, submission, action, *, say, message):
@@ -75,15 +84,21 @@ def _act(request, submission, action, *, say, message):
 
 def _by_reviewer(request, pk, service, say, message):
     """`service(submission=..., reviewer=...)` on a submission the user may review, through _act."""
-    return _act(request, _submission_for(request, pk),
-                lambda submission: service(submission=submission, reviewer=request.user), say=say, message=message)
+    return _act(
+        request,
+        _submission_for(request, pk),
+        lambda submission: service(submission=submission, reviewer=request.user),
+        say=say,
+        message=message,
+    )
 
 
 @require_POST
 @reviewer_required
 def claim(request, pk):
-    return _by_reviewer(request, pk, services.claim, messages.success,
-                        "You hold this submission; others see that you are reviewing it.")
+    return _by_reviewer(
+        request, pk, services.claim, messages.success, "You hold this submission; others see that you are reviewing it."
+    )
 
 
 @require_POST
@@ -118,8 +133,9 @@ def decide(request, pk):
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
-            services.approve(submission=submission, reviewer=request.user, comment=data["comment"],
-                             override=data["override"])
+            services.approve(
+                submission=submission, reviewer=request.user, comment=data["comment"], override=data["override"]
+            )
             messages.success(request, "Approved." + (" The merge is queued." if submission.kind == "data" else ""))
         elif data["decision"] == "reject":
             services.reject(submission=submission, reviewer=request.user, comment=data["comment"])
@@ -135,9 +151,13 @@ def decide(request, pk):
 @require_POST
 @staff_required
 def retry_merge(request, pk):
-    return _act(request, get_object_or_404(Submission, pk=pk),
-                lambda submission: services.retry_merge(submission=submission, actor=request.user),
-                say=messages.success, message="The merge is queued again.")
+    return _act(
+        request,
+        get_object_or_404(Submission, pk=pk),
+        lambda submission: services.retry_merge(submission=submission, actor=request.user),
+        say=messages.success,
+        message="The merge is queued again.",
+    )
 
 
 @require_POST
@@ -161,8 +181,14 @@ def audit_log(request):
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="review-actions.csv"'
         return response
-    return render(request, "review/audit.html", {
-        "form": form, "rows": rows[:500], "total": rows.count(),
-        "failed": selectors.failed_merges(),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "review/audit.html",
+        {
+            "form": form,
+            "rows": rows[:500],
+            "total": rows.count(),
+            "failed": selectors.failed_merges(),
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -1,4 +1,5 @@
 """Admin for sources: staff correct details and priorities; proposals are decided in the review queue."""
+
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -29,7 +30,7 @@ class SourceAdminForm(_SourceForm):
 
     class Meta:
         model = Source
-        fields = "__all__"  # noqa: DJ007 (the admin edits every field)
+        fields = "__all__"
         formfield_callback = https_formfield
 
     def clean_url(self) -> str:
@@ -50,8 +51,14 @@ class SourceAdmin(_SourceAdmin):
     autocomplete_fields = ["country", "subregion"]
     raw_id_fields = ["proposed_by", "approved_by"]
     filter_horizontal = ["metrics"]
-    readonly_fields = ["url_normalised", "created_at", "last_checked_at", "last_check_status", "last_check_error",
-                       "consecutive_check_failures"]
+    readonly_fields = [
+        "url_normalised",
+        "created_at",
+        "last_checked_at",
+        "last_check_status",
+        "last_check_error",
+        "consecutive_check_failures",
+    ]
 
 
 @admin.register(SourceRecipe)

@@ -3,6 +3,7 @@
 Proposing a source (POST) makes a submission, so contributions.proposals_api adds it to this
 viewset, and portal.api_v1 registers that one.
 """
+
 import django_filters
 from django.db.models import QuerySet
 from rest_framework import filters, mixins, serializers, viewsets
@@ -33,9 +34,28 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
     class Meta:
         model = Source
         fields = [
-            "id", "name", "institution", "institution_type", "country", "subregion", "url", "data_format",
-            "cadence", "licence", "attribution", "metrics", "priority", "status", "notes", "proposed_by",
-            "approved_by", "created_at", "last_checked_at", "last_check_status", "is_failing", "page",
+            "id",
+            "name",
+            "institution",
+            "institution_type",
+            "country",
+            "subregion",
+            "url",
+            "data_format",
+            "cadence",
+            "licence",
+            "attribution",
+            "metrics",
+            "priority",
+            "status",
+            "notes",
+            "proposed_by",
+            "approved_by",
+            "created_at",
+            "last_checked_at",
+            "last_check_status",
+            "is_failing",
+            "page",
         ]
         read_only_fields = fields
 
@@ -66,5 +86,8 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Source]:
         sources = visible_sources(self.request.user, public_statuses=(Source.Status.APPROVED,))
-        return sources.select_related("country", "subregion", "proposed_by__profile", "approved_by__profile") \
-            .prefetch_related("metrics").order_by("-priority", "name")
+        return (
+            sources.select_related("country", "subregion", "proposed_by__profile", "approved_by__profile")
+            .prefetch_related("metrics")
+            .order_by("-priority", "name")
+        )

@@ -5,6 +5,7 @@ choice is a 400. The page reads the same filter through its form (forms.SourceFi
 of the values the page lists, a search box, and a value it does not offer is ignored on its own
 rather than failing the page.
 """
+
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -43,8 +44,15 @@ class SourceListFilter(SourceFilter):
 
     q = django_filters.CharFilter(method="filter_text")
 
-    def __init__(self, data: QueryDict | None = None, queryset: QuerySet[Source] | None = None, *,
-                 countries: Iterable[Location] = (), statuses: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        queryset: QuerySet[Source] | None = None,
+        *,
+        countries: Iterable[Location] = (),
+        statuses: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         self.countries, self.statuses = countries, statuses
         super().__init__(data, queryset, **kwargs)
 
@@ -53,6 +61,8 @@ class SourceListFilter(SourceFilter):
 
     def filter_text(self, queryset: QuerySet[Source], name: str, value: str) -> QuerySet[Source]:
         return queryset.filter(
-            Q(name__icontains=value) | Q(institution__icontains=value) | Q(url__icontains=value)
+            Q(name__icontains=value)
+            | Q(institution__icontains=value)
+            | Q(url__icontains=value)
             | Q(notes__icontains=value)
         )

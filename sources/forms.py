@@ -1,4 +1,5 @@
 """Forms of the sources registry: the list filters and the "propose a source" form."""
+
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,13 +31,17 @@ class SourceFilterForm(forms.Form):
     status = forms.ChoiceField(required=False)
     metric = forms.ChoiceField(required=False)
 
-    def __init__(self, *args: Any, countries: Iterable[Location] = (), statuses: Iterable[str] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, countries: Iterable[Location] = (), statuses: Iterable[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(Source.Status.choices)
         menus = {
-            "country": [("", "Any country"), (INTERNATIONAL, "International (no country)"),
-                        *[(c.key, c.name) for c in countries]],
+            "country": [
+                ("", "Any country"),
+                (INTERNATIONAL, "International (no country)"),
+                *[(c.key, c.name) for c in countries],
+            ],
             "status": [("", "Any status"), *[(s, labels[s]) for s in statuses]],
             "metric": [("", "Any metric"), *Metric.objects.values_list("code", "name")],
         }
@@ -73,31 +78,46 @@ class SourceProposalForm(forms.Form):
     institution_type = forms.ChoiceField(label="Institution type", choices=Source.InstitutionType.choices)
     country = forms.ModelChoiceField(
         queryset=Location.objects.filter(level=Location.Level.COUNTRY).order_by("name"),
-        to_field_name="key", required=False, empty_label="None: international source",
+        to_field_name="key",
+        required=False,
+        empty_label="None: international source",
     )
     subregion = forms.CharField(
-        label="Region (optional)", required=False, max_length=64,
+        label="Region (optional)",
+        required=False,
+        max_length=64,
         help_text="For a regional body: its ISO 3166-2 code, e.g. IT-25 for Lombardy.",
     )
     url = forms.URLField(
-        label="URL of the public page or file", max_length=500, assume_scheme="https",
+        label="URL of the public page or file",
+        max_length=500,
+        assume_scheme="https",
         help_text="The page where the institution publishes the figures.",
     )
     data_format = forms.CharField(label="Format", max_length=50, required=False, help_text=FORMAT_SUGGESTIONS)
     cadence = forms.ChoiceField(label="Update cadence", choices=Source.Cadence.choices, initial=Source.Cadence.DAILY)
     licence = forms.CharField(
-        max_length=200, required=False,
+        max_length=200,
+        required=False,
         help_text="As the institution states it (e.g. CC BY 4.0, public domain). Leave empty if unclear.",
     )
     attribution = forms.CharField(max_length=500, required=False, help_text="The credit line the licence asks for.")
     metrics = MetricChoiceField(
-        queryset=Metric.objects.all(), to_field_name="code", required=False,
-        widget=forms.CheckboxSelectMultiple, label="Metrics covered",
+        queryset=Metric.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Metrics covered",
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
-                            help_text="Anything reviewers should know: how to download, caveats, definitions.")
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
-                              label="Message to reviewers")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        help_text="Anything reviewers should know: how to download, caveats, definitions.",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Message to reviewers"
+    )
 
     def __init__(self, *args: Any, user: Viewer = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,8 +171,10 @@ def duplicate_message(existing: Source, user: Viewer) -> str:
     """Why a URL is refused, with a link to the source when the user may open it."""
     if user is not None and can_view_source(user, existing):
         return format_html(
-            "This URL is already registered: <a href=\"{}\">{}</a> ({}). Upload its data there instead.",
-            reverse("sources:detail", kwargs={"pk": existing.pk}), existing.name, existing.get_status_display().lower(),
+            'This URL is already registered: <a href="{}">{}</a> ({}). Upload its data there instead.',
+            reverse("sources:detail", kwargs={"pk": existing.pk}),
+            existing.name,
+            existing.get_status_display().lower(),
         )
     if existing.status == Source.Status.PROPOSED:
         return "Someone has already proposed this URL; it is waiting for review."

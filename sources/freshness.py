@@ -5,6 +5,7 @@ allowed by settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES); the connection then goes
 that was checked, so a second DNS answer cannot redirect it. Redirects are followed by hand, a few
 at most, and each target is checked the same way before anything connects to it.
 """
+
 import http.client
 import ipaddress
 import socket
@@ -163,11 +164,16 @@ def record(*, source_id: int, result: CheckResult) -> bool:
     now = timezone.now()
     rows = Source.objects.filter(pk=source_id)
     if result.ok:
-        rows.update(last_checked_at=now, last_check_status=result.status, last_check_error="",
-                    consecutive_check_failures=0)
+        rows.update(
+            last_checked_at=now, last_check_status=result.status, last_check_error="", consecutive_check_failures=0
+        )
         return False
-    rows.update(last_checked_at=now, last_check_status=result.status, last_check_error=result.error[:300],
-                consecutive_check_failures=F("consecutive_check_failures") + 1)
+    rows.update(
+        last_checked_at=now,
+        last_check_status=result.status,
+        last_check_error=result.error[:300],
+        consecutive_check_failures=F("consecutive_check_failures") + 1,
+    )
     failures = rows.values_list("consecutive_check_failures", flat=True).first()
     return failures == Source.FAILING_AFTER
 

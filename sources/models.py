@@ -1,4 +1,5 @@
 """The registry of official data sources and the recipes that map their files to our schema."""
+
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -9,9 +10,36 @@ from django.urls import reverse
 
 # Query parameters that say where a visitor came from, never which page or data it is.
 TRACKING_PARAMETERS = {
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
-    "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
-    "vero_id", "wickedid", "rb_clickid", "s_cid", "ref", "ref_src", "spm", "clicktime", "enterid", "isappinstalled",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "ttclid",
+    "li_fat_id",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "oly_anon_id",
+    "oly_enc_id",
+    "vero_id",
+    "wickedid",
+    "rb_clickid",
+    "s_cid",
+    "ref",
+    "ref_src",
+    "spm",
+    "clicktime",
+    "enterid",
+    "isappinstalled",
 }
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 
@@ -41,9 +69,7 @@ def normalise_url(url: str) -> str:
         port = None
     port_text = f":{port}" if port and port not in (80, 443) else ""
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-    )
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
     return urlunsplit(("https", host + port_text, path, urlencode(query), ""))
 
 
@@ -94,7 +120,11 @@ class Source(models.Model):
     institution = models.CharField(max_length=200)
     institution_type = models.CharField(max_length=20, choices=InstitutionType.choices)
     country = models.ForeignKey(
-        "places.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+        "places.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sources",
         help_text="Empty for international sources",
     )
     subregion = models.ForeignKey(

@@ -4,6 +4,7 @@ country and region its institution type needs, and default priorities.
 Proposing a source (a Submission waiting for review, with a daily limit) is
 contributions.proposals, which applies these rules.
 """
+
 from django.core.exceptions import ValidationError
 
 from places.models import Location

@@ -1,4 +1,5 @@
 """Sources tasks: freshness checks of approved sources' URLs; thin wrappers, each safe to run twice."""
+
 from celery import shared_task
 
 from common.tasks import PortalTask

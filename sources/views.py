@@ -3,6 +3,7 @@
 A source's page (with its uploads and proposals) and proposing a source show submissions, so
 they are contributions.views; contributions.source_urls mounts all three under /sources/.
 """
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +26,13 @@ def source_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filtered.order_by("-priority", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "sources/list.html", {
-        "form": source_filter.form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
-    })
+    return render(
+        request,
+        "sources/list.html",
+        {
+            "form": source_filter.form,
+            "page": page,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+        },
+    )

@@ -1,4 +1,5 @@
 """Who may see which sources: the public sees approved (and retired) ones, proposers their own, reviewers all."""
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 

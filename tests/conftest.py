@@ -3,6 +3,7 @@
 Tests that need a service are marked (`redis`, `worker`, `postgres`, `browser`). Without the service
 they skip, unless REQUIRE_SERVICES=1 (or REQUIRE_BROWSER=1 for the browser), where they fail.
 """
+
 import os
 import shutil
 import signal
@@ -102,7 +103,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
-    yield
+    return
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +136,6 @@ def make_user(reference_data):
     return make
 
 
-
 @pytest.fixture
 def api():
     """A DRF test client, signed in as nobody."""
@@ -154,7 +154,9 @@ def users(make_user):
         "staff": make_user("staff@example.org", role="staff"),
     }
 
+
 # --- a real Celery worker, started once per session when a test needs it --------------------------
+
 
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -203,10 +205,31 @@ class WorkerHandle:
         celery_app.control.purge()
         log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the subprocess)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", self.QUEUES, "-c", "2",
-             "--pool", "prefork", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-             "-n", f"test-{os.getpid()}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                self.QUEUES,
+                "-c",
+                "2",
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -246,6 +269,7 @@ class WorkerHandle:
 
 # --- a browser through Playwright, driving Debian's Chromium -------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -257,8 +281,16 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()

@@ -30,12 +30,23 @@ Where each part lives: files.py (parse_file, parse_bytes), sniffing.py (type, en
 number format), delimited.py (CSV, TSV), json_records.py, xlsx.py; parsed.py holds ParsedFile,
 Sheet, the problem entries and what the readers share.
 """
+
 from .files import MAX_FILE_BYTES, parse_bytes, parse_file
 from .parsed import MAX_COLUMNS, MAX_ROWS, ParsedFile, Sheet, Unreadable, problem
 from .sniffing import sniff_kind, to_utf8
 from .xlsx import check_xlsx_archive
 
 __all__ = [
-    "MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "ParsedFile", "Sheet", "Unreadable", "check_xlsx_archive",
-    "parse_bytes", "parse_file", "problem", "sniff_kind", "to_utf8",
+    "MAX_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "ParsedFile",
+    "Sheet",
+    "Unreadable",
+    "check_xlsx_archive",
+    "parse_bytes",
+    "parse_file",
+    "problem",
+    "sniff_kind",
+    "to_utf8",
 ]

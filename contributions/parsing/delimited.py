@@ -1,4 +1,5 @@
 """Delimited text (CSV, TSV): the header found, lines checked, every cell read as a string by Arrow."""
+
 import csv
 import mmap
 from typing import Any
@@ -21,11 +22,15 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
     quoted = raw.find(b'"') >= 0
     line = _unterminated_quote(raw) if quoted else None
     if line is not None:
-        raise Unreadable("unterminated_quote", f'A quoted field opened on line {line} is never closed (a " is '
-                         "missing), so the rest of the file would be read as one value.", row=line)
+        raise Unreadable(
+            "unterminated_quote",
+            f'A quoted field opened on line {line} is never closed (a " is '
+            "missing), so the rest of the file would be read as one value.",
+            row=line,
+        )
     skipped = len(raw[:65536]) - len(raw[:65536].lstrip(b"\r\n"))
     first_end = raw.find(b"\n", skipped)
-    window = raw[skipped:max(first_end, skipped + 65536)] if first_end >= 0 else raw[skipped:]
+    window = raw[skipped : max(first_end, skipped + 65536)] if first_end >= 0 else raw[skipped:]
     lines = window.decode("utf-8", errors="ignore").splitlines()  # the end may cut a character
     if len(window) < len(raw) - skipped and len(lines) > 2:
         lines = lines[:-1]  # the window cut the last line
@@ -42,16 +47,27 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
         second = next(csv.reader([lines[1]], delimiter=delimiter))
         if len(second) > 1:  # a title line above the header
             header_index = 1
-            parsed.problems.append(problem("title_row_skipped", f"Line {leading_lines + 1} ({lines[0][:80]!r}) looks "
-                                           "like a title and was skipped.", severity="warning", row=leading_lines + 1))
+            parsed.problems.append(
+                problem(
+                    "title_row_skipped",
+                    f"Line {leading_lines + 1} ({lines[0][:80]!r}) looks like a title and was skipped.",
+                    severity="warning",
+                    row=leading_lines + 1,
+                )
+            )
             first = second
     header = [h.strip() for h in first]
     if len(header) > MAX_COLUMNS:
-        raise Unreadable("too_many_columns", f"The file has {len(header):,} columns; the limit is {MAX_COLUMNS:,}. "
-                         "Is it wide by date over many years? Split it.")
+        raise Unreadable(
+            "too_many_columns",
+            f"The file has {len(header):,} columns; the limit is {MAX_COLUMNS:,}. "
+            "Is it wide by date over many years? Split it.",
+        )
     if len(header) < 2:
-        raise Unreadable("single_column", "Only one column was found: the file is not a table with a delimiter "
-                         "(, ; TAB |) that we recognise.")
+        raise Unreadable(
+            "single_column",
+            "Only one column was found: the file is not a table with a delimiter (, ; TAB |) that we recognise.",
+        )
     names = [f"c{i}" for i in range(len(header))]
     bad_rows = []
 
@@ -61,21 +77,38 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
 
     table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(raw)[skipped:]),  # no copy
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + header_index,
-                                       block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                         newlines_in_values=quoted, invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                             check_utf8=False),  # to_utf8 made sure of it
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + header_index, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"',
+            double_quote=True,
+            newlines_in_values=quoted,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=False,
+        ),  # to_utf8 made sure of it
     )
     for row in bad_rows[:MAX_PROBLEMS_PER_CODE]:
-        parsed.problems.append(problem(
-            "wrong_field_count", f"Expected {row.expected_columns} fields, found {row.actual_columns}.",
-            row=row.number, value=row.text[:200]))
+        parsed.problems.append(
+            problem(
+                "wrong_field_count",
+                f"Expected {row.expected_columns} fields, found {row.actual_columns}.",
+                row=row.number,
+                value=row.text[:200],
+            )
+        )
     if len(bad_rows) > MAX_PROBLEMS_PER_CODE:
-        parsed.problems.append(problem("wrong_field_count", f"{len(bad_rows):,} rows have the wrong number of "
-                                       "fields; only the first ones are listed."))
+        parsed.problems.append(
+            problem(
+                "wrong_field_count",
+                f"{len(bad_rows):,} rows have the wrong number of fields; only the first ones are listed.",
+            )
+        )
     if table.num_rows > MAX_ROWS:
         raise Unreadable("too_many_rows", f"The file has {table.num_rows:,} rows; the limit is {MAX_ROWS:,}.")
     frame = table.to_pandas()
@@ -99,8 +132,12 @@ def _check_line_lengths(raw: bytes | mmap.mmap) -> None:
         length = (len(raw) if line_end < 0 else line_end) - line_start
         if length > MAX_LINE_CHARS:
             line = _count(raw, b"\n", 0, line_start) + 1
-            raise Unreadable("line_too_long", f"Line {line} is {length:,} characters long; "
-                             f"the limit is {MAX_LINE_CHARS:,}. Is the file really one row per line?", row=line)
+            raise Unreadable(
+                "line_too_long",
+                f"Line {line} is {length:,} characters long; "
+                f"the limit is {MAX_LINE_CHARS:,}. Is the file really one row per line?",
+                row=line,
+            )
 
 
 def _unterminated_quote(raw: bytes | mmap.mmap) -> int | None:
@@ -115,4 +152,4 @@ def _count(raw: bytes | mmap.mmap, byte: bytes, start: int = 0, end: int | None 
     end = len(raw) if end is None else end
     if isinstance(raw, bytes):
         return raw.count(byte, start, end)
-    return sum(raw[i:min(i + (1 << 20), end)].count(byte) for i in range(start, end, 1 << 20))
+    return sum(raw[i : min(i + (1 << 20), end)].count(byte) for i in range(start, end, 1 << 20))

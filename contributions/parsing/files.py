@@ -1,5 +1,6 @@
 """Reading an uploaded file: its type sniffed from the content, then the matching reader; nothing
 raises on bad input (see contributions.parsing for the contract)."""
+
 import contextlib
 import mmap
 from os import PathLike
@@ -20,8 +21,15 @@ def parse_file(path: str | PathLike[str], *, filename: str = "", mapping: Column
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return ParsedFile(filename=filename, size=size, problems=[problem(
-            "file_too_large", f"The file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")])
+        return ParsedFile(
+            filename=filename,
+            size=size,
+            problems=[
+                problem(
+                    "file_too_large", f"The file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB."
+                )
+            ],
+        )
     if not size:
         return parse_bytes(b"", filename=filename or path.name, mapping=mapping)
     # Mapped, not read: the pages are the operating system's cached copy of the file, where a read

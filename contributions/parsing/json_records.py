@@ -1,4 +1,5 @@
 """JSON: a list of flat records (or one under a single key, or columns and rows) as a table of strings."""
+
 import json
 
 import pandas as pd
@@ -10,12 +11,17 @@ def read_json(text: str, parsed: ParsedFile) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Unreadable("invalid_json", f"The JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-                         row=exc.lineno)
+        raise Unreadable(
+            "invalid_json",
+            f"The JSON is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            row=exc.lineno,
+        )
     except RecursionError:
         raise Unreadable("json_wrong_shape", "The JSON is nested too deeply to be a table of records.")
-    shape_help = ('Expected a list of records like [{"date": "2020-03-01", "location": "IT", "confirmed": 1694}], '
-                  'optionally under one key ({"data": [...]}), or {"columns": [...], "data": [[...], ...]}.')
+    shape_help = (
+        'Expected a list of records like [{"date": "2020-03-01", "location": "IT", "confirmed": 1694}], '
+        'optionally under one key ({"data": [...]}), or {"columns": [...], "data": [[...], ...]}.'
+    )
     records = None
     if isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("data"), list):
         columns = [str(c) for c in data["columns"]]
@@ -28,13 +34,15 @@ def read_json(text: str, parsed: ParsedFile) -> None:
             data = lists[0]
     if records is None:
         if not isinstance(data, list):
-            raise Unreadable("json_wrong_shape", f"The JSON is a {type(data).__name__}, not a list of records. "
-                             + shape_help)
+            raise Unreadable(
+                "json_wrong_shape", f"The JSON is a {type(data).__name__}, not a list of records. " + shape_help
+            )
         if not data:
             raise Unreadable("no_data_rows", "The JSON list is empty.")
         if not all(isinstance(r, dict) for r in data):
-            raise Unreadable("json_wrong_shape", "The JSON list holds something other than records (objects). "
-                             + shape_help)
+            raise Unreadable(
+                "json_wrong_shape", "The JSON list holds something other than records (objects). " + shape_help
+            )
         records = data
     columns = list(dict.fromkeys(k for r in records for k in r))
     if len(columns) > MAX_COLUMNS:
@@ -46,8 +54,13 @@ def read_json(text: str, parsed: ParsedFile) -> None:
         values = [r.get(column) for r in records]
         nested = next((i for i, v in enumerate(values) if isinstance(v, dict | list)), None)
         if nested is not None:
-            raise Unreadable("json_wrong_shape", f"Record {nested + 1} has a nested value under {column!r}; records "
-                             "must be flat (one value per key). " + shape_help, row=nested + 1, column=column)
+            raise Unreadable(
+                "json_wrong_shape",
+                f"Record {nested + 1} has a nested value under {column!r}; records "
+                "must be flat (one value per key). " + shape_help,
+                row=nested + 1,
+                column=column,
+            )
         out[column] = [cell_text(v) for v in values]
     frame = pd.DataFrame(out, dtype="str")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")

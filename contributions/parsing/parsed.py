@@ -1,5 +1,6 @@
 """What parsing hands over (ParsedFile, its sheets, its problems) and what every reader shares:
 the caps, a cell as text, and a table of strings turned into a sheet."""
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,13 +13,28 @@ MAX_ROWS = 5_000_000
 MAX_PROBLEMS_PER_CODE = 1_000
 
 
-def problem(code: str, message: str, *, severity: Severity = "error", row: int | None = None,
-            column: str | None = None, value: object = None, sheet: str | None = None) -> Problem:
+def problem(
+    code: str,
+    message: str,
+    *,
+    severity: Severity = "error",
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+    sheet: str | None = None,
+) -> Problem:
     """One entry of a report; JSON-serialisable."""
     if value is not None:
         value = str(value)[:200]
-    return {"severity": severity, "code": code, "message": message, "row": row, "column": column,
-            "value": value, "sheet": sheet}
+    return {
+        "severity": severity,
+        "code": code,
+        "message": message,
+        "row": row,
+        "column": column,
+        "value": value,
+        "sheet": sheet,
+    }
 
 
 class Unreadable(Exception):
@@ -56,8 +72,12 @@ class ParsedFile:
     def detection(self) -> dict[str, Any]:
         """What was detected, for the report."""
         return {
-            "kind": self.kind, "encoding": self.encoding, "delimiter": self.delimiter, "decimal": self.decimal,
-            "thousands": self.thousands, "size": self.size,
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "thousands": self.thousands,
+            "size": self.size,
             "sheets": [{"name": s.name, "rows": len(s.frame), "columns": s.header} for s in self.sheets],
         }
 
@@ -75,13 +95,23 @@ def add_sheet(parsed: ParsedFile, name: str, header: list[str], frame: pd.DataFr
             duplicates.append(h)
         seen.add(h)
     if duplicates:
-        raise Unreadable("duplicate_columns", "These column names appear more than once: "
-                         + ", ".join(repr(d) for d in duplicates[:10]) + ". Rename them so each column is distinct.",
-                         sheet=name or None, column=duplicates[0])
+        raise Unreadable(
+            "duplicate_columns",
+            "These column names appear more than once: "
+            + ", ".join(repr(d) for d in duplicates[:10])
+            + ". Rename them so each column is distinct.",
+            sheet=name or None,
+            column=duplicates[0],
+        )
     if len(frame) == 0 or not ((frame.head(100) != "").to_numpy().any() or (frame != "").to_numpy().any()):
-        parsed.problems.append(problem("no_data_rows", "There is a header but no data rows."
-                                       if len(frame) == 0 else "All data rows are empty.", sheet=name or None,
-                                       severity="error"))
+        parsed.problems.append(
+            problem(
+                "no_data_rows",
+                "There is a header but no data rows." if len(frame) == 0 else "All data rows are empty.",
+                sheet=name or None,
+                severity="error",
+            )
+        )
         return
     parsed.sheets.append(Sheet(name=name, header=header, frame=frame, header_row=header_row))
 

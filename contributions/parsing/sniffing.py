@@ -1,5 +1,6 @@
 """What a file is before it is read: its type (by content, never by name), its encoding (UTF-8
 checked in place, anything else transcoded), its delimiter, and its number format."""
+
 import csv
 import mmap
 import re
@@ -41,8 +42,11 @@ def sniff_kind(data: bytes | mmap.mmap) -> str:
             raise Unreadable("unsupported_type", f"This is {what}, not a CSV, TSV, XLSX or JSON file.")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head[:512]:
-        raise Unreadable("unsupported_type", "This is an HTML page (perhaps a download link saved instead of the "
-                         "file), not a CSV, TSV, XLSX or JSON file.")
+        raise Unreadable(
+            "unsupported_type",
+            "This is an HTML page (perhaps a download link saved instead of the "
+            "file), not a CSV, TSV, XLSX or JSON file.",
+        )
     if head.startswith(b"<?xml") or head.startswith(b"<"):
         raise Unreadable("unsupported_type", "This is an XML document, not a CSV, TSV, XLSX or JSON file.")
     if head.startswith((b"[", b"{")):
@@ -83,14 +87,16 @@ def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes |
     failure = None if _is_utf8(data) else _utf8_failure(data)
     if failure is None:
         if start.startswith(UTF8_BOM):
-            return _refuse_controls(data[len(UTF8_BOM):]), "utf-8-sig"
+            return _refuse_controls(data[len(UTF8_BOM) :]), "utf-8-sig"
         return _refuse_controls(data), "utf-8"
     if re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data[: failure.start]):
         line = data[: failure.start].count(b"\n") + 1
         raise Unreadable(
             "mixed_encoding",
             f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
-            "Save the whole file as UTF-8.", row=line)
+            "Save the whole file as UTF-8.",
+            row=line,
+        )
     try:
         text, encoding = str(data, "cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -152,8 +158,11 @@ def detect_number_format(parsed: ParsedFile, mapping: ColumnMapping) -> None:
         cells.extend(text for _, _, text in sorted(found)[:5000])  # row by row, as they appear
     cells = [c.strip() for c in cells if NUMBERISH.match(c.strip())]
     decimal, thousands = ".", ""
-    if any(re.search(r"\.\d{3},\d", c) for c in cells) or any(re.fullmatch(r"[+-]?\d+,\d{1,2}", c) for c in cells) \
-            or any(re.fullmatch(r"[+-]?\d+,\d{4,}", c) for c in cells):
+    if (
+        any(re.search(r"\.\d{3},\d", c) for c in cells)
+        or any(re.fullmatch(r"[+-]?\d+,\d{1,2}", c) for c in cells)
+        or any(re.fullmatch(r"[+-]?\d+,\d{4,}", c) for c in cells)
+    ):
         decimal, thousands = ",", "."
     elif any(re.search(r",\d{3}(\.|,|$)", c) for c in cells):
         thousands = ","

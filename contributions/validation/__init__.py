@@ -83,6 +83,7 @@ metrics), values.py, normalise.py (the sorted frame, sums and duplicates), serie
 series), problems.py; context.py holds what the steps share. The report's, the diff's and the
 mapping's types are in contributions/contracts.py; the observation key in dataset/keys.py.
 """
+
 from dataset.keys import observation_keys
 
 from ..contracts import MAPPING_KEYS
@@ -94,7 +95,21 @@ from .problems import PROBLEM_COLUMNS, Problems
 from .run import validate
 
 __all__ = [
-    "EARLIEST_DATE", "FRAME_COLUMNS", "LAYOUTS", "MAPPING_KEYS", "PROBLEM_COLUMNS", "Context", "DateReading", "Plan",
-    "Problems", "ValidationResult", "date_in_filename", "encode", "observation_keys", "plan_sheet", "read_dates",
-    "texts_at", "validate",
+    "EARLIEST_DATE",
+    "FRAME_COLUMNS",
+    "LAYOUTS",
+    "MAPPING_KEYS",
+    "PROBLEM_COLUMNS",
+    "Context",
+    "DateReading",
+    "Plan",
+    "Problems",
+    "ValidationResult",
+    "date_in_filename",
+    "encode",
+    "observation_keys",
+    "plan_sheet",
+    "read_dates",
+    "texts_at",
+    "validate",
 ]

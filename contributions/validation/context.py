@@ -1,4 +1,5 @@
 """What the steps of a validation share: the context, each sheet's plan, and the result they hand back."""
+
 import datetime as dt
 from dataclasses import dataclass, field
 from os import PathLike
@@ -59,28 +60,36 @@ class Plan:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "sheet": self.sheet, "layout": self.layout, "date_column": self.date_column,
+            "sheet": self.sheet,
+            "layout": self.layout,
+            "date_column": self.date_column,
             "date": self.date_constant.isoformat() if self.date_constant else None,
             "location_columns": self.location_columns,
             "location": self.location_constant.key if self.location_constant else None,
-            "metric_columns": self.metric_columns, "metric_column": self.metric_column,
-            "value_column": self.value_column, "metric": self.metric,
-            "date_columns": len(self.date_columns), "roles": self.roles, "unused_columns": self.unused,
+            "metric_columns": self.metric_columns,
+            "metric_column": self.metric_column,
+            "value_column": self.value_column,
+            "metric": self.metric,
+            "date_columns": len(self.date_columns),
+            "roles": self.roles,
+            "unused_columns": self.unused,
         }
 
 
 class Context:
     """What every step needs: the mapping, reference data and where problems go."""
 
-    def __init__(self, parsed: ParsedFile, mapping: ColumnMapping, default_country: Location | str | None,
-                 today: dt.date) -> None:
+    def __init__(
+        self, parsed: ParsedFile, mapping: ColumnMapping, default_country: Location | str | None, today: dt.date
+    ) -> None:
         self.parsed = parsed
         self.mapping = mapping
         self.today = today
         self.problems = Problems()
         self.resolver = LocationResolver.current()
         self.metrics: dict[str, tuple[int, str]] = {
-            code: (pk, kind) for pk, code, kind in Metric.objects.values_list("id", "code", "kind")}
+            code: (pk, kind) for pk, code, kind in Metric.objects.values_list("id", "code", "kind")
+        }
         self.country: Place | None = None
         if isinstance(default_country, Location):
             self.country = self.resolver.places.get(default_country.pk)

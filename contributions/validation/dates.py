@@ -1,5 +1,6 @@
 """Dates: the one format that reads a file's date texts, dates in file names and headers, and each
 row's date checked (readable, not in the future, not before COVID-19 data begin)."""
+
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -15,8 +16,24 @@ from .problems import rows_by_code
 
 EARLIEST_DATE = dt.date(2019, 12, 1)
 DATE_FORMATS = [
-    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%d.%m.%y", "%m/%d/%y", "%m/%d/%Y", "%d/%m/%Y", "%d/%m/%y",
-    "%d-%m-%Y", "%m-%d-%Y", "%d-%m-%y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%m/%d/%y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d-%m-%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
 ]
 # Pairs of formats that read the same text differently; both fitting every value is ambiguous.
 DAY_MONTH_PAIRS = [("%m/%d/%y", "%d/%m/%y"), ("%m/%d/%Y", "%d/%m/%Y"), ("%m-%d-%Y", "%d-%m-%Y")]
@@ -28,7 +45,7 @@ EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 def _one_date(text: str, fmt: str | None) -> dt.date | None:
     if fmt is not None:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date has no time zone)
         except ValueError:
             return None
     if ISO_DATE.match(text):
@@ -117,8 +134,13 @@ def resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> t
     reading = read_dates(uniques, ctx.mapping.get("date_format"))
     if reading.ambiguous and not ctx.mapping.get("date_format"):
         first, second = reading.ambiguous
-        ctx.needs.append({"code": "ambiguous_date_format", "message": f"Dates such as {uniques[0]!r} can be read "
-                          f"as {first} or {second}; say which the file uses.", "sheet": None})
+        ctx.needs.append(
+            {
+                "code": "ambiguous_date_format",
+                "message": f"Dates such as {uniques[0]!r} can be read as {first} or {second}; say which the file uses.",
+                "sheet": None,
+            }
+        )
         ctx.suggested["date_format"] = first
     parsed = [reading.dates.get(u) for u in uniques]
     as_np = np.array([d or "NaT" for d in parsed], dtype="datetime64[D]").astype("datetime64[s]")
@@ -128,8 +150,11 @@ def resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> t
     for index in np.flatnonzero(np.isnat(as_np) | (as_np > today) | (as_np < earliest)).tolist():
         text, day = uniques[index], parsed[index]
         if day is None:
-            code, message = "date_unparseable", f"{text!r} is not a date we can read" + (
-                f" (the file's dates look like {reading.format})." if reading.format else ".")
+            code, message = (
+                "date_unparseable",
+                f"{text!r} is not a date we can read"
+                + (f" (the file's dates look like {reading.format})." if reading.format else "."),
+            )
         elif np.datetime64(day, "s") > today:
             code, message = "date_in_future", f"{day.isoformat()} is in the future."
         elif np.datetime64(day, "s") < earliest:
@@ -142,8 +167,17 @@ def resolve_dates(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> t
             continue
         where = rows.iloc[grouped_rows[index]][["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
         column = plans[where["sheet"].iloc[0]].date_column or "date"
-        ctx.problems.add(problem(code, message, row=int(where["row"].iloc[0]), column=column, value=text,
-                                 sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
+        ctx.problems.add(
+            problem(
+                code,
+                message,
+                row=int(where["row"].iloc[0]),
+                column=column,
+                value=text,
+                sheet=where["sheet"].iloc[0] or None,
+            ),
+            rows=where["row"].tolist(),
+        )
     valid = as_np.copy()
     valid[(as_np > today) | (as_np < earliest)] = np.datetime64("NaT")
     return codes, valid

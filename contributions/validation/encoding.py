@@ -1,5 +1,6 @@
 """Text columns as integer codes and a small table of distinct texts (a million rows share a few
 hundred names), and categoricals built from them without a Python loop per row."""
+
 from collections.abc import Iterable
 
 import numpy as np

@@ -1,5 +1,6 @@
 """The normalised frame: every row's place, metric, date and value put together, sorted by
 observation key, summed where the file asks for it and checked for duplicates."""
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -28,7 +29,8 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
     metric_codes, metric_table = resolve_metrics(ctx, rows, plans)
     modes = mode_table[location_codes]
     tables = {
-        "location_id": (location_codes, location_table), "metric_id": (metric_codes, metric_table),
+        "location_id": (location_codes, location_table),
+        "metric_id": (metric_codes, metric_table),
         "date": (date_codes, date_table),
     }
     keep = np.ones(len(rows), dtype=bool)
@@ -40,15 +42,16 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
     keys, spare = keys_by_code(*(codes for codes, _ in tables.values()), *(table for _, table in tables.values()))
     values, empty = parse_values(ctx, rows, raw, plain.result())
     if empty.any() and any(p.layout == "long" for p in plans.values()):
-        ctx.problems.add(problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.",
-                                 severity="warning"))
+        ctx.problems.add(
+            problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.", severity="warning")
+        )
     if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS), np.zeros(0, dtype="int64")
     _report_left_out(ctx, rows, modes, empty)
     keep &= ~np.isnan(values)
     pick = None if keep.all() else np.flatnonzero(keep)
     if pick is not None:
-        keys, spare = keys[pick], spare[:len(pick)]
+        keys, spare = keys[pick], spare[: len(pick)]
     spares = [spare]  # int64 arrays as long as keys that nothing uses any more, to write into
     # The rows to keep, gathered once and in key order (_combine would otherwise sort them); when
     # every row is kept in file order, as is common, nothing is gathered.
@@ -59,9 +62,12 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         spares.append(unsorted)
         pick = order if pick is None else pick[order]
     columns = {
-        "value": values, "row": rows["row"].to_numpy(), "sheet": rows["sheet"].array,
+        "value": values,
+        "row": rows["row"].to_numpy(),
+        "sheet": rows["sheet"].array,
         "group": np.asarray(rows["group"]) if "group" in rows else np.zeros(len(rows), "int8"),
-        "column": rows["column"].array, "mode": modes,
+        "column": rows["column"].array,
+        "mode": modes,
     }
     if pick is not None:
         columns = {name: array[pick] for name, array in columns.items()}
@@ -71,8 +77,7 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         pick = order = None
         columns.update(key_parts(keys, spares))  # one pass in order: cheaper than gathering ids and dates
     else:
-        columns.update({name: table[codes if pick is None else codes[pick]]
-                        for name, (codes, table) in tables.items()})
+        columns.update({name: table[codes if pick is None else codes[pick]] for name, (codes, table) in tables.items()})
     frame = pd.DataFrame(columns, copy=False)  # no copy into 2-D blocks: a million rows
     frame, keys = _combine(ctx, frame, keys)
     flags = start_series_flags(ctx, frame)  # meanwhile, the names
@@ -87,16 +92,26 @@ def _report_left_out(ctx: Context, rows: pd.DataFrame, modes: np.ndarray, empty:
     """Warnings for the values of places mapped to nothing, and of unknown places the mapping leaves out."""
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
-        ctx.problems.add(problem("location_ignored", f"{int(ignored.sum()):,} values for places mapped to nothing "
-                                 "were left out.", severity="warning"))
+        ctx.problems.add(
+            problem(
+                "location_ignored",
+                f"{int(ignored.sum()):,} values for places mapped to nothing were left out.",
+                severity="warning",
+            )
+        )
     unplaced = (modes == UNPLACED) & ~empty
     if unplaced.any():
         names = rows.loc[unplaced, sorted(c for c in rows.columns if c.startswith("loc"))].astype(str)
         names = names.drop_duplicates()
         listed = ", ".join(" / ".join(t for t in r if t) for r in names.head(30).itertuples(index=False))
-        ctx.problems.add(problem("sublocations_ignored", f"{int(unplaced.sum()):,} values for places we do not "
-                                 f"know were left out, as the mapping asks: {listed}"
-                                 + ("..." if len(names) > 30 else "."), severity="warning"))
+        ctx.problems.add(
+            problem(
+                "sublocations_ignored",
+                f"{int(unplaced.sum()):,} values for places we do not "
+                f"know were left out, as the mapping asks: {listed}" + ("..." if len(names) > 30 else "."),
+                severity="warning",
+            )
+        )
 
 
 def _with_names(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
@@ -129,9 +144,17 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
     keys = ["location_id", "metric_id", "date"]
     summing = (frame["group"].to_numpy() != 0) | (frame["mode"].to_numpy() == AGGREGATED)
     if summing.any():
-        agg = frame[summing].groupby(keys + ["group", "mode"], as_index=False, sort=False).agg(
-            value=("value", "sum"), row=("row", "min"), sheet=("sheet", "first"), n=("row", "size"),
-            column=("column", "first"))
+        agg = (
+            frame[summing]
+            .groupby([*keys, "group", "mode"], as_index=False, sort=False)
+            .agg(
+                value=("value", "sum"),
+                row=("row", "min"),
+                sheet=("sheet", "first"),
+                n=("row", "size"),
+                column=("column", "first"),
+            )
+        )
         aggregated = agg[agg["mode"] == AGGREGATED]
         if not aggregated.empty:
             key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
@@ -139,16 +162,26 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
             partial = aggregated[aggregated["location_id"].isin(direct_ids)]
             for location_id, group in partial.groupby("location_id"):
                 key = key_by_id[int(location_id)]
-                ctx.problems.add(problem(
-                    "partial_aggregate", f"Rows for places inside {key} that we do not know cannot be added up into "
-                    f"{key}, because the file also gives {key} or other places inside it directly: map those names "
-                    "in 'locations' or leave them out.", value=key), rows=group["row"].tolist())
+                ctx.problems.add(
+                    problem(
+                        "partial_aggregate",
+                        f"Rows for places inside {key} that we do not know cannot be added up into "
+                        f"{key}, because the file also gives {key} or other places inside it directly: map those names "
+                        "in 'locations' or leave them out.",
+                        value=key,
+                    ),
+                    rows=group["row"].tolist(),
+                )
             places = aggregated.groupby("location_id")["n"].sum()
             listed = ", ".join(f"{key_by_id[int(k)]} ({v:,})" for k, v in places.head(20).items())
-            ctx.problems.add(problem(
-                "sublocations_aggregated", f"{int(places.sum()):,} values for places we do not list (such as "
-                f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
-                severity="warning"))
+            ctx.problems.add(
+                problem(
+                    "sublocations_aggregated",
+                    f"{int(places.sum()):,} values for places we do not list (such as "
+                    f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
+                    severity="warning",
+                )
+            )
         frame, sorted_keys = _sorted(pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True))
     same = np.zeros(len(frame), dtype=bool)
     same[1:] = sorted_keys[1:] == sorted_keys[:-1]
@@ -158,12 +191,23 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
         spread = dups.groupby(keys)["value"].transform("nunique")
         conflict = dups[spread > 1].astype({"location_key": "str", "metric": "str", "column": "str"})
         ctx.problems.add_rows(
-            "conflicting_duplicate", "error", conflict["metric"] + " for " + conflict["location_key"] + " on "
-            + conflict["date"].dt.strftime("%Y-%m-%d") + " appears more than once with different values.",
-            conflict.assign(raw_value=conflict["value"]))
+            "conflicting_duplicate",
+            "error",
+            conflict["metric"]
+            + " for "
+            + conflict["location_key"]
+            + " on "
+            + conflict["date"].dt.strftime("%Y-%m-%d")
+            + " appears more than once with different values.",
+            conflict.assign(raw_value=conflict["value"]),
+        )
         repeated = dups[(spread == 1) & same[duplicated]].astype({"column": "str"})
-        ctx.problems.add_rows("duplicate_row", "warning", "The same value appears again (row ignored).",
-                              repeated.assign(raw_value=repeated["value"]))
+        ctx.problems.add_rows(
+            "duplicate_row",
+            "warning",
+            "The same value appears again (row ignored).",
+            repeated.assign(raw_value=repeated["value"]),
+        )
         kept = np.ones(len(frame), dtype=bool)
         kept[repeated.index.to_numpy()] = False
         frame, sorted_keys = frame[kept].reset_index(drop=True), sorted_keys[kept]

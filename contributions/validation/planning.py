@@ -1,5 +1,6 @@
 """Planning a sheet: its layout and which column holds the date, the place, the metric and the
 value, from the volunteer's mapping or detected from the headers; what the file still needs."""
+
 import datetime as dt
 from typing import Any
 
@@ -12,8 +13,29 @@ from .context import Context, Plan
 from .dates import date_in_filename, header_is_date
 
 LAYOUTS = ("long", "wide_metric", "wide_date")
-SHEET_FILLER_WORDS = {"daily", "covid", "covid19", "19", "cases", "case", "data", "sheet", "per", "day", "total",
-                      "new", "confirmed", "deaths", "stats", "statistics", "report", "casi", "casos", "dati", "datos"}
+SHEET_FILLER_WORDS = {
+    "daily",
+    "covid",
+    "covid19",
+    "19",
+    "cases",
+    "case",
+    "data",
+    "sheet",
+    "per",
+    "day",
+    "total",
+    "new",
+    "confirmed",
+    "deaths",
+    "stats",
+    "statistics",
+    "report",
+    "casi",
+    "casos",
+    "dati",
+    "datos",
+}
 ROLES = ("date", "country", "region", "subregion", "location", "metric", "value", "metric_column")
 Columns = dict[str, list[str]]  # role -> the columns that have it
 
@@ -35,8 +57,11 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
     has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in ROLES}
     plan.layout = _layout(ctx, has, date_headers)
     if not plan.layout:
-        plan.need("layout_unknown", "No column looks like a metric (confirmed, deaths...), a date or a value: "
-                  "say which column holds what.", layout="wide_metric")
+        plan.need(
+            "layout_unknown",
+            "No column looks like a metric (confirmed, deaths...), a date or a value: say which column holds what.",
+            layout="wide_metric",
+        )
         return plan
     _plan_date(ctx, sheet, plan, has, date_headers)
     _plan_location(ctx, sheet, plan, has)
@@ -76,8 +101,14 @@ def _plan_date(ctx: Context, sheet: Sheet, plan: Plan, has: Columns, date_header
         plan.date_columns = date_headers
     elif m.get("date_column"):
         if m["date_column"] not in sheet.header:
-            ctx.problems.add(problem("bad_mapping", f"The date column {m['date_column']!r} is not in the file.",
-                                     sheet=sheet.name or None, column=m["date_column"]))
+            ctx.problems.add(
+                problem(
+                    "bad_mapping",
+                    f"The date column {m['date_column']!r} is not in the file.",
+                    sheet=sheet.name or None,
+                    column=m["date_column"],
+                )
+            )
         plan.date_column = m["date_column"]
     elif m.get("date"):
         try:
@@ -88,9 +119,12 @@ def _plan_date(ctx: Context, sheet: Sheet, plan: Plan, has: Columns, date_header
         plan.date_column = has["date"][0]
     else:
         guess = date_in_filename(ctx.parsed.filename)
-        plan.need("no_date_column", "The file has no date column: give the date the figures are for"
-                  + (f" (the file name suggests {guess.isoformat()})." if guess else "."),
-                  **({"date": guess.isoformat()} if guess else {}))
+        plan.need(
+            "no_date_column",
+            "The file has no date column: give the date the figures are for"
+            + (f" (the file name suggests {guess.isoformat()})." if guess else "."),
+            **({"date": guess.isoformat()} if guess else {}),
+        )
 
 
 def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None:
@@ -101,8 +135,9 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
         plan.location_columns = [wanted] if isinstance(wanted, str) else list(wanted)
         missing = [c for c in plan.location_columns if c not in sheet.header]
         if missing:
-            ctx.problems.add(problem("bad_mapping", f"Location column(s) {missing} are not in the file.",
-                                     sheet=sheet.name or None))
+            ctx.problems.add(
+                problem("bad_mapping", f"Location column(s) {missing} are not in the file.", sheet=sheet.name or None)
+            )
             plan.location_columns = [c for c in plan.location_columns if c in sheet.header]
     elif m.get("location"):
         plan.location_constant = ctx.resolver.get(m["location"])
@@ -111,9 +146,16 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
     elif m.get("sheet_as_location") and sheet.name:
         plan.location_constant = _sheet_location(ctx.resolver, sheet.name)
         if plan.location_constant is None:
-            ctx.problems.add(problem("unknown_location", f"The sheet name {sheet.name!r} is not a known location; "
-                                     "map it in 'locations' or choose a constant location.", sheet=sheet.name,
-                                     value=sheet.name), rows=None)
+            ctx.problems.add(
+                problem(
+                    "unknown_location",
+                    f"The sheet name {sheet.name!r} is not a known location; "
+                    "map it in 'locations' or choose a constant location.",
+                    sheet=sheet.name,
+                    value=sheet.name,
+                ),
+                rows=None,
+            )
     else:
         plan.location_columns = has["location"][:1] or (has["country"][:1] + has["region"][:1] + has["subregion"][:1])
         if not plan.location_columns:
@@ -122,19 +164,25 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
                 plan.location_constant = place
             else:
                 suggestion = {"location": ctx.country.key} if ctx.country else {}
-                plan.need("no_location_column", "The file has no location column: give the location the "
-                          "figures are for" + (f" ({ctx.country.name}?)." if ctx.country else "."), **suggestion)
+                plan.need(
+                    "no_location_column",
+                    "The file has no location column: give the location the "
+                    "figures are for" + (f" ({ctx.country.name}?)." if ctx.country else "."),
+                    **suggestion,
+                )
 
 
 def _plan_metric(ctx: Context, sheet: Sheet, plan: Plan) -> None:
     """Wide by date: the one metric of every value, given or named in the file or sheet name."""
     plan.metric = ctx.mapping.get("metric") or metric_in_text(ctx.parsed.filename) or metric_in_text(sheet.name)
     if not plan.metric:
-        plan.need("no_metric", "A file with one column per date holds one metric: say which (confirmed, "
-                  "deaths...); the file name does not tell.")
+        plan.need(
+            "no_metric",
+            "A file with one column per date holds one metric: say which (confirmed, "
+            "deaths...); the file name does not tell.",
+        )
     elif plan.metric not in ctx.metrics:
-        ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.",
-                                 value=plan.metric))
+        ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.", value=plan.metric))
 
 
 def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> None:
@@ -161,12 +209,21 @@ def _mapped_metric_columns(ctx: Context, sheet: Sheet, plan: Plan) -> None:
     plan.metric_columns = {c: code for c, code in ctx.mapping["metrics"].items() if code}
     for column, code in plan.metric_columns.items():
         if column not in sheet.header:
-            ctx.problems.add(problem("bad_mapping", f"The column {column!r} is not in the file.",
-                                     column=column, sheet=sheet.name or None))
+            ctx.problems.add(
+                problem(
+                    "bad_mapping", f"The column {column!r} is not in the file.", column=column, sheet=sheet.name or None
+                )
+            )
         if code not in ctx.metrics:
-            ctx.problems.add(problem("unknown_metric", f"{code!r} is not a known metric code (known: "
-                                     f"{', '.join(sorted(ctx.metrics))}).", column=column, value=code,
-                                     sheet=sheet.name or None))
+            ctx.problems.add(
+                problem(
+                    "unknown_metric",
+                    f"{code!r} is not a known metric code (known: {', '.join(sorted(ctx.metrics))}).",
+                    column=column,
+                    value=code,
+                    sheet=sheet.name or None,
+                )
+            )
     plan.metric_columns = {c: code for c, code in plan.metric_columns.items() if c in sheet.header}
 
 
@@ -181,9 +238,12 @@ def _detected_metric_columns(ctx: Context, plan: Plan, guesses: dict[str, Column
         chosen = sure[:1] if sure else [c for c, _ in found]
         if len(sure) > 1 or (not sure and len(chosen) > 1):
             chosen = sure or chosen
-            plan.need("ambiguous_metric_columns", f"Columns {', '.join(map(repr, chosen))} all look like "
-                      f"{code}: they will be added up unless you map one of them to nothing.",
-                      metrics=None)
+            plan.need(
+                "ambiguous_metric_columns",
+                f"Columns {', '.join(map(repr, chosen))} all look like "
+                f"{code}: they will be added up unless you map one of them to nothing.",
+                metrics=None,
+            )
         for column in chosen:
             plan.metric_columns[column] = code
     if not plan.metric_columns:

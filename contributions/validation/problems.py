@@ -1,4 +1,5 @@
 """The problems a validation finds: grouped entries for the report, one line per row for the CSV."""
+
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -47,39 +48,86 @@ class Problems:
     def flush(self) -> None:
         for (code, severity), parts in self.overflow.items():
             rows = np.unique(np.concatenate(parts))
-            self.add(problem(code, f"... and {len(parts):,} more distinct values with this problem "
-                             f"({len(rows):,} rows); fix the ones above first.", severity=severity), rows=rows)
+            self.add(
+                problem(
+                    code,
+                    f"... and {len(parts):,} more distinct values with this problem "
+                    f"({len(rows):,} rows); fix the ones above first.",
+                    severity=severity,
+                ),
+                rows=rows,
+            )
         self.overflow = {}
 
-    def add_rows(self, code: str, severity: Severity, message: str | pd.Series, frame: pd.DataFrame, *,
-                 column: str | None = None, value_column: str = "raw_value") -> None:
+    def add_rows(
+        self,
+        code: str,
+        severity: Severity,
+        message: str | pd.Series,
+        frame: pd.DataFrame,
+        *,
+        column: str | None = None,
+        value_column: str = "raw_value",
+    ) -> None:
         """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
         if frame.empty:
             return
         self.add_records(
-            code, severity, rows=frame["row"].tolist(), sheets=frame["sheet"].astype(str).tolist(),
+            code,
+            severity,
+            rows=frame["row"].tolist(),
+            sheets=frame["sheet"].astype(str).tolist(),
             columns=frame["column"].astype(str).tolist() if column is None else [column] * len(frame),
             values=frame[value_column].astype(str).str.slice(0, 200).tolist(),
-            messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist())
+            messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist(),
+        )
 
-    def add_records(self, code: str, severity: Severity, *, rows: list[int], sheets: list[str], columns: list[str],
-                    values: list[str],
-                    messages: list[str]) -> None:
+    def add_records(
+        self,
+        code: str,
+        severity: Severity,
+        *,
+        rows: list[int],
+        sheets: list[str],
+        columns: list[str],
+        values: list[str],
+        messages: list[str],
+    ) -> None:
         """One problem per source row, given as lists of the same length."""
         if not rows:
             return
-        self.row_parts.append(pd.DataFrame({
-            "row": pd.array(rows, dtype="Int64"), "sheet": sheets, "severity": severity, "code": code,
-            "column": columns, "value": values, "message": messages}))
+        self.row_parts.append(
+            pd.DataFrame(
+                {
+                    "row": pd.array(rows, dtype="Int64"),
+                    "sheet": sheets,
+                    "severity": severity,
+                    "code": code,
+                    "column": columns,
+                    "value": values,
+                    "message": messages,
+                }
+            )
+        )
         head = slice(0, MAX_REPORTED_PER_CODE)
-        for row, sheet, column, value, text in zip(rows[head], sheets[head], columns[head], values[head],
-                                                   messages[head], strict=True):
-            self.entries.append(problem(code, text, severity=severity, row=int(row), column=column, value=value,
-                                        sheet=sheet or None))
+        for row, sheet, column, value, text in zip(
+            rows[head], sheets[head], columns[head], values[head], messages[head], strict=True
+        ):
+            self.entries.append(
+                problem(code, text, severity=severity, row=int(row), column=column, value=value, sheet=sheet or None)
+            )
         if len(rows) > MAX_REPORTED_PER_CODE:
-            self.entries.append({**problem(code, f"{len(rows):,} rows in all have this problem; the first "
-                                           f"{MAX_REPORTED_PER_CODE} are listed.", severity=severity),
-                                 "row_count": len(rows), "summary": True})
+            self.entries.append(
+                {
+                    **problem(
+                        code,
+                        f"{len(rows):,} rows in all have this problem; the first {MAX_REPORTED_PER_CODE} are listed.",
+                        severity=severity,
+                    ),
+                    "row_count": len(rows),
+                    "summary": True,
+                }
+            )
 
     def frame(self) -> pd.DataFrame:
         parts = list(self.row_parts)
@@ -94,8 +142,11 @@ class Problems:
             parts.append(part)
         if not parts:
             return pd.DataFrame(columns=PROBLEM_COLUMNS)
-        out = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-            not p.empty for p in parts) else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        out = (
+            pd.concat([p for p in parts if not p.empty], ignore_index=True)
+            if any(not p.empty for p in parts)
+            else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        )
         out = out[PROBLEM_COLUMNS]
         out["row"] = out["row"].astype("Int64")
         for column in ("sheet", "column", "value"):

@@ -1,4 +1,5 @@
 """A sheet as its plan reads it, in long form: one row per value, its texts still to be resolved."""
+
 from typing import cast
 
 import numpy as np
@@ -55,8 +56,7 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
         out["metric"] = constant(plan.metric, n * k)
     else:
         metrics = list(dict.fromkeys(plan.metric_columns.values()))
-        out["metric"] = category(np.repeat([metrics.index(plan.metric_columns[c]) for c in value_columns], n),
-                                  metrics)
+        out["metric"] = category(np.repeat([metrics.index(plan.metric_columns[c]) for c in value_columns], n), metrics)
     result = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: a million rows
     counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
     multi = set(counts[counts > 1].index) if counts is not None else set()

@@ -1,5 +1,6 @@
 """Places and metrics: each distinct text of the file resolved once (a row gets a code into a small
 table of ids), and each unknown or ambiguous one reported once with the rows that use it."""
+
 import difflib
 
 import numpy as np
@@ -24,8 +25,9 @@ Failure = tuple[str, Place | None, str | None, bool]
 Unknown = dict[tuple[str, str | None, str | None], list[int]]  # (text, parent key, why) -> codes
 
 
-def _walk_location(ctx: Context, texts: list[str], manual: dict[str, str],
-                   schemes: list[str | None]) -> tuple[list[Place], Failure | None, bool]:
+def _walk_location(
+    ctx: Context, texts: list[str], manual: dict[str, str], schemes: list[str | None]
+) -> tuple[list[Place], Failure | None, bool]:
     """Resolve one row's location texts, most general first.
 
     Returns (chain, failed, ignored): the places found, in hierarchy (a territory listed under its
@@ -61,8 +63,9 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict[str, str],
     return chain, None, False
 
 
-def resolve_locations(ctx: Context, rows: pd.DataFrame,
-                      plans: dict[str, Plan]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def resolve_locations(
+    ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's code and, per code, the location_id (-1 when unknown) and how the place was found;
     unknown names reported once each."""
     loc_columns = sorted(c for c in rows.columns if c.startswith("loc"))
@@ -70,8 +73,13 @@ def resolve_locations(ctx: Context, rows: pd.DataFrame,
     policy = ctx.mapping.get("unknown_sublocations", "error")
     if not loc_columns:
         codes, sheets = encode(rows["sheet"])
-        ids = np.array([plan.location_constant.id if (plan := plans.get(name)) and plan.location_constant else -1
-                        for name in sheets], dtype="int64")
+        ids = np.array(
+            [
+                plan.location_constant.id if (plan := plans.get(name)) and plan.location_constant else -1
+                for name in sheets
+            ],
+            dtype="int64",
+        )
         return codes, ids, np.zeros(len(ids), dtype="int8")
     encoded = [encode(rows[c]) for c in loc_columns]
     if len(encoded) == 1:
@@ -121,13 +129,15 @@ def resolve_locations(ctx: Context, rows: pd.DataFrame,
         outcome_id[index] = target.id
         outcome_mode[index] = AGGREGATED if (failed or target.id != chain[-1].id) else DIRECT
     ctx.incomplete_given_directly = any(
-        chain and not failed and chain[-1].id in incomplete for chain, failed, _ in walked)
+        chain and not failed and chain[-1].id in incomplete for chain, failed, _ in walked
+    )
     _report_unknown_locations(ctx, rows, codes, plans, unknown)
     return codes, outcome_id, outcome_mode
 
 
-def _report_unknown_locations(ctx: Context, rows: pd.DataFrame, codes: np.ndarray, plans: dict[str, Plan],
-                              unknown: Unknown) -> None:
+def _report_unknown_locations(
+    ctx: Context, rows: pd.DataFrame, codes: np.ndarray, plans: dict[str, Plan], unknown: Unknown
+) -> None:
     """One problem per unknown or ambiguous text, with its rows and the closest known names."""
     grouped_rows = rows_by_code(codes, rows["row"].to_numpy()) if unknown else {}
     for (text, parent_key, why), indexes in unknown.items():
@@ -145,8 +155,12 @@ def _report_unknown_locations(ctx: Context, rows: pd.DataFrame, codes: np.ndarra
         else:
             code = "unknown_location"
             suggestions = ctx.resolver.suggest(text, scope=parent)
-            message = f"Unknown location {text!r}" + (f" in {parent.name}" if parent else "") + (
-                f" ({why})" if why else "") + (f"; closest known: {', '.join(suggestions)}." if suggestions else ".")
+            message = (
+                f"Unknown location {text!r}"
+                + (f" in {parent.name}" if parent else "")
+                + (f" ({why})" if why else "")
+                + (f"; closest known: {', '.join(suggestions)}." if suggestions else ".")
+            )
         column = plans[where["sheet"].iloc[0]].location_columns
         entry = problem(code, message, column=", ".join(column), value=text, sheet=where["sheet"].iloc[0] or None)
         entry["suggestions"] = suggestions
@@ -176,9 +190,15 @@ def resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) ->
             continue
         close = difflib.get_close_matches(normalise_name(text), known_names, n=3, cutoff=0.6)
         where = rows.iloc[grouped_rows[index]][["row", "sheet"]].astype({"sheet": "str"}).drop_duplicates()
-        ctx.problems.add(problem(
-            "unknown_metric", f"Unknown metric {text!r}" + (f"; did you mean {', '.join(close)}?" if close else
-                                                           f"; known: {', '.join(sorted(ctx.metrics))}."),
-            column=plans[where["sheet"].iloc[0]].metric_column or "metric", value=text,
-            sheet=where["sheet"].iloc[0] or None), rows=where["row"].tolist())
+        ctx.problems.add(
+            problem(
+                "unknown_metric",
+                f"Unknown metric {text!r}"
+                + (f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(ctx.metrics))}."),
+                column=plans[where["sheet"].iloc[0]].metric_column or "metric",
+                value=text,
+                sheet=where["sheet"].iloc[0] or None,
+            ),
+            rows=where["row"].tolist(),
+        )
     return codes, ids

@@ -1,4 +1,5 @@
 """Validating one parsed file: each sheet planned and read, the rows normalised, the report built."""
+
 import datetime as dt
 import logging
 from typing import Any, cast
@@ -33,9 +34,14 @@ def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str
     return cast(ColumnMapping, {**base, **(mapping or {})})
 
 
-def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None,
-             recipe: SourceRecipe | dict[str, Any] | None = None, default_country: Location | str | None = None,
-             today: dt.date | None = None) -> ValidationResult:
+def validate(
+    parsed: ParsedFile,
+    *,
+    mapping: ColumnMapping | None = None,
+    recipe: SourceRecipe | dict[str, Any] | None = None,
+    default_country: Location | str | None = None,
+    today: dt.date | None = None,
+) -> ValidationResult:
     """Normalise and check a parsed file; see contributions.validation for the contract.
 
     Never raises for bad input; a bug of ours becomes a `validation_failed` error (and a log entry)
@@ -46,28 +52,60 @@ def validate(parsed: ParsedFile, *, mapping: ColumnMapping | None = None,
         raise
     except Exception as exc:
         logger.exception("validation failed on %s", parsed.filename)
-        entry = problem("validation_failed", f"The file could not be checked ({type(exc).__name__}); the team has "
-                        "been told. Try again later or send the file in another format.")
-        return ValidationResult(frame=pd.DataFrame(columns=FRAME_COLUMNS), report={
-            "valid": False, "needs_mapping": {"needed": False, "reasons": [], "suggested": {}},
-            "detected": parsed.detection(), "mapping": mapping or {}, "rows": {"source": 0, "values": 0},
-            "counts": {"validation_failed": 1}, "errors": 1, "warnings": 0, "problems": [entry],
-            "problems_truncated": False})
+        entry = problem(
+            "validation_failed",
+            f"The file could not be checked ({type(exc).__name__}); the team has "
+            "been told. Try again later or send the file in another format.",
+        )
+        return ValidationResult(
+            frame=pd.DataFrame(columns=FRAME_COLUMNS),
+            report={
+                "valid": False,
+                "needs_mapping": {"needed": False, "reasons": [], "suggested": {}},
+                "detected": parsed.detection(),
+                "mapping": mapping or {},
+                "rows": {"source": 0, "values": 0},
+                "counts": {"validation_failed": 1},
+                "errors": 1,
+                "warnings": 0,
+                "problems": [entry],
+                "problems_truncated": False,
+            },
+        )
 
 
-def _validate(parsed: ParsedFile, *, mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str, Any] | None,
-              default_country: Location | str | None, today: dt.date | None) -> ValidationResult:
+def _validate(
+    parsed: ParsedFile,
+    *,
+    mapping: ColumnMapping | None,
+    recipe: SourceRecipe | dict[str, Any] | None,
+    default_country: Location | str | None,
+    today: dt.date | None,
+) -> ValidationResult:
     mapping = merge_mapping(mapping, recipe)
     ctx = Context(parsed, mapping, default_country, today or timezone.now().date())
     for entry in parsed.problems:
         ctx.problems.add(entry.copy())
     unknown_keys = sorted(set(mapping) - MAPPING_KEYS)
     if unknown_keys:
-        ctx.problems.add(problem("bad_mapping", f"Unknown mapping keys: {', '.join(unknown_keys)}.",
-                                 severity="warning"))
-    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in [
-        ("location_id", "int64"), ("location_key", "str"), ("metric_id", "int64"), ("metric", "str"),
-        ("date", "datetime64[s]"), ("value", "float64"), ("row", "int64"), ("sheet", "str")]})
+        ctx.problems.add(
+            problem("bad_mapping", f"Unknown mapping keys: {', '.join(unknown_keys)}.", severity="warning")
+        )
+    frame = pd.DataFrame(
+        {
+            c: pd.Series(dtype=t)
+            for c, t in [
+                ("location_id", "int64"),
+                ("location_key", "str"),
+                ("metric_id", "int64"),
+                ("metric", "str"),
+                ("date", "datetime64[s]"),
+                ("value", "float64"),
+                ("row", "int64"),
+                ("sheet", "str"),
+            ]
+        }
+    )
     keys = np.zeros(0, dtype="int64")
     plans: dict[str, Plan] = {}
     source_rows = 0
@@ -78,15 +116,24 @@ def _validate(parsed: ParsedFile, *, mapping: ColumnMapping | None, recipe: Sour
             frame, keys = normalise_rows(ctx, rows, plans)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
-        ctx.needs.append({"code": "unknown_sublocations", "message": "Some places inside a country or region are "
-                          "not in our reference data (US counties, for instance): add each such group up into the "
-                          "place above ('aggregate'), leave them out ('ignore') or map each name.", "sheet": None})
+        ctx.needs.append(
+            {
+                "code": "unknown_sublocations",
+                "message": "Some places inside a country or region are "
+                "not in our reference data (US counties, for instance): add each such group up into the "
+                "place above ('aggregate'), leave them out ('ignore') or map each name.",
+                "sheet": None,
+            }
+        )
         ctx.suggested["unknown_sublocations"] = "ignore" if ctx.incomplete_given_directly else "aggregate"
     if parsed.is_readable and not ctx.needs and frame.empty and not ctx.problems.has_errors:
         ctx.problems.add(problem("no_values", "No values were found in the file (every value cell is empty)."))
     if ctx.needs:
-        ctx.problems.add(problem("needs_mapping", "The file needs a column mapping: " + " ".join(
-            r["message"] for r in ctx.needs[:5])))
+        ctx.problems.add(
+            problem(
+                "needs_mapping", "The file needs a column mapping: " + " ".join(r["message"] for r in ctx.needs[:5])
+            )
+        )
     problems = ctx.problems.frame()
     report = _report(ctx, plans, problems, source_rows=source_rows, values=len(frame))
     result_keys: np.ndarray | None = keys
@@ -116,15 +163,17 @@ def _read_sheets(ctx: Context, plans: dict[str, Plan]) -> tuple[list[pd.DataFram
             continue
         rows = long_rows(sheet, plan)
         if rows.empty:
-            ctx.problems.add(problem("sheet_skipped", "Nothing to read in this sheet.", severity="warning",
-                                     sheet=sheet.name or None))
+            ctx.problems.add(
+                problem("sheet_skipped", "Nothing to read in this sheet.", severity="warning", sheet=sheet.name or None)
+            )
             continue
         long_parts.append(rows)
     return long_parts, source_rows
 
 
-def _report(ctx: Context, plans: dict[str, Plan], problems: pd.DataFrame, *, source_rows: int,
-            values: int) -> ValidationReport:
+def _report(
+    ctx: Context, plans: dict[str, Plan], problems: pd.DataFrame, *, source_rows: int, values: int
+) -> ValidationReport:
     """The report (see contributions.contracts.ValidationReport) once every problem is known."""
     parsed, mapping = ctx.parsed, ctx.mapping
     needs_mapping = bool(ctx.needs)
@@ -134,13 +183,22 @@ def _report(ctx: Context, plans: dict[str, Plan], problems: pd.DataFrame, *, sou
     layouts = sorted({p.layout for p in plans.values() if p.layout})
     return {
         "valid": errors == 0 and not needs_mapping,
-        "needs_mapping": {"needed": needs_mapping, "reasons": ctx.needs,
-                          "suggested": cast(ColumnMapping, {**suggested_base(plans), **ctx.suggested})
-                          if needs_mapping else {}},
-        "detected": {**parsed.detection(), "filename": parsed.filename,
-                     "sheets": [{**p.describe(), "rows": len(s.frame), "columns": s.header}
-                                for s in parsed.sheets for p in [plans.get(s.name)] if p is not None]
-                     or parsed.detection()["sheets"]},
+        "needs_mapping": {
+            "needed": needs_mapping,
+            "reasons": ctx.needs,
+            "suggested": cast(ColumnMapping, {**suggested_base(plans), **ctx.suggested}) if needs_mapping else {},
+        },
+        "detected": {
+            **parsed.detection(),
+            "filename": parsed.filename,
+            "sheets": [
+                {**p.describe(), "rows": len(s.frame), "columns": s.header}
+                for s in parsed.sheets
+                for p in [plans.get(s.name)]
+                if p is not None
+            ]
+            or parsed.detection()["sheets"],
+        },
         "mapping": {**({"layout": layouts[0]} if len(layouts) == 1 else {}), **mapping},
         "layout": layouts[0] if len(layouts) == 1 else ("mixed" if layouts else ""),
         "rows": {"source": source_rows, "values": values},

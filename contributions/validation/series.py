@@ -1,5 +1,6 @@
 """Series checks on the finished frame: negative values, cumulative series that fall, implausible
 jumps. Warnings only: the reviewer decides."""
+
 from concurrent.futures import Future
 
 import numpy as np
@@ -15,8 +16,9 @@ JUMP_FACTOR = 10
 JUMP_MIN_INCREASE = 1000
 
 
-def _series_flags(values: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray,
-                  cumulative_ids: list[int]) -> dict[str, np.ndarray]:
+def _series_flags(
+    values: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray, cumulative_ids: list[int]
+) -> dict[str, np.ndarray]:
     """Positions of the rows to warn about, by code, in rows sorted by location, metric and date:
     negative values, cumulative series that fall, implausible jumps (plain array work, which can run
     in another thread)."""
@@ -43,8 +45,14 @@ def _series_flags(values: np.ndarray, location_ids: np.ndarray, metric_ids: np.n
 def start_series_flags(ctx: Context, frame: pd.DataFrame) -> Future[dict[str, np.ndarray]]:
     """The rows to warn about, found in another thread while the caller goes on (see check_series)."""
     cumulative_ids = [pk for pk, kind in ctx.metrics.values() if kind == Metric.Kind.CUMULATIVE]
-    return parallel.submit(_series_flags, frame["value"].to_numpy(), frame["location_id"].to_numpy(),
-                           frame["metric_id"].to_numpy(), cumulative_ids, rows=len(frame))
+    return parallel.submit(
+        _series_flags,
+        frame["value"].to_numpy(),
+        frame["location_id"].to_numpy(),
+        frame["metric_id"].to_numpy(),
+        cumulative_ids,
+        rows=len(frame),
+    )
 
 
 def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.ndarray]]) -> None:
@@ -66,11 +74,23 @@ def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.n
         if code == "negative_value":
             messages = [f"Negative value {value[i]:,.0f} for {metric[i]} in {key[i]}." for i in part]
         elif code == "cumulative_decrease":
-            messages = [f"{metric[i]} in {key[i]} falls from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
-                        "(a correction by the source?)." for i in part]
+            messages = [
+                f"{metric[i]} in {key[i]} falls from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
+                "(a correction by the source?)."
+                for i in part
+            ]
         else:
-            messages = [f"{metric[i]} in {key[i]} jumps from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
-                        "(more than ten times the day before; an extra digit?)." for i in part]
-        ctx.problems.add_records(code, "warning", rows=[row[i] for i in part], sheets=[sheet[i] for i in part],
-                                 columns=[metric[i] for i in part], values=[str(value[i]) for i in part],
-                                 messages=messages)
+            messages = [
+                f"{metric[i]} in {key[i]} jumps from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
+                "(more than ten times the day before; an extra digit?)."
+                for i in part
+            ]
+        ctx.problems.add_records(
+            code,
+            "warning",
+            rows=[row[i] for i in part],
+            sheets=[sheet[i] for i in part],
+            columns=[metric[i] for i in part],
+            values=[str(value[i]) for i in part],
+            messages=messages,
+        )

@@ -1,4 +1,5 @@
 """Values: text cells read as numbers (one cast when they are all plain numbers), bad ones reported."""
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -19,8 +20,7 @@ def _plain_numbers(texts: pa.Array, digits: pa.Array | None = None) -> pa.Array:
     ok = (pc.ascii_is_decimal(texts) if digits is None else digits).to_numpy(zero_copy_only=False)
     rest = np.flatnonzero(~ok)
     if len(rest):
-        ok[rest] = pc.match_substring_regex(
-            texts.take(pa.array(rest)), PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+        ok[rest] = pc.match_substring_regex(texts.take(pa.array(rest)), PLAIN_NUMBER).to_numpy(zero_copy_only=False)
     return pa.array(ok)
 
 
@@ -45,8 +45,9 @@ def plain_values(parsed: ParsedFile, raw: pa.Array | pa.ChunkedArray) -> np.ndar
         return None
 
 
-def parse_values(ctx: Context, rows: pd.DataFrame, raw: pa.Array | pa.ChunkedArray,
-                 plain: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def parse_values(
+    ctx: Context, rows: pd.DataFrame, raw: pa.Array | pa.ChunkedArray, plain: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """float64 values (NaN where empty or bad) and the mask of empty cells; bad cells are reported.
 
     `raw` is the value column as Arrow strings, `plain` what plain_values made of it."""
@@ -90,9 +91,17 @@ def parse_values(ctx: Context, rows: pd.DataFrame, raw: pa.Array | pa.ChunkedArr
             match = match & ~seen
             seen |= match
             subset = wrong[match]
-            ctx.problems.add_rows(code, "error", "The value " + subset["raw_value"].astype(str).str.slice(0, 40)
-                                  .map(repr) + " " + messages[code], subset)
+            ctx.problems.add_rows(
+                code,
+                "error",
+                "The value " + subset["raw_value"].astype(str).str.slice(0, 40).map(repr) + " " + messages[code],
+                subset,
+            )
         subset = wrong[~seen]
-        ctx.problems.add_rows("value_not_numeric", "error", "The value " + subset["raw_value"].astype(str)
-                              .str.slice(0, 40).map(repr) + " is not a number.", subset)
+        ctx.problems.add_rows(
+            "value_not_numeric",
+            "error",
+            "The value " + subset["raw_value"].astype(str).str.slice(0, 40).map(repr) + " is not a number.",
+            subset,
+        )
     return values, empty

@@ -7,6 +7,7 @@ entry unreachable (they expire on their own) without any explicit invalidation. 
 release number itself is kept in the cache for at most STATE_SECONDS. A streamed body
 is cached only when it turns out to be small, so a full download never sits in memory.
 """
+
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -100,7 +101,8 @@ class ReleaseCacheMixin(_View):
         return response
 
     def finalize_response(  # type: ignore[override]
-            self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         response = super().finalize_response(request, cast(Response, response), *args, **kwargs)
         entry = getattr(self, "_release_cache", None)
         if entry is None or request.method not in ("GET", "HEAD"):
@@ -112,12 +114,14 @@ class ReleaseCacheMixin(_View):
         response["X-Cache"] = "miss"
         if isinstance(response, StreamingHttpResponse):
             response.streaming_content = _store_when_small(
-                cast(Iterator[bytes], response.streaming_content), entry["key"], response["Content-Type"])
+                cast(Iterator[bytes], response.streaming_content), entry["key"], response["Content-Type"]
+            )
         elif isinstance(response, Response):
             response.render()
             if len(response.content) <= CACHE_MAX_BYTES:
-                cache.set(entry["key"], {"content": response.content, "content_type": response["Content-Type"]},
-                          CACHE_SECONDS)
+                cache.set(
+                    entry["key"], {"content": response.content, "content_type": response["Content-Type"]}, CACHE_SECONDS
+                )
         return response
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 An unknown location key or metric code is a 400 that names it, never an empty answer.
 """
+
 from typing import Any
 
 import django_filters
@@ -32,8 +33,11 @@ def split_list(value: str) -> list[str]:
 class LocationFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Location.Level.choices)
     parent = django_filters.CharFilter(field_name="parent__key", help_text="Key of the parent location, e.g. IT")
-    country = django_filters.CharFilter(field_name="country_code", lookup_expr="iexact",
-                                        help_text="ISO 3166-1 alpha-2 code of the country the locations are in")
+    country = django_filters.CharFilter(
+        field_name="country_code",
+        lookup_expr="iexact",
+        help_text="ISO 3166-1 alpha-2 code of the country the locations are in",
+    )
     search = django_filters.CharFilter(method="filter_search", help_text="Part of a name or alias, or a key")
 
     class Meta:
@@ -53,8 +57,9 @@ def named(items: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _ids_of(model: type[Location] | type[Metric], field: str, values: list[str], *,
-            refusal: tuple[str, str]) -> list[int]:
+def _ids_of(
+    model: type[Location] | type[Metric], field: str, values: list[str], *, refusal: tuple[str, str]
+) -> list[int]:
     """The primary keys of the `model` rows whose `field` is one of `values`; a value that names no row
     is refused: ValidationError on the parameter `refusal[0]` with the message `refusal[1]` naming them."""
     found = dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "pk"))
@@ -64,21 +69,27 @@ def _ids_of(model: type[Location] | type[Metric], field: str, values: list[str],
         raise ValidationError({param: [message.format(named(unknown))]})
     return list(found.values())
 
+
 class ObservationFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(
-        method="filter_location", widget=ListWidget,
-        help_text="One or several location keys: `location=IT,DE` or `location=IT&location=DE`")
+        method="filter_location",
+        widget=ListWidget,
+        help_text="One or several location keys: `location=IT,DE` or `location=IT&location=DE`",
+    )
     include_subregions = django_filters.BooleanFilter(
-        method="filter_nothing", help_text="With `location`, also every region and subregion inside it")
+        method="filter_nothing", help_text="With `location`, also every region and subregion inside it"
+    )
     metric = django_filters.CharFilter(
-        method="filter_metric", widget=ListWidget, help_text="One or several metric codes: `metric=confirmed,deaths`")
+        method="filter_metric", widget=ListWidget, help_text="One or several metric codes: `metric=confirmed,deaths`"
+    )
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="First date (YYYY-MM-DD)")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Last date (YYYY-MM-DD)")
     source = IntegerFilter(method="filter_source", help_text="Source id (see sources/)")
     as_of = django_filters.CharFilter(
         method="filter_nothing",
         help_text="A release number, or a date (YYYY-MM-DD) meaning the last release made on or before it: "
-                  "values as they were published then")
+        "values as they were published then",
+    )
 
     class Meta:
         model = Observation
@@ -90,16 +101,24 @@ class ObservationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_location(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        ids = _ids_of(Location, "key", [key.upper() for key in split_list(value)],
-                      refusal=("location", "Unknown location key: {}."))
+        ids = _ids_of(
+            Location,
+            "key",
+            [key.upper() for key in split_list(value)],
+            refusal=("location", "Unknown location key: {}."),
+        )
         if self.form.cleaned_data.get("include_subregions"):
             inside = Location.objects.filter(Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids))
             return queryset.filter(location__in=inside.values("pk"))
         return queryset.filter(location_id__in=ids)
 
     def filter_metric(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        ids = _ids_of(Metric, "code", [code.lower() for code in split_list(value)],
-                      refusal=("metric", "Unknown metric: {}. See /api/v1/metrics/."))
+        ids = _ids_of(
+            Metric,
+            "code",
+            [code.lower() for code in split_list(value)],
+            refusal=("metric", "Unknown metric: {}. See /api/v1/metrics/."),
+        )
         return queryset.filter(metric_id__in=ids)
 
     def filter_source(self, queryset: QuerySet[Observation], name: str, value: int) -> QuerySet[Observation]:

@@ -1,4 +1,5 @@
 """Serializers of the dataset API: locations, metrics, releases with their files, observations."""
+
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -12,14 +13,29 @@ from ..models import Release, ReleaseFile
 
 class LocationSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]  # a field named like Field.parent
-        slug_field="key", read_only=True, allow_null=True,
-                                          help_text="Key of the enclosing location (none for a country)")
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="Key of the enclosing location (none for a country)",
+    )
     page = serializers.SerializerMethodField(help_text="The location's page on this site")
 
     class Meta:
         model = Location
-        fields = ["key", "name", "level", "parent", "country_code", "iso_3166_1_alpha3", "iso_3166_2",
-                  "subdivision_type", "latitude", "longitude", "population", "page"]
+        fields = [
+            "key",
+            "name",
+            "level",
+            "parent",
+            "country_code",
+            "iso_3166_1_alpha3",
+            "iso_3166_2",
+            "subdivision_type",
+            "latitude",
+            "longitude",
+            "population",
+            "page",
+        ]
 
     def get_page(self, location: Location) -> str:
         request = self.context.get("request")
@@ -57,8 +73,18 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ["number", "created_at", "description", "values_added", "values_changed", "values_unchanged",
-                  "values_skipped", "changelog", "exports_built_at", "files"]
+        fields = [
+            "number",
+            "created_at",
+            "description",
+            "values_added",
+            "values_changed",
+            "values_unchanged",
+            "values_skipped",
+            "changelog",
+            "exports_built_at",
+            "files",
+        ]
 
 
 class ObservationSerializer(serializers.Serializer):
@@ -69,7 +95,8 @@ class ObservationSerializer(serializers.Serializer):
     metric = serializers.CharField(source="metric__code", help_text="Metric code, e.g. confirmed")
     value = serializers.FloatField(source=vintages.VALUE)
     source = serializers.IntegerField(  # type: ignore[assignment]  # a field named like Field.source
-        source=vintages.SOURCE, help_text="Id of the source (see sources/)")
+        source=vintages.SOURCE, help_text="Id of the source (see sources/)"
+    )
     release = serializers.IntegerField(source=vintages.RELEASE, help_text="Release in which the value last changed")
 
 
@@ -77,8 +104,14 @@ def observation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ObservationSerializer would give, built directly: a page has thousands of rows, and
     DRF's per-field machinery would be most of the request's time."""
     return [
-        {"date": row["date"].isoformat(), "location": row["location__key"], "metric": row["metric__code"],
-         "value": row[vintages.VALUE], "source": row[vintages.SOURCE], "release": row[vintages.RELEASE]}
+        {
+            "date": row["date"].isoformat(),
+            "location": row["location__key"],
+            "metric": row["metric__code"],
+            "value": row[vintages.VALUE],
+            "source": row[vintages.SOURCE],
+            "release": row[vintages.RELEASE],
+        }
         for row in rows
     ]
 

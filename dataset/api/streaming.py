@@ -1,5 +1,6 @@
 """Observations as CSV: the renderer that content negotiation sees, and the body streamed chunk by chunk
 from a server-side cursor, so a full download never sits in memory."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,8 +22,9 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: Mapping[str, Any] | None = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         rows = data.get("results", data) if isinstance(data, dict) else data
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")

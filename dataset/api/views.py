@@ -5,6 +5,7 @@ depend only on the URL, the format and the latest release, so they carry ETag / 
 are cached per release (caching.py). Observations come as cursor-paginated JSON or as a streamed
 CSV that never builds the whole body in memory (streaming.py).
 """
+
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -54,8 +55,12 @@ class PublicReadViewSet(ReleaseCacheMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["dataset"])
-@read_schema(LocationSerializer, listed=example("Regions of Italy", [LOMBARDY]), one=example("Lombardy", LOMBARDY),
-             list_errors=ERRORS)
+@read_schema(
+    LocationSerializer,
+    listed=example("Regions of Italy", [LOMBARDY]),
+    one=example("Lombardy", LOMBARDY),
+    list_errors=ERRORS,
+)
 class LocationViewSet(PublicReadViewSet):
     """Countries, regions and subregions with their keys (IT, IT_25, US_CA_06037)."""
 
@@ -68,8 +73,12 @@ class LocationViewSet(PublicReadViewSet):
 
 
 @extend_schema(tags=["dataset"])
-@read_schema(MetricSerializer, listed=example("Metrics", [CONFIRMED]), one=example("Confirmed cases", CONFIRMED),
-             list_errors={429: ERRORS[429]})
+@read_schema(
+    MetricSerializer,
+    listed=example("Metrics", [CONFIRMED]),
+    one=example("Confirmed cases", CONFIRMED),
+    list_errors={429: ERRORS[429]},
+)
 class MetricViewSet(PublicReadViewSet):
     """What is counted: confirmed cases, deaths, tests... with the kind of series (cumulative or daily)."""
 
@@ -81,8 +90,12 @@ class MetricViewSet(PublicReadViewSet):
 
 
 @extend_schema(tags=["dataset"])
-@read_schema(ReleaseSerializer, listed=example("Releases", [RELEASE_12]), one=example("Release 12", RELEASE_12),
-             list_errors={429: ERRORS[429]})
+@read_schema(
+    ReleaseSerializer,
+    listed=example("Releases", [RELEASE_12]),
+    one=example("Release 12", RELEASE_12),
+    list_errors={429: ERRORS[429]},
+)
 class ReleaseViewSet(PublicReadViewSet):
     """Numbered, citable states of the dataset, newest first, with counts, changelog and export files."""
 
@@ -121,11 +134,14 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         return vintages.as_of(observations, release)
 
     def finalize_response(  # type: ignore[override]
-            self, request: Request, response: HttpResponseBase, *args: Any,
-                          **kwargs: Any) -> HttpResponseBase:
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         """Errors are JSON even when CSV was asked for: a CSV body cannot say what went wrong."""
-        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None \
-                and request.accepted_renderer.format == "csv":
+        if (
+            response.status_code >= 400
+            and getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format == "csv"
+        ):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
 
@@ -133,15 +149,27 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         parameters=OBSERVATION_PARAMETERS,
         responses={
             (200, "application/json"): ObservationSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description="Columns: " + ", ".join(CSV_COLUMNS)),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Columns: " + ", ".join(CSV_COLUMNS)),
             **ERRORS,
         },
-        examples=[OpenApiExample(
-            "Italy, confirmed cases", response_only=True, status_codes=["200"], media_type="application/json",
-            value=[{"date": "2020-03-01", "location": "IT", "metric": "confirmed", "value": 1694.0, "source": 3,
-                    "release": 1}],
-        )],
+        examples=[
+            OpenApiExample(
+                "Italy, confirmed cases",
+                response_only=True,
+                status_codes=["200"],
+                media_type="application/json",
+                value=[
+                    {
+                        "date": "2020-03-01",
+                        "location": "IT",
+                        "metric": "confirmed",
+                        "value": 1694.0,
+                        "source": 3,
+                        "release": 1,
+                    }
+                ],
+            )
+        ],
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         cached = self.cached_or_none(request)
@@ -161,8 +189,12 @@ class PingView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=["status"], responses={200: inline_serializer("Ping", {"status": serializers.CharField(),
-                                                                              "version": serializers.CharField()})})
+    @extend_schema(
+        tags=["status"],
+        responses={
+            200: inline_serializer("Ping", {"status": serializers.CharField(), "version": serializers.CharField()})
+        },
+    )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok", "version": "v1"})
 

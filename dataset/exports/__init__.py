@@ -6,6 +6,7 @@ a spreadsheet. schema.py names every file and column, for the writers, the Data 
 data dictionary page alike. One module per format (tidy, jhu, parquet, datapackage);
 release.py writes them all for a release and records them as ReleaseFile rows.
 """
+
 from .release import FORMATS, build_release_exports, export
 
 __all__ = ["FORMATS", "build_release_exports", "export"]

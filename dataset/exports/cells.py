@@ -4,6 +4,7 @@ Text cells go through `escape_cell`, so a name beginning with = + - @ (or a tab 
 as a formula in a spreadsheet. Numbers are never escaped, which keeps the JHU round trip exact
 (Lat "-11.2027" stays a number).
 """
+
 import numpy as np
 
 from common.spreadsheets import escape_formula

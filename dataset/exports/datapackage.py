@@ -1,4 +1,5 @@
 """The Frictionless Data Package: datapackage.json beside the tidy CSV and the lookup tables."""
+
 import json
 from pathlib import Path
 from typing import Any
@@ -48,24 +49,43 @@ def _field(column: Column) -> dict[str, str]:
     return described
 
 
-def _resource(name: str, path: str, title: str, columns: list[Column], primary_key: list[str] | None = None,
-              foreign_keys: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _resource(
+    name: str,
+    path: str,
+    title: str,
+    columns: list[Column],
+    primary_key: list[str] | None = None,
+    foreign_keys: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     schema: dict[str, Any] = {"fields": [_field(column) for column in columns]}
     if primary_key:
         schema["primaryKey"] = primary_key
     if foreign_keys:
         schema["foreignKeys"] = foreign_keys
     return {
-        "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
-        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema,
+        "name": name,
+        "path": path,
+        "title": title,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
     }
 
 
 RESOURCES = [
-    _resource("observations", TIDY_NAME, "Observations (tidy)", TIDY_COLUMNS, TIDY_PRIMARY_KEY, [
-        {"fields": "location_key", "reference": {"resource": "locations", "fields": "key"}},
-        {"fields": "metric", "reference": {"resource": "metrics", "fields": "code"}},
-    ]),
+    _resource(
+        "observations",
+        TIDY_NAME,
+        "Observations (tidy)",
+        TIDY_COLUMNS,
+        TIDY_PRIMARY_KEY,
+        [
+            {"fields": "location_key", "reference": {"resource": "locations", "fields": "key"}},
+            {"fields": "metric", "reference": {"resource": "metrics", "fields": "code"}},
+        ],
+    ),
     _resource("locations", "locations.csv", "Locations", LOCATION_COLUMNS, ["key"]),
     _resource("metrics", "metrics.csv", "Metrics", METRIC_COLUMNS, ["code"]),
     _resource("sources", "sources.csv", "Sources", SOURCE_COLUMNS),
@@ -76,8 +96,11 @@ def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source]) -> lis
     """locations.csv (those with values), metrics.csv and sources.csv (those that supplied values)."""
     used_locations = Observation.objects.values("location_id")
     locations = pd.DataFrame(
-        list(Location.objects.filter(pk__in=used_locations).order_by("key")
-             .values_list("key", "name", "level", "parent__key", "country_code", "latitude", "longitude")),
+        list(
+            Location.objects.filter(pk__in=used_locations)
+            .order_by("key")
+            .values_list("key", "name", "level", "parent__key", "country_code", "latitude", "longitude")
+        ),
         columns=names(LOCATION_COLUMNS),
     )
     metrics = pd.DataFrame(
@@ -114,8 +137,10 @@ def write_datapackage(directory: Path, *, release: Release | None = None, tidy_w
         "created": (release.created_at if release else timezone.now()).isoformat(timespec="seconds"),
         "licenses": list(licences.values()) or [{"title": "See the sources"}],
         "sources": [
-            {"title": f"{s.name}: {s.attribution or s.institution} ({s.licence or 'licence not stated'})",
-             "path": s.url}
+            {
+                "title": f"{s.name}: {s.attribution or s.institution} ({s.licence or 'licence not stated'})",
+                "path": s.url,
+            }
             for s in used_sources
         ],
         "release": {

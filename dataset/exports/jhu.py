@@ -1,5 +1,6 @@
 """The JHU export: time_series_covid19_<metric>_global.csv in the layout of JHU CSSE's time series, so
 that scripts written for JHU's files work unchanged."""
+
 import csv
 from datetime import date
 from pathlib import Path
@@ -23,19 +24,28 @@ def jhu_date(day: date) -> str:
 def _jhu_rows(metric: Metric, location_ids: np.ndarray) -> pd.DataFrame:
     """JHU's own rows for this metric in JHU's order, then countries JHU did not have, by name."""
     jhu = pd.DataFrame(
-        list(JhuRow.objects.filter(layout=JhuRow.Layout.GLOBAL, metric=metric).order_by("position")
-             .values_list("location_id", "province_state", "country_region", "lat", "long")),
+        list(
+            JhuRow.objects.filter(layout=JhuRow.Layout.GLOBAL, metric=metric)
+            .order_by("position")
+            .values_list("location_id", "province_state", "country_region", "lat", "long")
+        ),
         columns=["location_id", *JHU_HEADER],
     )
     jhu = jhu[jhu["location_id"].isin(location_ids)]
     others = (
-        Location.objects.filter(pk__in=set(location_ids) - set(jhu["location_id"]), parent__isnull=True,
-                                level__in=[Location.Level.COUNTRY, Location.Level.SPECIAL])
-        .order_by("name").values_list("id", "name", "latitude", "longitude")
+        Location.objects.filter(
+            pk__in=set(location_ids) - set(jhu["location_id"]),
+            parent__isnull=True,
+            level__in=[Location.Level.COUNTRY, Location.Level.SPECIAL],
+        )
+        .order_by("name")
+        .values_list("id", "name", "latitude", "longitude")
     )
     extra = pd.DataFrame(
-        [(pk, "", name, "" if lat is None else repr(lat), "" if lon is None else repr(lon))
-         for pk, name, lat, lon in others],
+        [
+            (pk, "", name, "" if lat is None else repr(lat), "" if lon is None else repr(lon))
+            for pk, name, lat, lon in others
+        ],
         columns=["location_id", *JHU_HEADER],
     )
     return pd.concat([jhu, extra], ignore_index=True)

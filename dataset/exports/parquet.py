@@ -1,4 +1,5 @@
 """The Parquet export: the tidy table with typed columns (date32, string, float64)."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -21,5 +22,3 @@ def write_parquet(directory: Path) -> list[Path]:
             frame = chunk.assign(date=pd.to_datetime(chunk["date"], format="%Y-%m-%d").dt.date)
             writer.write_table(pa.Table.from_pandas(frame, schema=PARQUET_SCHEMA, preserve_index=False))
     return [path]
-
-

@@ -1,4 +1,5 @@
 """The whole dataset read for the exports: columns fetched as numpy arrays, in the stable tidy order."""
+
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -61,18 +62,22 @@ def iter_observations(chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         return
     location_rank = locations["key"].rank(method="dense").astype("int64")
     metric_rank = metrics["code"].rank(method="dense").astype("int64")
-    order = np.lexsort((
-        metric_rank.reindex(metric_ids).to_numpy(),
-        location_rank.reindex(location_ids).to_numpy(),
-        dates,
-    ))
+    order = np.lexsort(
+        (
+            metric_rank.reindex(metric_ids).to_numpy(),
+            location_rank.reindex(location_ids).to_numpy(),
+            dates,
+        )
+    )
     for start in range(0, len(order), chunk_rows):
-        index = order[start:start + chunk_rows]
-        yield pd.DataFrame({
-            "date": np.datetime_as_string(dates[index], unit="D"),
-            "location_key": locations["key"].reindex(location_ids[index]).to_numpy(),
-            "location_name": locations["name"].reindex(location_ids[index]).to_numpy(),
-            "metric": metrics["code"].reindex(metric_ids[index]).to_numpy(),
-            "value": values[index].astype("float64"),
-            "source": sources["name"].reindex(source_ids[index]).to_numpy(),
-        })
+        index = order[start : start + chunk_rows]
+        yield pd.DataFrame(
+            {
+                "date": np.datetime_as_string(dates[index], unit="D"),
+                "location_key": locations["key"].reindex(location_ids[index]).to_numpy(),
+                "location_name": locations["name"].reindex(location_ids[index]).to_numpy(),
+                "metric": metrics["code"].reindex(metric_ids[index]).to_numpy(),
+                "value": values[index].astype("float64"),
+                "source": sources["name"].reindex(source_ids[index]).to_numpy(),
+            }
+        )

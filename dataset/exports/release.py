@@ -1,5 +1,6 @@
 """A release's export files: every format written for the latest release and recorded as ReleaseFile
 rows (running it twice gives the same files), and `export`, one format into any folder."""
+
 import hashlib
 import os
 import shutil
@@ -81,13 +82,18 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
         for path in written:
             final = target / path.name
             os.replace(path, final)
-            records.append(ReleaseFile.objects.update_or_create(
-                release=release, name=path.name,
-                defaults={
-                    "format": _format_of(path.name), "path": f"{release.number}/{path.name}",
-                    "size": final.stat().st_size, "sha256": _sha256(final),
-                },
-            )[0])
+            records.append(
+                ReleaseFile.objects.update_or_create(
+                    release=release,
+                    name=path.name,
+                    defaults={
+                        "format": _format_of(path.name),
+                        "path": f"{release.number}/{path.name}",
+                        "size": final.stat().st_size,
+                        "sha256": _sha256(final),
+                    },
+                )[0]
+            )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())

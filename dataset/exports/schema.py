@@ -4,6 +4,7 @@ One definition read by the writers (headers, the Parquet schema), the Data Packa
 descriptions in datapackage.json) and the data dictionary and downloads pages (types and
 definitions as people read them).
 """
+
 from typing import NamedTuple
 
 TIDY_NAME = "covid19-open-data.csv"
@@ -40,19 +41,37 @@ def names(columns: "list[Column]") -> list[str]:
 DictionaryRow = tuple[str, str, str]  # (column, type, definition) as the data dictionary shows them
 
 TIDY_COLUMNS = [
-    Column("date", "date", "The day the value refers to.",
-           "date (YYYY-MM-DD)", "The day the value refers to, as reported by the source."),
-    Column("location_key", "string", "Our stable location key (see locations).",
-           "text", "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level region, "
-           "US_CA_06037 for a county, SHIP_… or EVENT_… for cruise ships and events."),
-    Column("location_name", "string", "The location's name.",
-           "text", "The location's English name."),
-    Column("metric", "string", "Metric code (see metrics).",
-           "text", "The metric code (see the metrics above)."),
-    Column("value", "number", "The value on that date.",
-           "number", "The value on that date. For cumulative metrics, the running total."),
-    Column("source", "string", "Name of the source that supplied the value (see sources).",
-           "text", "The source that supplied the value (see the sources page for its licence)."),
+    Column(
+        "date",
+        "date",
+        "The day the value refers to.",
+        "date (YYYY-MM-DD)",
+        "The day the value refers to, as reported by the source.",
+    ),
+    Column(
+        "location_key",
+        "string",
+        "Our stable location key (see locations).",
+        "text",
+        "Our stable key: ISO 3166-1 alpha-2 for a country (IT), IT_25 for a first-level region, "
+        "US_CA_06037 for a county, SHIP_… or EVENT_… for cruise ships and events.",
+    ),
+    Column("location_name", "string", "The location's name.", "text", "The location's English name."),
+    Column("metric", "string", "Metric code (see metrics).", "text", "The metric code (see the metrics above)."),
+    Column(
+        "value",
+        "number",
+        "The value on that date.",
+        "number",
+        "The value on that date. For cumulative metrics, the running total.",
+    ),
+    Column(
+        "source",
+        "string",
+        "Name of the source that supplied the value (see sources).",
+        "text",
+        "The source that supplied the value (see the sources page for its licence).",
+    ),
 ]
 TIDY_HEADER = names(TIDY_COLUMNS)
 TIDY_PRIMARY_KEY = ["date", "location_key", "metric"]
@@ -63,7 +82,7 @@ PARQUET_COLUMNS = [(column.name, PARQUET_TYPES.get(column.name, "string")) for c
 
 JHU_DICTIONARY: list[DictionaryRow] = [
     ("Province/State", "text", "JHU's name for the region, empty for a whole country."),
-    ("Country/Region", "text", "JHU's name for the country (for example \"Korea, South\")."),
+    ("Country/Region", "text", 'JHU\'s name for the country (for example "Korea, South").'),
     ("Lat", "number", "Latitude of the location, as JHU published it."),
     ("Long", "number", "Longitude of the location, as JHU published it."),
     ("M/D/YY …", "integer", "One column per date (1/22/20, 1/23/20, …): the cumulative value on that date."),

@@ -1,4 +1,5 @@
 """The tidy CSV (+ gzip): date,location_key,location_name,metric,value,source, one row per value."""
+
 import csv
 import gzip
 import shutil
@@ -39,9 +40,11 @@ def write_tidy(directory: Path, *, gzip_copy: bool = True) -> list[Path]:
     written = [path]
     if gzip_copy:
         gz_path = directory / (TIDY_NAME + ".gz")
-        with path.open("rb") as src, gz_path.open("wb") as raw, gzip.GzipFile(
-            filename=TIDY_NAME, mode="wb", fileobj=raw, mtime=0, compresslevel=6
-        ) as dst:
+        with (
+            path.open("rb") as src,
+            gz_path.open("wb") as raw,
+            gzip.GzipFile(filename=TIDY_NAME, mode="wb", fileobj=raw, mtime=0, compresslevel=6) as dst,
+        ):
             shutil.copyfileobj(src, dst, length=1 << 20)
         written.append(gz_path)
     return written

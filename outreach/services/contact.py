@@ -1,4 +1,5 @@
 """Contact requests from supporters: store, acknowledge to the sender, notify staff, and the staff inbox."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -32,7 +33,9 @@ def staff_recipients() -> list[str]:
     emails = [e.strip().lower() for e in settings.STAFF_NOTIFICATION_EMAILS]
     emails += [
         e.strip().lower()
-        for e in get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+        for e in get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
         .values_list("email", flat=True)
     ]
     return sorted(set(emails))
@@ -44,8 +47,12 @@ def submit(*, kind: str, name: str, organisation: str, email: str, message: str)
 
     with transaction.atomic():
         request = ContactRequest.objects.create(
-            kind=kind, name=name.strip(), organisation=organisation.strip(), email=email.strip().lower(),
-            message=message.strip(), consent_text=CONSENT_TEXT,
+            kind=kind,
+            name=name.strip(),
+            organisation=organisation.strip(),
+            email=email.strip().lower(),
+            message=message.strip(),
+            consent_text=CONSENT_TEXT,
         )
         send_contact_emails.delay_on_commit(request.pk)
     return request
@@ -74,8 +81,9 @@ def send_emails(*, request_id: int) -> None:
         ).send()
 
 
-def update(*, request: ContactRequest, by, status: str | None = None, assignee=None, assign: bool = False,
-           note: str = "") -> ContactRequest:
+def update(
+    *, request: ContactRequest, by, status: str | None = None, assignee=None, assign: bool = False, note: str = ""
+) -> ContactRequest:
     """Change status and/or assignee and add an internal note; every change is noted with its author."""
     changes = []
     with transaction.atomic():

@@ -8,6 +8,7 @@ counts, the table, the map and the call for volunteers all read the same rows fr
 Computed in six queries whatever the number of countries; the scan of the observations (latest
 date and last change per country and source) is cached per release, since only a release changes it.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -53,20 +54,21 @@ def _days(delta: timedelta) -> str:
 
 STATUS_HELP = {
     Status.NO_VOLUNTEER: "Nobody looks after it yet: no volunteer who finished signing up, with an active account, "
-                         "has named it. Data we hold from international series (such as JHU's) do not change this: "
-                         "someone has to watch the country's own sources.",
+    "has named it. Data we hold from international series (such as JHU's) do not change this: "
+    "someone has to watch the country's own sources.",
     Status.NO_SOURCE: "It has a volunteer, but none of its official sources has been approved by a reviewer yet. "
-                      "International sources do not count.",
+    "International sources do not count.",
     Status.NO_DATA: "It has an approved official source, but no value from that source has been merged yet.",
     Status.STALE: "Its approved sources are still published, but the latest date we hold from them is older "
-                  "than their cadence allows (" + ", ".join(f"{cadence.label.lower()}: {_days(allowance)}"
-                                                            for cadence, allowance in ALLOWANCE.items()) + "). "
-                  "A source that has stopped for good should be marked as no longer updated.",
+    "than their cadence allows ("
+    + ", ".join(f"{cadence.label.lower()}: {_days(allowance)}" for cadence, allowance in ALLOWANCE.items())
+    + "). "
+    "A source that has stopped for good should be marked as no longer updated.",
     Status.FLOWING: "An approved source that is still published has delivered data for a recent date, within "
-                    "what its cadence allows. Corrections of old dates keep our data up to date but do not count "
-                    "as new data.",
+    "what its cadence allows. Corrections of old dates keep our data up to date but do not count "
+    "as new data.",
     Status.COMPLETE: "We hold data from its approved sources and every one of them is marked as no longer updated: "
-                     "the official series has ended and nothing more is expected.",
+    "the official series has ended and nothing more is expected.",
 }
 
 
@@ -140,9 +142,13 @@ def _volunteer_counts() -> dict[int, int]:
     primary = VolunteerProfile.objects.filter(primary_country__isnull=False, **active).values_list(
         "pk", "primary_country_id"
     )
-    others = VolunteerProfile.other_countries.through.objects.filter(
-        **{f"volunteerprofile__{k}": v for k, v in active.items()}
-    ).values_list("volunteerprofile_id", "location_id").order_by()
+    others = (
+        VolunteerProfile.other_countries.through.objects.filter(
+            **{f"volunteerprofile__{k}": v for k, v in active.items()}
+        )
+        .values_list("volunteerprofile_id", "location_id")
+        .order_by()
+    )
     counts: dict[int, int] = {}
     for _profile, country in primary.union(others):  # UNION: a country named twice counts once
         counts[country] = counts.get(country, 0) + 1
@@ -195,13 +201,21 @@ def compute(*, now: datetime | None = None) -> list[CountryCoverage]:
         country = pycountry.countries.get(alpha_2=code)
         own = [(cadence, contributed.get((code, source))) for source, cadence, _ in approved.get(pk, [])]
         changes = [data.changed_at for _, data in own if data is not None and data.changed_at is not None]
-        rows.append(CountryCoverage(
-            key=key, name=name, numeric=getattr(country, "numeric", "") if country else "",
-            region=region, subregion=subregion, volunteers=volunteers.get(pk, 0),
-            sources=len(own), failing_sources=sum(f >= Source.FAILING_AFTER for _, _, f in approved.get(pk, [])),
-            latest_date=latest.get(code), last_change=max(changes, default=None),
-            status=status_for(volunteers=volunteers.get(pk, 0), sources=own, now=now),
-        ))
+        rows.append(
+            CountryCoverage(
+                key=key,
+                name=name,
+                numeric=getattr(country, "numeric", "") if country else "",
+                region=region,
+                subregion=subregion,
+                volunteers=volunteers.get(pk, 0),
+                sources=len(own),
+                failing_sources=sum(f >= Source.FAILING_AFTER for _, _, f in approved.get(pk, [])),
+                latest_date=latest.get(code),
+                last_change=max(changes, default=None),
+                status=status_for(volunteers=volunteers.get(pk, 0), sources=own, now=now),
+            )
+        )
     rows.sort(key=lambda r: r.name)
     return rows
 
@@ -216,8 +230,9 @@ SORTS = {
 }
 
 
-def filter_and_sort(rows: list[CountryCoverage], *, region: str = "", status: str = "", sort: str = "name",
-                    descending: bool = False) -> list[CountryCoverage]:
+def filter_and_sort(
+    rows: list[CountryCoverage], *, region: str = "", status: str = "", sort: str = "name", descending: bool = False
+) -> list[CountryCoverage]:
     if region:
         rows = [r for r in rows if r.region == region]
     if status:
@@ -236,13 +251,16 @@ def summary(rows: list[CountryCoverage]) -> list[tuple[Status, int]]:
 def failing_sources() -> list[Source]:
     """Approved sources whose last Source.FAILING_AFTER checks or more failed, by country."""
     return list(
-        Source.objects.failing().filter(status=Source.Status.APPROVED)
-        .select_related("country").order_by("country__name", "name")
+        Source.objects.failing()
+        .filter(status=Source.Status.APPROVED)
+        .select_related("country")
+        .order_by("country__name", "name")
     )
 
 
-def overview(*, region: str = "", status: str = "", sort: str = "status", descending: bool = False,
-             now: datetime | None = None) -> Overview:
+def overview(
+    *, region: str = "", status: str = "", sort: str = "status", descending: bool = False, now: datetime | None = None
+) -> Overview:
     """The coverage page: counts, call for volunteers and table over the region's countries (or all)."""
     all_rows = compute(now=now)
     in_region = filter_and_sort(all_rows, region=region)
@@ -253,6 +271,9 @@ def overview(*, region: str = "", status: str = "", sort: str = "status", descen
         summary=counts,
         needs_help=sum(n for st, n in counts if st in NEEDS_HELP),
         no_volunteer=[r for r in in_region if r.status == Status.NO_VOLUNTEER],
-        map_data={r.numeric: {"s": r.status.value, "l": r.status.label, "n": r.name, "k": r.key}
-                  for r in all_rows if r.numeric},
+        map_data={
+            r.numeric: {"s": r.status.value, "l": r.status.label, "n": r.name, "k": r.key}
+            for r in all_rows
+            if r.numeric
+        },
     )

@@ -10,6 +10,7 @@ again. A worker killed before that COMMIT leaves the row claimed; `resume()` put
 the queue once they are older than the lease. So the one window where a crash can lead to a duplicate
 is between the backend accepting the mail and the COMMIT leaving the worker (see docs/outreach.md).
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,9 +28,35 @@ from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscripti
 
 from .subscriptions import unsubscribe_url
 
+Delivery = NewsletterDelivery.Status  # statuses of one address's delivery
+
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "hr", "i", "img", "li",
-    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
 
@@ -45,11 +72,15 @@ def claim_lease() -> timedelta:
 
 # --- writing an issue ---------------------------------------------------------------------------
 
+
 def render_markdown(text: str) -> tuple[str, str]:
     """Markdown → (sanitised HTML, plain text). Raw HTML, scripts and event handlers are dropped."""
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     clean = nh3.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
     return clean, (text or "").strip()
@@ -87,6 +118,7 @@ def send_test(*, newsletter: Newsletter, email: str) -> None:
 
 # --- sending an issue ------------------------------------------------------------------------------
 
+
 @dataclass
 class Progress:
     total: int
@@ -108,12 +140,17 @@ class Progress:
 def progress(*, newsletter_id: int) -> Progress:
     counts = dict(
         NewsletterDelivery.objects.filter(newsletter_id=newsletter_id)
-        .values("status").annotate(n=Count("id")).values_list("status", "n")
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
-    S = NewsletterDelivery.Status
     return Progress(
-        total=sum(counts.values()), queued=counts.get(S.QUEUED, 0), sending=counts.get(S.SENDING, 0),
-        sent=counts.get(S.SENT, 0), failed=counts.get(S.FAILED, 0), skipped=counts.get(S.SKIPPED, 0),
+        total=sum(counts.values()),
+        queued=counts.get(Delivery.QUEUED, 0),
+        sending=counts.get(Delivery.SENDING, 0),
+        sent=counts.get(Delivery.SENT, 0),
+        failed=counts.get(Delivery.FAILED, 0),
+        skipped=counts.get(Delivery.SKIPPED, 0),
     )
 
 
@@ -132,9 +169,12 @@ def start_sending(*, newsletter: Newsletter) -> int:
             raise AlreadySent("This issue is already being sent or was sent.")
         confirmed = NewsletterSubscription.objects.filter(status=NewsletterSubscription.Status.CONFIRMED)
         NewsletterDelivery.objects.bulk_create(
-            [NewsletterDelivery(newsletter_id=newsletter.pk, subscription_id=pk, email=email)
-             for pk, email in confirmed.values_list("pk", "email")],
-            batch_size=1000, ignore_conflicts=True,
+            [
+                NewsletterDelivery(newsletter_id=newsletter.pk, subscription_id=pk, email=email)
+                for pk, email in confirmed.values_list("pk", "email")
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
         )
         count = dispatch_queued(newsletter_id=newsletter.pk)
     newsletter.refresh_from_db()
@@ -149,11 +189,12 @@ def dispatch_queued(*, newsletter_id: int) -> int:
 
     ids = list(
         NewsletterDelivery.objects.filter(newsletter_id=newsletter_id, status=NewsletterDelivery.Status.QUEUED)
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     size = batch_size()
     for start in range(0, len(ids), size):
-        send_newsletter_batch.delay_on_commit(newsletter_id, ids[start:start + size])
+        send_newsletter_batch.delay_on_commit(newsletter_id, ids[start : start + size])
     return len(ids)
 
 
@@ -161,17 +202,22 @@ def resume(*, newsletter_id: int, stale_after: timedelta | None = None, retry_fa
     """Continue a send that stopped (worker killed, broker lost): claims older than the lease go back
     to the queue and every queued row is dispatched again. Safe to call while a send is running."""
     stale_after = claim_lease() if stale_after is None else stale_after
-    S = NewsletterDelivery.Status
     with transaction.atomic():
         issue = Newsletter.objects.filter(pk=newsletter_id)
         sending = issue.filter(status=Newsletter.Status.SENDING).exists()
-        if not sending and not (retry_failed and issue.filter(status=Newsletter.Status.SENT).update(
-                status=Newsletter.Status.SENDING, send_finished_at=None)):
+        if not sending and not (
+            retry_failed
+            and issue.filter(status=Newsletter.Status.SENT).update(
+                status=Newsletter.Status.SENDING, send_finished_at=None
+            )
+        ):
             return 0
         rows = NewsletterDelivery.objects.filter(newsletter_id=newsletter_id)
-        rows.filter(status=S.SENDING, claimed_at__lte=timezone.now() - stale_after).update(status=S.QUEUED)
+        rows.filter(status=Delivery.SENDING, claimed_at__lte=timezone.now() - stale_after).update(
+            status=Delivery.QUEUED
+        )
         if retry_failed:
-            rows.filter(status=S.FAILED).update(status=S.QUEUED, error="")
+            rows.filter(status=Delivery.FAILED).update(status=Delivery.QUEUED, error="")
         count = dispatch_queued(newsletter_id=newsletter_id)
     if count == 0:
         finish_if_done(newsletter_id=newsletter_id)
@@ -180,27 +226,29 @@ def resume(*, newsletter_id: int, stale_after: timedelta | None = None, retry_fa
 
 def send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> int:
     """Send the still-queued deliveries among `delivery_ids`; returns how many were sent here."""
-    S = NewsletterDelivery.Status
     newsletter = Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).first()
     if newsletter is None:
         return 0
     rows = list(
-        NewsletterDelivery.objects.filter(pk__in=delivery_ids, newsletter_id=newsletter_id, status=S.QUEUED)
-        .select_related("subscription").order_by("pk")
+        NewsletterDelivery.objects.filter(pk__in=delivery_ids, newsletter_id=newsletter_id, status=Delivery.QUEUED)
+        .select_related("subscription")
+        .order_by("pk")
     )
     sent = 0
     with get_connection() as connection:
         for row in rows:
             if row.subscription.status != NewsletterSubscription.Status.CONFIRMED:
-                NewsletterDelivery.objects.filter(pk=row.pk, status=S.QUEUED).update(status=S.SKIPPED)
+                NewsletterDelivery.objects.filter(pk=row.pk, status=Delivery.QUEUED).update(status=Delivery.SKIPPED)
                 continue
             # Built before the claim so that a claimed row is only ever waiting on the backend.
             message = build_message(
-                newsletter=newsletter, email=row.email, unsubscribe_link=unsubscribe_url(row.subscription),
+                newsletter=newsletter,
+                email=row.email,
+                unsubscribe_link=unsubscribe_url(row.subscription),
                 connection=connection,
             )
-            claimed = NewsletterDelivery.objects.filter(pk=row.pk, status=S.QUEUED).update(
-                status=S.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            claimed = NewsletterDelivery.objects.filter(pk=row.pk, status=Delivery.QUEUED).update(
+                status=Delivery.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
             )
             if claimed != 1:
                 continue
@@ -220,12 +268,11 @@ def _send_and_mark(delivery_id: int, message) -> bool:
     duplicate window is only the time from the backend returning to the COMMIT being sent, shorter
     than compiling and sending an UPDATE after the send (see docs/outreach.md for the measurements).
     """
-    S = NewsletterDelivery.Status
     handed_over = False
     try:
         with transaction.atomic():
-            marked = NewsletterDelivery.objects.filter(pk=delivery_id, status=S.SENDING).update(
-                status=S.SENT, sent_at=timezone.now()
+            marked = NewsletterDelivery.objects.filter(pk=delivery_id, status=Delivery.SENDING).update(
+                status=Delivery.SENT, sent_at=timezone.now()
             )
             if not marked:  # the claim was taken back meanwhile: someone else sends it
                 return False
@@ -234,20 +281,23 @@ def _send_and_mark(delivery_id: int, message) -> bool:
     except Exception as exc:
         if handed_over:
             raise  # sent, but the mark did not commit: the row stays claimed and the task retries
-        NewsletterDelivery.objects.filter(pk=delivery_id, status=S.SENDING).update(
-            status=S.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
+        NewsletterDelivery.objects.filter(pk=delivery_id, status=Delivery.SENDING).update(
+            status=Delivery.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
         )
         return False
     return True
 
 
 def finish_if_done(*, newsletter_id: int) -> bool:
-    S = NewsletterDelivery.Status
-    if NewsletterDelivery.objects.filter(newsletter_id=newsletter_id, status__in=[S.QUEUED, S.SENDING]).exists():
+    if NewsletterDelivery.objects.filter(
+        newsletter_id=newsletter_id, status__in=[Delivery.QUEUED, Delivery.SENDING]
+    ).exists():
         return False
-    return bool(Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).update(
-        status=Newsletter.Status.SENT, send_finished_at=timezone.now()
-    ))
+    return bool(
+        Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).update(
+            status=Newsletter.Status.SENT, send_finished_at=timezone.now()
+        )
+    )
 
 
 def is_stalled(newsletter: Newsletter) -> bool:

@@ -1,4 +1,5 @@
 """What a volunteer can do next for each of their countries, from the same statuses as the coverage page."""
+
 from dataclasses import dataclass, field
 
 from accounts.models import VolunteerProfile
@@ -12,15 +13,15 @@ from .coverage import STATUS_HELP, CountryCoverage, Status, compute
 ADVICE = {
     Status.NO_VOLUNTEER: "You are its first volunteer: start by finding its official data.",
     Status.NO_SOURCE: "No official source is approved yet. Find where the ministry of health or the public "
-                      "health institute publishes its figures and propose that source.",
+    "health institute publishes its figures and propose that source.",
     Status.NO_DATA: "An official source is approved, but none of its data is in the dataset yet. "
-                    "Upload its latest file.",
+    "Upload its latest file.",
     Status.STALE: "Updates are overdue. Upload the source's latest file, or tell us in a source proposal "
-                  "if the source has moved or stopped.",
+    "if the source has moved or stopped.",
     Status.FLOWING: "Data is flowing. Check the latest values on the country's page, and propose more sources "
-                    "(regions, hospitals, tests, vaccinations) if you know them.",
+    "(regions, hospitals, tests, vaccinations) if you know them.",
     Status.COMPLETE: "Its official series has ended. If the country still publishes figures elsewhere, "
-                     "propose that source.",
+    "propose that source.",
 }
 
 
@@ -56,8 +57,11 @@ def for_volunteer(profile: VolunteerProfile) -> list[CountrySteps]:
         assert source.country_id is not None  # filtered by country
         entry = steps[source.country_id]
         (entry.approved_sources if source.status == Source.Status.APPROVED else entry.proposed_sources).append(source)
-    for submission in Submission.objects.filter(
-        submitter=profile.user, country__in=countries
-    ).exclude(status__in=Submission.FINAL).select_related("source").order_by("-pk"):
+    for submission in (
+        Submission.objects.filter(submitter=profile.user, country__in=countries)
+        .exclude(status__in=Submission.FINAL)
+        .select_related("source")
+        .order_by("-pk")
+    ):
         steps[submission.country_id].open_submissions.append(submission)
     return list(steps.values())

@@ -1,4 +1,5 @@
 """Fixed-window rate limits for public forms, kept in the Django cache (Redis when REDIS_URL is set)."""
+
 import re
 
 from django.conf import settings
@@ -9,7 +10,7 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/h" → (10, 3600); "5/10m" → (5, 600). A malformed rate is a configuration error."""
+    """ "10/h" → (10, 3600); "5/10m" → (5, 600). A malformed rate is a configuration error."""
     match = _RATE.match(rate or "")
     if not match:
         raise ValueError(f"Invalid rate {rate!r}: use COUNT/PERIOD such as 10/h, 5/10m or 100/d")

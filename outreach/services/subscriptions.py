@@ -3,6 +3,7 @@
 Only `confirmed` addresses are ever mailed an issue (outreach.services.newsletter sends them). A
 sign-up answers the same whatever the address's state, so nobody learns whether it is known.
 """
+
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -70,6 +71,7 @@ def unsubscribe_url(subscription: NewsletterSubscription) -> str:
 
 
 # --- subscribing -----------------------------------------------------------------------------------
+
 
 def subscribe(*, email: str, source_page: str = "", consent_text: str = CONSENT_TEXT) -> NewsletterSubscription | None:
     """Record a sign-up and queue the confirmation link when one is due.
@@ -140,8 +142,13 @@ def subscribe_user(*, user: Any, source_page: str = "profile") -> NewsletterSubs
     subscription, _ = NewsletterSubscription.objects.update_or_create(
         email=email,
         defaults={
-            "status": NewsletterSubscription.Status.CONFIRMED, "user": user, "consent_text": CONSENT_TEXT,
-            "consented_at": now, "source_page": source_page, "confirmed_at": now, "unsubscribed_at": None,
+            "status": NewsletterSubscription.Status.CONFIRMED,
+            "user": user,
+            "consent_text": CONSENT_TEXT,
+            "consented_at": now,
+            "source_page": source_page,
+            "confirmed_at": now,
+            "unsubscribed_at": None,
         },
     )
     return subscription

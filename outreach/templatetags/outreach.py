@@ -1,4 +1,5 @@
 """Template pieces other apps' pages include: the newsletter block on the volunteer profile."""
+
 from django import template
 
 from outreach.services import subscriptions
@@ -10,8 +11,12 @@ register = template.Library()
 def newsletter_profile_block(context):
     user = context["request"].user
     subscription = subscriptions.subscription_for_user(user) if user.is_authenticated else None
-    return {"subscription": subscription, "csrf_token": context.get("csrf_token"), "user": user,
-            "consent_text": subscriptions.CONSENT_TEXT}
+    return {
+        "subscription": subscription,
+        "csrf_token": context.get("csrf_token"),
+        "user": user,
+        "consent_text": subscriptions.CONSENT_TEXT,
+    }
 
 
 @register.simple_tag

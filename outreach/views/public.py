@@ -2,6 +2,7 @@
 
 Staff tools (inbox, newsletter issues) are in outreach.views.staff.
 """
+
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -35,6 +36,7 @@ def _safe_path(request: HttpRequest, path: str) -> str:
 
 # --- newsletter (public) ---------------------------------------------------------------------------
 
+
 @require_GET
 def newsletter_page(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/newsletter.html", {"form": SubscribeForm(initial={"source_page": request.path})})
@@ -50,8 +52,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return redirect("outreach:subscribe_done")
     if not form.is_valid():
         return render(request, "outreach/newsletter.html", {"form": form}, status=400)
-    subscriptions.subscribe(email=form.cleaned_data["email"],
-                            source_page=_safe_path(request, form.cleaned_data["source_page"]) or request.path)
+    subscriptions.subscribe(
+        email=form.cleaned_data["email"],
+        source_page=_safe_path(request, form.cleaned_data["source_page"]) or request.path,
+    )
     return redirect("outreach:subscribe_done")
 
 
@@ -73,15 +77,21 @@ def _token_link(request: HttpRequest, token: str, *, ask: str, act: Callable[...
 
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    return _token_link(request, token, ask="outreach/confirm.html", act=subscriptions.confirm,
-                       done="outreach/confirmed.html")
+    return _token_link(
+        request, token, ask="outreach/confirm.html", act=subscriptions.confirm, done="outreach/confirmed.html"
+    )
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers without a CSRF token; the signed link is the key
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    return _token_link(request, token, ask="outreach/unsubscribe.html", act=subscriptions.unsubscribe,
-                       done="outreach/unsubscribed.html")
+    return _token_link(
+        request,
+        token,
+        ask="outreach/unsubscribe.html",
+        act=subscriptions.unsubscribe,
+        done="outreach/unsubscribed.html",
+    )
 
 
 @require_POST
@@ -97,6 +107,7 @@ def profile_newsletter(request: HttpRequest) -> HttpResponse:
 
 
 # --- support and contact ---------------------------------------------------------------------------
+
 
 def _kinds() -> list[tuple[str, str, str]]:
     return [(kind, kind.label, contact.KIND_DESCRIPTIONS[kind]) for kind in ContactRequest.Kind]
@@ -120,8 +131,13 @@ def contact_form(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect("outreach:contact_done")
         if form.is_valid():
             data = form.cleaned_data
-            contact.submit(kind=kind, name=data["name"], organisation=data["organisation"], email=data["email"],
-                           message=data["message"])
+            contact.submit(
+                kind=kind,
+                name=data["name"],
+                organisation=data["organisation"],
+                email=data["email"],
+                message=data["message"],
+            )
             return redirect("outreach:contact_done")
     else:
         form = ContactForm()
@@ -136,13 +152,16 @@ def contact_done(request: HttpRequest) -> HttpResponse:
 
 # --- volunteer directory ---------------------------------------------------------------------------
 
+
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     skill = known_skill(request.GET.get("skill", ""))
     country_key = request.GET.get("country", "").upper()
     context = {
         "groups": volunteer_directory(skill=skill, country_key=country_key),
-        "skills": Skill.choices, "skill": skill, "skill_label": Skill(skill).label if skill else "",
+        "skills": Skill.choices,
+        "skill": skill,
+        "skill_label": Skill(skill).label if skill else "",
         "country_key": country_key,
         "countries": country_choices(),
     }
@@ -150,6 +169,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 # --- coverage ----------------------------------------------------------------------------------------
+
 
 @require_GET
 def coverage_page(request: HttpRequest) -> HttpResponse:
@@ -161,15 +181,26 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     sort = sort if sort in coverage.SORTS else "status"
     descending = request.GET.get("dir") == "desc"
     page = coverage.overview(region=region, status=status, sort=sort, descending=descending)
-    return render(request, "outreach/coverage.html", {
-        "page": page, "rows": page.rows, "regions": REGION_NAMES, "region": region, "status": status,
-        "sort": sort, "descending": descending, "statuses": coverage.Status.choices,
-        "definitions": [(st, coverage.STATUS_HELP[st]) for st in coverage.Status],
-        "failing_sources": coverage.failing_sources(),
-    })
+    return render(
+        request,
+        "outreach/coverage.html",
+        {
+            "page": page,
+            "rows": page.rows,
+            "regions": REGION_NAMES,
+            "region": region,
+            "status": status,
+            "sort": sort,
+            "descending": descending,
+            "statuses": coverage.Status.choices,
+            "definitions": [(st, coverage.STATUS_HELP[st]) for st in coverage.Status],
+            "failing_sources": coverage.failing_sources(),
+        },
+    )
 
 
 # --- volunteers ---------------------------------------------------------------------------------------
+
 
 @volunteer_required
 @require_GET

@@ -1,4 +1,5 @@
 """Staff outreach tools: the contact inbox and the newsletter (write, test, send, follow, export subscribers)."""
+
 import csv
 from collections.abc import Callable
 from functools import wraps
@@ -21,16 +22,23 @@ from ..services import contact, newsletter, subscriptions
 
 # --- inbox ------------------------------------------------------------------------------------------
 
+
 @staff_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = selectors.inbox(user=request.user, **filters)
-    return render(request, "outreach/staff/inbox.html", {
-        "form": form, "requests": requests[:500], "counts": selectors.inbox_counts(),
-        "statuses": ContactRequest.Status.choices,
-    })
+    return render(
+        request,
+        "outreach/staff/inbox.html",
+        {
+            "form": form,
+            "requests": requests[:500],
+            "counts": selectors.inbox_counts(),
+            "statuses": ContactRequest.Status.choices,
+        },
+    )
 
 
 @staff_required
@@ -40,26 +48,44 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ContactUpdateForm(request.POST)
         if form.is_valid():
-            contact.update(request=item, by=request.user, status=form.cleaned_data["status"],
-                           assignee=form.cleaned_data["assignee"], assign=True, note=form.cleaned_data["note"])
+            contact.update(
+                request=item,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                assignee=form.cleaned_data["assignee"],
+                assign=True,
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, "Saved.")
             return redirect("outreach:inbox_detail", pk=item.pk)
     else:
         form = ContactUpdateForm(initial={"status": item.status, "assignee": item.assignee})
-    return render(request, "outreach/staff/inbox_detail.html", {
-        "item": item, "form": form, "notes": item.notes.select_related("author"),
-    })
+    return render(
+        request,
+        "outreach/staff/inbox_detail.html",
+        {
+            "item": item,
+            "form": form,
+            "notes": item.notes.select_related("author"),
+        },
+    )
 
 
 # --- newsletter -------------------------------------------------------------------------------------
 
+
 @staff_required
 @require_GET
 def newsletters(request: HttpRequest) -> HttpResponse:
-    return render(request, "outreach/staff/newsletters.html", {
-        "issues": selectors.recent_issues(), "counts": selectors.subscriber_counts(),
-        "Status": NewsletterSubscription.Status,
-    })
+    return render(
+        request,
+        "outreach/staff/newsletters.html",
+        {
+            "issues": selectors.recent_issues(),
+            "counts": selectors.subscriber_counts(),
+            "Status": NewsletterSubscription.Status,
+        },
+    )
 
 
 @staff_required
@@ -81,12 +107,17 @@ def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @require_GET
 def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Newsletter, pk=pk)
-    return render(request, "outreach/staff/newsletter_detail.html", {
-        "issue": issue, "progress": newsletter.progress(newsletter_id=issue.pk),
-        "stalled": newsletter.is_stalled(issue),
-        "confirmed": selectors.confirmed_subscriber_count(),
-        "preview_unsubscribe": settings.SITE_URL + reverse("outreach:newsletter"),
-    })
+    return render(
+        request,
+        "outreach/staff/newsletter_detail.html",
+        {
+            "issue": issue,
+            "progress": newsletter.progress(newsletter_id=issue.pk),
+            "stalled": newsletter.is_stalled(issue),
+            "confirmed": selectors.confirmed_subscriber_count(),
+            "preview_unsubscribe": settings.SITE_URL + reverse("outreach:newsletter"),
+        },
+    )
 
 
 def _on_issue(act: Callable[[HttpRequest, Newsletter], None]) -> Callable[..., HttpResponseBase]:
@@ -135,10 +166,19 @@ def newsletter_resume(request: HttpRequest, issue: Newsletter) -> None:
 def newsletter_progress(request: HttpRequest, pk: int) -> JsonResponse:
     issue = get_object_or_404(Newsletter, pk=pk)
     p = newsletter.progress(newsletter_id=issue.pk)
-    return JsonResponse({
-        "status": issue.status, "total": p.total, "queued": p.queued, "sending": p.sending, "sent": p.sent,
-        "failed": p.failed, "skipped": p.skipped, "percent": p.percent, "stalled": newsletter.is_stalled(issue),
-    })
+    return JsonResponse(
+        {
+            "status": issue.status,
+            "total": p.total,
+            "queued": p.queued,
+            "sending": p.sending,
+            "sent": p.sent,
+            "failed": p.failed,
+            "skipped": p.skipped,
+            "percent": p.percent,
+            "stalled": newsletter.is_stalled(issue),
+        }
+    )
 
 
 @staff_required

@@ -1,4 +1,5 @@
 """Factories for accounts tests: verified volunteers, reviewers and staff, made through the real service."""
+
 import factory
 
 from accounts.models import User

@@ -1,4 +1,5 @@
 """The add_user management command: verified accounts with a role, a scope and an API token."""
+
 from io import StringIO
 
 import pytest
@@ -59,6 +60,6 @@ def test_running_again_updates_role_and_scope(reference_data):
 
 @pytest.mark.django_db
 def test_unknown_country_code_is_a_clear_error_and_creates_nothing(reference_data):
-    with pytest.raises(CommandError, match="Unknown country code.*XX"):
+    with pytest.raises(CommandError, match=r"Unknown country code.*XX"):
         add_user("bad@example.org", "--password", "pw-123456-long", "--role", "reviewer", "--countries", "IT,XX")
     assert not User.objects.filter(email="bad@example.org").exists()

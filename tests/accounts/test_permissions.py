@@ -1,4 +1,5 @@
 """One permission vocabulary: the upload page and the upload API apply the same rule (accounts.permissions)."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -20,21 +21,29 @@ def _token_client(user) -> APIClient:
 
 def test_a_volunteer_without_a_finished_profile_may_not_upload_but_reviewers_may(make_user):
     newcomer = make_user("new@example.org", countries=())
-    assert permissions.has_verified_email(newcomer) and permissions.needs_onboarding(newcomer)
-    assert not permissions.can_upload(newcomer) and not permissions.can_propose_source(newcomer)
+    assert permissions.has_verified_email(newcomer)
+    assert permissions.needs_onboarding(newcomer)
+    assert not permissions.can_upload(newcomer)
+    assert not permissions.can_propose_source(newcomer)
     assert permissions.can_upload(make_user("done@example.org", countries=("IT",)))
     reviewer = make_user("rev@example.org", role="reviewer", countries=())
     reviewer.profile.completed_at = None
     reviewer.profile.save()
-    assert permissions.can_upload(reviewer) and not permissions.needs_onboarding(reviewer)
+    assert permissions.can_upload(reviewer)
+    assert not permissions.needs_onboarding(reviewer)
 
 
 def test_api_upload_without_a_finished_profile_answers_403_telling_to_finish_it(make_user, client):
     newcomer = make_user("new@example.org", countries=())
     source = make_source(country="IT")
-    response = _token_client(newcomer).post("/api/v1/submissions/", {
-        "file": SimpleUploadedFile("italia.csv", b"date,location\n"), "source": source.pk,
-    }, format="multipart")
+    response = _token_client(newcomer).post(
+        "/api/v1/submissions/",
+        {
+            "file": SimpleUploadedFile("italia.csv", b"date,location\n"),
+            "source": source.pk,
+        },
+        format="multipart",
+    )
     assert response.status_code == 403
     body = response.json()
     assert body == {"status": 403, "code": "permission_denied", "detail": permissions.FINISH_PROFILE_MESSAGE}
@@ -43,7 +52,8 @@ def test_api_upload_without_a_finished_profile_answers_403_telling_to_finish_it(
     # the page applies the same rule: it sends the newcomer to the onboarding page first
     client.force_login(newcomer)
     page = client.get(reverse("contributions:upload"))
-    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:onboarding"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("accounts:onboarding"))
 
 
 def test_a_volunteer_without_a_finished_profile_still_reads_their_submissions_through_the_api(make_user):

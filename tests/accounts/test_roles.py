@@ -1,4 +1,5 @@
 """Roles: usernames that never collide, and a staff role that can use the admin."""
+
 import importlib
 
 import pytest
@@ -20,7 +21,8 @@ def test_accounts_without_a_username_get_a_unique_one_from_their_email():
 def test_unique_username_stays_within_the_column():
     taken = {"x" * 150}
     name = unique_username("x" * 200, taken=taken.__contains__)
-    assert len(name) == 150 and name.endswith("-2")
+    assert len(name) == 150
+    assert name.endswith("-2")
 
 
 @pytest.mark.django_db
@@ -58,4 +60,5 @@ def test_volunteers_and_reviewers_do_not_get_into_the_admin(client, make_user):
     for role in ("volunteer", "reviewer"):
         client.force_login(make_user(f"{role}@example.org", role=role))
         response = client.get(reverse("admin:index"))
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]

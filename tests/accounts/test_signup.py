@@ -1,4 +1,5 @@
 """Sign-up by email, mandatory verification, onboarding, and login rate limits."""
+
 import re
 
 import pytest
@@ -22,8 +23,9 @@ def confirmation_link(mail) -> str:
 
 
 @pytest.mark.django_db
-def test_signup_sends_a_verification_email_and_does_not_sign_in(client, mailoutbox, reference_data,
-                                                                  django_capture_on_commit_callbacks):
+def test_signup_sends_a_verification_email_and_does_not_sign_in(
+    client, mailoutbox, reference_data, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client)
     assert response.status_code == 302
@@ -37,8 +39,9 @@ def test_signup_sends_a_verification_email_and_does_not_sign_in(client, mailoutb
 
 
 @pytest.mark.django_db
-def test_confirming_the_email_leads_to_onboarding_and_the_profile_is_saved(client, mailoutbox, reference_data,
-                                                                           django_capture_on_commit_callbacks):
+def test_confirming_the_email_leads_to_onboarding_and_the_profile_is_saved(
+    client, mailoutbox, reference_data, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(client)
     link = confirmation_link(mailoutbox[0])
@@ -51,14 +54,17 @@ def test_confirming_the_email_leads_to_onboarding_and_the_profile_is_saved(clien
     onboarding = client.get(reverse("accounts:onboarding"))
     assert b"countries" in onboarding.content.lower()
     italy, germany = Location.objects.get(key="IT"), Location.objects.get(key="DE")
-    response = client.post(reverse("accounts:onboarding"), {
-        "display_name": "Giulia",
-        "primary_country": italy.pk,
-        "other_countries": [germany.pk, italy.pk],
-        "skills": ["data_analysis", "official_contact"],
-        "organisation": "Università di Bologna",
-        "public_listing": "on",
-    })
+    response = client.post(
+        reverse("accounts:onboarding"),
+        {
+            "display_name": "Giulia",
+            "primary_country": italy.pk,
+            "other_countries": [germany.pk, italy.pk],
+            "skills": ["data_analysis", "official_contact"],
+            "organisation": "Università di Bologna",
+            "public_listing": "on",
+        },
+    )
     assert response.status_code == 302
     profile = VolunteerProfile.objects.get(user__email="new.volunteer@example.org")
     assert profile.is_complete

@@ -1,4 +1,5 @@
 """Volunteers join one after another through the real pages: sign up, confirm, onboard, upload."""
+
 import re
 
 import pytest
@@ -27,22 +28,27 @@ def link_in(mail, path: str) -> str:
 
 
 def onboard(client, country: Location):
-    return client.post(reverse("accounts:onboarding"), {
-        "display_name": f"Volunteer for {country.name}", "primary_country": country.pk, "skills": ["data_analysis"],
-    })
+    return client.post(
+        reverse("accounts:onboarding"),
+        {
+            "display_name": f"Volunteer for {country.name}",
+            "primary_country": country.pk,
+            "skills": ["data_analysis"],
+        },
+    )
 
 
 @pytest.fixture
 def sources(reference_data):
     return {
-        key: SourceFactory(name=f"Ministry of Health {key}", country_key=key, licence="CC BY 4.0")
-        for key in COUNTRIES
+        key: SourceFactory(name=f"Ministry of Health {key}", country_key=key, licence="CC BY 4.0") for key in COUNTRIES
     }
 
 
 @pytest.mark.django_db
-def test_five_volunteers_sign_up_one_after_another_and_each_uploads(client, mailoutbox, sources,
-                                                                    django_capture_on_commit_callbacks):
+def test_five_volunteers_sign_up_one_after_another_and_each_uploads(
+    client, mailoutbox, sources, django_capture_on_commit_callbacks
+):
     for number, key in enumerate(COUNTRIES, start=1):
         client.logout()
         email = f"volunteer{number}@example.org"
@@ -65,23 +71,29 @@ def test_five_volunteers_sign_up_one_after_another_and_each_uploads(client, mail
 
         with django_capture_on_commit_callbacks(execute=True):
             content = f"date,location,metric,value\n2020-03-01,{country.name},confirmed,{number}\n".encode()
-            response = client.post(reverse("contributions:upload"), {
-                "source": sources[key].pk, "comment": "Official file",
-                "file": SimpleUploadedFile(f"{key}.csv", content),
-            })
+            response = client.post(
+                reverse("contributions:upload"),
+                {
+                    "source": sources[key].pk,
+                    "comment": "Official file",
+                    "file": SimpleUploadedFile(f"{key}.csv", content),
+                },
+            )
         assert response.status_code == 302
         submission = Submission.objects.get(submitter__email=email)
         assert submission.status == Submission.Status.AWAITING_REVIEW, str(submission.report)[:3000]
 
     users = User.objects.filter(email__startswith="volunteer")
     assert users.count() == 5
-    assert len({user.username for user in users}) == 5 and all(user.username for user in users)
+    assert len({user.username for user in users}) == 5
+    assert all(user.username for user in users)
     assert EmailAddress.objects.filter(verified=True, email__startswith="volunteer").count() == 5
 
 
 @pytest.mark.django_db
-def test_signing_up_with_a_known_address_answers_exactly_like_a_new_one(client, mailoutbox, make_user,
-                                                                        django_capture_on_commit_callbacks):
+def test_signing_up_with_a_known_address_answers_exactly_like_a_new_one(
+    client, mailoutbox, make_user, django_capture_on_commit_callbacks
+):
     make_user("taken@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         new = sign_up(client, "fresh@example.org")
@@ -100,13 +112,16 @@ def assert_names_the_portal(mail):
     for text in (mail.body, html):
         assert settings.SITE_NAME in text
         assert settings.SITE_URL in text
-        assert "from !" not in text and "using !" not in text and " on ." not in text
+        assert "from !" not in text
+        assert "using !" not in text
+        assert " on ." not in text
     assert mail.subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX.strip())
 
 
 @pytest.mark.django_db
-def test_every_account_mail_names_the_portal_and_its_address(client, mailoutbox, make_user,
-                                                             django_capture_on_commit_callbacks):
+def test_every_account_mail_names_the_portal_and_its_address(
+    client, mailoutbox, make_user, django_capture_on_commit_callbacks
+):
     make_user("known@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(client, "new@example.org")  # confirmation
@@ -128,7 +143,8 @@ def test_account_pages_use_the_portal_layout(client):
         page = client.get(reverse(name))
         assert page.status_code == 200
         html = page.content.decode()
-        assert "site.css" in html and settings.SITE_NAME in html
+        assert "site.css" in html
+        assert settings.SITE_NAME in html
         assert 'class="button' in html or name == "account_email_verification_sent"
 
 
@@ -156,4 +172,5 @@ def test_a_refused_page_is_explained_in_the_portal_layout(client, make_user):
     response = client.get(reverse("review:queue"))
     assert response.status_code == 403
     html = response.content.decode()
-    assert "site.css" in html and "Only reviewers can do this." in html
+    assert "site.css" in html
+    assert "Only reviewers can do this." in html

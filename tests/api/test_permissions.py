@@ -4,6 +4,7 @@ The matrix is data: add a row (method, path, expected statuses) for a new endpoi
 means every role gets 200; `ROLE(...)` spells them out. Logged-in roles authenticate with an API
 token, as scripts do. OBJECT_MATRIX rows act on a fresh object per role (`{pk}` in the path).
 """
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
@@ -65,8 +66,12 @@ OBJECT_MATRIX = [
     ("GET", "/api/v1/submissions/{pk}/", None, ROLE(401, 404, 200, 404, 200)),
     ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok"}, ROLE(401, 403, 200, 404, 200)),
     ("POST", "/api/v1/submissions/{pk}/reject/", {"comment": "wrong file"}, ROLE(401, 403, 200, 404, 200)),
-    ("POST", "/api/v1/submissions/{pk}/request-changes/", {"comment": "use the regional file"},
-     ROLE(401, 403, 200, 404, 200)),
+    (
+        "POST",
+        "/api/v1/submissions/{pk}/request-changes/",
+        {"comment": "use the regional file"},
+        ROLE(401, 403, 200, 404, 200),
+    ),
 ]
 
 
@@ -88,15 +93,16 @@ def clients(make_user, reference_data):
     return made
 
 
-@pytest.mark.parametrize("method, path, expected", MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
 def test_permission_matrix(clients, method, path, expected):
     got = {role: getattr(clients[role], method.lower())(path).status_code for role in ROLES}
     assert got == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method, path, body, expected", OBJECT_MATRIX,
-                         ids=[f"{m} {p}" for m, p, _, _ in OBJECT_MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), OBJECT_MATRIX, ids=[f"{m} {p}" for m, p, _, _ in OBJECT_MATRIX]
+)
 def test_object_permission_matrix(clients, make_user, method, path, body, expected, role):
     submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
     upload = make_submission(submitter=submitter, source=SourceFactory(country_key="IT"))
@@ -106,13 +112,20 @@ def test_object_permission_matrix(clients, make_user, method, path, body, expect
 
 def upload_body(role):
     csv = f"date,location,metric,value\n2020-03-01,IT,confirmed,{len(role)}\n".encode()
-    return {"file": SimpleUploadedFile(f"{role}.csv", csv, content_type="text/csv"),
-            "source": SourceFactory(country_key="IT").pk}
+    return {
+        "file": SimpleUploadedFile(f"{role}.csv", csv, content_type="text/csv"),
+        "source": SourceFactory(country_key="IT").pk,
+    }
 
 
 def proposal_body(role):
-    return {"name": f"Health institute ({role})", "institution": "Institute", "institution_type": "public_health",
-            "country": "IT", "url": f"https://{role.replace('_', '-')}.example.org/data.csv"}
+    return {
+        "name": f"Health institute ({role})",
+        "institution": "Institute",
+        "institution_type": "public_health",
+        "country": "IT",
+        "url": f"https://{role.replace('_', '-')}.example.org/data.csv",
+    }
 
 
 # Creating things: a body made for each role (unique URLs, fresh files), sent as multipart or JSON.
@@ -123,7 +136,7 @@ CREATE_MATRIX = [
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("path, body, form, expected", CREATE_MATRIX, ids=[p for p, _, _, _ in CREATE_MATRIX])
+@pytest.mark.parametrize(("path", "body", "form", "expected"), CREATE_MATRIX, ids=[p for p, _, _, _ in CREATE_MATRIX])
 def test_create_permission_matrix(clients, path, body, form, expected, role):
     response = clients[role].post(path, body(role), format=form)
     assert response.status_code == expected[role], response.content

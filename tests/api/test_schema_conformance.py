@@ -3,6 +3,7 @@
 One live server and one small dataset for all operations; each GET operation (and the upload
 POST, with a token) gets a bounded number of generated requests, so the run stays near a minute.
 """
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -18,8 +19,13 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.dataset.api.builders import make_source, publish, series
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 EXAMPLES = 25
 UPLOADS = "/api/v1/submissions/"
 
@@ -27,8 +33,9 @@ UPLOADS = "/api/v1/submissions/"
 @pytest.fixture
 def live_api(live_server, make_user, monkeypatch):
     """A live server with a small dataset and a staff token; throttles high enough not to interfere."""
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/hour", "user": "100000/hour",
-                                                                "upload": "100000/hour"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/hour", "user": "100000/hour", "upload": "100000/hour"}
+    )
     source = make_source()
     publish(series("IT", "confirmed", "2020-03-01", [1694, 2036, 2502]), source=source)
     publish(series("IT_25", "deaths", "2020-03-01", [3, 5, 8]), source=source)
@@ -43,8 +50,14 @@ def operations(schema, method):
 
 def exercise(operation, *, base_url, headers):
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
 

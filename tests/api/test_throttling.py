@@ -1,4 +1,5 @@
 """Throttles: anonymous and token clients have their own limits, and a 429 says when to come back."""
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
@@ -6,8 +7,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 @pytest.fixture
 def low_limits(monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute",
-                                                                "upload": "1/minute"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/minute", "upload": "1/minute"}
+    )
 
 
 def test_anonymous_clients_get_429_with_retry_after_and_a_clear_message(client_api, low_limits, reference_data):
@@ -18,7 +20,9 @@ def test_anonymous_clients_get_429_with_retry_after_and_a_clear_message(client_a
     wait = int(response["Retry-After"])
     assert 0 < wait <= 60
     body = response.json()
-    assert body["code"] == "throttled" and body["status"] == 429 and body["retry_after"] == wait
+    assert body["code"] == "throttled"
+    assert body["status"] == 429
+    assert body["retry_after"] == wait
     assert body["detail"].startswith(f"Too many requests. Try again in {wait} seconds")
 
 
@@ -49,8 +53,11 @@ def test_uploads_have_their_own_limit_with_the_same_429(client_api, low_limits, 
 
     def upload(n):
         data = f"date,location,metric,value\n2020-03-01,IT,confirmed,{n}\n".encode()
-        return client_api.post("/api/v1/submissions/", {"file": SimpleUploadedFile(f"u{n}.csv", data),
-                                                        "source": source.pk}, format="multipart")
+        return client_api.post(
+            "/api/v1/submissions/",
+            {"file": SimpleUploadedFile(f"u{n}.csv", data), "source": source.pk},
+            format="multipart",
+        )
 
     assert upload(1).status_code == 201
     refused = upload(2)

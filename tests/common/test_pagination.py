@@ -1,4 +1,5 @@
 """Pagination classes: each endpoint states its sizes, clients choose within them."""
+
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 

@@ -1,4 +1,5 @@
 """The thread pool for a big upload's column passes gives the same answers as doing them in turn."""
+
 import numpy as np
 import pytest
 

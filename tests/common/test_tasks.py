@@ -1,4 +1,5 @@
 """The one task base class: transient errors retried, the failure hook after the last try, dispatch."""
+
 import pytest
 from celery import shared_task
 from django.db import OperationalError

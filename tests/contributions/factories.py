@@ -1,4 +1,5 @@
 """Factories for contributions tests: submissions as the upload page leaves them."""
+
 import factory
 
 from contributions.models import Submission

@@ -1,4 +1,5 @@
 """The submissions API: POST a file with a token, follow it, and see only what you may see."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -13,8 +14,11 @@ from .test_uploads import LONG_CSV
 
 @pytest.fixture
 def italy_source(reference_data):
-    return SourceFactory(name="Protezione Civile", institution="Dipartimento della Protezione Civile",
-                         url="https://github.com/pcm-dpc/COVID-19")
+    return SourceFactory(
+        name="Protezione Civile",
+        institution="Dipartimento della Protezione Civile",
+        url="https://github.com/pcm-dpc/COVID-19",
+    )
 
 
 def token_client(user) -> APIClient:
@@ -24,9 +28,15 @@ def token_client(user) -> APIClient:
 
 
 def post_file(client, source, content=LONG_CSV, **extra):
-    return client.post("/api/v1/submissions/", {
-        "file": SimpleUploadedFile("italia.csv", content), "source": source.pk, **extra,
-    }, format="multipart")
+    return client.post(
+        "/api/v1/submissions/",
+        {
+            "file": SimpleUploadedFile("italia.csv", content),
+            "source": source.pk,
+            **extra,
+        },
+        format="multipart",
+    )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 """What validation and the diff produce has exactly the keys their typed contracts declare."""
+
 from typing import get_type_hints
 
 from contributions.contracts import (

@@ -1,4 +1,5 @@
 """Proposing a source: a proposed Source plus a Submission waiting for review, one per normalised URL."""
+
 import pytest
 from django.core.exceptions import ValidationError
 

@@ -1,5 +1,6 @@
 """POST /api/v1/sources/ proposes a source for verified volunteers: a proposed Source and a Submission
 waiting for review."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient

@@ -1,4 +1,5 @@
 """Uploading a data file: intake, storage, validation to a report, permissions, fixes and withdrawal."""
+
 import csv
 import hashlib
 import io
@@ -24,8 +25,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 @pytest.fixture
 def italy_source(reference_data):
-    return SourceFactory(name="Protezione Civile", institution="Dipartimento della Protezione Civile",
-                         url="https://github.com/pcm-dpc/COVID-19", licence="CC BY 4.0")
+    return SourceFactory(
+        name="Protezione Civile",
+        institution="Dipartimento della Protezione Civile",
+        url="https://github.com/pcm-dpc/COVID-19",
+        licence="CC BY 4.0",
+    )
 
 
 @pytest.fixture
@@ -34,9 +39,14 @@ def volunteer(make_user):
 
 
 def upload(client, source, content=LONG_CSV, name="italia.csv"):
-    return client.post(reverse("contributions:upload"), {
-        "source": source.pk, "file": SimpleUploadedFile(name, content), "comment": "From the DPC repository",
-    })
+    return client.post(
+        reverse("contributions:upload"),
+        {
+            "source": source.pk,
+            "file": SimpleUploadedFile(name, content),
+            "comment": "From the DPC repository",
+        },
+    )
 
 
 @pytest.mark.django_db
@@ -55,26 +65,30 @@ def test_volunteer_who_has_not_finished_onboarding_is_sent_there(client, make_us
 
 
 @pytest.mark.django_db
-def test_upload_stores_the_file_under_a_random_name_with_its_sha256(client, volunteer, italy_source,
-                                                                    django_capture_on_commit_callbacks):
+def test_upload_stores_the_file_under_a_random_name_with_its_sha256(
+    client, volunteer, italy_source, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, italy_source)
     submission = Submission.objects.get()
-    assert response.status_code == 302 and response["Location"] == submission.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == submission.get_absolute_url()
     assert submission.kind == Submission.Kind.DATA
     assert submission.submitter == volunteer
     assert submission.country.key == "IT"
     assert submission.original_filename == "italia.csv"
     assert submission.sha256 == hashlib.sha256(LONG_CSV).hexdigest()
-    assert submission.file.name.startswith("uploads/") and "italia" not in submission.file.name
+    assert submission.file.name.startswith("uploads/")
+    assert "italia" not in submission.file.name
     assert submission.file.read() == LONG_CSV
     assert submission.status != Submission.Status.VALIDATING  # the (inline) task ran after commit
 
 
 @pytest.mark.django_db
-def test_a_valid_long_file_ends_awaiting_review_with_a_diff_and_preview(client, volunteer, italy_source,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_valid_long_file_ends_awaiting_review_with_a_diff_and_preview(
+    client, volunteer, italy_source, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, italy_source)
@@ -89,8 +103,9 @@ def test_a_valid_long_file_ends_awaiting_review_with_a_diff_and_preview(client, 
 
 
 @pytest.mark.django_db
-def test_a_png_renamed_csv_ends_invalid_with_a_clear_message(client, volunteer, italy_source,
-                                                            django_capture_on_commit_callbacks):
+def test_a_png_renamed_csv_ends_invalid_with_a_clear_message(
+    client, volunteer, italy_source, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, italy_source, content=PNG, name="data.csv")
@@ -108,8 +123,9 @@ def test_a_png_renamed_csv_ends_invalid_with_a_clear_message(client, volunteer, 
 
 
 @pytest.mark.django_db
-def test_the_problems_csv_gives_the_rows_as_they_were_with_an_error_column(client, volunteer, italy_source,
-                                                                          django_capture_on_commit_callbacks):
+def test_the_problems_csv_gives_the_rows_as_they_were_with_an_error_column(
+    client, volunteer, italy_source, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     broken = LONG_CSV + b"2020-03-03,Atlantis,confirmed,99\n2020-03-04,Italy,confirmed,lots\n"
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,8 +135,10 @@ def test_the_problems_csv_gives_the_rows_as_they_were_with_an_error_column(clien
     response = client.get(reverse("contributions:problems_csv", args=[submission.pk]))
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     by_row = {row["row"]: row for row in rows}
-    assert by_row["6"]["location"] == "Atlantis" and "Atlantis" in by_row["6"]["error"]
-    assert by_row["7"]["value"] == "lots" and "ERROR" in by_row["7"]["error"]
+    assert by_row["6"]["location"] == "Atlantis"
+    assert "Atlantis" in by_row["6"]["error"]
+    assert by_row["7"]["value"] == "lots"
+    assert "ERROR" in by_row["7"]["error"]
     assert "2" not in by_row  # rows without a problem are not repeated
 
 
@@ -146,12 +164,20 @@ def test_the_same_file_again_for_the_same_source_is_flagged(client, volunteer, i
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who,can_download", [
-    ("submitter", True), ("other_volunteer", False), ("reviewer_in_scope", True),
-    ("reviewer_out_of_scope", False), ("staff", True), ("anonymous", False),
-])
+@pytest.mark.parametrize(
+    ("who", "can_download"),
+    [
+        ("submitter", True),
+        ("other_volunteer", False),
+        ("reviewer_in_scope", True),
+        ("reviewer_out_of_scope", False),
+        ("staff", True),
+        ("anonymous", False),
+    ],
+)
 def test_only_the_submitter_reviewers_in_scope_and_staff_can_download_the_file(
-        client, make_user, volunteer, italy_source, who, can_download):
+    client, make_user, volunteer, italy_source, who, can_download
+):
     client.force_login(volunteer)
     upload(client, italy_source)
     submission = Submission.objects.get()
@@ -177,21 +203,24 @@ def test_only_the_submitter_reviewers_in_scope_and_staff_can_download_the_file(
 
 @pytest.mark.django_db
 def test_a_corrected_file_replaces_the_current_one_and_keeps_the_earlier_version(
-        client, volunteer, italy_source, django_capture_on_commit_callbacks):
+    client, volunteer, italy_source, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, italy_source, content=PNG, name="wrong.csv")
     submission = Submission.objects.get()
     assert submission.status == Submission.Status.INVALID
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("contributions:replace", args=[submission.pk]),
-                    {"file": SimpleUploadedFile("fixed.csv", LONG_CSV)})
+        client.post(
+            reverse("contributions:replace", args=[submission.pk]), {"file": SimpleUploadedFile("fixed.csv", LONG_CSV)}
+        )
     submission.refresh_from_db()
     assert submission.version == 2
     assert submission.original_filename == "fixed.csv"
     assert submission.status == Submission.Status.AWAITING_REVIEW
     earlier = submission.earlier_files.get()
-    assert earlier.version == 1 and earlier.original_filename == "wrong.csv"
+    assert earlier.version == 1
+    assert earlier.original_filename == "wrong.csv"
     assert earlier.report["problems"]  # the earlier report is kept with it
 
 
@@ -226,25 +255,32 @@ def test_status_endpoint_reports_progress(client, volunteer, italy_source):
     upload(client, italy_source)  # no on_commit: the submission stays queued
     submission = Submission.objects.get()
     data = client.get(reverse("contributions:status", args=[submission.pk])).json()
-    assert data["status"] == "validating" and data["busy"] is True
+    assert data["status"] == "validating"
+    assert data["busy"] is True
     assert "progress" in data
 
 
-
 @pytest.mark.django_db
-def test_a_source_can_be_proposed_in_the_same_step_as_the_upload(client, volunteer, reference_data,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_source_can_be_proposed_in_the_same_step_as_the_upload(
+    client, volunteer, reference_data, django_capture_on_commit_callbacks
+):
     client.force_login(volunteer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("contributions:upload"), {
-            "new_source_name": "Istituto Superiore di Sanità", "new_source_type": "public_health",
-            "new_source_url": "https://www.epicentro.iss.it/coronavirus/",
-            "new_source_country": Location.objects.get(key="IT").pk,
-            "new_source_licence": "CC BY 4.0", "file": SimpleUploadedFile("lombardia.csv", LONG_CSV),
-        })
+        response = client.post(
+            reverse("contributions:upload"),
+            {
+                "new_source_name": "Istituto Superiore di Sanità",
+                "new_source_type": "public_health",
+                "new_source_url": "https://www.epicentro.iss.it/coronavirus/",
+                "new_source_country": Location.objects.get(key="IT").pk,
+                "new_source_licence": "CC BY 4.0",
+                "file": SimpleUploadedFile("lombardia.csv", LONG_CSV),
+            },
+        )
     assert response.status_code == 302
     source = Source.objects.get(name="Istituto Superiore di Sanità")
-    assert source.status == Source.Status.PROPOSED and source.proposed_by == volunteer
+    assert source.status == Source.Status.PROPOSED
+    assert source.proposed_by == volunteer
     kinds = dict(Submission.objects.values_list("kind", "status"))
     assert kinds == {"source": "awaiting_review", "data": "awaiting_review"}
 
@@ -252,12 +288,16 @@ def test_a_source_can_be_proposed_in_the_same_step_as_the_upload(client, volunte
 @pytest.mark.django_db
 def test_proposing_a_registered_url_again_links_to_the_existing_source(client, volunteer, italy_source):
     client.force_login(volunteer)
-    response = client.post(reverse("contributions:upload"), {
-        "new_source_name": "DPC again", "new_source_type": "ministry",
-        "new_source_url": "http://GitHub.com/pcm-dpc/COVID-19/?utm_source=x",
-        "new_source_country": italy_source.country.pk,
-        "file": SimpleUploadedFile("x.csv", LONG_CSV),
-    })
+    response = client.post(
+        reverse("contributions:upload"),
+        {
+            "new_source_name": "DPC again",
+            "new_source_type": "ministry",
+            "new_source_url": "http://GitHub.com/pcm-dpc/COVID-19/?utm_source=x",
+            "new_source_country": italy_source.country.pk,
+            "file": SimpleUploadedFile("x.csv", LONG_CSV),
+        },
+    )
     assert response.status_code == 200
     assert f"?source={italy_source.pk}" in response.content.decode()
     assert not Submission.objects.exists()

@@ -1,5 +1,6 @@
 """Pages of contributions on /sources/: proposing a source, and a source's page with its uploads and who may
 see them."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -144,7 +145,6 @@ def test_a_subnational_body_is_registered_with_its_region(client, make_user):
     assert source.priority == 80
 
 
-
 @pytest.fixture
 def registry(reference_data):
     return make_registry()
@@ -193,8 +193,9 @@ def test_a_proposed_source_is_visible_to_its_proposer_reviewers_and_staff(client
 def test_the_public_sees_upload_counts_but_not_who_uploaded(client, registry, make_user):
     source = registry["it"]
     uploader = make_user("uploader@example.org")
-    Submission.objects.create(kind="data", submitter=uploader, source=source, status="merged",
-                              original_filename="secret-name.csv")
+    Submission.objects.create(
+        kind="data", submitter=uploader, source=source, status="merged", original_filename="secret-name.csv"
+    )
     Submission.objects.create(kind="data", submitter=uploader, source=source, status="awaiting_review")
     page = client.get(source.get_absolute_url()).content.decode()
     assert "2 uploads, 1 merged" in page
@@ -206,8 +207,14 @@ def test_the_public_sees_upload_counts_but_not_who_uploaded(client, registry, ma
 @pytest.mark.django_db
 def test_reviewers_see_upload_files_only_inside_their_scope(client, registry, make_user):
     source = registry["it"]
-    Submission.objects.create(kind="data", submitter=make_user("u@example.org"), source=source,
-                              country=source.country, status="awaiting_review", original_filename="regioni.csv")
+    Submission.objects.create(
+        kind="data",
+        submitter=make_user("u@example.org"),
+        source=source,
+        country=source.country,
+        status="awaiting_review",
+        original_filename="regioni.csv",
+    )
     client.force_login(make_user("de-rev@example.org", role="reviewer", countries=("DE",)))
     page = client.get(source.get_absolute_url()).content.decode()
     assert "1 upload, 0 merged" in page

@@ -1,4 +1,5 @@
 """Factories for dataset tests: releases and canonical values (Observation rows, as a merge leaves them)."""
+
 from datetime import date, timedelta
 
 import factory

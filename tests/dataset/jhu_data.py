@@ -1,4 +1,5 @@
 """Helpers for the dataset tests: the real JHU files, small files written by a test, a module-wide import."""
+
 import contextlib
 import io
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Small builders of canonical data for the data-page tests (on the factories, as a merge would leave them)."""
+
 from datetime import date, timedelta
 
 from dataset.models import Observation, ObservationHistory, Release
@@ -10,27 +11,45 @@ from tests.sources.factories import SourceFactory
 START = date(2020, 2, 24)
 
 
-def make_source(name="JHU CSSE COVID-19 Data", *, url="https://github.com/CSSEGISandData/COVID-19",
-                institution_type=Source.InstitutionType.AGGREGATOR, licence="CC BY 4.0", country=None, **extra):
+def make_source(
+    name="JHU CSSE COVID-19 Data",
+    *,
+    url="https://github.com/CSSEGISandData/COVID-19",
+    institution_type=Source.InstitutionType.AGGREGATOR,
+    licence="CC BY 4.0",
+    country=None,
+    **extra,
+):
     extra.setdefault("institution", "Johns Hopkins University")
-    return SourceFactory(name=name, institution_type=institution_type, url=url, licence=licence, country=country,
-                         **extra)
+    return SourceFactory(
+        name=name, institution_type=institution_type, url=url, licence=licence, country=country, **extra
+    )
 
 
 def make_release(number=None, *, description="Import", changelog="", **counts):
-    return ReleaseFactory(number=number or Release.next_number(), description=description, changelog=changelog,
-                          **counts)
+    return ReleaseFactory(
+        number=number or Release.next_number(), description=description, changelog=changelog, **counts
+    )
 
 
 def add_series(key, metric_code, values, *, source, release, start=START, submission=None):
     """Observations for consecutive days from `start`; returns the Location."""
     location = Location.objects.get(key=key)
     metric = Metric.objects.get(code=metric_code)
-    Observation.objects.bulk_create([
-        Observation(location=location, metric=metric, date=start + timedelta(days=i), value=value,
-                    source=source, release=release, submission=submission)
-        for i, value in enumerate(values)
-    ])
+    Observation.objects.bulk_create(
+        [
+            Observation(
+                location=location,
+                metric=metric,
+                date=start + timedelta(days=i),
+                value=value,
+                source=source,
+                release=release,
+                submission=submission,
+            )
+            for i, value in enumerate(values)
+        ]
+    )
     return location
 
 
@@ -38,8 +57,16 @@ def change_value(key, metric_code, day, new_value, *, source, release, submissio
     """Replace one value the way a merge does: history row, then the new value."""
     obs = Observation.objects.get(location__key=key, metric__code=metric_code, date=day)
     ObservationHistory.objects.create(
-        location=obs.location, metric=obs.metric, date=day, old_value=obs.value, new_value=new_value,
-        old_source=obs.source, new_source=source, old_release=obs.release, release=release, submission=submission,
+        location=obs.location,
+        metric=obs.metric,
+        date=day,
+        old_value=obs.value,
+        new_value=new_value,
+        old_source=obs.source,
+        new_source=source,
+        old_release=obs.release,
+        release=release,
+        submission=submission,
     )
     obs.value, obs.source, obs.release, obs.submission = new_value, source, release, submission
     obs.save()

@@ -1,5 +1,6 @@
 """The real final JHU global series (about 974k values), imported once for the module: what import_jhu
 makes of it, and the JHU export giving the same files back. One import serves both (it takes 13 s)."""
+
 from datetime import date
 
 import pytest
@@ -48,9 +49,11 @@ def test_jhu_names_resolve_to_iso_countries_and_special_places(final_series, db)
     assert stored_value("SHIP_DIAMOND_PRINCESS", "deaths", date(2020, 4, 1)) == original_cell(
         original, "Diamond Princess", "4/1/20"
     )
-    canada_ship = Location.objects.get(jhu_rows__province_state="Diamond Princess", jhu_rows__country_region="Canada",
-                                       jhu_rows__metric__code="deaths")
-    assert canada_ship.key != "SHIP_DIAMOND_PRINCESS" and canada_ship.parent.key == "CA"
+    canada_ship = Location.objects.get(
+        jhu_rows__province_state="Diamond Princess", jhu_rows__country_region="Canada", jhu_rows__metric__code="deaths"
+    )
+    assert canada_ship.key != "SHIP_DIAMOND_PRINCESS"
+    assert canada_ship.parent.key == "CA"
     assert Location.objects.get(key="CA_ON").jhu_rows.filter(province_state="Ontario").exists()
     assert Location.objects.get(key="CN_HB").parent.key == "CN"
 

@@ -1,4 +1,5 @@
 """The observation key: ordered like (location, metric, date), read back exactly, series found in it."""
+
 import numpy as np
 import pandas as pd
 
@@ -6,11 +7,13 @@ from dataset.keys import key_parts, observation_keys, series_starts
 
 
 def frame(rows):
-    return pd.DataFrame({
-        "location_id": np.array([r[0] for r in rows], dtype="int64"),
-        "metric_id": np.array([r[1] for r in rows], dtype="int64"),
-        "date": pd.to_datetime([r[2] for r in rows]).to_numpy().astype("datetime64[s]"),
-    })
+    return pd.DataFrame(
+        {
+            "location_id": np.array([r[0] for r in rows], dtype="int64"),
+            "metric_id": np.array([r[1] for r in rows], dtype="int64"),
+            "date": pd.to_datetime([r[2] for r in rows]).to_numpy().astype("datetime64[s]"),
+        }
+    )
 
 
 ROWS = [(7, 2, "2020-03-02"), (3, 9, "2023-03-09"), (7, 1, "2019-12-01"), (3, 9, "2020-01-22"), (7, 2, "2020-03-01")]

@@ -1,4 +1,5 @@
 """Reference data: every ISO country and subdivision, aliases that resolve, metrics; loading twice changes nothing."""
+
 import pycountry
 import pytest
 
@@ -17,18 +18,35 @@ def test_every_iso_country_and_subdivision_is_present(reference_data):
     subdivisions = set(Location.objects.exclude(iso_3166_2="").values_list("iso_3166_2", flat=True))
     assert {s.code for s in pycountry.subdivisions} == subdivisions
     lombardy = Location.objects.get(key="IT_25")
-    assert lombardy.name == "Lombardia" and lombardy.parent.key == "IT" and lombardy.level == "region"
+    assert lombardy.name == "Lombardia"
+    assert lombardy.parent.key == "IT"
+    assert lombardy.level == "region"
     bergamo = Location.objects.get(key="IT_BG")
-    assert bergamo.parent == lombardy and bergamo.level == "subregion"
+    assert bergamo.parent == lombardy
+    assert bergamo.level == "subregion"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("text,key", [
-    ("Korea, South", "KR"), ("US", "US"), ("Mainland China", "CN"), ("Czech Republic", "CZ"),
-    ("Burma", "MM"), ("Taiwan*", "TW"), ("Holy See", "VA"), ("Cote d'Ivoire", "CI"),
-    ("Côte d'Ivoire", "CI"), ("Congo (Kinshasa)", "CD"), ("Congo (Brazzaville)", "CG"),
-    ("Diamond Princess", "SHIP_DIAMOND_PRINCESS"), ("Kosovo", "XK"), ("italy", "IT"), ("DEU", "DE"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Korea, South", "KR"),
+        ("US", "US"),
+        ("Mainland China", "CN"),
+        ("Czech Republic", "CZ"),
+        ("Burma", "MM"),
+        ("Taiwan*", "TW"),
+        ("Holy See", "VA"),
+        ("Cote d'Ivoire", "CI"),
+        ("Côte d'Ivoire", "CI"),
+        ("Congo (Kinshasa)", "CD"),
+        ("Congo (Brazzaville)", "CG"),
+        ("Diamond Princess", "SHIP_DIAMOND_PRINCESS"),
+        ("Kosovo", "XK"),
+        ("italy", "IT"),
+        ("DEU", "DE"),
+    ],
+)
 def test_common_alternative_names_resolve(reference_data, text, key):
     assert resolve(text) == {key}
 

@@ -1,4 +1,5 @@
 """Selectors shared by several apps: the latest release."""
+
 import pytest
 
 from dataset.models import Release
@@ -9,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_before_the_first_release_there_is_no_latest_release():
-    assert latest_release() is None and latest_release_number() is None
+    assert latest_release() is None
+    assert latest_release_number() is None
     assert Release.next_number() == 1
 
 

@@ -1,4 +1,5 @@
 """Series maths of the location pages: daily changes, trailing averages, the week's change."""
+
 from datetime import date, timedelta
 
 import pytest

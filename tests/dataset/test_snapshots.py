@@ -1,4 +1,5 @@
 """The per-release snapshot of current values that diffs read instead of the database."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,10 +22,14 @@ def frame(values, day="2020-03-01"):
     ids = dict(Location.objects.filter(key__in=["IT", "FR"]).values_list("key", "pk"))
     metric = Metric.objects.get(code="confirmed").pk
     days = pd.date_range(day, periods=len(values))
-    return pd.DataFrame({
-        "location_id": [ids["IT"]] * len(values) + [ids["FR"]] * len(values), "metric_id": metric,
-        "date": list(days) * 2, "value": [float(v) for v in values] * 2,
-    })
+    return pd.DataFrame(
+        {
+            "location_id": [ids["IT"]] * len(values) + [ids["FR"]] * len(values),
+            "metric_id": metric,
+            "date": list(days) * 2,
+            "value": [float(v) for v in values] * 2,
+        }
+    )
 
 
 def test_an_empty_dataset_has_no_values(source):

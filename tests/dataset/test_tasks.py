@@ -1,4 +1,5 @@
 """build_exports: a release's files land under EXPORTS_ROOT/<number>/ with size and SHA-256, twice safely."""
+
 import hashlib
 from pathlib import Path
 
@@ -14,8 +15,13 @@ def test_an_import_builds_the_release_exports_after_commit(reference_data, djang
     with django_capture_on_commit_callbacks(execute=True):
         import_jhu(early_file("confirmed"), extra=())
     files = {f.name: f for f in ReleaseFile.objects.all()}
-    assert {"covid19-open-data.csv", "covid19-open-data.csv.gz", "covid19-open-data.parquet", "datapackage.json",
-            "time_series_covid19_confirmed_global.csv"} <= set(files)
+    assert {
+        "covid19-open-data.csv",
+        "covid19-open-data.csv.gz",
+        "covid19-open-data.parquet",
+        "datapackage.json",
+        "time_series_covid19_confirmed_global.csv",
+    } <= set(files)
     for record in files.values():
         path = Path(settings.EXPORTS_ROOT) / record.path
         assert path.parent.name == str(record.release.number)

@@ -1,4 +1,5 @@
 """upsert_observations: releases only for changes, history for every changed value, source priority."""
+
 from datetime import date
 
 import pandas as pd
@@ -36,14 +37,18 @@ def value(key, code, day):
     return Observation.objects.get(location__key=key, metric__code=code, date=day)
 
 
-FIRST = [("IT", "confirmed", "2020-03-01", 1694), ("IT", "confirmed", "2020-03-02", 2036),
-         ("IT", "deaths", "2020-03-02", 52)]
+FIRST = [
+    ("IT", "confirmed", "2020-03-01", 1694),
+    ("IT", "confirmed", "2020-03-02", 2036),
+    ("IT", "deaths", "2020-03-02", 52),
+]
 
 
 def test_new_values_make_a_release_with_counts(aggregator):
     result = upsert_observations(frame(*FIRST), source=aggregator, description="first")
     assert (result.added, result.changed, result.unchanged) == (3, 0, 0)
-    assert result.release.number == 1 and result.release.values_added == 3
+    assert result.release.number == 1
+    assert result.release.values_added == 3
     assert value("IT", "confirmed", date(2020, 3, 2)).release == result.release
 
 
@@ -59,9 +64,13 @@ def test_the_same_values_again_make_no_release(aggregator):
 def test_a_changed_value_creates_history_and_a_new_release(aggregator, ministry):
     first = upsert_observations(frame(*FIRST), source=aggregator, description="first")
     second = upsert_observations(
-        frame(("IT", "confirmed", "2020-03-01", 1694), ("IT", "confirmed", "2020-03-02", 2502),
-              ("IT", "confirmed", "2020-03-03", 2502)),
-        source=ministry, description="correction",
+        frame(
+            ("IT", "confirmed", "2020-03-01", 1694),
+            ("IT", "confirmed", "2020-03-02", 2502),
+            ("IT", "confirmed", "2020-03-03", 2502),
+        ),
+        source=ministry,
+        description="correction",
     )
     assert (second.added, second.changed, second.unchanged) == (1, 1, 1)
     assert second.release.number == 2
@@ -76,26 +85,35 @@ def test_a_changed_value_creates_history_and_a_new_release(aggregator, ministry)
 
 def test_a_higher_priority_value_is_kept_unless_overridden(aggregator, ministry):
     upsert_observations(frame(*FIRST), source=ministry, description="official")
-    kept = upsert_observations(frame(("IT", "deaths", "2020-03-02", 99)), source=aggregator,
-                               description="aggregator", allow_override=False)
+    kept = upsert_observations(
+        frame(("IT", "deaths", "2020-03-02", 99)), source=aggregator, description="aggregator", allow_override=False
+    )
     assert (kept.skipped, kept.changed, kept.release) == (1, 0, None)
     assert value("IT", "deaths", date(2020, 3, 2)).value == 52
-    forced = upsert_observations(frame(("IT", "deaths", "2020-03-02", 99)), source=aggregator,
-                                 description="aggregator, override", allow_override=True)
+    forced = upsert_observations(
+        frame(("IT", "deaths", "2020-03-02", 99)),
+        source=aggregator,
+        description="aggregator, override",
+        allow_override=True,
+    )
     assert forced.changed == 1
     assert value("IT", "deaths", date(2020, 3, 2)).value == 99
 
 
 def test_chunks_are_staged_together(aggregator):
     result = upsert_observations(iter([frame(*FIRST[:2]), frame(*FIRST[2:])]), source=aggregator, description="c")
-    assert result.added == 3 and Observation.objects.count() == 3
+    assert result.added == 3
+    assert Observation.objects.count() == 3
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("duplicate", "more than one value"),
-    ("empty", "empty cells"),
-    ("missing", "missing columns"),
-])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("duplicate", "more than one value"),
+        ("empty", "empty cells"),
+        ("missing", "missing columns"),
+    ],
+)
 def test_bad_frames_are_refused_and_write_nothing(aggregator, bad, message):
     data = frame(*FIRST)
     if bad == "duplicate":
@@ -106,7 +124,8 @@ def test_bad_frames_are_refused_and_write_nothing(aggregator, bad, message):
         data = data.drop(columns=["metric_id"])
     with pytest.raises(UpsertError, match=message):
         upsert_observations(data, source=aggregator, description="bad")
-    assert not Observation.objects.exists() and not Release.objects.exists()
+    assert not Observation.objects.exists()
+    assert not Release.objects.exists()
 
 
 def _keys_and_indexes():
@@ -140,4 +159,5 @@ def test_a_bulk_load_into_the_empty_table_keeps_its_keys_and_refuses_duplicates(
         with pytest.raises(IntegrityError), transaction.atomic():  # the unique key is back and checks
             copy.save()
     assert _keys_and_indexes() == before
-    assert "one_value_per_location_metric_date" in before[0] and "observation_date_idx" in before[1]
+    assert "one_value_per_location_metric_date" in before[0]
+    assert "observation_date_idx" in before[1]

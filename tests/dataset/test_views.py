@@ -1,4 +1,5 @@
 """The public data pages: what an anonymous visitor sees, with data and without, and the numbers match the DB."""
+
 import json
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ def cell(response, key: str, metric: str) -> str:
 
 # --- countries index --------------------------------------------------------------------------
 
+
 def test_countries_index_shows_each_country_with_data_and_its_latest_values(client, reference_data):
     italy_and_france()
     response = client.get(reverse("dataset:countries"))
@@ -40,9 +42,10 @@ def test_countries_index_shows_each_country_with_data_and_its_latest_values(clie
 
 
 def test_countries_index_counts_distinct_sources_per_country(client, reference_data):
-    source, release = italy_and_france()
-    ministry = make_source("Ministero della Salute", url="https://salute.gov.it/covid",
-                           institution_type=Source.InstitutionType.MINISTRY)
+    _source, release = italy_and_france()
+    ministry = make_source(
+        "Ministero della Salute", url="https://salute.gov.it/covid", institution_type=Source.InstitutionType.MINISTRY
+    )
     add_series("IT", "recovered", [1, 2, 3], source=ministry, release=release)
     response = client.get(reverse("dataset:countries"))
     assert cell(response, "IT", "sources") == "2"
@@ -110,7 +113,7 @@ def test_countries_index_query_count_does_not_grow_with_countries(client, refere
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    source, release = italy_and_france()
+    source, _release = italy_and_france()
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("dataset:countries"))
     second = make_release(description="Eight more countries")
@@ -122,7 +125,7 @@ def test_countries_index_query_count_does_not_grow_with_countries(client, refere
 
 
 def test_countries_index_shows_the_values_of_a_new_release(client, reference_data):
-    source, release = italy_and_france()
+    source, _release = italy_and_france()
     assert cell(client.get(reverse("dataset:countries")), "IT", "confirmed") == "3,089"
     second = make_release(description="Italy corrections")
     change_value("IT", "confirmed", START + timedelta(days=9), 3100, source=source, release=second)
@@ -131,8 +134,9 @@ def test_countries_index_shows_the_values_of_a_new_release(client, reference_dat
 
 def test_country_metric_published_only_per_region_shows_the_sum_of_its_regions(client, reference_data):
     source, release = italy_and_france()
-    statcan = make_source("Statistics Canada", url="https://statcan.gc.ca/covid",
-                          institution_type=Source.InstitutionType.STATISTICS)
+    statcan = make_source(
+        "Statistics Canada", url="https://statcan.gc.ca/covid", institution_type=Source.InstitutionType.STATISTICS
+    )
     add_series("CA_ON", "confirmed", [10, 20, 30], source=source, release=release)
     add_series("CA_QC", "confirmed", [1, 2, 5], source=statcan, release=release)
     add_series("CA", "recovered", [0, 4], source=source, release=release)  # JHU: recovered for the country
@@ -150,13 +154,15 @@ def test_country_metric_published_only_per_region_shows_the_sum_of_its_regions(c
     assert "sum of its 2 regions" in html.split('data-testid="summed-confirmed"', 1)[1].split("</p>", 1)[0]
     assert 'data-testid="summed-recovered"' not in html
     sources = html.split('data-testid="sources">', 1)[1].split("</table>", 1)[0]
-    assert "Statistics Canada" in sources and "JHU CSSE COVID-19 Data" in sources
+    assert "Statistics Canada" in sources
+    assert "JHU CSSE COVID-19 Data" in sources
 
 
 def test_provinces_under_a_region_without_data_count_in_the_country_sum(client, reference_data):
     """Italy's civil protection reports P.A. Trento and P.A. Bolzano, which ISO puts under Trentino-Alto Adige."""
-    source = make_source("Protezione Civile", url="https://github.com/pcm-dpc/COVID-19",
-                         institution_type=Source.InstitutionType.MINISTRY)
+    source = make_source(
+        "Protezione Civile", url="https://github.com/pcm-dpc/COVID-19", institution_type=Source.InstitutionType.MINISTRY
+    )
     release = make_release()
     add_series("IT_25", "confirmed", [1000, 1200], source=source, release=release)  # Lombardia
     add_series("IT_TN", "confirmed", [0, 3], source=source, release=release)
@@ -173,6 +179,7 @@ def test_data_pages_refuse_post(client, reference_data):
 
 # --- location page ----------------------------------------------------------------------------
 
+
 def test_location_page_passes_each_series_with_daily_new_and_average_to_the_chart(client, reference_data):
     italy_and_france()
     response = client.get(reverse("dataset:location", args=["IT"]))
@@ -180,8 +187,11 @@ def test_location_page_passes_each_series_with_daily_new_and_average_to_the_char
     html = response.content.decode()
     data = json.loads(html.split('<script id="chart-data" type="application/json">', 1)[1].split("</script>", 1)[0])
     confirmed = next(s for s in data["series"] if s["code"] == "confirmed")
-    db_values = list(Observation.objects.filter(location__key="IT", metric__code="confirmed")
-                     .order_by("date").values_list("value", flat=True))
+    db_values = list(
+        Observation.objects.filter(location__key="IT", metric__code="confirmed")
+        .order_by("date")
+        .values_list("value", flat=True)
+    )
     assert confirmed["values"] == db_values
     assert confirmed["dates"][0] == START.isoformat()
     assert confirmed["daily"][:3] == [None, 322 - 229, 400 - 322]
@@ -203,10 +213,12 @@ def test_location_page_shows_the_rise_over_the_last_seven_days(client, reference
 def test_location_page_has_a_text_alternative_for_each_chart(client, reference_data):
     italy_and_france()
     html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
-    assert 'role="img"' in html and "latest value 3,089" in html
+    assert 'role="img"' in html
+    assert "latest value 3,089" in html
     table = html.split("Last 14 days as a table", 1)[1].split("</table>", 1)[0]
     assert '<th scope="col">Date</th>' in table
-    assert "3,089" in table and "587" in table  # newest total and its daily change (3089 - 2502)
+    assert "3,089" in table
+    assert "587" in table
     newest = (START + timedelta(days=9)).isoformat()
     assert f'href="/data/IT/confirmed/provenance/?on={newest}"' in table
 
@@ -251,18 +263,24 @@ def test_region_page_shows_its_own_series_and_the_way_back_to_its_country(client
 
 
 def test_location_page_lists_sources_with_licences_and_the_release_of_the_last_change(client, reference_data):
-    source, release = italy_and_france()
+    _source, _release = italy_and_france()
     italy = Location.objects.get(key="IT")
-    ministry = make_source("Dipartimento della Protezione Civile", url="https://github.com/pcm-dpc/COVID-19",
-                           institution_type=Source.InstitutionType.PUBLIC_HEALTH, country=italy,
-                           licence="CC BY 4.0 (DPC)")
+    ministry = make_source(
+        "Dipartimento della Protezione Civile",
+        url="https://github.com/pcm-dpc/COVID-19",
+        institution_type=Source.InstitutionType.PUBLIC_HEALTH,
+        country=italy,
+        licence="CC BY 4.0 (DPC)",
+    )
     second = make_release(description="Italy corrections")
     change_value("IT", "deaths", START, 8, source=ministry, release=second)
     html = client.get(reverse("dataset:location", args=["IT"])).content.decode()
     sources = html.split('data-testid="sources">', 1)[1].split("</table>", 1)[0]
-    assert "JHU CSSE COVID-19 Data" in sources and "Dipartimento della Protezione Civile" in sources
+    assert "JHU CSSE COVID-19 Data" in sources
+    assert "Dipartimento della Protezione Civile" in sources
     assert "CC BY 4.0 (DPC)" in sources
-    assert ">19<" in sources and ">1<" in sources  # values now supplied by each source
+    assert ">19<" in sources
+    assert ">1<" in sources
     note = html.split('data-testid="release-note">', 1)[1].split("</div>", 1)[0]
     assert f"release {second.number}" in note
 

@@ -1,4 +1,5 @@
 """The downloads page, the download links and the data dictionary."""
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # --- downloads --------------------------------------------------------------------------------
 
+
 def write_export(settings, release, name, content: bytes, fmt="tidy"):
     import hashlib
 
@@ -20,8 +22,14 @@ def write_export(settings, release, name, content: bytes, fmt="tidy"):
     folder = settings.EXPORTS_ROOT / f"release-{release.number}"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(content)
-    return ReleaseFile.objects.create(release=release, format=fmt, name=name, path=f"release-{release.number}/{name}",
-                                      size=len(content), sha256=hashlib.sha256(content).hexdigest())
+    return ReleaseFile.objects.create(
+        release=release,
+        format=fmt,
+        name=name,
+        path=f"release-{release.number}/{name}",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
 
 
 def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelogs(client, reference_data, settings):
@@ -33,12 +41,15 @@ def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelog
 
     html = client.get(reverse("dataset:downloads")).content.decode()
     current = html.split('id="current-heading"', 1)[1].split("Earlier releases", 1)[0]
-    assert "Release 2" in current and tidy.sha256 in current and "covid19.parquet" in current
+    assert "Release 2" in current
+    assert tidy.sha256 in current
+    assert "covid19.parquet" in current
     assert f'title="{tidy.size} bytes"' in current
     assert 'href="/data/downloads/2/tidy.csv"' in current
     assert "Parquet: the tidy table with typed columns" in current
     earlier = html.split("Earlier releases", 1)[1]
-    assert "Release 1" in earlier and "First import of JHU&#x27;s final series." in earlier
+    assert "Release 1" in earlier
+    assert "First import of JHU&#x27;s final series." in earlier
     assert 'href="/data/downloads/1/tidy.csv"' in earlier
 
 
@@ -49,11 +60,14 @@ def test_downloads_while_latest_exports_are_building_offers_the_previous_files(c
     make_release(3, changelog="Spain: corrections.")
     html = client.get(reverse("dataset:downloads")).content.decode()
     latest = html.split('id="current-heading"', 1)[1].split("Earlier releases", 1)[0]
-    assert "Release 3" in latest and "Spain: corrections." in latest
+    assert "Release 3" in latest
+    assert "Spain: corrections." in latest
     assert "files of release 3 are being built" in latest
     assert 'href="/data/downloads/1/tidy.csv"' in latest
     earlier = html.split("Earlier releases", 1)[1]
-    assert "Release 2" in earlier and "Germany: first official upload." in earlier and "Release 1" in earlier
+    assert "Release 2" in earlier
+    assert "Germany: first official upload." in earlier
+    assert "Release 1" in earlier
 
 
 def test_downloads_without_any_release(client, reference_data):
@@ -80,10 +94,12 @@ def test_download_refuses_a_path_outside_the_exports_folder(client, reference_da
     secret.write_text("not for download")
     release = make_release(1)
     settings.EXPORTS_ROOT.mkdir(parents=True)
-    ReleaseFile.objects.create(release=release, format="tidy", name="evil.csv", path="../../secret.txt",
-                               size=1, sha256="0" * 64)
-    ReleaseFile.objects.create(release=release, format="tidy", name="abs.csv", path=str(secret),
-                               size=1, sha256="0" * 64)
+    ReleaseFile.objects.create(
+        release=release, format="tidy", name="evil.csv", path="../../secret.txt", size=1, sha256="0" * 64
+    )
+    ReleaseFile.objects.create(
+        release=release, format="tidy", name="abs.csv", path=str(secret), size=1, sha256="0" * 64
+    )
     assert client.get("/data/downloads/1/evil.csv").status_code == 404
     assert client.get("/data/downloads/1/abs.csv").status_code == 404
     assert client.get("/data/downloads/1/..%2F..%2Fsecret.txt").status_code == 404
@@ -91,6 +107,7 @@ def test_download_refuses_a_path_outside_the_exports_folder(client, reference_da
 
 
 # --- data dictionary --------------------------------------------------------------------------
+
 
 def test_dictionary_defines_every_metric_and_every_export_column(client, reference_data):
     Metric.objects.create(code="ventilators", name="On ventilators", kind="current", description="Patients on one.")

@@ -1,4 +1,5 @@
 """The provenance page: where each value came from and every change it went through."""
+
 from datetime import timedelta
 
 import pytest
@@ -13,10 +14,15 @@ pytestmark = pytest.mark.django_db
 
 # --- provenance -------------------------------------------------------------------------------
 
+
 def test_provenance_shows_source_submission_release_and_history(client, reference_data, make_user):
-    source, release = italy_and_france()
-    ministry = make_source("Ministero della Salute", url="https://salute.gov.it/covid",
-                           institution_type=Source.InstitutionType.MINISTRY, licence="IODL 2.0")
+    _source, release = italy_and_france()
+    ministry = make_source(
+        "Ministero della Salute",
+        url="https://salute.gov.it/covid",
+        institution_type=Source.InstitutionType.MINISTRY,
+        licence="IODL 2.0",
+    )
     submission = SubmissionFactory(submitter=make_user(), source=ministry, status="merged")
     second = make_release(description="Italian ministry upload")
     changed_day = START + timedelta(days=3)
@@ -27,11 +33,14 @@ def test_provenance_shows_source_submission_release_and_history(client, referenc
     html = response.content.decode()
     values = html.split('data-testid="values">', 1)[1].split("</table>", 1)[0]
     row = values.split(f'datetime="{changed_day.isoformat()}"', 1)[1].split("</tr>", 1)[0]
-    assert "655" in row and "Ministero della Salute" in row and f"Submission #{submission.pk}" in row
+    assert "655" in row
+    assert "Ministero della Salute" in row
+    assert f"Submission #{submission.pk}" in row
     assert f"Release {second.number}" in row
     history = html.split('data-testid="history">', 1)[1].split("</table>", 1)[0]
     assert history.count("<tr>") == 2  # header + one change
-    assert ">650<" in history and ">655<" in history
+    assert ">650<" in history
+    assert ">655<" in history
     assert "JHU CSSE COVID-19 Data → Ministero della Salute" in history
     assert f"{release.number} → {second.number}" in history
 

@@ -1,4 +1,5 @@
 """In a real browser: a visitor opens Italy's page, sees the charts drawn and reads a value by hovering."""
+
 from datetime import date
 
 import pandas as pd
@@ -18,7 +19,9 @@ def italy_row(path) -> tuple[date, list[float]]:
 
 def canvas_has_ink(page, selector: str) -> bool:
     """True when the chart's canvas has pixels that are neither transparent nor white."""
-    return page.eval_on_selector(selector, """el => {
+    return page.eval_on_selector(
+        selector,
+        """el => {
         const canvas = el.querySelector("canvas");
         const {width, height} = canvas;
         const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
@@ -26,7 +29,8 @@ def canvas_has_ink(page, selector: str) -> bool:
             if (pixels[i + 3] > 0 && (pixels[i] < 240 || pixels[i + 1] < 240 || pixels[i + 2] < 240)) return true;
         }
         return false;
-    }""")
+    }""",
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,6 +57,7 @@ def test_italy_page_draws_charts_and_hover_shows_a_value(live_server, page, scre
     tooltip.wait_for(state="visible")
     text = tooltip.inner_text()
     assert any(str(year) in text for year in (2020, 2021, 2022, 2023))
-    assert "Total:" in text and any(ch.isdigit() for ch in text.split("Total:")[1])
+    assert "Total:" in text
+    assert any(ch.isdigit() for ch in text.split("Total:")[1])
     screenshot(page, "location-italy")
     assert errors == []

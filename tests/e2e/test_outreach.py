@@ -1,4 +1,5 @@
 """In a real browser: a visitor subscribes through the footer form, confirms, and looks at the coverage map."""
+
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -14,9 +15,13 @@ from tests.sources.factories import SourceFactory
 
 def _coverage_data(make_user):
     """A few countries in each status so the map shows every colour."""
-    for email, countries in [("it@example.org", ("IT",)), ("br@example.org", ("BR", "AR")),
-                             ("in@example.org", ("IN",)), ("us@example.org", ("US", "CA")),
-                             ("au@example.org", ("AU",))]:
+    for email, countries in [
+        ("it@example.org", ("IT",)),
+        ("br@example.org", ("BR", "AR")),
+        ("in@example.org", ("IN",)),
+        ("us@example.org", ("US", "CA")),
+        ("au@example.org", ("AU",)),
+    ]:
         make_user(email, countries=countries)
     release = ReleaseFactory(description="demo")
     today = timezone.now().date()
@@ -24,8 +29,14 @@ def _coverage_data(make_user):
         country = Location.objects.get(key=key)
         source = SourceFactory(name=f"{country.name} ministry", country=country)
         if days_ago is not None:
-            ObservationFactory(location=country, metric_code="confirmed", date=today - timedelta(days=days_ago),
-                               value=10, source=source, release=release)
+            ObservationFactory(
+                location=country,
+                metric_code="confirmed",
+                date=today - timedelta(days=days_ago),
+                value=10,
+                source=source,
+                release=release,
+            )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,7 +50,8 @@ def test_subscribe_from_the_footer_then_view_the_coverage_map(live_server, page,
     footer.locator("button[type=submit]").click()
     page.wait_for_selector("#subscribe-done")
     subscription = NewsletterSubscription.objects.get(email="reader@example.org")
-    assert subscription.status == "pending" and subscription.source_page == "/about/"
+    assert subscription.status == "pending"
+    assert subscription.source_page == "/about/"
 
     assert len(mailoutbox) == 1
     link = re.search(r"https?://\S+/newsletter/confirm/\S+/", mailoutbox[0].body).group(0)

@@ -3,6 +3,7 @@
 Runs with the real worker (Redis and PostgreSQL): validation and merge happen in the worker, the
 approval email is sent by it (read from the worker's mail folder).
 """
+
 import re
 import time
 
@@ -62,11 +63,15 @@ def number(text: str) -> float:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
-        live_server, browser, celery_worker_process, settings, make_user, mailoutbox, test_data, screenshot):
+    live_server, browser, celery_worker_process, settings, make_user, mailoutbox, test_data, screenshot
+):
     settings.MEDIA_ROOT = celery_worker_process.env["MEDIA_ROOT"]  # the worker reads what the site stores
     source = SourceFactory(
-        name="Protezione Civile", institution="Dipartimento della Protezione Civile", country_key="IT",
-        institution_type=Source.InstitutionType.PUBLIC_HEALTH, url="https://github.com/pcm-dpc/COVID-19",
+        name="Protezione Civile",
+        institution="Dipartimento della Protezione Civile",
+        country_key="IT",
+        institution_type=Source.InstitutionType.PUBLIC_HEALTH,
+        url="https://github.com/pcm-dpc/COVID-19",
         licence="CC BY 4.0",
     )
     make_user("reviewer.italy@example.org", role="reviewer", countries=("IT",), password=PASSWORD)

@@ -1,4 +1,5 @@
 """In a real browser: a visitor signs up, confirms the email, fills in the onboarding form."""
+
 import re
 
 import pytest
@@ -13,8 +14,9 @@ def test_sign_up_confirm_and_onboard_in_the_browser(live_server, page, screensho
     assert page.get_by_role("heading", level=1).inner_text().startswith("Every country's official COVID-19 data")
 
     # The second person to sign up used to get a server error: two join, one after the other.
-    for number, (country, organisation) in enumerate([("Italy (IT)", "Open Data Italia"),
-                                                      ("Germany (DE)", "Offene Daten")], start=1):
+    for number, (country, organisation) in enumerate(
+        [("Italy (IT)", "Open Data Italia"), ("Germany (DE)", "Offene Daten")], start=1
+    ):
         if number > 1:
             page.get_by_role("button", name="Sign out").click()
             page.goto(live_server.url + "/")

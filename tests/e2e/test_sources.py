@@ -1,4 +1,5 @@
 """In a real browser: a volunteer finds a source in the registry, is refused a duplicate, proposes a new one."""
+
 import re
 
 import pytest

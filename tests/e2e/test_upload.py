@@ -1,4 +1,5 @@
 """In a real browser: a volunteer uploads real files, maps columns when asked, and ends awaiting review."""
+
 import re
 
 import pytest
@@ -35,9 +36,15 @@ def upload(page, live_server, screenshot, *, source, path, status, shot):
 def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, test_data, screenshot):
     page = signed_in
     source = SourceFactory(country_key="IT", name="Protezione Civile", url="https://github.com/pcm-dpc/COVID-19")
-    upload(page, live_server, screenshot, source=source,
-           path=test_data / "italy_pcm_dpc" / "dpc-covid19-ita-regioni-20200301.csv",
-           status="awaiting_review", shot="upload-italy-csv-report")
+    upload(
+        page,
+        live_server,
+        screenshot,
+        source=source,
+        path=test_data / "italy_pcm_dpc" / "dpc-covid19-ita-regioni-20200301.csv",
+        status="awaiting_review",
+        shot="upload-italy-csv-report",
+    )
     submission = Submission.objects.get()
     assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report
     assert submission.row_count > 21  # 21 regions, several metrics each
@@ -48,8 +55,15 @@ def test_upload_italy_regional_csv_to_awaiting_review(live_server, signed_in, te
 def test_upload_nigeria_xlsx_with_the_mapping_step(live_server, signed_in, test_data, screenshot):
     page = signed_in
     source = SourceFactory(country_key="NG", name="Nigeria Centre for Disease Control", url="https://ncdc.gov.ng/")
-    upload(page, live_server, screenshot, source=source, path=test_data / "xlsx" / "Covid_19_cases_Nigeria.xlsx",
-           status="needs_mapping", shot="upload-nigeria-needs-mapping")
+    upload(
+        page,
+        live_server,
+        screenshot,
+        source=source,
+        path=test_data / "xlsx" / "Covid_19_cases_Nigeria.xlsx",
+        status="needs_mapping",
+        shot="upload-nigeria-needs-mapping",
+    )
     page.get_by_role("link", name="Map the columns").click()
     page.wait_for_selector("[data-testid=mapping-form]")
     page.fill("input[name=date]", "2020-03-30")

@@ -1,4 +1,5 @@
 """Redis unreachable when a reviewer approves: the approval stands, the page works, the sweeper merges later."""
+
 import time
 from contextlib import contextmanager
 
@@ -39,7 +40,8 @@ def broker_unreachable():
 
 
 def test_approval_during_a_broker_outage_is_saved_and_merged_once_redis_is_back(
-        celery_worker_process, settings, client, make_user, caplog):
+    celery_worker_process, settings, client, make_user, caplog
+):
     settings.MEDIA_ROOT = celery_worker_process.env["MEDIA_ROOT"]
     settings.MERGE_SWEEP_AFTER_MINUTES = 0
     volunteer = make_user("vol-outage@example.org")
@@ -50,8 +52,9 @@ def test_approval_during_a_broker_outage_is_saved_and_merged_once_redis_is_back(
     client.force_login(reviewer)
 
     with broker_unreachable():
-        response = client.post(reverse("review:decide", args=[submission.pk]),
-                               {"decision": "approve", "comment": "Checked"}, follow=True)
+        response = client.post(
+            reverse("review:decide", args=[submission.pk]), {"decision": "approve", "comment": "Checked"}, follow=True
+        )
     assert response.status_code == 200
     assert "Approved" in response.content.decode()
     assert "is the broker reachable" in caplog.text

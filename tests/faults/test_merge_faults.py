@@ -3,6 +3,7 @@
 The merges are large (300k values) so that the worker is caught in the middle of one: the tests
 wait until the merge holds the dataset's advisory lock, then strike. No test-only hooks.
 """
+
 import os
 import random
 import threading
@@ -60,8 +61,11 @@ def approved_submission(big, *, shift: float) -> tuple[Submission, pd.DataFrame]
     dates = big["dates"][half:] + new_dates
     frame = frame_for(big["keys"], ["confirmed"], dates, value=lambda i: i + shift)
     submission = make_submission(
-        submitter=big["volunteer"], source=big["source"], frame=frame,
-        status=Submission.Status.APPROVED, approved_at=timezone.now(),
+        submitter=big["volunteer"],
+        source=big["source"],
+        frame=frame,
+        status=Submission.Status.APPROVED,
+        approved_at=timezone.now(),
     )
     return submission, frame
 

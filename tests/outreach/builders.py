@@ -1,4 +1,5 @@
 """Small builders for outreach tests: sign-ups through the page, confirmed addresses, issues and sends."""
+
 import re
 from urllib.parse import urlsplit
 
@@ -13,8 +14,9 @@ S = NewsletterSubscription.Status
 
 def sign_up(client, capture, email, source_page="/about/"):
     with capture(execute=True):
-        return client.post(reverse("outreach:subscribe"),
-                           {"email": email, "consent": "on", "source_page": source_page, "website": ""})
+        return client.post(
+            reverse("outreach:subscribe"), {"email": email, "consent": "on", "source_page": source_page, "website": ""}
+        )
 
 
 def link_in(body: str, name: str) -> str:

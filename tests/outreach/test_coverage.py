@@ -1,4 +1,5 @@
 """Coverage statuses per country, as the coverage page shows them, with its counts, filters and flags."""
+
 import re
 from datetime import date, timedelta
 
@@ -19,8 +20,12 @@ JHU_LAST_DAY = date(2023, 3, 9)
 
 def _source(country_key, status=Source.Status.APPROVED, name=None, failures=0, cadence=Source.Cadence.DAILY):
     return SourceFactory(
-        name=name or f"Source {country_key}", country_key=country_key, status=status, cadence=cadence,
-        institution_type="ministry" if country_key else "aggregator", consecutive_check_failures=failures,
+        name=name or f"Source {country_key}",
+        country_key=country_key,
+        status=status,
+        cadence=cadence,
+        institution_type="ministry" if country_key else "aggregator",
+        consecutive_check_failures=failures,
     )
 
 
@@ -53,12 +58,14 @@ def _assert_counts_match_table(html):
 
 # --- one small fixture per status, checked on the page ----------------------------------------------
 
+
 def test_with_no_volunteers_every_country_needs_a_first_volunteer(client, reference_data):
     countries = Location.objects.filter(level=Location.Level.COUNTRY).count()
     html = _page(client)
     statuses, counts = _assert_counts_match_table(html)
     assert len(statuses) == countries >= 249
-    assert counts[S.NO_VOLUNTEER] == countries and sum(counts.values()) == countries
+    assert counts[S.NO_VOLUNTEER] == countries
+    assert sum(counts.values()) == countries
     assert f"All {countries} countries and territories need a first volunteer" in html
     assert f"{countries} countries and territories: {countries} need help" in html
 
@@ -68,9 +75,11 @@ def test_historical_data_without_a_volunteer_still_needs_a_volunteer(client, ref
     _observe(Location.objects.get(key="IT"), JHU_LAST_DAY, jhu, changed_days_ago=900)
     html = _page(client)
     statuses, counts = _assert_counts_match_table(html)
-    assert statuses["IT"] == S.NO_VOLUNTEER and counts[S.STALE] == 0
-    row = html[html.index('id="cov-IT"'):]
-    assert "needs help" in row[:row.index("</tr>")] and "2023-03-09" in row[:row.index("</tr>")]
+    assert statuses["IT"] == S.NO_VOLUNTEER
+    assert counts[S.STALE] == 0
+    row = html[html.index('id="cov-IT"') :]
+    assert "needs help" in row[: row.index("</tr>")]
+    assert "2023-03-09" in row[: row.index("</tr>")]
 
 
 def test_a_volunteer_without_an_approved_official_source_needs_a_source(client, make_user):
@@ -78,7 +87,8 @@ def test_a_volunteer_without_an_approved_official_source_needs_a_source(client, 
     _source("IT", status=Source.Status.PROPOSED)  # a proposal is not an approved source
     _source(None, name="International")  # an international source is not the country's own
     statuses, counts = _assert_counts_match_table(_page(client))
-    assert statuses["IT"] == S.NO_SOURCE and counts[S.NO_SOURCE] == 1
+    assert statuses["IT"] == S.NO_SOURCE
+    assert counts[S.NO_SOURCE] == 1
 
 
 def test_an_approved_source_without_merged_values_needs_data(client, make_user):
@@ -86,7 +96,9 @@ def test_an_approved_source_without_merged_values_needs_data(client, make_user):
     _source("ES")
     _observe(Location.objects.get(key="ES"), JHU_LAST_DAY, _source(None, name="JHU"))  # not its own source
     statuses, counts = _assert_counts_match_table(_page(client))
-    assert statuses["ES"] == S.NO_DATA and statuses["FR"] == S.NO_SOURCE and counts[S.NO_DATA] == 1
+    assert statuses["ES"] == S.NO_DATA
+    assert statuses["FR"] == S.NO_SOURCE
+    assert counts[S.NO_DATA] == 1
 
 
 def test_recent_dates_within_the_cadence_are_flowing(client, make_user):
@@ -97,7 +109,8 @@ def test_recent_dates_within_the_cadence_are_flowing(client, make_user):
     make_user("at@example.org", countries=("AT",))
     _observe(Location.objects.get(key="AT"), today - timedelta(days=20), _source("AT", cadence=Source.Cadence.WEEKLY))
     statuses, counts = _assert_counts_match_table(_page(client))
-    assert statuses["DE"] == statuses["AT"] == S.FLOWING and counts[S.FLOWING] == 2
+    assert statuses["DE"] == statuses["AT"] == S.FLOWING
+    assert counts[S.FLOWING] == 2
 
 
 def test_old_dates_from_a_source_still_published_are_overdue_even_if_merged_today(client, make_user):
@@ -107,23 +120,27 @@ def test_old_dates_from_a_source_still_published_are_overdue_even_if_merged_toda
     _observe(Location.objects.get(key="BE"), JHU_LAST_DAY, _source("BE", cadence=Source.Cadence.WEEKLY))
     html = _page(client)
     statuses, counts = _assert_counts_match_table(html)
-    assert statuses["NL"] == statuses["BE"] == S.STALE and counts[S.STALE] == 2
-    row = html[html.index('id="cov-NL"'):]
-    assert "needs help" in row[:row.index("</tr>")]
+    assert statuses["NL"] == statuses["BE"] == S.STALE
+    assert counts[S.STALE] == 2
+    row = html[html.index('id="cov-NL"') :]
+    assert "needs help" in row[: row.index("</tr>")]
 
 
 def test_a_series_that_ended_is_complete_and_needs_no_help(client, make_user):
     make_user("cn@example.org", countries=("CN",))
-    _observe(Location.objects.get(key="CN"), JHU_LAST_DAY, _source("CN", cadence=Source.Cadence.FINAL),
-             changed_days_ago=900)
+    _observe(
+        Location.objects.get(key="CN"), JHU_LAST_DAY, _source("CN", cadence=Source.Cadence.FINAL), changed_days_ago=900
+    )
     html = _page(client)
     statuses, counts = _assert_counts_match_table(html)
-    assert statuses["CN"] == S.COMPLETE and counts[S.COMPLETE] == 1
-    row = html[html.index('id="cov-CN"'):]
-    assert "needs help" not in row[:row.index("</tr>")]
+    assert statuses["CN"] == S.COMPLETE
+    assert counts[S.COMPLETE] == 1
+    row = html[html.index('id="cov-CN"') :]
+    assert "needs help" not in row[: row.index("</tr>")]
 
 
 # --- what counts, and the page around the statuses --------------------------------------------------
+
 
 def test_only_active_volunteers_who_finished_signing_up_count(client, make_user):
     unfinished = make_user("it@example.org", countries=("IT",))
@@ -135,24 +152,27 @@ def test_only_active_volunteers_who_finished_signing_up_count(client, make_user)
     make_user("de@example.org", countries=("DE",))
     rows = _by_key(coverage.compute())
     assert (rows["IT"].volunteers, rows["FR"].volunteers, rows["DE"].volunteers) == (0, 0, 1)
-    assert rows["IT"].status == rows["FR"].status == S.NO_VOLUNTEER and rows["DE"].status == S.NO_SOURCE
+    assert rows["IT"].status == rows["FR"].status == S.NO_VOLUNTEER
+    assert rows["DE"].status == S.NO_SOURCE
 
 
 def test_the_counts_of_a_region_are_those_of_its_table(client, make_user):
     make_user("it@example.org", countries=("IT", "JP"))
     html = _page(client, region="Europe")
     statuses, counts = _assert_counts_match_table(html)
-    assert "JP" not in statuses and statuses["IT"] == S.NO_SOURCE and counts[S.NO_SOURCE] == 1
+    assert "JP" not in statuses
+    assert statuses["IT"] == S.NO_SOURCE
+    assert counts[S.NO_SOURCE] == 1
     assert f"{len(statuses)} countries and territories in Europe: {len(statuses)} need help" in html
 
 
 def test_the_page_explains_every_status_and_colours_those_needing_help(client, reference_data):
     html = _page(client)
-    section = html[html.index('id="status-definitions"'):]
+    section = html[html.index('id="status-definitions"') :]
     assert "What the statuses mean" in section
     for status in S:
         assert f'class="cov-{status.value}"><span class="cov-swatch"></span> {status.label}' in section
-    legend = html[html.index('aria-label="Legend"'):]
+    legend = html[html.index('aria-label="Legend"') :]
     assert all(f"cov-swatch cov-{status.value}" in legend for status in S)
     assert 'class="cov-no_volunteer cov-needs-help"' in html
 
@@ -182,19 +202,27 @@ def test_coverage_page_filters_by_region_and_sorts(client, make_user):
     page = client.get(reverse("outreach:coverage"), {"region": "Europe", "sort": "volunteers", "dir": "desc"})
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'id="cov-IT"' in html and 'id="cov-FR"' in html and 'id="cov-JP"' not in html
+    assert 'id="cov-IT"' in html
+    assert 'id="cov-FR"' in html
+    assert 'id="cov-JP"' not in html
     assert html.index('id="cov-IT"') < html.index('id="cov-FR"')  # most volunteers first
     by_status = client.get(reverse("outreach:coverage"), {"status": "no_source"}).content.decode()
-    assert 'id="cov-IT"' in by_status and 'id="cov-FR"' not in by_status
+    assert 'id="cov-IT"' in by_status
+    assert 'id="cov-FR"' not in by_status
 
 
 def test_coverage_page_calls_for_help_and_flags_failing_sources(client, reference_data):
     _source("IT", name="Dead feed", failures=3)
     _source("IT", name="Good feed")
     html = client.get(reverse("outreach:coverage")).content.decode()
-    assert 'id="needs-help"' in html and "a first volunteer" in html and reverse("account_signup") in html
-    assert "Dead feed" in html and "1 failing" in html and "Good feed" not in html
-    assert 'id="coverage-data"' in html and "world-atlas-2.0.2/countries-110m.json" in html
+    assert 'id="needs-help"' in html
+    assert "a first volunteer" in html
+    assert reverse("account_signup") in html
+    assert "Dead feed" in html
+    assert "1 failing" in html
+    assert "Good feed" not in html
+    assert 'id="coverage-data"' in html
+    assert "world-atlas-2.0.2/countries-110m.json" in html
 
 
 def test_directory_lists_only_public_volunteers_and_filters_by_skill(client, make_user):
@@ -206,7 +234,9 @@ def test_directory_lists_only_public_volunteers_and_filters_by_skill(client, mak
     hidden.profile.display_name, hidden.profile.skills = "Hidden Person", ["data_analysis"]
     hidden.profile.save()
     html = client.get(reverse("outreach:directory")).content.decode()
-    assert "Giulia R." in html and "Università di Pisa" in html and "Hidden Person" not in html
+    assert "Giulia R." in html
+    assert "Università di Pisa" in html
+    assert "Hidden Person" not in html
     assert "listed@example.org" not in html
     assert "Giulia R." in client.get(reverse("outreach:directory"), {"skill": "data_analysis"}).content.decode()
     assert "Giulia R." not in client.get(reverse("outreach:directory"), {"skill": "software"}).content.decode()
@@ -215,4 +245,4 @@ def test_directory_lists_only_public_volunteers_and_filters_by_skill(client, mak
 
 def test_how_to_help_links_each_role_to_the_directory(client, reference_data):
     html = client.get(reverse("how_to_help")).content.decode()
-    assert f'{reverse("outreach:directory")}?skill=software' in html
+    assert f"{reverse('outreach:directory')}?skill=software" in html

@@ -1,4 +1,5 @@
 """Newsletter issues: unsubscribe headers, sanitised HTML, staff composing and sending, crash-safe batches."""
+
 import re
 from datetime import timedelta
 from unittest import mock
@@ -18,16 +19,17 @@ S = NewsletterSubscription.Status
 
 def test_a_pending_address_is_never_mailed_a_newsletter(mailoutbox, django_capture_on_commit_callbacks):
     confirmed_subscriber("yes@example.org")
-    NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x",
-                                          consented_at=timezone.now())
-    NewsletterSubscription.objects.create(email="gone@example.org", status=S.UNSUBSCRIBED, consent_text="x",
-                                          consented_at=timezone.now())
+    NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x", consented_at=timezone.now())
+    NewsletterSubscription.objects.create(
+        email="gone@example.org", status=S.UNSUBSCRIBED, consent_text="x", consented_at=timezone.now()
+    )
     assert send_issue(django_capture_on_commit_callbacks, make_issue()) == 1
     assert [m.to for m in mailoutbox] == [["yes@example.org"]]
 
 
-def test_newsletter_mail_has_one_click_unsubscribe_headers_and_sanitised_html(mailoutbox,
-                                                                             django_capture_on_commit_callbacks):
+def test_newsletter_mail_has_one_click_unsubscribe_headers_and_sanitised_html(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     confirmed_subscriber("reader@example.org")
     body = "Hello <script>alert(1)</script> [x](javascript:alert(2)) **bold** <img src=x onerror=alert(3)>"
     send_issue(django_capture_on_commit_callbacks, make_issue(body=body))
@@ -36,7 +38,9 @@ def test_newsletter_mail_has_one_click_unsubscribe_headers_and_sanitised_html(ma
     assert re.fullmatch(r"<https?://\S+/newsletter/unsubscribe/\S+/>", message.extra_headers["List-Unsubscribe"])
     html = message.alternatives[0][0]
     assert "<strong>bold</strong>" in html
-    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert "<script" not in html
+    assert "javascript:" not in html
+    assert "onerror" not in html
     assert link_in(message.body, "unsubscribe") in html
 
 
@@ -48,21 +52,26 @@ def test_unsubscribed_address_gets_no_later_issue(mailoutbox, django_capture_on_
     assert mailoutbox == []
 
 
-def test_staff_writes_previews_tests_and_sends_an_issue(client, make_user, mailoutbox,
-                                                        django_capture_on_commit_callbacks):
+def test_staff_writes_previews_tests_and_sends_an_issue(
+    client, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
     staff = make_user("staff@example.org", role="staff")
     for i in range(3):
         confirmed_subscriber(f"r{i}@example.org")
     client.force_login(staff)
-    response = client.post(reverse("outreach:newsletter_new"),
-                           {"subject": "April", "body_markdown": "# Hello\n\n*New* data for **Italy**."})
+    response = client.post(
+        reverse("outreach:newsletter_new"),
+        {"subject": "April", "body_markdown": "# Hello\n\n*New* data for **Italy**."},
+    )
     issue = Newsletter.objects.get()
     assert response["Location"] == reverse("outreach:newsletter_detail", args=[issue.pk])
     preview = client.get(response["Location"]).content.decode()
-    assert "<h1>Hello</h1>" in preview and "<em>New</em>" in preview
+    assert "<h1>Hello</h1>" in preview
+    assert "<em>New</em>" in preview
 
     client.post(reverse("outreach:newsletter_test", args=[issue.pk]))
-    assert [m.to for m in mailoutbox] == [["staff@example.org"]] and mailoutbox[0].subject == "[TEST] April"
+    assert [m.to for m in mailoutbox] == [["staff@example.org"]]
+    assert mailoutbox[0].subject == "[TEST] April"
 
     client.post(reverse("outreach:newsletter_send", args=[issue.pk]))  # not confirmed: nothing happens
     assert Newsletter.objects.get().status == Newsletter.Status.DRAFT
@@ -116,14 +125,16 @@ def test_running_the_same_batch_twice_mails_nobody_twice(mailoutbox, django_capt
     assert len(mailoutbox) == 4
 
 
-def test_a_backend_failure_is_recorded_on_the_recipient_and_can_be_retried(mailoutbox, settings,
-                                                                           django_capture_on_commit_callbacks):
+def test_a_backend_failure_is_recorded_on_the_recipient_and_can_be_retried(
+    mailoutbox, settings, django_capture_on_commit_callbacks
+):
     confirmed_subscriber("reader@example.org")
     issue = make_issue()
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("connection refused")):
         send_issue(django_capture_on_commit_callbacks, issue)
     delivery = NewsletterDelivery.objects.get()
-    assert delivery.status == "failed" and "connection refused" in delivery.error
+    assert delivery.status == "failed"
+    assert "connection refused" in delivery.error
     with django_capture_on_commit_callbacks(execute=True):
         newsletter.resume(newsletter_id=issue.pk, retry_failed=True)
     assert [m.to for m in mailoutbox] == [["reader@example.org"]]
@@ -133,11 +144,11 @@ def test_a_backend_failure_is_recorded_on_the_recipient_and_can_be_retried(mailo
 def test_staff_export_confirmed_subscribers_as_csv(client, make_user):
     confirmed_subscriber("b@example.org")
     confirmed_subscriber("=cmd@example.org")
-    NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x",
-                                          consented_at=timezone.now())
+    NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x", consented_at=timezone.now())
     client.force_login(make_user("staff@example.org", role="staff"))
     response = client.get(reverse("outreach:subscribers_csv"))
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("email,confirmed_at")
     emails = [line.split(",")[0] for line in lines[1:]]
@@ -170,8 +181,9 @@ def test_beat_resumes_a_send_that_stopped_making_progress(mailoutbox, settings, 
     assert Newsletter.objects.get(pk=issue.pk).status == Newsletter.Status.SENT
 
 
-def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(client, make_user,
-                                                                         django_capture_on_commit_callbacks):
+def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(
+    client, make_user, django_capture_on_commit_callbacks
+):
     client.force_login(make_user("staff@example.org", role="staff"))
     for i in range(3):
         confirmed_subscriber(f"r{i}@example.org")
@@ -181,9 +193,11 @@ def test_staff_see_subscriber_counts_and_the_progress_of_a_running_send(client, 
     first = NewsletterDelivery.objects.order_by("pk").first()
     NewsletterDelivery.objects.filter(pk=first.pk).update(status="sent")
     listing = client.get(reverse("outreach:newsletters")).content.decode()
-    assert "Confirmed: 3" in listing and "Running issue" in listing
+    assert "Confirmed: 3" in listing
+    assert "Running issue" in listing
     detail = client.get(reverse("outreach:newsletter_detail", args=[issue.pk])).content.decode()
-    assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail and "js/progress.js" in detail
+    assert "1 sent, 0 failed, 0 skipped, 2 waiting, of 3." in detail
+    assert "js/progress.js" in detail
 
 
 def test_an_address_unsubscribed_while_the_send_is_queued_is_skipped(mailoutbox, django_capture_on_commit_callbacks):

@@ -1,4 +1,5 @@
 """A newsletter send through a real worker that is killed (-9) midway and resumed mails each subscriber once."""
+
 import json
 import re
 import time
@@ -36,15 +37,23 @@ def _count(issue, status):
 
 @pytest.mark.worker
 def test_send_killed_midway_and_resumed_mails_everyone_once_but_the_in_flight_row(
-        transactional_db, celery_worker_process):
+    transactional_db, celery_worker_process
+):
     for path in celery_worker_process.mail_dir.glob("*"):
         path.unlink()
     now = timezone.now()
-    NewsletterSubscription.objects.bulk_create([
-        NewsletterSubscription(email=f"reader{i:04d}@example.org", status=NewsletterSubscription.Status.CONFIRMED,
-                               consent_text=subscriptions.CONSENT_TEXT, consented_at=now, confirmed_at=now)
-        for i in range(RECIPIENTS)
-    ])
+    NewsletterSubscription.objects.bulk_create(
+        [
+            NewsletterSubscription(
+                email=f"reader{i:04d}@example.org",
+                status=NewsletterSubscription.Status.CONFIRMED,
+                consent_text=subscriptions.CONSENT_TEXT,
+                consented_at=now,
+                confirmed_at=now,
+            )
+            for i in range(RECIPIENTS)
+        ]
+    )
     NewsletterSubscription.objects.create(email="pending@example.org", consent_text="x", consented_at=now)
     issue = newsletter.save_issue(newsletter=Newsletter(subject="Crash test", body_markdown="Hello **readers**."))
 
@@ -72,10 +81,15 @@ def test_send_killed_midway_and_resumed_mails_everyone_once_but_the_in_flight_ro
     expected = {f"reader{i:04d}@example.org" for i in range(RECIPIENTS)}
     duplicates = {email: n for email, n in mailed.items() if n > 1}
     measurement = {
-        "recipients": RECIPIENTS, "sent_before_kill": sent_before, "mails_on_disk_at_kill": sum(mailed_before.values()),
-        "in_flight_at_kill": len(in_flight), "mails_after_resume": sum(mailed.values()) - sum(mailed_before.values()),
-        "duplicates": len(duplicates), "duplicated_addresses": sorted(duplicates),
-        "seconds_to_kill": round(killed - started, 2), "seconds_worker_restart": round(restarted - killed, 2),
+        "recipients": RECIPIENTS,
+        "sent_before_kill": sent_before,
+        "mails_on_disk_at_kill": sum(mailed_before.values()),
+        "in_flight_at_kill": len(in_flight),
+        "mails_after_resume": sum(mailed.values()) - sum(mailed_before.values()),
+        "duplicates": len(duplicates),
+        "duplicated_addresses": sorted(duplicates),
+        "seconds_to_kill": round(killed - started, 2),
+        "seconds_worker_restart": round(restarted - killed, 2),
         "seconds_resume_to_done": round(finished - restarted, 2),
     }
     ARTIFACTS.mkdir(exist_ok=True)
@@ -84,6 +98,7 @@ def test_send_killed_midway_and_resumed_mails_everyone_once_but_the_in_flight_ro
 
     assert set(mailed) == expected, "every confirmed subscriber is mailed, the pending address never"
     # The only window for a duplicate: a claimed row handed to the backend whose mark had not committed yet.
-    assert set(duplicates) <= in_flight and all(n == 2 for n in duplicates.values())
+    assert set(duplicates) <= in_flight
+    assert all(n == 2 for n in duplicates.values())
     assert all(mailed[email] == 1 for email in expected - in_flight)
     assert _count(issue, "sent") == RECIPIENTS

@@ -1,4 +1,5 @@
 """Newsletter subscriptions: double opt-in, no enumeration, unsubscribe links, the profile switch, the footer form."""
+
 import re
 import time
 from unittest import mock
@@ -22,17 +23,21 @@ def test_signup_mails_only_a_link_which_confirms_the_address(client, mailoutbox,
     assert response.status_code == 302
     subscription = NewsletterSubscription.objects.get(email="reader@example.org")
     assert subscription.status == S.PENDING
-    assert subscription.source_page == "/about/" and subscription.consent_text == subscriptions.CONSENT_TEXT
+    assert subscription.source_page == "/about/"
+    assert subscription.consent_text == subscriptions.CONSENT_TEXT
     assert subscription.consented_at is not None
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["reader@example.org"]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["reader@example.org"]
     link = link_in(mailoutbox[0].body, "confirm")
 
     assert client.get(link).status_code == 200  # a page with a button: mail scanners do not confirm
     assert NewsletterSubscription.objects.get(pk=subscription.pk).status == S.PENDING
     response = client.post(link)
-    assert response.status_code == 200 and b"You are subscribed" in response.content
+    assert response.status_code == 200
+    assert b"You are subscribed" in response.content
     subscription.refresh_from_db()
-    assert subscription.status == S.CONFIRMED and subscription.confirmed_at is not None
+    assert subscription.status == S.CONFIRMED
+    assert subscription.confirmed_at is not None
 
 
 def test_tampered_confirmation_link_is_refused(client, mailoutbox, django_capture_on_commit_callbacks):
@@ -41,7 +46,8 @@ def test_tampered_confirmation_link_is_refused(client, mailoutbox, django_captur
     token = link.rstrip("/").rsplit("/", 1)[1]
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     response = client.post(reverse("outreach:confirm", args=[tampered]))
-    assert response.status_code == 400 and b"not valid" in response.content
+    assert response.status_code == 400
+    assert b"not valid" in response.content
     assert NewsletterSubscription.objects.get().status == S.PENDING
 
 
@@ -53,7 +59,8 @@ def test_expired_confirmation_link_is_refused(client, settings):
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 4 * 24 * 3600):
         link = urlsplit(subscriptions.confirmation_url(subscription)).path
     response = client.post(link)
-    assert response.status_code == 400 and b"expired" in response.content
+    assert response.status_code == 400
+    assert b"expired" in response.content
     subscription.refresh_from_db()
     assert subscription.status == S.PENDING
 
@@ -71,15 +78,17 @@ def test_same_response_for_a_known_and_an_unknown_address(client, mailoutbox, dj
     assert [m.to for m in mailoutbox] == [["unknown@example.org"]]
 
 
-def test_signing_up_again_while_pending_does_not_flood_the_address(client, mailoutbox,
-                                                                   django_capture_on_commit_callbacks):
+def test_signing_up_again_while_pending_does_not_flood_the_address(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     for _ in range(3):
         sign_up(client, django_capture_on_commit_callbacks, "pending@example.org")
     assert len(mailoutbox) == 1
 
 
-def test_unsubscribe_link_from_the_mail_works_without_login_and_twice(client, mailoutbox,
-                                                                       django_capture_on_commit_callbacks):
+def test_unsubscribe_link_from_the_mail_works_without_login_and_twice(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     subscription = confirmed_subscriber("reader@example.org")
     send_issue(django_capture_on_commit_callbacks, make_issue())
     link = link_in(mailoutbox[0].body, "unsubscribe")
@@ -89,7 +98,8 @@ def test_unsubscribe_link_from_the_mail_works_without_login_and_twice(client, ma
     second = client.post(link)
     assert first.status_code == second.status_code == 200
     subscription.refresh_from_db()
-    assert subscription.status == S.UNSUBSCRIBED and subscription.unsubscribed_at is not None
+    assert subscription.status == S.UNSUBSCRIBED
+    assert subscription.unsubscribed_at is not None
 
 
 def test_list_unsubscribe_post_one_click_needs_no_csrf_token_or_login(mailoutbox, django_capture_on_commit_callbacks):
@@ -98,8 +108,9 @@ def test_list_unsubscribe_post_one_click_needs_no_csrf_token_or_login(mailoutbox
     url = mailoutbox[0].extra_headers["List-Unsubscribe"].strip("<>")
     mail_provider = Client(enforce_csrf_checks=True)
     for _ in range(2):
-        response = mail_provider.post(urlsplit(url).path, data="List-Unsubscribe=One-Click",
-                                      content_type="application/x-www-form-urlencoded")
+        response = mail_provider.post(
+            urlsplit(url).path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 200
     subscription.refresh_from_db()
     assert subscription.status == S.UNSUBSCRIBED
@@ -118,7 +129,8 @@ def test_volunteer_subscribes_and_unsubscribes_from_the_profile(client, make_use
 def test_footer_form_is_on_every_page_with_csrf_honeypot_and_the_stored_consent_text(client, reference_data):
     for url in ("/", "/about/", reverse("outreach:coverage"), reverse("outreach:support")):
         html = client.get(url).content.decode()
-        footer = html[html.index('id="footer-newsletter"'):]
+        footer = html[html.index('id="footer-newsletter"') :]
         assert f'action="{reverse("outreach:subscribe")}"' in html
-        assert 'name="csrfmiddlewaretoken"' in footer and 'name="website"' in footer
+        assert 'name="csrfmiddlewaretoken"' in footer
+        assert 'name="website"' in footer
         assert subscriptions.CONSENT_TEXT in footer

@@ -1,4 +1,5 @@
 """The Celery wiring: reliability settings, inline tasks without Redis, and a real worker with Redis."""
+
 import re
 import time
 
@@ -33,9 +34,14 @@ def test_a_real_worker_answers_the_ping(celery_worker_process):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_the_verification_email(celery_worker_process, client):
-    response = client.post(reverse("account_signup"), {
-        "email": "via.worker@example.org", "password1": "a-Long-passphrase-2020", "password2": "a-Long-passphrase-2020",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "via.worker@example.org",
+            "password1": "a-Long-passphrase-2020",
+            "password2": "a-Long-passphrase-2020",
+        },
+    )
     assert response.status_code == 302
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "via.worker@example.org" not in celery_worker_process.sent_mail():

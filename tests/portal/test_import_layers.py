@@ -3,6 +3,7 @@
 Every import of every module is read with `ast`, at the top of a file or inside a function alike;
 migrations are history and are left out.
 """
+
 import ast
 from pathlib import Path
 
@@ -50,17 +51,24 @@ def test_no_app_imports_an_app_above_it():
 
 
 def test_common_imports_no_app():
-    offenders = [f"{path.relative_to(ROOT)}:{line} imports {target}"
-                 for app, path in app_modules() if app == "common"
-                 for line, target in imported_apps(path) if target != "common"]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for app, path in app_modules()
+        if app == "common"
+        for line, target in imported_apps(path)
+        if target != "common"
+    ]
     assert offenders == []
 
 
-@pytest.mark.parametrize("source, app, expected", [
-    ("from review.models import ReviewAction\n", "dataset", ["review"]),
-    ("def f():\n    import outreach.tasks\n", "sources", ["outreach"]),
-    ("from .models import X\nfrom places.models import Location\n", "dataset", []),
-])
+@pytest.mark.parametrize(
+    ("source", "app", "expected"),
+    [
+        ("from review.models import ReviewAction\n", "dataset", ["review"]),
+        ("def f():\n    import outreach.tasks\n", "sources", ["outreach"]),
+        ("from .models import X\nfrom places.models import Location\n", "dataset", []),
+    ],
+)
 def test_the_check_sees_imports_at_any_depth(tmp_path, source, app, expected):
     module = tmp_path / "module.py"
     module.write_text(source)

@@ -1,4 +1,5 @@
 """The development console: each log record once, no stray warnings, mail announced in one line."""
+
 import os
 import subprocess
 import sys
@@ -9,13 +10,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     """Run `code` after django.setup() with the development settings (no services), like `make run`."""
-    ignored = {"DATABASE_URL", "REDIS_URL", "DEBUG", "LOG_LEVEL", "EMAIL_BACKEND", "DJANGO_ENV",
-               "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONWARNINGS"}
+    ignored = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEBUG",
+        "LOG_LEVEL",
+        "EMAIL_BACKEND",
+        "DJANGO_ENV",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PYTHONWARNINGS",
+    }
     full_env = {k: v for k, v in os.environ.items() if k not in ignored}
     full_env.update(DJANGO_SETTINGS_MODULE="portal.settings", **env)
     setup = "import logging, django; django.setup()\n"
-    return subprocess.run([sys.executable, "-W", "default", "-c", setup + code], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-W", "default", "-c", setup + code],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_django_warning_and_the_reloader_line_are_printed_once():
@@ -63,15 +78,12 @@ def test_development_mail_goes_to_a_file_announced_in_one_line(settings, tmp_pat
     settings.EMAIL_BACKEND = "portal.mail.DevelopmentFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "sent-mail")
     caplog.set_level("INFO", logger="portal.mail")
-    send_mail("Please confirm your address", "Open http://127.0.0.1:8000/confirm/abc/", None,
-              ["newcomer@example.org"])
+    send_mail("Please confirm your address", "Open http://127.0.0.1:8000/confirm/abc/", None, ["newcomer@example.org"])
     files = list((tmp_path / "sent-mail").iterdir())
     assert len(files) == 1
     assert "http://127.0.0.1:8000/confirm/abc/" in files[0].read_text()
     [record] = [r for r in caplog.records if r.name == "portal.mail"]
-    assert record.getMessage() == (
-        f"Mail to newcomer@example.org (Please confirm your address) written to {files[0]}"
-    )
+    assert record.getMessage() == (f"Mail to newcomer@example.org (Please confirm your address) written to {files[0]}")
 
 
 def test_the_development_profile_uses_the_file_backend():

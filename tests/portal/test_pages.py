@@ -1,4 +1,5 @@
 """The public pages render for anyone, show live counts, and errors get friendly pages."""
+
 import re
 
 import pytest
@@ -9,12 +10,15 @@ from tests.sources.factories import SourceFactory
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name,text", [
-    ("home", "official"),
-    ("how_to_help", "Working in a medical institution"),
-    ("data_requirements", "vaccine_doses"),
-    ("about", "CC BY 4.0"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("home", "official"),
+        ("how_to_help", "Working in a medical institution"),
+        ("data_requirements", "vaccine_doses"),
+        ("about", "CC BY 4.0"),
+    ],
+)
 def test_public_page_renders(client, reference_data, name, text):
     response = client.get(reverse(name))
     assert response.status_code == 200

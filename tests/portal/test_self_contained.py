@@ -5,6 +5,7 @@ if the tests, the benchmarks, the Makefile or the CI script name the folder of f
 to the developers' checkout. The searched words are put together at run time so this file does not
 match itself.
 """
+
 import re
 from pathlib import Path
 
@@ -14,11 +15,13 @@ BINARY_SUFFIXES = {".xlsx", ".pyc", ".png", ".gz", ".zip"}
 
 _NAME = "sha" + "red"
 OUTSIDE = re.compile(
-    "|".join([
-        re.escape("." * 2 + "/" + _NAME),   # the folder as a relative path
-        re.escape("/work/" + _NAME),        # the folder as an absolute path on the developers' machine
-        "[\"']" + _NAME + "[\"']",          # the folder as a quoted path component, Path(...) / "<name>"
-    ])
+    "|".join(
+        [
+            re.escape("." * 2 + "/" + _NAME),  # the folder as a relative path
+            re.escape("/work/" + _NAME),  # the folder as an absolute path on the developers' machine
+            "[\"']" + _NAME + "[\"']",  # the folder as a quoted path component, Path(...) / "<name>"
+        ]
+    )
 )
 
 

@@ -1,4 +1,5 @@
 """Settings come from the environment; the production profile passes Django's deploy checks."""
+
 import os
 import subprocess
 import sys
@@ -11,14 +12,21 @@ def run_manage(*args, **env):
     ignored = {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last one: browser tests
     full_env = {k: v for k, v in os.environ.items() if k not in ignored}
     full_env.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_profile_passes_check_deploy():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
-                        DJANGO_ENV="production", SECRET_KEY="x" * 64 + "-not-a-real-secret-but-long-enough",
-                        ALLOWED_HOSTS="covid.example.org")
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 64 + "-not-a-real-secret-but-long-enough",
+        ALLOWED_HOSTS="covid.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -42,10 +50,14 @@ def test_environment_selects_database_cache_and_inline_tasks():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     plain = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert plain.stdout.split() == [
-        "django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache", "True"
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
     ]
     env.update(DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/9")
     services = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert services.stdout.split() == [
-        "django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache", "False"
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "False",
     ]

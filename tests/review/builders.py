@@ -1,6 +1,7 @@
 """Small builders for moderation and merge tests: normalised frames and submissions (on the factories).
 
 Sources come from tests/sources/factories.py (make_source, SourceFactory)."""
+
 import io
 import itertools
 import uuid
@@ -35,13 +36,26 @@ def store_parquet(frame: pd.DataFrame) -> str:
     return default_storage.save(f"normalised/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue()))
 
 
-def make_submission(*, submitter, source, frame=None, kind=Submission.Kind.DATA,
-                    status=Submission.Status.AWAITING_REVIEW, country="IT", **fields) -> Submission:
+def make_submission(
+    *,
+    submitter,
+    source,
+    frame=None,
+    kind=Submission.Kind.DATA,
+    status=Submission.Status.AWAITING_REVIEW,
+    country="IT",
+    **fields,
+) -> Submission:
     """A submission whose validated rows are `frame` (stored as the normalised Parquet), if given."""
     return SubmissionFactory(
-        kind=kind, submitter=submitter, source=source, country_key=country, status=status,
+        kind=kind,
+        submitter=submitter,
+        source=source,
+        country_key=country,
+        status=status,
         normalised_path=store_parquet(frame) if frame is not None else "",
-        row_count=0 if frame is None else len(frame), **fields,
+        row_count=0 if frame is None else len(frame),
+        **fields,
     )
 
 

@@ -1,4 +1,5 @@
 """Fixtures for moderation tests: people with roles and a data submission from Italy waiting for review."""
+
 import pandas as pd
 import pytest
 
@@ -41,5 +42,7 @@ def italy_source(reference_data):
 @pytest.fixture
 def submission(volunteer, italy_source):
     return make_submission(
-        submitter=volunteer, source=italy_source, frame=frame_for(["IT_21", "IT_25"], ["confirmed"], DATES),
+        submitter=volunteer,
+        source=italy_source,
+        frame=frame_for(["IT_21", "IT_25"], ["confirmed"], DATES),
     )

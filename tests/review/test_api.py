@@ -1,4 +1,5 @@
 """Reviewer API: the same rules as the pages, answered with clear status codes."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -75,7 +76,8 @@ def test_override_is_required_and_recorded(reviewer, submission):
     url = f"/api/v1/submissions/{submission.pk}/approve/"
     assert api(reviewer).post(url, {}, format="json").json()["code"] == "override_required"
     response = api(reviewer).post(url, {"override": True}, format="json")
-    assert response.status_code == 200 and response.json()["action"]["override_priority"] is True
+    assert response.status_code == 200
+    assert response.json()["action"]["override_priority"] is True
 
 
 def test_queue_lists_only_the_reviewers_scope(reviewer, german_reviewer, submission):

@@ -1,4 +1,5 @@
 """The merge of an approved submission: whole, once, with history, priority and a release."""
+
 import pandas as pd
 import pytest
 from django.core.files.base import ContentFile
@@ -26,9 +27,7 @@ def volunteer(make_user):
 
 
 def approved(volunteer, source, frame, **fields):
-    return make_submission(
-        submitter=volunteer, source=source, frame=frame, status=Submission.Status.APPROVED, **fields
-    )
+    return make_submission(submitter=volunteer, source=source, frame=frame, status=Submission.Status.APPROVED, **fields)
 
 
 def test_merge_adds_new_values_and_marks_the_submission_merged(volunteer):
@@ -168,8 +167,9 @@ def test_sweeper_merges_approvals_that_were_never_dispatched(volunteer, settings
     settings.MERGE_SWEEP_AFTER_MINUTES = 0
     from django.utils import timezone
 
-    submission = approved(volunteer, make_source(), frame_for(REGIONS, ["confirmed"], DATES),
-                          approved_at=timezone.now())
+    submission = approved(
+        volunteer, make_source(), frame_for(REGIONS, ["confirmed"], DATES), approved_at=timezone.now()
+    )
     assert sweep_stuck_merges.delay().get() == [submission.pk]
     submission.refresh_from_db()
     assert submission.status == Submission.Status.MERGED
@@ -205,8 +205,9 @@ def test_a_merge_with_nothing_new_still_makes_a_release(volunteer):
     assert again in release.submissions.all()
 
 
-def test_approving_data_saves_the_mapping_as_the_source_recipe(volunteer, make_user,
-                                                              django_capture_on_commit_callbacks):
+def test_approving_data_saves_the_mapping_as_the_source_recipe(
+    volunteer, make_user, django_capture_on_commit_callbacks
+):
     from review.services import approve
 
     reviewer = make_user("rev@example.org", role="reviewer", countries=("IT",))
@@ -215,4 +216,5 @@ def test_approving_data_saves_the_mapping_as_the_source_recipe(volunteer, make_u
     with django_capture_on_commit_callbacks(execute=True):
         approve(submission=submission, reviewer=reviewer)
     recipe = SourceRecipe.objects.get(source=source)
-    assert recipe.mapping == submission.mapping and recipe.updated_from == submission
+    assert recipe.mapping == submission.mapping
+    assert recipe.updated_from == submission

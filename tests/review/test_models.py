@@ -1,4 +1,5 @@
 """The audit log is append-only: not through the ORM, not through the admin."""
+
 import pytest
 from django.urls import reverse
 

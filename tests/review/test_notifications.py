@@ -1,4 +1,5 @@
 """Emails: the submitter hears about every decision and the merge; reviewers who opt in get a digest."""
+
 import pytest
 from django.utils import timezone
 
@@ -8,8 +9,7 @@ from review.models import ReviewerPreference
 pytestmark = pytest.mark.django_db
 
 
-def test_submitter_gets_approval_and_merge_emails(submission, reviewer, mailoutbox,
-                                                   django_capture_on_commit_callbacks):
+def test_submitter_gets_approval_and_merge_emails(submission, reviewer, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(submission=submission, reviewer=reviewer, comment="Thanks, matches the bulletin")
     subjects = [m.subject for m in mailoutbox if m.to == [submission.submitter.email]]
@@ -27,8 +27,9 @@ def test_rejection_email_carries_the_comment(submission, reviewer, mailoutbox, d
     assert "provincial, not regional" in mailoutbox[0].body
 
 
-def test_changes_requested_email_says_what_to_change(submission, reviewer, mailoutbox,
-                                                     django_capture_on_commit_callbacks):
+def test_changes_requested_email_says_what_to_change(
+    submission, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.request_changes(submission=submission, reviewer=reviewer, comment="Map 'tamponi' to tests")
     assert "Changes requested" in mailoutbox[0].subject
@@ -36,7 +37,8 @@ def test_changes_requested_email_says_what_to_change(submission, reviewer, mailo
 
 
 def test_digest_goes_only_to_reviewers_who_opted_in_with_new_submissions_in_scope(
-        submission, reviewer, other_reviewer, german_reviewer, mailoutbox):
+    submission, reviewer, other_reviewer, german_reviewer, mailoutbox
+):
     ReviewerPreference.objects.create(user=reviewer, daily_digest=True)
     ReviewerPreference.objects.create(user=german_reviewer, daily_digest=True)
     ReviewerPreference.objects.create(user=other_reviewer, daily_digest=False)

@@ -1,4 +1,5 @@
 """Moderation reads: the queue, claims, the digest preference and who may review what."""
+
 import pytest
 from django.utils import timezone
 

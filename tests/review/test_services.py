@@ -1,4 +1,5 @@
 """Moderation rules: four eyes, scope, claims, decisions and their side effects."""
+
 import pytest
 from django.utils import timezone
 
@@ -66,7 +67,8 @@ def test_expired_claims_return_to_the_queue_and_are_logged(submission, reviewer,
     Submission.objects.filter(pk=submission.pk).update(claimed_until=timezone.now() - timezone.timedelta(seconds=1))
     assert services.expire_claims() == 1
     submission.refresh_from_db()
-    assert submission.status == Submission.Status.AWAITING_REVIEW and submission.claimed_by is None
+    assert submission.status == Submission.Status.AWAITING_REVIEW
+    assert submission.claimed_by is None
     assert submission.actions.filter(action=ReviewAction.Action.EXPIRE).exists()
     services.claim(submission=submission, reviewer=other_reviewer)
 
@@ -102,7 +104,8 @@ def test_overwriting_a_higher_priority_source_needs_the_recorded_override(submis
         services.approve(submission=submission, reviewer=reviewer)
     action = services.approve(submission=submission, reviewer=reviewer, override=True)
     submission.refresh_from_db()
-    assert action.override_priority and submission.override_priority
+    assert action.override_priority
+    assert submission.override_priority
 
 
 def test_approving_a_source_proposal_approves_the_source(volunteer, reviewer, reference_data):
@@ -110,7 +113,8 @@ def test_approving_a_source_proposal_approves_the_source(volunteer, reviewer, re
     proposal = make_submission(submitter=volunteer, source=proposed, kind=Submission.Kind.SOURCE)
     services.approve(submission=proposal, reviewer=reviewer)
     proposed.refresh_from_db()
-    assert proposed.status == Source.Status.APPROVED and proposed.approved_by == reviewer
+    assert proposed.status == Source.Status.APPROVED
+    assert proposed.approved_by == reviewer
 
 
 def test_rejecting_a_source_proposal_rejects_the_source(volunteer, reviewer, reference_data):

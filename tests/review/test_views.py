@@ -1,4 +1,5 @@
 """Moderation pages: who may see and do what, and what a reviewer sees."""
+
 import pytest
 from django.urls import reverse
 
@@ -26,7 +27,8 @@ def test_queue_is_for_reviewers_only(client, volunteer):
 
 def test_queue_requires_sign_in(client, reference_data):
     response = client.get(reverse("review:queue"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_review_page_of_another_country_is_not_found(client, german_reviewer, submission):
@@ -35,10 +37,15 @@ def test_review_page_of_another_country_is_not_found(client, german_reviewer, su
 
 def test_review_page_shows_source_priority_report_and_history(client, reviewer, submission):
     Submission.objects.filter(pk=submission.pk).update(
-        report={"problems": [{"severity": "warning", "row": 7, "column": "totale_casi", "value": "-3",
-                              "message": "Negative count"}]},
-        diff={"counts": {"new": 10, "changed": 0, "unchanged": 0}, "series": [
-            {"location": "IT_21", "metric": "confirmed", "new": 5, "changed": 0, "unchanged": 0}]},
+        report={
+            "problems": [
+                {"severity": "warning", "row": 7, "column": "totale_casi", "value": "-3", "message": "Negative count"}
+            ]
+        },
+        diff={
+            "counts": {"new": 10, "changed": 0, "unchanged": 0},
+            "series": [{"location": "IT_21", "metric": "confirmed", "new": 5, "changed": 0, "unchanged": 0}],
+        },
     )
     login(client, reviewer).post(reverse("review:claim", args=[submission.pk]))
     page = client.get(reverse("review:detail", args=[submission.pk])).content.decode()
@@ -52,7 +59,8 @@ def test_review_page_shows_source_priority_report_and_history(client, reviewer, 
 def test_review_page_says_which_release_the_diff_was_computed_against(client, reviewer, submission, releases_since):
     ReleaseFactory.create_batch(1 + releases_since)  # release 1, then release 2 if the dataset changed since
     Submission.objects.filter(pk=submission.pk).update(
-        diff={"counts": {"new": 10, "changed": 0, "unchanged": 0}, "release": 1})
+        diff={"counts": {"new": 10, "changed": 0, "unchanged": 0}, "release": 1}
+    )
     page = login(client, reviewer).get(reverse("review:detail", args=[submission.pk])).content.decode()
     assert "Compared with release 1 when the file was validated." in page
     assert ("The dataset has changed since (release 2 is the latest)" in page) == bool(releases_since)
@@ -108,10 +116,11 @@ def test_audit_log_filters_and_exports_csv(client, staff, reviewer, submission):
     from review import services
 
     services.claim(submission=submission, reviewer=reviewer)
-    services.comment(submission=submission, reviewer=reviewer, comment="=HYPERLINK(\"http://evil\")")
+    services.comment(submission=submission, reviewer=reviewer, comment='=HYPERLINK("http://evil")')
     login(client, staff)
     page = client.get(reverse("review:audit"), {"action": "claim"}).content.decode()
-    assert "Claimed" in page and "HYPERLINK" not in page
+    assert "Claimed" in page
+    assert "HYPERLINK" not in page
     response = client.get(reverse("review:audit"), {"submission": submission.pk, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
@@ -149,8 +158,13 @@ EXPECTED = {  # role → status per page, in PAGES order
 
 @pytest.mark.parametrize("role", EXPECTED)
 def test_page_permission_matrix(client, role, volunteer, reviewer, german_reviewer, staff, submission):
-    user = {"anonymous": None, "volunteer": volunteer, "reviewer_in_scope": reviewer,
-            "reviewer_out_of_scope": german_reviewer, "staff": staff}[role]
+    user = {
+        "anonymous": None,
+        "volunteer": volunteer,
+        "reviewer_in_scope": reviewer,
+        "reviewer_out_of_scope": german_reviewer,
+        "staff": staff,
+    }[role]
     if user is not None:
         client.force_login(user)
     got = tuple(

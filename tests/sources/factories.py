@@ -1,4 +1,5 @@
 """Factories for sources tests, and the registry the list and a source's page are tested on."""
+
 import factory
 
 from places.models import Location, Metric

@@ -1,5 +1,6 @@
 """GET /api/v1/sources/ is public (approved only; reviewers and staff see every status), filtered by
 sources.filters.SourceFilter."""
+
 import pytest
 
 from sources.models import Source
@@ -54,12 +55,22 @@ def test_retrieve_permissions(api, sources, users, who, status_of_proposed):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("country=de", {"RKI"}), ("country=none", {"WHO"}), ("metric=deaths", {"WHO"}),
-     ("institution_type=public_health", {"RKI"}), ("search=koch", {"RKI"})],
+    [
+        ("country=de", {"RKI"}),
+        ("country=none", {"WHO"}),
+        ("metric=deaths", {"WHO"}),
+        ("institution_type=public_health", {"RKI"}),
+        ("search=koch", {"RKI"}),
+    ],
 )
 def test_list_filters(api, reference_data, query, expected):
-    make_source(name="RKI", institution="Robert Koch-Institut", country="DE", institution_type="public_health",
-                metrics=["confirmed"])
+    make_source(
+        name="RKI",
+        institution="Robert Koch-Institut",
+        country="DE",
+        institution_type="public_health",
+        metrics=["confirmed"],
+    )
     make_source(name="WHO", country=None, institution_type="international", metrics=["deaths"])
     assert names(api.get(f"{URL}?{query}")) == expected
 

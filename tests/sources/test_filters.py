@@ -1,4 +1,5 @@
 """One filter behind the sources page and the API: what each reads from it, and the failing threshold."""
+
 import pytest
 
 from sources.filters import SourceFilter, SourceListFilter

@@ -1,4 +1,5 @@
 """Source freshness checks against a local HTTP server: up, 404, timeout, redirects, private addresses refused."""
+
 import socket
 import threading
 import time
@@ -106,7 +107,9 @@ def test_a_server_refusing_head_is_checked_with_get(server):
 def test_a_slow_server_times_out(server):
     started = time.monotonic()
     result = freshness.check_url(f"{server}/slow")
-    assert not result.ok and result.status is None and "timed out" in result.error
+    assert not result.ok
+    assert result.status is None
+    assert "timed out" in result.error
     assert time.monotonic() - started < 1.9
 
 
@@ -118,14 +121,17 @@ def test_redirects_are_followed_to_an_allowed_address(server):
 def test_endless_redirects_stop_after_a_few(server, settings):
     settings.FRESHNESS_MAX_REDIRECTS = 3
     result = freshness.check_url(f"{server}/loop")
-    assert not result.ok and "more than 3 redirects" in result.error
+    assert not result.ok
+    assert "more than 3 redirects" in result.error
     assert len(Handler.hits) == 4
 
 
 @pytest.mark.parametrize("path", sorted(PRIVATE_TARGETS))
 def test_a_redirect_to_a_private_address_is_refused_without_connecting(server, connections, path):
     result = freshness.check_url(f"{server}{path}")
-    assert not result.ok and result.error.startswith("refused") and "private" in result.error
+    assert not result.ok
+    assert result.error.startswith("refused")
+    assert "private" in result.error
     assert set(connections) == {"127.0.0.1"}, connections
     assert [m for m, _ in Handler.hits] == ["HEAD"]  # refused outright: no GET retry either
 
@@ -135,26 +141,31 @@ def test_a_host_with_any_private_address_is_refused(server, connections):
     answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, 80)) for ip in ("93.184.216.34", "10.0.0.5")]
     with mock.patch("sources.freshness.socket.getaddrinfo", return_value=answers):
         result = freshness.check_url("http://mixed.example.org/data.csv")
-    assert not result.ok and "10.0.0.5" in result.error
+    assert not result.ok
+    assert "10.0.0.5" in result.error
     assert connections == []
 
 
 def test_loopback_is_refused_when_no_private_address_is_allowed(server, settings, connections):
     settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES = False
     result = freshness.check_url(f"{server}/ok")
-    assert not result.ok and "127.0.0.1" in result.error
-    assert connections == [] and Handler.hits == []
+    assert not result.ok
+    assert "127.0.0.1" in result.error
+    assert connections == []
+    assert Handler.hits == []
 
 
 def test_only_http_and_https_are_checked(settings):
     result = freshness.check_url("file:///etc/passwd")
-    assert not result.ok and "only http and https" in result.error
+    assert not result.ok
+    assert "only http and https" in result.error
 
 
 @pytest.mark.parametrize("url", ["http://example.org:99999/data.csv", "http://exa mple.org/x"])
 def test_a_malformed_url_is_a_recorded_failure_not_a_crash(url):
     result = freshness.check_url(url)
-    assert not result.ok and result.error
+    assert not result.ok
+    assert result.error
 
 
 def test_three_failures_in_a_row_flag_the_source_and_mail_its_volunteers_once(server, make_user, mailoutbox):
@@ -166,7 +177,9 @@ def test_three_failures_in_a_row_flag_the_source_and_mail_its_volunteers_once(se
         check_all_sources()
         source.refresh_from_db()
         assert source.consecutive_check_failures == expected
-    assert source.is_failing and source.last_check_status == 404 and source.last_check_error == "HTTP 404"
+    assert source.is_failing
+    assert source.last_check_status == 404
+    assert source.last_check_error == "HTTP 404"
     assert source.last_checked_at is not None
     assert sorted(m.to[0] for m in mailoutbox) == ["also-it@example.org", "it-volunteer@example.org"]
     assert "Ministry feed" in mailoutbox[0].body
@@ -197,9 +210,28 @@ def tls_server(settings, tmp_path):
     settings.FRESHNESS_TIMEOUT_SECONDS = 2
     settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1/32"]
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -214,7 +246,8 @@ def tls_server(settings, tmp_path):
 def test_https_certificates_are_verified(tls_server):
     url, _cert = tls_server
     result = freshness.check_url(f"{url}/ok")
-    assert not result.ok and "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert not result.ok
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
 
 
 def test_https_to_a_trusted_certificate_is_up(tls_server):

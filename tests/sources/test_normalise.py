@@ -1,4 +1,5 @@
 """Source URLs are compared after normalisation, so one page cannot be registered twice."""
+
 import pytest
 
 from sources.models import normalise_url

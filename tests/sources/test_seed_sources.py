@@ -1,4 +1,5 @@
 """seed_sources registers the six approved sources the first dashboards drew on, once."""
+
 import pytest
 from django.core.management import call_command
 
@@ -47,8 +48,11 @@ def test_jhu_seed_source_is_the_low_priority_aggregator_the_import_uses(referenc
 @pytest.mark.django_db
 def test_seed_keeps_a_source_created_earlier_and_completes_it(reference_data):
     Source.objects.create(
-        name="JHU CSSE COVID-19 Data", institution="", institution_type="aggregator",
-        url="https://github.com/CSSEGISandData/COVID-19/", priority=5,
+        name="JHU CSSE COVID-19 Data",
+        institution="",
+        institution_type="aggregator",
+        url="https://github.com/CSSEGISandData/COVID-19/",
+        priority=5,
     )
     call_command("seed_sources")
     jhu = Source.objects.get(name="JHU CSSE COVID-19 Data")

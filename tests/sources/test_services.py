@@ -1,4 +1,5 @@
 """The registry's rules for a source (the proposals that apply them: tests/contributions/test_proposals.py)."""
+
 from sources import services
 from sources.models import Source
 

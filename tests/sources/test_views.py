@@ -1,4 +1,5 @@
 """The sources list page and its filters, and the admin's check of registered URLs."""
+
 import pytest
 
 from sources.models import Source
@@ -49,7 +50,10 @@ def test_list_filters(client, registry, query, expected):
 @pytest.mark.django_db
 def test_the_public_cannot_filter_their_way_to_proposed_sources(client, registry):
     assert listed_names(client.get("/sources/?status=proposed")) == {
-        "Italy ministry", "RKI", "WHO reports", "Retired feed"
+        "Italy ministry",
+        "RKI",
+        "WHO reports",
+        "Retired feed",
     }
 
 
@@ -75,12 +79,20 @@ def test_staff_changing_a_url_to_a_registered_one_in_the_admin_get_a_form_error(
     client.force_login(staff)
     assert client.get("/admin/sources/source/add/").status_code == 200
     source = registry["de"]
-    response = client.post(f"/admin/sources/source/{source.pk}/change/", {
-        "name": source.name, "institution": source.institution, "institution_type": source.institution_type,
-        "country": source.country.pk, "url": "http://www." + registry["it"].url[len("https://"):] + "/",
-        "cadence": source.cadence, "priority": source.priority, "status": source.status,
-        "consecutive_check_failures": 0,
-    })
+    response = client.post(
+        f"/admin/sources/source/{source.pk}/change/",
+        {
+            "name": source.name,
+            "institution": source.institution,
+            "institution_type": source.institution_type,
+            "country": source.country.pk,
+            "url": "http://www." + registry["it"].url[len("https://") :] + "/",
+            "cadence": source.cadence,
+            "priority": source.priority,
+            "status": source.status,
+            "consecutive_check_failures": 0,
+        },
+    )
     assert response.status_code == 200
     assert "already has this URL" in response.content.decode()
     source.refresh_from_db()

@@ -1,4 +1,5 @@
 """Create or update a verified account with a role and, for reviewers, a country scope."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role

@@ -1,4 +1,5 @@
 """Write the canonical dataset in one export format into a folder."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,5 @@
 """Import JHU CSSE time-series files (global and US layouts) into the canonical dataset as one release."""
+
 from pathlib import Path
 
 import numpy as np

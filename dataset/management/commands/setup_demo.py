@@ -1,4 +1,5 @@
 """Everything `make run` needs after migrating: reference data, seed sources, demo data, demo accounts."""
+
 from pathlib import Path
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Load countries, subdivisions, aliases and metrics; safe to run any number of times."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,5 @@
 """Register the sources the first public COVID-19 dashboards drew on, as approved sources (idempotent)."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -25,7 +26,7 @@ SEED_SOURCES: list[dict[str, Any]] = [
         "attribution": "World Health Organization. Coronavirus disease (COVID-19) situation reports.",
         "metrics": ["confirmed", "deaths"],
         "notes": "Daily reports from 21 January to 16 August 2020, then replaced by the weekly epidemiological "
-                 "updates. Figures by country as reported to WHO under the International Health Regulations.",
+        "updates. Figures by country as reported to WHO under the International Health Regulations.",
     },
     {
         "name": "US CDC COVID-19",
@@ -78,7 +79,7 @@ SEED_SOURCES: list[dict[str, Any]] = [
         "attribution": "DXY.cn. Pneumonia. 2020.",
         "metrics": ["confirmed", "deaths", "recovered"],
         "notes": "Medical community site that collected the Chinese national and provincial health commissions' "
-                 "reports in near real time; JHU CSSE's dashboard used it from January 2020.",
+        "reports in near real time; JHU CSSE's dashboard used it from January 2020.",
     },
     {
         "name": "JHU CSSE COVID-19 Data",
@@ -90,10 +91,10 @@ SEED_SOURCES: list[dict[str, Any]] = [
         "cadence": C.FINAL,
         "licence": "CC BY 4.0",
         "attribution": "COVID-19 Data Repository by the Center for Systems Science and Engineering (CSSE) "
-                       "at Johns Hopkins University.",
+        "at Johns Hopkins University.",
         "metrics": ["confirmed", "deaths", "recovered"],
         "notes": "Global time series and daily reports compiled from official sources; updates stopped on "
-                 "10 March 2023.",
+        "10 March 2023.",
     },
 ]
 
@@ -119,10 +120,18 @@ def seed_source(entry: dict[str, Any]) -> bool:
     source = Source.objects.filter(url_normalised=normalise_url(entry["url"])).first()
     if source is None:
         source = Source.objects.create(
-            name=entry["name"], institution=entry["institution"], institution_type=entry["institution_type"],
-            country=country, url=entry["url"], data_format=entry["data_format"], cadence=entry["cadence"],
-            licence=entry["licence"], attribution=entry["attribution"], notes=entry["notes"],
-            priority=default_priority(entry["institution_type"]), status=Source.Status.APPROVED,
+            name=entry["name"],
+            institution=entry["institution"],
+            institution_type=entry["institution_type"],
+            country=country,
+            url=entry["url"],
+            data_format=entry["data_format"],
+            cadence=entry["cadence"],
+            licence=entry["licence"],
+            attribution=entry["attribution"],
+            notes=entry["notes"],
+            priority=default_priority(entry["institution_type"]),
+            status=Source.Status.APPROVED,
         )
         source.metrics.set(metrics)
         return True

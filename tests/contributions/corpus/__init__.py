@@ -3,6 +3,7 @@
 The files are built by code (a 50 MB zip bomb or a 10 MB line do not belong in git); `build(case,
 directory)` writes one to disk so the tests go through `parse_file` exactly as an upload would.
 """
+
 import io
 import json
 import zipfile
@@ -42,23 +43,28 @@ def minimal_workbook(extra: dict | None = None, shared_strings: str | None = Non
             'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
             'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+            'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
             '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
             '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
             '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+            'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": (
             '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
             '2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>date</t></is></c></row></sheetData>'
-            '</worksheet>'),
+            "</worksheet>"
+        ),
     }
     if shared_strings is not None:
         parts["xl/sharedStrings.xml"] = shared_strings
@@ -121,83 +127,205 @@ CASES = [
     Case("empty_rows.csv", lambda: (GOOD_HEADER + ",,,\n,,,\n").encode(), "no_data_rows", "empty"),
     Case("binary_garbage.csv", lambda: bytes(range(256)) * 64, "binary_file", "binary"),
     Case("image.csv", lambda: b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(200), "unsupported_type", "PNG image"),
-    Case("page.csv", lambda: b"<!DOCTYPE html>\n<html><head><title>Data</title></head><body>x</body></html>",
-         "unsupported_type", "HTML page"),
+    Case(
+        "page.csv",
+        lambda: b"<!DOCTYPE html>\n<html><head><title>Data</title></head><body>x</body></html>",
+        "unsupported_type",
+        "HTML page",
+    ),
     Case("report.csv", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "unsupported_type", "PDF document"),
     Case("data.csv.gz", lambda: b"\x1f\x8b\x08\x00" + bytes(100), "unsupported_type", "gzip"),
     Case("old.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "unsupported_type", ".xls"),
     Case("feed.csv", lambda: b'<?xml version="1.0"?><rss><channel></channel></rss>', "unsupported_type", "XML"),
     Case("program.csv", lambda: b"\x7fELF\x02\x01\x01" + bytes(100), "unsupported_type", "program"),
     Case("zip_bomb.xlsx", zip_bomb, "zip_bomb", "zip bomb"),
-    Case("billion_laughs.xlsx", lambda: minimal_workbook(shared_strings=BILLION_LAUGHS), "xml_entities_refused",
-         "XML bomb"),
-    Case("dtd_after_long_comment.xlsx", lambda: minimal_workbook(shared_strings=BILLION_LAUGHS.replace(
-        "<!DOCTYPE", "<!--" + "x" * 200_000 + "--><!DOCTYPE", 1)), "xml_entities_refused", "XML bomb"),
-    Case("external_entity.xlsx", lambda: minimal_workbook({"xl/workbook.xml": XXE_WORKBOOK}),
-         "xml_entities_refused", "external entity"),
-    Case("macros.xlsm", lambda: minimal_workbook({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(64)}),
-         "macros_refused", "macros"),
-    Case("macro_content_type.xlsx", lambda: minimal_workbook({"[Content_Types].xml": (
-        '<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main'
-        '+xml"/></Types>')}), "macros_refused", "macros"),
-    Case("letter.xlsx", lambda: xlsx_parts({"word/document.xml": "<document/>", "[Content_Types].xml": "<Types/>"}),
-         "unsupported_type", "ZIP archive, not an Excel workbook"),
+    Case(
+        "billion_laughs.xlsx",
+        lambda: minimal_workbook(shared_strings=BILLION_LAUGHS),
+        "xml_entities_refused",
+        "XML bomb",
+    ),
+    Case(
+        "dtd_after_long_comment.xlsx",
+        lambda: minimal_workbook(
+            shared_strings=BILLION_LAUGHS.replace("<!DOCTYPE", "<!--" + "x" * 200_000 + "--><!DOCTYPE", 1)
+        ),
+        "xml_entities_refused",
+        "XML bomb",
+    ),
+    Case(
+        "external_entity.xlsx",
+        lambda: minimal_workbook({"xl/workbook.xml": XXE_WORKBOOK}),
+        "xml_entities_refused",
+        "external entity",
+    ),
+    Case(
+        "macros.xlsm",
+        lambda: minimal_workbook({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(64)}),
+        "macros_refused",
+        "macros",
+    ),
+    Case(
+        "macro_content_type.xlsx",
+        lambda: minimal_workbook(
+            {
+                "[Content_Types].xml": (
+                    '<Types><Override PartName="/xl/workbook.xml" '
+                    'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>'
+                )
+            }
+        ),
+        "macros_refused",
+        "macros",
+    ),
+    Case(
+        "letter.xlsx",
+        lambda: xlsx_parts({"word/document.xml": "<document/>", "[Content_Types].xml": "<Types/>"}),
+        "unsupported_type",
+        "ZIP archive, not an Excel workbook",
+    ),
     Case("truncated.xlsx", lambda: b"PK\x03\x04" + b"\x14\x00" + bytes(40), "corrupt_xlsx", "damaged"),
     Case("formula.xlsx", workbook_with_formula, "formula_without_value", "=C2*2"),
     Case("header_only.xlsx", workbook_header_only, "no_data_rows", "no data rows"),
-    Case("object.json", lambda: json.dumps({"country": "IT", "cases": 1}).encode(), "json_wrong_shape",
-         "not a list of records"),
+    Case(
+        "object.json",
+        lambda: json.dumps({"country": "IT", "cases": 1}).encode(),
+        "json_wrong_shape",
+        "not a list of records",
+    ),
     Case("numbers.json", lambda: b"[1, 2, 3]", "json_wrong_shape", "something other than records"),
-    Case("nested.json", lambda: json.dumps([{"date": "2020-03-01", "location": "IT", "metric": "confirmed",
-                                             "value": {"n": 1}}]).encode(), "json_wrong_shape", "nested value"),
+    Case(
+        "nested.json",
+        lambda: json.dumps(
+            [{"date": "2020-03-01", "location": "IT", "metric": "confirmed", "value": {"n": 1}}]
+        ).encode(),
+        "json_wrong_shape",
+        "nested value",
+    ),
     Case("broken.json", lambda: b'[{"date": "2020-03-01", "location": ', "invalid_json", "not valid"),
     Case("deep.json", lambda: b"[" * 100_000 + b"]" * 100_000, "json_wrong_shape", "nested too deeply"),
     Case("empty_list.json", lambda: b"[]", "no_data_rows", "empty"),
-    Case("utf32.csv", lambda: long_csv("2020-03-01,IT,confirmed,1694").decode().encode("utf-32"),
-         "unsupported_encoding", "UTF-32"),
-    Case("mixed_encoding.csv", lambda: long_csv("2020-03-01,São Paulo,confirmed,1").replace(b"\n", b"\n", 1)
-         + "2020-03-01,Bogotá,confirmed,2\n".encode("latin-1"), "mixed_encoding", "two encodings mixed"),
-    Case("declared_utf8.csv", lambda: long_csv("2020-03-01,Bogotá,confirmed,2").decode().encode("cp1252"),
-         "encoding_error", "not valid utf-8", mapping={"encoding": "utf-8"}),
-    Case("unterminated_quote.csv", lambda: long_csv('2020-03-01,"Italy,confirmed,1694', "2020-03-02,IT,confirmed,1"),
-         "unterminated_quote", "never closed"),
-    Case("duplicate_columns.csv", lambda: b"date,location,confirmed,confirmed\n2020-03-01,IT,1,2\n",
-         "duplicate_columns", "'confirmed'"),
-    Case("columns_20000.csv", lambda: (",".join(f"c{i}" for i in range(20_000)) + "\n"
-                                       + ",".join("1" for _ in range(20_000)) + "\n").encode(),
-         "too_many_columns", "20,000 columns"),
-    Case("one_huge_line.csv", lambda: GOOD_HEADER.encode() + b"2020-03-01,IT,confirmed," + b"9" * (10 * 1024 * 1024),
-         "line_too_long", "Line 2"),
-    Case("ragged.csv", lambda: long_csv("2020-03-01,IT,confirmed,1694", "2020-03-02,IT,confirmed,1835,extra"),
-         "wrong_field_count", "Expected 4 fields, found 5"),
+    Case(
+        "utf32.csv",
+        lambda: long_csv("2020-03-01,IT,confirmed,1694").decode().encode("utf-32"),
+        "unsupported_encoding",
+        "UTF-32",
+    ),
+    Case(
+        "mixed_encoding.csv",
+        lambda: (
+            long_csv("2020-03-01,São Paulo,confirmed,1").replace(b"\n", b"\n", 1)
+            + "2020-03-01,Bogotá,confirmed,2\n".encode("latin-1")
+        ),
+        "mixed_encoding",
+        "two encodings mixed",
+    ),
+    Case(
+        "declared_utf8.csv",
+        lambda: long_csv("2020-03-01,Bogotá,confirmed,2").decode().encode("cp1252"),
+        "encoding_error",
+        "not valid utf-8",
+        mapping={"encoding": "utf-8"},
+    ),
+    Case(
+        "unterminated_quote.csv",
+        lambda: long_csv('2020-03-01,"Italy,confirmed,1694', "2020-03-02,IT,confirmed,1"),
+        "unterminated_quote",
+        "never closed",
+    ),
+    Case(
+        "duplicate_columns.csv",
+        lambda: b"date,location,confirmed,confirmed\n2020-03-01,IT,1,2\n",
+        "duplicate_columns",
+        "'confirmed'",
+    ),
+    Case(
+        "columns_20000.csv",
+        lambda: (
+            ",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("1" for _ in range(20_000)) + "\n"
+        ).encode(),
+        "too_many_columns",
+        "20,000 columns",
+    ),
+    Case(
+        "one_huge_line.csv",
+        lambda: GOOD_HEADER.encode() + b"2020-03-01,IT,confirmed," + b"9" * (10 * 1024 * 1024),
+        "line_too_long",
+        "Line 2",
+    ),
+    Case(
+        "ragged.csv",
+        lambda: long_csv("2020-03-01,IT,confirmed,1694", "2020-03-02,IT,confirmed,1835,extra"),
+        "wrong_field_count",
+        "Expected 4 fields, found 5",
+    ),
     Case("one_column.csv", lambda: b"hello\nworld\n", "single_column", "Only one column"),
     Case("formula.csv", lambda: long_csv("2020-03-01,IT,confirmed,=1+2"), "formula_in_cell", "is a formula"),
-    Case("hyperlink.csv", lambda: long_csv('2020-03-01,IT,confirmed,"=HYPERLINK(""http://x"")"'),
-         "formula_in_cell", "is a formula"),
+    Case(
+        "hyperlink.csv",
+        lambda: long_csv('2020-03-01,IT,confirmed,"=HYPERLINK(""http://x"")"'),
+        "formula_in_cell",
+        "is a formula",
+    ),
     Case("nan.csv", lambda: long_csv("2020-03-01,IT,confirmed,NaN"), "value_not_finite", "NaN or infinity"),
     Case("inf.csv", lambda: long_csv("2020-03-01,IT,confirmed,-inf"), "value_not_finite", "NaN or infinity"),
     Case("exponent.csv", lambda: long_csv("2020-03-01,IT,confirmed,1.5E+05"), "value_exponent", "exponent"),
-    Case("words.csv", lambda: long_csv("2020-03-01,IT,confirmed,about a thousand"), "value_not_numeric",
-         "is not a number"),
+    Case(
+        "words.csv",
+        lambda: long_csv("2020-03-01,IT,confirmed,about a thousand"),
+        "value_not_numeric",
+        "is not a number",
+    ),
     Case("unparseable_date.csv", lambda: long_csv("yesterday,IT,confirmed,1694"), "date_unparseable", "'yesterday'"),
-    Case("impossible_date.csv", lambda: long_csv("2020-02-30,IT,confirmed,1694", "2020-02-28,IT,confirmed,888"),
-         "date_unparseable", "'2020-02-30'"),
+    Case(
+        "impossible_date.csv",
+        lambda: long_csv("2020-02-30,IT,confirmed,1694", "2020-02-28,IT,confirmed,888"),
+        "date_unparseable",
+        "'2020-02-30'",
+    ),
     Case("future_date.csv", lambda: long_csv("2999-01-01,IT,confirmed,1694"), "date_in_future", "in the future"),
     Case("date_1900.csv", lambda: long_csv("1900-01-01,IT,confirmed,1694"), "date_too_early", "before December 2019"),
-    Case("ambiguous_dates.csv", lambda: long_csv("01/02/2020,IT,confirmed,1", "03/04/2020,IT,confirmed,2"),
-         "needs_mapping", "can be read as"),
-    Case("unknown_location.csv", lambda: long_csv("2020-03-01,Atlantis,confirmed,1694"), "unknown_location",
-         "'Atlantis'"),
-    Case("unknown_region.csv", lambda: long_csv("2020-03-01,Lombardi,confirmed,1694"), "unknown_location",
-         "Lombardia (IT_25)", default_country="IT"),
+    Case(
+        "ambiguous_dates.csv",
+        lambda: long_csv("01/02/2020,IT,confirmed,1", "03/04/2020,IT,confirmed,2"),
+        "needs_mapping",
+        "can be read as",
+    ),
+    Case(
+        "unknown_location.csv", lambda: long_csv("2020-03-01,Atlantis,confirmed,1694"), "unknown_location", "'Atlantis'"
+    ),
+    Case(
+        "unknown_region.csv",
+        lambda: long_csv("2020-03-01,Lombardi,confirmed,1694"),
+        "unknown_location",
+        "Lombardia (IT_25)",
+        default_country="IT",
+    ),
     Case("unknown_metric.csv", lambda: long_csv("2020-03-01,IT,sneezes,1694"), "unknown_metric", "'sneezes'"),
-    Case("unknown_metric_mapping.csv", lambda: b"date,location,sneezes\n2020-03-01,IT,1\n", "unknown_metric",
-         "not a known metric", mapping={"metrics": {"sneezes": "sneezes"}}),
-    Case("conflicting_duplicates.csv",
-         lambda: long_csv("2020-03-01,IT,confirmed,1694", "2020-03-01,Italy,confirmed,1700"),
-         "conflicting_duplicate", "more than once with different values"),
-    Case("no_metric_columns.csv", lambda: b"date,location,colour\n2020-03-01,IT,red\n", "needs_mapping",
-         "No column looks like a metric"),
-    Case("missing_mapped_column.csv", lambda: long_csv("2020-03-01,IT,confirmed,1694"), "bad_mapping",
-         "'day' is not in the file", mapping={"date_column": "day"}),
+    Case(
+        "unknown_metric_mapping.csv",
+        lambda: b"date,location,sneezes\n2020-03-01,IT,1\n",
+        "unknown_metric",
+        "not a known metric",
+        mapping={"metrics": {"sneezes": "sneezes"}},
+    ),
+    Case(
+        "conflicting_duplicates.csv",
+        lambda: long_csv("2020-03-01,IT,confirmed,1694", "2020-03-01,Italy,confirmed,1700"),
+        "conflicting_duplicate",
+        "more than once with different values",
+    ),
+    Case(
+        "no_metric_columns.csv",
+        lambda: b"date,location,colour\n2020-03-01,IT,red\n",
+        "needs_mapping",
+        "No column looks like a metric",
+    ),
+    Case(
+        "missing_mapped_column.csv",
+        lambda: long_csv("2020-03-01,IT,confirmed,1694"),
+        "bad_mapping",
+        "'day' is not in the file",
+        mapping={"date_column": "day"},
+    ),
 ]

@@ -1,4 +1,5 @@
 """CSV and TSV: every cell a string, quoted fields kept whole, rows numbered as in a spreadsheet."""
+
 from contributions.parsing import parse_bytes
 
 

@@ -1,4 +1,5 @@
 """Reading a stored file: only the server's path is opened, limits hold, the bytes decide."""
+
 import pytest
 
 from contributions.parsing import parse_bytes, parse_file
@@ -28,8 +29,9 @@ def test_a_file_over_the_size_limit_is_not_read(monkeypatch, tmp_path):
 def test_a_stored_file_reads_as_its_bytes_do(tmp_path, encoding):
     """parse_file maps the stored file instead of reading it into memory: same sheets, same problems,
     and nothing keeps the map open."""
-    data = ('"date";"location";"confirmed"\n' + "2020-03-01;Bogotá;1.234\n" * 3 + '2020-03-02;"Bo;gotá";x\n'
-            ).encode(encoding)
+    data = ('"date";"location";"confirmed"\n' + "2020-03-01;Bogotá;1.234\n" * 3 + '2020-03-02;"Bo;gotá";x\n').encode(
+        encoding
+    )
     stored = tmp_path / "upload"
     stored.write_bytes(data)
 
@@ -45,8 +47,9 @@ def test_a_stored_file_reads_as_its_bytes_do(tmp_path, encoding):
 def test_a_stored_empty_or_mixed_encoding_file_is_a_clear_error(tmp_path):
     empty, mixed = tmp_path / "empty", tmp_path / "mixed"
     empty.write_bytes(b"")
-    mixed.write_bytes("date,location,confirmed\n2020-03-01,Bogotá,1\n".encode()
-                      + "2020-03-02,Bogotá,2\n".encode("cp1252"))
+    mixed.write_bytes(
+        "date,location,confirmed\n2020-03-01,Bogotá,1\n".encode() + "2020-03-02,Bogotá,2\n".encode("cp1252")
+    )
 
     assert [p["code"] for p in parse_file(empty).problems] == ["empty_file"]
     assert [p["code"] for p in parse_file(mixed).problems] == ["mixed_encoding"]

@@ -1,4 +1,5 @@
 """JSON records, or columns and rows, become a table of strings."""
+
 from contributions.parsing import parse_bytes
 
 

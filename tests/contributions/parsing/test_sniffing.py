@@ -1,4 +1,5 @@
 """Sniffing: type, encoding, delimiter and number format, by content and never by name."""
+
 import pytest
 from openpyxl import Workbook
 
@@ -7,10 +8,16 @@ from contributions.parsing import parse_bytes, parse_file
 ROWS = "date;location;confirmed\n2020-03-01;Bogotá;1.234\n2020-03-02;Bogotá;2.345\n"
 
 
-@pytest.mark.parametrize("encoding,expected", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("cp1252", "cp1252"),
-    ("utf-16-le", "utf-16-le"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("cp1252", "cp1252"),
+        ("utf-16-le", "utf-16-le"),
+    ],
+)
 def test_detects_the_encoding(encoding, expected):
     parsed = parse_bytes(ROWS.encode(encoding))
 
@@ -18,7 +25,7 @@ def test_detects_the_encoding(encoding, expected):
     assert parsed.sheets[0].frame["location"].tolist() == ["Bogotá", "Bogotá"]
 
 
-@pytest.mark.parametrize("delimiter,kind", [(",", "csv"), (";", "csv"), ("\t", "tsv"), ("|", "csv")])
+@pytest.mark.parametrize(("delimiter", "kind"), [(",", "csv"), (";", "csv"), ("\t", "tsv"), ("|", "csv")])
 def test_detects_the_delimiter(delimiter, kind):
     text = "date,location,confirmed\n2020-03-01,IT,1694\n2020-03-02,IT,2036\n".replace(",", delimiter)
 

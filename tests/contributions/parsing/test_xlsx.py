@@ -1,4 +1,5 @@
 """XLSX workbooks: cells become plain text, a stored workbook reads as its bytes do."""
+
 import io
 
 from openpyxl import Workbook

@@ -1,4 +1,5 @@
 """Running validation on a small file given as text, and reading the result back."""
+
 import datetime as dt
 
 from contributions.parsing import parse_bytes
@@ -7,8 +8,14 @@ from contributions.validation import ValidationResult, validate
 TODAY = dt.date(2023, 3, 10)
 
 
-def run(text: str | bytes, *, mapping: dict | None = None, recipe: object = None, country: object = None,
-        filename: str = "upload.csv") -> ValidationResult:
+def run(
+    text: str | bytes,
+    *,
+    mapping: dict | None = None,
+    recipe: object = None,
+    country: object = None,
+    filename: str = "upload.csv",
+) -> ValidationResult:
     data = text.encode() if isinstance(text, str) else text
     parsed = parse_bytes(data, filename=filename, mapping=mapping)
     return validate(parsed, mapping=mapping, recipe=recipe, default_country=country, today=TODAY)

@@ -1,4 +1,5 @@
 """Every broken or hostile file ends invalid with its own problem code and message, and nothing escapes."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Dates: one format for the whole file, ambiguity asked about, the mapping settles it."""
+
 import datetime as dt
 
 import pytest
@@ -8,14 +9,17 @@ from contributions.validation.dates import read_dates
 from .builders import run, values
 
 
-@pytest.mark.parametrize("texts,expected", [
-    (["1/22/20", "3/9/23"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
-    (["22.01.2020", "09.03.2023"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
-    (["22/01/2020", "09/03/2023"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
-    (["2020-03-01T17:00:00", "2021-01-02 05:22:33"], [dt.date(2020, 3, 1), dt.date(2021, 1, 2)]),
-    (["43859", "43860"], [dt.date(2020, 1, 29), dt.date(2020, 1, 30)]),
-    (["20200301"], [dt.date(2020, 3, 1)]),
-])
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["1/22/20", "3/9/23"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
+        (["22.01.2020", "09.03.2023"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
+        (["22/01/2020", "09/03/2023"], [dt.date(2020, 1, 22), dt.date(2023, 3, 9)]),
+        (["2020-03-01T17:00:00", "2021-01-02 05:22:33"], [dt.date(2020, 3, 1), dt.date(2021, 1, 2)]),
+        (["43859", "43860"], [dt.date(2020, 1, 29), dt.date(2020, 1, 30)]),
+        (["20200301"], [dt.date(2020, 3, 1)]),
+    ],
+)
 def test_date_formats(texts, expected):
     reading = read_dates(texts)
 

@@ -1,4 +1,5 @@
 """The normalised frame: sorted by observation key, duplicates settled, the same for big and small files."""
+
 import pandas as pd
 import pytest
 
@@ -13,13 +14,16 @@ def test_identical_duplicates_are_kept_once_with_a_warning(reference_data):
     assert "duplicate_row" in codes(result)
 
 
-@pytest.mark.parametrize("text", [
-    # out of key order, with an identical duplicate dropped on the way
-    "date,location,metric,value\n2020-03-02,IT,deaths,40\n2020-03-01,FR,confirmed,100\n2020-03-01,IT,deaths,34\n"
-    "2020-03-01,Italy,deaths,34\n2020-03-01,IT,confirmed,1694\n",
-    # already in key order, one row without a value
-    "date,location,metric,value\n2020-03-01,FR,confirmed,100\n2020-03-01,IT,confirmed,\n2020-03-02,IT,confirmed,9\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # out of key order, with an identical duplicate dropped on the way
+        "date,location,metric,value\n2020-03-02,IT,deaths,40\n2020-03-01,FR,confirmed,100\n2020-03-01,IT,deaths,34\n"
+        "2020-03-01,Italy,deaths,34\n2020-03-01,IT,confirmed,1694\n",
+        # already in key order, one row without a value
+        "date,location,metric,value\n2020-03-01,FR,confirmed,100\n2020-03-01,IT,confirmed,\n2020-03-02,IT,confirmed,9\n",
+    ],
+)
 def test_the_result_carries_the_observation_keys_of_its_rows(reference_data, text):
     from dataset.keys import observation_keys
 
@@ -48,7 +52,8 @@ def test_the_paths_for_big_files_give_the_same_frame_as_those_for_small_ones(ref
     monkeypatch.setattr(parallel, "MIN_ROWS", 10)
     big_file_paths = run(text)
 
-    assert small_file_paths.is_valid and big_file_paths.is_valid
+    assert small_file_paths.is_valid
+    assert big_file_paths.is_valid
     pd.testing.assert_frame_equal(small_file_paths.frame, big_file_paths.frame)
     assert small_file_paths.keys.tolist() == big_file_paths.keys.tolist()
     assert values(big_file_paths)[("IT", "deaths", "2020-02-03")] == 32

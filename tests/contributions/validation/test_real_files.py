@@ -1,4 +1,5 @@
 """The real files volunteers will upload parse and normalise to the right rows and values."""
+
 import csv
 import datetime as dt
 import json
@@ -48,7 +49,8 @@ def test_jhu_time_series_normalises_every_date_column(jhu_final, reference_data)
     assert result.report["detected"]["sheets"][0]["date_columns"] == 1143
     left_out = 5 * 1143  # Canada x3, China "Unknown", UK "Channel Islands"
     assert len(frame) == 289 * 1143 - left_out
-    assert frame["date"].min() == dt.datetime(2020, 1, 22) and frame["date"].max() == dt.datetime(2023, 3, 9)
+    assert frame["date"].min() == dt.datetime(2020, 1, 22)
+    assert frame["date"].max() == dt.datetime(2023, 3, 9)
     assert value(frame, "AF", "confirmed", dt.datetime(2023, 3, 9)).value == 209451
     assert value(frame, "IT", "confirmed", dt.datetime(2023, 3, 9)).value == 25603510
     assert value(frame, "CN_HB", "confirmed", dt.datetime(2023, 3, 9)).row > 1  # "Hubei" is Hubei Sheng
@@ -84,8 +86,11 @@ def test_jhu_daily_report_2020_resolves_mainland_china_and_adds_up_us_cities(tes
 
 
 def test_jhu_daily_report_2021_adds_counties_up_into_their_state(test_data, reference_data):
-    mapping = {"date": "2021-01-01", "unknown_sublocations": "aggregate",
-               "locations": {"US / Diamond Princess": "", "US / Grand Princess": "", "US / Recovered": ""}}
+    mapping = {
+        "date": "2021-01-01",
+        "unknown_sublocations": "aggregate",
+        "locations": {"US / Diamond Princess": "", "US / Grand Princess": "", "US / Recovered": ""},
+    }
     result = check(test_data / "jhu_daily_reports/01-01-2021.csv", mapping=mapping)
 
     assert result.is_valid, result.report["problems"][:5]
@@ -103,8 +108,13 @@ def test_jhu_daily_report_2021_adds_counties_up_into_their_state(test_data, refe
     json.dumps(result.report)
 
 
-@pytest.mark.parametrize("name,day", [("dpc-covid19-ita-regioni-20200301.csv", dt.datetime(2020, 3, 1)),
-                                      ("dpc-covid19-ita-regioni-20210115.csv", dt.datetime(2021, 1, 15))])
+@pytest.mark.parametrize(
+    ("name", "day"),
+    [
+        ("dpc-covid19-ita-regioni-20200301.csv", dt.datetime(2020, 3, 1)),
+        ("dpc-covid19-ita-regioni-20210115.csv", dt.datetime(2021, 1, 15)),
+    ],
+)
 def test_protezione_civile_regions_map_to_iso_subdivisions(test_data, reference_data, name, day):
     result = check(test_data / f"italy_pcm_dpc/{name}")
 
@@ -136,8 +146,7 @@ def test_workbook_with_one_sheet_per_country_uses_sheet_names_as_locations(test_
     result = check(test_data / "xlsx/My_per_day_cases.xlsx")
 
     sheets = {s["sheet"]: s["location"] for s in result.report["detected"]["sheets"]}
-    assert sheets == {"Nigeria daily covid": "NG", "USA daily covid": "US", "Italy": "IT", "Korea": "KR",
-                      "China": "CN"}
+    assert sheets == {"Nigeria daily covid": "NG", "USA daily covid": "US", "Italy": "IT", "Korea": "KR", "China": "CN"}
     # The USA sheet gives 29 and 30 January twice, with different figures: the file must be fixed.
     conflicts = result.problems[result.problems["code"] == "conflicting_duplicate"]
     assert set(conflicts["sheet"]) == {"USA daily covid"}
@@ -171,16 +180,25 @@ def test_state_table_without_dates_needs_a_constant_date(test_data, reference_da
     reasons = {r["code"] for r in result.report["needs_mapping"]["reasons"]}
     assert reasons == {"no_date_column", "ambiguous_metric_columns"}
     suggested = result.report["needs_mapping"]["suggested"]
-    assert suggested["metrics"] == {"Total Confirmed cases (Nigeria National)": "confirmed",
-                                    "Total Confirmed cases (Foreign National)": "confirmed",
-                                    "Cured": "recovered", "Death": "deaths"}
+    assert suggested["metrics"] == {
+        "Total Confirmed cases (Nigeria National)": "confirmed",
+        "Total Confirmed cases (Foreign National)": "confirmed",
+        "Cured": "recovered",
+        "Death": "deaths",
+    }
     assert suggested["location_columns"] == ["Name of States/FCT"]
 
 
 def test_state_table_with_a_constant_date_adds_up_both_confirmed_columns(test_data, reference_data):
-    mapping = {"date": "2020-03-30", "metrics": {
-        "Total Confirmed cases (Nigeria National)": "confirmed",
-        "Total Confirmed cases (Foreign National)": "confirmed", "Cured": "recovered", "Death": "deaths"}}
+    mapping = {
+        "date": "2020-03-30",
+        "metrics": {
+            "Total Confirmed cases (Nigeria National)": "confirmed",
+            "Total Confirmed cases (Foreign National)": "confirmed",
+            "Cured": "recovered",
+            "Death": "deaths",
+        },
+    }
     result = check(test_data / "xlsx/Covid_19_cases_Nigeria.xlsx", mapping=mapping, default_country="NG")
 
     assert result.is_valid, result.report["problems"][:5]

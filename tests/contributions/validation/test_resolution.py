@@ -1,13 +1,23 @@
 """Places and metrics: found by key, code, alias or name, inside the country; unknown ones explained."""
+
 import pytest
 
 from .builders import codes, run, values
 
 
-@pytest.mark.parametrize("text,key", [
-    ("IT_25", "IT_25"), ("IT-25", "IT_25"), ("ITA", "IT"), ("it", "IT"), ("Mainland China", "CN"),
-    ("Korea, South", "KR"), ("côte d'ivoire", "CI"), ("COTE D IVOIRE", "CI"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("IT_25", "IT_25"),
+        ("IT-25", "IT_25"),
+        ("ITA", "IT"),
+        ("it", "IT"),
+        ("Mainland China", "CN"),
+        ("Korea, South", "KR"),
+        ("côte d'ivoire", "CI"),
+        ("COTE D IVOIRE", "CI"),
+    ],
+)
 def test_locations_by_key_code_alias_and_name(reference_data, text, key):
     result = run(f'date,location,metric,value\n2020-03-01,"{text}",confirmed,1\n')
 
@@ -23,8 +33,9 @@ def test_names_are_looked_up_inside_the_submissions_country(reference_data):
 
 
 def test_unknown_name_lists_its_rows_and_the_closest_known_names(reference_data):
-    result = run("date,regione,totale_casi\n2020-03-01,Lombardi,1\n2020-03-02,Lombardi,2\n2020-03-02,Veneto,3\n",
-                 country="IT")
+    result = run(
+        "date,regione,totale_casi\n2020-03-01,Lombardi,1\n2020-03-02,Lombardi,2\n2020-03-02,Veneto,3\n", country="IT"
+    )
 
     problem = next(p for p in result.report["problems"] if p["code"] == "unknown_location")
     assert problem["rows"] == [2, 3]
@@ -34,27 +45,36 @@ def test_unknown_name_lists_its_rows_and_the_closest_known_names(reference_data)
 
 
 def test_the_mapping_can_name_a_location_for_an_unknown_name(reference_data):
-    result = run("date,regione,totale_casi\n2020-03-01,Lombardi,1\n", country="IT",
-                 mapping={"locations": {"Lombardi": "IT_25"}})
+    result = run(
+        "date,regione,totale_casi\n2020-03-01,Lombardi,1\n", country="IT", mapping={"locations": {"Lombardi": "IT_25"}}
+    )
 
     assert values(result) == {("IT_25", "confirmed", "2020-03-01"): 1}
 
 
 def test_protezione_civile_names_and_codes_resolve(reference_data):
-    result = run("data,denominazione_regione,deceduti\n2020-03-01,P.A. Trento,1\n2020-03-01,P.A. Bolzano,2\n"
-                 "2020-03-01,Valle d'Aosta,3\n", country="IT")
-    by_code = run("data,codice_regione,deceduti\n2020-03-01,22,1\n2020-03-01,21,2\n", country="IT",
-                  mapping={"location_columns": ["codice_regione"]})
+    result = run(
+        "data,denominazione_regione,deceduti\n2020-03-01,P.A. Trento,1\n2020-03-01,P.A. Bolzano,2\n"
+        "2020-03-01,Valle d'Aosta,3\n",
+        country="IT",
+    )
+    by_code = run(
+        "data,codice_regione,deceduti\n2020-03-01,22,1\n2020-03-01,21,2\n",
+        country="IT",
+        mapping={"location_columns": ["codice_regione"]},
+    )
 
     assert set(result.frame["location_key"]) == {"IT_TN", "IT_BZ", "IT_23"}
     assert by_code.frame["location_key"].tolist() == ["IT_BZ", "IT_TN"]
 
 
 def test_sublocations_in_a_country_given_whole_cannot_be_added_up(reference_data):
-    text = ("country,province,confirmed\nCanada,,100\nCanada,Ontario,60\nCanada,Atlantis,40\n")
+    text = "country,province,confirmed\nCanada,,100\nCanada,Ontario,60\nCanada,Atlantis,40\n"
 
-    result = run(text.replace("country", "date,country").replace("\nCanada", "\n2020-03-01,Canada"),
-                 mapping={"unknown_sublocations": "aggregate"})
+    result = run(
+        text.replace("country", "date,country").replace("\nCanada", "\n2020-03-01,Canada"),
+        mapping={"unknown_sublocations": "aggregate"},
+    )
 
     assert not result.is_valid
     assert "partial_aggregate" in codes(result)
@@ -73,12 +93,23 @@ def test_a_file_of_thousands_of_unknown_names_gets_a_short_report(reference_data
     assert len(result.problems[result.problems["code"] == "unknown_location"]) == 3000  # all rows in the CSV
 
 
-@pytest.mark.parametrize("word,metric", [
-    ("deceduti", "deaths"), ("fallecidos", "deaths"), ("décès", "deaths"), ("Todesfälle", "deaths"),
-    ("óbitos", "deaths"), ("totale_casi", "confirmed"), ("tamponi", "tests"), ("casos", "confirmed"),
-    ("muertes", "deaths"), ("terapia_intensiva", "icu"), ("totale_ospedalizzati", "hospitalized"),
-    ("dimessi_guariti", "recovered"),
-])
+@pytest.mark.parametrize(
+    ("word", "metric"),
+    [
+        ("deceduti", "deaths"),
+        ("fallecidos", "deaths"),
+        ("décès", "deaths"),
+        ("Todesfälle", "deaths"),
+        ("óbitos", "deaths"),
+        ("totale_casi", "confirmed"),
+        ("tamponi", "tests"),
+        ("casos", "confirmed"),
+        ("muertes", "deaths"),
+        ("terapia_intensiva", "icu"),
+        ("totale_ospedalizzati", "hospitalized"),
+        ("dimessi_guariti", "recovered"),
+    ],
+)
 def test_metric_names_in_several_languages(reference_data, word, metric):
     result = run(f"date,location,metric,value\n2020-03-01,IT,{word},5\n")
 

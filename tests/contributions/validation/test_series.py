@@ -1,4 +1,5 @@
 """Series checks: negative values, falling cumulative series and implausible jumps are warnings."""
+
 from .builders import codes, run
 
 
@@ -15,7 +16,8 @@ def test_a_cumulative_series_that_falls_is_a_warning(reference_data):
     assert result.is_valid
     warning = next(p for p in result.report["problems"] if p["code"] == "cumulative_decrease")
     assert warning["row"] == 3
-    assert "confirmed" in warning["message"] and "100" in warning["message"]
+    assert "confirmed" in warning["message"]
+    assert "100" in warning["message"]
     assert result.report["counts"]["cumulative_decrease"] == 1  # hospitalised is a level, it may fall
 
 

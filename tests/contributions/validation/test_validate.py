@@ -1,4 +1,5 @@
 """Validation turns any supported layout into one long frame and a report that explains every problem."""
+
 import pandas as pd
 import pytest
 
@@ -15,12 +16,15 @@ def test_long_file_gives_one_row_per_value(reference_data):
     assert result.report["detected"]["sheets"][0]["layout"] == "long"
 
 
-@pytest.mark.parametrize("header,country,key", [
-    ("fecha;provincia;casos;fallecidos", "ES", "ES_AN"),
-    ("Datum;Bundesland;Fälle;Todesfälle", "DE", "DE_BY"),
-    ("data;estado;casos;óbitos", "BR", "BR_SP"),
-    ("date;région;cas;décès", "FR", "FR_BRE"),
-])
+@pytest.mark.parametrize(
+    ("header", "country", "key"),
+    [
+        ("fecha;provincia;casos;fallecidos", "ES", "ES_AN"),
+        ("Datum;Bundesland;Fälle;Todesfälle", "DE", "DE_BY"),
+        ("data;estado;casos;óbitos", "BR", "BR_SP"),
+        ("date;région;cas;décès", "FR", "FR_BRE"),
+    ],
+)
 def test_wide_files_with_headers_in_other_languages(reference_data, header, country, key):
     names = {"ES_AN": "Andalucía", "DE_BY": "Bayern", "BR_SP": "São Paulo", "FR_BRE": "Bretagne"}
     result = run(f"{header}\n2020-04-01;{names[key]};1.234;56\n", country=country)
@@ -42,8 +46,10 @@ def test_a_file_without_a_location_column_asks_for_one_and_suggests_the_country(
 def test_a_recipe_maps_the_next_upload_and_the_mapping_wins_over_it(reference_data):
     from sources.models import SourceRecipe
 
-    recipe = SourceRecipe(layout="wide_metric", mapping={"date_column": "giorno", "location": "IT",
-                                                          "metrics": {"morti": "deaths", "positivi": "confirmed"}})
+    recipe = SourceRecipe(
+        layout="wide_metric",
+        mapping={"date_column": "giorno", "location": "IT", "metrics": {"morti": "deaths", "positivi": "confirmed"}},
+    )
     text = "giorno,morti,positivi\n2020-03-01,34,1694\n"
 
     from_recipe = run(text, recipe=recipe)
@@ -68,8 +74,16 @@ def test_the_normalised_frame_round_trips_through_parquet(reference_data, tmp_pa
     result.write_parquet(tmp_path / "normalised.parquet")
     back = pd.read_parquet(tmp_path / "normalised.parquet")
 
-    assert back.columns.tolist() == ["location_id", "location_key", "metric_id", "metric", "date", "value", "row",
-                                     "sheet"]
+    assert back.columns.tolist() == [
+        "location_id",
+        "location_key",
+        "metric_id",
+        "metric",
+        "date",
+        "value",
+        "row",
+        "sheet",
+    ]
     assert back["value"].tolist() == result.frame["value"].tolist()
 
 

@@ -1,4 +1,5 @@
 """Values: separators of every convention read, plain columns cast at once, bad cells reported."""
+
 import pytest
 
 from .builders import run, values
@@ -16,13 +17,20 @@ def test_spaces_as_thousands_separators_are_read(reference_data):
     assert values(result) == {("FR", "confirmed", "2020-03-01"): 12345}
 
 
-@pytest.mark.parametrize("cells,expected", [
-    (["1694", "0012", "7"], [1694, 12, 7]),  # whole numbers: one cast
-    (["7"] * 50 + ["-5", "2.5", ".5", "+3"], [7] * 50 + [-5, 2.5, 0.5, 3]),  # a few others: checked one by one
-    (["7"] * 5 + ["-5", "-6"], None),  # many others: the careful path
-    (["1694", "1e5"], None), (["1694", " 12"], None), (["1694", ""], None), (["1694", "nan"], None),
-    (["1,694", "12"], None), ([], None),
-])
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["1694", "0012", "7"], [1694, 12, 7]),  # whole numbers: one cast
+        (["7"] * 50 + ["-5", "2.5", ".5", "+3"], [7] * 50 + [-5, 2.5, 0.5, 3]),  # a few others: checked one by one
+        (["7"] * 5 + ["-5", "-6"], None),  # many others: the careful path
+        (["1694", "1e5"], None),
+        (["1694", " 12"], None),
+        (["1694", ""], None),
+        (["1694", "nan"], None),
+        (["1,694", "12"], None),
+        ([], None),
+    ],
+)
 def test_plain_value_columns_are_cast_at_once_and_anything_else_gets_the_careful_path(cells, expected):
     import pyarrow as pa
 

@@ -5,6 +5,7 @@ They write Observation / ObservationHistory rows directly (a few rows, so plain 
 the invariants the merge keeps: a changed value gets one history row pointing at the release that
 had set the old value.
 """
+
 from datetime import date
 
 from django.utils import timezone
@@ -25,19 +26,34 @@ def publish(values: dict, *, source: Source, created_at=None) -> Release:
     release = ReleaseFactory(created_at=created_at)
     locations = dict(Location.objects.filter(key__in={k for k, _, _ in values}).values_list("key", "pk"))
     metrics = dict(Metric.objects.filter(code__in={c for _, c, _ in values}).values_list("code", "pk"))
-    existing = {(o.location_id, o.metric_id, o.date): o for o in Observation.objects.filter(
-        location_id__in=locations.values(), metric_id__in=metrics.values()).select_related("source", "release")}
+    existing = {
+        (o.location_id, o.metric_id, o.date): o
+        for o in Observation.objects.filter(
+            location_id__in=locations.values(), metric_id__in=metrics.values()
+        ).select_related("source", "release")
+    }
     new, changed = [], 0
     for (key, code, day), value in values.items():
         ids = (locations[key], metrics[code], date.fromisoformat(day))
         current = existing.get(ids)
         if current is None:
-            new.append(Observation(location_id=ids[0], metric_id=ids[1], date=ids[2], value=value, source=source,
-                                   release=release))
+            new.append(
+                Observation(
+                    location_id=ids[0], metric_id=ids[1], date=ids[2], value=value, source=source, release=release
+                )
+            )
         elif current.value != value:
             ObservationHistory.objects.create(
-                location_id=ids[0], metric_id=ids[1], date=ids[2], old_value=current.value, new_value=value,
-                old_source=current.source, new_source=source, old_release=current.release, release=release)
+                location_id=ids[0],
+                metric_id=ids[1],
+                date=ids[2],
+                old_value=current.value,
+                new_value=value,
+                old_source=current.source,
+                new_source=source,
+                old_release=current.release,
+                release=release,
+            )
             current.value, current.source, current.release = value, source, release
             current.save()
             changed += 1

@@ -1,4 +1,5 @@
 """locations/, metrics/, releases/ and ping/: what a data user looks up before asking for values."""
+
 from dataset.models import ReleaseFile
 
 from .builders import make_source, publish, series
@@ -16,13 +17,15 @@ def test_location_by_key_names_its_parent(client_api, reference_data):
 
 def test_locations_filtered_by_level_and_country(client_api, reference_data):
     keys = names(client_api.get("/api/v1/locations/", {"level": "region", "country": "it", "page_size": 50}))
-    assert "IT_25" in keys and "IT_62" in keys
+    assert "IT_25" in keys
+    assert "IT_62" in keys
     assert all(key.startswith("IT_") for key in keys)
 
 
 def test_locations_filtered_by_parent(client_api, reference_data):
     keys = names(client_api.get("/api/v1/locations/", {"parent": "IT", "page_size": 50}))
-    assert "IT_25" in keys and "IT" not in keys
+    assert "IT_25" in keys
+    assert "IT" not in keys
 
 
 def test_location_search_finds_aliases_ignoring_accents_and_case(client_api, reference_data):
@@ -46,8 +49,9 @@ def test_releases_newest_first_with_counts_and_export_links(client_api, referenc
     source = make_source()
     publish(series("IT", "confirmed", "2020-03-01", [1, 2]), source=source)
     second = publish({("IT", "confirmed", "2020-03-02"): 3, ("IT", "confirmed", "2020-03-03"): 4}, source=source)
-    ReleaseFile.objects.create(release=second, format="tidy", name="observations.csv", path="2/observations.csv",
-                               size=1234, sha256="ab" * 32)
+    ReleaseFile.objects.create(
+        release=second, format="tidy", name="observations.csv", path="2/observations.csv", size=1234, sha256="ab" * 32
+    )
     body = client_api.get("/api/v1/releases/").json()
     assert [r["number"] for r in body["results"]] == [2, 1]
     latest = body["results"][0]

@@ -1,4 +1,5 @@
 """observations/?as_of=: values exactly as a past release published them, from the history."""
+
 import pytest
 
 from dataset import vintages
@@ -21,10 +22,16 @@ def revised(reference_data):
     ministry = make_source("Ministry of Health", "IT")
     agency = make_source("Civil Protection Agency", "IT")
     publish(series("IT", "confirmed", "2020-03-01", [10, 20]), source=ministry, created_at=at("2020-04-01"))
-    publish({("IT", "confirmed", "2020-03-02"): 25, ("IT", "confirmed", "2020-03-03"): 30}, source=agency,
-            created_at=at("2020-04-02"))
-    publish({("IT", "confirmed", "2020-03-01"): 11, ("IT", "confirmed", "2020-03-02"): 27}, source=ministry,
-            created_at=at("2020-04-03"))
+    publish(
+        {("IT", "confirmed", "2020-03-02"): 25, ("IT", "confirmed", "2020-03-03"): 30},
+        source=agency,
+        created_at=at("2020-04-02"),
+    )
+    publish(
+        {("IT", "confirmed", "2020-03-01"): 11, ("IT", "confirmed", "2020-03-02"): 27},
+        source=ministry,
+        created_at=at("2020-04-03"),
+    )
     publish({("IT", "confirmed", "2020-03-04"): 40}, source=ministry, created_at=at("2020-04-04"))
     return {"ministry": ministry.pk, "agency": agency.pk}
 
@@ -43,13 +50,19 @@ def test_first_release_shows_the_values_before_any_correction(client_api, revise
 def test_second_release_shows_its_correction_and_the_day_it_added(client_api, revised):
     m, a = revised["ministry"], revised["agency"]
     assert rows(client_api, as_of=2) == [
-        ("2020-03-01", 10.0, m, 1), ("2020-03-02", 25.0, a, 2), ("2020-03-03", 30.0, a, 2)]
+        ("2020-03-01", 10.0, m, 1),
+        ("2020-03-02", 25.0, a, 2),
+        ("2020-03-03", 30.0, a, 2),
+    ]
 
 
 def test_third_release_shows_values_changed_twice_at_their_second_correction(client_api, revised):
     m, a = revised["ministry"], revised["agency"]
     assert rows(client_api, as_of=3) == [
-        ("2020-03-01", 11.0, m, 3), ("2020-03-02", 27.0, m, 3), ("2020-03-03", 30.0, a, 2)]
+        ("2020-03-01", 11.0, m, 3),
+        ("2020-03-02", 27.0, m, 3),
+        ("2020-03-03", 30.0, a, 2),
+    ]
 
 
 def test_latest_release_as_of_equals_the_current_values(client_api, revised):
@@ -89,15 +102,18 @@ def test_vintage_csv_has_the_past_values(client_api, revised):
     response = client_api.get(URL, {"location": "IT", "metric": "confirmed", "as_of": 1, "format": "csv"})
     body = b"".join(response.streaming_content).decode()
     assert body.splitlines()[1:] == [
-        f"2020-03-01,IT,confirmed,10,{revised['ministry']},1", f"2020-03-02,IT,confirmed,20,{revised['ministry']},1"]
+        f"2020-03-01,IT,confirmed,10,{revised['ministry']},1",
+        f"2020-03-02,IT,confirmed,20,{revised['ministry']},1",
+    ]
 
 
 def test_vintage_query_is_one_statement(revised, django_assert_num_queries):
     """Set-based: the whole vintage comes from a single SQL query, however many values changed."""
     release = vintages.resolve_release(2)
     with django_assert_num_queries(1):
-        values = list(vintages.as_of(Observation.objects.all(), release).order_by("date")
-                      .values_list(vintages.VALUE, flat=True))
+        values = list(
+            vintages.as_of(Observation.objects.all(), release).order_by("date").values_list(vintages.VALUE, flat=True)
+        )
     assert values == [10.0, 25.0, 30.0]
 
 

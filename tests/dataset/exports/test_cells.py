@@ -1,4 +1,5 @@
 """Cells of the CSV exports: formula-like text is escaped, numbers never are."""
+
 import csv
 
 import pytest
@@ -14,7 +15,7 @@ def test_csv_exports_escape_formula_cells_but_not_numbers(hostile, tmp_path):
     with (tmp_path / TIDY_NAME).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     names = {r["location_key"]: r for r in rows}
-    assert names["IT_FORMULA"]["location_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert names["IT_FORMULA"]["location_name"] == '\'=HYPERLINK("http://evil")'
     assert names["XF"]["location_name"] == "'-2+3"
     assert names["XF"]["source"] == "'@SUM(A1:A9)"
     assert names["XF"]["value"] == "-4"
@@ -24,9 +25,19 @@ def test_csv_exports_escape_formula_cells_but_not_numbers(hostile, tmp_path):
     assert [(r["Country/Region"], r["Lat"], r["3/1/20"]) for r in jhu] == [("'-2+3", "-11.25", "-4")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("-11.2027", "-11.2027"), ("Korea, South", "Korea, South"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-11.2027", "-11.2027"),
+        ("Korea, South", "Korea, South"),
+        ("", ""),
+    ],
+)
 def test_escape_cell(text, expected):
     assert escape_cell(text) == expected

@@ -1,4 +1,5 @@
 """The Frictionless Data Package validates and describes every column the files have."""
+
 import csv
 import json
 
@@ -31,4 +32,5 @@ def test_every_file_of_the_package_has_exactly_the_columns_its_resource_describe
         assert header == [field["name"] for field in resource["schema"]["fields"]], resource["name"]
     observations = package["resources"][0]["schema"]["fields"]
     assert [(f["name"], f["type"], f["description"]) for f in observations] == [
-        (c.name, c.type, c.description) for c in TIDY_COLUMNS]
+        (c.name, c.type, c.description) for c in TIDY_COLUMNS
+    ]

@@ -1,4 +1,5 @@
 """The Parquet export: typed columns, equal to the database."""
+
 import pandas as pd
 from django.core.management import call_command
 
@@ -20,6 +21,11 @@ def test_parquet_reads_back_typed_and_equal_to_the_database(early_import, tmp_pa
 
 def test_the_parquet_schema_has_the_columns_and_types_the_dictionary_shows():
     assert [(field.name, str(field.type)) for field in PARQUET_SCHEMA] == [
-        ("date", "date32[day]"), ("location_key", "string"), ("location_name", "string"), ("metric", "string"),
-        ("value", "double"), ("source", "string")]
+        ("date", "date32[day]"),
+        ("location_key", "string"),
+        ("location_name", "string"),
+        ("metric", "string"),
+        ("value", "double"),
+        ("source", "string"),
+    ]
     assert [name for name, _type, _definition in PARQUET_DICTIONARY] == PARQUET_SCHEMA.names

@@ -1,4 +1,5 @@
 """The export schema is the one list of columns: the files, the Data Package and the dictionary agree."""
+
 import csv
 
 from dataset.exports.jhu import write_jhu

@@ -1,4 +1,5 @@
 """The tidy CSV reads back equal to the database, in a stable order, with its gzip copy."""
+
 import gzip
 
 import pandas as pd

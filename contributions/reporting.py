@@ -80,7 +80,7 @@ def problem_rows_csv(parsed: ParsedFile, problems: pd.DataFrame) -> str:
     header += [*columns, "error"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([escape_formula(cell) for cell in header])
     frames = {sheet.name: sheet.frame for sheet in parsed.sheets}
     for (sheet_name, row), text in list(messages.items())[:MAX_PROBLEM_ROWS]:
         frame = frames.get(sheet_name if isinstance(sheet_name, str) else "")

@@ -22,7 +22,7 @@ from places.models import Location, Metric
 from sources import api as sources_api
 from sources.models import Source
 from sources.services import DuplicateSource
-from sources.visibility import can_view_source
+from sources.visibility import HIDDEN_DUPLICATE, can_view_source
 
 from . import proposals
 
@@ -102,6 +102,8 @@ class SourceViewSet(mixins.CreateModelMixin, sources_api.SourceViewSet):
             proposer = cast(User, request.user)  # CanProposeSource let only a signed-in volunteer through
             submission = proposals.propose_source(proposer=proposer, **proposal.validated_data)
         except DuplicateSource as error:
+            if not can_view_source(request.user, error.existing):
+                raise Conflict(HIDDEN_DUPLICATE, code="duplicate_source")
             raise Conflict(str(error), code="duplicate_source", existing=self._existing(error.existing))
         except proposals.TooManyProposals as error:
             raise Throttled(wait=error.retry_after, detail=str(error))
@@ -117,8 +119,10 @@ class SourceViewSet(mixins.CreateModelMixin, sources_api.SourceViewSet):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def _existing(self, existing: Source) -> dict:
-        """The registered source a duplicate proposal names in its 409 (with its page when visible)."""
-        named = {"id": existing.pk, "name": existing.name, "status": existing.status}
-        if can_view_source(self.request.user, existing):
-            named["page"] = self.request.build_absolute_uri(existing.get_absolute_url())
-        return named
+        """The registered source a duplicate proposal names in its 409 (only one the proposer may see)."""
+        return {
+            "id": existing.pk,
+            "name": existing.name,
+            "status": existing.status,
+            "page": self.request.build_absolute_uri(existing.get_absolute_url()),
+        }

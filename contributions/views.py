@@ -17,7 +17,7 @@ from accounts.models import User
 from sources import services as registry
 from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
-from sources.visibility import visible_sources
+from sources.visibility import can_view_source, visible_sources
 
 from . import proposals, services
 from .forms import ReplaceFileForm, UploadForm
@@ -46,14 +46,11 @@ def upload(request):
                 comment=form.cleaned_data["comment"],
             )
         except DuplicateSource as exc:
-            form.add_error(
-                "new_source_url",
-                format_html(
-                    '{} <a href="{}">Upload for that source instead.</a>',
-                    str(exc),
-                    f"{request.path}?source={exc.existing.pk}",
-                ),
-            )
+            message = duplicate_message(exc.existing, request.user)
+            if can_view_source(request.user, exc.existing):
+                link = f"{request.path}?source={exc.existing.pk}"
+                message = format_html('{} <a href="{}">Upload for that source instead.</a>', message, link)
+            form.add_error("new_source_url", message)
         except SourceProposalError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

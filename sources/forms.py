@@ -13,7 +13,7 @@ from places.models import Location, Metric
 
 from . import services
 from .models import Source
-from .visibility import Viewer, can_view_source
+from .visibility import HIDDEN_DUPLICATE, Viewer, can_view_source
 
 INTERNATIONAL = "none"
 FORMAT_SUGGESTIONS = "CSV, XLSX, JSON, API, HTML, PDF"
@@ -176,6 +176,4 @@ def duplicate_message(existing: Source, user: Viewer) -> str:
             existing.name,
             existing.get_status_display().lower(),
         )
-    if existing.status == Source.Status.PROPOSED:
-        return "Someone has already proposed this URL; it is waiting for review."
-    return "This URL was proposed before and rejected by a reviewer. Contact us if you think that was wrong."
+    return HIDDEN_DUPLICATE

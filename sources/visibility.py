@@ -36,6 +36,12 @@ def visible_statuses(user: User | AnonymousUser) -> list[str]:
     return list(PUBLIC_STATUSES) + own
 
 
+HIDDEN_DUPLICATE = (
+    "Someone has already proposed this URL, so it cannot be proposed again. "
+    "Contact us if you think it should be added."
+)  # all a duplicate-URL answer says of a source its reader may not see (no name, id or status)
+
+
 def can_view_source(user: Viewer, source: Source) -> bool:
     if source.status in PUBLIC_STATUSES or sees_all_sources(user):
         return True

@@ -31,10 +31,10 @@ number format), delimited.py (CSV, TSV), json_records.py, xlsx.py; parsed.py hol
 Sheet, the problem entries and what the readers share.
 """
 
+from .archive import check_xlsx_archive
 from .files import MAX_FILE_BYTES, parse_bytes, parse_file
 from .parsed import MAX_COLUMNS, MAX_ROWS, ParsedFile, Sheet, Unreadable, problem
 from .sniffing import sniff_kind, to_utf8
-from .xlsx import check_xlsx_archive
 
 __all__ = [
     "MAX_COLUMNS",

@@ -4,8 +4,10 @@ The files are built by code (a 50 MB zip bomb or a 10 MB line do not belong in g
 directory)` writes one to disk so the tests go through `parse_file` exactly as an upload would.
 """
 
+import functools
 import io
 import json
+import random
 import zipfile
 from dataclasses import dataclass, field
 
@@ -34,9 +36,9 @@ def xlsx_parts(parts: dict[str, bytes | str], *, compression=zipfile.ZIP_DEFLATE
     return buffer.getvalue()
 
 
-def minimal_workbook(extra: dict | None = None, shared_strings: str | None = None) -> bytes:
-    """A small but real XLSX skeleton; `extra` parts are added or replace the defaults."""
-    parts = {
+def minimal_workbook_parts() -> dict[str, str]:
+    """The parts of a small but real XLSX skeleton."""
+    return {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -66,6 +68,11 @@ def minimal_workbook(extra: dict | None = None, shared_strings: str | None = Non
             "</worksheet>"
         ),
     }
+
+
+def minimal_workbook(extra: dict | None = None, shared_strings: str | None = None) -> bytes:
+    """A small but real XLSX; `extra` parts are added or replace the defaults."""
+    parts: dict[str, bytes | str] = dict(minimal_workbook_parts())
     if shared_strings is not None:
         parts["xl/sharedStrings.xml"] = shared_strings
     parts.update(extra or {})
@@ -94,6 +101,64 @@ def zip_bomb() -> bytes:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
     return buffer.getvalue()
+
+
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+
+def rels_with_long_comment(*, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A 4 KB workbook whose relationship part holds a long comment of half relationships (no '>'):
+    harmless to an XML parser, hours of backtracking for a regex looking for Id=... Target=...
+    Stored uncompressed (ZIP_STORED), it passes the size checks and reaches the structure parser."""
+    comment = "<!-- " + '<Relationship Id="rId9" ' * 40_000 + " -->"
+    rels = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS_NS}">{comment}'
+        f'<Relationship Id="rId1" Type="{WORKSHEET_REL}" Target="worksheets/sheet1.xml"/></Relationships>'
+    )
+    return xlsx_parts({**minimal_workbook_parts(), "xl/_rels/workbook.xml.rels": rels}, compression=compression)
+
+
+@functools.cache
+def many_small_inflating_parts(sheets: int, cells_per_row: int = 64, rows: int = 200) -> bytes:
+    """A workbook of `sheets` worksheets, each under 1 MiB of XML yet compressed about 200 times:
+    cells of repeated characters, several hundred MB of XML in all for a ~1.5 MB file."""
+    cells = "".join(f'<c t="inlineStr"><is><t>{"9" * 40}</t></is></c>' for _ in range(cells_per_row))
+    names = ["date", "location", "confirmed", "deaths", *(f"c{j}" for j in range(5, cells_per_row + 1))]
+    header = "".join(f'<c t="inlineStr"><is><t>{name}</t></is></c>' for name in names)
+    body = f"<row>{header}</row>" + "".join(f"<row>{cells}</row>" for _ in range(rows - 1))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><sheetData>{body}</sheetData></worksheet>'
+    ).encode()
+    titles = [f"Sheet{i + 1}" for i in range(sheets)]
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        + "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(titles))
+        + "</sheets></workbook>"
+    )
+    rels = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS_NS}">'
+        + "".join(
+            f'<Relationship Id="rId{i + 1}" Type="{WORKSHEET_REL}" Target="worksheets/sheet{i + 1}.xml"/>'
+            for i in range(sheets)
+        )
+        + "</Relationships>"
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(sheets)
+    )
+    content_types = minimal_workbook_parts()["[Content_Types].xml"].replace("</Types>", overrides + "</Types>")
+    parts: dict[str, bytes | str] = {
+        "[Content_Types].xml": content_types,
+        "xl/workbook.xml": workbook,
+        "xl/_rels/workbook.xml.rels": rels,
+    }
+    parts.update({f"xl/worksheets/sheet{i + 1}.xml": sheet for i in range(sheets)})
+    return minimal_workbook(parts)
 
 
 def workbook_with_formula() -> bytes:
@@ -148,10 +213,37 @@ CASES = [
     Case(
         "dtd_after_long_comment.xlsx",
         lambda: minimal_workbook(
-            shared_strings=BILLION_LAUGHS.replace("<!DOCTYPE", "<!--" + "x" * 200_000 + "--><!DOCTYPE", 1)
+            # random text: a comment of one repeated character is refused as compressed too far
+            shared_strings=BILLION_LAUGHS.replace(
+                "<!DOCTYPE", "<!--" + random.Random(0).randbytes(100_000).hex() + "--><!DOCTYPE", 1
+            )
         ),
         "xml_entities_refused",
         "XML bomb",
+    ),
+    Case(
+        "rels_long_comment.xlsx",
+        rels_with_long_comment,
+        "zip_bomb",
+        "xl/_rels/workbook.xml.rels is compressed",
+    ),
+    Case(
+        "rels_long_comment_stored.xlsx",
+        lambda: rels_with_long_comment(compression=zipfile.ZIP_STORED),
+        "no_data_rows",  # read to the end: the comment is only a comment
+        "no data rows",
+    ),
+    Case(
+        "inflating_parts_1.5mb.xlsx",
+        lambda: many_small_inflating_parts(293),
+        "zip_bomb",
+        "xl/worksheets/sheet1.xml is compressed",
+    ),
+    Case(
+        "inflating_parts_110kb.xlsx",
+        lambda: many_small_inflating_parts(28),
+        "zip_bomb",
+        "xl/worksheets/sheet1.xml is compressed",
     ),
     Case(
         "external_entity.xlsx",

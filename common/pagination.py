@@ -6,9 +6,15 @@ Clients choose a smaller or larger page with `?page_size=` (numbered pages and c
 `?limit=` (offsets), never beyond the endpoint's maximum.
 """
 
-from typing import cast
+from typing import Any, cast
 
-from rest_framework.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination, LimitOffsetPagination, PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class NumberedPages(PageNumberPagination):
@@ -18,9 +24,34 @@ class NumberedPages(PageNumberPagination):
 
 
 class CursorPages(CursorPagination):
-    """Stable pages over a table that changes while it is read: `next` / `previous` cursors."""
+    """Stable pages over a table that changes while it is read: `next` / `previous` cursors.
+
+    A cursor is the client's to send back as it was: one whose position is not a value of the
+    ordering field (not a date, a NUL...) is answered 404 like any invalid cursor, never tried in SQL.
+    """
 
     page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> Any:
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        position = str(cursor.position)
+        if "\x00" in position:
+            raise NotFound(self.invalid_cursor_message)
+        ordering = self.ordering if isinstance(self.ordering, (list, tuple)) else [self.ordering]
+        try:
+            field = self._model._meta.get_field(str(ordering[0]).lstrip("-"))
+            field.to_python(position)
+        except FieldDoesNotExist:
+            return cursor  # a position across a relation: left to the database as before
+        except (DjangoValidationError, ValueError, TypeError):
+            raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class OffsetPages(LimitOffsetPagination):

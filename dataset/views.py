@@ -69,7 +69,9 @@ def countries(request):
 def location(request, key: str):
     place = _location_or_none(key)
     if place is None:
-        canonical = Location.objects.filter(key__iexact=key.replace("\x00", "")).values_list("key", flat=True).first()
+        canonical = None
+        if "\x00" not in key:  # a NUL is a mistake to report (404), not one to correct
+            canonical = Location.objects.filter(key__iexact=key).values_list("key", flat=True).first()
         if canonical:
             return redirect("dataset:location", key=canonical, permanent=True)
         return _location_not_found(request, key)
@@ -109,7 +111,7 @@ def provenance(request, key: str, metric: str):
     place = _location_or_none(key)
     if place is None:
         return _location_not_found(request, key)
-    metric_obj = Metric.objects.filter(code=metric).first()
+    metric_obj = None if "\x00" in metric else Metric.objects.filter(code=metric).first()
     if metric_obj is None:
         raise Http404(f"No metric called {metric!r}")
     form = ProvenanceFilterForm(request.GET or None)

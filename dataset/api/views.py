@@ -14,7 +14,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -51,6 +51,8 @@ class PublicReadViewSet(ReleaseCacheMixin, viewsets.ReadOnlyModelViewSet):
         return self.cached_or_none(request) or super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        if "\x00" in str(kwargs.get(self.lookup_url_kwarg or self.lookup_field or "pk", "")):
+            raise NotFound()  # no key holds a NUL, and PostgreSQL refuses one in a query
         return self.cached_or_none(request) or super().retrieve(request, *args, **kwargs)
 
 

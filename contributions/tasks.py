@@ -1,7 +1,9 @@
 """Celery tasks for contributions: thin wrappers around contributions.pipeline."""
 
-from celery import shared_task
+from celery import current_task, shared_task
+from django.conf import settings
 
+from common.memory import memory_limit
 from common.tasks import PortalTask
 
 from . import pipeline
@@ -18,5 +20,11 @@ class ValidationTask(PortalTask):
 
 @shared_task(base=ValidationTask)
 def validate_submission(submission_id: int) -> str | None:
-    """Validate one upload; a second run finds the submission no longer validating and does nothing."""
-    return pipeline.run_validation(submission_id)
+    """Validate one upload; a second run finds the submission no longer validating and does nothing.
+
+    In a worker child the work runs under VALIDATION_MEMORY_MB: past it, an allocation raises
+    MemoryError, which the pipeline reports as "too_large". Run inline (no broker), the process is
+    the web server's or the tests', and is left alone."""
+    eager = current_task is None or bool(getattr(current_task.request, "is_eager", True))
+    with memory_limit(0 if eager else settings.VALIDATION_MEMORY_MB):
+        return pipeline.run_validation(submission_id)

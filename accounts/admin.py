@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -29,3 +30,22 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
 class ReviewerScopeAdmin(admin.ModelAdmin):
     list_display = ["user", "all_countries"]
     autocomplete_fields = ["countries"]
+
+
+# Second factors: staff see who has one and delete a lost one (the person then sets up a new one);
+# the secret and recovery codes are never shown, and nobody adds or edits one here.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

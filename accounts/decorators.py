@@ -10,7 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 
-from .permissions import has_verified_email, is_reviewer, is_staff_member, needs_onboarding
+from .permissions import (
+    SECOND_FACTOR_MESSAGE,
+    has_verified_email,
+    is_reviewer,
+    is_staff_member,
+    needs_onboarding,
+    needs_second_factor,
+)
 
 __all__ = ["has_verified_email", "reviewer_required", "staff_required", "verified_required", "volunteer_required"]
 
@@ -49,6 +56,11 @@ def _onboard_first(request: HttpRequest) -> HttpResponseBase:
     return redirect(f"{redirect('accounts:onboarding').url}?next={request.path}")
 
 
+def _second_factor_first(request: HttpRequest) -> HttpResponseBase:
+    messages.warning(request, SECOND_FACTOR_MESSAGE)
+    return redirect("mfa_activate_totp")
+
+
 def _deny(reason: str) -> Callable[[HttpRequest], NoReturn]:
     def refuse(request: HttpRequest) -> NoReturn:
         raise PermissionDenied(reason)
@@ -63,5 +75,10 @@ verified_required = _requiring(has_verified_email, _confirm_email_first)
 # staff need no onboarding); others are sent to the onboarding page first.
 volunteer_required = _requiring(lambda user: not needs_onboarding(user), _onboard_first, first=verified_required)
 
-reviewer_required = _requiring(is_reviewer, _deny("Only reviewers can do this."), first=verified_required)
-staff_required = _requiring(is_staff_member, _deny("Only staff can do this."), first=verified_required)
+# Reviewers and staff set up a second factor before anything else of theirs (`needs_second_factor`).
+second_factor_required = _requiring(
+    lambda user: not needs_second_factor(user), _second_factor_first, first=verified_required
+)
+
+reviewer_required = _requiring(is_reviewer, _deny("Only reviewers can do this."), first=second_factor_required)
+staff_required = _requiring(is_staff_member, _deny("Only staff can do this."), first=second_factor_required)

@@ -9,10 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 FINISH_PROFILE_MESSAGE = (
     "Finish your volunteer profile first: tell us which countries you cover and what you can do "
     "(Welcome page, /accounts/welcome/)."
+)
+SECOND_FACTOR_MESSAGE = (
+    "Set up two-factor authentication first: reviewers and staff confirm their sign-in with a code "
+    "from an authenticator app before they review or use the admin "
+    "(Two-factor authentication page, /accounts/2fa/totp/activate/)."
 )
 
 
@@ -32,6 +38,16 @@ def is_reviewer(user: Any) -> bool:
 
 def is_staff_member(user: Any) -> bool:
     return is_signed_in(user) and bool(user.is_staff)
+
+
+def has_second_factor(user: Any) -> bool:
+    """Signed in and has an authenticator app (TOTP) set up: sign-in asks for its code."""
+    return is_signed_in(user) and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Reviewers and staff (who can change the data) must set up a second factor first; volunteers may opt in."""
+    return (is_reviewer(user) or is_staff_member(user)) and not has_second_factor(user)
 
 
 def needs_onboarding(user: Any) -> bool:
@@ -58,9 +74,12 @@ def can_propose_source(user: Any) -> bool:
 
 
 def can_moderate(user: Any) -> bool:
-    """See the review queue and make decisions (which submissions: `review.permissions.can_review`)."""
-    return is_reviewer(user)
+    """See the review queue and make decisions (which submissions: `review.permissions.can_review`).
+
+    Only with a second factor set up (`needs_second_factor`; refusals say SECOND_FACTOR_MESSAGE).
+    """
+    return is_reviewer(user) and not needs_second_factor(user)
 
 
 def can_retry_merge(user: Any) -> bool:
-    return is_staff_member(user)
+    return is_staff_member(user) and not needs_second_factor(user)

@@ -30,13 +30,14 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
     return [found[code] for code in wanted]
 
 
-# What the staff role may do in the admin: every model of the portal's own apps, API tokens and
-# e-mail addresses; roles (groups) are read-only there. Superuser status and per-user permissions
-# stay with superusers (see PortalUserAdmin).
+# What the staff role may do in the admin: every model of the portal's own apps, API tokens,
+# e-mail addresses and second factors (to delete a lost one); roles (groups) are read-only there.
+# Superuser status and per-user permissions stay with superusers (see PortalUserAdmin).
 STAFF_ADMIN_APPS = (
     "places",
     "accounts",
     "account",
+    "mfa",
     "authtoken",
     "dataset",
     "sources",

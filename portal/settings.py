@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorForAdminMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -167,6 +169,13 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "outreach:next_steps"  # volunteers without a finished profile go to onboarding first
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:onboarding"
 
+# Two factors (allauth.mfa): an authenticator app (TOTP) with recovery codes. Reviewers and staff must
+# set one up before they review or use the admin (accounts.permissions.needs_second_factor);
+# volunteers may opt in from their profile. Sign-in asks for a code once it is set up.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "accounts.second_factor.MFAAdapter"
+
 # Email: SMTP in production; in development each mail is written to a file in EMAIL_FILE_PATH
 # (sent-mail/) and the console prints one line saying to whom and where (portal.mail).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "COVID-19 Open Data <noreply@localhost>")
@@ -204,9 +213,6 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
-XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)  # cells read from a workbook, all sheets
-# The data memory a validation may use in a worker child (common.memory); 0: no limit.
-VALIDATION_MEMORY_MB = env_int("VALIDATION_MEMORY_MB", 3072)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

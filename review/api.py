@@ -18,7 +18,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import can_moderate
+from accounts.permissions import SECOND_FACTOR_MESSAGE, can_moderate, needs_second_factor
 from common.api_errors import Conflict
 from common.pagination import offset_pages
 from contributions.models import Submission
@@ -32,6 +32,9 @@ class IsReviewer(BasePermission):
     message = "Only reviewers can moderate submissions."
 
     def has_permission(self, request, view):
+        if needs_second_factor(request.user):  # a reviewer who has not set up two-factor authentication yet
+            self.message, self.code = SECOND_FACTOR_MESSAGE, "second_factor_required"
+            return False
         return can_moderate(request.user)
 
 

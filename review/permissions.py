@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from accounts.permissions import can_moderate
+from accounts.permissions import SECOND_FACTOR_MESSAGE, can_moderate, needs_second_factor
 from contributions.models import Submission
 
 
 def why_not_review(user: Any, submission: Submission) -> str | None:
     """The reason, in words for the reviewer, why `user` may not act on `submission`; None when they may."""
+    if needs_second_factor(user):
+        return SECOND_FACTOR_MESSAGE
     if not can_moderate(user):
         return "Only reviewers can moderate submissions."
     if user.pk == submission.submitter_id:

@@ -127,11 +127,16 @@ def reference_data(db):
 
 @pytest.fixture
 def make_user(reference_data):
-    """Create a verified user with a role: make_user("a@example.org", role="reviewer", countries=["IT"])."""
+    """Create a verified user with a role: make_user("a@example.org", role="reviewer", countries=["IT"]).
+
+    Reviewers and staff have an authenticator app (factories.TOTP_SECRET) unless second_factor=False.
+    """
     from tests.accounts.factories import PASSWORD, UserFactory
 
-    def make(email="volunteer@example.org", *, role="volunteer", countries=("IT",), password=PASSWORD):
-        return UserFactory(email=email, role=role, countries=countries, password=password)
+    def make(
+        email="volunteer@example.org", *, role="volunteer", countries=("IT",), password=PASSWORD, second_factor=None
+    ):
+        return UserFactory(email=email, role=role, countries=countries, password=password, second_factor=second_factor)
 
     return make
 

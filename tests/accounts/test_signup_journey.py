@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from contributions.models import Submission
 from places.models import Location
+from tests.accounts.factories import enter_code
 from tests.sources.factories import SourceFactory
 
 PASSWORD = "a-Long-passphrase-2020"
@@ -154,7 +155,8 @@ def test_reviewers_and_staff_are_not_sent_through_volunteer_onboarding(client, m
         client.logout()
         user = make_user(f"{role}@example.org", role=role, countries=())
         response = client.post(reverse("account_login"), {"login": user.email, "password": "correct-horse-42"})
-        assert response["Location"] == reverse("review:queue")
+        assert response["Location"] == reverse("mfa_authenticate")  # their second factor
+        assert enter_code(client)["Location"] == reverse("review:queue")
         assert client.get(reverse("contributions:upload")).status_code == 200
         assert client.get(reverse("accounts:profile")).status_code == 200
 

@@ -11,6 +11,7 @@ import pytest
 
 from contributions.models import Submission
 from sources.models import Source
+from tests.accounts.factories import TOTP_SECRET, fresh_totp_code
 from tests.sources.factories import SourceFactory
 
 PASSWORD = "a-Long-passphrase-2020"
@@ -32,6 +33,9 @@ def sign_in(page, live_server, email):
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))  # reviewers have a second factor
+    page.fill("input[name=code]", fresh_totp_code(TOTP_SECRET))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from accounts.second_factor import activate_totp, totp_code
 from accounts.services import countries_from_codes, create_verified_user
 
 DEMO_ACCOUNTS = [
@@ -14,6 +15,9 @@ DEMO_ACCOUNTS = [
     ("staff@example.org", "staff", []),
 ]
 DEMO_PASSWORD = "covid-open-data"  # noqa: S105 (printed on the console for the demo)
+# Reviewers and staff sign in with a code from an authenticator app too: the demo ones share this
+# secret (printed, like the password), so it can be entered once in any authenticator app.
+DEMO_TOTP_SECRET = "DEMOREVIEWERSTAFFCOVIDOPENDATAXY"  # noqa: S105 (printed, like the password)
 DEMO_DATA = Path(settings.BASE_DIR) / "demo_data"
 
 
@@ -40,10 +44,19 @@ class Command(BaseCommand):
                 )
                 call_command("import_jhu", *map(str, jhu_files), stdout=self.stdout)
         for email, role, codes in DEMO_ACCOUNTS:
-            create_verified_user(email=email, password=DEMO_PASSWORD, role=role, countries=countries_from_codes(codes))
+            user, _ = create_verified_user(
+                email=email, password=DEMO_PASSWORD, role=role, countries=countries_from_codes(codes)
+            )
+            if role != "volunteer":
+                activate_totp(user, DEMO_TOTP_SECRET)
         self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
         for email, role, codes in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<10} {email}  {'countries: ' + ','.join(codes) if codes else 'all countries'}")
+        self.stdout.write(
+            "Reviewer and staff sign in with a second step, a code from an authenticator app: add the secret "
+            f"{DEMO_TOTP_SECRET} to one (any TOTP app), or type the code `manage.py totp_code {DEMO_TOTP_SECRET}` "
+            f"prints (it changes every 30 seconds; now: {totp_code(DEMO_TOTP_SECRET)})."
+        )
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ in your browser.")
 
 

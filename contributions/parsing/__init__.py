@@ -18,16 +18,20 @@ Namibia). Delimiter (, ; TAB |), decimal and thousands separators are detected a
 by the mapping keys `encoding`, `delimiter`, `decimal`, `thousands`; `sheets` (list of names)
 limits which XLSX sheets are read.
 
-XLSX files are opened only after checking the archive (declared uncompressed size, compression
-ratio, no VBA project, no DTD / entity declaration in any XML part); openpyxl then parses with
-defusedxml. Formulas are flagged: their cached value is used with a warning, or an error when
-there is none. Caps: MAX_COLUMNS columns, MAX_LINE_CHARS characters per line, MAX_ROWS rows.
+XLSX files are opened only after checking the archive from its ZIP directory, before anything is
+inflated (total uncompressed size, compression ratio of every part and of the whole archive, number
+of parts), then no VBA project and no DTD / entity declaration in any XML part; the structure
+(content types, workbook, relationships) is read with defusedxml, and openpyxl parses with it too.
+Formulas are flagged: their cached value is used with a warning, or an error when there is none.
+Caps: MAX_COLUMNS columns, MAX_LINE_CHARS characters per line, MAX_ROWS rows (XLSX: Excel's
+1,048,576), and the setting XLSX_MAX_CELLS cells read from a workbook.
 
 Each sheet's frame has the header names as columns and, as index, the 1-based row number in the
 file or sheet (the header is row 1 when it is the first line), which reports refer to.
 
 Where each part lives: files.py (parse_file, parse_bytes), sniffing.py (type, encoding, delimiter,
-number format), delimited.py (CSV, TSV), json_records.py, xlsx.py; parsed.py holds ParsedFile,
+number format), delimited.py (CSV, TSV), json_records.py, xlsx.py (archive.py: the checks before a workbook is
+opened, and its structure); parsed.py holds ParsedFile,
 Sheet, the problem entries and what the readers share.
 """
 

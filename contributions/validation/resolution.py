@@ -9,7 +9,8 @@ import pandas as pd
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, Place
 
-from ..columns import METRIC_NAMES, metric_for_name
+from ..column_names import METRIC_NAMES
+from ..columns import metric_for_name
 from ..parsing import problem
 from .context import Context, Plan
 from .encoding import encode

@@ -8,7 +8,6 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import FINISH_PROFILE_MESSAGE, can_upload, has_verified_email
 from common.pagination import numbered_pages
@@ -18,6 +17,7 @@ from sources.models import Source
 from . import services
 from .forms import sources_open_for_upload
 from .models import Submission
+from .upload_limit import UploadRateThrottle
 
 
 class IsVerifiedVolunteer(permissions.BasePermission):
@@ -124,11 +124,10 @@ class SubmissionViewSet(
     serializer_class = SubmissionSerializer
     parser_classes = [MultiPartParser, FormParser]
     pagination_class = numbered_pages(page_size=50, max_page_size=200)
-    throttle_scope = "upload"
 
     def get_throttles(self):
-        if self.action == "create":
-            return [ScopedRateThrottle()]
+        if self.action == "create":  # one limit per user shared with the upload and replace pages
+            return [UploadRateThrottle()]
         return super().get_throttles()
 
     def get_queryset(self):

@@ -19,7 +19,7 @@ from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
 from sources.visibility import can_view_source, visible_sources
 
-from . import proposals, services
+from . import proposals, services, upload_limit
 from .forms import ReplaceFileForm, UploadForm
 from .mapping import MappingForm
 from .models import Submission
@@ -38,6 +38,7 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            upload_limit.take(request)  # the API's per-user upload limit, one counter for every path
             submission = services.create_upload_with_source(
                 submitter=request.user,
                 source=form.cleaned_data["source"],
@@ -161,6 +162,7 @@ def replace(request, pk):
     form = ReplaceFileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
+            upload_limit.take(request)
             services.replace_file(submission=submission, user=request.user, uploaded=form.cleaned_data["file"])
             messages.success(request, "Corrected file received; checking it now. The earlier version is kept.")
         except services.UploadRefused as exc:

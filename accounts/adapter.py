@@ -1,4 +1,5 @@
-"""allauth adapter: mail that names the portal, sent through Celery; where people land after sign-in."""
+"""allauth adapter: mail that names the portal, sent through Celery; where people land after sign-in;
+the client address its rate limits count (common.client_ip)."""
 
 from dataclasses import dataclass
 
@@ -6,6 +7,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from common.client_ip import client_ip
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 {"subject": message.subject, "body": message.body, "site": context["current_site"]},
             )
         send_rendered_email.delay_on_commit(subject=message.subject, body=message.body, to=list(message.to), html=html)
+
+    def get_client_ip(self, request):
+        """The client behind TRUSTED_PROXIES (not the proxy): allauth's per-IP limits key on it."""
+        return client_ip(request)
 
     def get_login_redirect_url(self, request):
         """Volunteers finish onboarding first; reviewers and staff go to their queue."""

@@ -4,6 +4,7 @@ DJANGO_ENV=production switches on the production profile (HTTPS-only cookies, HS
 no DEBUG); anything else is the development profile, which runs on SQLite with no services.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -264,9 +265,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api_errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": [  # DRF's, keyed on the client address TRUSTED_PROXIES gives (common.client_ip)
+        "common.throttling.AnonRateThrottle",
+        "common.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "600/hour"),
@@ -292,6 +293,13 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.add_error_responses"],
 }
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 127.0.0.1 for nginx on
+# the same host): every per-address rate limit (logins, public forms, the API) keys on the client they
+# report (common.client_ip). Empty: the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not every request
 
 # Rate limits on public forms (newsletter, contact), per client IP.
 PUBLIC_FORM_RATE = os.environ.get("PUBLIC_FORM_RATE", "10/h")

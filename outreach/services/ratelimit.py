@@ -5,6 +5,8 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 
+from common.client_ip import client_key
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 
@@ -16,11 +18,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
         raise ValueError(f"Invalid rate {rate!r}: use COUNT/PERIOD such as 10/h, 5/10m or 100/d")
     count, multiplier, unit = match.groups()
     return int(count), int(multiplier or 1) * _UNITS[unit]
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR; a proxy in front of the portal must set it (e.g. gunicorn --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def allow(scope: str, key: str, rate: str | None = None) -> bool:
@@ -37,4 +34,5 @@ def allow(scope: str, key: str, rate: str | None = None) -> bool:
 
 
 def allow_request(request, scope: str, rate: str | None = None) -> bool:
-    return allow(scope, client_ip(request), rate)
+    """Count one hit for the client's address (behind TRUSTED_PROXIES, the address they report)."""
+    return allow(scope, client_key(request), rate)

@@ -8,6 +8,7 @@ at most, and each target is checked the same way before anything connects to it.
 
 import http.client
 import ipaddress
+import logging
 import socket
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from accounts.models import VolunteerProfile
 from .models import Source
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
+logger = logging.getLogger(__name__)
+
 USER_AGENT = "covid19-open-data-freshness-check/1.0 (+https://github.com/)"
 
 
@@ -61,11 +64,22 @@ def _allowed_networks() -> Literal[True] | list[ipaddress.IPv4Network | ipaddres
     return [ipaddress.ip_network(item.strip(), strict=False) for item in allow]
 
 
+# IPv6 forms that carry an IPv4 address inside them (besides ::ffff:a.b.c.d, judged as that IPv4 address):
+# IPv4-compatible ::a.b.c.d, NAT64 (64:ff9b::/96, 64:ff9b:1::/48); 6to4 and Teredo are found by ipaddress.
+EMBEDDING_NETWORKS = tuple(ipaddress.IPv6Network(n) for n in ("::/96", "64:ff9b::/96", "64:ff9b:1::/48"))
+
+
+def embeds_ipv4(ip: ipaddress.IPv6Address) -> bool:
+    """True for an IPv6 address that reaches an IPv4 one through a translator or tunnel."""
+    return bool(ip.sixtofour or ip.teredo or any(ip in network for network in EMBEDDING_NETWORKS))
+
+
 def address_allowed(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    if ip.is_global and not ip.is_multicast:
+    embedded = isinstance(ip, ipaddress.IPv6Address) and embeds_ipv4(ip)
+    if ip.is_global and not ip.is_multicast and not embedded:
         return True
     networks = _allowed_networks()
     if networks is True:
@@ -84,7 +98,9 @@ def resolve_checked(host: str, port: int) -> str:
         raise CheckRefused(f"cannot resolve {host}")
     refused = [a for a in addresses if not address_allowed(a)]
     if refused:
-        raise CheckRefused(f"refused: {host} resolves to a private or reserved address ({refused[0]})")
+        # The address stays in the log: the message is stored and shown on the source's page.
+        logger.info("freshness check of %s refused: it resolves to %s", host, ", ".join(refused))
+        raise CheckRefused(f"refused: {host} resolves to a private or reserved address")
     return addresses[0]
 
 

@@ -72,10 +72,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        """The name the person chose (profile, else first and last name), else their role: never a
+        part of the email address, since this name is shown to the public."""
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name
-        return self.get_full_name() or self.email.split("@")[0]
+        return self.get_full_name() or ("a reviewer" if self.is_reviewer else "a volunteer")
 
 
 class VolunteerProfile(models.Model):
@@ -119,3 +121,21 @@ class ReviewerScope(models.Model):
         if self.all_countries:
             return f"{self.user}: all countries"
         return f"{self.user}: {', '.join(self.countries.values_list('key', flat=True))}"
+
+
+class ApiToken(models.Model):
+    """A user's API token (`Authorization: Token <key>`): only the SHA-256 of the key is stored.
+
+    The key is shown once when it is made (accounts.tokens.issue); one token per user, replaced on
+    rotation and deleted when the password changes or is reset.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="api_token")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, in hex")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}"

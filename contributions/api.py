@@ -1,7 +1,7 @@
 """API for data uploads: POST a file, then follow its status, report and diff."""
 
 import json
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -16,6 +16,7 @@ from sources.models import Source
 
 from . import services
 from .forms import sources_open_for_upload
+from .mapping import place_mapping
 from .models import Submission
 from .upload_limit import UploadRateThrottle
 
@@ -41,6 +42,13 @@ class SubmissionSerializer(serializers.ModelSerializer):
     source_name = serializers.CharField(source="source.name", read_only=True)
     country = serializers.SlugRelatedField[Location](slug_field="key", read_only=True, allow_null=True)
     submitter = serializers.CharField(source="submitter.display_name", read_only=True)
+    countries = serializers.SerializerMethodField(
+        help_text="The countries of its values once validated (before: its country); reviewers must cover all"
+    )
+    place_mapping = serializers.SerializerMethodField(
+        help_text="What the applied column mapping says about places (constant place, names sent elsewhere, "
+        "summing unknown sub-places); empty when it does not touch places"
+    )
 
     class Meta:
         model = Submission
@@ -54,6 +62,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "source",
             "source_name",
             "country",
+            "countries",
             "submitter",
             "original_filename",
             "file_size",
@@ -62,6 +71,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "version",
             "layout",
             "mapping",
+            "place_mapping",
             "row_count",
             "error_count",
             "warning_count",
@@ -71,6 +81,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_countries(self, obj) -> list[str]:
+        return [country.key for country in obj.scope_countries()]
+
+    def get_place_mapping(self, obj) -> dict[str, Any]:
+        return place_mapping(obj.report)
 
     def get_url(self, obj) -> str:
         request = self.context.get("request")
@@ -131,7 +147,11 @@ class SubmissionViewSet(
         return super().get_throttles()
 
     def get_queryset(self):
-        return Submission.objects.visible_to(self.request.user).select_related("source", "country", "submitter")
+        return (
+            Submission.objects.visible_to(self.request.user)
+            .select_related("source", "country", "submitter")
+            .prefetch_related("countries")
+        )
 
     @extend_schema(
         request={"multipart/form-data": SubmissionCreateSerializer},

@@ -76,6 +76,14 @@ class RowCounts(TypedDict):
     values: int  # values in the normalised frame
 
 
+class CountryValues(TypedDict):
+    """A country the normalised values are in (a special place outside every country stands for itself)."""
+
+    key: str
+    name: str
+    values: int
+
+
 class ValidationReport(TypedDict):
     """`ValidationResult.report`, stored as Submission.report.
 
@@ -94,6 +102,7 @@ class ValidationReport(TypedDict):
     rows: NotRequired[RowCounts]
     problems_truncated: NotRequired[bool]
     problems_csv: NotRequired[str]  # storage path of the rows with a problem (the upload task adds it)
+    countries: NotRequired[list[CountryValues]]  # of the valid values, by key; reviewers must cover them all
 
 
 class DiffCounts(TypedDict):

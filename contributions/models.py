@@ -24,7 +24,22 @@ class SubmissionQuerySet(models.QuerySet):
             return self.none()
         if scope.all_countries:
             return self
-        return self.filter(country__in=scope.countries.all())
+        # Validated data: the countries of its rows; before that (and for proposals): its country.
+        countries = scope.countries.all()
+        links = Submission.countries.through.objects.filter(submission=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(links.filter(location__in=countries))
+            | (~models.Exists(links) & models.Q(country__in=countries))
+        )
+
+    def covered_by(self, user):
+        """Submissions whose every country is in the reviewer's scope (staff and all-countries: all)."""
+        visible = self.in_scope_of(user)
+        scope = getattr(user, "reviewer_scope", None)
+        if user.is_staff or scope is None or scope.all_countries:
+            return visible
+        links = Submission.countries.through.objects.filter(submission=models.OuterRef("pk"))
+        return visible.exclude(models.Exists(links.exclude(location__in=scope.countries.all())))
 
     def visible_to(self, user):
         """What a user may see: their own submissions, plus those in their review scope."""
@@ -55,11 +70,22 @@ class Submission(models.Model):
 
     REVIEWABLE = (Status.AWAITING_REVIEW, Status.IN_REVIEW)
     FINAL = (Status.MERGED, Status.REJECTED, Status.WITHDRAWN)
-    EDITABLE = (Status.INVALID, Status.NEEDS_MAPPING, Status.AWAITING_REVIEW, Status.CHANGES_REQUESTED)
+    # In review too: a revision releases the reviewer's claim (contributions.services) and the
+    # reviewer's decision is bound to the version they saw (review.services).
+    EDITABLE = (
+        Status.INVALID,
+        Status.NEEDS_MAPPING,
+        Status.AWAITING_REVIEW,
+        Status.IN_REVIEW,
+        Status.CHANGES_REQUESTED,
+    )
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
     country = models.ForeignKey("places.Location", null=True, blank=True, on_delete=models.PROTECT)
+    # Set by validation: the countries the normalised values are in (a place outside every country,
+    # such as a cruise ship, stands for itself). Reviewers must cover all of them.
+    countries = models.ManyToManyField("places.Location", blank=True, related_name="+")
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="submissions")
     comment = models.TextField(blank=True, help_text="What this is and why")
     # The uploaded file (data uploads only)
@@ -68,7 +94,9 @@ class Submission(models.Model):
     file_size = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    version = models.PositiveSmallIntegerField(default=1)
+    version = models.PositiveSmallIntegerField(
+        default=1, help_text="Goes up with every new file or mapping: reviewers decide on the version they saw"
+    )
     # Parsing and validation
     layout = models.CharField(max_length=20, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
@@ -108,10 +136,18 @@ class Submission(models.Model):
         return reverse("contributions:detail", kwargs={"pk": self.pk})
 
     def can_be_reviewed_by(self, user) -> bool:
-        """Four eyes and scope: never your own submission, only inside your countries (staff: all)."""
+        """Four eyes and scope: never your own submission, only when your countries cover all of its
+        countries (staff and all-countries reviewers: all)."""
         if not user.is_authenticated or user.pk == self.submitter_id:
             return False
-        return Submission.objects.in_scope_of(user).filter(pk=self.pk).exists()
+        return Submission.objects.covered_by(user).filter(pk=self.pk).exists()
+
+    def scope_countries(self) -> list:
+        """The countries a reviewer must cover: those of the data once validated, else `country`."""
+        countries = sorted(self.countries.all(), key=lambda country: country.key)  # prefetched by lists
+        if countries:
+            return countries
+        return [self.country] if self.country_id else []
 
     def can_be_edited_by(self, user) -> bool:
         """The submitter may fix, re-map or withdraw until a reviewer decides."""

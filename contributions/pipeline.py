@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
+from places.models import Location
+
 from .contracts import DiffSummary, ValidationReport
 from .diff import compute_diff
 from .models import Submission
@@ -78,7 +80,15 @@ def finish(
     }
     if layout:
         fields["layout"] = layout
-    return bool(Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(**fields))
+    updated = Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(**fields)
+    if updated:
+        keys = [country["key"] for country in report.get("countries", [])]
+        Submission.countries.through.objects.filter(submission_id=submission_id).delete()
+        Submission.countries.through.objects.bulk_create(
+            Submission.countries.through(submission_id=submission_id, location_id=pk)
+            for pk in Location.objects.filter(key__in=keys).values_list("pk", flat=True)
+        )
+    return bool(updated)
 
 
 def save_problem_rows(parsed: ParsedFile, problems: pd.DataFrame) -> str:
@@ -135,7 +145,13 @@ def _validate(submission: Submission) -> str:
         parsed = parse_file(local, filename=submission.original_filename, mapping=submission.mapping or None)
         set_progress(submission.pk, 30, "Checking dates, places, metrics and values")
         recipe = getattr(submission.source, "recipe", None)
-        result = validate(parsed, mapping=submission.mapping or None, recipe=recipe, default_country=submission.country)
+        result = validate(
+            parsed,
+            mapping=submission.mapping or None,
+            recipe=recipe,
+            default_country=submission.country,
+            source_country=submission.source.country,  # None for an international source
+        )
         report = result.report
         layout = report["mapping"].get("layout") or ""
         if len(result.problems):

@@ -17,6 +17,7 @@ from sources.models import Source
 from .contracts import ColumnMapping
 from .models import Submission, SubmissionFile
 from .proposals import propose_source
+from .signals import claim_released_by_revision
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +131,29 @@ def replace_file(*, submission: Submission, user: User, uploaded) -> Submission:
     submission.report, submission.diff = {}, {}
     submission.error_count = submission.warning_count = submission.row_count = 0
     submission.file.save("upload", File(uploaded), save=False)
+    holder_id = _revised(submission)
     submission.save()
+    _tell_holder(submission, holder_id)
     queue_validation(submission)
     return submission
+
+
+def _revised(submission: Submission) -> int | None:
+    """A revision of what reviewers see takes it out of any reviewer's hands (called with the row
+    locked, before it is saved); returns who held it, for _tell_holder once it is saved."""
+    holder_id = submission.claimed_by_id
+    if submission.status == Submission.Status.IN_REVIEW:
+        submission.status = Submission.Status.AWAITING_REVIEW
+    submission.claimed_by, submission.claimed_until = None, None
+    return holder_id
+
+
+def _tell_holder(submission: Submission, holder_id: int | None) -> None:
+    """The apps above (review) log the released claim and tell the reviewer who held it."""
+    if holder_id is not None:
+        claim_released_by_revision.send(
+            sender=Submission, submission=submission, holder_id=holder_id, version=submission.version
+        )
 
 
 @transaction.atomic
@@ -143,7 +164,12 @@ def set_mapping(*, submission: Submission, user: User, mapping: ColumnMapping) -
         raise UploadRefused("This submission can no longer be changed.")
     submission.mapping = mapping
     submission.layout = mapping.get("layout", submission.layout)
-    submission.save(update_fields=["mapping", "layout", "updated_at"])
+    submission.version += 1
+    holder_id = _revised(submission)
+    submission.save(
+        update_fields=["mapping", "layout", "version", "status", "claimed_by", "claimed_until", "updated_at"]
+    )
+    _tell_holder(submission, holder_id)
     queue_validation(submission)
     return submission
 

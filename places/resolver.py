@@ -212,6 +212,12 @@ class LocationResolver:
             parent_id = self.places[parent_id].parent_id
         return False
 
+    def country_of(self, place: Place) -> Place:
+        """The country `place` is in (itself for a country, or for a special place outside every country)."""
+        while place.parent_id is not None:
+            place = self.places[place.parent_id]
+        return place
+
     def resolve(self, text: str, *, scope: Place | None = None, scheme: str | None = None) -> Place | None:
         """The place a text names, inside `scope` when given; None if unknown. With a `scheme`
         (istat, fips...), that scheme's codes are tried first ("21" is Piemonte in ISO but P.A.

@@ -1,8 +1,14 @@
 """API for reviewers: approve, reject or request changes on a submission, and read the review queue.
 
-    POST /api/v1/submissions/{id}/approve/          {"comment": "...", "override": false}
-    POST /api/v1/submissions/{id}/reject/           {"comment": "..."}   (comment required)
-    POST /api/v1/submissions/{id}/request-changes/  {"comment": "..."}   (comment required)
+    POST /api/v1/submissions/{id}/approve/          {"version": 2, "comment": "...", "override": false}
+    POST /api/v1/submissions/{id}/reject/           {"version": 2, "comment": "..."}   (comment required)
+    POST /api/v1/submissions/{id}/request-changes/  {"version": 2, "comment": "..."}   (comment required)
+
+Every decision names the version it is about (`version`, or the file's `sha256`, as the submission's
+GET shows them): when the submitter has sent another file or mapping since, the answer is 409
+(`version_changed`) and nothing is decided. Data of a source that is only proposed answers 409
+(`source_not_approved`) until the source proposal is approved; approving a proposal may set the
+source's `priority` (default: its institution type's).
     GET  /api/v1/review/queue/                      ?country=IT&kind=data&has_warnings=true...
 
 The same rules as the pages (review.permissions, applied by review.services): reviewers only,
@@ -39,8 +45,34 @@ class IsReviewer(BasePermission):
 
 
 class DecisionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you reviewed (or give sha256)"
+    )
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", required=False, help_text="The SHA-256 of the file you reviewed (or give version)"
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     override = serializers.BooleanField(required=False, default=False)
+    priority = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="Source proposals: the source's priority"
+    )
+
+    def validate(self, attrs):
+        if "version" not in attrs and "sha256" not in attrs:
+            raise serializers.ValidationError(
+                {"version": ["Say which version you reviewed: the submission's version (or its sha256)."]}
+            )
+        return attrs
+
+
+def version_seen(submission: Submission, data: dict) -> int:
+    """The version a decision is about: as given, or the one whose file has the given sha256."""
+    if "version" in data:
+        return data["version"]
+    if data["sha256"].lower() == submission.sha256:
+        return submission.version
+    earlier = submission.earlier_files.filter(sha256=data["sha256"].lower()).order_by("-version").first()
+    return earlier.version if earlier else 0
 
 
 class ActionSerializer(serializers.Serializer):
@@ -61,6 +93,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name")  # type: ignore[assignment]  # a field named like Field.source
     source_priority = serializers.IntegerField(source="source.priority")
     country: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    countries = serializers.SerializerMethodField(help_text="The countries of its values (a reviewer must cover all)")
     submitter = serializers.CharField(source="submitter.display_name")
     claimed_by = serializers.SerializerMethodField()
 
@@ -73,6 +106,8 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "source",
             "source_priority",
             "country",
+            "countries",
+            "version",
             "submitter",
             "created_at",
             "row_count",
@@ -80,6 +115,9 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "claimed_by",
             "claimed_until",
         ]
+
+    def get_countries(self, submission) -> list[str]:
+        return [country.key for country in submission.scope_countries()]
 
     def get_claimed_by(self, submission) -> str | None:
         holder = selectors.holder(submission)
@@ -99,10 +137,13 @@ class DecisionView(APIView):
         request=DecisionSerializer,
         responses={
             200: DecisionResultSerializer,
-            400: OpenApiResponse(description="Comment missing"),
+            400: OpenApiResponse(description="Comment or version missing"),
             403: OpenApiResponse(description="Your own submission, or not a reviewer"),
             404: OpenApiResponse(description="Not in your scope"),
-            409: OpenApiResponse(description="Already decided, held by someone else, or override needed"),
+            409: OpenApiResponse(
+                description="Already decided, held by someone else, override needed, a newer version "
+                "(version_changed) or a source not approved yet (source_not_approved)"
+            ),
         },
     )
     def post(self, request, pk):
@@ -116,7 +157,11 @@ class DecisionView(APIView):
         except services.NotAllowed as exc:
             raise PermissionDenied(str(exc))
         except (services.Conflict, services.OverrideRequired) as exc:
-            code = "override_required" if isinstance(exc, services.OverrideRequired) else "conflict"
+            code = {
+                services.OverrideRequired: "override_required",
+                services.VersionChanged: "version_changed",
+                services.SourceNotApproved: "source_not_approved",
+            }.get(type(exc), "conflict")
             raise Conflict(str(exc), code=code)
         except services.ReviewError as exc:
             raise ValidationError({"comment": [str(exc)]})
@@ -139,18 +184,27 @@ class DecisionView(APIView):
 class ApproveView(DecisionView):
     def decide(self, *, submission, reviewer, data):
         return services.approve(
-            submission=submission, reviewer=reviewer, comment=data["comment"], override=data["override"]
+            submission=submission,
+            reviewer=reviewer,
+            comment=data["comment"],
+            override=data["override"],
+            version=version_seen(submission, data),
+            priority=data.get("priority"),
         )
 
 
 class RejectView(DecisionView):
     def decide(self, *, submission, reviewer, data):
-        return services.reject(submission=submission, reviewer=reviewer, comment=data["comment"])
+        return services.reject(
+            submission=submission, reviewer=reviewer, comment=data["comment"], version=version_seen(submission, data)
+        )
 
 
 class RequestChangesView(DecisionView):
     def decide(self, *, submission, reviewer, data):
-        return services.request_changes(submission=submission, reviewer=reviewer, comment=data["comment"])
+        return services.request_changes(
+            submission=submission, reviewer=reviewer, comment=data["comment"], version=version_seen(submission, data)
+        )
 
 
 class QueueView(APIView):

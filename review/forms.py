@@ -4,6 +4,7 @@ from django import forms
 
 from contributions.models import Submission
 from sources.models import Source
+from sources.services import default_priority
 
 from .models import ReviewAction
 
@@ -41,8 +42,14 @@ class QueueFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A decision on the version shown (a hidden field): a newer one is refused by review.services.
+
+    Source proposals have a priority (set by the reviewer, never the proposer) and no override."""
+
     DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
 
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    then = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the review page to go back to
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     comment = forms.CharField(
         required=False,
@@ -55,6 +62,23 @@ class DecisionForm(forms.Form):
         label="Override higher-priority sources",
         help_text="Let this upload replace values that come from a source with a higher priority. Recorded.",
     )
+    priority = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        label="Source priority",
+        help_text="Higher wins when two sources give a value; set when you approve the source.",
+    )
+
+    def __init__(self, *args, submission: Submission | None = None, **kwargs):
+        if submission is not None:
+            kwargs["initial"] = {**kwargs.get("initial", {}), "version": submission.version}
+        super().__init__(*args, **kwargs)
+        if submission is not None and submission.kind == Submission.Kind.SOURCE:
+            del self.fields["override"]
+            self.fields["priority"].initial = default_priority(submission.source.institution_type)
+        else:
+            del self.fields["priority"]
 
     def clean(self):
         data = super().clean()

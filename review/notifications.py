@@ -28,7 +28,24 @@ EVENTS = {
     "rejected": "Your submission #{pk} was rejected",
     "changes_requested": "Changes requested on your submission #{pk}",
     "merged": "Your submission #{pk} is now in the dataset (release {release})",
+    "claim_released": "Submission #{pk} changed while you held it: your claim was released",
 }
+RELEASED_BY_REVISION = (
+    "The submitter sent version {version}: the claim was released. Look at the new version before deciding."
+)
+
+
+def on_claim_released(
+    sender: object, *, submission: Submission, holder_id: int, version: int, **kwargs: object
+) -> None:
+    """contributions.signals.claim_released_by_revision: log the release and tell the reviewer who held it."""
+    ReviewAction.objects.create(
+        submission=submission,
+        actor_id=holder_id,
+        action=ReviewAction.Action.RELEASE,
+        comment=RELEASED_BY_REVISION.format(version=version),
+    )
+    queue_on_commit(submission.pk, "claim_released")
 
 
 def queue(submission_id: int, event: str) -> None:
@@ -49,7 +66,20 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
     submission = (
         Submission.objects.select_related("submitter", "source", "merged_release").filter(pk=submission_id).first()
     )
-    if submission is None or not submission.submitter.email:
+    if submission is None:
+        return False
+    recipient = submission.submitter
+    if event == "claim_released":
+        released = (
+            ReviewAction.objects.filter(submission=submission, action=ReviewAction.Action.RELEASE)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if released is None or released.actor is None:
+            return False
+        recipient = released.actor
+    if not recipient.email:
         return False
     decision = {
         "approved": ReviewAction.Action.APPROVE,
@@ -62,18 +92,20 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
         else None
     )
     release = submission.merged_release
+    page = reverse("review:detail", args=[submission.pk])
     context = {
         "submission": submission,
         "event": event,
         "comment": action.comment if action else "",
         "release": release,
-        "url": settings.SITE_URL + submission.get_absolute_url(),
+        "url": settings.SITE_URL + (page if event == "claim_released" else submission.get_absolute_url()),
+        "recipient": recipient,
     }
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event].format(
         pk=submission.pk, release=release.number if release else "?"
     )
     body = render_to_string("review/email/submission_event.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.submitter.email])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     return True
 
 

@@ -10,6 +10,8 @@ from accounts.permissions import can_moderate
 from common.querysets import filter_given
 from contributions.diff import higher_priority_count
 from contributions.models import Submission
+from places.resolver import LocationResolver
+from sources.models import Source
 
 from .models import ReviewerPreference
 
@@ -44,7 +46,9 @@ def queue_for(
     has_warnings: bool | None = None,
 ) -> QuerySet[Submission]:
     """The review queue: waiting submissions in scope, oldest first, with optional filters."""
-    submissions = reviewable_by(user).select_related("source", "country", "submitter", "claimed_by")
+    submissions = (
+        reviewable_by(user).select_related("source", "country", "submitter", "claimed_by").prefetch_related("countries")
+    )
     submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
     submissions = filter_given(
         submissions,
@@ -80,6 +84,38 @@ def holder(submission: Submission) -> Any | None:
     if submission.claimed_by_id and submission.claimed_until and submission.claimed_until > timezone.now():
         return submission.claimed_by
     return None
+
+
+def proposal_of(source: Any) -> Submission | None:
+    """The source proposal of a source (the first, if it was proposed more than once)."""
+    return Submission.objects.filter(kind=Submission.Kind.SOURCE, source=source).order_by("created_at", "pk").first()
+
+
+def pending_proposal(submission: Submission) -> Submission | None:
+    """For data of a source that is only proposed: its proposal still waiting for review, else None."""
+    if submission.kind != Submission.Kind.DATA or submission.source.status != Source.Status.PROPOSED:
+        return None
+    proposal = proposal_of(submission.source)
+    return proposal if proposal is not None and proposal.status in Submission.REVIEWABLE else None
+
+
+def diff_by_country(submission: Submission) -> list[dict[str, Any]]:
+    """Per country of the values: how many, and how many are new, changed or unchanged (from the
+    diff's series; a diff with truncated series gives lower bounds)."""
+    report = submission.report or {}
+    rows = {c["key"]: {**c, "new": 0, "changed": 0, "unchanged": 0} for c in report.get("countries", [])}
+    resolver = LocationResolver.current()
+    for series in (submission.diff or {}).get("series", []):
+        place = resolver.get(series["location"])
+        if place is None:
+            continue
+        country = resolver.country_of(place)
+        row = rows.setdefault(
+            country.key, {"key": country.key, "name": country.name, "values": 0, "new": 0, "changed": 0, "unchanged": 0}
+        )
+        for count in ("new", "changed", "unchanged"):
+            row[count] += int(series.get(count, 0))
+    return [rows[key] for key in sorted(rows)]
 
 
 def higher_priority_values(submission: Submission) -> int:

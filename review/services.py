@@ -18,12 +18,13 @@ from django.utils import timezone
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
 from contributions.models import Submission
+from sources import services as registry
 from sources.models import Source, SourceRecipe
 
 from . import merge, notifications
 from .models import ReviewAction, ReviewerPreference
 from .permissions import why_not_review
-from .selectors import higher_priority_values, holder
+from .selectors import higher_priority_values, holder, proposal_of
 
 Status = Submission.Status
 Action = ReviewAction.Action
@@ -39,6 +40,14 @@ class NotAllowed(ReviewError):
 
 class Conflict(ReviewError):
     """The submission is not (or no longer) in a state that allows this, or someone else holds it."""
+
+
+class VersionChanged(Conflict):
+    """The submitter sent a new file or mapping since the reviewer opened the page."""
+
+
+class SourceNotApproved(Conflict):
+    """Data of a source that is only proposed: the source must be approved first."""
 
 
 class OverrideRequired(ReviewError):
@@ -138,21 +147,67 @@ def comment(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAct
     return _log(submission, reviewer, Action.COMMENT, text)
 
 
-def _decide(*, submission: Submission, reviewer: Any, status: str, verb: str, extra: dict | None = None) -> None:
+def _check_version(submission: Submission, version: int | None, verb: str) -> int:
+    """The version the decision is about: the one the reviewer saw (else the one loaded); VersionChanged
+    when the submitter has sent another since."""
+    seen = submission.version if version is None else int(version)
+    current = Submission.objects.filter(pk=submission.pk).values_list("version", flat=True).first()
+    if current is not None and current != seen:
+        raise VersionChanged(
+            f"Cannot {verb}: the submitter sent a new version (version {current}) after you opened version "
+            f"{seen}. Look at the new version before deciding."
+        )
+    return seen
+
+
+def _decide(
+    *,
+    submission: Submission,
+    reviewer: Any,
+    status: str,
+    verb: str,
+    version: int | None = None,
+    extra: dict | None = None,
+) -> None:
     check_can_review(submission=submission, reviewer=reviewer)
+    seen = _check_version(submission, version, verb)
     fields = dict(status=status, claimed_by=None, claimed_until=None, updated_at=timezone.now(), **(extra or {}))
-    updated = Submission.objects.filter(_free_for(reviewer), pk=submission.pk, status__in=Submission.REVIEWABLE).update(
-        **fields
-    )
+    updated = Submission.objects.filter(
+        _free_for(reviewer), pk=submission.pk, version=seen, status__in=Submission.REVIEWABLE
+    ).update(**fields)
     if updated != 1:
+        _check_version(submission, seen, verb)  # changed meanwhile
         raise _conflict(submission, verb)
     submission.refresh_from_db()
 
 
+def source_first(submission: Submission) -> None:
+    """Data of a source that is not approved cannot be approved: SourceNotApproved says what to do."""
+    source = Source.objects.get(pk=submission.source_id)
+    if submission.kind == Submission.Kind.DATA and source.status != Source.Status.APPROVED:
+        proposal = proposal_of(source)
+        where = f" (proposal #{proposal.pk})" if proposal else ""
+        raise SourceNotApproved(
+            f"Cannot approve: the source {source.name} is {source.get_status_display().lower()}{where}. "
+            "Data of a source that is not approved cannot be approved: decide on the source first."
+        )
+
+
 @transaction.atomic
-def approve(*, submission: Submission, reviewer: Any, comment: str = "", override: bool = False) -> ReviewAction:
-    """Approve: a source proposal makes the source approved; data is merged after this commits."""
+def approve(
+    *,
+    submission: Submission,
+    reviewer: Any,
+    comment: str = "",
+    override: bool = False,
+    version: int | None = None,
+    priority: int | None = None,
+) -> ReviewAction:
+    """Approve the version the reviewer saw (`version`; default: the one loaded). A source proposal makes
+    the source approved, with the priority the reviewer sets (default: its type's); data, only of an
+    approved source, is merged after this commits."""
     check_can_review(submission=submission, reviewer=reviewer)
+    source_first(submission)
     override = bool(override)
     if submission.kind == Submission.Kind.DATA:
         protected = higher_priority_values(submission)
@@ -166,13 +221,15 @@ def approve(*, submission: Submission, reviewer: Any, comment: str = "", overrid
         reviewer=reviewer,
         status=Status.APPROVED,
         verb="approve",
+        version=version,
         extra={"approved_at": timezone.now(), "override_priority": override},
     )
     action = _log(submission, reviewer, Action.APPROVE, (comment or "").strip(), override)
     notifications.queue_on_commit(submission.pk, "approved")
     source = submission.source
     if submission.kind == Submission.Kind.SOURCE:
-        Source.objects.filter(pk=source.pk).update(status=Source.Status.APPROVED, approved_by=reviewer)
+        chosen = registry.default_priority(source.institution_type) if priority is None else int(priority)
+        Source.objects.filter(pk=source.pk).update(status=Source.Status.APPROVED, approved_by=reviewer, priority=chosen)
     else:
         if submission.layout or submission.mapping:
             SourceRecipe.objects.update_or_create(
@@ -193,9 +250,9 @@ def _require_comment(comment: str, what: str) -> str:
 
 
 @transaction.atomic
-def reject(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAction:
+def reject(*, submission: Submission, reviewer: Any, comment: str, version: int | None = None) -> ReviewAction:
     text = _require_comment(comment, "reject it")
-    _decide(submission=submission, reviewer=reviewer, status=Status.REJECTED, verb="reject")
+    _decide(submission=submission, reviewer=reviewer, status=Status.REJECTED, verb="reject", version=version)
     if submission.kind == Submission.Kind.SOURCE:
         Source.objects.filter(pk=submission.source_id, status=Source.Status.PROPOSED).update(
             status=Source.Status.REJECTED
@@ -206,9 +263,15 @@ def reject(*, submission: Submission, reviewer: Any, comment: str) -> ReviewActi
 
 
 @transaction.atomic
-def request_changes(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAction:
+def request_changes(*, submission: Submission, reviewer: Any, comment: str, version: int | None = None) -> ReviewAction:
     text = _require_comment(comment, "ask for changes")
-    _decide(submission=submission, reviewer=reviewer, status=Status.CHANGES_REQUESTED, verb="request changes")
+    _decide(
+        submission=submission,
+        reviewer=reviewer,
+        status=Status.CHANGES_REQUESTED,
+        verb="request changes",
+        version=version,
+    )
     action = _log(submission, reviewer, Action.REQUEST_CHANGES, text)
     notifications.queue_on_commit(submission.pk, "changes_requested")
     return action

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import reviewer_required, staff_required
+from contributions.mapping import place_mapping
 from contributions.models import Submission
 from dataset.selectors import latest_release_number
 
@@ -52,6 +53,7 @@ def queue(request):
 def detail(request, pk):
     submission = _submission_for(request, pk)
     diff = submission.diff or {}
+    proposal = selectors.pending_proposal(submission)
     return render(
         request,
         "review/detail.html",
@@ -64,7 +66,17 @@ def detail(request, pk):
             "latest_release": latest_release_number(),
             "protected": selectors.higher_priority_values(submission),
             "chart": diffchart.chart_data(submission) if submission.kind == Submission.Kind.DATA else {"pairs": []},
-            "decision_form": DecisionForm(),
+            "decision_form": DecisionForm(submission=submission),
+            "countries": submission.scope_countries(),
+            "place_mapping": place_mapping(submission.report),
+            "diff_by_country": selectors.diff_by_country(submission),
+            "proposal": proposal,
+            "proposal_form": (
+                DecisionForm(submission=proposal, auto_id="source_%s", initial={"then": submission.pk})
+                if proposal
+                else None
+            ),
+            "can_decide_proposal": proposal is not None and services.why_not_review(request.user, proposal) is None,
             "comment_form": CommentForm(),
             "can_decide": submission.status in Submission.REVIEWABLE,
         },
@@ -124,27 +136,36 @@ def comment(request, pk):
 @reviewer_required
 def decide(request, pk):
     submission = _submission_for(request, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, submission=submission)
+    back = _back_to(request, submission)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)  # type: ignore[arg-type]  # an ErrorList yields str, not ValidationError
-        return redirect("review:detail", pk=submission.pk)
+        return back
     data = form.cleaned_data
+    mine = {"submission": submission, "reviewer": request.user, "comment": data["comment"], "version": data["version"]}
     try:
         if data["decision"] == "approve":
-            services.approve(
-                submission=submission, reviewer=request.user, comment=data["comment"], override=data["override"]
-            )
+            services.approve(**mine, override=data.get("override", False), priority=data.get("priority"))
             messages.success(request, "Approved." + (" The merge is queued." if submission.kind == "data" else ""))
         elif data["decision"] == "reject":
-            services.reject(submission=submission, reviewer=request.user, comment=data["comment"])
+            services.reject(**mine)
             messages.success(request, "Rejected; the submitter has been told why.")
         else:
-            services.request_changes(submission=submission, reviewer=request.user, comment=data["comment"])
+            services.request_changes(**mine)
             messages.success(request, "Changes requested; the submitter has been told what to change.")
     except services.ReviewError as exc:
         messages.error(request, str(exc))
+    return back
+
+
+def _back_to(request, submission):
+    """Back to the review page the form was on: the submission's, or (a proposal decided from the page
+    of data of its source) that data's."""
+    then = request.POST.get("then", "")
+    if then.isdigit() and int(then) != submission.pk and selectors.submission_for_review(request.user, int(then)):
+        return redirect("review:detail", pk=int(then))
     return redirect("review:detail", pk=submission.pk)
 
 

@@ -2,7 +2,8 @@
 
 Contract (the upload task, the API, review and merge rely on it; keep it stable):
 
-    validate(parsed, *, mapping=None, recipe=None, default_country=None, today=None) -> ValidationResult
+    validate(parsed, *, mapping=None, recipe=None, default_country=None, today=None,
+             source_country=None) -> ValidationResult
 
 - `parsed`: a `contributions.parsing.ParsedFile`.
 - `mapping`: the volunteer's column mapping (JSON dict, see MAPPING_KEYS and
@@ -11,6 +12,9 @@ Contract (the upload task, the API, review and merge rely on it; keep it stable)
 - `default_country`: the submission's country (`Location`, key or None): names are looked up
   inside it, and it is the suggested constant location when a file has no location column.
 - `today`: the date after which values are "in the future" (default: today, UTC).
+- `source_country`: the country of a national source (None for an international one): a value of
+  a place outside it (by key, code, a constant place or the mapping) is a
+  `location_outside_country` error naming the rows.
 
 `ValidationResult.frame` is the normalised long DataFrame, one row per value, columns
 `location_id` (int64), `location_key`, `metric_id` (int64), `metric` (the code),
@@ -25,7 +29,8 @@ rows, sorted by location_id, metric_id and date. `.report` is JSON-serialisable:
      "wide_date" | "mixed" (sheets differ) | "", "rows": {"source": n, "values": n},
      "counts": {code: affected rows}, "errors": n, "warnings": n,
      "problems": [{severity, code, message, row, column, value, sheet[, rows, row_count, suggestions]}...],
-     "problems_truncated": bool}
+     "problems_truncated": bool, "countries": [{"key", "name", "values"}...] (valid reports only:
+     the countries of the values, a special place outside every country standing for itself)}
 
 `.problems` is a DataFrame with one line per affected source row (row, sheet, severity, code,
 column, value, message): what the "download the rows with an error column" CSV is made from.
@@ -43,7 +48,7 @@ line_too_long, too_many_columns, too_many_rows, duplicate_columns, no_data_rows,
 wrong_field_count, invalid_json, json_wrong_shape, corrupt_xlsx, zip_bomb, xml_entities_refused,
 macros_refused, formula_without_value, file_too_large, unreadable, bad_mapping),
 needs_mapping, bad_mapping, unknown_location, ambiguous_location, partial_aggregate,
-unknown_metric, date_unparseable, date_in_future, date_too_early, value_not_numeric,
+location_outside_country, unknown_metric, date_unparseable, date_in_future, date_too_early, value_not_numeric,
 value_not_finite, value_exponent, formula_in_cell (CSV/JSON: a formula where a value belongs),
 conflicting_duplicate, no_values, validation_failed (a bug of ours, logged).
 Warnings (inform the reviewer): title_row_skipped,

@@ -79,6 +79,13 @@ class Plan:
 class Context:
     """What every step needs: the mapping, reference data and where problems go."""
 
+    @staticmethod
+    def place_of(resolver: LocationResolver, location: Location | str | None) -> Place | None:
+        """The resolver's place for a Location or a key (None for None or an unknown key)."""
+        if isinstance(location, Location):
+            return resolver.places.get(location.pk)
+        return resolver.get(str(location)) if location else None
+
     def __init__(
         self, parsed: ParsedFile, mapping: ColumnMapping, default_country: Location | str | None, today: dt.date
     ) -> None:
@@ -90,11 +97,7 @@ class Context:
         self.metrics: dict[str, tuple[int, str]] = {
             code: (pk, kind) for pk, code, kind in Metric.objects.values_list("id", "code", "kind")
         }
-        self.country: Place | None = None
-        if isinstance(default_country, Location):
-            self.country = self.resolver.places.get(default_country.pk)
-        elif default_country:
-            self.country = self.resolver.get(str(default_country))
+        self.country = self.place_of(self.resolver, default_country)
         # What the file still needs from the volunteer's mapping, and the mapping suggested.
         self.needs: list[MappingReason] = []
         self.suggested: dict[str, Any] = {}

@@ -15,6 +15,7 @@ from sources.models import SourceRecipe
 from ..contracts import MAPPING_KEYS, ColumnMapping, ValidationReport
 from ..parsing import ParsedFile, problem
 from .context import FRAME_COLUMNS, Context, Plan, ValidationResult
+from .countries import check_inside, countries_of
 from .normalise import normalise_rows
 from .planning import plan_sheet, suggested_base
 from .reshape import long_rows
@@ -41,13 +42,21 @@ def validate(
     recipe: SourceRecipe | dict[str, Any] | None = None,
     default_country: Location | str | None = None,
     today: dt.date | None = None,
+    source_country: Location | str | None = None,
 ) -> ValidationResult:
     """Normalise and check a parsed file; see contributions.validation for the contract.
 
     Never raises for bad input; a bug of ours becomes a `validation_failed` error (and a log entry)
     rather than a crashed worker."""
     try:
-        return _validate(parsed, mapping=mapping, recipe=recipe, default_country=default_country, today=today)
+        return _validate(
+            parsed,
+            mapping=mapping,
+            recipe=recipe,
+            default_country=default_country,
+            today=today,
+            source_country=source_country,
+        )
     except (MemoryError, DatabaseError):
         raise
     except Exception as exc:
@@ -81,6 +90,7 @@ def _validate(
     recipe: SourceRecipe | dict[str, Any] | None,
     default_country: Location | str | None,
     today: dt.date | None,
+    source_country: Location | str | None = None,
 ) -> ValidationResult:
     mapping = merge_mapping(mapping, recipe)
     ctx = Context(parsed, mapping, default_country, today or timezone.now().date())
@@ -114,6 +124,9 @@ def _validate(
         if long_parts and not ctx.problems.has_errors:
             rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
             frame, keys = normalise_rows(ctx, rows, plans)
+            national = Context.place_of(ctx.resolver, source_country)
+            if national is not None:
+                check_inside(ctx, frame, national)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
         ctx.needs.append(
@@ -136,6 +149,8 @@ def _validate(
         )
     problems = ctx.problems.frame()
     report = _report(ctx, plans, problems, source_rows=source_rows, values=len(frame))
+    if report["valid"]:
+        report["countries"] = countries_of(ctx, frame)
     result_keys: np.ndarray | None = keys
     if not report["valid"]:
         frame, result_keys = frame.iloc[0:0], None

@@ -7,9 +7,9 @@ token, as scripts do. OBJECT_MATRIX rows act on a fresh object per role (`{pk}` 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_for
 from portal import api_v1
 from portal.api_v1 import router
 from tests.dataset.api.builders import make_source, publish, series
@@ -64,12 +64,17 @@ MATRIX = [
 # every role, so one role's decision cannot change what the next one gets. `{pk}` is its id.
 OBJECT_MATRIX = [
     ("GET", "/api/v1/submissions/{pk}/", None, ROLE(401, 404, 200, 404, 200)),
-    ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok"}, ROLE(401, 403, 200, 404, 200)),
-    ("POST", "/api/v1/submissions/{pk}/reject/", {"comment": "wrong file"}, ROLE(401, 403, 200, 404, 200)),
+    ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok", "version": 1}, ROLE(401, 403, 200, 404, 200)),
+    (
+        "POST",
+        "/api/v1/submissions/{pk}/reject/",
+        {"comment": "wrong file", "version": 1},
+        ROLE(401, 403, 200, 404, 200),
+    ),
     (
         "POST",
         "/api/v1/submissions/{pk}/request-changes/",
-        {"comment": "use the regional file"},
+        {"comment": "use the regional file", "version": 1},
         ROLE(401, 403, 200, 404, 200),
     ),
 ]
@@ -88,7 +93,7 @@ def clients(make_user, reference_data):
     made = {"anonymous": APIClient()}
     for role, user in users.items():
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         made[role] = client
     return made
 

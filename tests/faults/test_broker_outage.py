@@ -53,7 +53,9 @@ def test_approval_during_a_broker_outage_is_saved_and_merged_once_redis_is_back(
 
     with broker_unreachable():
         response = client.post(
-            reverse("review:decide", args=[submission.pk]), {"decision": "approve", "comment": "Checked"}, follow=True
+            reverse("review:decide", args=[submission.pk]),
+            {"decision": "approve", "comment": "Checked", "version": 1},
+            follow=True,
         )
     assert response.status_code == 200
     assert "Approved" in response.content.decode()

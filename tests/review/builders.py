@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 
 from contributions.models import Submission
 from places.models import Location, Metric
+from places.resolver import LocationResolver
 from tests.contributions.factories import SubmissionFactory
 
 
@@ -46,8 +47,9 @@ def make_submission(
     country="IT",
     **fields,
 ) -> Submission:
-    """A submission whose validated rows are `frame` (stored as the normalised Parquet), if given."""
-    return SubmissionFactory(
+    """A submission whose validated rows are `frame` (stored as the normalised Parquet), if given;
+    its countries are the frame's, as validation records them."""
+    submission = SubmissionFactory(
         kind=kind,
         submitter=submitter,
         source=source,
@@ -57,6 +59,11 @@ def make_submission(
         row_count=0 if frame is None else len(frame),
         **fields,
     )
+    if frame is not None:
+        resolver = LocationResolver.current()
+        roots = {resolver.country_of(resolver.places[int(pk)]).id for pk in frame["location_id"].unique()}
+        submission.countries.set(roots)
+    return submission
 
 
 def dataset_rows() -> pd.DataFrame:

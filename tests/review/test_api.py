@@ -17,7 +17,9 @@ def api(user):
 
 def test_approve_through_the_api(reviewer, submission, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api(reviewer).post(f"/api/v1/submissions/{submission.pk}/approve/", {"comment": "ok"}, format="json")
+        response = api(reviewer).post(
+            f"/api/v1/submissions/{submission.pk}/approve/", {"comment": "ok", "version": 1}, format="json"
+        )
     assert response.status_code == 200, response.content
     assert response.json()["action"]["action"] == "approve"
     submission.refresh_from_db()
@@ -25,21 +27,23 @@ def test_approve_through_the_api(reviewer, submission, django_capture_on_commit_
 
 
 def test_reject_needs_a_comment(reviewer, submission):
-    response = api(reviewer).post(f"/api/v1/submissions/{submission.pk}/reject/", {}, format="json")
+    response = api(reviewer).post(f"/api/v1/submissions/{submission.pk}/reject/", {"version": 1}, format="json")
     assert response.status_code == 400
     assert "comment" in response.json()["errors"]
 
 
 def test_request_changes_records_the_comment(reviewer, submission):
     response = api(reviewer).post(
-        f"/api/v1/submissions/{submission.pk}/request-changes/", {"comment": "Use the regional file"}, format="json"
+        f"/api/v1/submissions/{submission.pk}/request-changes/",
+        {"comment": "Use the regional file", "version": 1},
+        format="json",
     )
     assert response.status_code == 200
     assert ReviewAction.objects.get(submission=submission, action="request_changes").comment == "Use the regional file"
 
 
 def test_out_of_scope_is_not_found(german_reviewer, submission):
-    response = api(german_reviewer).post(f"/api/v1/submissions/{submission.pk}/approve/", {}, format="json")
+    response = api(german_reviewer).post(f"/api/v1/submissions/{submission.pk}/approve/", {"version": 1}, format="json")
     assert response.status_code == 404
 
 
@@ -48,25 +52,27 @@ def test_own_submission_is_forbidden(make_user, italy_source):
 
     reviewer = make_user("self-api@example.org", role="reviewer", countries=("IT",))
     own = make_submission(submitter=reviewer, source=italy_source)
-    response = api(reviewer).post(f"/api/v1/submissions/{own.pk}/approve/", {}, format="json")
+    response = api(reviewer).post(f"/api/v1/submissions/{own.pk}/approve/", {"version": 1}, format="json")
     assert response.status_code == 403
 
 
 def test_volunteers_cannot_decide(volunteer, submission):
-    response = api(volunteer).post(f"/api/v1/submissions/{submission.pk}/approve/", {}, format="json")
+    response = api(volunteer).post(f"/api/v1/submissions/{submission.pk}/approve/", {"version": 1}, format="json")
     assert response.status_code == 403
 
 
 def test_anonymous_cannot_decide(submission):
-    response = APIClient().post(f"/api/v1/submissions/{submission.pk}/approve/", {}, format="json")
+    response = APIClient().post(f"/api/v1/submissions/{submission.pk}/approve/", {"version": 1}, format="json")
     assert response.status_code in (401, 403)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.AWAITING_REVIEW
 
 
 def test_second_decision_is_a_conflict(reviewer, other_reviewer, submission):
-    api(reviewer).post(f"/api/v1/submissions/{submission.pk}/reject/", {"comment": "duplicate"}, format="json")
-    response = api(other_reviewer).post(f"/api/v1/submissions/{submission.pk}/approve/", {}, format="json")
+    api(reviewer).post(
+        f"/api/v1/submissions/{submission.pk}/reject/", {"comment": "duplicate", "version": 1}, format="json"
+    )
+    response = api(other_reviewer).post(f"/api/v1/submissions/{submission.pk}/approve/", {"version": 1}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
 
@@ -74,8 +80,8 @@ def test_second_decision_is_a_conflict(reviewer, other_reviewer, submission):
 def test_override_is_required_and_recorded(reviewer, submission):
     Submission.objects.filter(pk=submission.pk).update(diff={"higher_priority": {"count": 2}})
     url = f"/api/v1/submissions/{submission.pk}/approve/"
-    assert api(reviewer).post(url, {}, format="json").json()["code"] == "override_required"
-    response = api(reviewer).post(url, {"override": True}, format="json")
+    assert api(reviewer).post(url, {"version": 1}, format="json").json()["code"] == "override_required"
+    response = api(reviewer).post(url, {"override": True, "version": 1}, format="json")
     assert response.status_code == 200
     assert response.json()["action"]["override_priority"] is True
 

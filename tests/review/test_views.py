@@ -69,7 +69,8 @@ def test_review_page_says_which_release_the_diff_was_computed_against(client, re
 def test_approve_from_the_page_merges_and_logs(client, reviewer, submission, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = login(client, reviewer).post(
-            reverse("review:decide", args=[submission.pk]), {"decision": "approve", "comment": "Looks right"}
+            reverse("review:decide", args=[submission.pk]),
+            {"decision": "approve", "comment": "Looks right", "version": 1},
         )
     assert response.status_code == 302
     submission.refresh_from_db()
@@ -79,7 +80,7 @@ def test_approve_from_the_page_merges_and_logs(client, reviewer, submission, dja
 
 def test_reject_without_comment_is_refused_with_a_message(client, reviewer, submission):
     response = login(client, reviewer).post(
-        reverse("review:decide", args=[submission.pk]), {"decision": "reject", "comment": ""}, follow=True
+        reverse("review:decide", args=[submission.pk]), {"decision": "reject", "comment": "", "version": 1}, follow=True
     )
     assert "Say why" in response.content.decode()
     submission.refresh_from_db()
@@ -91,7 +92,9 @@ def test_submitter_cannot_approve_their_own_through_the_page(client, make_user, 
 
     reviewer = make_user("self@example.org", role="reviewer", countries=("IT",))
     own = make_submission(submitter=reviewer, source=italy_source)
-    response = login(client, reviewer).post(reverse("review:decide", args=[own.pk]), {"decision": "approve"})
+    response = login(client, reviewer).post(
+        reverse("review:decide", args=[own.pk]), {"decision": "approve", "version": 1}
+    )
     assert response.status_code == 404
     own.refresh_from_db()
     assert own.status == Submission.Status.AWAITING_REVIEW

@@ -154,3 +154,30 @@ def test_every_registered_api_endpoint_is_in_the_matrix():
     routes = [str(p.pattern).replace("<int:pk>", "{pk}") for p in api_v1.urlpatterns if hasattr(p, "pattern")]
     plain = [f"/api/v1/{route}" for route in routes if "<" not in route and "(" not in route and "^" not in route]
     assert [path for path in plain if path not in covered] == []
+
+
+# Scope is decided by the data (issue 13): a fresh upload of an international source whose values are
+# in Italy and Germany. Reviewers of either country see it; only a scope covering both may decide.
+MIXED_MATRIX = [
+    ("GET", "/api/v1/submissions/{pk}/", None, ROLE(401, 404, 200, 200, 200)),
+    ("POST", "/api/v1/submissions/{pk}/approve/", {"version": 1}, ROLE(401, 403, 403, 403, 200)),
+    ("POST", "/api/v1/submissions/{pk}/reject/", {"version": 1, "comment": "no"}, ROLE(401, 403, 403, 403, 200)),
+    # a version the reviewer did not see: 409 for whoever may decide
+    ("POST", "/api/v1/submissions/{pk}/approve/", {"version": 2}, ROLE(401, 403, 403, 403, 409)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), MIXED_MATRIX, ids=[f"{m} {p} {b}" for m, p, b, _ in MIXED_MATRIX]
+)
+def test_permission_matrix_of_data_in_two_countries(clients, make_user, method, path, body, expected, role):
+    from tests.review.builders import frame_for
+
+    submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
+    source = SourceFactory(country_key=None, institution_type="international")
+    upload = make_submission(
+        submitter=submitter, source=source, frame=frame_for(["IT", "DE"], ["deaths"], ["2023-03-01"])
+    )
+    response = getattr(clients[role], method.lower())(path.format(pk=upload.pk), body, format="json")
+    assert response.status_code == expected[role], response.content

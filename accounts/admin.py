@@ -2,7 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ReviewerScope, User, VolunteerProfile
+from .models import ApiToken, ReviewerScope, User, VolunteerProfile
 
 
 @admin.register(User)
@@ -43,6 +43,21 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["user__email"]
     fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who has an API token, and deleting one; the key is never stored (only its SHA-256), so never shown."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ("user", "created_at")
 
     def has_add_permission(self, request):
         return False

@@ -73,6 +73,12 @@ def can_propose_source(user: Any) -> bool:
     return can_contribute(user)
 
 
+def can_use_api_token(user: Any) -> bool:
+    """Get an API token on the profile page and use it: the rule of the pages (a verified email and a
+    finished profile; reviewers and staff are exempt from the profile)."""
+    return can_contribute(user)
+
+
 def can_moderate(user: Any) -> bool:
     """See the review queue and make decisions (which submissions: `review.permissions.can_review`).
 

@@ -4,15 +4,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework.authtoken.models import Token
 
 from places.models import Location
 
-from .models import Skill, VolunteerProfile
+from .models import ApiToken, Skill, VolunteerProfile
 
 
 def has_api_token(user: Any) -> bool:
-    return Token.objects.filter(user=user).exists()
+    return ApiToken.objects.filter(user=user).exists()
 
 
 def country_choices() -> QuerySet[Location, tuple[str, str]]:

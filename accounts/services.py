@@ -7,10 +7,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from places.models import Location
 
+from . import tokens
 from .models import ReviewerScope, Role, User, VolunteerProfile
 
 
@@ -30,7 +30,7 @@ def countries_from_codes(codes: list[str]) -> list[Location]:
     return [found[code] for code in wanted]
 
 
-# What the staff role may do in the admin: every model of the portal's own apps, API tokens,
+# What the staff role may do in the admin: every model of the portal's own apps (API tokens among them),
 # e-mail addresses and second factors (to delete a lost one); roles (groups) are read-only there.
 # Superuser status and per-user permissions stay with superusers (see PortalUserAdmin).
 STAFF_ADMIN_APPS = (
@@ -38,7 +38,6 @@ STAFF_ADMIN_APPS = (
     "accounts",
     "account",
     "mfa",
-    "authtoken",
     "dataset",
     "sources",
     "contributions",
@@ -100,15 +99,12 @@ def create_verified_user(*, email: str, password: str, role: str, countries: lis
 
 
 def api_token_for(user: User) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    key: str = token.key
-    return key
+    """A new API token for the user (replacing any): its key, which is shown once and never stored."""
+    return tokens.issue(user)
 
 
 def rotate_api_token(user: User) -> str:
-    Token.objects.filter(user=user).delete()
-    key: str = Token.objects.create(user=user).key
-    return key
+    return tokens.issue(user)
 
 
 def ensure_profile(user: User) -> VolunteerProfile:

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .decorators import verified_required
+from .decorators import verified_required, volunteer_required
 from .forms import VolunteerProfileForm
 from .models import User
 from .permissions import needs_onboarding
@@ -62,10 +62,10 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@verified_required
+@volunteer_required  # permissions.can_use_api_token: the API checks the same rule on every request
 def rotate_token(request: HttpRequest) -> HttpResponse:
     """Create or replace the API token; it is shown once, on the next page view."""
-    user = cast(User, request.user)  # verified_required let only a signed-in user through
+    user = cast(User, request.user)  # volunteer_required let only a signed-in user through
     request.session["new_api_token"] = services.rotate_api_token(user)
     messages.success(request, "New API token created. Copy it now: it will not be shown again.")
     return redirect("accounts:profile")

@@ -56,6 +56,11 @@ def test_api_upload_without_a_finished_profile_answers_403_telling_to_finish_it(
     assert page["Location"].startswith(reverse("accounts:onboarding"))
 
 
-def test_a_volunteer_without_a_finished_profile_still_reads_their_submissions_through_the_api(make_user):
+def test_a_volunteer_without_a_finished_profile_reads_their_submissions_signed_in_but_holds_no_token(make_user):
     newcomer = make_user("new@example.org", countries=())
-    assert _token_client(newcomer).get("/api/v1/submissions/").status_code == 200
+    signed_in = APIClient()
+    signed_in.force_login(newcomer)
+    assert signed_in.get("/api/v1/submissions/").status_code == 200  # as on the "My submissions" page
+    refused = _token_client(newcomer).get("/api/v1/submissions/")  # tokens: permissions.can_use_api_token
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == permissions.FINISH_PROFILE_MESSAGE

@@ -147,13 +147,15 @@ def test_admin_login_goes_through_the_rate_limited_login(client):
 
 @pytest.mark.django_db
 def test_profile_token_is_shown_once_and_rotates(client, make_user):
-    from rest_framework.authtoken.models import Token
+    from accounts.models import ApiToken
+    from accounts.tokens import digest
 
     user = make_user("api@example.org")
     client.force_login(user)
     client.post(reverse("accounts:rotate_token"))
-    first = Token.objects.get(user=user).key
+    first = client.session["new_api_token"]
+    assert ApiToken.objects.get(user=user).digest == digest(first)  # only the hash is stored
     assert first in client.get(reverse("accounts:profile")).content.decode()
     assert first not in client.get(reverse("accounts:profile")).content.decode()
     client.post(reverse("accounts:rotate_token"))
-    assert Token.objects.get(user=user).key != first
+    assert ApiToken.objects.get(user=user).digest != digest(first)

@@ -7,7 +7,6 @@ POST, with a token) gets a bounded number of generated requests, so the run stay
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -17,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import api_token_for
 from tests.dataset.api.builders import make_source, publish, series
 
 CHECKS = [
@@ -40,7 +40,7 @@ def live_api(live_server, make_user, monkeypatch):
     publish(series("IT", "confirmed", "2020-03-01", [1694, 2036, 2502]), source=source)
     publish(series("IT_25", "deaths", "2020-03-01", [3, 5, 8]), source=source)
     user = make_user("volunteer@example.org", role="volunteer", countries=("IT",))
-    return {"url": live_server.url, "headers": {"Authorization": f"Token {Token.objects.create(user=user).key}"}}
+    return {"url": live_server.url, "headers": {"Authorization": f"Token {api_token_for(user)}"}}
 
 
 def operations(schema, method):

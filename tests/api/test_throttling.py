@@ -1,8 +1,9 @@
 """Throttles: anonymous and token clients have their own limits, and a 429 says when to come back."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.services import api_token_for
 
 
 @pytest.fixture
@@ -27,8 +28,7 @@ def test_anonymous_clients_get_429_with_retry_after_and_a_clear_message(client_a
 
 
 def test_a_token_gets_the_higher_authenticated_limit(client_api, low_limits, make_user):
-    token = Token.objects.create(user=make_user("analyst@example.org"))
-    client_api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client_api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(make_user('analyst@example.org'))}")
     statuses = [client_api.get("/api/v1/metrics/").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
 
@@ -47,8 +47,7 @@ def test_uploads_have_their_own_limit_with_the_same_429(client_api, low_limits, 
 
     from tests.sources.factories import make_source
 
-    token = Token.objects.create(user=make_user("uploader@example.org"))
-    client_api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client_api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(make_user('uploader@example.org'))}")
     source = make_source(country="IT")
 
     def upload(n):

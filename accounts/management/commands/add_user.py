@@ -5,6 +5,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
+from accounts.permissions import can_use_api_token
 from accounts.second_factor import activate_totp, recovery_codes
 from accounts.services import UnknownCountry, api_token_for, countries_from_codes, create_verified_user
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             help="Set up an authenticator app with this base32 secret (tests, demos). Reviewers and staff without "
             "one set it up at their first sign-in",
         )
-        parser.add_argument("--token", action="store_true", help="Print an API token as the last line")
+        parser.add_argument(
+            "--token", action="store_true", help="Print a new API token as the last line (replacing any; shown once)"
+        )
 
     def handle(self, *args, email, password, role, countries, mfa, totp_secret, token, **options):
         secret = totp_secret.replace(" ", "").upper()
@@ -49,4 +52,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Authenticator app secret (sign-in asks for its code): {secret}")
             self.stdout.write(f"Recovery codes (each works once): {' '.join(recovery_codes(user))}")
         if token:
-            self.stdout.write(api_token_for(user))
+            if not can_use_api_token(user):
+                self.stderr.write("Note: the token works once the volunteer profile is finished (give --countries).")
+            self.stdout.write(api_token_for(user))  # shown once: only its SHA-256 is stored

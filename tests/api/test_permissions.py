@@ -181,3 +181,36 @@ def test_permission_matrix_of_data_in_two_countries(clients, make_user, method, 
     )
     response = getattr(clients[role], method.lower())(path.format(pk=upload.pk), body, format="json")
     assert response.status_code == expected[role], response.content
+
+
+# Two factors (issue 13, section 7): a reviewer or staff member who has not set up an authenticator app
+# moderates nothing until they do (403 second_factor_required); reading stays as it was.
+BARE = ("reviewer_without_second_factor", "staff_without_second_factor")
+SECOND_FACTOR_MATRIX = [
+    ("GET", "/api/v1/review/queue/", None, 403),
+    ("GET", "/api/v1/submissions/", None, 200),
+    ("GET", "/api/v1/submissions/{pk}/", None, 200),
+    ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok", "version": 1}, 403),
+    ("POST", "/api/v1/submissions/{pk}/reject/", {"comment": "no", "version": 1}, 403),
+    ("POST", "/api/v1/submissions/{pk}/request-changes/", {"comment": "fix", "version": 1}, 403),
+]
+
+
+@pytest.mark.parametrize("role", BARE)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    SECOND_FACTOR_MATRIX,
+    ids=[f"{m} {p}" for m, p, _, _ in SECOND_FACTOR_MATRIX],
+)
+def test_permission_matrix_without_a_second_factor(make_user, reference_data, method, path, body, expected, role):
+    user = make_user(f"{role}@example.org", role=role.split("_")[0], countries=("IT",), second_factor=False)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
+    submitter = make_user("submitter@example.org", role="volunteer", countries=("IT",))
+    upload = make_submission(submitter=submitter, source=SourceFactory(country_key="IT"))
+    response = getattr(client, method.lower())(path.format(pk=upload.pk), body, format="json")
+    assert response.status_code == expected, response.content
+    if expected == 403:
+        assert response.json()["code"] == "second_factor_required"
+    upload.refresh_from_db()
+    assert upload.status == "awaiting_review"

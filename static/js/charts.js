@@ -32,12 +32,21 @@
         setCursor: function (u) {
           var i = u.cursor.idx;
           if (i === null || i === undefined) { tip.hidden = true; return; }
-          var lines = ["<strong>" + dateFormat.format(new Date(u.data[0][i] * 1000)) + "</strong>"];
+          // Built with DOM calls, not HTML: labels stay text, and the swatch colour is set through
+          // CSSOM (the Content-Security-Policy refuses style attributes in markup).
+          tip.replaceChildren();
+          var date = document.createElement("strong");
+          date.textContent = dateFormat.format(new Date(u.data[0][i] * 1000));
+          tip.appendChild(date);
           for (var s = 1; s < u.series.length; s++) {
-            lines.push('<span class="swatch" style="background:' + u.series[s]._colour + '"></span>' +
-              u.series[s].label + ": <b>" + formatValue(u.data[s][i]) + "</b>");
+            var swatch = document.createElement("span");
+            swatch.className = "swatch";
+            swatch.style.background = u.series[s]._colour;
+            var value = document.createElement("b");
+            value.textContent = formatValue(u.data[s][i]);
+            tip.appendChild(document.createElement("br"));
+            tip.append(swatch, u.series[s].label + ": ", value);
           }
-          tip.innerHTML = lines.join("<br>");
           tip.hidden = false;
           var left = u.cursor.left, width = u.over.clientWidth;
           tip.style.left = (left > width / 2 ? left - tip.offsetWidth - 12 : left + 12) + "px";

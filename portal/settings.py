@@ -333,10 +333,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp), in every profile: scripts, styles, fonts and data only from the
-# portal itself; no inline script or style (templates keep none: tests/portal/test_csp.py), no
-# plugins, no framing. Images may also be data: URIs (the authenticator-app QR code). Django's debug
-# pages are exempt (DEBUG only); the API docs pages widen it for their own bundles (portal/api_urls.py).
+# Content-Security-Policy (django-csp), every profile: only the portal's own origin, nothing inline (tests/portal/
+# test_csp.py), data: images (the QR code); debug pages exempt; the API docs widen it (portal/api_urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

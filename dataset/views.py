@@ -154,7 +154,7 @@ def export_path(relative: str) -> Path:
 
 @require_safe
 def download_file(request, number: int, name: str):
-    release_file = ReleaseFile.objects.filter(release__number=number, name=name).first()
+    release_file = None if "\x00" in name else ReleaseFile.objects.filter(release__number=number, name=name).first()
     if release_file is None:
         raise Http404("No such export file")
     path = export_path(release_file.path)

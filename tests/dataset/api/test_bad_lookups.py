@@ -29,6 +29,7 @@ CURSORS = [
         "/data/%00/",
         "/data/IT/deaths%00/provenance/",
         "/data/IT%00/deaths/provenance/",
+        "/data/downloads/1/tidy.csv%00",
     ],
 )
 def test_a_nul_in_a_lookup_is_not_found(client_api, small_dataset, path):

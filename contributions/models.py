@@ -24,8 +24,11 @@ class SubmissionQuerySet(models.QuerySet):
             return self.none()
         if scope.all_countries:
             return self
-        # Validated data: the countries of its rows; before that (and for proposals): its country.
-        countries = scope.countries.all()
+        return self.touching(scope.countries.all())
+
+    def touching(self, countries):
+        """Submissions whose values touch any of `countries`: for validated data the countries of its
+        rows; before that (and for source proposals) its own country."""
         links = Submission.countries.through.objects.filter(submission=models.OuterRef("pk"))
         return self.filter(
             models.Exists(links.filter(location__in=countries))

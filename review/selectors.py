@@ -10,6 +10,7 @@ from accounts.permissions import can_moderate
 from common.querysets import filter_given
 from contributions.diff import higher_priority_count
 from contributions.models import Submission
+from places.models import Location
 from places.resolver import LocationResolver
 from sources.models import Source
 
@@ -50,9 +51,11 @@ def queue_for(
         reviewable_by(user).select_related("source", "country", "submitter", "claimed_by").prefetch_related("countries")
     )
     submissions = submissions.filter(status__in=[status] if status else Submission.REVIEWABLE)
+    if country:
+        touching = Submission.objects.touching(Location.objects.filter(key=country))
+        submissions = submissions.filter(pk__in=touching.values("pk"))
     submissions = filter_given(
         submissions,
-        country__key=country,
         kind=kind,
         submitter__email__icontains=submitter,
         source_id=source,

@@ -135,6 +135,16 @@ def test_the_queue_page_lists_the_countries_and_only_to_reviewers_whose_scope_me
     assert client.get(reverse("review:detail", args=[international_german_rows.pk])).status_code == 404
 
 
+def test_the_queue_filter_by_country_follows_the_data(international_german_rows, make_user):
+    """Filtering the queue by Germany finds the file with German rows, by the US (the submitter's) not."""
+    everyone = make_user("all-countries@example.org", role="reviewer", countries=())
+    queue = "/api/v1/review/queue/"
+    assert [item["id"] for item in api(everyone).get(queue, {"country": "DE"}).json()["results"]] == [
+        international_german_rows.pk
+    ]
+    assert api(everyone).get(queue, {"country": "US"}).json()["results"] == []
+
+
 @pytest.fixture
 def italian_and_german(volunteer, reference_data):
     """Validated data of an international source with Italian and German values."""

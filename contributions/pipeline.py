@@ -149,7 +149,8 @@ def _validate(submission: Submission) -> str:
             parsed,
             mapping=submission.mapping or None,
             recipe=recipe,
-            default_country=submission.country,
+            # Places of a national source resolve inside its country; of an international one, worldwide.
+            default_country=submission.source.country,
             source_country=submission.source.country,  # None for an international source
         )
         report = result.report

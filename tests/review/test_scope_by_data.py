@@ -135,6 +135,18 @@ def test_the_queue_page_lists_the_countries_and_only_to_reviewers_whose_scope_me
     assert client.get(reverse("review:detail", args=[international_german_rows.pk])).status_code == 404
 
 
+def test_places_in_an_international_file_resolve_worldwide_not_in_the_submitters_country(
+    make_user, reference_data, django_capture_on_commit_callbacks
+):
+    """A WHO file uploaded by a volunteer from the US: Berlin and Lombardy are found where they are."""
+    american = make_user("us-volunteer@example.org", countries=("US",))
+    who = make_source(country=None, institution_type="international")
+    rows = b"date,location,metric,value\n2023-03-01,Berlin,confirmed,5\n2023-03-01,Lombardy,confirmed,7\n"
+    submission = upload(american, who, rows, django_capture_on_commit_callbacks)
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["problems"]
+    assert sorted(c.key for c in submission.countries.all()) == ["DE", "IT"]
+
+
 def test_the_queue_filter_by_country_follows_the_data(international_german_rows, make_user):
     """Filtering the queue by Germany finds the file with German rows, by the US (the submitter's) not."""
     everyone = make_user("all-countries@example.org", role="reviewer", countries=())

@@ -216,6 +216,9 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)  # cells read from a workbook, all sheets
+# The data memory a validation may use in a worker child (common.memory); 0: no limit.
+VALIDATION_MEMORY_MB = env_int("VALIDATION_MEMORY_MB", 3072)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

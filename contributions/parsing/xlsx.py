@@ -7,20 +7,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 
 from ..contracts import ColumnMapping
 from .archive import check_xlsx_archive, member_contains, sheet_paths
 from .parsed import MAX_COLUMNS, MAX_PROBLEMS_PER_CODE, MAX_ROWS, ParsedFile, Unreadable, add_sheet, cell_text, problem
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
-DEFAULT_MAX_CELLS = 2_000_000
 
 
 def max_cells() -> int:
     """The cap on cells read from a workbook (setting XLSX_MAX_CELLS): each costs a Python object."""
-    from django.conf import settings
-
-    return int(getattr(settings, "XLSX_MAX_CELLS", DEFAULT_MAX_CELLS))
+    return int(settings.XLSX_MAX_CELLS)
 
 
 def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMapping) -> None:

@@ -198,6 +198,13 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Submission.objects.visible_to(request.user).filter(source=source)
     listed_uploads = visible.filter(kind=Submission.Kind.DATA).select_related("submitter")[:50]
     source_proposals = visible.filter(kind=Submission.Kind.SOURCE)
+    # Every approved upload that brought a layout or mapping saved it as the recipe: its history, newest first.
+    recipe_history = (
+        uploads.filter(approved_at__isnull=False)
+        .exclude(layout="", mapping={})
+        .order_by("-approved_at")
+        .values("pk", "approved_at", "layout", "mapping")[:20]
+    )
     return render(
         request,
         "sources/detail.html",
@@ -208,6 +215,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merged_total": counts.get(Submission.Status.MERGED, 0),
             "listed_uploads": listed_uploads,
             "proposals": source_proposals,
+            "recipe_history": recipe_history,
             "priority_table": registry.priority_table(),
             "default_priority": registry.default_priority(source.institution_type),
             "metrics": source.metrics.all(),

@@ -196,3 +196,24 @@ def test_a_recipe_saved_from_a_mapping_is_shown_on_the_source_page(client, revie
     page = client.get(italy_source.get_absolute_url()).content.decode()
     assert 'id="source-recipe"' in page
     assert "“Lombardy region” → <code>IT_25</code>" in page
+
+
+def test_the_source_page_lists_the_history_of_its_recipe(client, reviewer, volunteer, italy_source):
+    """Two approved uploads with different mappings: the page keeps the latest and names both."""
+    approved = []
+    for name, mapping in [("first", {"locations": {"Lombardia": "IT_25"}}), ("second", {"date_format": "%d/%m/%Y"})]:
+        data = make_submission(
+            submitter=volunteer,
+            source=italy_source,
+            frame=frame_for(["IT_25"], ["deaths"], DATES),
+            layout="long",
+            mapping={"layout": "long", **mapping},
+            original_filename=f"{name}.csv",
+        )
+        services.approve(submission=data, reviewer=reviewer, version=1)
+        approved.append(data)
+    page = client.get(italy_source.get_absolute_url()).content.decode()
+    assert "History of this recipe" in page
+    assert f"#{approved[0].pk}, approved" in page
+    assert f"#{approved[1].pk}, approved" in page
+    assert "<code>date_format</code>" in page

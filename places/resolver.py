@@ -236,8 +236,16 @@ class LocationResolver:
         if scope is not None and scope.country_code:
             codes.insert(0, self.by_code.get(f"{scope.country_code}-{upper}"))
         for pk in codes:
-            if pk is not None and (scope is None or self.is_inside(self.places[pk], scope)):
-                return self.places[pk]
+            if pk is None:
+                continue
+            place = self.places[pk]
+            # Inside the scope, or the scope's own country code ("IT" in a file of an Italian source).
+            if (
+                scope is None
+                or self.is_inside(place, scope)
+                or (pk == scope.id and scope.level == Location.Level.COUNTRY)
+            ):
+                return place
         name = normalise_name(raw)
         found = self._in_scope(self.by_name.get(name, ()), scope)
         if not found:

@@ -2,7 +2,6 @@
 holds values of its own country only (reviewer scope is decided by these countries, never by a
 field the submitter sets)."""
 
-import numpy as np
 import pandas as pd
 
 from places.resolver import Place
@@ -12,34 +11,35 @@ from ..parsing import problem
 from .context import Context
 
 
-def _country_ids(ctx: Context, frame: pd.DataFrame) -> tuple[np.ndarray, dict[int, Place]]:
-    """Each row's country id, and the countries by id."""
-    ids, codes = np.unique(frame["location_id"].to_numpy(), return_inverse=True)
-    countries = [ctx.resolver.country_of(ctx.resolver.places[int(pk)]) for pk in ids]
-    table = np.array([c.id for c in countries], dtype="int64")
-    return table[codes], {c.id: c for c in countries}
-
-
-def countries_of(ctx: Context, frame: pd.DataFrame) -> list[CountryValues]:
-    """The countries of the frame's values (a special place outside every country stands for itself),
-    with how many values each has, by key."""
+def place_counts(frame: pd.DataFrame) -> dict[int, int]:
+    """How many values each place of the frame has (one hashed pass, no sort of the rows)."""
     if frame.empty:
-        return []
-    per_row, countries = _country_ids(ctx, frame)
-    ids, counts = np.unique(per_row, return_counts=True)
-    found: list[CountryValues] = [
-        {"key": countries[int(pk)].key, "name": countries[int(pk)].name, "values": int(n)}
-        for pk, n in zip(ids, counts, strict=True)
+        return {}
+    counts = frame["location_id"].value_counts(sort=False)
+    return {int(pk): int(n) for pk, n in zip(counts.index.tolist(), counts.tolist(), strict=True)}
+
+
+def countries_of(ctx: Context, counts: dict[int, int]) -> list[CountryValues]:
+    """The countries of the values (a special place outside every country stands for itself), with how
+    many values each has, by key; `counts` are the values per place (`place_counts`)."""
+    per_country: dict[int, int] = {}
+    found: dict[int, Place] = {}
+    for pk, n in counts.items():
+        country = ctx.resolver.country_of(ctx.resolver.places[pk])
+        found[country.id] = country
+        per_country[country.id] = per_country.get(country.id, 0) + n
+    listed: list[CountryValues] = [
+        {"key": found[pk].key, "name": found[pk].name, "values": n} for pk, n in per_country.items()
     ]
-    return sorted(found, key=lambda c: c["key"])
+    return sorted(listed, key=lambda c: c["key"])
 
 
-def check_inside(ctx: Context, frame: pd.DataFrame, country: Place) -> None:
+def check_inside(ctx: Context, frame: pd.DataFrame, country: Place, counts: dict[int, int]) -> None:
     """An error per place outside `country` (the country of a national source), naming its rows."""
-    if frame.empty:
+    places_outside = [pk for pk in counts if ctx.resolver.country_of(ctx.resolver.places[pk]).id != country.id]
+    if not places_outside:
         return
-    per_row, _ = _country_ids(ctx, frame)
-    outside = frame.loc[per_row != country.id, ["location_id", "row", "sheet"]]
+    outside = frame.loc[frame["location_id"].isin(places_outside), ["location_id", "row", "sheet"]]
     for (location_id, sheet), rows in outside.groupby(["location_id", "sheet"], observed=True, sort=True)["row"]:
         place = ctx.resolver.places[int(location_id)]
         home = ctx.resolver.country_of(place)

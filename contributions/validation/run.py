@@ -15,7 +15,7 @@ from sources.models import SourceRecipe
 from ..contracts import MAPPING_KEYS, ColumnMapping, ValidationReport
 from ..parsing import ParsedFile, problem
 from .context import FRAME_COLUMNS, Context, Plan, ValidationResult
-from .countries import check_inside, countries_of
+from .countries import check_inside, countries_of, place_counts
 from .normalise import normalise_rows
 from .planning import plan_sheet, suggested_base
 from .reshape import long_rows
@@ -117,6 +117,7 @@ def _validate(
         }
     )
     keys = np.zeros(0, dtype="int64")
+    counts: dict[int, int] = {}
     plans: dict[str, Plan] = {}
     source_rows = 0
     if parsed.is_readable:
@@ -124,9 +125,10 @@ def _validate(
         if long_parts and not ctx.problems.has_errors:
             rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
             frame, keys = normalise_rows(ctx, rows, plans)
+            counts = place_counts(frame)
             national = Context.place_of(ctx.resolver, source_country)
             if national is not None:
-                check_inside(ctx, frame, national)
+                check_inside(ctx, frame, national, counts)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
         ctx.needs.append(
@@ -150,7 +152,7 @@ def _validate(
     problems = ctx.problems.frame()
     report = _report(ctx, plans, problems, source_rows=source_rows, values=len(frame))
     if report["valid"]:
-        report["countries"] = countries_of(ctx, frame)
+        report["countries"] = countries_of(ctx, counts)
     result_keys: np.ndarray | None = keys
     if not report["valid"]:
         frame, result_keys = frame.iloc[0:0], None

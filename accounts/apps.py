@@ -10,9 +10,13 @@ def _revoke_api_token(sender, request, user, **kwargs):
 
 
 def _ensure_groups(sender, **kwargs):
+    """Once per migrate (or test flush): after the last app's signal, when every permission exists."""
+    from django.apps import apps
+
     from .services import ensure_groups
 
-    ensure_groups()
+    if sender is [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
+        ensure_groups()
 
 
 class AccountsConfig(AppConfig):

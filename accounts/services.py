@@ -54,19 +54,21 @@ def staff_permissions() -> QuerySet[Permission]:
     return Permission.objects.filter(Q(content_type__app_label__in=STAFF_ADMIN_APPS) | extra)
 
 
+def role_groups() -> dict[str, Group]:
+    """The group of each role, created when missing."""
+    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
 def ensure_groups() -> None:
-    """The role groups exist, and the staff group holds the admin permissions it needs."""
-    for role in Role:
-        group, _ = Group.objects.get_or_create(name=role.value)
-        if role == Role.STAFF:
-            group.permissions.set(staff_permissions())
+    """The role groups exist, and the staff group holds the admin permissions it needs (after each migrate)."""
+    role_groups()[Role.STAFF].permissions.set(staff_permissions())
 
 
 @transaction.atomic
 def set_role(*, user: User, role: str, countries: list[Location] | None = None) -> None:
     """Give the user exactly this role; reviewers are scoped to `countries` (all when none given)."""
-    ensure_groups()
-    user.groups.set(Group.objects.filter(name__in=[Role.VOLUNTEER, role]))
+    groups = role_groups()
+    user.groups.set([groups[Role.VOLUNTEER], groups[role]])
     user.is_staff = role == Role.STAFF
     user.save(update_fields=["is_staff"])
     if role in (Role.REVIEWER, Role.STAFF):
@@ -115,8 +117,7 @@ def ensure_profile(user: User) -> VolunteerProfile:
 
 def join_volunteers(user: User) -> None:
     """Put the user in the volunteer group (the role every account that finished onboarding has)."""
-    ensure_groups()
-    user.groups.add(*Group.objects.filter(name=Role.VOLUNTEER))
+    user.groups.add(role_groups()[Role.VOLUNTEER])
 
 
 @transaction.atomic

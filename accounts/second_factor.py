@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import User
-from .permissions import is_reviewer, is_staff_member
+from .permissions import is_reviewer
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -30,7 +30,7 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Volunteers may switch their second factor off; reviewers and staff may not (they need it)."""
         user = authenticator.user
-        keeps = authenticator.type == Authenticator.Type.TOTP and (is_reviewer(user) or is_staff_member(user))
+        keeps = authenticator.type == Authenticator.Type.TOTP and is_reviewer(user)  # staff included
         return not keeps
 
 

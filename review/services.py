@@ -183,8 +183,10 @@ def _decide(
 
 def source_first(submission: Submission) -> None:
     """Data of a source that is not approved cannot be approved: SourceNotApproved says what to do."""
+    if submission.kind != Submission.Kind.DATA:
+        return
     source = Source.objects.get(pk=submission.source_id)
-    if submission.kind == Submission.Kind.DATA and source.status != Source.Status.APPROVED:
+    if source.status != Source.Status.APPROVED:
         proposal = proposal_of(source)
         where = f" (proposal #{proposal.pk})" if proposal else ""
         raise SourceNotApproved(

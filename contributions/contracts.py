@@ -38,9 +38,10 @@ class MappingReason(TypedDict):
 class ColumnMapping(TypedDict, total=False):
     """A volunteer's column mapping (all keys optional); saved as SourceRecipe.mapping.
 
-    See contributions.validation for what each key means."""
+    See contributions.validation for what each key means. A key the volunteer sets to None clears the
+    value the source's recipe gave it."""
 
-    layout: str  # "long", "wide_metric" or "wide_date"
+    layout: str  # "long", "wide_metric", "wide_date" or "wide_place" (one column per place)
     date_column: str
     date_format: str  # strptime format ("%d/%m/%Y")
     date: str  # constant date, "YYYY-MM-DD"
@@ -53,7 +54,10 @@ class ColumnMapping(TypedDict, total=False):
     metric_column: str
     value_column: str
     metrics: dict[str, str]  # column (wide_metric) or text (long) -> metric code, "" to leave out
-    metric: str  # wide_date: the metric of every value
+    metric: str  # wide_date and wide_place: the metric of every value
+    column_places: dict[str, str]  # wide_place (and wide_metric): column -> location key of its values, "" to leave out
+    keep_rows: dict[str, list[str]]  # column -> the values to keep; the other rows are left out and counted
+    use_recipe: bool  # False: the source's recipe is not applied to this file
     ignore: list[str]
     sheets: list[str]
     encoding: str
@@ -103,6 +107,15 @@ class ValidationReport(TypedDict):
     problems_truncated: NotRequired[bool]
     problems_csv: NotRequired[str]  # storage path of the rows with a problem (the upload task adds it)
     countries: NotRequired[list[CountryValues]]  # of the valid values, by key; reviewers must cover them all
+    recipe: NotRequired["RecipeApplied | None"]  # the source's recipe applied to this file, if any
+
+
+class RecipeApplied(TypedDict):
+    """Which of the source's recipes was applied (chosen by the file's header signature)."""
+
+    id: int
+    signature: str
+    keys: list[str]  # the mapping keys it set (the volunteer's own keys win over them)
 
 
 class DiffCounts(TypedDict):

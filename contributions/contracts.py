@@ -24,6 +24,8 @@ class Problem(TypedDict):
     rows: NotRequired[list[int]]  # the first 50 rows, when the problem stands for several
     row_count: NotRequired[int]
     suggestions: NotRequired[list[str]]  # closest known location keys (unknown_location)
+    parent: NotRequired[str | None]  # unknown_location: key of the place the text was looked for in
+    within: NotRequired[str]  # unknown_location: the row's more general place texts ("Canada"), for "Canada / text"
     summary: NotRequired[bool]  # "n rows in all have this problem": the list was cut
 
 

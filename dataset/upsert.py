@@ -3,11 +3,17 @@
 Both `import_jhu` and the moderation merge call `upsert_observations`. Values are staged in a
 temporary table (PostgreSQL: COPY; SQLite: executemany in batches), then compared, recorded and
 written with a handful of set-based statements, so a million values never become Python objects.
+
+Priority: a value whose current source has a higher priority than the writer's is left alone unless
+`allow_override` (counted as skipped, and named in `UpsertResult.kept`); a value a higher-priority
+source gives again unchanged moves to that source (its provenance, with a history row), so a
+lower-priority source cannot later replace it without the override either.
 """
 
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -17,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.locking import DATASET_WRITERS, hold_until_commit
+from sources.models import Source
 
 from .models import Observation, ObservationHistory, Release
 
@@ -24,8 +31,11 @@ COLUMNS = ["location_id", "metric_id", "date", "value"]
 CHUNK_ROWS = 100_000
 STAGE = "_upsert_stage"
 PLAN = "_upsert_plan"
-# What the plan says about a staged value that already exists.
-KEEP, REPLACE, SKIP = 0, 1, 2
+PLAN_KEY = "_upsert_plan_key"
+# What the plan says about a staged value that already exists: the same value (keep), another value
+# that wins (replace), another value a higher-priority source holds (skip), or the same value from a
+# source of higher priority than the current one (confirm: the value's provenance moves to it).
+KEEP, REPLACE, SKIP, CONFIRM = 0, 1, 2, 3
 # From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
 BULK_ROWS = 100_000
 
@@ -34,17 +44,31 @@ class UpsertError(ValueError):
     """The values cannot be written as given (missing columns, empty cells, duplicates)."""
 
 
+@dataclass(frozen=True)
+class KeptSeries:
+    """Values of one series left to a higher-priority source: which, from when to when, how many."""
+
+    source_id: int
+    location_id: int
+    metric_id: int
+    first_date: date
+    last_date: date
+    count: int
+
+
 @dataclass
 class UpsertResult:
     release: Release | None
     added: int
     changed: int
-    unchanged: int
+    unchanged: int  # the same value as before, `reattributed` included
     skipped: int
+    reattributed: int = 0  # unchanged values whose provenance moved to this higher-priority source
+    kept: list[KeptSeries] = field(default_factory=list)  # the skipped values, per source and series
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.added or self.changed)
+        return bool(self.added or self.changed or self.reattributed)
 
 
 def upsert_observations(
@@ -62,8 +86,10 @@ def upsert_observations(
     `frame` has the columns location_id, metric_id, date, value (or is an iterable of such
     chunks, so callers can stream). A Release is created only when a value is added or changed;
     each changed value gets an ObservationHistory row. A value whose current source has a higher
-    priority than `source` is left alone (counted as skipped) unless `allow_override`. When a
-    release is made, its exports are scheduled after commit (unless `schedule_exports` is False).
+    priority than `source` is left alone (counted as skipped, listed per series in `kept`) unless
+    `allow_override`; the same value from a source of higher priority than its current one moves to
+    that source (a history row, `reattributed`). When a release is made, its exports are scheduled
+    after commit (unless `schedule_exports` is False).
     """
     chunks = [frame] if isinstance(frame, pd.DataFrame) else frame
     vendor = connection.vendor
@@ -178,16 +204,18 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
     """Compare the staged values with the dataset once, then write history, updates and inserts.
 
     One join of the stage with the dataset fills a plan table with every staged value that already
-    exists and what to do with it (keep, replace, or leave for a higher-priority source); counts,
-    history and updates read the plan, and new values are the staged ones the plan does not hold.
+    exists and what to do with it (keep, replace, confirm, or leave for a higher-priority source);
+    counts, history and updates read the plan, and new values are the staged ones the plan does not
+    hold (found through an index on the plan, so each lookup is a search, not a scan).
     """
     obs = Observation._meta.db_table
     hist = ObservationHistory._meta.db_table
     source_table = source._meta.db_table
+    priority = int(source.priority)
     if allow_override:
         replaceable, params = "TRUE", []
     else:
-        replaceable, params = "src.priority <= %s", [source.priority]
+        replaceable, params = "src.priority <= %s", [priority]
     if vendor == "postgresql":
         cursor.execute(f"ANALYZE {STAGE}")
     cursor.execute(f"DROP TABLE IF EXISTS {PLAN}")
@@ -195,11 +223,12 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
         f"CREATE TEMPORARY TABLE {PLAN} AS "  # noqa: S608
         "SELECT s.location_id, s.metric_id, s.date, s.value, o.id AS observation_id, o.value AS old_value, "
         "o.source_id AS old_source_id, o.release_id AS old_release_id, "
-        f"CASE WHEN o.value = s.value THEN {KEEP} WHEN {replaceable} THEN {REPLACE} ELSE {SKIP} END AS action "
+        f"CASE WHEN o.value = s.value THEN (CASE WHEN src.priority < %s THEN {CONFIRM} ELSE {KEEP} END) "
+        f"WHEN {replaceable} THEN {REPLACE} ELSE {SKIP} END AS action "
         f"FROM {STAGE} s JOIN {obs} o "
         "ON o.location_id = s.location_id AND o.metric_id = s.metric_id AND o.date = s.date "
         f"JOIN {source_table} src ON src.id = o.source_id",
-        params,
+        [priority, *params],
     )
     # Two staged values for one key: among values we already have, found here; among new ones,
     # the unique constraint refuses them when they are inserted (below).
@@ -208,47 +237,57 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
     total = cursor.fetchone()[0]
     cursor.execute(f"SELECT action, COUNT(*) FROM {PLAN} GROUP BY action")  # noqa: S608
     counts = dict(cursor.fetchall())
-    unchanged, changed, skipped = (int(counts.get(action, 0)) for action in (KEEP, REPLACE, SKIP))
-    added = total - unchanged - changed - skipped
-    if not (added or changed):
-        return UpsertResult(release=None, added=0, changed=0, unchanged=unchanged, skipped=skipped)
+    same, changed, skipped, reattributed = (int(counts.get(action, 0)) for action in (KEEP, REPLACE, SKIP, CONFIRM))
+    result = UpsertResult(
+        release=None,
+        added=total - same - changed - skipped - reattributed,
+        changed=changed,
+        unchanged=same + reattributed,
+        skipped=skipped,
+        reattributed=reattributed,
+        kept=_kept(cursor) if skipped else [],
+    )
+    if not result.changed_anything:
+        return result
 
     release = Release.objects.create(
         number=Release.next_number(),
         description=description[:300],
-        values_added=added,
+        values_added=result.added,
         values_changed=changed,
-        values_unchanged=unchanged,
+        values_unchanged=result.unchanged,
         values_skipped=skipped,
-        changelog=changelog or _changelog(description, added, changed, unchanged, skipped),
+        changelog=changelog or summary(description, result),
     )
+    result.release = release
     if submission is not None:
         release.submissions.add(submission)
     submission_id = submission.pk if submission is not None else None
-    if changed:
+    if changed or reattributed:
+        rewritten = f"action IN ({REPLACE}, {CONFIRM})"
         cursor.execute(
             f"INSERT INTO {hist} (location_id, metric_id, date, old_value, new_value, old_source_id, "  # noqa: S608
             "new_source_id, old_release_id, release_id, submission_id, changed_at) "
             "SELECT location_id, metric_id, date, old_value, value, old_source_id, %s, old_release_id, %s, %s, %s "
-            f"FROM {PLAN} WHERE action = {REPLACE}",
+            f"FROM {PLAN} WHERE {rewritten}",
             [source.pk, release.pk, submission_id, timezone.now()],
         )
         cursor.execute(
             f"UPDATE {obs} SET value = p.value, source_id = %s, submission_id = %s, release_id = %s "  # noqa: S608
-            f"FROM {PLAN} p WHERE p.action = {REPLACE} AND {obs}.id = p.observation_id",
+            f"FROM {PLAN} p WHERE p.{rewritten} AND {obs}.id = p.observation_id",
             [source.pk, submission_id, release.pk],
         )
-    if added:
+    if result.added:
         # In key order, so the unique index grows at its end instead of all over the place.
-        bulk = vendor == "postgresql" and added >= BULK_ROWS
-        new = (
-            f"SELECT * FROM {STAGE}"  # noqa: S608 (table names are constants of this module)
-            if added == total
-            else (
+        bulk = vendor == "postgresql" and result.added >= BULK_ROWS
+        if result.added == total:
+            new = f"SELECT * FROM {STAGE}"  # noqa: S608 (table names are constants of this module)
+        else:
+            _index_plan(cursor, vendor)
+            new = (
                 f"SELECT * FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {PLAN} p "  # noqa: S608
                 "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
             )
-        )
         try:
             with transaction.atomic(), _bulk_load(cursor, obs, enabled=bulk):
                 cursor.execute(
@@ -260,7 +299,51 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
         except IntegrityError:
             _refuse_duplicates(cursor, STAGE)
             raise
-    return UpsertResult(release=release, added=added, changed=changed, unchanged=unchanged, skipped=skipped)
+    return result
+
+
+def _index_plan(cursor, vendor) -> None:
+    """The plan by key, for the new values' NOT EXISTS: without it SQLite scans the whole plan once per
+    staged value (180k values: 31 minutes). PostgreSQL also gets the plan's statistics, for its choice
+    between this index and a hash anti-join."""
+    cursor.execute(f"CREATE INDEX {PLAN_KEY} ON {PLAN} (location_id, metric_id, date)")
+    if vendor == "postgresql":
+        cursor.execute(f"ANALYZE {PLAN}")
+
+
+def _kept(cursor) -> list[KeptSeries]:
+    """The skipped values of the plan, one entry per current source, location and metric."""
+    cursor.execute(
+        "SELECT old_source_id, location_id, metric_id, MIN(date), MAX(date), COUNT(*) "  # noqa: S608
+        f"FROM {PLAN} WHERE action = {SKIP} GROUP BY old_source_id, location_id, metric_id "
+        "ORDER BY old_source_id, location_id, metric_id"
+    )
+    day = date.fromisoformat  # str() of a date (PostgreSQL) or the ISO text itself (SQLite)
+    return [
+        KeptSeries(int(source_id), int(location_id), int(metric_id), day(str(first)), day(str(last)), int(count))
+        for source_id, location_id, metric_id, first, last, count in cursor.fetchall()
+    ]
+
+
+def kept_by_source(kept: list[KeptSeries]) -> list[tuple[Source, int]]:
+    """The sources whose values were kept, with how many of each, most first."""
+    totals: dict[int, int] = {}
+    for series in kept:
+        totals[series.source_id] = totals.get(series.source_id, 0) + series.count
+    sources = Source.objects.in_bulk(list(totals))
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [(sources[pk], count) for pk, count in ranked if pk in sources]
+
+
+def summary(description: str, result: UpsertResult) -> str:
+    """The release's changelog: what was added, changed, confirmed and kept for higher-priority sources."""
+    text = f"{description}: {result.added} values added, {result.changed} changed, {result.unchanged} unchanged."
+    if result.reattributed:
+        text += f" {result.reattributed} unchanged values now cite this source (it outranks the one they came from)."
+    if result.skipped:
+        named = "; ".join(f"{source.name}: {count}" for source, count in kept_by_source(result.kept))
+        text += f" {result.skipped} values kept from higher-priority sources" + (f" ({named})." if named else ".")
+    return text
 
 
 @contextmanager
@@ -314,10 +397,3 @@ def _refuse_duplicates(cursor, table: str) -> None:
     key = cursor.fetchone()
     if key:
         raise UpsertError(f"more than one value for location {key[0]}, metric {key[1]}, date {key[2]}")
-
-
-def _changelog(description, added, changed, unchanged, skipped) -> str:
-    text = f"{description}: {added} values added, {changed} changed, {unchanged} unchanged."
-    if skipped:
-        text += f" {skipped} values kept because their current source has a higher priority."
-    return text

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from dataset.models import Observation, ObservationHistory, Release
-from dataset.upsert import UpsertError, upsert_observations
+from dataset.upsert import KeptSeries, UpsertError, upsert_observations
 from places.models import Location, Metric
 from sources.models import Source
 from tests.sources.factories import SourceFactory
@@ -74,13 +74,21 @@ def test_a_changed_value_creates_history_and_a_new_release(aggregator, ministry)
     )
     assert (second.added, second.changed, second.unchanged) == (1, 1, 1)
     assert second.release.number == 2
-    history = ObservationHistory.objects.get()
-    assert (history.date, history.old_value, history.new_value) == (date(2020, 3, 2), 2036, 2502)
+    history = ObservationHistory.objects.get(date=date(2020, 3, 2))
+    assert (history.old_value, history.new_value) == (2036, 2502)
     assert (history.old_source, history.new_source) == (aggregator, ministry)
     assert (history.old_release, history.release) == (first.release, second.release)
     changed = value("IT", "confirmed", date(2020, 3, 2))
     assert (changed.value, changed.source, changed.release) == (2502, ministry, second.release)
-    assert value("IT", "confirmed", date(2020, 3, 1)).release == first.release
+    assert value("IT", "deaths", date(2020, 3, 2)).release == first.release  # not in the second upload
+
+
+def test_a_value_of_the_same_source_given_again_keeps_its_release(aggregator):
+    first = upsert_observations(frame(*FIRST), source=aggregator, description="first")
+    upsert_observations(frame(FIRST[0], ("IT", "deaths", "2020-03-03", 60)), source=aggregator, description="more")
+    kept = value("IT", "confirmed", date(2020, 3, 1))
+    assert (kept.source, kept.release) == (aggregator, first.release)
+    assert not ObservationHistory.objects.exists()
 
 
 def test_a_higher_priority_value_is_kept_unless_overridden(aggregator, ministry):
@@ -161,3 +169,49 @@ def test_a_bulk_load_into_the_empty_table_keeps_its_keys_and_refuses_duplicates(
     assert _keys_and_indexes() == before
     assert "one_value_per_location_metric_date" in before[0]
     assert "observation_date_idx" in before[1]
+
+
+def test_the_kept_values_are_named_per_source_and_series(aggregator, ministry):
+    upsert_observations(frame(*FIRST), source=ministry, description="official")
+    kept = upsert_observations(
+        frame(
+            ("IT", "confirmed", "2020-03-01", 1),
+            ("IT", "confirmed", "2020-03-02", 2),
+            ("IT", "deaths", "2020-03-03", 3),
+        ),
+        source=aggregator,
+        description="aggregator",
+        allow_override=False,
+    )
+    italy, confirmed = Location.objects.get(key="IT").pk, Metric.objects.get(code="confirmed").pk
+    assert (kept.added, kept.skipped) == (1, 2)
+    assert kept.kept == [KeptSeries(ministry.pk, italy, confirmed, date(2020, 3, 1), date(2020, 3, 2), 2)]
+    assert "2 values kept from higher-priority sources (Ministero della Salute: 2)" in kept.release.changelog
+
+
+def test_a_higher_priority_source_giving_the_same_value_takes_it_over(aggregator, ministry):
+    """A lower-priority A sets a value, a higher-priority B gives the same value: the value is B's,
+    and A can no longer replace it without the override."""
+    day = date(2020, 3, 1)
+    first = upsert_observations(frame(FIRST[0]), source=aggregator, description="A", allow_override=False)
+    confirmed = upsert_observations(frame(FIRST[0]), source=ministry, description="B", allow_override=False)
+    assert (confirmed.added, confirmed.changed, confirmed.unchanged, confirmed.reattributed) == (0, 0, 1, 1)
+    assert confirmed.release is not None and confirmed.release.values_unchanged == 1
+    assert "1 unchanged values now cite this source" in confirmed.release.changelog
+    taken = value("IT", "confirmed", day)
+    assert (taken.value, taken.source, taken.release) == (1694, ministry, confirmed.release)
+    history = ObservationHistory.objects.get()
+    assert (history.old_value, history.new_value) == (1694, 1694)
+    assert (history.old_source, history.new_source) == (aggregator, ministry)
+    assert (history.old_release, history.release) == (first.release, confirmed.release)
+
+    again = upsert_observations(frame(FIRST[0]), source=aggregator, description="A again", allow_override=False)
+    assert (again.release, again.reattributed, value("IT", "confirmed", day).source) == (None, 0, ministry)
+
+    changed = frame(("IT", "confirmed", "2020-03-01", 1700))
+    refused = upsert_observations(changed, source=aggregator, description="A changes it", allow_override=False)
+    assert (refused.skipped, refused.changed, refused.release) == (1, 0, None)
+    assert value("IT", "confirmed", day).value == 1694
+    forced = upsert_observations(changed, source=aggregator, description="A, override", allow_override=True)
+    assert forced.changed == 1
+    assert (value("IT", "confirmed", day).value, value("IT", "confirmed", day).source) == (1700, aggregator)

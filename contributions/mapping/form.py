@@ -1,0 +1,392 @@
+"""The mapping form: one page where a volunteer says what validation could not tell (which column is
+which, the place of each unknown name, the sheets to read, the rows to keep, the recipe to apply).
+
+Its fields are built from the submission's report (mapping/report.py); `to_mapping` turns the answers
+into a contracts.ColumnMapping (mapping/build.py).
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.urls import reverse
+
+from places.models import Location, Metric, normalise_name
+
+from ..contracts import ColumnMapping
+from ..models import Submission
+from . import report as read
+from .build import FIELD_KEYS, build_mapping
+from .fields import PlaceKeyInput, known_keys, place_label
+
+LAYOUTS = [
+    ("wide_metric", "One row per date and place, one column per metric"),
+    ("long", "One row per date, place and metric (a metric column and a value column)"),
+    ("wide_date", "One row per place, one column per date (like JHU's time series)"),
+    ("wide_place", "One row per date, one column per place"),
+]
+DATE_FORMATS = [
+    ("", "Detect automatically"),
+    ("%Y-%m-%d", "2020-03-31 (ISO)"),
+    ("%d/%m/%Y", "31/03/2020 (day first)"),
+    ("%m/%d/%Y", "03/31/2020 (month first)"),
+    ("%m/%d/%y", "3/31/20 (JHU)"),
+    ("%d.%m.%Y", "31.03.2020"),
+    ("%d-%m-%Y", "31-03-2020"),
+    ("%Y-%d-%m", "2020-22-01 (year, day, month)"),
+]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    metrics = [(f"metric:{m.code}", f"Values of: {m.name}") for m in Metric.objects.all()]
+    return [
+        ("ignore", "Ignore this column"),
+        ("date", "Date"),
+        ("location", "Place (country, region or area)"),
+        ("metric_name", "Name of the metric (long files)"),
+        ("value", "Value (long files)"),
+        ("place_values", "Values of one place (one column per place)"),
+        *metrics,
+    ]
+
+
+def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping, places: dict[str, str]) -> str:
+    if column in (mapping.get("ignore") or []):
+        return "ignore"
+    if mapping.get("date_column") == column:
+        return "date"
+    if column in (mapping.get("location_columns") or []):
+        return "location"
+    if mapping.get("metric_column") == column:
+        return "metric_name"
+    if mapping.get("value_column") == column:
+        return "value"
+    metric = (mapping.get("metrics") or {}).get(column)
+    if metric:
+        return f"metric:{metric}"
+    if metric == "" or places.get(column) == "":
+        return "ignore"
+    if places.get(column) or detected_role == "place":
+        return "place_values"
+    if detected_role in read.LOCATION_ROLES:
+        return "location"
+    if detected_role in ("date", "value"):
+        return detected_role
+    if detected_role == "metric":
+        return "metric_name"
+    if detected_role and Metric.objects.filter(code=detected_role).exists():
+        return f"metric:{detected_role}"
+    return "ignore"
+
+
+class MappingForm(forms.Form):
+    layout = forms.ChoiceField(label="How is the file laid out?", choices=LAYOUTS)
+    date = forms.DateField(
+        required=False,
+        label="Date of all figures",
+        help_text="For a snapshot table with no date column.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_format = forms.ChoiceField(
+        choices=DATE_FORMATS,
+        required=False,
+        help_text="When a date such as 03/04/2020 could be read two ways, say how the file writes them.",
+    )
+    location = forms.CharField(
+        required=False,
+        label="Place of all figures",
+        help_text="A location key (IT, IT_25, US...) when the file has no place column.",
+    )
+    sheet_as_location = forms.BooleanField(required=False, label="Each sheet's name is its place")
+    metric = forms.ChoiceField(required=False, label="Metric of the values (one column per date or per place)")
+    unknown_sublocations = forms.ChoiceField(
+        required=False,
+        label="Places we do not know inside a known one",
+        choices=[
+            ("error", "Report them as errors"),
+            ("aggregate", "Add them up into the place above (e.g. counties into their state)"),
+            ("ignore", "Leave them out"),
+        ],
+    )
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        report = submission.report or {}
+        self.own: dict[str, Any] = dict(submission.mapping or {})  # the volunteer's mapping as saved
+        self.applied: dict[str, Any] = dict(report.get("mapping") or {})  # with the recipe's, as validated
+        start = read.suggested_mapping(submission)
+        self.columns = read.mappable_columns(report)
+        self.file_columns = {c for sheet in read.detected_sheets(report) for c in sheet.get("columns") or []}
+        self.column_places = {**read.detected_column_places(report), **(start.get("column_places") or {})}
+        self.sheet_list = read.sheet_infos(report, start)
+        self.filters = read.filter_columns(report, start)
+        self.places = read.unknown_places(report)
+        self.place_notes = read.unlisted_place_notes(report)
+        self.recipe = read.recipe_applied(report)
+        kwargs["initial"] = {
+            key: start.get(key)
+            for key in ("layout", "date", "date_format", "location", "sheet_as_location", "metric")
+            if start.get(key) is not None
+        } | {"unknown_sublocations": start.get("unknown_sublocations") or "error"}
+        super().__init__(*args, **kwargs)
+        self.search_url = reverse("location-list")
+        keys = {s for p in self.places for s in p.suggestions} | {p.parent for p in self.places if p.parent}
+        self.known = known_keys(keys)
+        metric_field = cast(forms.ChoiceField, self.fields["metric"])
+        metric_field.choices = [("", "–")] + [(m.code, m.name) for m in Metric.objects.all()]
+        self._add_column_fields(start)
+        self._add_sheet_fields(start)
+        self._add_filter_fields(start)
+        self._add_place_fields(start)
+        self._add_recipe_fields()
+
+    # --- fields -------------------------------------------------------------------------------------
+
+    def _add_column_fields(self, start: ColumnMapping) -> None:
+        choices = role_choices()
+        for index, (column, detected_role) in enumerate(self.columns):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                choices=choices, label=column, initial=initial_role(column, detected_role, start, self.column_places)
+            )
+            self.fields[f"column_{index}_place"] = forms.CharField(
+                required=False,
+                max_length=64,
+                label=f"Place of the values in {column}",
+                initial=self.column_places.get(column) or "",
+                widget=PlaceKeyInput(self.search_url),
+            )
+
+    def _add_sheet_fields(self, start: ColumnMapping) -> None:
+        self.show_sheets = len(self.sheet_list) > 1 or bool(start.get("sheets"))
+        if not self.show_sheets:
+            return
+        chosen = start.get("sheets") or [s.name for s in self.sheet_list if not s.reason]
+        self.fields["sheets"] = forms.MultipleChoiceField(
+            required=False,
+            label="Sheets to read",
+            choices=[(s.name, s.name) for s in self.sheet_list],
+            initial=chosen,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        if start.get("sheets"):
+            self.fields["all_sheets"] = forms.BooleanField(
+                required=False,
+                label="Read every sheet of the workbook",
+                help_text="Only the sheets chosen earlier were read, so only they are listed above.",
+            )
+
+    def _add_filter_fields(self, start: ColumnMapping) -> None:
+        kept = start.get("keep_rows") or {}
+        for index, (column, values) in enumerate(self.filters):
+            self.fields[f"keep_{index}"] = forms.MultipleChoiceField(
+                required=False,
+                label=column,
+                choices=[(v, v or "(empty)") for v in values],
+                initial=[str(v) for v in kept.get(column) or []],
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def _add_place_fields(self, start: ColumnMapping) -> None:
+        manual = {normalise_name(k): v for k, v in (start.get("locations") or {}).items() if v is not None}
+        for index, place in enumerate(self.places):
+            options = [self.known[k.upper()].key for k in dict.fromkeys(place.suggestions) if k.upper() in self.known]
+            choice, key, scoped = self._place_initial(place, manual, options)
+            rows = f" ({place.row_count:,} row{'s' if place.row_count != 1 else ''})" if place.row_count else ""
+            choices = [("", "Decide later (stays an error)"), ("leave", f"Leave out{rows}")]
+            choices += [(k, place_label(k, self.known)) for k in options]
+            choices.append(("other", "Another place: search for it below or type its key"))
+            self.fields[f"place_{index}"] = forms.ChoiceField(
+                required=False, label=place.text, choices=choices, initial=choice
+            )
+            self.fields[f"place_{index}_key"] = forms.CharField(
+                required=False,
+                max_length=64,
+                label=f"Another place for “{place.text}”",
+                initial=key,
+                widget=PlaceKeyInput(self.search_url, choice=f"id_place_{index}"),
+            )
+            if place.within:
+                self.fields[f"place_{index}_scoped"] = forms.BooleanField(
+                    required=False, label=f"Only where it is under {place.within}", initial=scoped
+                )
+        if self.places:
+            self.fields["leave_out_rest"] = forms.BooleanField(
+                required=False,
+                label="Leave out every name I did not decide above",
+                help_text="Their rows are left out and counted in the report, instead of staying errors.",
+            )
+
+    @staticmethod
+    def _place_initial(place: read.UnknownPlace, manual: dict[str, str], options: list[str]) -> tuple[str, str, bool]:
+        """(choice, key typed, limited to its place above) from what the mapping already says."""
+        scoped, target = bool(place.within), None
+        if place.within and normalise_name(place.scoped_text) in manual:
+            target = manual[normalise_name(place.scoped_text)]
+        elif normalise_name(place.text) in manual:
+            scoped, target = False, manual[normalise_name(place.text)]
+        if target is None:
+            return "", "", scoped
+        if target == "":
+            return "leave", "", scoped
+        if target.upper() in options:
+            return target.upper(), "", scoped
+        return "other", target, scoped
+
+    def _add_recipe_fields(self) -> None:
+        """Switching the recipe off (or on again), and dropping its settings the page has no field for."""
+        if self.recipe is None and self.own.get("use_recipe") is not False:
+            return
+        self.fields["use_recipe"] = forms.BooleanField(
+            required=False,
+            initial=self.own.get("use_recipe") is not False,
+            label="Apply the source's recipe to this file",
+            help_text="Untick to check this file with only the choices on this page.",
+        )
+        if self.recipe is None:
+            return
+        shown = FIELD_KEYS | ({"sheets"} if self.show_sheets else set())
+        self.fields["clear_recipe"] = forms.MultipleChoiceField(
+            required=False,
+            label="Settings of the recipe not to apply",
+            choices=[(k, k) for k in self.recipe.get("keys") or [] if k not in shown],
+            widget=forms.CheckboxSelectMultiple,
+            help_text="For a list (of places, rows or columns) only the recipe's entries are dropped; "
+            "your choices on this page stay.",
+        )
+
+    # --- what the template walks over ---------------------------------------------------------------
+
+    def column_rows(self):
+        return [(self[f"column_{i}"], self[f"column_{i}_place"]) for i in range(len(self.columns))]
+
+    def sheet_rows(self):
+        return list(zip(self["sheets"], self.sheet_list, strict=True)) if self.show_sheets else []
+
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.columns))]
+
+    def filter_fields(self):
+        return [self[f"keep_{index}"] for index in range(len(self.filters))]
+
+    def place_groups(self):
+        """The unknown names grouped by the place they were found under, each with its fields."""
+        groups: dict[str, list[dict]] = {}
+        for index, place in enumerate(self.places):
+            if place.within:
+                title = f"Under {place.within}"
+            elif place.parent:
+                title = f"Looked for in {place_label(place.parent, self.known)}"
+            else:
+                title = "Looked for everywhere"
+            if place.sheet:
+                title += f" (sheet {place.sheet})"
+            groups.setdefault(title, []).append(
+                {
+                    "place": place,
+                    "choice": self[f"place_{index}"],
+                    "key": self[f"place_{index}_key"],
+                    "scoped": self[f"place_{index}_scoped"] if place.within else None,
+                }
+            )
+        return [
+            {"title": t, "entries": e, "rows": sum(x["place"].row_count or 0 for x in e)} for t, e in groups.items()
+        ]
+
+    def unknown_rows(self) -> int:
+        return sum(p.row_count or 0 for p in self.places)
+
+    # --- checks -------------------------------------------------------------------------------------
+
+    def clean_location(self):
+        key = self.cleaned_data["location"].strip()
+        if key and not Location.objects.filter(key=key.upper()).exists():
+            raise forms.ValidationError(f"No place has the key {key!r}; use keys such as IT, IT_25 or US.")
+        return key.upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
+        roles = [cleaned.get(f"column_{i}") for i in range(len(self.columns))]
+        layout = cleaned.get("layout")
+        for message in self._layout_errors(cleaned, roles, layout):
+            self.add_error(None, message)
+        self._clean_column_places(cleaned, roles, layout)
+        self._clean_places(cleaned)
+        if self.show_sheets and not cleaned.get("all_sheets") and not cleaned.get("sheets"):
+            self.add_error("sheets", "Choose at least one sheet to read.")
+        return cleaned
+
+    @staticmethod
+    def _layout_errors(cleaned: dict, roles: list, layout: str | None) -> list[str]:
+        """What the columns' roles lack for the layout chosen."""
+        errors = []
+        if roles.count("date") > 1:
+            errors.append("Only one column can be the date.")
+        if layout != "wide_date" and "date" not in roles and not cleaned.get("date"):
+            errors.append("Choose the date column, or give the date of all figures.")
+        placed = "location" in roles or cleaned.get("location") or cleaned.get("sheet_as_location")
+        if layout != "wide_place" and not placed:
+            errors.append(
+                "Choose the place column(s), give the place of all figures, or say that each sheet's name is its place."
+            )
+        if layout == "long" and not {"metric_name", "value"} <= set(roles):
+            errors.append("A long file needs a metric-name column and a value column.")
+        if layout == "wide_metric" and not any(r and r.startswith("metric:") for r in roles):
+            errors.append("Choose at least one column of values for a metric.")
+        if layout in ("wide_date", "wide_place") and not cleaned.get("metric"):
+            errors.append("Choose the metric of the values.")
+        if layout == "wide_place" and "place_values" not in roles:
+            errors.append("Choose the columns that hold the values of a place.")
+        return errors
+
+    def _clean_column_places(self, cleaned: dict, roles: list, layout: str | None) -> None:
+        typed = {i: (cleaned.get(f"column_{i}_place") or "").strip() for i in range(len(self.columns))}
+        found = known_keys({k for k in typed.values() if k})
+        for index, key in typed.items():
+            field, role = f"column_{index}_place", roles[index] or ""
+            if key and key.upper() not in found:
+                self.add_error(field, f"No place has the key {key!r}; search for the place and choose it.")
+            elif role == "place_values" and layout != "wide_place":
+                self.add_error(
+                    f"column_{index}", "A column of one place's values needs the layout “one column per place”."
+                )
+            elif role == "place_values" and not key:
+                self.add_error(field, "Give the place of this column's values, or ignore the column.")
+            elif role.startswith("metric:") and layout == "wide_place":
+                self.add_error(
+                    f"column_{index}",
+                    "With one column per place every column holds the metric chosen below; for a metric per "
+                    "column, choose “one column per metric” and give each column its place.",
+                )
+            elif key and role not in ("place_values", "ignore") and not role.startswith("metric:"):
+                self.add_error(field, "Only a column of values can have a place.")
+            cleaned[field] = found[key.upper()].key if key and key.upper() in found else ""
+
+    def _clean_places(self, cleaned: dict) -> None:
+        typed = {i: (cleaned.get(f"place_{i}_key") or "").strip() for i in range(len(self.places))}
+        found = known_keys({k for k in typed.values() if k})
+        targets: dict[str, tuple[str, str]] = {}  # normalised mapping key -> (target, the text it came from)
+        for index, place in enumerate(self.places):
+            choice, key = cleaned.get(f"place_{index}") or "", typed[index]
+            if key and key.upper() not in found:
+                self.add_error(f"place_{index}_key", f"No place has the key {key!r}; search for the place.")
+                continue
+            if key and choice not in ("", "other"):
+                self.add_error(f"place_{index}_key", "You chose an answer above and typed a place: keep one.")
+                continue
+            if choice == "other" and not key:
+                self.add_error(f"place_{index}_key", "Search for the place, or choose another answer.")
+                continue
+            target = found[key.upper()].key if key else ("" if choice == "leave" else choice or None)
+            cleaned[f"place_{index}_target"] = target
+            if target is None:
+                continue
+            text = place.scoped_text if cleaned.get(f"place_{index}_scoped") else place.text
+            earlier = targets.setdefault(normalise_name(text), (target, text))
+            if earlier[0] != target:
+                self.add_error(
+                    f"place_{index}",
+                    f"“{text}” is also given another answer above; limit one of them to the place it is under, "
+                    "or give both the same answer.",
+                )
+
+    def to_mapping(self) -> ColumnMapping:
+        return build_mapping(self)

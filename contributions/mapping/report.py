@@ -1,0 +1,177 @@
+"""What the mapping page reads from a validation report: the columns, the sheets, the values a row
+filter can keep, the unknown place names, and the recipe that was applied.
+
+Everything here is a plain reading of contracts.ValidationReport; keys a report may not carry yet
+(a sheet's `values`, a problem's `within`) are optional.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ..contracts import ColumnMapping, RecipeApplied, ValidationReport
+from ..models import Submission
+
+MAX_COLUMNS_IN_FORM = 200
+LOCATION_ROLES = {"country", "region", "subregion", "location"}
+# Detected roles that never make a useful row filter: the values themselves and their dates.
+NOT_A_FILTER = {"date", "value"}
+UNKNOWN_PLACE_CODES = ("unknown_location", "ambiguous_location")
+LABELLED_KEY = re.compile(r".*\(([^()]+)\)\s*")  # "Lombardia (IT_25)": a suggestion given as a label
+
+Report = ValidationReport | dict[str, Any]
+
+
+def detected_sheets(report: Report) -> list[dict]:
+    return (report.get("detected") or {}).get("sheets") or []
+
+
+def suggested_mapping(submission: Submission) -> ColumnMapping:
+    """What the form starts from: the mapping already given, else validation's suggestion."""
+    suggested = ((submission.report or {}).get("needs_mapping") or {}).get("suggested") or {}
+    applied = (submission.report or {}).get("mapping") or {}
+    return cast(ColumnMapping, {**applied, **suggested, **(submission.mapping or {})})
+
+
+def mappable_columns(report: Report) -> list[tuple[str, str | None]]:
+    """(column, detected role) for every column a volunteer may map; date headers of wide files excluded."""
+    seen: dict[str, str | None] = {}
+    for sheet in detected_sheets(report):
+        roles = sheet.get("roles") or {}
+        wide_by_date = sheet.get("layout") == "wide_date"
+        for column in sheet.get("columns") or []:
+            role = roles.get(column)
+            if wide_by_date and role is None:
+                continue  # a date in the header: the values of that date
+            seen.setdefault(column, role)
+    return list(seen.items())[:MAX_COLUMNS_IN_FORM]
+
+
+def detected_column_places(report: Report) -> dict[str, str]:
+    """column -> place key, as validation detected it (one column per place) or suggested it."""
+    found: dict[str, str] = {}
+    for sheet in detected_sheets(report):
+        found.update({c: k for c, k in (sheet.get("column_places") or {}).items() if c not in found})
+    suggested = ((report.get("needs_mapping") or {}).get("suggested") or {}).get("column_places") or {}
+    return {**found, **suggested}
+
+
+@dataclass
+class SheetInfo:
+    """A sheet of a workbook as the page lists it; `reason` says why it could not be read."""
+
+    name: str
+    rows: int | None = None
+    columns: int | None = None
+    layout: str | None = None
+    reason: str = ""
+
+
+def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
+    """Every named sheet the report knows of: those read, those that could not be, those the mapping
+    names although the file has no such sheet."""
+    infos: dict[str, SheetInfo] = {}
+    for sheet in detected_sheets(report):
+        name = sheet.get("name") if sheet.get("name") is not None else sheet.get("sheet")
+        if not name:
+            continue  # a CSV: one unnamed sheet
+        infos[name] = SheetInfo(
+            name=name,
+            rows=sheet.get("rows"),
+            columns=len(sheet.get("columns") or []),
+            layout=sheet.get("layout"),
+            reason=str(sheet.get("reason") or sheet.get("error") or ""),
+        )
+    for entry in report.get("problems") or []:
+        name = entry.get("sheet")
+        if name and name not in infos:  # named by a problem, yet not read: why it could not be
+            infos[name] = SheetInfo(name=name, reason=entry.get("message") or "it could not be read")
+    for name in mapping.get("sheets") or []:
+        infos.setdefault(name, SheetInfo(name=name, reason="the workbook has no sheet of this name"))
+    return list(infos.values())
+
+
+def filter_columns(report: Report, mapping: ColumnMapping) -> list[tuple[str, list[str]]]:
+    """(column, its distinct values) for every column a row filter can be set on: those whose few
+    values validation listed, and those the mapping already filters on (their values kept)."""
+    values: dict[str, list[str]] = {}
+    for sheet in detected_sheets(report):
+        roles = sheet.get("roles") or {}
+        for column, listed in (sheet.get("values") or {}).items():
+            role = roles.get(column)
+            if role in NOT_A_FILTER or (role and role not in LOCATION_ROLES | {"metric", "ignore"}):
+                continue  # a date, a value or a column of a metric's values
+            known = values.setdefault(column, [])
+            known.extend(str(v) for v in listed if str(v) not in known)
+    for column, kept in (mapping.get("keep_rows") or {}).items():
+        known = values.setdefault(column, [])
+        known.extend(str(v) for v in kept or [] if str(v) not in known)
+    return list(values.items())
+
+
+@dataclass
+class UnknownPlace:
+    """One place text of the file that found no place (or several), as the report names it."""
+
+    text: str
+    code: str
+    message: str
+    sheet: str | None = None
+    row_count: int | None = None
+    parent: str | None = None  # key of the place it was looked for in
+    within: str = ""  # the row's more general place texts ("Canada")
+    suggestions: list[str] = field(default_factory=list)  # location keys
+
+    @property
+    def scoped_text(self) -> str:
+        """The mapping's `locations` key that limits the entry to rows under `within`."""
+        return f"{self.within} / {self.text}" if self.within else self.text
+
+
+def suggestion_key(suggestion: str) -> str:
+    """A suggestion's location key, whether the report gave the key or a label "Name (KEY)"."""
+    match = LABELLED_KEY.fullmatch(suggestion)
+    return match.group(1).strip() if match else suggestion.strip()
+
+
+def unknown_places(report: Report) -> list[UnknownPlace]:
+    """Every unknown or ambiguous place text the report lists, once per text, place above and sheet."""
+    found: dict[tuple[str, str, str | None, str | None], UnknownPlace] = {}
+    for entry in report.get("problems") or []:
+        if entry.get("code") not in UNKNOWN_PLACE_CODES or not entry.get("value") or entry.get("summary"):
+            continue
+        key = (str(entry["value"]), str(entry.get("within") or ""), entry.get("parent"), entry.get("sheet"))
+        if key in found:
+            continue
+        found[key] = UnknownPlace(
+            text=key[0],
+            code=entry["code"],
+            message=entry.get("message") or "",
+            sheet=entry.get("sheet"),
+            row_count=entry.get("row_count"),
+            parent=entry.get("parent"),
+            within=key[1],
+            suggestions=[suggestion_key(s) for s in entry.get("suggestions") or [] if s],
+        )
+    return list(found.values())
+
+
+def unlisted_place_notes(report: Report) -> list[str]:
+    """What the report says about unknown places it did not list one by one (a summary line), and a
+    note when the report itself was cut: the page shows them so that no name is dropped silently."""
+    notes = [
+        entry.get("message") or ""
+        for entry in report.get("problems") or []
+        if entry.get("code") in UNKNOWN_PLACE_CODES and (not entry.get("value") or entry.get("summary"))
+    ]
+    if report.get("problems_truncated") and len(report.get("problems") or []) >= 5000:
+        notes.append(
+            "The report was cut at 5,000 problems: more unknown names may be listed after you save these choices."
+        )
+    return [n for n in notes if n]
+
+
+def recipe_applied(report: Report) -> RecipeApplied | None:
+    """The source's recipe validation applied to this file, if any."""
+    recipe = report.get("recipe")
+    return cast(RecipeApplied, recipe) if isinstance(recipe, dict) and recipe.get("id") is not None else None

@@ -1,0 +1,212 @@
+"""The mapping page as a volunteer uses it: upload a file, open the page, answer, and the file is
+checked again with the answers (tasks run inline in tests)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from contributions.models import Submission
+
+from .test_mapping_form import answers
+from .test_uploads import italy_source, upload  # noqa: F401  (a fixture)
+
+UNKNOWN_PLACES = (
+    b"data,denominazione_regione,totale_casi\n"
+    b"2020-03-01,Lombardi,1694\n"
+    b"2020-03-02,Lombardi,2036\n"
+    b"2020-03-01,Atlantis,5\n"
+    b"2020-03-01,Veneto,263\n"
+    b"2020-03-02,Veneto,273\n"
+)
+
+
+@pytest.fixture
+def volunteer(make_user):
+    return make_user("giulia@example.org", countries=("IT",))
+
+
+@pytest.fixture
+def uploaded(client, volunteer, italy_source, django_capture_on_commit_callbacks):  # noqa: F811
+    """upload(content): the volunteer's upload, checked; the submission."""
+
+    def send(content=UNKNOWN_PLACES, name="regioni.csv"):
+        client.force_login(volunteer)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(client, italy_source, content=content, name=name)
+        assert response.status_code == 302
+        return Submission.objects.latest("pk")
+
+    return send
+
+
+def mapping_url(submission):
+    return reverse("contributions:mapping", args=[submission.pk])
+
+
+def place_field(form, text):
+    index = next(i for i, place in enumerate(form.places) if place.text == text)
+    return f"place_{index}"
+
+
+def save(client, submission, django_capture_on_commit_callbacks, **changes):
+    """Open the page, send its answers with `changes`, follow back to the submission."""
+    form = client.get(mapping_url(submission)).context["form"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(mapping_url(submission), answers(form, **changes))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    submission.refresh_from_db()
+    return response
+
+
+@pytest.mark.django_db
+def test_a_volunteer_maps_unknown_places_and_the_file_is_checked_again(
+    client, uploaded, django_capture_on_commit_callbacks
+):
+    submission = uploaded()
+    assert submission.status == Submission.Status.INVALID
+    page = client.get(mapping_url(submission))
+    html = page.content.decode()
+    assert "“Lombardi”" in html
+    assert "“Atlantis”" in html
+    assert "Lombardia (IT_25), in Italy" in html
+    assert "Leave out (2 rows)" in html
+    assert 'data-place-search="/api/v1/locations/"' in html
+    form = page.context["form"]
+
+    response = save(
+        client,
+        submission,
+        django_capture_on_commit_callbacks,
+        **{place_field(form, "Lombardi"): "IT_25", place_field(form, "Atlantis"): "leave"},
+    )
+
+    assert response["Location"] == submission.get_absolute_url()
+    assert submission.mapping["locations"] == {"Lombardi": "IT_25", "Atlantis": ""}
+    assert submission.version == 2
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["problems"]
+    assert submission.row_count == 4  # Atlantis's row is left out
+
+
+@pytest.mark.django_db
+def test_a_place_found_with_the_search_is_saved_by_its_key(client, uploaded, django_capture_on_commit_callbacks):
+    submission = uploaded()
+    form = client.get(mapping_url(submission)).context["form"]
+    # What the page's search asks and shows: the public locations API.
+    found = client.get("/api/v1/locations/", {"search": "Sardegna", "page_size": 8}).json()["results"]
+    sardinia = next(place for place in found if place["key"] == "IT_88")
+    assert sardinia["name"]
+    assert sardinia["parent"] == "IT"
+
+    save(
+        client,
+        submission,
+        django_capture_on_commit_callbacks,
+        **{place_field(form, "Lombardi"): "other", f"{place_field(form, 'Lombardi')}_key": sardinia["key"]},
+        leave_out_rest="on",
+    )
+
+    assert submission.mapping["locations"] == {"Lombardi": "IT_88", "Atlantis": ""}
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["problems"]
+
+
+@pytest.mark.django_db
+def test_a_wrong_answer_keeps_the_page_with_the_error_and_saves_nothing(client, uploaded):
+    submission = uploaded()
+    form = client.get(mapping_url(submission)).context["form"]
+    lombardi = place_field(form, "Lombardi")
+
+    response = client.post(mapping_url(submission), answers(form, **{lombardi: "other", f"{lombardi}_key": "XX_99"}))
+
+    assert response.status_code == 200
+    assert "No place has the key &#x27;XX_99&#x27;; search for the place." in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.version == 1
+    assert "locations" not in submission.mapping
+
+
+@pytest.mark.django_db
+def test_the_page_offers_every_unknown_name(client, uploaded):
+    rows = "".join(f"2020-03-01,Località {n},{n}\n" for n in range(120))
+    submission = uploaded(("data,denominazione_regione,totale_casi\n" + rows).encode())
+
+    html = client.get(mapping_url(submission)).content.decode()
+
+    names = set(re.findall(r"“(Località \d+)”", html))
+    assert len(names) == 120
+    assert "120 names in your file, in 120 rows" in html
+
+
+@pytest.mark.django_db
+def test_rows_are_kept_by_a_column_of_few_values(client, uploaded, django_capture_on_commit_callbacks):
+    content = (
+        b"date,location,source_nom,confirmed\n"
+        b"2020-03-01,Italy,Ministero,1694\n"
+        b"2020-03-01,Italy,Regione,1690\n"
+        b"2020-03-02,Italy,Ministero,2036\n"
+    )
+    submission = uploaded(content, "publishers.csv")
+    form = client.get(mapping_url(submission)).context["form"]
+    if not form.filters:
+        pytest.skip("validation does not list a column's few values yet (detected sheets' `values`)")
+    publisher = next(i for i, (column, _) in enumerate(form.filters) if column == "source_nom")
+
+    save(client, submission, django_capture_on_commit_callbacks, **{f"keep_{publisher}": ["Ministero"]})
+
+    assert submission.mapping["keep_rows"] == {"source_nom": ["Ministero"]}
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["problems"]
+    assert submission.row_count == 2
+
+
+@pytest.mark.django_db
+def test_someone_elses_submission_has_no_mapping_page(client, uploaded, make_user):
+    submission = uploaded()
+    client.force_login(make_user("other@example.org"))
+
+    assert client.get(mapping_url(submission)).status_code == 404
+
+
+# --- in a browser, on a phone -------------------------------------------------------------------------
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page, make_user, test_data):
+    from django.core.files.base import ContentFile
+
+    from contributions.services import create_upload
+    from tests.sources.factories import SourceFactory
+
+    user = make_user("phone@example.org", countries=("IT",), password=PASSWORD)
+    source = SourceFactory(country_key="IT", name="Protezione Civile", url="https://github.com/pcm-dpc/COVID-19")
+    long_names = "".join(f"2020-03-01,Una località dal nome molto lungo numero {n},{n}\n" for n in range(40))
+    content = ("data,denominazione_regione,totale_casi\n2020-03-01,Lombardi,1\n" + long_names).encode()
+    submission = create_upload(
+        submitter=user, source=source, uploaded=ContentFile(content, name="regioni.csv"), comment=""
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", "phone@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/my-countries/"))
+
+    page.goto(live_server.url + mapping_url(submission))
+    page.wait_for_selector("[data-testid=mapping-form]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    index = next(i for i, place in enumerate(page_form_places(submission)) if place == "Lombardi")
+    page.fill(f"#id_place_{index}_key", "Lombard")
+    page.get_by_role("button", name=re.compile(r"Lombardia \(IT_25")).click()
+    assert page.input_value(f"#id_place_{index}_key") == "IT_25"
+    assert page.eval_on_selector(f"#id_place_{index}", "select => select.value") == "other"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def page_form_places(submission):
+    from contributions.mapping import MappingForm
+
+    submission.refresh_from_db()
+    return [place.text for place in MappingForm(submission=submission).places]

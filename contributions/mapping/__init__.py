@@ -8,7 +8,8 @@ tells reviewers what a mapping does to places.
 """
 
 from .build import FIELD_KEYS, GENERALITY
-from .form import DATE_FORMATS, LAYOUTS, MappingForm, initial_role, role_choices
+from .fields import initial_role, role_choices
+from .form import DATE_FORMATS, LAYOUTS, MappingForm
 from .report import (
     LOCATION_ROLES,
     MAX_COLUMNS_IN_FORM,

@@ -1,11 +1,14 @@
-"""Small pieces of the mapping form: the place-key input the search script enhances, and the
-places behind a set of keys."""
+"""Small pieces of the mapping form: what a column may hold and what it holds at first, the
+place-key input the search script enhances, and the places behind a set of keys."""
 
 from collections.abc import Iterable
 
 from django import forms
 
-from places.models import Location
+from places.models import Location, Metric
+
+from ..contracts import ColumnMapping
+from .report import LOCATION_ROLES
 
 
 class PlaceKeyInput(forms.TextInput):
@@ -42,3 +45,45 @@ def place_label(key: str, known: dict[str, Location]) -> str:
     if location is None:
         return key
     return f"{location.name} ({location.key})" + (f", in {location.parent.name}" if location.parent else "")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    metrics = [(f"metric:{m.code}", f"Values of: {m.name}") for m in Metric.objects.all()]
+    return [
+        ("ignore", "Ignore this column"),
+        ("date", "Date"),
+        ("location", "Place (country, region or area)"),
+        ("metric_name", "Name of the metric (long files)"),
+        ("value", "Value (long files)"),
+        ("place_values", "Values of one place (one column per place)"),
+        *metrics,
+    ]
+
+
+def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping, places: dict[str, str]) -> str:
+    if column in (mapping.get("ignore") or []):
+        return "ignore"
+    if mapping.get("date_column") == column:
+        return "date"
+    if column in (mapping.get("location_columns") or []):
+        return "location"
+    if mapping.get("metric_column") == column:
+        return "metric_name"
+    if mapping.get("value_column") == column:
+        return "value"
+    metric = (mapping.get("metrics") or {}).get(column)
+    if metric:
+        return f"metric:{metric}"
+    if metric == "" or places.get(column) == "":
+        return "ignore"
+    if places.get(column) or detected_role == "place":
+        return "place_values"
+    if detected_role in LOCATION_ROLES:
+        return "location"
+    if detected_role in ("date", "value"):
+        return detected_role
+    if detected_role == "metric":
+        return "metric_name"
+    if detected_role and Metric.objects.filter(code=detected_role).exists():
+        return f"metric:{detected_role}"
+    return "ignore"

@@ -16,7 +16,7 @@ from ..contracts import ColumnMapping
 from ..models import Submission
 from . import report as read
 from .build import FIELD_KEYS, build_mapping
-from .fields import PlaceKeyInput, known_keys, place_label
+from .fields import PlaceKeyInput, initial_role, known_keys, place_label, role_choices
 
 LAYOUTS = [
     ("wide_metric", "One row per date and place, one column per metric"),
@@ -34,48 +34,6 @@ DATE_FORMATS = [
     ("%d-%m-%Y", "31-03-2020"),
     ("%Y-%d-%m", "2020-22-01 (year, day, month)"),
 ]
-
-
-def role_choices() -> list[tuple[str, str]]:
-    metrics = [(f"metric:{m.code}", f"Values of: {m.name}") for m in Metric.objects.all()]
-    return [
-        ("ignore", "Ignore this column"),
-        ("date", "Date"),
-        ("location", "Place (country, region or area)"),
-        ("metric_name", "Name of the metric (long files)"),
-        ("value", "Value (long files)"),
-        ("place_values", "Values of one place (one column per place)"),
-        *metrics,
-    ]
-
-
-def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping, places: dict[str, str]) -> str:
-    if column in (mapping.get("ignore") or []):
-        return "ignore"
-    if mapping.get("date_column") == column:
-        return "date"
-    if column in (mapping.get("location_columns") or []):
-        return "location"
-    if mapping.get("metric_column") == column:
-        return "metric_name"
-    if mapping.get("value_column") == column:
-        return "value"
-    metric = (mapping.get("metrics") or {}).get(column)
-    if metric:
-        return f"metric:{metric}"
-    if metric == "" or places.get(column) == "":
-        return "ignore"
-    if places.get(column) or detected_role == "place":
-        return "place_values"
-    if detected_role in read.LOCATION_ROLES:
-        return "location"
-    if detected_role in ("date", "value"):
-        return detected_role
-    if detected_role == "metric":
-        return "metric_name"
-    if detected_role and Metric.objects.filter(code=detected_role).exists():
-        return f"metric:{detected_role}"
-    return "ignore"
 
 
 class MappingForm(forms.Form):

@@ -173,7 +173,7 @@ PASSWORD = "correct-horse-42"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page, make_user, test_data):
+def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page, make_user, screenshot):
     from django.core.files.base import ContentFile
 
     from contributions.services import create_upload
@@ -195,6 +195,7 @@ def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page
 
     page.goto(live_server.url + mapping_url(submission))
     page.wait_for_selector("[data-testid=mapping-form]")
+    screenshot(page, "mapping-page-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     index = next(i for i, place in enumerate(page_form_places(submission)) if place == "Lombardi")
@@ -202,7 +203,10 @@ def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page
     page.get_by_role("button", name=re.compile(r"Lombardia \(IT_25")).click()
     assert page.input_value(f"#id_place_{index}_key") == "IT_25"
     assert page.eval_on_selector(f"#id_place_{index}", "select => select.value") == "other"
+    screenshot(page, "mapping-page-phone-place-found")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "mapping-page-desktop")
 
 
 def page_form_places(submission):

@@ -1,4 +1,5 @@
-"""Validation of one stored upload: parse, validate, diff, store the normalised Parquet, report.
+"""Validation of one stored upload: parse, choose the source's recipe for the file's shape
+(contributions.recipes), validate, diff, store the normalised Parquet, report.
 
 Runs in the worker (contributions.tasks.validate_submission). Any problem with the file ends as an
 *invalid* submission with a report the volunteer can act on; only infrastructure errors (database,
@@ -9,6 +10,7 @@ import logging
 import tempfile
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,7 +21,8 @@ from django.db import DatabaseError, transaction
 
 from places.models import Location
 
-from .contracts import DiffSummary, ValidationReport
+from . import recipes
+from .contracts import ColumnMapping, DiffSummary, ValidationReport
 from .diff import compute_diff
 from .models import Submission
 from .parsing import ParsedFile, parse_file
@@ -142,18 +145,27 @@ def _validate(submission: Submission) -> str:
         with submission.file.open("rb") as stored, open(local, "wb") as out:
             for chunk in stored.chunks():
                 out.write(chunk)
-        parsed = parse_file(local, filename=submission.original_filename, mapping=submission.mapping or None)
+        own = cast(ColumnMapping, submission.mapping or {})
+        reading = {key: value for key, value in own.items() if value is not None}
+        parsed = parse_file(local, filename=submission.original_filename, mapping=cast(ColumnMapping, reading))
+        # The source's recipe for this file's shape (its headers), if any; read again if it says how.
+        recipe = recipes.choose(submission.source, parsed, own)
+        overrides = recipes.parsing_overrides(recipe, own, parsed)
+        if overrides:
+            parsed = parse_file(
+                local, filename=submission.original_filename, mapping=cast(ColumnMapping, {**reading, **overrides})
+            )
         set_progress(submission.pk, 30, "Checking dates, places, metrics and values")
-        recipe = getattr(submission.source, "recipe", None)
         result = validate(
             parsed,
-            mapping=submission.mapping or None,
+            mapping=own or None,
             recipe=recipe,
             # Places of a national source resolve inside its country; of an international one, worldwide.
             default_country=submission.source.country,
             source_country=submission.source.country,  # None for an international source
         )
         report = result.report
+        report["recipe"] = recipes.applied(recipe, own)
         layout = report["mapping"].get("layout") or ""
         if len(result.problems):
             report["problems_csv"] = save_problem_rows(parsed, result.problems)

@@ -77,7 +77,7 @@ def create_upload(
         raise UploadRefused("Uploads are accepted only for approved (or newly proposed) sources.")
     check_size(uploaded)
     digest = sha256_of(uploaded)
-    recipe = getattr(source, "recipe", None)
+    # The source's recipe is not copied here: validation chooses the one for the file's shape.
     submission = Submission(
         kind=Submission.Kind.DATA,
         submitter=submitter,
@@ -88,8 +88,8 @@ def create_upload(
         file_size=uploaded.size,
         sha256=digest,
         duplicate_of=find_duplicate(source=source, sha256=digest),
-        layout=layout or (recipe.layout if recipe else ""),
-        mapping=mapping or (dict(recipe.mapping) if recipe else {}),
+        layout=layout,
+        mapping=mapping or {},
     )
     submission.file.save("upload", File(uploaded), save=False)
     submission.save()
@@ -158,8 +158,12 @@ def _tell_holder(submission: Submission, holder_id: int | None) -> None:
 
 @transaction.atomic
 def set_mapping(*, submission: Submission, user: User, mapping: ColumnMapping) -> Submission:
-    """Save the volunteer's column mapping and validate again with it."""
+    """Save the volunteer's column mapping and validate again with it (the mapping page and the API's PATCH)."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.kind != Submission.Kind.DATA:
+        raise UploadRefused("A source proposal has no file, so no column mapping.")
+    if submission.submitter_id == user.pk and submission.status == Submission.Status.VALIDATING:
+        raise UploadRefused("The file is being checked: change the mapping once the check is done.")
     if not submission.can_be_edited_by(user):
         raise UploadRefused("This submission can no longer be changed.")
     submission.mapping = mapping

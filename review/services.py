@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
+from contributions import recipes
 from contributions.models import Submission
 from sources import services as registry
-from sources.models import Source, SourceRecipe
+from sources.models import Source
 
 from . import merge, notifications
 from .models import ReviewAction, ReviewerPreference
@@ -233,11 +234,7 @@ def approve(
         chosen = registry.default_priority(source.institution_type) if priority is None else int(priority)
         Source.objects.filter(pk=source.pk).update(status=Source.Status.APPROVED, approved_by=reviewer, priority=chosen)
     else:
-        if submission.layout or submission.mapping:
-            SourceRecipe.objects.update_or_create(
-                source=source,
-                defaults={"layout": submission.layout, "mapping": submission.mapping, "updated_from": submission},
-            )
+        recipes.remember(submission)  # the source's recipe for this file's shape, when it brought a mapping
         from .tasks import merge_submission  # the tasks call this module: imported when needed
 
         dispatch_on_commit(merge_submission, submission.pk)

@@ -63,5 +63,15 @@ class SourceAdmin(_SourceAdmin):
 
 @admin.register(SourceRecipe)
 class SourceRecipeAdmin(_RecipeAdmin):
-    list_display = ["source", "layout", "updated_at"]
+    """A source has one recipe per file shape; the signature and its headers come from the approved
+    upload the recipe was saved from (contributions.recipes.remember), so they are not edited here."""
+
+    list_display = ["source", "short_signature", "layout", "updated_from", "updated_at"]
+    list_filter = ["layout"]
+    search_fields = ["source__name", "signature"]
     raw_id_fields = ["source", "updated_from"]
+    readonly_fields = ["signature", "headers", "created_at", "updated_at"]
+
+    @admin.display(description="Signature", ordering="signature")
+    def short_signature(self, recipe: SourceRecipe) -> str:
+        return recipe.signature[:12] or "(none: from before signatures)"

@@ -179,13 +179,35 @@ class Source(models.Model):
 
 
 class SourceRecipe(models.Model):
-    """How files from a source map to our schema; saved when an upload's mapping is approved."""
+    """How files of one shape from a source map to our schema; saved when an upload of that shape is
+    approved with a mapping (contributions.recipes.remember).
 
-    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="recipe")
+    A source keeps one recipe per file shape: `signature` is the hash of the headers of the file it
+    was made from (dates left out, so a file that gains a date column every day keeps it), and a
+    new file gets the recipe whose signature is its own (contributions.recipes.choose). An empty
+    signature marks a recipe from before signatures whose file was gone: it applies only when no
+    signed recipe matches and every column it names is in the file.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="recipes")
+    signature = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the file's headers (dates left out); empty: unknown"
+    )
+    headers = models.JSONField(
+        default=list, blank=True, help_text="What the signature was made from: [{sheet, headers}] per sheet"
+    )
     layout = models.CharField(max_length=20)
     mapping = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_from = models.ForeignKey("contributions.Submission", null=True, blank=True, on_delete=models.SET_NULL)
 
+    class Meta:
+        ordering = ["source", "-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "signature"], name="one_recipe_per_source_and_file_shape")
+        ]
+
     def __str__(self) -> str:
-        return f"Recipe for {self.source}"
+        shape = self.signature[:12] or "unsigned"
+        return f"Recipe for {self.source} ({shape})"

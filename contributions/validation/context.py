@@ -11,7 +11,7 @@ import pandas as pd
 from places.models import Location, Metric
 from places.resolver import LocationResolver, Place
 
-from ..contracts import ColumnMapping, MappingReason, ValidationReport
+from ..contracts import ColumnMapping, MappingReason, Problem, ValidationReport
 from ..parsing import ParsedFile
 from .problems import PROBLEM_COLUMNS, Problems
 
@@ -48,9 +48,11 @@ class Plan:
     metric_columns: dict[str, str] = field(default_factory=dict)  # wide_metric: column -> code
     metric_column: str | None = None
     value_column: str | None = None
-    metric: str | None = None  # wide_date
+    metric: str | None = None  # wide_date and wide_place
+    column_places: dict[str, str] = field(default_factory=dict)  # column -> location key of its values ("": left out)
     roles: dict[str, str | None] = field(default_factory=dict)
     unused: list[str] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # {column, values, reason, on_purpose}
     reasons: list[MappingReason] = field(default_factory=list)
     suggested: dict[str, Any] = field(default_factory=dict)
 
@@ -71,8 +73,10 @@ class Plan:
             "value_column": self.value_column,
             "metric": self.metric,
             "date_columns": len(self.date_columns),
+            "column_places": self.column_places,
             "roles": self.roles,
             "unused_columns": self.unused,
+            "left_out": self.left_out,
         }
 
 
@@ -105,3 +109,5 @@ class Context:
         # given directly, so its unknown parts cannot be added up into it.
         self.sublocations_unknown = False
         self.incomplete_given_directly = False
+        # Columns left out with a warning, by (code, column): the sheets that have one share its warning.
+        self.left_out_warnings: dict[tuple[str, str], Problem] = {}

@@ -11,8 +11,9 @@ from dataset.keys import fits_metric_ids, key_parts, keys_by_code, observation_k
 from ..parsing import problem
 from .context import FRAME_COLUMNS, Context, Plan
 from .dates import resolve_dates
-from .encoding import category, small_int_codes
-from .resolution import AGGREGATED, IGNORED, UNPLACED, resolve_locations, resolve_metrics
+from .encoding import category, encode, small_int_codes
+from .reshape import PLACE
+from .resolution import AGGREGATED, DIRECT, IGNORED, UNPLACED, resolve_locations, resolve_metrics
 from .series import check_series, start_series_flags
 from .values import parse_values, plain_values
 
@@ -25,7 +26,7 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
     # Dates, places and metrics are resolved once per distinct text: a code per row and a small table
     # per code. The rows' keys are put together from the tables, with no id or date array per row.
     date_codes, date_table = resolve_dates(ctx, rows, plans)
-    location_codes, location_table, mode_table = resolve_locations(ctx, rows, plans)
+    location_codes, location_table, mode_table = _with_column_places(ctx, rows, *resolve_locations(ctx, rows, plans))
     metric_codes, metric_table = resolve_metrics(ctx, rows, plans)
     modes = mode_table[location_codes]
     tables = {
@@ -86,6 +87,24 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         check_series(ctx, frame, flags)
     frame["sheet"] = frame["sheet"].astype("category")
     return frame[FRAME_COLUMNS], keys
+
+
+def _with_column_places(
+    ctx: Context, rows: pd.DataFrame, codes: np.ndarray, table: np.ndarray, modes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows' location codes, tables of ids and modes, where a value whose column gives a place
+    (one column per place, or "confirmados_acores") takes that place, not the row's."""
+    if PLACE not in rows:
+        return codes, table, modes
+    place_codes, keys = encode(rows[PLACE])
+    ids = np.array([place.id if (place := ctx.resolver.get(k)) else -1 for k in keys], dtype="int64")
+    placed = (place_codes >= 0) & (ids >= 0)[np.maximum(place_codes, 0)]
+    if not placed.any():
+        return codes, table, modes
+    codes = np.where(placed, len(table) + np.maximum(place_codes, 0), codes)
+    table = np.concatenate([table, ids])
+    modes = np.concatenate([modes, np.full(len(ids), DIRECT, dtype=modes.dtype)])
+    return codes, table, modes
 
 
 def _report_left_out(ctx: Context, rows: pd.DataFrame, modes: np.ndarray, empty: np.ndarray) -> None:

@@ -7,12 +7,16 @@ from typing import Any
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, LocationResolver, Place
 
-from ..columns import ColumnGuess, classify_column, metric_in_text
+from ..columns import ColumnGuess, classify_column, metric_in_text, split_metric
 from ..parsing import Sheet, problem
 from .context import Context, Plan
 from .dates import date_in_filename, header_is_date
+from .left_out import note_left_out
+from .place_columns import HeaderPlaces, check_mapped_places, plan_place_columns, read_headers
 
-LAYOUTS = ("long", "wide_metric", "wide_date")
+LAYOUTS = ("long", "wide_metric", "wide_date", "wide_place")
+LOCATION_ROLES = ("location", "country", "region", "subregion")
+MIN_PLACE_COLUMNS = 2  # headers that are places, for a file to be read as one column per place
 SHEET_FILLER_WORDS = {
     "daily",
     "covid",
@@ -52,34 +56,57 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
 
     layout = m.get("layout")
     if layout and layout not in LAYOUTS:
-        ctx.problems.add(problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric or wide_date."))
+        ctx.problems.add(
+            problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric, wide_date or wide_place.")
+        )
         return plan
     has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in ROLES}
-    plan.layout = _layout(ctx, has, date_headers)
+    headers = HeaderPlaces()
+    if layout in ("wide_metric", "wide_place") or (not layout and len(date_headers) < 3):
+        date_column = m.get("date_column") or next(iter(has["date"]), None)
+        headers = read_headers(ctx, [c for c in columns if c != date_column and c not in date_headers], guesses)
+    plan.layout = _layout(ctx, has, date_headers, headers)
     if not plan.layout:
         plan.need(
             "layout_unknown",
-            "No column looks like a metric (confirmed, deaths...), a date or a value: say which column holds what.",
+            "No column looks like a metric (confirmed, deaths...), a date, a place or a value: say which column "
+            "holds what.",
             layout="wide_metric",
         )
         return plan
     _plan_date(ctx, sheet, plan, has, date_headers)
-    _plan_location(ctx, sheet, plan, has)
-    if plan.layout == "wide_date":
+    if plan.layout == "wide_place":
+        plan_place_columns(ctx, sheet, plan, headers)
+        _plan_metric(ctx, sheet, plan)
+    elif plan.layout == "wide_date":
+        _plan_location(ctx, sheet, plan, has)
         _plan_metric(ctx, sheet, plan)
     elif plan.layout == "long":
+        _plan_location(ctx, sheet, plan, has)
         _plan_metric_and_value_columns(ctx, plan, has)
     else:
-        _plan_metric_columns(ctx, sheet, plan, guesses)
+        _plan_metric_columns(ctx, sheet, plan, guesses, headers)
+        if not plan.metric_columns or any(not plan.column_places.get(c) for c in plan.metric_columns):
+            _plan_location(ctx, sheet, plan, has)  # some values take the row's place
+    if m.get("column_places") and plan.layout in ("long", "wide_date"):
+        ctx.problems.add(
+            problem(
+                "bad_mapping",
+                "column_places is read only for one column per place (wide_place) or per metric (wide_metric).",
+                severity="warning",
+                sheet=sheet.name or None,
+            )
+        )
     used = set(plan.location_columns) | set(plan.metric_columns) | set(plan.date_columns)
     used |= {c for c in (plan.date_column, plan.metric_column, plan.value_column) if c}
-    plan.unused = [c for c in columns if c not in used and guesses[c].role != "ignore"]
+    used |= {c for c, key in plan.column_places.items() if key}
+    plan.unused = note_left_out(ctx, sheet, plan, used, guesses)
     if not plan.reasons:
         plan.suggested = {}
     return plan
 
 
-def _layout(ctx: Context, has: Columns, date_headers: list[str]) -> str | None:
+def _layout(ctx: Context, has: Columns, date_headers: list[str], headers: HeaderPlaces) -> str | None:
     """The mapping's layout, else the one the headers show (a falsy value when they show none)."""
     m = ctx.mapping
     layout = m.get("layout")
@@ -89,6 +116,12 @@ def _layout(ctx: Context, has: Columns, date_headers: list[str]) -> str | None:
         return "wide_date"
     if (m.get("metric_column") or has["metric"]) and (m.get("value_column") or has["value"]):
         return "long"
+    plain_metrics = [c for c in has["metric_column"] if c not in headers.metric_places]
+    mapped = [c for c, key in (m.get("column_places") or {}).items() if key and c not in has["metric_column"]]
+    located = any(c not in mapped for role in LOCATION_ROLES for c in has[role]) or m.get("location_columns")
+    places = len(headers.places) >= MIN_PLACE_COLUMNS or mapped
+    if places and not plain_metrics and not located and not m.get("metrics"):
+        return "wide_place"
     if has["metric_column"] or m.get("metrics"):
         return "wide_metric"
     return layout
@@ -173,13 +206,15 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
 
 
 def _plan_metric(ctx: Context, sheet: Sheet, plan: Plan) -> None:
-    """Wide by date: the one metric of every value, given or named in the file or sheet name."""
+    """Wide by date or by place: the one metric of every value, given or named in the file or sheet name."""
     plan.metric = ctx.mapping.get("metric") or metric_in_text(ctx.parsed.filename) or metric_in_text(sheet.name)
     if not plan.metric:
+        each = "place" if plan.layout == "wide_place" else "date"
         plan.need(
             "no_metric",
-            "A file with one column per date holds one metric: say which (confirmed, "
+            f"A file with one column per {each} holds one metric: say which (confirmed, "
             "deaths...); the file name does not tell.",
+            **({"column_places": dict(plan.column_places)} if plan.layout == "wide_place" else {}),
         )
     elif plan.metric not in ctx.metrics:
         ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.", value=plan.metric))
@@ -194,14 +229,48 @@ def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> No
         plan.need("no_metric_column", "A long file needs a metric column and a value column: say which.")
 
 
-def _plan_metric_columns(ctx: Context, sheet: Sheet, plan: Plan, guesses: dict[str, ColumnGuess]) -> None:
-    """Wide by metric: the columns of values and the metric of each (given, or detected)."""
+def _plan_metric_columns(
+    ctx: Context, sheet: Sheet, plan: Plan, guesses: dict[str, ColumnGuess], headers: HeaderPlaces
+) -> None:
+    """Wide by metric: the columns of values, the metric of each (given, or detected) and, for a header
+    that names a place too ("confirmados_acores"), the place of its values."""
+    given = check_mapped_places(ctx, sheet, ctx.mapping.get("column_places") or {})
     if ctx.mapping.get("metrics"):
         _mapped_metric_columns(ctx, sheet, plan)
     else:
-        _detected_metric_columns(ctx, plan, guesses)
+        for column, (metric, _) in headers.metric_places.items():
+            if column in guesses and given.get(column) != "":
+                plan.metric_columns[column] = metric
+        placed = set(headers.metric_places) | set(given)
+        _detected_metric_columns(ctx, plan, {c: g for c, g in guesses.items() if c not in placed})
+    plan.column_places = {c: key for c, (_, key) in headers.metric_places.items() if c in plan.metric_columns}
+    for column, key in given.items():
+        code = plan.metric_columns.get(column) or _metric_of_header(column, guesses.get(column))
+        if key and code is None:
+            ctx.problems.add(
+                problem(
+                    "bad_mapping",
+                    f"The column {column!r} has a place in column_places but no metric: give it one in 'metrics'.",
+                    column=column,
+                    sheet=sheet.name or None,
+                )
+            )
+        elif key and code:
+            plan.metric_columns[column], plan.column_places[column] = code, key
+        else:
+            plan.metric_columns.pop(column, None)  # left out on purpose
     if plan.reasons and any(r["code"] == "ambiguous_metric_columns" for r in plan.reasons):
         plan.suggested["metrics"] = dict(plan.metric_columns)
+    if plan.column_places and plan.reasons:
+        plan.suggested["column_places"] = dict(plan.column_places)
+
+
+def _metric_of_header(column: str, guess: ColumnGuess | None) -> str | None:
+    """The metric a header names, alone or with other words ("confirmados_arsnorte" -> confirmed)."""
+    if guess is not None and guess.role == "metric_column":
+        return guess.metric
+    split = split_metric(column)
+    return split[0] if split else None
 
 
 def _mapped_metric_columns(ctx: Context, sheet: Sheet, plan: Plan) -> None:
@@ -276,6 +345,8 @@ def suggested_base(plans: dict[str, Plan]) -> dict[str, Any]:
         base["location_columns"] = plan.location_columns
     if plan.metric_columns:
         base["metrics"] = dict(plan.metric_columns)
+    if plan.column_places:
+        base["column_places"] = dict(plan.column_places)
     if plan.metric_column:
         base["metric_column"], base["value_column"] = plan.metric_column, plan.value_column
     if plan.metric:

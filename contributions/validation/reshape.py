@@ -11,16 +11,20 @@ from ..parsing import Sheet
 from .context import Plan
 from .encoding import category, constant, encode
 
+PLACE = "place"  # the location key a value's column gives it ("" when the row's place applies)
+
 
 def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
     """Raw values in long form: loc0.., metric, date (categorical texts), raw_value (strings), column,
-    row, sheet and group (rows of summed columns share a group)."""
+    row, sheet, group (rows of summed columns share a group) and, when columns have places, place."""
     frame = sheet.frame
     n = len(frame)
     if plan.layout == "long":
         value_columns = [cast(str, plan.value_column)]  # a long plan without one has reasons, is not read
     elif plan.layout == "wide_date":
         value_columns = plan.date_columns
+    elif plan.layout == "wide_place":
+        value_columns = [c for c, key in plan.column_places.items() if key]
     else:
         value_columns = list(plan.metric_columns)
     if not value_columns or not n:
@@ -30,12 +34,17 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
     text_columns = [*plan.location_columns, plan.date_column, plan.metric_column if plan.layout == "long" else None]
     encoding = {column: parallel.submit(encode, frame[column], rows=n) for column in text_columns if column}
 
-    def repeated(column: str) -> pd.Categorical:
+    places = [plan.column_places.get(c, "") for c in value_columns]
+
+    def repeated(column: str, *, placed: bool = False) -> pd.Categorical:
         codes, uniques = encoding[column].result()
-        return category(codes if k == 1 else np.tile(codes, k), uniques)
+        codes = codes if k == 1 else np.tile(codes, k)
+        if placed and any(places):  # the column's place wins: no row texts to look up
+            codes = np.where(np.repeat([bool(p) for p in places], n), -1, codes)
+        return category(codes, uniques)
 
     for i, column in enumerate(plan.location_columns):
-        out[f"loc{i}"] = repeated(column)
+        out[f"loc{i}"] = repeated(column, placed=True)
     if plan.date_column:
         out["date"] = repeated(plan.date_column)
     elif plan.date_constant is not None:
@@ -52,14 +61,27 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
         out["column"] = category(np.repeat(np.arange(k), n), value_columns)
     if plan.layout == "long":
         out["metric"] = repeated(cast(str, plan.metric_column))
-    elif plan.layout == "wide_date":
+    elif plan.layout in ("wide_date", "wide_place"):
         out["metric"] = constant(plan.metric, n * k)
     else:
         metrics = list(dict.fromkeys(plan.metric_columns.values()))
         out["metric"] = category(np.repeat([metrics.index(plan.metric_columns[c]) for c in value_columns], n), metrics)
+    if any(places):
+        keys = list(dict.fromkeys(places))
+        out[PLACE] = category(np.repeat([keys.index(p) for p in places], n), keys)
     result = pd.DataFrame(out, copy=False)  # no copy into 2-D blocks: a million rows
-    counts = pd.Series(list(plan.metric_columns.values())).value_counts() if plan.layout == "wide_metric" else None
-    multi = set(counts[counts > 1].index) if counts is not None else set()
-    result["group"] = np.where(result["metric"].isin(multi), result["row"], 0) if multi else np.zeros(n * k, "int8")
+    result["group"] = _groups(plan, value_columns, places, result["row"].to_numpy(), n)
     result["sheet"] = constant(sheet.name, n * k)
     return result
+
+
+def _groups(plan: Plan, value_columns: list[str], places: list[str], rows: np.ndarray, n: int) -> np.ndarray:
+    """Wide by metric: columns given the same metric (and the same place) are added up, row by row: their
+    values share the row's number as group; 0 for every other value."""
+    if plan.layout != "wide_metric":
+        return np.zeros(n * len(value_columns), "int8")
+    targets = [(plan.metric_columns[c], place) for c, place in zip(value_columns, places, strict=True)]
+    summed = np.array([targets.count(t) > 1 for t in targets])
+    if not summed.any():
+        return np.zeros(n * len(value_columns), "int8")
+    return np.where(np.repeat(summed, n), rows, 0)

@@ -1,6 +1,7 @@
 """API for reviewers: approve, reject or request changes on a submission, and read the review queue.
 
-    POST /api/v1/submissions/{id}/approve/          {"version": 2, "comment": "...", "override": false}
+    POST /api/v1/submissions/{id}/approve/          {"version": 2, "comment": "...", "override": false,
+                                                     "keep_higher_priority": false}
     POST /api/v1/submissions/{id}/reject/           {"version": 2, "comment": "..."}   (comment required)
     POST /api/v1/submissions/{id}/request-changes/  {"version": 2, "comment": "..."}   (comment required)
 
@@ -9,6 +10,11 @@ GET shows them): when the submitter has sent another file or mapping since, the 
 (`version_changed`) and nothing is decided. Data of a source that is only proposed answers 409
 (`source_not_approved`) until the source proposal is approved; approving a proposal may set the
 source's `priority` (default: its institution type's).
+
+Data whose values differ from those of a higher-priority source (the diff's `higher_priority`) needs a
+choice, else 409 (`override_required`): `"override": true` lets the upload replace them, and
+`"keep_higher_priority": true` approves keeping them (the merge takes every other value and names the
+kept ones in the submission's history). The answer's `action.priority_decision` says which was recorded.
     GET  /api/v1/review/queue/                      ?country=IT&kind=data&has_warnings=true...
 
 The same rules as the pages (review.permissions, applied by review.services): reviewers only,
@@ -32,6 +38,7 @@ from places.models import Location
 
 from . import selectors, services
 from .forms import QueueFilterForm
+from .models import ReviewAction
 
 
 class IsReviewer(BasePermission):
@@ -52,7 +59,14 @@ class DecisionSerializer(serializers.Serializer):
         r"^[0-9a-fA-F]{64}$", required=False, help_text="The SHA-256 of the file you reviewed (or give version)"
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-    override = serializers.BooleanField(required=False, default=False)
+    override = serializers.BooleanField(
+        required=False, default=False, help_text="Data: let this upload replace values of higher-priority sources"
+    )
+    keep_higher_priority = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Data: approve keeping the values of higher-priority sources (the other values are merged)",
+    )
     priority = serializers.IntegerField(
         required=False, min_value=0, max_value=1000, help_text="Source proposals: the source's priority"
     )
@@ -61,6 +75,10 @@ class DecisionSerializer(serializers.Serializer):
         if "version" not in attrs and "sha256" not in attrs:
             raise serializers.ValidationError(
                 {"version": ["Say which version you reviewed: the submission's version (or its sha256)."]}
+            )
+        if attrs.get("override") and attrs.get("keep_higher_priority"):
+            raise serializers.ValidationError(
+                {"keep_higher_priority": ["Keep the values of higher-priority sources, or override them: not both."]}
             )
         return attrs
 
@@ -80,6 +98,10 @@ class ActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     comment = serializers.CharField()
     override_priority = serializers.BooleanField()
+    priority_decision = serializers.ChoiceField(
+        choices=["", *ReviewAction.PriorityDecision.values],
+        help_text="An approval of data: override or keep the values of higher-priority sources ('' if none)",
+    )
     created_at = serializers.DateTimeField()
 
 
@@ -141,7 +163,8 @@ class DecisionView(APIView):
             403: OpenApiResponse(description="Your own submission, or not a reviewer"),
             404: OpenApiResponse(description="Not in your scope"),
             409: OpenApiResponse(
-                description="Already decided, held by someone else, override needed, a newer version "
+                description="Already decided, held by someone else, a choice needed about values of "
+                "higher-priority sources (override_required: override or keep_higher_priority), a newer version "
                 "(version_changed) or a source not approved yet (source_not_approved)"
             ),
         },
@@ -175,6 +198,7 @@ class DecisionView(APIView):
                     "action": action.action,
                     "comment": action.comment,
                     "override_priority": action.override_priority,
+                    "priority_decision": action.priority_decision,
                     "created_at": action.created_at,
                 },
             }
@@ -188,6 +212,7 @@ class ApproveView(DecisionView):
             reviewer=reviewer,
             comment=data["comment"],
             override=data["override"],
+            keep_higher_priority=data["keep_higher_priority"],
             version=version_seen(submission, data),
             priority=data.get("priority"),
         )

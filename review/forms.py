@@ -7,6 +7,7 @@ from sources.models import Source
 from sources.services import default_priority
 
 from .models import ReviewAction
+from .selectors import higher_priority_values
 
 
 class QueueFilterForm(forms.Form):
@@ -44,9 +45,12 @@ class QueueFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     """A decision on the version shown (a hidden field): a newer one is refused by review.services.
 
-    Source proposals have a priority (set by the reviewer, never the proposer) and no override."""
+    Source proposals have a priority (set by the reviewer, never the proposer) and no override. Data
+    whose values differ from those of a higher-priority source has a third way to approve: keeping
+    theirs (APPROVE_KEEP); approving with the override ticked lets the upload replace them."""
 
     DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
+    APPROVE_KEEP = "approve_keep"
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     then = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the review page to go back to
@@ -79,13 +83,39 @@ class DecisionForm(forms.Form):
             self.fields["priority"].initial = default_priority(submission.source.institution_type)
         else:
             del self.fields["priority"]
+        protected = higher_priority_values(submission) if submission is not None else 0
+        if protected and "override" in self.fields:
+            decision = self.fields["decision"]
+            assert isinstance(decision, forms.ChoiceField)
+            decision.choices = [
+                ("approve", "Approve (with the override ticked below, this upload replaces their values)"),
+                (self.APPROVE_KEEP, "Approve, keeping the higher-priority values: every other value is merged"),
+                *self.DECISIONS[1:],
+            ]
+            self.fields["override"].help_text = (
+                f"With “Approve”: this upload wins over {protected:,} values that come from a source with a "
+                "higher priority. Recorded."
+            )
 
     def clean(self):
         data = super().clean()
         assert data is not None  # Form.clean() returns cleaned_data
         if data.get("decision") in ("reject", "request_changes") and not (data.get("comment") or "").strip():
             self.add_error("comment", "Say why: the submitter needs the comment to act on it.")
+        if data.get("decision") == self.APPROVE_KEEP and data.get("override"):
+            self.add_error("override", "Keeping the higher-priority values and overriding them exclude each other.")
         return data
+
+    def approval(self) -> dict | None:
+        """For an approval, the choice about values of higher-priority sources (services.approve's
+        `override` and `keep_higher_priority`); None for the other decisions."""
+        decision = self.cleaned_data["decision"]
+        if decision not in ("approve", self.APPROVE_KEEP):
+            return None
+        return {
+            "override": bool(self.cleaned_data.get("override")),
+            "keep_higher_priority": decision == self.APPROVE_KEEP,
+        }
 
 
 class CommentForm(forms.Form):

@@ -3,7 +3,8 @@
 `run(submission_id=...)` is what `review.tasks.merge_submission` calls. Everything happens in one
 transaction under the lock that serialises writers of the dataset (a PostgreSQL advisory
 transaction lock; SQLite has a single writer): the approved → merging compare-and-set, the
-set-based upsert (dataset.upsert), the release and the merged mark. A crash anywhere rolls all
+set-based upsert (dataset.upsert), the release, the merged mark and its audit row (what was added,
+changed, and kept for higher-priority sources, named: review.outcome). A crash anywhere rolls all
 of it back, so the submission is simply "approved" again and the next delivery (or the sweeper)
 merges it. A run that finds the submission no longer approved does nothing: that is what makes
 duplicate deliveries, concurrent approvals and redelivery after a killed worker safe.
@@ -26,10 +27,11 @@ from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
 from dataset.models import Release
 from dataset.tasks import build_exports
-from dataset.upsert import UpsertError, upsert_observations
+from dataset.upsert import UpsertError, UpsertResult, summary, upsert_observations
 
 from . import notifications
 from .models import ReviewAction
+from .outcome import merge_note
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +57,12 @@ def run(*, submission_id: int) -> Release | None:
             if claimed != 1:
                 return None
             submission = Submission.objects.select_related("source", "submitter").get(pk=submission_id)
-            release = _merge(submission)
+            release, result = _merge(submission)
             Submission.objects.filter(pk=submission_id).update(
                 status=Submission.Status.MERGED, merged_release=release, merge_error="", updated_at=timezone.now()
+            )
+            ReviewAction.objects.create(
+                submission=submission, actor=None, action=ReviewAction.Action.MERGE, comment=merge_note(release, result)
             )
             transaction.on_commit(partial(_after_merge, submission_id, release.pk))
         return release
@@ -74,7 +79,7 @@ def _lock() -> None:
     hold_until_commit(DATASET_WRITERS)
 
 
-def _merge(submission: Submission) -> Release:
+def _merge(submission: Submission) -> tuple[Release, UpsertResult]:
     frame = read_normalised(submission)
     description = f"Submission #{submission.pk}: {submission.source.name}"
     if submission.original_filename:
@@ -95,12 +100,10 @@ def _merge(submission: Submission) -> Release:
             description=description[:300],
             values_unchanged=result.unchanged,
             values_skipped=result.skipped,
-            changelog=f"{description}: no value changed ({result.unchanged} confirmed"
-            + (f", {result.skipped} kept for a higher-priority source" if result.skipped else "")
-            + ").",
+            changelog=summary(description, result),
         )
         release.submissions.add(submission)
-    return release
+    return release, result
 
 
 def read_normalised(submission: Submission) -> pd.DataFrame:

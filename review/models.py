@@ -1,4 +1,4 @@
-"""The moderation audit log: every claim, release, comment and decision, append-only."""
+"""The moderation audit log: every claim, release, comment, decision and merge, append-only."""
 
 from django.conf import settings
 from django.db import models
@@ -26,12 +26,25 @@ class ReviewAction(models.Model):
         REJECT = "reject", "Rejected"
         REQUEST_CHANGES = "request_changes", "Requested changes"
         RETRY_MERGE = "retry_merge", "Retried merge"
+        MERGE = "merge", "Merged"
+
+    class PriorityDecision(models.TextChoices):
+        """What an approval does with values whose current source has a higher priority."""
+
+        OVERRIDE = "override", "Override the higher-priority values"
+        KEEP = "keep", "Keep the higher-priority values"
 
     submission = models.ForeignKey("contributions.Submission", on_delete=models.PROTECT, related_name="actions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
     comment = models.TextField(blank=True)
     override_priority = models.BooleanField(default=False)
+    priority_decision = models.CharField(
+        max_length=8,
+        choices=PriorityDecision.choices,
+        blank=True,
+        help_text="An approval of data: override or keep the values of higher-priority sources",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ReviewActionQuerySet.as_manager()

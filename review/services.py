@@ -29,6 +29,7 @@ from .selectors import higher_priority_values, holder, proposal_of
 
 Status = Submission.Status
 Action = ReviewAction.Action
+PriorityDecision = ReviewAction.PriorityDecision
 
 
 class ReviewError(Exception):
@@ -52,7 +53,8 @@ class SourceNotApproved(Conflict):
 
 
 class OverrideRequired(ReviewError):
-    """The upload would replace values of a higher-priority source: the reviewer must say so explicitly."""
+    """The upload would replace values of a higher-priority source: the reviewer must choose to override
+    them or to keep them."""
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -83,9 +85,16 @@ def _conflict(submission: Submission, verb: str) -> Conflict:
     return Conflict(f"Cannot {verb} this submission now.")
 
 
-def _log(submission: Submission, reviewer: Any, action: str, comment: str = "", override: bool = False) -> ReviewAction:
+def _log(
+    submission: Submission, reviewer: Any, action: str, comment: str = "", override: bool = False, decision: str = ""
+) -> ReviewAction:
     return ReviewAction.objects.create(
-        submission=submission, actor=reviewer, action=action, comment=comment, override_priority=override
+        submission=submission,
+        actor=reviewer,
+        action=action,
+        comment=comment,
+        override_priority=override,
+        priority_decision=decision,
     )
 
 
@@ -196,6 +205,24 @@ def source_first(submission: Submission) -> None:
         )
 
 
+def priority_decision(submission: Submission, *, override: bool, keep: bool) -> str:
+    """What approving data does with values of higher-priority sources: "override" (this upload replaces
+    them), "keep" (the merge takes every other value and leaves those, naming them), or "" when the diff
+    the reviewer saw holds none. Values it holds need one of the two choices (OverrideRequired)."""
+    if override and keep:
+        raise ReviewError("Choose one: override the values of higher-priority sources, or keep them; not both.")
+    if override or keep:
+        return PriorityDecision.OVERRIDE if override else PriorityDecision.KEEP
+    protected = higher_priority_values(submission)
+    if protected:
+        raise OverrideRequired(
+            f"{protected} values differ from those of a higher-priority source. Choose: approve with the "
+            "override (this upload wins), approve keeping the higher-priority values (every other value is "
+            "merged), or request changes."
+        )
+    return ""
+
+
 @transaction.atomic
 def approve(
     *,
@@ -203,22 +230,20 @@ def approve(
     reviewer: Any,
     comment: str = "",
     override: bool = False,
+    keep_higher_priority: bool = False,
     version: int | None = None,
     priority: int | None = None,
 ) -> ReviewAction:
     """Approve the version the reviewer saw (`version`; default: the one loaded). A source proposal makes
     the source approved, with the priority the reviewer sets (default: its type's); data, only of an
-    approved source, is merged after this commits."""
+    approved source, is merged after this commits, overriding or keeping the values of higher-priority
+    sources as the reviewer chose (priority_decision; recorded on the action)."""
     check_can_review(submission=submission, reviewer=reviewer)
     source_first(submission)
     override = bool(override)
+    decision = ""
     if submission.kind == Submission.Kind.DATA:
-        protected = higher_priority_values(submission)
-        if protected and not override:
-            raise OverrideRequired(
-                f"{protected} values would replace values of a higher-priority source. Tick the override "
-                "to confirm that this upload should win, or request changes."
-            )
+        decision = priority_decision(submission, override=override, keep=bool(keep_higher_priority))
     _decide(
         submission=submission,
         reviewer=reviewer,
@@ -227,7 +252,7 @@ def approve(
         version=version,
         extra={"approved_at": timezone.now(), "override_priority": override},
     )
-    action = _log(submission, reviewer, Action.APPROVE, (comment or "").strip(), override)
+    action = _log(submission, reviewer, Action.APPROVE, (comment or "").strip(), override, decision)
     notifications.queue_on_commit(submission.pk, "approved")
     source = submission.source
     if submission.kind == Submission.Kind.SOURCE:

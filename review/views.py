@@ -145,10 +145,14 @@ def decide(request, pk):
         return back
     data = form.cleaned_data
     mine = {"submission": submission, "reviewer": request.user, "comment": data["comment"], "version": data["version"]}
+    approval = form.approval()
     try:
-        if data["decision"] == "approve":
-            services.approve(**mine, override=data.get("override", False), priority=data.get("priority"))
-            messages.success(request, "Approved." + (" The merge is queued." if submission.kind == "data" else ""))
+        if approval is not None:
+            services.approve(**mine, **approval, priority=data.get("priority"))
+            kept = " The values of higher-priority sources are kept." if approval["keep_higher_priority"] else ""
+            messages.success(
+                request, "Approved." + (" The merge is queued." + kept if submission.kind == "data" else "")
+            )
         elif data["decision"] == "reject":
             services.reject(**mine)
             messages.success(request, "Rejected; the submitter has been told why.")

@@ -10,11 +10,32 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+# Latin letters that are not a base letter plus an accent, so NFKD alone would drop them.
+LETTERS_TO_SPELL_OUT = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ħ": "h",
+        "\u0131": "i",  # dotless i
+        "ə": "a",
+        "ǝ": "a",
+    }
+)
+
 
 def normalise_name(text: str) -> str:
-    """The form in which names are compared: no accents, no punctuation, lower case, single spaces."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    """The form in which names are compared: no accents, no punctuation (' and ’ alike), lower case,
+    single spaces. "Łódź" -> "lodz", "Reggio nell’Emilia" -> "reggio nell emilia"."""
+    text = unicodedata.normalize("NFKD", str(text).lower().translate(LETTERS_TO_SPELL_OUT))
+    # Accents go; any other character that is not a letter or digit (’ as ') separates words.
+    spaced = "".join(" " if not ch.isalnum() else ch for ch in text if not unicodedata.combining(ch))
+    cleaned = spaced.encode("ascii", "ignore").decode("ascii")
     return " ".join(cleaned.split())
 
 

@@ -1,10 +1,19 @@
 """Reference data: every ISO 3166 country and subdivision (pycountry), alternative names, metrics.
 
+Names come from three places: ISO's own (pycountry), the names people write that are made from
+them by rule (`places.names`: ISO's name without the kind of subdivision, pycountry's translations
+in Latin letters), and a short curated list (`data/aliases.csv`, with why each is there). A name
+made by rule becomes an alias only when it names one place: never one that another place already
+carries, nor one that two places of a country (or two countries) would share.
+
 `load_reference_data()` is idempotent: loading twice changes nothing.
 """
 
-from collections.abc import Iterator
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypedDict
 
 import pycountry
@@ -12,6 +21,10 @@ import pycountry.db
 from django.db import transaction
 
 from .models import Location, LocationAlias, Metric, normalise_name
+from .names import iso_name_variants, translated_country_names, translated_names
+
+CURATED_ALIASES = Path(__file__).parent / "data" / "aliases.csv"
+Alias = tuple[str, str, int]  # scheme, text, location id
 
 METRICS = [
     # code, name, kind, description
@@ -64,53 +77,6 @@ SPECIAL_LOCATIONS = [
     ("EVENT_WINTER_OLYMPICS_2022", "Winter Olympics 2022", ["Winter Olympics 2022"]),
 ]
 
-# Names used by JHU CSSE, WHO and other publishers that differ from ISO's.
-COUNTRY_ALIASES = {
-    "US": ["US", "USA", "United States", "United States of America"],
-    "KR": ["Korea, South", "South Korea", "Republic of Korea", "Korea"],
-    "KP": ["Korea, North", "North Korea"],
-    "CN": ["Mainland China", "China"],
-    "CZ": ["Czech Republic", "Czechia"],
-    "MM": ["Burma", "Myanmar"],
-    "TW": ["Taiwan*", "Taiwan", "Taipei and environs"],
-    "VA": ["Holy See", "Vatican City", "Vatican"],
-    "CI": ["Cote d'Ivoire", "Ivory Coast"],
-    "CD": ["Congo (Kinshasa)", "Democratic Republic of the Congo", "DR Congo", "DRC"],
-    "CG": ["Congo (Brazzaville)", "Republic of the Congo", "Congo"],
-    "RU": ["Russia", "Russian Federation"],
-    "IR": ["Iran", "Iran (Islamic Republic of)"],
-    "SY": ["Syria"],
-    "LA": ["Laos", "Lao People's Democratic Republic"],
-    "VN": ["Vietnam", "Viet Nam"],
-    "BO": ["Bolivia"],
-    "VE": ["Venezuela"],
-    "TZ": ["Tanzania"],
-    "MD": ["Moldova", "Republic of Moldova"],
-    "BN": ["Brunei"],
-    "PS": ["West Bank and Gaza", "Palestine", "occupied Palestinian territory"],
-    "FM": ["Micronesia"],
-    "GB": ["United Kingdom", "UK", "Great Britain"],
-    "HK": ["Hong Kong", "Hong Kong SAR"],
-    "MO": ["Macau", "Macao SAR"],
-    "CV": ["Cabo Verde", "Cape Verde"],
-    "SZ": ["Eswatini", "Swaziland"],
-    "MK": ["North Macedonia", "Macedonia"],
-    "TL": ["Timor-Leste", "East Timor"],
-    "GM": ["Gambia, The", "The Gambia", "Gambia"],
-    "BS": ["Bahamas, The", "The Bahamas", "Bahamas"],
-    "TR": ["Turkey", "Turkiye"],
-    "MF": ["St. Martin", "Saint Martin"],
-    "BL": ["Saint Barthelemy"],
-    "RE": ["Reunion"],
-    "CW": ["Curacao"],
-    "VI": ["Virgin Islands, U.S."],
-    "XK": ["Kosovo"],
-    "IT": ["Italy", "Italia"],
-    "DE": ["Germany", "Deutschland"],
-    "ES": ["Spain", "España"],
-    "FR": ["France"],
-}
-
 
 @dataclass
 class LoadResult:
@@ -140,6 +106,7 @@ class LocationRow(TypedDict):
     parent_key: str | None
     depth: int  # 0 for countries and special places, then 1, 2... down the subdivisions
     names: set[str | None]  # names to add as aliases (pycountry leaves some out: None)
+    derived: list[str]  # names made by rule, added where they name this place only
 
 
 def _country_rows() -> Iterator[LocationRow]:
@@ -155,6 +122,7 @@ def _country_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": {country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)},
+            "derived": translated_country_names(country.name),
         }
     for alpha2, alpha3, name in EXTRA_COUNTRIES:
         yield {
@@ -168,6 +136,7 @@ def _country_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": {name},
+            "derived": [],
         }
 
 
@@ -200,6 +169,7 @@ def _subdivision_rows() -> Iterator[LocationRow]:
             "parent_key": parent_key,
             "depth": sub_depth,
             "names": {sub.name},
+            "derived": [*sorted(iso_name_variants(sub.name)), *translated_names(sub.name)],
         }
 
 
@@ -216,7 +186,71 @@ def _special_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": set(names),
+            "derived": [],
         }
+
+
+def _official_aliases(rows: list[LocationRow], ids: dict[str, int]) -> set[Alias]:
+    """ISO's names and codes of every place."""
+    aliases: set[Alias] = set()
+    for row in rows:
+        location_id = ids[row["key"]]
+        for name in row["names"]:
+            if name:
+                aliases.add((LocationAlias.Scheme.NAME, name, location_id))
+        if row["iso_3166_1_alpha3"]:
+            aliases.add((LocationAlias.Scheme.ISO, row["iso_3166_1_alpha3"], location_id))
+        if row["iso_3166_2"]:
+            aliases.add((LocationAlias.Scheme.ISO, row["iso_3166_2"], location_id))
+    return aliases
+
+
+def _curated_aliases(ids: dict[str, int]) -> set[Alias]:
+    """The names and codes of `data/aliases.csv`: publishers' names no rule makes (each row says why)."""
+    with CURATED_ALIASES.open(encoding="utf-8", newline="") as lines:
+        return {(row["scheme"], row["text"], ids[row["location_key"]]) for row in csv.DictReader(lines)}
+
+
+def _names_taken(aliases: Iterable[Alias], locations: Iterable[Location]) -> dict[str, set[int]]:
+    """Every normalised name or code already given to a place, with the places that carry it."""
+    taken: dict[str, set[int]] = defaultdict(set)
+    for _, text, location_id in aliases:
+        taken[normalise_name(text)].add(location_id)
+    for loc in locations:
+        taken[normalise_name(loc.name)].add(loc.pk)
+    return taken
+
+
+def _derived_aliases(rows: list[LocationRow], ids: dict[str, int], *, taken: dict[str, set[int]]) -> set[Alias]:
+    """The names made by rule that name one place only.
+
+    A made name is left out when another place already carries it (anywhere in the world: a name
+    that resolved to one place keeps resolving to it), or when two places would get it and one
+    could stand for the other in a file: two places of one country, or a top-level place (a country,
+    a ship) and any other. "Seoul" is Seoul-teukbyeolsi's; "Réunion", a translation of FR-974 "La
+    Réunion", stays the name of the country RE."""
+    country = {ids[row["key"]]: row["country_code"] for row in rows}
+    top_level = {ids[row["key"]] for row in rows if row["parent_key"] is None}
+    made: dict[str, dict[int, str]] = defaultdict(dict)  # normalised name -> {place: first spelling}
+    for row in rows:
+        for text in row["derived"]:
+            if normalised := normalise_name(text):
+                made[normalised].setdefault(ids[row["key"]], text)
+    aliases: set[Alias] = set()
+    for normalised, spellings in made.items():
+        holders = taken.get(normalised, set())
+        for location_id, text in spellings.items():
+            if holders:
+                continue  # this place has it already, or another place does
+            rivals = [
+                other
+                for other in spellings
+                if other != location_id
+                and (country[other] == country[location_id] or other in top_level or location_id in top_level)
+            ]
+            if not rivals:
+                aliases.add((LocationAlias.Scheme.NAME, text, location_id))
+    return aliases
 
 
 FIELDS: list[Field] = ["name", "level", "country_code", "iso_3166_1_alpha3", "iso_3166_2", "subdivision_type"]
@@ -247,20 +281,10 @@ def load_reference_data() -> LoadResult:
             new_locations = Location.objects.filter(key__in=[loc.key for loc in to_create])
             existing.update({loc.key: loc for loc in new_locations})
 
-    aliases: set[tuple[str, str, int]] = set()
-    for row in rows:
-        location_id = existing[row["key"]].pk
-        for name in row["names"]:
-            if name:
-                aliases.add((LocationAlias.Scheme.NAME, name, location_id))
-        if row["iso_3166_1_alpha3"]:
-            aliases.add((LocationAlias.Scheme.ISO, row["iso_3166_1_alpha3"], location_id))
-        if row["iso_3166_2"]:
-            aliases.add((LocationAlias.Scheme.ISO, row["iso_3166_2"], location_id))
-    for key, names in COUNTRY_ALIASES.items():
-        for name in names:
-            aliases.add((LocationAlias.Scheme.NAME, name, existing[key].pk))
+    ids = {key: loc.pk for key, loc in existing.items()}
+    aliases = _official_aliases(rows, ids) | _curated_aliases(ids)
     known = set(LocationAlias.objects.values_list("scheme", "text", "location_id"))
+    aliases |= _derived_aliases(rows, ids, taken=_names_taken([*aliases, *known], existing.values()))
     new_aliases = [
         LocationAlias(scheme=s, text=t, location_id=lid, normalised=normalise_name(t))
         for s, t, lid in sorted(aliases - known)

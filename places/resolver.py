@@ -2,14 +2,18 @@
 
 `LocationResolver()` loads every location and alias in two queries, then resolves any number of
 texts in memory: by key (`IT_25`), ISO 3166-2 code (`IT-25`, or `CA` inside the US), ISO alpha-2
-and alpha-3, alias (`LocationAlias.normalised`), then name, each compared with `normalise_name`.
-With a `scope` (a country or region already resolved) only places inside it match, except that a
-"region" which is itself a country or territory (JHU lists the Faroe Islands under Denmark) resolves
-to that country. `suggest()` proposes the closest known names (difflib) for an unknown one.
+and alpha-3, alias (`LocationAlias.normalised`), then name, each compared with `normalise_name`
+(accents, case, ' and ’ folded). A name found no other way is compared without its linking words
+("Reggio nell'Emilia" is "Reggio Emilia"), and must then name one place only. With a `scope` (a
+country or region already resolved) only places inside it match, or the scope itself ("Bolzano"
+under "P.A. Bolzano"), except that a "region" which is itself a country or territory (JHU lists the
+Faroe Islands under Denmark) resolves to that country.
 
-EXTRA_ALIASES are names official sources use that ISO does not: Italy's Protezione Civile writes
-"P.A. Trento" for the autonomous province IT-TN and numbers regions with its own `codice_regione`
-(ISTAT codes, with 21 and 22 for the two autonomous provinces).
+Every other spelling (Protezione Civile's "P.A. Trento", "Seoul" for "Seoul-teukbyeolsi") is a
+`LocationAlias` row that `places.reference.load_reference_data` writes; the resolver invents none.
+
+`suggest()` proposes, for a name it does not know, the places under the same scope whose names
+are close enough to be what the file meant, and nothing when none is.
 """
 
 import difflib
@@ -21,100 +25,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from .models import Location, LocationAlias, normalise_name
-
-# (scheme, text, location key)
-EXTRA_ALIASES = [
-    ("name", "P.A. Trento", "IT_TN"),
-    ("name", "Provincia autonoma di Trento", "IT_TN"),
-    ("name", "Trentino", "IT_TN"),
-    ("name", "P.A. Bolzano", "IT_BZ"),
-    ("name", "Provincia autonoma di Bolzano", "IT_BZ"),
-    ("name", "Alto Adige", "IT_BZ"),
-    ("name", "Südtirol", "IT_BZ"),
-    ("name", "Bozen", "IT_BZ"),
-    ("name", "Valle d'Aosta/Vallée d'Aoste", "IT_23"),
-    ("name", "Emilia Romagna", "IT_45"),
-    ("name", "Friuli-Venezia Giulia", "IT_36"),
-    ("name", "Trentino-Südtirol", "IT_32"),
-    ("name", "Apulia", "IT_75"),
-    ("name", "Sicily", "IT_82"),
-    ("name", "Sardinia", "IT_88"),
-    ("name", "Lombardy", "IT_25"),
-    ("name", "Piedmont", "IT_21"),
-    ("name", "Tuscany", "IT_52"),
-    ("name", "Aosta Valley", "IT_23"),
-    ("name", "Abuja FCT", "NG_FC"),
-    ("name", "FCT", "NG_FC"),
-    ("name", "Diamond Princess cruise ship", "SHIP_DIAMOND_PRINCESS"),
-    ("name", "Pitcairn Islands", "PN"),
-    ("name", "Inner Mongolia", "CN_NM"),
-    ("name", "Tibet", "CN_XZ"),
-    ("name", "Moscow", "RU_MOW"),
-    ("name", "Saint Petersburg", "RU_SPE"),
-    # Protezione Civile's codice_regione (ISTAT region codes; 21/22 are the autonomous provinces)
-    ("istat", "01", "IT_21"),
-    ("istat", "02", "IT_23"),
-    ("istat", "03", "IT_25"),
-    ("istat", "04", "IT_32"),
-    ("istat", "05", "IT_34"),
-    ("istat", "06", "IT_36"),
-    ("istat", "07", "IT_42"),
-    ("istat", "08", "IT_45"),
-    ("istat", "09", "IT_52"),
-    ("istat", "10", "IT_55"),
-    ("istat", "11", "IT_57"),
-    ("istat", "12", "IT_62"),
-    ("istat", "13", "IT_65"),
-    ("istat", "14", "IT_67"),
-    ("istat", "15", "IT_72"),
-    ("istat", "16", "IT_75"),
-    ("istat", "17", "IT_77"),
-    ("istat", "18", "IT_78"),
-    ("istat", "19", "IT_82"),
-    ("istat", "20", "IT_88"),
-    ("istat", "21", "IT_BZ"),
-    ("istat", "22", "IT_TN"),
-]
-
-# Words naming the kind of subdivision, which files usually leave out ("Hubei" for "Hubei Sheng").
-TYPE_WORDS = {
-    "sheng",
-    "shi",
-    "zizhiqu",
-    "zhuangzu",
-    "huizu",
-    "uygur",
-    "sar",
-    "oblast",
-    "kray",
-    "krai",
-    "respublika",
-    "avtonomnaya",
-    "lan",
-    "province",
-    "prefecture",
-    "region",
-    "state",
-    "department",
-    "governorate",
-    "gewest",
-}
-
-
-def short_names(name: str) -> set[str]:
-    """Shorter forms of an official name: without a bracketed part, the part before a comma, and
-    without the kind of subdivision ("Madrid, Comunidad de" -> "madrid"; "Hubei Sheng" -> "hubei")."""
-    variants = {re.sub(r"\s*\[.*?\]", "", name), name.split(",")[0]}
-    out = set()
-    for variant in variants:
-        words = normalise_name(variant).split()
-        while len(words) > 1 and words[-1] in TYPE_WORDS:
-            words = words[:-1]
-        out.add(" ".join(words))
-    out.discard(normalise_name(name))
-    out.discard("")
-    return out
-
+from .names import loose_name
 
 # "resolver": (the reference data's version, the resolver made for it)
 _CACHE: dict[str, tuple[tuple[int, int | None, int, int | None], "LocationResolver"]] = {}
@@ -149,6 +60,28 @@ class AmbiguousLocation(Exception):
         self.places = places
 
 
+# How close a name must be to an unknown one to be suggested (difflib's ratio, 0 to 1). Below it
+# the suggestion misleads more than it helps: "Daejeon" and "Sejong" score 0.62, "Monde" and "Orne" 0.67.
+SUGGESTION_CUTOFF = 0.75
+# Scores given to a name that shares whole words with the unknown one ("Bolzano-Bozen" for
+# "Bolzano"), or whose words the unknown one abbreviates ("Friuli V. G." for "Friuli Venezia Giulia").
+SAME_WORDS_SCORE = 0.8
+ABBREVIATION_SCORE = 0.8
+
+
+def code_form(text: str) -> str:
+    """A code as a scheme's aliases are compared: numbers without leading zeros or a spreadsheet's
+    ".0" ("01", "1" and "1.0" are one ISTAT code); any other code normalised."""
+    raw = str(text).strip()
+    if re.fullmatch(r"\d+(\.0*)?", raw):
+        raw = raw.split(".")[0]
+    return _number_form(normalise_name(raw))
+
+
+def _number_form(normalised: str) -> str:
+    return str(int(normalised)) if normalised.isdigit() else normalised
+
+
 class LocationResolver:
     """Resolves texts to places in memory after loading the reference data once."""
 
@@ -157,7 +90,7 @@ class LocationResolver:
         self.by_key: dict[str, int] = {}
         self.by_code: dict[str, int] = {}  # ISO alpha-2, alpha-3 (countries) and ISO 3166-2 codes
         self.by_name: dict[str, set[int]] = defaultdict(set)
-        self.by_short_name: dict[str, set[int]] = defaultdict(set)
+        self.by_loose_name: dict[str, set[int]] = defaultdict(set)
         self.by_scheme: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         rows = Location.objects.values_list(
             "id", "key", "name", "level", "parent_id", "country_code", "iso_3166_1_alpha3", "iso_3166_2"
@@ -172,17 +105,13 @@ class LocationResolver:
             if iso2:
                 self.by_code[iso2.upper()] = pk
             self.by_name[normalise_name(name)].add(pk)
-            for short in short_names(name):
-                self.by_short_name[short].add(pk)
         for location_id, scheme, normalised in LocationAlias.objects.values_list("location_id", "scheme", "normalised"):
             if location_id in self.places:
                 self.by_name[normalised].add(location_id)
-                self.by_scheme[scheme][normalised].add(location_id)
-        for scheme, text, key in EXTRA_ALIASES:
-            if key.upper() in self.by_key:
-                self.by_name[normalise_name(text)].add(self.by_key[key.upper()])
-                self.by_scheme[scheme][normalise_name(text)].add(self.by_key[key.upper()])
-        self._names_in_scope: dict[int | None, list[str]] = {}
+                self.by_scheme[scheme][_number_form(normalised)].add(location_id)
+        for name, ids in self.by_name.items():
+            self.by_loose_name[loose_name(name)] |= ids
+        self._names_under: dict[int | None, list[tuple[str, int]]] | None = None
 
     @classmethod
     def current(cls) -> "LocationResolver":
@@ -228,7 +157,7 @@ class LocationResolver:
         if not raw:
             return None
         if scheme:
-            found = self._in_scope(self.by_scheme.get(scheme, {}).get(normalise_name(raw), ()), scope)
+            found = self._in_scope(self.by_scheme.get(scheme, {}).get(code_form(raw), ()), scope)
             if len(found) == 1:
                 return found[0]
         upper = raw.upper()
@@ -248,48 +177,96 @@ class LocationResolver:
                 return place
         name = normalise_name(raw)
         found = self._in_scope(self.by_name.get(name, ()), scope)
-        if not found:
-            found = self._in_scope(self.by_short_name.get(name, ()), scope)
-        if not found:
-            return None
         if len(found) > 1:
             best = min(LEVEL_ORDER.get(p.level, 9) for p in found)
             found = [p for p in found if LEVEL_ORDER.get(p.level, 9) == best]
+        if not found:
+            # Without linking words, a name must name one place: no level decides between two.
+            found = self._in_scope(self.by_loose_name.get(loose_name(name), ()), scope)
         if len(found) > 1:
             raise AmbiguousLocation(sorted(found, key=lambda p: p.key))
-        return found[0]
+        return found[0] if found else None
 
     def _in_scope(self, ids: Iterable[int], scope: Place | None) -> list[Place]:
         found = [self.places[pk] for pk in ids]
         if scope is None:
             return found
         inside = [p for p in found if self.is_inside(p, scope)]
-        if not inside and scope.level == Location.Level.COUNTRY and any(p.id == scope.id for p in found):
-            return [scope]  # "Hong Kong" under Hong Kong; not Idaho County under Idaho
+        if not inside and any(p.id == scope.id for p in found):
+            return [scope]  # "Hong Kong" under Hong Kong, "Bolzano" under P.A. Bolzano; not Idaho County under Idaho
         if not inside and scope.level == Location.Level.COUNTRY:
             # A territory listed under its sovereign country is a country of its own for us.
             inside = [p for p in found if p.level == Location.Level.COUNTRY and p.id != scope.id]
         return inside
 
     def suggest(self, text: str, *, scope: Place | None = None, n: int = 3) -> list[str]:
-        """The closest known names (as "Name (KEY)") to an unknown one, inside scope when given."""
-        scope_id = scope.id if scope else None
-        if not self._names_in_scope:
-            inside: dict[int | None, set[str]] = defaultdict(set)
+        """The places (as "Name (KEY)") that an unknown name may mean, closest first: only the scope
+        and the places under it (without a scope, countries and other top-level places), and only
+        names at least SUGGESTION_CUTOFF alike. An empty list when nothing is that close."""
+        query = normalise_name(text)
+        if not query:
+            return []
+        likeness = Likeness(query)
+        best: dict[int, float] = {}
+        for name, pk in self._names_for_suggestions(scope):
+            score = likeness.score(name, at_least=max(SUGGESTION_CUTOFF, best.get(pk, 0.0)))
+            if score >= SUGGESTION_CUTOFF and score > best.get(pk, 0.0):
+                best[pk] = score
+        ranked = sorted(best, key=lambda pk: (-best[pk], self.places[pk].key))
+        return [self.places[pk].label for pk in ranked[:n]]
+
+    def _names_for_suggestions(self, scope: Place | None) -> list[tuple[str, int]]:
+        """Every (name, place) under `scope` and of the scope itself; top-level places for no scope."""
+        if self._names_under is None:
+            under: dict[int | None, list[tuple[str, int]]] = defaultdict(list)
             for name, ids in self.by_name.items():
                 for pk in ids:
-                    inside[None].add(name)
-                    parent_id = self.places[pk].parent_id
+                    place = self.places[pk]
+                    if place.parent_id is None:
+                        under[None].append((name, pk))
+                    under[pk].append((name, pk))
+                    parent_id = place.parent_id
                     while parent_id is not None:
-                        inside[parent_id].add(name)
+                        under[parent_id].append((name, pk))
                         parent_id = self.places[parent_id].parent_id
-            self._names_in_scope = {k: sorted(v) for k, v in inside.items()}
-        names = self._names_in_scope.get(scope_id, [])
-        close = difflib.get_close_matches(normalise_name(text), names, n=n, cutoff=0.6)
-        labels = []
-        for name in close:
-            for pk in sorted(self.by_name[name]):
-                place = self.places[pk]
-                if (scope is None or self.is_inside(place, scope)) and place.label not in labels:
-                    labels.append(place.label)
-        return labels[:n]
+            self._names_under = dict(under)
+        return self._names_under.get(scope.id if scope else None, [])
+
+
+class Likeness:
+    """How alike names are to one normalised name, 0 to 1: difflib's ratio of the names with and
+    without linking words, or a fixed score when one's words are all among the other's or the
+    query abbreviates the name's words."""
+
+    def __init__(self, query: str) -> None:
+        self.query, self.loose_query = query, loose_name(query)
+        self.words = self.loose_query.split()
+        self.matcher = difflib.SequenceMatcher(None)
+        self.matcher.set_seq2(query)
+        self.loose_matcher = difflib.SequenceMatcher(None)
+        self.loose_matcher.set_seq2(self.loose_query)
+
+    def score(self, name: str, *, at_least: float = 0.0) -> float:
+        """The likeness of `name`; a ratio that cannot reach `at_least` is not computed (0 instead)."""
+        loose = loose_name(name)
+        words = loose.split()
+        score = 0.0
+        shared = set(self.words) & set(words)
+        if shared and (shared == set(self.words) or shared == set(words)) and max(map(len, shared)) >= 4:
+            score = SAME_WORDS_SCORE
+        if (
+            len(self.words) == len(words) > 1
+            and self.words[0] == words[0]
+            and all(word.startswith(short) for short, word in zip(self.words, words, strict=True))
+        ):
+            score = max(score, ABBREVIATION_SCORE)
+        for matcher, text in ((self.matcher, name), (self.loose_matcher, loose)):
+            matcher.set_seq1(text)
+            if matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least:
+                score = max(score, matcher.ratio())
+        return score
+
+
+def similarity(query: str, name: str) -> float:
+    """How alike two names are, 0 to 1 (see `Likeness`)."""
+    return Likeness(normalise_name(query)).score(normalise_name(name))

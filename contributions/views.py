@@ -19,7 +19,7 @@ from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
 from sources.visibility import can_view_source, visible_sources
 
-from . import proposals, services, upload_limit
+from . import proposals, recipes, services, upload_limit
 from .forms import ReplaceFileForm, UploadForm
 from .mapping import MappingForm
 from .models import Submission
@@ -216,6 +216,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "listed_uploads": listed_uploads,
             "proposals": source_proposals,
             "recipe_history": recipe_history,
+            "source_recipes": recipes.listed(source),
             "priority_table": registry.priority_table(),
             "default_priority": registry.default_priority(source.institution_type),
             "metrics": source.metrics.all(),

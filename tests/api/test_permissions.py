@@ -64,6 +64,8 @@ MATRIX = [
 # every role, so one role's decision cannot change what the next one gets. `{pk}` is its id.
 OBJECT_MATRIX = [
     ("GET", "/api/v1/submissions/{pk}/", None, ROLE(401, 404, 200, 404, 200)),
+    # Only its submitter may re-map an upload: a reviewer who sees it is refused, others do not see it.
+    ("PATCH", "/api/v1/submissions/{pk}/", {"mapping": {"layout": "long"}}, ROLE(401, 404, 403, 404, 403)),
     ("POST", "/api/v1/submissions/{pk}/approve/", {"comment": "ok", "version": 1}, ROLE(401, 403, 200, 404, 200)),
     (
         "POST",

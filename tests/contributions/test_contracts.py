@@ -40,4 +40,4 @@ def test_a_diff_has_the_keys_of_a_diff_summary(reference_data):
 
 def test_the_mapping_keys_are_those_of_the_column_mapping():
     assert {"layout", "date_column", "location_columns", "metrics", "unknown_sublocations"} <= MAPPING_KEYS
-    assert len(MAPPING_KEYS) == 20
+    assert len(MAPPING_KEYS) == 23

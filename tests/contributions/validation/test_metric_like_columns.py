@@ -123,13 +123,16 @@ def test_portugal_metrics_are_taken_and_the_rest_named_with_their_values(referen
 
     assert result.is_valid, result.report["counts"]
     sheet = result.report["detected"]["sheets"][0]
-    assert sheet["metric_columns"] == {
+    national = {
         "confirmados": "confirmed",
         "recuperados": "recovered",
         "obitos": "deaths",
         "internados": "hospitalized",
         "internados_uci": "icu",
     }
+    assert {c: sheet["metric_columns"].get(c) for c in national} == national
+    # Any other column taken is a region's (confirmados_acores, when Açores is a name we know), never PT's.
+    assert set(sheet["metric_columns"]) - set(national) == set(sheet["column_places"])
     with PT_FILE.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     icu = result.frame[result.frame["metric"] == "icu"]

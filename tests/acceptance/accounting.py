@@ -28,7 +28,11 @@ class Accounting:
     sheets_not_read: dict[str, str] = field(default_factory=dict)  # sheet -> the report's reason ("" if none)
 
     def reasons(self) -> str:
-        return ", ".join(f"{reason}: {cells:,}" for reason, cells in self.left_out.most_common()) or "none"
+        said = [f"{reason}: {cells:,}" for reason, cells in self.left_out.most_common()]
+        if self.unexplained:
+            columns = len(self.unexplained)
+            said.append(f"**not named in the report: {sum(self.unexplained.values()):,} ({columns} columns)**")
+        return ", ".join(said) or "none"
 
 
 def named_columns(report: dict) -> dict[str, str]:
@@ -48,10 +52,18 @@ def sheet_reasons(report: dict) -> dict[str, str]:
     return reasons
 
 
-def account(journey: Journey, report: dict) -> Accounting:
+def account(journey: Journey, report: dict, metric_like: set[str] | frozenset[str] = frozenset()) -> Accounting:
+    """`metric_like`: the columns an earlier report said look like a metric we did not take. Left out
+    by the mapping, such a column must still be named in the report unless the volunteer chose to
+    ignore it: the page's first answer is not the volunteer's choice."""
     result = Accounting()
     named = named_columns(report)
-    ignored = set((report.get("mapping") or {}).get("ignore") or [])
+    chosen = set(journey.choices.roles) if journey.choices else set()
+    ignored = {
+        column
+        for column in (report.get("mapping") or {}).get("ignore") or []
+        if column not in metric_like or column in chosen
+    }
     not_read = sheet_reasons(report)
     for name, frame in journey.sheets().items():
         figures = {

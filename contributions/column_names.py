@@ -406,9 +406,13 @@ PART_WORDS = {
     "pflegeheimen",
 }
 
+# "Positive": a word of confirmed cases ("casos positivos") as much as of current ones ("totale_positivi").
+POSITIVE_WORDS = {"positives", "positivi", "positivos", "positifs", "positiv"}
+
 # Words of figures we have no metric for (suspected, active, in isolation, vaccinated people...), in
-# the six languages: a column named with one holds values we do not take, and the report says so.
-METRIC_KIN_WORDS = {
+# the six languages: a column named with one holds values we do not take, and the report says so; a
+# metric's name with one of them ("casos sospechosos") is not that metric.
+QUALIFIER_WORDS = {
     "active",
     "suspected",
     "suspects",
@@ -429,10 +433,8 @@ METRIC_KIN_WORDS = {
     "vaccinated",
     "booster",
     "boosters",
-    "positives",
     "negative",
     "negatives",
-    "positivi",
     "attualmente",
     "sospetti",
     "isolamento",
@@ -446,7 +448,6 @@ METRIC_KIN_WORDS = {
     "testati",
     "negativi",
     "activos",
-    "positivos",
     "sospechosos",
     "cuarentena",
     "aislamiento",
@@ -460,7 +461,6 @@ METRIC_KIN_WORDS = {
     "criticos",
     "negativos",
     "actifs",
-    "positifs",
     "isolement",
     "quarantaine",
     "vaccines",
@@ -468,7 +468,6 @@ METRIC_KIN_WORDS = {
     "contamines",
     "negatifs",
     "aktive",
-    "positiv",
     "verdachtsfalle",
     "verdachtsfaelle",
     "quarantane",
@@ -487,6 +486,7 @@ METRIC_KIN_WORDS = {
     "vigilancia",
     "testados",
 }
+METRIC_KIN_WORDS = QUALIFIER_WORDS | POSITIVE_WORDS
 
 # Words of columns that hold text about the figures (notes, sources, links), never figures.
 TEXT_WORDS = {

@@ -25,6 +25,7 @@ from .column_names import (
     METRIC_NAMES,
     NOT_CUMULATIVE_WORDS,
     PART_WORDS,
+    QUALIFIER_WORDS,
     ROLE_NAMES,
     TEXT_WORDS,
     TOTAL_NAMES,
@@ -88,7 +89,7 @@ def classify_column(header: str) -> ColumnGuess:
     for code, synonyms in METRIC_WORDS.items():
         for synonym in synonyms:
             if f" {synonym} " in padded and len(synonym) > 3:
-                if _is_part(name.split()):
+                if _is_part(name.split()) or words & QUALIFIER_WORDS:
                     return ColumnGuess(None)
                 return ColumnGuess("metric_column", code, sure=False)
     for role in ("subregion", "region", "country"):
@@ -118,9 +119,9 @@ def _is_part(words: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class MetricLike:
-    """What a header that looks like a metric names: `metric` (one of ours, or None for a figure we
-    have no metric for), and `kind`: "metric", "part" (by sex, age or setting) or "daily" (a daily
-    change, a rate or a share)."""
+    """What a header that looks like a metric names: `metric` (one of ours it names, or None), and
+    `kind`: "metric", "part" (by sex, age or setting), "daily" (a daily change, a rate or a share) or
+    "other" (a figure we have no metric for, named with a metric: "casos sospechosos")."""
 
     metric: str | None
     kind: str
@@ -144,6 +145,8 @@ def metric_words(header: str) -> MetricLike | None:
         kind = "daily"
     elif metric and _is_part(words):
         kind = "part"
+    elif metric and set(words) & QUALIFIER_WORDS:
+        kind = "other"
     else:
         kind = "metric"
     return MetricLike(metric, kind)

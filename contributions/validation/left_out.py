@@ -4,13 +4,14 @@ values of no known place). A column the volunteer's mapping leaves out is listed
 
 The same column in several sheets of a workbook shares one warning, which names the values of all."""
 
+import re
 from typing import Any
 
 from ..columns import ColumnGuess, metric_words, place_word, split_metric
 from ..contracts import Problem
 from ..parsing import Sheet, problem
 from .context import Context, Plan
-from .place_columns import DATE_FORMAT_HEADER, header_place, non_empty
+from .place_columns import DATE_FORMAT_HEADER, non_empty
 
 ROLE_REASONS = {
     "ignore": "not figures we keep (codes, coordinates, notes, sources)",
@@ -84,15 +85,18 @@ def _metric_reason(ctx: Context, plan: Plan, column: str, metric: str | None, ki
         return f"a part of {metric} (by sex, age or setting)"
     if metric is None:
         return "a figure we have no metric for"
+    if kind == "other":
+        return f"a figure we have no metric for ({metric} of another kind)"
     split = split_metric(column)
+    taken = [c for c, code in plan.metric_columns.items() if code == metric and not plan.column_places.get(c)]
     if split and place_word(split[1]) == "unknown":
         return f"{metric} of no known place ({split[1]!r})"
-    if split and len(split[1]) > 2 and not metric_words(split[1]) and header_place(ctx, split[1]) is None:
-        return f"{metric} for {split[1]!r}, which is not a place we know; give it a place in column_places"
-    taken = [c for c, code in plan.metric_columns.items() if code == metric and not plan.column_places.get(c)]
+    reason = f"{metric} for {split[1]!r}" if split and len(split[1]) > 2 else metric
     if taken:
-        return f"{metric}, which column {taken[0]!r} gives"
-    return metric
+        reason += f"; column {taken[0]!r} gives {metric}"
+    if split and re.fullmatch(r"[^\W\d_]{3,}", split[1]) and not metric_words(split[1]):
+        reason += f"; if {split[1]!r} is a place, give its key in column_places"
+    return reason
 
 
 def _warn(ctx: Context, sheet: Sheet, code: str, column: str, why: str, values: int) -> None:

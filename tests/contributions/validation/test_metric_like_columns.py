@@ -63,7 +63,8 @@ def test_headers_that_mean_one_of_our_metrics_are_taken_as_it(header, metric):
         ("New Deaths", "deaths", "daily"),
         ("suspeitos", None, "metric"),
         ("ricoverati_con_sintomi", None, "metric"),
-        ("casos sospechosos", "confirmed", "metric"),
+        ("casos sospechosos", "confirmed", "other"),  # suspected cases are not confirmed ones
+        ("casos positivos", "confirmed", "metric"),
         ("personnes en isolement", None, "metric"),
         ("Verdachtsfälle", None, "metric"),
     ],
@@ -139,14 +140,16 @@ def test_portugal_metrics_are_taken_and_the_rest_named_with_their_values(referen
     assert len(icu) == sum(1 for r in rows if r["internados_uci"].strip())
     assert icu.iloc[-1].value == float(rows[-1]["internados_uci"] or rows[-2]["internados_uci"])
     found = warned(result)
-    for column in ("confirmados_novos", "suspeitos", "ativos", "confirmados_0_9_f", "internados_enfermaria"):
+    named = ["confirmados_novos", "suspeitos", "ativos", "confirmados_0_9_f", "internados_enfermaria", "n_confirmados"]
+    for column in named:
         assert found[column]["severity"] == "warning"
         count = sum(1 for r in rows if r[column].strip())
         assert f"; {count:,} values): choose one" in found[column]["message"], found[column]["message"]
         assert found[column]["message"].startswith(f"Column {column!r} looks like a metric we did not take")
     assert "a daily change" in found["confirmados_novos"]["message"]
     assert "a part of confirmed" in found["confirmados_0_9_f"]["message"]
-    assert "which column 'internados' gives" in found["internados_enfermaria"]["message"]
+    assert "(hospitalized of another kind" in found["internados_enfermaria"]["message"]
+    assert "column 'confirmados' gives confirmed" in found["n_confirmados"]["message"]
     # Not offered as the metric it looks like: taking it would add it to "confirmados".
     assert sheet["roles"]["confirmados_0_9_f"] is None
     assert left_out(result)["confirmados_0_9_f"]["metric"] == "confirmed"

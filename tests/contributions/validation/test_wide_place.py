@@ -236,7 +236,7 @@ def test_portugal_regions_given_in_column_places_take_their_values(reference_dat
         assert last.value == float(rows[last.date.strftime("%d-%m-%Y")][column])
     # The health regions (ARS) are no places of ours: reported, with their values, not dropped unnamed.
     warned = warnings_by_column(result, "unmapped_metric_column")
-    assert "'arsnorte', which is not a place we know" in warned["confirmados_arsnorte"]["message"]
+    assert "if 'arsnorte' is a place, give its key in column_places" in warned["confirmados_arsnorte"]["message"]
     assert "confirmados_acores" not in warned
 
 

@@ -73,6 +73,7 @@ class MappingForm(forms.Form):
         start = read.suggested_mapping(submission)
         self.columns = read.mappable_columns(report)
         self.file_columns = {c for sheet in read.detected_sheets(report) for c in sheet.get("columns") or []}
+        self.left_out = read.left_out_reasons(report)
         self.column_places = {**read.detected_column_places(report), **(start.get("column_places") or {})}
         self.sheet_list = read.sheet_infos(report, start)
         self.filters = read.filter_columns(report, start)
@@ -213,7 +214,11 @@ class MappingForm(forms.Form):
     # --- what the template walks over ---------------------------------------------------------------
 
     def column_rows(self):
-        return [(self[f"column_{i}"], self[f"column_{i}_place"]) for i in range(len(self.columns))]
+        """(role field, place field, why validation left the column out or "") for each column."""
+        return [
+            (self[f"column_{i}"], self[f"column_{i}_place"], self.left_out.get(column, ""))
+            for i, (column, _) in enumerate(self.columns)
+        ]
 
     def sheet_rows(self):
         return list(zip(self["sheets"], self.sheet_list, strict=True)) if self.show_sheets else []
@@ -234,8 +239,6 @@ class MappingForm(forms.Form):
                 title = f"Looked for in {place_label(place.parent, self.known)}"
             else:
                 title = "Looked for everywhere"
-            if place.sheet:
-                title += f" (sheet {place.sheet})"
             groups.setdefault(title, []).append(
                 {
                     "place": place,

@@ -14,8 +14,9 @@ from ..models import Submission
 
 MAX_COLUMNS_IN_FORM = 200
 LOCATION_ROLES = {"country", "region", "subregion", "location"}
-# Detected roles that never make a useful row filter: the values themselves and their dates.
-NOT_A_FILTER = {"date", "value"}
+# Detected roles of the columns a row filter may be set on (a date, a value or a metric's never).
+FILTER_ROLES = LOCATION_ROLES | {"metric", "ignore"}
+MAX_FILTER_VALUES = 30  # as many distinct values as validation lists for a column
 UNKNOWN_PLACE_CODES = ("unknown_location", "ambiguous_location")
 LABELLED_KEY = re.compile(r".*\(([^()]+)\)\s*")  # "Lombardia (IT_25)": a suggestion given as a label
 
@@ -56,6 +57,16 @@ def detected_column_places(report: Report) -> dict[str, str]:
     return {**found, **suggested}
 
 
+def left_out_reasons(report: Report) -> dict[str, str]:
+    """column -> why validation did not take its values (a column of figures it left out on its own)."""
+    reasons: dict[str, str] = {}
+    for sheet in detected_sheets(report):
+        for entry in sheet.get("left_out") or []:
+            if entry.get("column") and entry.get("values") and not entry.get("on_purpose"):
+                reasons.setdefault(str(entry["column"]), str(entry.get("reason") or ""))
+    return reasons
+
+
 @dataclass
 class SheetInfo:
     """A sheet of a workbook as the page lists it; `reason` says why it could not be read."""
@@ -93,30 +104,33 @@ def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
 
 def filter_columns(report: Report, mapping: ColumnMapping) -> list[tuple[str, list[str]]]:
     """(column, its distinct values) for every column a row filter can be set on: those whose few
-    values validation listed, and those the mapping already filters on (their values kept)."""
+    values validation listed (at most MAX_FILTER_VALUES over all sheets; never a date, a column of
+    figures or one that looks like a metric), and those the mapping already filters on."""
     values: dict[str, list[str]] = {}
+    figures: set[str] = set()
     for sheet in detected_sheets(report):
         roles = sheet.get("roles") or {}
+        figures |= {c for c, role in roles.items() if role and role not in FILTER_ROLES}
+        figures |= {str(e.get("column")) for e in sheet.get("left_out") or [] if "metric" in e}
         for column, listed in (sheet.get("values") or {}).items():
-            role = roles.get(column)
-            if role in NOT_A_FILTER or (role and role not in LOCATION_ROLES | {"metric", "ignore"}):
-                continue  # a date, a value or a column of a metric's values
             known = values.setdefault(column, [])
             known.extend(str(v) for v in listed if str(v) not in known)
+    offered = {c: v for c, v in values.items() if c not in figures and len(v) <= MAX_FILTER_VALUES}
     for column, kept in (mapping.get("keep_rows") or {}).items():
-        known = values.setdefault(column, [])
+        known = offered.setdefault(column, list(values.get(column, [])))
         known.extend(str(v) for v in kept or [] if str(v) not in known)
-    return list(values.items())
+    return list(offered.items())
 
 
 @dataclass
 class UnknownPlace:
-    """One place text of the file that found no place (or several), as the report names it."""
+    """One place text of the file that found no place (or several), as the report names it: once
+    for all the sheets it is in, since the mapping's `locations` hold for every sheet."""
 
     text: str
     code: str
     message: str
-    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
     row_count: int | None = None
     parent: str | None = None  # key of the place it was looked for in
     within: str = ""  # the row's more general place texts ("Canada")
@@ -135,24 +149,27 @@ def suggestion_key(suggestion: str) -> str:
 
 
 def unknown_places(report: Report) -> list[UnknownPlace]:
-    """Every unknown or ambiguous place text the report lists, once per text, place above and sheet."""
-    found: dict[tuple[str, str, str | None, str | None], UnknownPlace] = {}
+    """Every unknown or ambiguous place text the report lists, once per text and place above it."""
+    found: dict[tuple[str, str, str | None], UnknownPlace] = {}
     for entry in report.get("problems") or []:
         if entry.get("code") not in UNKNOWN_PLACE_CODES or not entry.get("value") or entry.get("summary"):
             continue
-        key = (str(entry["value"]), str(entry.get("within") or ""), entry.get("parent"), entry.get("sheet"))
-        if key in found:
-            continue
-        found[key] = UnknownPlace(
-            text=key[0],
-            code=entry["code"],
-            message=entry.get("message") or "",
-            sheet=entry.get("sheet"),
-            row_count=entry.get("row_count"),
-            parent=entry.get("parent"),
-            within=key[1],
-            suggestions=[suggestion_key(s) for s in entry.get("suggestions") or [] if s],
-        )
+        key = (str(entry["value"]), str(entry.get("within") or ""), entry.get("parent"))
+        place = found.get(key)
+        if place is None:
+            place = found[key] = UnknownPlace(
+                text=key[0],
+                code=entry["code"],
+                message=entry.get("message") or "",
+                parent=entry.get("parent"),
+                within=key[1],
+                suggestions=[suggestion_key(s) for s in entry.get("suggestions") or [] if s],
+            )
+        if entry.get("row_count") is not None:
+            place.row_count = (place.row_count or 0) + int(entry["row_count"])
+        sheet = entry.get("sheet")
+        if sheet and sheet not in place.sheets:
+            place.sheets.append(str(sheet))
     return list(found.values())
 
 

@@ -400,6 +400,36 @@ def test_names_the_report_could_not_list_are_announced(reference_data):
     ]
 
 
+def workbook(**sheets):
+    """An XLSX file with these sheets, each given as rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_name_in_several_sheets_is_one_answer_with_all_its_rows(reference_data):
+    header = ["data", "denominazione_regione", "totale_casi"]
+    content = workbook(
+        marzo=[header, ["2020-03-01", "Lombardi", 1], ["2020-03-02", "Lombardi", 2]],
+        aprile=[header, ["2020-04-01", "Lombardi", 3], ["2020-04-01", "Veneto", 4]],
+    )
+    submission = submission_with(run(content, country="IT", filename="regioni.xlsx").report)
+    form = MappingForm(submission=submission)
+
+    assert [(p.text, p.row_count, p.sheets) for p in form.places] == [("Lombardi", 3, ["marzo", "aprile"])]
+    assert mapped(submission, place_0="IT_25", sheets=["marzo", "aprile"])["locations"] == {"Lombardi": "IT_25"}
+
+
 # --- sheets, rows to keep -----------------------------------------------------------------------------
 
 
@@ -482,6 +512,32 @@ def test_a_kept_value_missing_from_this_file_is_still_offered(reference_data):
 
     assert "Santé publique France" in dict(form.fields[f"keep_{publisher}"].choices)
     assert mapped(submission)["keep_rows"] == {"source_nom": ["Santé publique France"]}
+
+
+def test_columns_of_figures_or_of_many_values_are_no_row_filter(reference_data):
+    report = workbook_report()
+    sheet = report["detected"]["sheets"][0]
+    sheet["values"] = {
+        "totale_casi": ["1", "2"],  # the values of a metric
+        "deceduti_rsa": ["0", "3"],  # looks like a metric the check did not take
+        "codice": [str(n) for n in range(31)],  # more values than a row filter offers
+        "source_nom": ["ARS"],
+    }
+    sheet["left_out"] = [{"column": "deceduti_rsa", "values": 2, "reason": "a part of deaths", "metric": "deaths"}]
+    form = MappingForm(submission=submission_with(report))
+
+    assert [column for column, _ in form.filters] == ["source_nom", "denominazione_regione"]
+
+
+def test_a_column_the_check_left_out_says_why(reference_data):
+    submission = submission_with(
+        run("data,denominazione_regione,totale_casi,nuovi_casi_rate\n2020-03-01,Veneto,3,0.1\n", country="IT").report
+    )
+    form = MappingForm(submission=submission)
+
+    notes = {role.label: why for role, _, why in form.column_rows()}
+    assert notes["totale_casi"] == ""
+    assert "rate" in notes["nuovi_casi_rate"]
 
 
 # --- the source's recipe ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from contributions.models import Submission
+from tests.sources.factories import SourceFactory
 
 from .test_mapping_form import answers
 from .test_uploads import italy_source, upload  # noqa: F401  (a fixture)
@@ -164,6 +165,73 @@ def test_someone_elses_submission_has_no_mapping_page(client, uploaded, make_use
     client.force_login(make_user("other@example.org"))
 
     assert client.get(mapping_url(submission)).status_code == 404
+
+
+# --- real files ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def upload_real(client, make_user, test_data, django_capture_on_commit_callbacks):
+    """upload_real(country, file name[, name to upload it as]): a real file uploaded and checked."""
+
+    def send(country, filename, upload_as=None):
+        client.force_login(make_user(f"volunteer-{country.lower()}@example.org", countries=(country,)))
+        source = SourceFactory(country_key=country, name=f"Official {country}", url=f"https://example.org/{country}")
+        content = (test_data / "real" / filename).read_bytes()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert upload(client, source, content=content, name=upload_as or filename).status_code == 302
+        return Submission.objects.latest("pk")
+
+    return send
+
+
+@pytest.mark.django_db
+def test_a_workbook_is_read_from_the_sheets_chosen_with_its_unknown_name_mapped(
+    client, upload_real, django_capture_on_commit_callbacks
+):
+    """Italy's DPC workbook: a sheet of the whole series and one sheet per day, which repeat it; the
+    daily sheets write Friuli Venezia Giulia as "Friuli V. G." under the country "ITA"."""
+    submission = upload_real("IT", "it_dpc-covid19-ita-master_20200308.xlsx")
+    assert submission.status == Submission.Status.INVALID
+    form = client.get(mapping_url(submission)).context["form"]
+    names = [sheet.name for sheet in form.sheet_list]
+    assert names[0] == "dpc-covid19-ita-regioni"
+    assert len(names) == 15
+    friuli = place_field(form, "Friuli V. G.")
+    assert form.places[int(friuli.split("_")[1])].sheets == [
+        n for n in names if n not in ("dpc-covid19-ita-regioni", "dati")
+    ]
+    daily = [n for n in names if n not in ("dpc-covid19-ita-regioni", "dati")]
+
+    save(client, submission, django_capture_on_commit_callbacks, sheets=daily, **{friuli: "IT_36"})
+
+    assert submission.mapping["sheets"] == daily
+    assert submission.mapping["locations"] == {"ITA / Friuli V. G.": "IT_36"}
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["counts"]
+    assert [s.get("name") or s.get("sheet") for s in submission.report["detected"]["sheets"]] == daily
+
+
+@pytest.mark.django_db
+def test_a_file_of_one_column_per_place_needs_only_the_metric_of_its_values(
+    client, upload_real, django_capture_on_commit_callbacks
+):
+    """South Africa's provincial series, uploaded under a name that does not say which metric it holds."""
+    submission = upload_real("ZA", "za_covid19za_provincial_cumulative_timeline_confirmed.csv", "za_provinces.csv")
+    assert submission.status == Submission.Status.NEEDS_MAPPING
+    page = client.get(mapping_url(submission))
+    form = page.context["form"]
+    assert form["layout"].value() == "wide_place"
+    places = {column: form[f"column_{i}_place"].value() for i, (column, _) in enumerate(form.columns)}
+    assert places["EC"] == "ZA_EC"
+    assert places["WC"] == "ZA_WC"
+    assert "Not taken now: looks like the total of the place columns." in page.content.decode()
+
+    save(client, submission, django_capture_on_commit_callbacks, metric="confirmed")
+
+    assert submission.mapping["metric"] == "confirmed"
+    assert submission.mapping["column_places"]["KZN"] == "ZA_KZN"
+    assert submission.mapping["column_places"]["total"] == ""
+    assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["counts"]
 
 
 # --- in a browser, on a phone -------------------------------------------------------------------------

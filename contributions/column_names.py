@@ -1,6 +1,15 @@
 """The column names official sources use, by role and by metric, in six languages (data for columns.py),
 and the words that tell what a column that is not one of ours holds."""
 
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+def _phrases(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",")]
+
+
 # role -> names. English, Italian, Spanish, French, German, Portuguese (and the JHU / DPC spellings).
 ROLE_NAMES = {
     "date": [
@@ -314,97 +323,21 @@ METRIC_NAMES = {
 
 # A header containing one of these words is a rate, a daily change or a level we do not store as the
 # cumulative metric, even when it also contains a metric word ("New Cases", "nuovi positivi").
-NOT_CUMULATIVE_WORDS = {
-    "new",
-    "daily",
-    "per",
-    "rate",
-    "ratio",
-    "nuovi",
-    "nuove",
-    "variazione",
-    "nuevos",
-    "nuevas",
-    "diarios",
-    "nouveaux",
-    "nouvelles",
-    "neue",
-    "neuer",
-    "novos",
-    "novas",
-    "incidence",
-    "incidenza",
-    "incidencia",
-    "inzidenz",
-    "percent",
-    "pct",
-    "days",
-    "giorni",
-    "dias",
-    "jours",
-    "tage",
-    "active",
-    "attivi",
-    "activos",
-    "change",
-    "delta",
-    "100k",
-    "100000",
-    "million",
-    "ingressi",
-}
+NOT_CUMULATIVE_WORDS = _words(
+    "new daily per rate ratio nuovi nuove variazione nuevos nuevas diarios nouveaux nouvelles neue neuer "
+    "novos novas incidence incidenza incidencia inzidenz percent pct days giorni dias jours tage active "
+    "attivi activos change delta 100k 100000 million ingressi"
+)
+
 
 # Words that make a column a part of a metric (by sex, age or setting: "confirmados_0_9_f",
 # "deces_ehpad"), not the metric itself: such a column is never taken as the metric.
-PART_WORDS = {
-    "f",
-    "m",
-    "male",
-    "males",
-    "female",
-    "females",
-    "men",
-    "women",
-    "hommes",
-    "femmes",
-    "homme",
-    "femme",
-    "maschi",
-    "femmine",
-    "hombres",
-    "mujeres",
-    "homens",
-    "mulheres",
-    "masculino",
-    "feminino",
-    "femenino",
-    "maenner",
-    "manner",
-    "frauen",
-    "age",
-    "ages",
-    "aged",
-    "years",
-    "eta",
-    "edad",
-    "idade",
-    "ans",
-    "anos",
-    "jahre",
-    "altersgruppe",
-    "plus",
-    "ehpad",
-    "ems",
-    "esms",
-    "rsa",
-    "nursing",
-    "care",
-    "residencias",
-    "residences",
-    "lares",
-    "pflegeheim",
-    "pflegeheimen",
-}
+PART_WORDS = _words(
+    "f m male males female females men women hommes femmes homme femme maschi femmine hombres mujeres "
+    "homens mulheres masculino feminino femenino maenner manner frauen age ages aged years eta edad idade "
+    "ans anos jahre altersgruppe plus ehpad ems esms rsa nursing care residencias residences lares "
+    "pflegeheim pflegeheimen"
+)
 
 # "Positive": a word of confirmed cases ("casos positivos") as much as of current ones ("totale_positivi").
 POSITIVE_WORDS = {"positives", "positivi", "positivos", "positifs", "positiv"}
@@ -412,216 +345,41 @@ POSITIVE_WORDS = {"positives", "positivi", "positivos", "positifs", "positiv"}
 # Words of figures we have no metric for (suspected, active, in isolation, vaccinated people...), in
 # the six languages: a column named with one holds values we do not take, and the report says so; a
 # metric's name with one of them ("casos sospechosos") is not that metric.
-QUALIFIER_WORDS = {
-    "active",
-    "suspected",
-    "suspects",
-    "probable",
-    "quarantine",
-    "quarantined",
-    "isolation",
-    "isolated",
-    "ventilator",
-    "ventilators",
-    "ventilated",
-    "admissions",
-    "admitted",
-    "discharged",
-    "infections",
-    "infected",
-    "critical",
-    "vaccinated",
-    "booster",
-    "boosters",
-    "negative",
-    "negatives",
-    "attualmente",
-    "sospetti",
-    "isolamento",
-    "quarantena",
-    "ricoverati",
-    "dimessi",
-    "vaccinati",
-    "contagi",
-    "contagiati",
-    "infetti",
-    "testati",
-    "negativi",
-    "activos",
-    "sospechosos",
-    "cuarentena",
-    "aislamiento",
-    "ingresados",
-    "ingresos",
-    "vacunados",
-    "contagios",
-    "contagiados",
-    "infectados",
-    "graves",
-    "criticos",
-    "negativos",
-    "actifs",
-    "isolement",
-    "quarantaine",
-    "vaccines",
-    "infectes",
-    "contamines",
-    "negatifs",
-    "aktive",
-    "verdachtsfalle",
-    "verdachtsfaelle",
-    "quarantane",
-    "quarantaene",
-    "isoliert",
-    "stationar",
-    "stationaer",
-    "beatmet",
-    "geimpft",
-    "infektionen",
-    "ativos",
-    "suspeitos",
-    "quarentena",
-    "enfermaria",
-    "vacinados",
-    "vigilancia",
-    "testados",
-}
+QUALIFIER_WORDS = _words(
+    "active suspected suspects probable quarantine quarantined isolation isolated ventilator ventilators "
+    "ventilated admissions admitted discharged infections infected critical vaccinated booster boosters "
+    "negative negatives attualmente sospetti isolamento quarantena ricoverati dimessi vaccinati contagi "
+    "contagiati infetti testati negativi activos sospechosos cuarentena aislamiento ingresados ingresos "
+    "vacunados contagios contagiados infectados graves criticos negativos actifs isolement quarantaine "
+    "vaccines infectes contamines negatifs aktive verdachtsfalle verdachtsfaelle quarantane quarantaene "
+    "isoliert stationar stationaer beatmet geimpft infektionen ativos suspeitos quarentena enfermaria "
+    "vacinados vigilancia testados"
+)
 METRIC_KIN_WORDS = QUALIFIER_WORDS | POSITIVE_WORDS
 
 # Words of columns that hold text about the figures (notes, sources, links), never figures.
-TEXT_WORDS = {
-    "note",
-    "notes",
-    "nota",
-    "notas",
-    "notiz",
-    "comment",
-    "comments",
-    "commentaire",
-    "commentaires",
-    "kommentar",
-    "comentario",
-    "comentarios",
-    "source",
-    "sources",
-    "fonte",
-    "fontes",
-    "fuente",
-    "fuentes",
-    "quelle",
-    "quellen",
-    "url",
-    "link",
-    "links",
-    "lien",
-    "archive",
-}
+TEXT_WORDS = _words(
+    "note notes nota notas notiz comment comments commentaire commentaires kommentar comentario "
+    "comentarios source sources fonte fontes fuente fuentes quelle quellen url link links lien archive"
+)
 
 # Headers of a column holding the total of the place columns (one column per place).
-TOTAL_NAMES = [
-    "total",
-    "totals",
-    "totale",
-    "totali",
-    "totales",
-    "totaux",
-    "sum",
-    "summe",
-    "somme",
-    "soma",
-    "suma",
-    "gesamt",
-    "insgesamt",
-    "all",
-    "todos",
-    "todas",
-    "tous",
-    "tutti",
-    "alle",
-    "overall",
-    "grand total",
-    "total general",
-    "totale generale",
-    "total geral",
-    "national",
-    "nacional",
-    "nazionale",
-    "nationale",
-    "national total",
-    "country total",
-]
+TOTAL_NAMES = _phrases(
+    "total, totals, totale, totali, totales, totaux, sum, summe, somme, soma, suma, gesamt, insgesamt, "
+    "all, todos, todas, tous, tutti, alle, overall, grand total, total general, totale generale, "
+    "total geral, national, nacional, nazionale, nationale, national total, country total"
+)
 
 # Headers of a column of values that belong to no known place (one column per place).
-UNKNOWN_PLACE_NAMES = [
-    "unknown",
-    "unknowns",
-    "not known",
-    "unallocated",
-    "unassigned",
-    "not assigned",
-    "unspecified",
-    "not specified",
-    "undetermined",
-    "under investigation",
-    "pending",
-    "other",
-    "others",
-    "abroad",
-    "foreign",
-    "outside",
-    "out of state",
-    "out of country",
-    "sconosciuto",
-    "sconosciuta",
-    "non noto",
-    "non nota",
-    "non specificato",
-    "estero",
-    "fuori regione",
-    "in fase di definizione",
-    "in fase di definizione aggiornamento",
-    "in aggiornamento",
-    "altro",
-    "altri",
-    "desconocido",
-    "desconocida",
-    "desconocidos",
-    "no consta",
-    "sin asignar",
-    "sin especificar",
-    "no especificado",
-    "extranjero",
-    "otros",
-    "otras",
-    "otro",
-    "inconnu",
-    "inconnue",
-    "inconnus",
-    "non attribue",
-    "non attribues",
-    "non renseigne",
-    "non precise",
-    "non localise",
-    "etranger",
-    "autre",
-    "autres",
-    "hors region",
-    "unbekannt",
-    "nicht zugeordnet",
-    "ohne zuordnung",
-    "ausland",
-    "sonstige",
-    "sonstiges",
-    "andere",
-    "desconhecido",
-    "desconhecida",
-    "desconhecidos",
-    "nao especificado",
-    "ignorado",
-    "sem informacao",
-    "estrangeiro",
-    "exterior",
-    "outro",
-    "outros",
-    "outras",
-]
+UNKNOWN_PLACE_NAMES = _phrases(
+    "unknown, unknowns, not known, unallocated, unassigned, not assigned, unspecified, not specified, "
+    "undetermined, under investigation, pending, other, others, abroad, foreign, outside, out of state, "
+    "out of country, sconosciuto, sconosciuta, non noto, non nota, non specificato, estero, fuori regione, "
+    "in fase di definizione, in fase di definizione aggiornamento, in aggiornamento, altro, altri, "
+    "desconocido, desconocida, desconocidos, no consta, sin asignar, sin especificar, no especificado, "
+    "extranjero, otros, otras, otro, inconnu, inconnue, inconnus, non attribue, non attribues, "
+    "non renseigne, non precise, non localise, etranger, autre, autres, hors region, unbekannt, "
+    "nicht zugeordnet, ohne zuordnung, ausland, sonstige, sonstiges, andere, desconhecido, desconhecida, "
+    "desconhecidos, nao especificado, ignorado, sem informacao, estrangeiro, exterior, outro, outros, "
+    "outras"
+)

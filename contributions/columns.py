@@ -141,7 +141,7 @@ def metric_words(header: str) -> MetricLike | None:
     metric = next((code for code, synonyms in METRIC_WORDS.items() if any(f" {s} " in padded for s in synonyms)), None)
     if metric is None and not set(words) & METRIC_KIN_WORDS:
         return None
-    if set(words) & NOT_CUMULATIVE_WORDS:
+    if metric and set(words) & NOT_CUMULATIVE_WORDS:
         kind = "daily"
     elif metric and _is_part(words):
         kind = "part"

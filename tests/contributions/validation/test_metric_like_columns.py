@@ -59,7 +59,8 @@ def test_headers_that_mean_one_of_our_metrics_are_taken_as_it(header, metric):
         ("deces_ehpad", "deaths", "part"),  # deaths in care homes: a part of the deaths
         ("confirmados_0_9_f", "confirmed", "part"),
         ("Todesfälle Männer", "deaths", "part"),
-        ("nuovi_positivi", None, "daily"),
+        ("nuovi_positivi", None, "metric"),  # new positives: a figure we have no metric for
+        ("Active", None, "metric"),
         ("New Deaths", "deaths", "daily"),
         ("suspeitos", None, "metric"),
         ("ricoverati_con_sintomi", None, "metric"),

@@ -248,3 +248,10 @@ def test_columns_of_places_named_only_in_the_mapping_are_read_one_per_place(refe
     assert result.is_valid, result.report["problems"]
     assert result.report["layout"] == "wide_place"
     assert values(result) == {("ZA_GP", "confirmed", "2020-06-14"): 11164, ("ZA_EC", "confirmed", "2020-06-14"): 10027}
+
+
+def test_a_national_source_cannot_send_a_column_to_another_country(reference_data):
+    result = za({"column_places": {"total": "NA"}})  # Namibia, not South Africa
+
+    assert not result.is_valid
+    assert "location_outside_country" in codes(result)

@@ -69,9 +69,17 @@ class Problems:
         column: str | None = None,
         value_column: str = "raw_value",
     ) -> None:
-        """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value."""
+        """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value. A cell
+        met twice (a row also counted in the total of the place above it) is reported once."""
         if frame.empty:
             return
+        keys = frame[["row", "sheet", value_column, *(["column"] if column is None else [])]].astype(str)
+        if not isinstance(message, str):
+            keys = keys.assign(message=message.astype(str).to_numpy())
+        repeated = keys.duplicated().to_numpy()
+        if repeated.any():
+            frame = frame[~repeated]
+            message = message if isinstance(message, str) else message[~repeated]
         self.add_records(
             code,
             severity,

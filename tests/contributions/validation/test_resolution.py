@@ -2,7 +2,7 @@
 
 import pytest
 
-from .builders import codes, run, values
+from .builders import run, values
 
 
 @pytest.mark.parametrize(
@@ -68,16 +68,18 @@ def test_protezione_civile_names_and_codes_resolve(reference_data):
     assert by_code.frame["location_key"].tolist() == ["IT_BZ", "IT_TN"]
 
 
-def test_sublocations_in_a_country_given_whole_cannot_be_added_up(reference_data):
-    text = "country,province,confirmed\nCanada,,100\nCanada,Ontario,60\nCanada,Atlantis,40\n"
+def test_sublocations_of_a_country_the_file_gives_whole_are_left_out_not_counted_twice(reference_data):
+    text = "date,country,province,confirmed\n2020-03-01,Canada,,100\n2020-03-01,Canada,Ontario,60\n"
+    text += "2020-03-01,Canada,Atlantis,40\n"
 
-    result = run(
-        text.replace("country", "date,country").replace("\nCanada", "\n2020-03-01,Canada"),
-        mapping={"unknown_sublocations": "aggregate"},
-    )
+    result = run(text, mapping={"unknown_sublocations": "aggregate"})
 
-    assert not result.is_valid
-    assert "partial_aggregate" in codes(result)
+    assert result.is_valid, result.report["problems"]
+    assert values(result) == {("CA", "confirmed", "2020-03-01"): 100, ("CA_ON", "confirmed", "2020-03-01"): 60}
+    left_out = next(p for p in result.report["problems"] if p["code"] == "sublocations_ignored")
+    assert "Canada (CA) is given in the file itself" in left_out["message"]
+    assert "'Atlantis' (1 row)" in left_out["message"]
+    assert left_out["rows"] == [4]
 
 
 def test_a_file_of_thousands_of_unknown_names_gets_a_short_report(reference_data):

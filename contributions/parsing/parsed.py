@@ -64,6 +64,7 @@ class ParsedFile:
     thousands: str = ""
     sheets: list[Sheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)  # every sheet of a workbook, read or not
 
     @property
     def is_readable(self) -> bool:
@@ -79,6 +80,7 @@ class ParsedFile:
             "thousands": self.thousands,
             "size": self.size,
             "sheets": [{"name": s.name, "rows": len(s.frame), "columns": s.header} for s in self.sheets],
+            "sheet_names": self.sheet_names,
         }
 
 

@@ -33,6 +33,19 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMappin
     except Exception as exc:
         raise Unreadable("corrupt_xlsx", f"The workbook could not be opened: {type(exc).__name__}: {exc}"[:300])
     wanted = mapping.get("sheets")
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    parsed.sheet_names = [ws.title for ws in values.worksheets]
+    missing = [name for name in wanted or [] if name not in parsed.sheet_names]
+    if missing and len(missing) < len(wanted or []):
+        parsed.problems.append(
+            problem(
+                "bad_mapping",
+                f"The workbook has no sheet {', '.join(map(repr, missing))}; its sheets are "
+                f"{', '.join(map(repr, parsed.sheet_names))}.",
+                severity="warning",
+            )
+        )
     paths = sheet_paths(archive)
     budget = CellBudget(max_cells())
     formulas_wb = None
@@ -50,8 +63,12 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMappin
             formulas = _sheet_rows(formulas_wb.worksheets[index], ws.title, CellBudget(budget.limit))
             _flag_formulas(rows, formulas, ws.title, parsed)
         _sheet_to_frame(rows, ws.title, parsed)
-    if wanted and not parsed.sheets and not parsed.problems:
-        raise Unreadable("bad_mapping", f"None of the sheets {wanted} is in the workbook.")
+    if wanted and not parsed.sheets and not any(p["severity"] == "error" for p in parsed.problems):
+        raise Unreadable(
+            "bad_mapping",
+            f"None of the sheets {wanted} is in the workbook, or none has data; its sheets are "
+            f"{', '.join(map(repr, parsed.sheet_names))}.",
+        )
 
 
 class CellBudget:

@@ -16,23 +16,28 @@ from ..contracts import MAPPING_KEYS, ColumnMapping, ValidationReport
 from ..parsing import ParsedFile, problem
 from .context import FRAME_COLUMNS, Context, Plan, ValidationResult
 from .countries import check_inside, countries_of, place_counts
+from .filters import distinct_values, drop_totals_rows, keep_rows, row_filter
 from .normalise import normalise_rows
 from .planning import plan_sheet, suggested_base
 from .reshape import long_rows
+from .subplaces import with_parent_totals
 
 logger = logging.getLogger(__package__)  # contributions.validation
 MAX_PROBLEMS_IN_REPORT = 5000
 
 
 def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str, Any] | None) -> ColumnMapping:
-    """The recipe's mapping (and layout), overridden key by key by the volunteer's."""
+    """The recipe's mapping (and layout), overridden key by key by the volunteer's. A key the volunteer
+    sets to None clears the recipe's value (and is not kept); `use_recipe: False` leaves the recipe out."""
+    own = dict(mapping or {})
     base: dict[str, Any] = {}
     source: Any = recipe  # a SourceRecipe (mapping and layout fields) or the mapping itself
-    if source is not None:
+    if source is not None and own.get("use_recipe") is not False:
         base = dict(getattr(source, "mapping", source) or {})
         if getattr(source, "layout", "") and "layout" not in base:
             base["layout"] = source.layout
-    return cast(ColumnMapping, {**base, **(mapping or {})})
+    merged = {**base, **own}
+    return cast(ColumnMapping, {key: value for key, value in merged.items() if value is not None})
 
 
 def validate(
@@ -119,12 +124,13 @@ def _validate(
     keys = np.zeros(0, dtype="int64")
     counts: dict[int, int] = {}
     plans: dict[str, Plan] = {}
+    status: dict[str, str] = {}  # sheet -> why its values were not read ("" when they were)
     source_rows = 0
     if parsed.is_readable:
-        long_parts, source_rows = _read_sheets(ctx, plans)
+        long_parts, source_rows = _read_sheets(ctx, plans, status)
         if long_parts and not ctx.problems.has_errors:
             rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
-            frame, keys = normalise_rows(ctx, rows, plans)
+            frame, keys = normalise_rows(ctx, with_parent_totals(ctx, rows, plans), plans)
             counts = place_counts(frame)
             national = Context.place_of(ctx.resolver, source_country)
             if national is not None:
@@ -150,7 +156,7 @@ def _validate(
             )
         )
     problems = ctx.problems.frame()
-    report = _report(ctx, plans, problems, source_rows=source_rows, values=len(frame))
+    report = _report(ctx, plans, status, problems, source_rows=source_rows, values=len(frame))
     if report["valid"]:
         report["countries"] = countries_of(ctx, counts)
     result_keys: np.ndarray | None = keys
@@ -159,37 +165,65 @@ def _validate(
     return ValidationResult(frame=frame.reset_index(drop=True), report=report, problems=problems, keys=result_keys)
 
 
-def _read_sheets(ctx: Context, plans: dict[str, Plan]) -> tuple[list[pd.DataFrame], int]:
+def _read_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -> tuple[list[pd.DataFrame], int]:
     """Plan each sheet the mapping asks for (into `plans`) and read it in long form when its plan is
-    complete; the long rows of each, and how many rows the sheets have."""
+    complete; the long rows of each, and how many rows the sheets have. `status` gets, per sheet, why
+    its values were not read ("" when they were)."""
     long_parts = []
     source_rows = 0
-    wanted = ctx.mapping.get("sheets")
+    wanted = _wanted_sheets(ctx)
+    kept = row_filter(ctx)
     for sheet in ctx.parsed.sheets:
         if wanted and sheet.name and sheet.name not in wanted:
+            status[sheet.name] = "Not among the sheets the mapping reads."
             continue
-        errors_before = sum(e["severity"] == "error" for e in ctx.problems.entries)
+        source_rows += len(sheet.frame)
+        before = len(ctx.problems.entries)
+        sheet = keep_rows(ctx, sheet, kept)
         plan = plan_sheet(ctx, sheet)
         plans[sheet.name] = plan
-        source_rows += len(sheet.frame)
-        if sum(e["severity"] == "error" for e in ctx.problems.entries) > errors_before:
+        errors = [e["message"] for e in ctx.problems.entries[before:] if e["severity"] == "error"]
+        if errors:
+            status[sheet.name] = " ".join(errors)[:500]
             continue
         if plan.reasons:
             ctx.needs.extend(plan.reasons)
             ctx.suggested.update({k: v for k, v in plan.suggested.items() if v is not None})
+            status[sheet.name] = " ".join(r["message"] for r in plan.reasons)
             continue
-        rows = long_rows(sheet, plan)
+        rows = long_rows(drop_totals_rows(ctx, sheet, plan), plan)
         if rows.empty:
             ctx.problems.add(
                 problem("sheet_skipped", "Nothing to read in this sheet.", severity="warning", sheet=sheet.name or None)
             )
+            status[sheet.name] = "Nothing to read in this sheet."
             continue
+        status[sheet.name] = ""
         long_parts.append(rows)
     return long_parts, source_rows
 
 
+def _value_columns(ctx: Context, plan: Plan) -> set[str]:
+    """The columns of a sheet that hold values (never a row filter): those its plan reads values from,
+    and those whose header names a metric."""
+    columns = set(plan.metric_columns) | set(plan.date_columns) | {c for c in [plan.value_column] if c}
+    return columns | {c for c, role in plan.roles.items() if role in ctx.metrics}
+
+
+def _wanted_sheets(ctx: Context) -> list[str]:
+    """The sheets the mapping reads (none named: all)."""
+    wanted: Any = ctx.mapping.get("sheets") or []
+    return [wanted] if isinstance(wanted, str) else [str(name) for name in wanted]
+
+
 def _report(
-    ctx: Context, plans: dict[str, Plan], problems: pd.DataFrame, *, source_rows: int, values: int
+    ctx: Context,
+    plans: dict[str, Plan],
+    status: dict[str, str],
+    problems: pd.DataFrame,
+    *,
+    source_rows: int,
+    values: int,
 ) -> ValidationReport:
     """The report (see contributions.contracts.ValidationReport) once every problem is known."""
     parsed, mapping = ctx.parsed, ctx.mapping
@@ -205,17 +239,7 @@ def _report(
             "reasons": ctx.needs,
             "suggested": cast(ColumnMapping, {**suggested_base(plans), **ctx.suggested}) if needs_mapping else {},
         },
-        "detected": {
-            **parsed.detection(),
-            "filename": parsed.filename,
-            "sheets": [
-                {**p.describe(), "rows": len(s.frame), "columns": s.header}
-                for s in parsed.sheets
-                for p in [plans.get(s.name)]
-                if p is not None
-            ]
-            or parsed.detection()["sheets"],
-        },
+        "detected": {**parsed.detection(), "filename": parsed.filename, **_detected_sheets(ctx, plans, status)},
         "mapping": {**({"layout": layouts[0]} if len(layouts) == 1 else {}), **mapping},
         "layout": layouts[0] if len(layouts) == 1 else ("mixed" if layouts else ""),
         "rows": {"source": source_rows, "values": values},
@@ -225,3 +249,37 @@ def _report(
         "problems": entries[:MAX_PROBLEMS_IN_REPORT],
         "problems_truncated": len(entries) > MAX_PROBLEMS_IN_REPORT or any(e.get("summary") for e in entries),
     }
+
+
+def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -> dict[str, Any]:
+    """Each sheet read: its plan, rows, columns, the few distinct values of its columns (for a row
+    filter), whether its values were read and why not; and the workbook's sheets that were not read
+    as data (`skipped_sheets`: name and reason)."""
+    sheets = []
+    for sheet in ctx.parsed.sheets:
+        plan = plans.get(sheet.name)
+        described = plan.describe() if plan is not None else {"sheet": sheet.name, "layout": None}
+        value_columns = _value_columns(ctx, plan) if plan else set()
+        reason = status.get(sheet.name, "The file could not be read.")
+        sheets.append(
+            {
+                **described,
+                "name": sheet.name,
+                "rows": len(sheet.frame),
+                "columns": sheet.header,
+                "values": distinct_values(sheet.frame, [c for c in sheet.header if c not in value_columns]),
+                "read": reason == "",
+                "reason": reason,
+            }
+        )
+    read = {sheet.name for sheet in ctx.parsed.sheets}
+    wanted = _wanted_sheets(ctx)
+    skipped = []
+    for name in ctx.parsed.sheet_names:
+        if name in read:
+            continue
+        why = next((p["message"] for p in ctx.parsed.problems if p.get("sheet") == name), "")
+        if wanted and name not in wanted:
+            why = "Not among the sheets the mapping reads."
+        skipped.append({"name": name, "reason": why or "It holds no table we can read."})
+    return {"sheets": sheets or ctx.parsed.detection()["sheets"], "skipped_sheets": skipped}

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from kombu import Queue
 
+from portal.file_broker import transport_options as file_broker_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -113,13 +115,17 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
     )
 }
+# SQLite is shared by the web server and the workers (`make run`): a writer waits up to 30 s for another
+# process's transaction instead of failing with "database is locked"; WAL lets readers go on meanwhile;
+# transactions take the write lock when they begin (IMMEDIATE), so one that read first never has to
+# upgrade its lock, which fails at once rather than wait.
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the single writer instead of failing at once; WAL lets readers go on meanwhile.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -222,14 +228,20 @@ VALIDATION_MEMORY_MB = env_int("VALIDATION_MEMORY_MB", 3072)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Celery. Without REDIS_URL, tasks run inline and their errors propagate.
+# Celery's broker: Redis when REDIS_URL is set (production). Otherwise, when CELERY_BROKER_DIR names a
+# folder (`make run` sets var/broker/), that folder on this machine (portal.file_broker): the web server
+# hands tasks to the workers `make run` starts beside it, through the same queues as in production.
+# With neither (tests, one-off manage.py commands), tasks run inline and their errors propagate.
+CELERY_BROKER_DIR = "" if REDIS_URL else os.environ.get("CELERY_BROKER_DIR", "")
+TASKS_INLINE = not (REDIS_URL or CELERY_BROKER_DIR)
 # Eager tasks still open a (memory) broker connection: name its host, or kombu warns on every task.
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://localhost/" if CELERY_BROKER_DIR else "memory://localhost/")
+CELERY_BROKER_TRANSPORT = "portal.file_broker:Transport" if CELERY_BROKER_DIR else None
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_IMPORTS = ["portal.tasks"]
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = TASKS_INLINE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -243,6 +255,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 10 * 60)
 }
+if CELERY_BROKER_DIR:
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(file_broker_options(CELERY_BROKER_DIR))
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 1_500_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -391,6 +405,6 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "propagate": False},  # runserver's request lines
         "django.db.backends": {"level": "WARNING"},
         # Inline (eager) tasks would log a "Task ... succeeded" line each; failures still show.
-        **({} if REDIS_URL else {"celery": {"level": "WARNING"}}),
+        **({"celery": {"level": "WARNING"}} if TASKS_INLINE else {}),
     },
 }

@@ -1,5 +1,5 @@
 # Two commands matter: `make run` (a running portal on SQLite) and `make test` (the whole suite).
-# `make run PORT=8001` serves on another port.
+# `make run PORT=8001` serves on another port. `make run` starts Celery workers beside the server (portal/run_local.py).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -35,15 +35,7 @@ demo: venv
 
 run: demo
 	@echo "==> Mail (sign-up confirmations, notifications) goes to files in sent-mail/, announced here in one line each"
-	@if [ -n "$$REDIS_URL" ]; then \
-		echo "==> REDIS_URL is set: starting a Celery worker beside the server"; \
-		$(VENV)/bin/celery -A portal worker -B -Q default,validate,merge,exports,mail --loglevel=INFO & \
-		trap 'kill %1' EXIT INT TERM; \
-		$(PY) manage.py runserver $(HOST):$(PORT); \
-	else \
-		echo "==> No REDIS_URL: background tasks (validation, merges, exports, mail) run inside the web server"; \
-		$(PY) manage.py runserver $(HOST):$(PORT); \
-	fi
+	@$(PY) -m portal.run_local $(HOST):$(PORT)
 
 test: dev-venv
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -60,4 +52,4 @@ bench: dev-venv
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media staticfiles sent-mail
+	rm -rf $(VENV) db.sqlite3* media staticfiles sent-mail var

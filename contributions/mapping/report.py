@@ -104,15 +104,18 @@ def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
 
 def filter_columns(report: Report, mapping: ColumnMapping) -> list[tuple[str, list[str]]]:
     """(column, its distinct values) for every column a row filter can be set on: those whose few
-    values validation listed (at most MAX_FILTER_VALUES over all sheets; never a date, a column of
-    figures or one that looks like a metric), and those the mapping already filters on."""
+    values validation listed in every sheet that has the column (at most MAX_FILTER_VALUES in all;
+    never a date, a column of figures or one that looks like a metric), and those the mapping
+    already filters on."""
     values: dict[str, list[str]] = {}
     figures: set[str] = set()
     for sheet in detected_sheets(report):
         roles = sheet.get("roles") or {}
+        listed_here = sheet.get("values") or {}
         figures |= {c for c, role in roles.items() if role and role not in FILTER_ROLES}
         figures |= {str(e.get("column")) for e in sheet.get("left_out") or [] if "metric" in e}
-        for column, listed in (sheet.get("values") or {}).items():
+        figures |= {c for c in sheet.get("columns") or [] if c not in listed_here}  # too many values here
+        for column, listed in listed_here.items():
             known = values.setdefault(column, [])
             known.extend(str(v) for v in listed if str(v) not in known)
     offered = {c: v for c, v in values.items() if c not in figures and len(v) <= MAX_FILTER_VALUES}

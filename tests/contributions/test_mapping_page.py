@@ -9,7 +9,7 @@ from django.urls import reverse
 from contributions.models import Submission
 from tests.sources.factories import SourceFactory
 
-from .test_mapping_form import answers
+from .test_mapping_form import answers, workbook
 from .test_uploads import italy_source, upload  # noqa: F401  (a fixture)
 
 UNKNOWN_PLACES = (
@@ -167,6 +167,47 @@ def test_someone_elses_submission_has_no_mapping_page(client, uploaded, make_use
     assert client.get(mapping_url(submission)).status_code == 404
 
 
+SHAPE = "when,area,alpha\n2020-03-01,Lombardia,10\n2020-03-02,Lombardia,12\n2020-03-01,Veneto,5\n"
+
+
+@pytest.mark.django_db
+def test_the_recipe_applied_is_shown_and_can_be_switched_off(
+    client, uploaded, make_user, django_capture_on_commit_callbacks
+):
+    from review import services as review
+
+    first = uploaded(SHAPE.encode(), "bulletin.csv")
+    assert first.status == Submission.Status.NEEDS_MAPPING
+    form = client.get(mapping_url(first)).context["form"]
+    roles = {"when": "date", "area": "location", "alpha": "metric:confirmed"}
+    save(
+        client,
+        first,
+        django_capture_on_commit_callbacks,
+        **{f"column_{i}": roles[column] for i, (column, _) in enumerate(form.columns)},
+    )
+    assert first.status == Submission.Status.AWAITING_REVIEW, first.report["problems"]
+    reviewer = make_user("rev@example.org", role="reviewer", countries=("IT",))
+    with django_capture_on_commit_callbacks(execute=True):
+        review.approve(submission=first, reviewer=reviewer, version=first.version)
+
+    second = uploaded((SHAPE + "2020-03-02,Veneto,7\n").encode(), "bulletin.csv")
+    assert second.status == Submission.Status.AWAITING_REVIEW, second.report["problems"]
+    recipe = second.report["recipe"]
+    page = client.get(mapping_url(second))
+    html = page.content.decode()
+    assert f"This file was read with the recipe <strong>#{recipe['id']}</strong>" in html
+    assert page.context["form"]["use_recipe"].value() is True
+
+    save(client, second, django_capture_on_commit_callbacks, use_recipe=None)
+
+    assert second.mapping["use_recipe"] is False
+    assert second.report["recipe"] is None
+    page = client.get(mapping_url(second))
+    assert "You asked for this file to be checked without the source's recipe." in page.content.decode()
+    assert page.context["form"]["use_recipe"].value() is False
+
+
 # --- real files ---------------------------------------------------------------------------------------
 
 
@@ -249,10 +290,19 @@ def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page
 
     user = make_user("phone@example.org", countries=("IT",), password=PASSWORD)
     source = SourceFactory(country_key="IT", name="Protezione Civile", url="https://github.com/pcm-dpc/COVID-19")
-    long_names = "".join(f"2020-03-01,Una località dal nome molto lungo numero {n},{n}\n" for n in range(40))
-    content = ("data,denominazione_regione,totale_casi\n2020-03-01,Lombardi,1\n" + long_names).encode()
+    header = ["data", "denominazione_regione_con_un_nome_di_colonna_molto_lungo_senza_spazi", "totale_casi", "fonte"]
+    long_names = [
+        [f"2020-03-0{1 + n % 2}", f"Una località dal nome molto lungo numero {n}", n, "ARS"] for n in range(40)
+    ]
+    content = workbook(
+        primo=[header, ["2020-03-01", "Lombardi", 1, "Ministero"], *long_names],
+        secondo_foglio_dal_nome_lunghissimo_senza_spazi_per_vedere_se_va_a_capo=[
+            header,
+            ["2020-03-02", "Veneto", 2, "ARS"],
+        ],
+    )
     submission = create_upload(
-        submitter=user, source=source, uploaded=ContentFile(content, name="regioni.csv"), comment=""
+        submitter=user, source=source, uploaded=ContentFile(content, name="regioni.xlsx"), comment=""
     )
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/accounts/login/")
@@ -263,6 +313,7 @@ def test_on_a_phone_the_page_fits_and_the_search_fills_the_key(live_server, page
 
     page.goto(live_server.url + mapping_url(submission))
     page.wait_for_selector("[data-testid=mapping-form]")
+    page.eval_on_selector_all("details", "all => all.forEach(d => { d.open = true; })")
     screenshot(page, "mapping-page-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

@@ -1,8 +1,9 @@
 """Where every number of a real file went: taken, or left out with the reason the report gives.
 
 Counted from the file itself (pandas) and the submission's report: the non-empty numeric cells of the
-file, less the columns that hold no figure (a date written as a number, a code, a coordinate: each
-journey names them), are split into the values taken and the values left out, per reason.
+file (but its date column) are split into the values taken and the values left out, each with the
+reason the report gives (a problem naming the column, or the sheet's list of the columns it left out;
+a date written again as a number, an hour or a code is left out too, and named).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ ROW_FILTER = "rows_not_kept"
 
 @dataclass
 class Accounting:
-    cells: int = 0  # the file's non-empty numeric cells that hold figures
+    cells: int = 0  # the file's non-empty numeric cells, but the date column's
     taken: int = 0  # of them, in the value columns of the rows and sheets read: what the dataset should get
     left_out: Counter = field(default_factory=Counter)  # reason -> cells
     unexplained: dict[str, int] = field(default_factory=dict)  # "sheet/column" -> cells neither taken nor named
+    miscounted: dict[str, tuple[int, int]] = field(default_factory=dict)  # "sheet/column" -> (report's, file's)
     rows_filtered: int = 0  # rows the volunteer's row filter leaves out
     sheets_not_read: dict[str, str] = field(default_factory=dict)  # sheet -> the report's reason ("" if none)
 
@@ -35,12 +37,27 @@ class Accounting:
         return ", ".join(said) or "none"
 
 
-def named_columns(report: dict) -> dict[str, str]:
-    """column -> the code of the first problem that names it (what the report says about a column)."""
-    named: dict[str, str] = {}
+@dataclass
+class Named:
+    """What the report says about a column it did not take: why, and how many values (if it says)."""
+
+    reason: str
+    values: int | None
+
+
+def named_columns(report: dict, sheet: str) -> dict[str, Named]:
+    """column -> what the report says about it in this sheet: a problem naming the column (its code), or
+    the sheet's list of the columns its plan left out (their reason)."""
+    named: dict[str, Named] = {}
     for entry in report.get("problems") or []:
-        if entry.get("column"):
-            named.setdefault(str(entry["column"]), entry["code"])
+        if entry.get("column") and (entry.get("sheet") or "") in ("", sheet):
+            named.setdefault(str(entry["column"]), Named(entry["code"], entry.get("row_count")))
+    for described in (report.get("detected") or {}).get("sheets") or []:
+        if (described.get("name") or "") != sheet:
+            continue
+        for entry in described.get("left_out") or []:
+            if entry.get("column"):
+                named.setdefault(str(entry["column"]), Named(str(entry.get("reason") or ""), entry.get("values")))
     return named
 
 
@@ -52,25 +69,11 @@ def sheet_reasons(report: dict) -> dict[str, str]:
     return reasons
 
 
-def account(journey: Journey, report: dict, metric_like: set[str] | frozenset[str] = frozenset()) -> Accounting:
-    """`metric_like`: the columns an earlier report said look like a metric we did not take. Left out
-    by the mapping, such a column must still be named in the report unless the volunteer chose to
-    ignore it: the page's first answer is not the volunteer's choice."""
+def account(journey: Journey, report: dict) -> Accounting:
     result = Accounting()
-    named = named_columns(report)
-    chosen = set(journey.choices.roles) if journey.choices else set()
-    ignored = {
-        column
-        for column in (report.get("mapping") or {}).get("ignore") or []
-        if column not in metric_like or column in chosen
-    }
     not_read = sheet_reasons(report)
     for name, frame in journey.sheets().items():
-        figures = {
-            column: numeric(frame[column]).notna()
-            for column in frame.columns
-            if column not in journey.not_figures and column != journey.date_column
-        }
+        figures = {column: numeric(frame[column]).notna() for column in frame.columns if column != journey.date_column}
         figures = {column: cells for column, cells in figures.items() if cells.any()}
         result.cells += sum(int(cells.sum()) for cells in figures.values())
         if journey.sheet is not None and name != journey.sheet:
@@ -80,18 +83,21 @@ def account(journey: Journey, report: dict, metric_like: set[str] | frozenset[st
         kept = journey.kept_rows(frame)
         result.rows_filtered += int((~kept).sum())
         result.left_out[f"{ROW_FILTER} (row filter)"] += sum(int((cells & ~kept).sum()) for cells in figures.values())
+        named = named_columns(report, name)
         for column, cells in figures.items():
             count = int((cells & kept).sum())
+            where = f"{name or journey.filename}/{column}"
             if not count:
                 continue
             if column in journey.value_columns:
                 result.taken += count
             elif column in named:
-                result.left_out[named[column]] += count
-            elif column in ignored:
-                result.left_out["column ignored on the mapping page"] += count
+                said = named[column]
+                result.left_out[said.reason] += count
+                if said.values is not None and said.values != count:
+                    result.miscounted[where] = (said.values, count)
             else:
-                result.unexplained[f"{name or journey.filename}/{column}"] = count
+                result.unexplained[where] = count
     result.left_out = Counter({reason: cells for reason, cells in result.left_out.items() if cells})
     return result
 

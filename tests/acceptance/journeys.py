@@ -60,7 +60,6 @@ class Journey:
     choices: Choices | None  # None: the upload alone gets to awaiting review
     samples: list[Sample]
     value_columns: dict[str, str]  # the file's columns whose values are taken -> metric
-    not_figures: dict[str, str]  # numeric columns that hold no figure (a date as a number, a code) -> what
     date_column: str
     sheet: str | None = None  # the workbook's sheet the values come from
     date_format: str | None = None  # strftime of the file's dates, when pandas needs telling
@@ -125,7 +124,6 @@ ITALY = Journey(
         "totale_casi": "confirmed",
         "tamponi": "tests",
     },
-    not_figures={"codice_regione": "the region's ISTAT code", "lat": "a coordinate", "long": "a coordinate"},
 )
 
 # South Africa: one column per province, an UNKNOWN column and a total; the metric is in the file's name.
@@ -142,7 +140,6 @@ SOUTH_AFRICA = Journey(
         Sample("NC", "ZA_NC", {"NC": "confirmed"}),
     ],
     value_columns=dict.fromkeys(("EC", "FS", "GP", "KZN", "LP", "MP", "NC", "NW", "WC"), "confirmed"),
-    not_figures={"YYYYMMDD": "the date again, written as a number"},
 )
 
 # Korea: long by province with English names; released are the recovered.
@@ -159,7 +156,6 @@ KOREA = Journey(
         Sample("Daejeon", "KR_30", {"confirmed": "confirmed"}, "province"),
     ],
     value_columns={"confirmed": "confirmed", "released": "recovered", "deceased": "deaths"},
-    not_figures={"time": "the hour of the report"},
 )
 
 # Portugal: the DGS series, national, one row per date and 93 columns; the country is the place.
@@ -188,7 +184,6 @@ PORTUGAL = Journey(
         "recuperados_acores": "recovered",
         "recuperados_madeira": "recovered",
     },
-    not_figures={},
 )
 
 # France: long by department, region, country and world, once per publisher. A volunteer keeps Santé
@@ -218,7 +213,6 @@ FRANCE = Journey(
         "gueris": "recovered",
         "depistes": "tests",
     },
-    not_figures={},
 )
 
 JOURNEYS = {"IT": ITALY, "ZA": SOUTH_AFRICA, "KR": KOREA, "PT": PORTUGAL, "FR": FRANCE}

@@ -28,7 +28,6 @@ class Walked:
 
     submission: Submission
     pages: list[str] = field(default_factory=list)  # "upload", "mapping"
-    first_report: dict = field(default_factory=dict)  # the report the volunteer saw after the upload
     seconds: float = 0.0  # the last request that checked the file (upload or mapping), validation included
 
 
@@ -115,9 +114,8 @@ def upload_and_map(client: Client, journey: Journey, source, run_on_commit: RunO
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     detail = client.get(response["Location"])
     assert detail.status_code == 200
-    walked.submission.refresh_from_db()
-    walked.first_report = dict(walked.submission.report or {})
     if journey.choices is None:
+        walked.submission.refresh_from_db()
         return walked
     link = mapping_link(detail.content.decode())
     assert link, (
@@ -150,11 +148,6 @@ def approve(client: Client, submission: Submission, run_on_commit: RunOnCommit) 
         )
     assert response.status_code == 302
     submission.refresh_from_db()
-
-
-def metric_like_columns(report: dict) -> set[str]:
-    """The columns a report says look like a metric we did not take."""
-    return {str(e["column"]) for e in report.get("problems") or [] if e["code"] == "unmapped_metric_column"}
 
 
 def problem_summary(submission: Submission) -> str:

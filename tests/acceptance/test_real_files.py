@@ -7,10 +7,12 @@ The volunteer's choices for each file are in journeys.py (shared with scripts/re
 
 import os
 import time
+from typing import cast
 
 import pytest
 from django.test import Client
 
+from contributions.contracts import ColumnMapping
 from contributions.models import Submission
 from contributions.parsing import parse_file
 from contributions.validation import validate
@@ -36,7 +38,7 @@ def national_source(journey: Journey):
 def validation_seconds(journey: Journey, submission: Submission) -> float:
     """Parse and validate the file again with the mapping the journey saved (what the table reports)."""
     started = time.perf_counter()
-    mapping = {k: v for k, v in (submission.mapping or {}).items() if v is not None}
+    mapping = cast(ColumnMapping, {k: v for k, v in (submission.mapping or {}).items() if v is not None})
     parsed = parse_file(journey.path, filename=journey.filename, mapping=mapping)
     country = submission.source.country
     result = validate(parsed, mapping=mapping or None, default_country=country, source_country=country)

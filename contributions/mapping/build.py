@@ -14,6 +14,7 @@ from ..contracts import ColumnMapping
 
 if TYPE_CHECKING:
     from .form import MappingForm
+    from .report import UnknownPlace
 
 DICT_KEYS = ("locations", "keep_rows", "column_places", "metrics", "location_schemes")
 GENERALITY = {"country": 0, "region": 1, "subregion": 2}  # location columns go most general first
@@ -103,7 +104,7 @@ def build_mapping(form: "MappingForm") -> ColumnMapping:
     if form.filters:
         decided.add("keep_rows")
         mapping["keep_rows"] = _keep_rows(form, data, earlier("keep_rows"))
-    if form.places:
+    if form.all_places:
         decided.add("locations")
         mapping["locations"] = _locations(form, data, earlier("locations"))
 
@@ -133,8 +134,9 @@ def _keep_rows(form: "MappingForm", data: dict, earlier: dict) -> dict[str, list
 
 
 def _locations(form: "MappingForm", data: dict, earlier: dict) -> dict[str, str]:
-    """text (or "Parent / text") -> key or "" for the names shown, over the entries the page did not show."""
-    shown = {normalise_name(t) for p in form.places for t in (p.text, p.scoped_text)}
+    """text (or "Parent / text") -> key or "" for the names shown, over the entries the page did not
+    show; "leave out every name not decided" also covers the names listed past the form's fields."""
+    shown = {normalise_name(t) for p in form.all_places for t in (p.text, p.scoped_text)}
     locations = {text: key for text, key in earlier.items() if normalise_name(text) not in shown and key is not None}
     for index, place in enumerate(form.places):
         target = data.get(f"place_{index}_target")
@@ -142,4 +144,19 @@ def _locations(form: "MappingForm", data: dict, earlier: dict) -> dict[str, str]
             target = ""
         if target is not None:
             locations[place.scoped_text if data.get(f"place_{index}_scoped") else place.text] = target
+    for place in form.more_places:  # not shown: an earlier answer stays as it was
+        entry = _entry_for(place, earlier)
+        if data.get("leave_out_rest"):
+            locations[place.scoped_text] = ""
+        elif entry:
+            locations[entry[0]] = entry[1]
     return locations
+
+
+def _entry_for(place: "UnknownPlace", earlier: dict) -> tuple[str, str] | None:
+    """The earlier entry that answered this name (limited to its place above, or not), if any."""
+    for text in (place.scoped_text, place.text):
+        for given, key in earlier.items():
+            if normalise_name(given) == normalise_name(text) and key is not None:
+                return given, key
+    return None

@@ -18,6 +18,7 @@ from . import report as read
 from .build import FIELD_KEYS, build_mapping
 from .fields import PlaceKeyInput, initial_role, known_keys, place_label, role_choices
 
+MAX_PLACES_IN_FORM = 100
 LAYOUTS = [
     ("wide_metric", "One row per date and place, one column per metric"),
     ("long", "One row per date, place and metric (a metric column and a value column)"),
@@ -77,7 +78,10 @@ class MappingForm(forms.Form):
         self.column_places = {**read.detected_column_places(report), **(start.get("column_places") or {})}
         self.sheet_list = read.sheet_infos(report, start)
         self.filters = read.filter_columns(report, start)
-        self.places = read.unknown_places(report)
+        # Each name shown takes three fields, and a request carries at most 1,000 (Django's
+        # DATA_UPLOAD_MAX_NUMBER_FIELDS): past MAX_PLACES_IN_FORM, names are listed, to answer after a save.
+        self.all_places = read.unknown_places(report)
+        self.places, self.more_places = self.all_places[:MAX_PLACES_IN_FORM], self.all_places[MAX_PLACES_IN_FORM:]
         self.place_notes = read.unlisted_place_notes(report)
         self.recipe = read.recipe_applied(report)
         kwargs["initial"] = {
@@ -166,7 +170,7 @@ class MappingForm(forms.Form):
                 self.fields[f"place_{index}_scoped"] = forms.BooleanField(
                     required=False, label=f"Only where it is under {place.within}", initial=scoped
                 )
-        if self.places:
+        if self.all_places:
             self.fields["leave_out_rest"] = forms.BooleanField(
                 required=False,
                 label="Leave out every name I did not decide above",
@@ -252,7 +256,10 @@ class MappingForm(forms.Form):
         ]
 
     def unknown_rows(self) -> int:
-        return sum(p.row_count or 0 for p in self.places)
+        return sum(p.row_count or 0 for p in self.all_places)
+
+    def more_rows(self) -> int:
+        return sum(p.row_count or 0 for p in self.more_places)
 
     # --- checks -------------------------------------------------------------------------------------
 

@@ -378,6 +378,20 @@ def test_every_unknown_name_is_offered_however_many(reference_data):
     assert mapped(submission, leave_out_rest="on")["locations"] == {f"Nowhere {n}": "" for n in range(75)}
 
 
+def test_past_a_hundred_names_the_rest_are_listed_and_can_all_be_left_out(reference_data):
+    rows = "".join(f"2020-03-01,Nowhere {n},1\n" for n in range(130))
+    own = {"locations": {"Nowhere 120": "NOT_A_KEY"}}
+    submission = submission_with(run("date,location,confirmed\n" + rows, mapping=own).report, mapping=own)
+
+    form = MappingForm(submission=submission)
+
+    assert len(form.places) == 100  # three fields each: a request carries at most 1,000
+    assert len(form.all_places) == 130
+    assert {p.text for p in form.more_places} == {f"Nowhere {n}" for n in range(100, 130)}
+    assert mapped(submission)["locations"] == {"Nowhere 120": "NOT_A_KEY"}  # an answer not shown stays
+    assert mapped(submission, leave_out_rest="on")["locations"] == {f"Nowhere {n}": "" for n in range(130)}
+
+
 def test_names_the_report_could_not_list_are_announced(reference_data):
     report = run("date,location,confirmed\n2020-03-01,Nowhere,1\n").report
     report["problems"].append(

@@ -139,6 +139,26 @@ def test_the_page_offers_every_unknown_name(client, uploaded):
 
 
 @pytest.mark.django_db
+def test_the_widest_page_is_sent_within_the_request_field_limit(client, uploaded, django_capture_on_commit_callbacks):
+    """As many columns and unknown names as the page shows: its answers fit in one request."""
+    header = "data,denominazione_regione,totale_casi," + ",".join(f"nota_{n}" for n in range(250))
+    rows = "".join(f"2020-03-01,Località {n},{n}," + ",".join("x" for _ in range(250)) + "\n" for n in range(300))
+    submission = uploaded((header + "\n" + rows).encode(), "wide.csv")
+    form = client.get(mapping_url(submission)).context["form"]
+    assert len(form.columns) == 200
+    assert len(form.all_places) > len(form.places)
+    data = answers(form, leave_out_rest="on")
+    assert sum(len(v) if isinstance(v, list) else 1 for v in data.values()) + 1 < 1000  # and the CSRF token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(mapping_url(submission), data)
+
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert len(submission.mapping["locations"]) == len(form.all_places)
+
+
+@pytest.mark.django_db
 def test_rows_are_kept_by_a_column_of_few_values(client, uploaded, django_capture_on_commit_callbacks):
     content = (
         b"date,location,source_nom,confirmed\n"

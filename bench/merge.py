@@ -1,84 +1,53 @@
 """Benchmark: merge 100k values (half new, half changed) into a dataset of 1M, against a bare upsert.
 
-The baseline, measured in the same run on the same server, is what any loader must at least do:
-COPY the same 100k rows into a temporary table and `INSERT ... ON CONFLICT DO UPDATE` them into a
-bare table with the same unique key and the same 1M rows. The merge does more (history of each
-changed value, provenance, priority rule, release, compare-and-set, one transaction under a lock):
-the target is at most 2× the baseline.
+The baseline, measured in the same run on the same database, is what any loader must at least do:
+stage the same 100k rows in a temporary table (PostgreSQL: COPY; SQLite: executemany) and upsert
+them into a bare table with the same unique key holding the same 1M rows, in one transaction
+(`INSERT ... ON CONFLICT (location_id, metric_id, date) DO UPDATE`, on both engines). The merge does
+more (history of each changed value, provenance, priority rule, release, compare-and-set, the audit
+row, one transaction under a lock): the target is at most 2x the baseline, on each engine.
 
-    .venv/bin/python bench/merge.py     (part of `make bench`)
+    .venv/bin/python bench/merge.py        # SQLite and PostgreSQL (BENCH_ENGINES=sqlite,postgres)
+    BENCH_ENGINES=sqlite .venv/bin/python bench/merge.py
 
-It always works in its own database, BENCH_MERGE_DATABASE_URL (default portal_bench_merge on the
-local server, created when missing), never in DATABASE_URL's: it migrates it and empties its
-observations. Without a reachable PostgreSQL server it says so and exits 0.
+Each engine runs in a child process with its own database (a fresh SQLite file; on PostgreSQL
+`portal_bench_merge`, dropped and created again), never the developer's. Sizes: BENCH_BASE_VALUES
+(1,000,000), BENCH_MERGE_VALUES (100,000); BENCH_REPEATS (3) runs, medians.
 """
 
-import io
 import os
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-BENCH_DB = os.environ.get("BENCH_MERGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_merge")
-os.environ["DATABASE_URL"] = BENCH_DB
-os.environ.pop("REDIS_URL", None)  # tasks inline: nothing of this run reaches a broker
-
-
-def ensure_database() -> bool:
-    """Create the benchmark's database when missing; False when no PostgreSQL server answers."""
-    import psycopg
-    from psycopg import sql
-
-    server, _, name = BENCH_DB.rpartition("/")
-    try:
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as exc:
-        print(f"bench/merge.py skipped: PostgreSQL not reachable at {server} ({exc})")
-        return False
-    return True
-
-
-if __name__ == "__main__" and not ensure_database():
-    sys.exit(0)
-
-import django  # noqa: E402
-
-django.setup()
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import main, peak_rss_mb, print_ratio, setup_django
 
 BASE_VALUES = int(os.environ.get("BENCH_BASE_VALUES", 1_000_000))
 MERGE_VALUES = int(os.environ.get("BENCH_MERGE_VALUES", 100_000))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+TARGET_RATIO = 2.0
 
 
-def setup_database():
+def reset():
+    from django.db import connection
+
     from dataset.models import Observation, ObservationHistory, Release
-    from places.models import Location
-    from places.reference import load_reference_data
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not Location.objects.exists():
-        load_reference_data()
     with connection.cursor() as cursor:
         for model in (ObservationHistory, Observation):
-            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+            else:
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")
     Release.objects.all().delete()
 
 
-def base_frame(location_ids, metric_id) -> pd.DataFrame:
+def base_frame(location_ids, metric_id):
     """1M values: locations × consecutive dates for one metric."""
+    import numpy as np
+    import pandas as pd
+
     per_location = BASE_VALUES // len(location_ids)
     dates = pd.date_range("2020-01-22", periods=per_location)
     frame = pd.DataFrame(
@@ -92,8 +61,11 @@ def base_frame(location_ids, metric_id) -> pd.DataFrame:
     return frame
 
 
-def merge_frame(base: pd.DataFrame) -> pd.DataFrame:
+def merge_frame(base):
     """Half of the values changed (existing keys), half new (dates after the base's last date)."""
+    import numpy as np
+    import pandas as pd
+
     half = MERGE_VALUES // 2
     changed = base.sample(half, random_state=1).copy()
     changed["value"] += 0.5
@@ -113,122 +85,145 @@ def merge_frame(base: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([changed, new], ignore_index=True)
 
 
-def bare_table(base: pd.DataFrame):
-    with connection.cursor() as cursor:
+def _stage(cursor, table, frame):
+    """The rows into `table`: COPY on PostgreSQL, executemany on SQLite (what the upsert does too)."""
+    import io
+
+    import numpy as np
+    from django.db import connection
+
+    columns = frame[["location_id", "metric_id", "date", "value"]]
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        columns.to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
+        with cursor.cursor.copy(f"COPY {table} (location_id, metric_id, date, value) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+    else:
+        dates = np.datetime_as_string(columns["date"].to_numpy().astype("datetime64[D]"), unit="D").tolist()
+        ids = columns["location_id"].tolist(), columns["metric_id"].tolist()
+        rows = zip(*ids, dates, columns["value"].tolist(), strict=True)
+        cursor.executemany(f"INSERT INTO {table} (location_id, metric_id, date, value) VALUES (%s, %s, %s, %s)", rows)
+
+
+def bare_table(base):
+    """The bare table: same columns and unique key as the dataset, holding the same 1M rows."""
+    from django.db import connection, transaction
+
+    postgres = connection.vendor == "postgresql"
+    kind = ("bigserial", "bigint", "date", "double precision") if postgres else ("integer", "integer", "text", "real")
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_bare")
         cursor.execute(
-            "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, location_id bigint NOT NULL, "
-            "metric_id bigint NOT NULL, date date NOT NULL, value double precision NOT NULL, "
+            f"CREATE TABLE bench_bare (id {kind[0]} PRIMARY KEY, location_id {kind[1]} NOT NULL, "
+            f"metric_id {kind[1]} NOT NULL, date {kind[2]} NOT NULL, value {kind[3]} NOT NULL, "
             "UNIQUE (location_id, metric_id, date))"
         )
-        copy_into(cursor, "bench_bare", base)
+        _stage(cursor, "bench_bare", base)
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE bench_bare")
 
 
-def copy_into(cursor, table, frame):
-    buffer = io.StringIO()
-    columns = frame[["location_id", "metric_id", "date", "value"]]
-    columns.to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
-    with cursor.cursor.copy(f"COPY {table} (location_id, metric_id, date, value) FROM STDIN (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
-
-
 def baseline(frame) -> float:
-    """COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE into the bare table."""
+    """Stage into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE into the bare table."""
+    from django.db import connection, transaction
+
+    postgres = connection.vendor == "postgresql"
+    kind = ("bigint", "date", "double precision") if postgres else ("integer", "text", "real")
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_stage")
         cursor.execute(
-            "CREATE TEMPORARY TABLE bench_stage "
-            "(location_id bigint, metric_id bigint, date date, value double precision) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE bench_stage (location_id {kind[0]}, metric_id {kind[0]}, date {kind[1]}, "
+            f"value {kind[2]})"
         )
-        copy_into(cursor, "bench_stage", frame)
+        _stage(cursor, "bench_stage", frame)
         cursor.execute(
-            "INSERT INTO bench_bare (location_id, metric_id, date, value) SELECT * FROM bench_stage "
-            "ON CONFLICT (location_id, metric_id, date) DO UPDATE SET value = EXCLUDED.value"
+            "INSERT INTO bench_bare (location_id, metric_id, date, value) "
+            "SELECT location_id, metric_id, date, value FROM bench_stage WHERE TRUE "  # WHERE: SQLite's upsert syntax
+            "ON CONFLICT (location_id, metric_id, date) DO UPDATE SET value = excluded.value"
         )
+        cursor.execute("DROP TABLE bench_stage")
     return time.perf_counter() - start
 
 
-def run_merge(frame, source, submitter, tmp_media) -> tuple[float, object]:
+def run_merge(frame, source, submitter) -> tuple[float, object]:
+    from django.utils import timezone
+
     from contributions.models import Submission
     from review import merge
     from tests.review.builders import store_parquet
 
-    with override_settings(MEDIA_ROOT=tmp_media):
-        submission = Submission.objects.create(
-            kind=Submission.Kind.DATA,
-            submitter=submitter,
-            source=source,
-            status=Submission.Status.APPROVED,
-            approved_at=timezone.now(),
-            normalised_path=store_parquet(frame),
-            row_count=len(frame),
-        )
-        start = time.perf_counter()
-        release = merge.run(submission_id=submission.pk)
-        elapsed = time.perf_counter() - start
+    submission = Submission.objects.create(
+        kind=Submission.Kind.DATA,
+        submitter=submitter,
+        source=source,
+        status=Submission.Status.APPROVED,
+        approved_at=timezone.now(),
+        normalised_path=store_parquet(frame),
+        row_count=len(frame),
+    )
+    start = time.perf_counter()
+    release = merge.run(submission_id=submission.pk)
+    elapsed = time.perf_counter() - start
     return elapsed, release
 
 
-def main():
-    import tempfile
+def child():
+    import numpy as np
+
+    setup_django()
+    from django.db import connection
 
     from accounts.models import User
     from dataset.upsert import upsert_observations
     from places.models import Location, Metric
+    from review import merge
     from sources.models import Source
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/merge.py measures PostgreSQL: BENCH_MERGE_DATABASE_URL must be postgres://...")
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
     # The exports of the new release run on their own queue in production, not inside the merge.
-    from review import merge
-
     merge._after_merge = lambda submission_id, release_id: None
-    setup_database()
     location_ids = np.array(Location.objects.order_by("pk").values_list("pk", flat=True)[:1000])
     metric_id = Metric.objects.get(code="confirmed").pk
-    source = Source.objects.filter(url_normalised="https://bench.example.org/merge").first() or Source.objects.create(
+    source = Source.objects.create(
         name="Bench source",
         institution="Bench",
         institution_type=Source.InstitutionType.MINISTRY,
         url="https://bench.example.org/merge",
         priority=100,
     )
-    submitter, _ = User.objects.get_or_create(username="bench-merge", defaults={"email": "bench-merge@example.org"})
+    submitter = User.objects.create(username="bench-merge", email="bench-merge@example.org")
     base = base_frame(location_ids, metric_id)
     frame = merge_frame(base)
-    print(
-        f"dataset {len(base):,} values; merging {len(frame):,} ({MERGE_VALUES // 2:,} changed, "
-        f"{len(frame) - MERGE_VALUES // 2:,} new); best of {REPEATS}"
-    )
-    merge_times, bare_times = [], []
-    with tempfile.TemporaryDirectory() as tmp_media:
-        for _ in range(REPEATS):
-            setup_database()
-            upsert_observations(base, source=source, description="bench base", schedule_exports=False)
+    half = MERGE_VALUES // 2
+    print(f"  dataset {len(base):,} values; merging {len(frame):,} ({half:,} changed, {len(frame) - half:,} new)")
+    merges, bares = [], []
+    for _ in range(REPEATS):
+        reset()
+        upsert_observations(base, source=source, description="bench base", schedule_exports=False)
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE dataset_observation")
-            elapsed, release = run_merge(frame, source, submitter, tmp_media)
-            assert release.values_added == len(frame) - MERGE_VALUES // 2, release.values_added
-            assert release.values_changed == MERGE_VALUES // 2, release.values_changed
-            merge_times.append(elapsed)
-            bare_table(base)
-            bare_times.append(baseline(frame))
-    merge_best, bare_best = min(merge_times), min(bare_times)
-    runs = ", ".join(f"{t:.2f}" for t in merge_times)
-    print(f"merge (review.merge.run):            {merge_best:7.2f} s  (runs: {runs})")
-    runs = ", ".join(f"{t:.2f}" for t in bare_times)
-    print(f"bare COPY + INSERT ... ON CONFLICT:   {bare_best:7.2f} s  (runs: {runs})")
-    ratio = merge_best / bare_best
-    print(f"ratio merge / bare upsert: {ratio:.2f}x (target <= 2x) {'OK' if ratio <= 2 else 'OVER TARGET'}")
+                cursor.execute("ANALYZE dataset_observation")  # autovacuum's job on a live server
+        elapsed, release = run_merge(frame, source, submitter)
+        assert release.values_added == len(frame) - half, release.values_added
+        assert release.values_changed == half, release.values_changed
+        merges.append(elapsed)
+        bare_table(base)
+        bares.append(baseline(frame))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_bare")
-    return ratio
+    print_ratio(
+        engine=connection.vendor,
+        values=len(frame),
+        repeats=REPEATS,
+        name="merge",
+        times=merges,
+        baseline=f"staged, then INSERT ... ON CONFLICT DO UPDATE into a bare table of the same {len(base):,} rows",
+        baselines=bares,
+        ratio="merge/baseline",
+        target=f" (target <= {TARGET_RATIO})",
+        memory=f"{peak_rss_mb():.0f} MB",
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(__file__), "portal_bench_merge", child)

@@ -5,9 +5,8 @@ temporary table (PostgreSQL: COPY; SQLite: executemany in batches), then compare
 written with a handful of set-based statements, so a million values never become Python objects.
 
 Priority: a value whose current source has a higher priority than the writer's is left alone unless
-`allow_override` (counted as skipped, and named in `UpsertResult.kept`); a value a higher-priority
-source gives again unchanged moves to that source (its provenance, with a history row), so a
-lower-priority source cannot later replace it without the override either.
+`allow_override` (skipped, named in `UpsertResult.kept`); a value a higher-priority source gives again
+unchanged moves to it (provenance and a history row), so a lower-priority one cannot replace it.
 """
 
 from collections.abc import Iterable
@@ -32,9 +31,8 @@ CHUNK_ROWS = 100_000
 STAGE = "_upsert_stage"
 PLAN = "_upsert_plan"
 PLAN_KEY = "_upsert_plan_key"
-# What the plan says about a staged value that already exists: the same value (keep), another value
-# that wins (replace), another value a higher-priority source holds (skip), or the same value from a
-# source of higher priority than the current one (confirm: the value's provenance moves to it).
+# What the plan says about a staged value that already exists: the same value (keep), another value that
+# wins (replace) or not (skip), the same value from a higher-priority source (confirm: provenance moves).
 KEEP, REPLACE, SKIP, CONFIRM = 0, 1, 2, 3
 # From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
 BULK_ROWS = 100_000
@@ -149,13 +147,17 @@ def _prepare(chunk: pd.DataFrame) -> pd.DataFrame:
     dates = chunk["date"]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         dates = pd.to_datetime(dates.astype(str), format="%Y-%m-%d")
-    date_text = np.datetime_as_string(dates.to_numpy().astype("datetime64[D]"), unit="D")
+    days = dates.to_numpy().astype("datetime64[D]")
+    location_ids = chunk["location_id"].astype("int64").to_numpy()
+    metric_ids = chunk["metric_id"].astype("int64").to_numpy()
+    # In key order: the join with the dataset and the writes then walk its unique index in order.
+    order = np.lexsort((days, metric_ids, location_ids))
     return pd.DataFrame(
         {
-            "location_id": chunk["location_id"].astype("int64").to_numpy(),
-            "metric_id": chunk["metric_id"].astype("int64").to_numpy(),
-            "date": date_text,
-            "value": value.to_numpy(),
+            "location_id": location_ids[order],
+            "metric_id": metric_ids[order],
+            "date": np.datetime_as_string(days[order], unit="D"),
+            "value": value.to_numpy()[order],
         }
     )
 
@@ -304,8 +306,7 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
 
 def _index_plan(cursor, vendor) -> None:
     """The plan by key, for the new values' NOT EXISTS: without it SQLite scans the whole plan once per
-    staged value (180k values: 31 minutes). PostgreSQL also gets the plan's statistics, for its choice
-    between this index and a hash anti-join."""
+    staged value (180k values: 31 minutes). PostgreSQL gets its statistics (index or hash anti-join)."""
     cursor.execute(f"CREATE INDEX {PLAN_KEY} ON {PLAN} (location_id, metric_id, date)")
     if vendor == "postgresql":
         cursor.execute(f"ANALYZE {PLAN}")

@@ -92,8 +92,10 @@ PREFIX_WORDS = frozenset(
 # Linking words: left out by `loose_name`, and allowed after a prefix ("Provincia di").
 PARTICLES = frozenset(
     {"d", "da", "dal", "de", "dei", "degli", "del", "della", "delle", "dello", "des", "di", "do", "dos", "du"}
-    | {"e", "ed", "et", "l", "la", "le", "les", "nel", "nell", "nella", "of", "the", "y"}
+    | {"din", "e", "ed", "et", "l", "la", "le", "les", "nel", "nell", "nella", "of", "the", "y"}
 )
+# Words that join the names of a list ("Armagh City, Banbridge and Craigavon" is no inverted name).
+CONJUNCTIONS = frozenset({"and", "y", "e", "et", "und", "i", "si"})
 # Words that cannot stand alone as a place's name once the kind is taken away ("Distrito Federal").
 GENERIC_WORDS = frozenset(
     {"autonomous", "capital", "center", "central", "centre", "centro", "city", "continentale", "federal"}
@@ -163,6 +165,18 @@ def _stands_alone(name: str) -> bool:
     return bool(words - GENERIC_WORDS - PARTICLES - SUFFIX_WORDS - PREFIX_WORDS)
 
 
+def inverted_head(name: str) -> str | None:
+    """The name before the comma of an inverted name ("Virgin Islands, U.S." -> "Virgin Islands",
+    "Madrid, Comunidad de" -> "Madrid"); None for a list ("Newry, Mourne and Down") or no comma."""
+    if name.count(",") != 1:
+        return None
+    head, after = (part.strip() for part in name.split(","))
+    after_words = set(normalise_name(after).split())
+    if not head or not after_words or after_words & CONJUNCTIONS or len(after_words) > 3:
+        return None
+    return head
+
+
 def iso_name_variants(name: str) -> set[str]:
     """Shorter or reordered forms of an ISO 3166-2 name, as files write it.
 
@@ -179,11 +193,11 @@ def iso_name_variants(name: str) -> set[str]:
             if other and _stands_alone(other):
                 forms.add(other)
     for form in list(forms):
-        if form.count(",") == 1:
-            first, kind = (part.strip() for part in form.split(","))
-            kind_words = set(normalise_name(kind).split())
-            if kind_words and kind_words <= PREFIX_WORDS | SUFFIX_WORDS | PARTICLES:
-                forms |= {first, f"{kind} {first}"}  # "Madrid, Comunidad de" -> "Comunidad de Madrid"
+        if head := inverted_head(form):
+            after = form.split(",")[1].strip()
+            forms.add(f"{after} {head}")  # "Madrid, Comunidad de" -> "Comunidad de Madrid"
+            if set(normalise_name(after).split()) <= PREFIX_WORDS | SUFFIX_WORDS | PARTICLES:
+                forms.add(head)  # "Madrid": what follows the comma only said what kind of place it is
     for form in list(forms):
         forms |= _without_kind(form)
     return {form for form in forms if form and form != name and _stands_alone(form)}

@@ -106,7 +106,10 @@ class LocationRow(TypedDict):
     parent_key: str | None
     depth: int  # 0 for countries and special places, then 1, 2... down the subdivisions
     names: set[str | None]  # names to add as aliases (pycountry leaves some out: None)
-    derived: list[str]  # names made by rule, added where they name this place only
+    # Names made by rule, added where they name this place only: ISO's name without the kind of
+    # subdivision (first), then pycountry's translations (a translation never takes a name from those).
+    variants: list[str]
+    translations: list[str]
 
 
 def _country_rows() -> Iterator[LocationRow]:
@@ -122,7 +125,8 @@ def _country_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": {country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)},
-            "derived": translated_country_names(country.name),
+            "variants": [],
+            "translations": translated_country_names(country.name),
         }
     for alpha2, alpha3, name in EXTRA_COUNTRIES:
         yield {
@@ -136,7 +140,8 @@ def _country_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": {name},
-            "derived": [],
+            "variants": [],
+            "translations": [],
         }
 
 
@@ -169,7 +174,8 @@ def _subdivision_rows() -> Iterator[LocationRow]:
             "parent_key": parent_key,
             "depth": sub_depth,
             "names": {sub.name},
-            "derived": [*sorted(iso_name_variants(sub.name)), *translated_names(sub.name)],
+            "variants": sorted(iso_name_variants(sub.name)),
+            "translations": translated_names(sub.name),
         }
 
 
@@ -186,7 +192,8 @@ def _special_rows() -> Iterator[LocationRow]:
             "parent_key": None,
             "depth": 0,
             "names": set(names),
-            "derived": [],
+            "variants": [],
+            "translations": [],
         }
 
 
@@ -227,29 +234,34 @@ def _derived_aliases(rows: list[LocationRow], ids: dict[str, int], *, taken: dic
     A made name is left out when another place already carries it (anywhere in the world: a name
     that resolved to one place keeps resolving to it), or when two places would get it and one
     could stand for the other in a file: two places of one country, or a top-level place (a country,
-    a ship) and any other. "Seoul" is Seoul-teukbyeolsi's; "Réunion", a translation of FR-974 "La
+    a ship) and any other. ISO's names come first: a translation never takes a name one of them
+    made ("Xinjiang", from "Xinjiang Uygur Zizhiqu", is not also Xizang's in a translation that
+    confused the two). "Seoul" is Seoul-teukbyeolsi's; "Réunion", a translation of FR-974 "La
     Réunion", stays the name of the country RE."""
     country = {ids[row["key"]]: row["country_code"] for row in rows}
     top_level = {ids[row["key"]] for row in rows if row["parent_key"] is None}
-    made: dict[str, dict[int, str]] = defaultdict(dict)  # normalised name -> {place: first spelling}
-    for row in rows:
-        for text in row["derived"]:
-            if normalised := normalise_name(text):
-                made[normalised].setdefault(ids[row["key"]], text)
     aliases: set[Alias] = set()
-    for normalised, spellings in made.items():
-        holders = taken.get(normalised, set())
-        for location_id, text in spellings.items():
-            if holders:
-                continue  # this place has it already, or another place does
-            rivals = [
-                other
-                for other in spellings
-                if other != location_id
-                and (country[other] == country[location_id] or other in top_level or location_id in top_level)
-            ]
-            if not rivals:
-                aliases.add((LocationAlias.Scheme.NAME, text, location_id))
+    for field in ("variants", "translations"):
+        made: dict[str, dict[int, str]] = defaultdict(dict)  # normalised name -> {place: first spelling}
+        for row in rows:
+            for text in row[field]:
+                if normalised := normalise_name(text):
+                    made[normalised].setdefault(ids[row["key"]], text)
+        for normalised, spellings in made.items():
+            holders = taken.get(normalised, set())
+            for location_id, text in spellings.items():
+                if holders:
+                    continue  # this place has it already, or another place does
+                rivals = [
+                    other
+                    for other in spellings
+                    if other != location_id
+                    and (country[other] == country[location_id] or other in top_level or location_id in top_level)
+                ]
+                if not rivals:
+                    aliases.add((LocationAlias.Scheme.NAME, text, location_id))
+        for normalised, spellings in made.items():
+            taken.setdefault(normalised, set()).update(spellings)  # ISO's made names block translations
     return aliases
 
 

@@ -4,13 +4,15 @@
 texts in memory: by key (`IT_25`), ISO 3166-2 code (`IT-25`, or `CA` inside the US), ISO alpha-2
 and alpha-3, alias (`LocationAlias.normalised`), then name, each compared with `normalise_name`
 (accents, case, ' and ’ folded). A name found no other way is compared without its linking words
-("Reggio nell'Emilia" is "Reggio Emilia"), and must then name one place only. With a `scope` (a
+("Reggio nell'Emilia" is "Reggio Emilia"), and must then name one place only; last comes the part
+of an inverted name before its comma ("Virgin Islands" for "Virgin Islands, U.S."). With a `scope` (a
 country or region already resolved) only places inside it match, or the scope itself ("Bolzano"
 under "P.A. Bolzano"), except that a "region" which is itself a country or territory (JHU lists the
 Faroe Islands under Denmark) resolves to that country.
 
-Every other spelling (Protezione Civile's "P.A. Trento", "Seoul" for "Seoul-teukbyeolsi") is a
-`LocationAlias` row that `places.reference.load_reference_data` writes; the resolver invents none.
+Other spellings (Protezione Civile's "P.A. Trento", "Seoul" for "Seoul-teukbyeolsi") are
+`LocationAlias` rows that `places.reference.load_reference_data` writes; beside the comparisons
+above, the resolver makes up no name.
 
 `suggest()` proposes, for a name it does not know, the places under the same scope whose names
 are close enough to be what the file meant, and nothing when none is.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from .models import Location, LocationAlias, normalise_name
-from .names import loose_name
+from .names import inverted_head, loose_name
 
 # "resolver": (the reference data's version, the resolver made for it)
 _CACHE: dict[str, tuple[tuple[int, int | None, int, int | None], "LocationResolver"]] = {}
@@ -63,10 +65,16 @@ class AmbiguousLocation(Exception):
 # How close a name must be to an unknown one to be suggested (difflib's ratio, 0 to 1). Below it
 # the suggestion misleads more than it helps: "Daejeon" and "Sejong" score 0.62, "Monde" and "Orne" 0.67.
 SUGGESTION_CUTOFF = 0.75
+# Short names are alike by chance more often ("us" and "aus" score 0.8): under 5 letters, 0.85.
+SHORT_NAME = 5
+SHORT_NAME_CUTOFF = 0.85
 # Scores given to a name that shares whole words with the unknown one ("Bolzano-Bozen" for
 # "Bolzano"), or whose words the unknown one abbreviates ("Friuli V. G." for "Friuli Venezia Giulia").
 SAME_WORDS_SCORE = 0.8
 ABBREVIATION_SCORE = 0.8
+
+
+CODE_SCHEMES = {LocationAlias.Scheme.ISO, LocationAlias.Scheme.ISTAT, LocationAlias.Scheme.FIPS}
 
 
 def code_form(text: str) -> str:
@@ -90,7 +98,9 @@ class LocationResolver:
         self.by_key: dict[str, int] = {}
         self.by_code: dict[str, int] = {}  # ISO alpha-2, alpha-3 (countries) and ISO 3166-2 codes
         self.by_name: dict[str, set[int]] = defaultdict(set)
+        self.spoken_names: dict[str, set[int]] = defaultdict(set)  # names, not codes: what suggestions show
         self.by_loose_name: dict[str, set[int]] = defaultdict(set)
+        self.by_inverted_head: dict[str, set[int]] = defaultdict(set)  # "virgin islands" of "Virgin Islands, U.S."
         self.by_scheme: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         rows = Location.objects.values_list(
             "id", "key", "name", "level", "parent_id", "country_code", "iso_3166_1_alpha3", "iso_3166_2"
@@ -105,10 +115,15 @@ class LocationResolver:
             if iso2:
                 self.by_code[iso2.upper()] = pk
             self.by_name[normalise_name(name)].add(pk)
+            self.spoken_names[normalise_name(name)].add(pk)
+            if head := inverted_head(name):
+                self.by_inverted_head[normalise_name(head)].add(pk)
         for location_id, scheme, normalised in LocationAlias.objects.values_list("location_id", "scheme", "normalised"):
             if location_id in self.places:
                 self.by_name[normalised].add(location_id)
                 self.by_scheme[scheme][_number_form(normalised)].add(location_id)
+                if scheme not in CODE_SCHEMES:
+                    self.spoken_names[normalised].add(location_id)
         for name, ids in self.by_name.items():
             self.by_loose_name[loose_name(name)] |= ids
         self._names_under: dict[int | None, list[tuple[str, int]]] | None = None
@@ -176,16 +191,25 @@ class LocationResolver:
             ):
                 return place
         name = normalise_name(raw)
-        found = self._in_scope(self.by_name.get(name, ()), scope)
-        if len(found) > 1:
-            best = min(LEVEL_ORDER.get(p.level, 9) for p in found)
-            found = [p for p in found if LEVEL_ORDER.get(p.level, 9) == best]
+        found = self._highest(self._in_scope(self.by_name.get(name, ()), scope))
         if not found:
             # Without linking words, a name must name one place: no level decides between two.
             found = self._in_scope(self.by_loose_name.get(loose_name(name), ()), scope)
+        if not found:
+            # Last, an inverted name without what follows its comma: "Virgin Islands" in the US is
+            # "Virgin Islands, U.S."; in the world it is that and "Virgin Islands, British" (ambiguous).
+            found = self._highest(self._in_scope(self.by_inverted_head.get(name, ()), scope))
         if len(found) > 1:
             raise AmbiguousLocation(sorted(found, key=lambda p: p.key))
         return found[0] if found else None
+
+    @staticmethod
+    def _highest(found: list[Place]) -> list[Place]:
+        """The places of the highest level among `found` (a country before its region of the same name)."""
+        if len(found) < 2:
+            return found
+        best = min(LEVEL_ORDER.get(p.level, 9) for p in found)
+        return [p for p in found if LEVEL_ORDER.get(p.level, 9) == best]
 
     def _in_scope(self, ids: Iterable[int], scope: Place | None) -> list[Place]:
         found = [self.places[pk] for pk in ids]
@@ -219,7 +243,7 @@ class LocationResolver:
         """Every (name, place) under `scope` and of the scope itself; top-level places for no scope."""
         if self._names_under is None:
             under: dict[int | None, list[tuple[str, int]]] = defaultdict(list)
-            for name, ids in self.by_name.items():
+            for name, ids in self.spoken_names.items():
                 for pk in ids:
                     place = self.places[pk]
                     if place.parent_id is None:
@@ -260,10 +284,12 @@ class Likeness:
             and all(word.startswith(short) for short, word in zip(self.words, words, strict=True))
         ):
             score = max(score, ABBREVIATION_SCORE)
-        for matcher, text in ((self.matcher, name), (self.loose_matcher, loose)):
+        for matcher, text, query in ((self.matcher, name, self.query), (self.loose_matcher, loose, self.loose_query)):
             matcher.set_seq1(text)
             if matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least:
-                score = max(score, matcher.ratio())
+                ratio = matcher.ratio()
+                if min(len(text), len(query)) >= SHORT_NAME or ratio >= SHORT_NAME_CUTOFF:
+                    score = max(score, ratio)
         return score
 
 

@@ -157,6 +157,7 @@ def test_loading_again_adds_no_alias(reference_data):
         ("Cardiff [Caerdydd GB-CRD]", {"Cardiff", "Caerdydd"}),
         ("Região Autónoma dos Açores", {"Açores"}),
         ("Distrito Federal", set()),
+        ("Virgin Islands, U.S.", {"U.S. Virgin Islands"}),
         ("Armagh City, Banbridge and Craigavon", set()),
         ("Lombardia", set()),
     ],

@@ -132,6 +132,8 @@ def test_without_a_scope_only_countries_and_other_top_level_places_are_suggested
     assert resolver.suggest("Germny") == ["Germany (DE)"]
     assert resolver.suggest("Lombardi") == []
     assert resolver.suggest("Mondo") == []
+    assert resolver.suggest("Canadaa") == ["Canada (CA)"]
+    assert resolver.suggest("USS") == []  # short names are alike by chance: not "AUS", "MUS"
 
 
 def test_suggestions_include_the_scope_itself_and_abbreviations(resolver):
@@ -140,6 +142,6 @@ def test_suggestions_include_the_scope_itself_and_abbreviations(resolver):
     assert resolver.suggest("Bolzano-Bozen", scope=resolver.get("IT_32")) == ["Bolzano (IT_BZ)"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "total", "UNKNOWN", "In fase di definizione/aggiornamento"])
+@pytest.mark.parametrize("text", ["", "   ", "total", "UNKNOWN", "In fase di definizione/aggiornamento", "IT-2"])
 def test_nothing_close_is_no_suggestion(resolver, text):
     assert resolver.suggest(text, scope=resolver.get("IT")) == []

@@ -99,7 +99,7 @@ def build_mapping(form: "MappingForm") -> ColumnMapping:
         decided.add("sheets")
         listed = [s.name for s in form.sheet_list]
         chosen = [name for name in listed if name in (data.get("sheets") or [])]
-        if not data.get("all_sheets") and (form.own.get("sheets") or form.applied.get("sheets") or chosen != listed):
+        if not data.get("all_sheets") and chosen != listed:  # every sheet ticked: read them all
             mapping["sheets"] = chosen
     if form.filters:
         decided.add("keep_rows")

@@ -77,6 +77,7 @@ class MappingForm(forms.Form):
         self.left_out = read.left_out_reasons(report)
         self.column_places = {**read.detected_column_places(report), **(start.get("column_places") or {})}
         self.sheet_list = read.sheet_infos(report, start)
+        self.every_sheet_listed = bool((report.get("detected") or {}).get("sheet_names"))  # read or not
         self.filters = read.filter_columns(report, start)
         # Each name shown takes three fields, and a request carries at most 1,000 (Django's
         # DATA_UPLOAD_MAX_NUMBER_FIELDS): past MAX_PLACES_IN_FORM, names are listed, to answer after a save.
@@ -129,7 +130,7 @@ class MappingForm(forms.Form):
             initial=chosen,
             widget=forms.CheckboxSelectMultiple,
         )
-        if start.get("sheets"):
+        if start.get("sheets") and not self.every_sheet_listed:
             self.fields["all_sheets"] = forms.BooleanField(
                 required=False,
                 label="Read every sheet of the workbook",

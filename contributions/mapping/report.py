@@ -69,18 +69,20 @@ def left_out_reasons(report: Report) -> dict[str, str]:
 
 @dataclass
 class SheetInfo:
-    """A sheet of a workbook as the page lists it; `reason` says why it could not be read."""
+    """A sheet of a workbook as the page lists it."""
 
     name: str
     rows: int | None = None
     columns: int | None = None
     layout: str | None = None
-    reason: str = ""
+    reason: str = ""  # why it was not read at all (not a table, not chosen): not ticked at first
+    note: str = ""  # read, but why its values were not taken (it needs a mapping, an error)
 
 
 def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
-    """Every named sheet the report knows of: those read, those that could not be, those the mapping
-    names although the file has no such sheet."""
+    """Every named sheet of the workbook, in its order: those read (with why their values were not
+    taken, if so), those not read and why, and those the mapping names although the file has none."""
+    detected = report.get("detected") or {}
     infos: dict[str, SheetInfo] = {}
     for sheet in detected_sheets(report):
         name = sheet.get("name") if sheet.get("name") is not None else sheet.get("sheet")
@@ -91,15 +93,21 @@ def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
             rows=sheet.get("rows"),
             columns=len(sheet.get("columns") or []),
             layout=sheet.get("layout"),
-            reason=str(sheet.get("reason") or sheet.get("error") or ""),
+            note=str(sheet.get("reason") or "") if sheet.get("read") is False else "",
         )
+    for skipped in detected.get("skipped_sheets") or []:
+        if skipped.get("name") and skipped["name"] not in infos:
+            infos[skipped["name"]] = SheetInfo(name=skipped["name"], reason=str(skipped.get("reason") or ""))
     for entry in report.get("problems") or []:
         name = entry.get("sheet")
         if name and name not in infos:  # named by a problem, yet not read: why it could not be
-            infos[name] = SheetInfo(name=name, reason=entry.get("message") or "it could not be read")
+            infos[name] = SheetInfo(name=name, reason=entry.get("message") or "It could not be read.")
+    for name in detected.get("sheet_names") or []:
+        infos.setdefault(name, SheetInfo(name=name, reason="It could not be read."))
     for name in mapping.get("sheets") or []:
-        infos.setdefault(name, SheetInfo(name=name, reason="the workbook has no sheet of this name"))
-    return list(infos.values())
+        infos.setdefault(name, SheetInfo(name=name, reason="The workbook has no sheet of this name."))
+    order = {name: i for i, name in enumerate(detected.get("sheet_names") or [])}
+    return sorted(infos.values(), key=lambda info: order.get(info.name, len(order)))
 
 
 def filter_columns(report: Report, mapping: ColumnMapping) -> list[tuple[str, list[str]]]:

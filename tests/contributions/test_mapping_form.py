@@ -489,6 +489,17 @@ def test_the_sheets_of_a_workbook_are_listed_with_what_could_not_be_read(referen
     assert form["sheets"].value() == ["regioni", "province"]  # a sheet that could not be read is not ticked
 
 
+def test_sheets_that_need_a_mapping_stay_ticked_and_say_why(reference_data):
+    header = ["when", "area", "alpha"]
+    content = workbook(nord=[header, ["2020-03-01", "Lombardia", 1]], sud=[header, ["2020-03-01", "Sicilia", 2]])
+    submission = submission_with(run(content, country="IT", filename="bulletin.xlsx").report)
+    form = MappingForm(submission=submission)
+
+    assert [(s.name, s.reason) for s in form.sheet_list] == [("nord", ""), ("sud", "")]
+    assert all("say which column holds what" in s.note for s in form.sheet_list)
+    assert form["sheets"].value() == ["nord", "sud"]
+
+
 def test_the_sheets_chosen_are_written_and_at_least_one_is_needed(reference_data):
     submission = submission_with(workbook_report())
 

@@ -270,6 +270,10 @@ def test_a_workbook_is_read_from_the_sheets_chosen_with_its_unknown_name_mapped(
     assert submission.mapping["locations"] == {"ITA / Friuli V. G.": "IT_36"}
     assert submission.status == Submission.Status.AWAITING_REVIEW, submission.report["counts"]
     assert [s.get("name") or s.get("sheet") for s in submission.report["detected"]["sheets"]] == daily
+    page = client.get(mapping_url(submission))  # the sheets not chosen are still listed, unticked
+    assert [sheet.name for sheet in page.context["form"].sheet_list] == names
+    assert page.context["form"]["sheets"].value() == daily
+    assert "Not read: Not among the sheets the mapping reads." in page.content.decode()
 
 
 @pytest.mark.django_db

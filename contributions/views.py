@@ -100,7 +100,8 @@ def detail(request, pk):
 
 @verified_required
 def mapping(request, pk):
-    """The column-mapping step, when validation could not tell which column is which."""
+    """The mapping step: which column is which, the place of each unknown name, the sheets and rows
+    to read, the recipe to apply; saving checks the file again (contributions.mapping)."""
     submission = visible_submission(request, pk)
     if not submission.can_be_edited_by(request.user):
         messages.info(request, "This submission can no longer be changed.")

@@ -1,7 +1,7 @@
 """Small pieces of the mapping form: what a column may hold and what it holds at first, the
 place-key input the search script enhances, and the places behind a set of keys."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django import forms
 
@@ -60,7 +60,14 @@ def role_choices() -> list[tuple[str, str]]:
     ]
 
 
-def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping, places: dict[str, str]) -> str:
+def initial_role(
+    column: str,
+    detected_role: str | None,
+    mapping: ColumnMapping,
+    places: dict[str, str],
+    metric_codes: Collection[str] | None = None,
+) -> str:
+    """The role a column's select starts with: the mapping's, else the one detected."""
     if column in (mapping.get("ignore") or []):
         return "ignore"
     if mapping.get("date_column") == column:
@@ -76,7 +83,7 @@ def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping,
         return f"metric:{metric}"
     if metric == "" or places.get(column) == "":
         return "ignore"
-    if places.get(column) or detected_role == "place":
+    if detected_role == "place":
         return "place_values"
     if detected_role in LOCATION_ROLES:
         return "location"
@@ -84,6 +91,7 @@ def initial_role(column: str, detected_role: str | None, mapping: ColumnMapping,
         return detected_role
     if detected_role == "metric":
         return "metric_name"
-    if detected_role and Metric.objects.filter(code=detected_role).exists():
-        return f"metric:{detected_role}"
-    return "ignore"
+    codes = metric_codes if metric_codes is not None else set(Metric.objects.values_list("code", flat=True))
+    if detected_role and detected_role in codes:
+        return f"metric:{detected_role}"  # a metric's column, which may also have a place ("confirmados_acores")
+    return "place_values" if places.get(column) else "ignore"

@@ -106,10 +106,10 @@ class MappingForm(forms.Form):
 
     def _add_column_fields(self, start: ColumnMapping) -> None:
         choices = role_choices()
+        codes = {value.split(":", 1)[1] for value, _ in choices if value.startswith("metric:")}
         for index, (column, detected_role) in enumerate(self.columns):
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                choices=choices, label=column, initial=initial_role(column, detected_role, start, self.column_places)
-            )
+            role = initial_role(column, detected_role, start, self.column_places, codes)
+            self.fields[f"column_{index}"] = forms.ChoiceField(choices=choices, label=column, initial=role)
             self.fields[f"column_{index}_place"] = forms.CharField(
                 required=False,
                 max_length=64,

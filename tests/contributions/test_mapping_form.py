@@ -264,6 +264,15 @@ def test_a_metric_column_of_a_wide_metric_file_may_get_the_place_of_its_values(r
     assert mapping["column_places"] == {"confirmados_arsnorte": "PT_13", "obitos_arsnorte": "PT_13"}
 
 
+def test_a_metric_of_a_place_in_one_header_starts_with_both(reference_data):
+    submission = submission_with(run("data,confirmados_acores,confirmados\n2020-03-01,1,5\n", country="PT").report)
+    form = MappingForm(submission=submission)
+    azores = column_index(form, "confirmados_acores")
+
+    assert form[f"column_{azores}"].value() == "metric:confirmed"
+    assert form[f"column_{azores}_place"].value() == "PT_20"
+
+
 def test_only_a_column_of_values_can_have_a_place(italy_unknown):
     form = MappingForm(submission=italy_unknown)
     refused = submit(italy_unknown, **{f"column_{column_index(form, 'data')}_place": "IT_25"})

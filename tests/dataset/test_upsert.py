@@ -196,7 +196,8 @@ def test_a_higher_priority_source_giving_the_same_value_takes_it_over(aggregator
     first = upsert_observations(frame(FIRST[0]), source=aggregator, description="A", allow_override=False)
     confirmed = upsert_observations(frame(FIRST[0]), source=ministry, description="B", allow_override=False)
     assert (confirmed.added, confirmed.changed, confirmed.unchanged, confirmed.reattributed) == (0, 0, 1, 1)
-    assert confirmed.release is not None and confirmed.release.values_unchanged == 1
+    assert confirmed.release is not None
+    assert confirmed.release.values_unchanged == 1
     assert "1 unchanged values now cite this source" in confirmed.release.changelog
     taken = value("IT", "confirmed", day)
     assert (taken.value, taken.source, taken.release) == (1694, ministry, confirmed.release)

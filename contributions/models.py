@@ -160,6 +160,11 @@ class Submission(models.Model):
     def is_busy(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.VALIDATING)
 
+    @property
+    def is_merging(self) -> bool:
+        """Approved data waiting for, or in, its merge (a source proposal's approval has no merge)."""
+        return self.kind == self.Kind.DATA and self.status in (self.Status.APPROVED, self.Status.MERGING)
+
 
 class SubmissionFile(models.Model):
     """An earlier file of a submission, kept when the submitter uploads a corrected one."""

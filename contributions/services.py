@@ -59,7 +59,7 @@ def queue_validation(submission: Submission) -> None:
         status=Submission.Status.VALIDATING, progress=0, progress_message="Waiting for a worker"
     )
     submission.status = Submission.Status.VALIDATING
-    validate_submission.delay_on_commit(submission.pk)
+    validate_submission.dispatch_on_commit(submission.pk)
 
 
 def default_country(*, submitter: User, source: Source):

@@ -129,7 +129,7 @@ def status(request, pk):
             "status_label": submission.get_status_display(),
             "progress": submission.progress,
             "message": submission.progress_message,
-            "busy": submission.is_busy,
+            "busy": submission.is_busy or submission.is_merging,
         }
     )
 

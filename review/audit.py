@@ -7,7 +7,17 @@ from common.spreadsheets import escape_formula
 
 from .models import ReviewAction
 
-CSV_HEADER = ["time", "submission", "country", "source", "action", "actor", "override_priority", "comment"]
+CSV_HEADER = [
+    "time",
+    "submission",
+    "country",
+    "source",
+    "action",
+    "actor",
+    "override_priority",
+    "priority_decision",
+    "comment",
+]
 
 
 def actions(*, action=None, actor=None, submission=None, country=None, since=None, until=None):
@@ -38,6 +48,7 @@ def write_csv(rows, out) -> None:
                 row.action,
                 escape_formula(row.actor.email if row.actor else ""),
                 "yes" if row.override_priority else "no",
+                row.priority_decision,
                 escape_formula(row.comment),
             ]
         )

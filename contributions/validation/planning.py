@@ -177,13 +177,16 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
         if plan.location_constant is None:
             ctx.problems.add(problem("bad_mapping", f"There is no location with the key {m['location']!r}."))
     elif m.get("sheet_as_location") and sheet.name:
-        plan.location_constant = _sheet_location(ctx.resolver, sheet.name)
+        # The mapping's `locations` may name the sheet's place, as for any other text of the file.
+        manual = {normalise_name(k): v for k, v in (m.get("locations") or {}).items() if v}
+        given = manual.get(normalise_name(sheet.name))
+        plan.location_constant = ctx.resolver.get(given) if given else _sheet_location(ctx.resolver, sheet.name)
         if plan.location_constant is None:
             ctx.problems.add(
                 problem(
                     "unknown_location",
                     f"The sheet name {sheet.name!r} is not a known location; "
-                    "map it in 'locations' or choose a constant location.",
+                    "map it in 'locations', leave the sheet out in 'sheets', or choose a constant location.",
                     sheet=sheet.name,
                     value=sheet.name,
                 ),

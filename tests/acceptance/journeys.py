@@ -3,7 +3,7 @@
 The acceptance tests (test_real_files.py) walk each journey through the web pages, and the table of
 docs/real-files.md (scripts/real_files_table.py) reports the same journeys, so the choices cannot drift.
 A choice is written the way a volunteer thinks of it (this column is the place; keep these rows; read
-this sheet); `answers` turns it into what the mapping page's form posts.
+this sheet); walk.changes_for turns it into what the mapping page's form posts.
 
 What each file holds is read from the file itself (pandas); only the places' keys of a sample are
 written here, as the ISO 3166-2 codes the tests check the resolver against.

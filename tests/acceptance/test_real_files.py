@@ -24,7 +24,7 @@ from .conftest import record
 from .journeys import JOURNEYS, Journey
 from .walk import approve, problem_summary, upload_and_map
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # five files through every page: about 50 s
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # five files through every page: 20 to 50 s
 
 
 def national_source(journey: Journey):

@@ -2,6 +2,7 @@
 walked once (a country, then a region inside it, then a place inside that)."""
 
 import re
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,10 @@ from .encoding import encode
 
 # Columns whose codes belong to a scheme of LocationAlias (see places/models.py).
 LOCATION_SCHEMES = {"codice regione": "istat", "fips": "fips"}
+# Each validation's combinations already walked (a Context lives for one validation).
+_WALKS: "weakref.WeakKeyDictionary[Context, dict[tuple[tuple[str, ...], tuple[str | None, ...]], Walk]]" = (
+    weakref.WeakKeyDictionary()
+)
 SUM_INTO = "sum_into"  # column of the copies subplaces.with_parent_totals adds: the place they are added into
 
 
@@ -114,7 +119,7 @@ def walk_combinations(
     apart = len({tuple(s) for s in by_sheet.values()}) > 1
     encoded = [_encoded(rows[c]) for c in columns]
     if apart:
-        encoded.insert(0, _encoded(rows["sheet"].astype(str)))
+        encoded.insert(0, _encoded(rows["sheet"]))
     if len(encoded) == 1:
         codes, texts = encoded[0]
         uniques = [[t] for t in texts]
@@ -133,9 +138,13 @@ def walk_combinations(
     manual = {normalise_name(k): v for k, v in (ctx.mapping.get("locations") or {}).items()}
     common = next(iter(by_sheet.values()), [])
     walks = []
+    done = _WALKS.setdefault(ctx, {})  # the rows are walked twice with "aggregate" (subplaces)
     for texts in uniques:
         schemes = by_sheet.get(texts[0], []) if apart else common
-        walks.append(_walk_location(ctx, texts[1:] if apart else texts, manual, schemes))
+        key = (tuple(texts), tuple(schemes))
+        if key not in done:
+            done[key] = _walk_location(ctx, texts[1:] if apart else texts, manual, schemes)
+        walks.append(done[key])
     if apart:
         uniques = [texts[1:] for texts in uniques]
     return np.asarray(codes), uniques, walks

@@ -19,21 +19,31 @@ class Problems:
     def __init__(self) -> None:
         self.entries: list[Problem] = []
         self.single: list[Problem] = []  # one affected row each (or none)
-        self.grouped: list[tuple[Problem, list[int]]] = []  # (entry, rows)
+        self.grouped: list[tuple[Problem, list[int], list[str] | None]] = []  # (entry, rows, their CSV messages)
         self.distinct: dict[str, int] = {}
         self.overflow: dict[tuple[str, Severity], list[np.ndarray]] = {}
         self.row_parts: list[pd.DataFrame] = []
 
-    def add(self, entry: Problem, rows: Iterable[int] | None = None) -> None:
-        """One problem; `rows` (sequence of ints) when it stands for several source rows."""
+    def add(self, entry: Problem, rows: Iterable[int] | None = None, *, row_messages: list[str] | None = None) -> None:
+        """One problem; `rows` (sequence of ints) when it stands for several source rows, and then
+        `row_messages` the message of each row's CSV line when the entry's own is too long to repeat."""
         if rows is not None:
             listed = [int(r) for r in rows]
             entry["rows"] = listed[:50]
             entry["row_count"] = len(listed)
             entry["row"] = listed[0] if listed else entry.get("row")
-            self.grouped.append((entry, listed))
+            self.grouped.append((entry, listed, row_messages))
         else:
             self.single.append(entry)
+        self.entries.append(entry)
+
+    def add_note(self, entry: Problem, rows: np.ndarray) -> None:
+        """A warning that stands for several rows whose values were taken (added into a place above):
+        the report has its first rows and their number, the CSV of rows with a problem one line."""
+        entry["rows"] = [int(r) for r in rows[:50]]
+        entry["row_count"] = len(rows)
+        entry["row"] = int(rows[0]) if len(rows) else entry.get("row")
+        self.single.append(entry)
         self.entries.append(entry)
 
     def over_cap(self, code: str, severity: Severity, rows: Sequence[int] | np.ndarray) -> bool:
@@ -142,12 +152,23 @@ class Problems:
         if self.single:
             parts.append(pd.DataFrame(self.single).reindex(columns=PROBLEM_COLUMNS))
         if self.grouped:
-            no_row: list[int | None] = [None]  # a grouped problem without rows still gets one line
-            entries = [e for e, rows in self.grouped for _ in (rows or no_row)]
-            rows = [r for _, rs in self.grouped for r in (rs or no_row)]
-            part = pd.DataFrame(entries).reindex(columns=PROBLEM_COLUMNS)
-            part["row"] = rows
-            parts.append(part)
+            # One line per row of each entry: the entry's fields repeated (no dict per row).
+            counts = [len(rows) or 1 for _, rows, _ in self.grouped]  # an entry without rows still gets a line
+            part = pd.DataFrame(
+                {
+                    column: np.repeat(np.array([e.get(column) for e, _, _ in self.grouped], dtype=object), counts)
+                    for column in PROBLEM_COLUMNS
+                    if column not in ("row", "message")
+                }
+            )
+            no_row: list[int | None] = [None]
+            part["row"] = [r for _, rows, _ in self.grouped for r in (rows or no_row)]
+            part["message"] = [
+                m
+                for e, rows, messages in self.grouped
+                for m in (messages if messages is not None else [e["message"]] * (len(rows) or 1))
+            ]
+            parts.append(part[PROBLEM_COLUMNS])
         if not parts:
             return pd.DataFrame(columns=PROBLEM_COLUMNS)
         out = (

@@ -14,11 +14,15 @@ resolution.resolve_locations sends each copy into its parent.
 import numpy as np
 import pandas as pd
 
+from places.resolver import Place
+
 from ..parsing import problem
 from .context import Context, Plan
 from .encoding import encode
 from .locations import SUM_INTO, Walk, location_columns, walk_combinations
 from .problems import rows_by_code
+
+MAX_NAMES_LISTED = 1_000  # names listed in one warning; the CSV of rows names every row's
 
 
 def summed_parents(walked: list[Walk]) -> tuple[set[int], set[int]]:
@@ -83,56 +87,89 @@ def report_subplaces(
     ctx: Context, rows: pd.DataFrame, codes: np.ndarray, walked: list[Walk], plans: dict[str, Plan], summed: set[int]
 ) -> None:
     """One warning per parent and sheet naming every unknown place inside it that was added into it or
-    left out, each with its number of rows. `codes`: each row's combination (-1 for a copy)."""
+    left out (up to MAX_NAMES_LISTED), each with its number of rows; a row left out is listed in the CSV
+    of rows with a problem, with its own name. `codes`: each row's combination (-1 for a copy)."""
     _, given = summed_parents(walked)
-    places = ctx.resolver.places
     known_inside: dict[int, set[int]] = {}
     for walk in walked:
         if not walk.failed and walk.chain:
             for target in _totals_of(walk, summed, given):
                 known_inside.setdefault(target, set()).add(walk.chain[-1].id)
-    names: dict[int, dict[str, list[int]]] = {}  # parent id -> unknown text -> combinations
+    pairs: dict[tuple[int, str], int] = {}  # (parent id, unknown text) -> its number
+    pair_of = np.full(len(walked) + 1, -1, dtype="int64")  # per combination; a copy's code, -1, reads the last
     for index, walk in enumerate(walked):
         if walk.failed and walk.failed.sublocation and walk.chain and not walk.ignored:
-            names.setdefault(walk.chain[-1].id, {}).setdefault(walk.failed.text, []).append(index)
-    if not names:
+            pair_of[index] = pairs.setdefault((walk.chain[-1].id, walk.failed.text), len(pairs))
+    if not pairs:
         return
-    grouped = rows_by_code(codes, np.arange(len(rows)))
-    row_numbers = rows["row"].to_numpy()
     sheet_codes, sheet_names = encode(rows["sheet"])
-    policy = ctx.mapping.get("unknown_sublocations")
-    for parent_id, texts in names.items():
-        parent = places[parent_id]
-        by_sheet: dict[int, list[tuple[str, np.ndarray]]] = {}
-        for text, indexes in texts.items():
-            at = np.concatenate([grouped.get(i, np.zeros(0, dtype="int64")) for i in indexes])
-            for sheet in np.unique(sheet_codes[at]).tolist():
-                by_sheet.setdefault(sheet, []).append((text, np.unique(row_numbers[at[sheet_codes[at] == sheet]])))
-        for sheet, found in by_sheet.items():
-            listing = ", ".join(f"{text!r} ({len(r):,} row{'s' if len(r) != 1 else ''})" for text, r in found)
-            count = f"{len(found):,} name{'s' if len(found) != 1 else ''} not known inside {parent.label}"
-            if parent_id in summed:
-                code = "sublocations_aggregated"
-                known = len(known_inside.get(parent_id, ()))
-                message = f"{count} {'were' if len(found) != 1 else 'was'} added into {parent.name}: {listing}." + (
-                    f" {parent.name}'s values are the sums of all its rows in the file: these, and those of the "
-                    f"{known:,} place{'s' if known != 1 else ''} inside it that we know, which keep their own "
-                    "values too."
-                    if known
-                    else ""
-                )
-            elif policy == "aggregate":
-                code = "sublocations_ignored"
-                message = (
-                    f"{parent.label} is given in the file itself, so {count[0].lower() + count[1:]} "
-                    f"{'were' if len(found) != 1 else 'was'} left out rather than counted twice: {listing}. "
-                    "Map a name to a place in 'locations' to keep its values."
-                )
-            else:
-                code = "sublocations_ignored"
-                message = f"{count} {'were' if len(found) != 1 else 'was'} left out, as the mapping asks: {listing}."
-            name = sheet_names[sheet]
-            column = ", ".join(plans[name].location_columns) if name in plans else None
-            entry = problem(code, message, severity="warning", column=column, value=parent.key, sheet=name or None)
-            entry["parent"] = parent.key
-            ctx.problems.add(entry, rows=np.unique(np.concatenate([r for _, r in found])).tolist())
+    pair = pair_of[codes]
+    listed = pair >= 0
+    row_numbers = rows["row"].to_numpy()[listed].astype("int64")
+    # One key per (name, sheet, row): distinct rows, in order of name, sheet and row.
+    span = int(row_numbers.max()) + 1 if len(row_numbers) else 1
+    keys = np.unique((pair[listed] * len(sheet_names) + sheet_codes[listed]) * span + row_numbers)
+    name_sheet, found_rows = np.divmod(keys, span)
+    found_pair, found_sheet = np.divmod(name_sheet, len(sheet_names))
+    by_pair = list(pairs)
+    parent_of_found = np.array([by_pair[p][0] for p in found_pair.tolist()], dtype="int64")
+    order = np.lexsort((found_rows, found_pair, found_sheet, parent_of_found))
+    groups = np.stack([parent_of_found[order], found_sheet[order]], axis=1)
+    starts = np.flatnonzero(np.any(np.diff(groups, axis=0) != 0, axis=1)) + 1
+    for at in np.split(order, starts):
+        parent = ctx.resolver.places[int(parent_of_found[at[0]])]
+        names, counts = np.unique(found_pair[at], return_counts=True)
+        listed_names = [(by_pair[int(p)][1], int(n)) for p, n in zip(names, counts, strict=True)]
+        known = len(known_inside.get(parent.id, ()))
+        code, message, fate = _subplace_message(ctx, parent, listed_names, known, summed)
+        sheet_name = sheet_names[int(found_sheet[at[0]])]
+        column = ", ".join(plans[sheet_name].location_columns) if sheet_name in plans else None
+        entry = problem(code, message, severity="warning", column=column, value=parent.key, sheet=sheet_name or None)
+        entry["parent"] = parent.key
+        row_order = at[np.argsort(found_rows[at], kind="stable")]
+        if parent.id in summed:  # their values are taken, in the parent's total
+            ctx.problems.add_note(entry, found_rows[row_order])
+            continue
+        ctx.problems.add(
+            entry,
+            rows=found_rows[row_order].tolist(),
+            row_messages=[
+                f"{by_pair[p][1]!r} is not known inside {parent.label}: {fate}." for p in found_pair[row_order].tolist()
+            ],
+        )
+
+
+def _subplace_message(
+    ctx: Context, parent: Place, found: list[tuple[str, int]], known: int, summed: set[int]
+) -> tuple[str, str, str]:
+    """The code, message and a row's fate for the unknown places found inside `parent` (`known`: how
+    many places inside it that we know count in its total)."""
+    listing = ", ".join(f"{text!r} ({n:,} row{'s' if n != 1 else ''})" for text, n in found[:MAX_NAMES_LISTED])
+    if len(found) > MAX_NAMES_LISTED:
+        listing += f" and {len(found) - MAX_NAMES_LISTED:,} more (each named in the file of rows with a problem)"
+    count = f"{len(found):,} name{'s' if len(found) != 1 else ''} not known inside {parent.label}"
+    were = "were" if len(found) != 1 else "was"
+    if parent.id in summed:
+        return (
+            "sublocations_aggregated",
+            f"{count} {were} added into {parent.name}: {listing}."
+            + (
+                f" {parent.name}'s values are the sums of all its rows in the file: these, and those of the "
+                f"{known:,} place{'s' if known != 1 else ''} inside it that we know, which keep their own values too."
+                if known
+                else ""
+            ),
+            f"added into {parent.name}",
+        )
+    if ctx.mapping.get("unknown_sublocations") == "aggregate":
+        return (
+            "sublocations_ignored",
+            f"{parent.label} is given in the file itself, so {count[0].lower() + count[1:]} {were} left out rather "
+            f"than counted twice: {listing}. Map a name to a place in 'locations' to keep its values.",
+            f"left out, as {parent.name} is given in the file itself",
+        )
+    return (
+        "sublocations_ignored",
+        f"{count} {were} left out, as the mapping asks: {listing}.",
+        "left out, as the mapping asks",
+    )

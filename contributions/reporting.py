@@ -36,6 +36,30 @@ def grouped_problems(report: ValidationReport | dict[str, Any]) -> list[dict[str
     return list(groups.values())
 
 
+def left_out_columns(report: ValidationReport | dict[str, Any]) -> list[dict[str, Any]]:
+    """The columns holding values that were not taken (from each sheet's plan), with their number of
+    values and why; a column left out in several sheets is one entry naming them. Biggest first."""
+    columns: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    for sheet in (report.get("detected") or {}).get("sheets") or []:
+        for entry in sheet.get("left_out") or []:
+            if not entry.get("values"):
+                continue
+            found = columns.setdefault(
+                entry["column"],
+                {
+                    "column": entry["column"],
+                    "values": 0,
+                    "reason": entry.get("reason") or "",
+                    "on_purpose": bool(entry.get("on_purpose")),
+                    "sheets": [],
+                },
+            )
+            found["values"] += int(entry["values"])
+            if sheet.get("name"):
+                found["sheets"].append(sheet["name"])
+    return sorted(columns.values(), key=lambda c: -c["values"])
+
+
 def preview_rows(submission: Submission, limit: int = 20) -> list[dict[str, Any]]:
     """The first normalised rows, as they would be merged."""
     if not submission.normalised_path or not default_storage.exists(submission.normalised_path):

@@ -23,7 +23,7 @@ from . import proposals, recipes, services, upload_limit
 from .forms import ReplaceFileForm, UploadForm
 from .mapping import MappingForm
 from .models import Submission
-from .reporting import error_rows_csv, grouped_problems, preview_rows
+from .reporting import error_rows_csv, grouped_problems, left_out_columns, preview_rows
 
 
 def visible_submission(request, pk) -> Submission:
@@ -89,6 +89,7 @@ def detail(request, pk):
     context = {
         "submission": submission,
         "problems": grouped_problems(submission.report),
+        "left_out": left_out_columns(submission.report or {}),
         "preview": preview_rows(submission),
         "replace_form": ReplaceFileForm(),
         "can_edit": submission.can_be_edited_by(request.user),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import reviewer_required, staff_required
 from contributions.mapping import place_mapping
 from contributions.models import Submission
+from contributions.reporting import left_out_columns
 from dataset.selectors import latest_release_number
 
 from . import audit, diffchart, selectors, services
@@ -62,6 +63,7 @@ def detail(request, pk):
             "holder": selectors.holder(submission),
             "actions": submission.actions.select_related("actor"),
             "problems": (submission.report or {}).get("problems", [])[:200],
+            "left_out": left_out_columns(submission.report or {}),
             "diff": diff,
             "latest_release": latest_release_number(),
             "protected": selectors.higher_priority_values(submission),

@@ -81,6 +81,7 @@ class LocationAlias(models.Model):
         ISO = "iso", "ISO code"
         ISTAT = "istat", "ISTAT (Italy)"
         FIPS = "fips", "US FIPS"
+        TRANSLATION = "translation", "Translation (pycountry)"
         OTHER = "other", "Other"
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")

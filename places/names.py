@@ -237,9 +237,11 @@ def _translations(name: str, catalogues: tuple[gettext.GNUTranslations, ...]) ->
         # Some catalogues give several names: "Jeju-do; Jeju Eiland; Quelpaardseiland".
         for part in translated.split(";"):
             part = re.sub(r"\s*\(.*?\)\s*$", "", part).strip()
-            letters = normalise_name(part).replace(" ", "")
-            if len(letters) >= SHORTEST_TRANSLATION and is_latin(part) and not _NOT_A_NAME.search(part):
-                yield part
+            normalised = normalise_name(part)
+            too_short = len(normalised.replace(" ", "")) < SHORTEST_TRANSLATION
+            if too_short or not is_latin(part) or _NOT_A_NAME.search(part):
+                continue
+            yield part
 
 
 def translated_names(name: str) -> list[str]:

@@ -241,12 +241,16 @@ def _derived_aliases(rows: list[LocationRow], ids: dict[str, int], *, taken: dic
     country = {ids[row["key"]]: row["country_code"] for row in rows}
     top_level = {ids[row["key"]] for row in rows if row["parent_key"] is None}
     aliases: set[Alias] = set()
-    for field in ("variants", "translations"):
+    kinds = [
+        (LocationAlias.Scheme.NAME, [(row["key"], row["variants"]) for row in rows]),
+        (LocationAlias.Scheme.TRANSLATION, [(row["key"], row["translations"]) for row in rows]),
+    ]
+    for scheme, names_of in kinds:
         made: dict[str, dict[int, str]] = defaultdict(dict)  # normalised name -> {place: first spelling}
-        for row in rows:
-            for text in row[field]:
+        for key, texts in names_of:
+            for text in texts:
                 if normalised := normalise_name(text):
-                    made[normalised].setdefault(ids[row["key"]], text)
+                    made[normalised].setdefault(ids[key], text)
         for normalised, spellings in made.items():
             holders = taken.get(normalised, set())
             for location_id, text in spellings.items():
@@ -259,7 +263,7 @@ def _derived_aliases(rows: list[LocationRow], ids: dict[str, int], *, taken: dic
                     and (country[other] == country[location_id] or other in top_level or location_id in top_level)
                 ]
                 if not rivals:
-                    aliases.add((LocationAlias.Scheme.NAME, text, location_id))
+                    aliases.add((scheme, text, location_id))
         for normalised, spellings in made.items():
             taken.setdefault(normalised, set()).update(spellings)  # ISO's made names block translations
     return aliases

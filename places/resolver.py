@@ -98,8 +98,12 @@ class LocationResolver:
         self.by_key: dict[str, int] = {}
         self.by_code: dict[str, int] = {}  # ISO alpha-2, alpha-3 (countries) and ISO 3166-2 codes
         self.by_name: dict[str, set[int]] = defaultdict(set)
+        # Translations of a subdivision's name count inside a scope only: at the world's scope a word
+        # such as "Land" (a translation of Landes) is more likely a column's name than the department.
+        self.by_local_name: dict[str, set[int]] = defaultdict(set)
         self.spoken_names: dict[str, set[int]] = defaultdict(set)  # names, not codes: what suggestions show
         self.by_loose_name: dict[str, set[int]] = defaultdict(set)
+        self.by_loose_local_name: dict[str, set[int]] = defaultdict(set)
         self.by_inverted_head: dict[str, set[int]] = defaultdict(set)  # "virgin islands" of "Virgin Islands, U.S."
         self.by_scheme: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         rows = Location.objects.values_list(
@@ -120,12 +124,15 @@ class LocationResolver:
                 self.by_inverted_head[normalise_name(head)].add(pk)
         for location_id, scheme, normalised in LocationAlias.objects.values_list("location_id", "scheme", "normalised"):
             if location_id in self.places:
-                self.by_name[normalised].add(location_id)
+                local = scheme == LocationAlias.Scheme.TRANSLATION and self.places[location_id].parent_id is not None
+                (self.by_local_name if local else self.by_name)[normalised].add(location_id)
                 self.by_scheme[scheme][_number_form(normalised)].add(location_id)
                 if scheme not in CODE_SCHEMES:
                     self.spoken_names[normalised].add(location_id)
-        for name, ids in self.by_name.items():
-            self.by_loose_name[loose_name(name)] |= ids
+        for names, loose in ((self.by_name, self.by_loose_name), (self.by_local_name, self.by_loose_local_name)):
+            for name, ids in names.items():
+                if len(loose_name(name).split()) > 1:  # "reggio emilia"; not "source" for "La Source"
+                    loose[loose_name(name)] |= ids
         self._names_under: dict[int | None, list[tuple[str, int]]] | None = None
 
     @classmethod
@@ -191,10 +198,11 @@ class LocationResolver:
             ):
                 return place
         name = normalise_name(raw)
-        found = self._highest(self._in_scope(self.by_name.get(name, ()), scope))
+        found = self._highest(self._in_scope(self._named(name, scope, self.by_name, self.by_local_name), scope))
         if not found:
             # Without linking words, a name must name one place: no level decides between two.
-            found = self._in_scope(self.by_loose_name.get(loose_name(name), ()), scope)
+            loose = loose_name(name)
+            found = self._in_scope(self._named(loose, scope, self.by_loose_name, self.by_loose_local_name), scope)
         if not found:
             # Last, an inverted name without what follows its comma: "Virgin Islands" in the US is
             # "Virgin Islands, U.S."; in the world it is that and "Virgin Islands, British" (ambiguous).
@@ -202,6 +210,12 @@ class LocationResolver:
         if len(found) > 1:
             raise AmbiguousLocation(sorted(found, key=lambda p: p.key))
         return found[0] if found else None
+
+    @staticmethod
+    def _named(name: str, scope: Place | None, names: dict[str, set[int]], local: dict[str, set[int]]) -> set[int]:
+        """The places carrying `name`, with the translations of subdivisions' names inside a scope."""
+        found = names.get(name, set())
+        return found | local.get(name, set()) if scope is not None else found
 
     @staticmethod
     def _highest(found: list[Place]) -> list[Place]:

@@ -145,3 +145,24 @@ def test_suggestions_include_the_scope_itself_and_abbreviations(resolver):
 @pytest.mark.parametrize("text", ["", "   ", "total", "UNKNOWN", "In fase di definizione/aggiornamento", "IT-2"])
 def test_nothing_close_is_no_suggestion(resolver, text):
     assert resolver.suggest(text, scope=resolver.get("IT")) == []
+
+
+def test_a_translated_subdivision_name_counts_inside_its_country_only(resolver):
+    assert key_of(resolver, "Lombardei", "IT") == "IT_25"
+    assert key_of(resolver, "Lombardei") is None
+    # "Land", a translation of Landes: a column's name in a world file, not the department.
+    assert key_of(resolver, "Land") is None
+
+
+@pytest.mark.parametrize("text", ["source", "men", "total", "date", "cases"])
+def test_words_of_a_files_headers_are_no_places_in_the_world(resolver, text):
+    # "source" is "La Source" (Monaco) without its article: a loose name must keep two words.
+    assert key_of(resolver, text) is None
+
+
+def test_an_inverted_name_is_found_by_its_head_inside_a_scope(resolver):
+    # JHU's "US / Virgin Islands" is ISO's "Virgin Islands, U.S."; in the world it could be either.
+    assert key_of(resolver, "Virgin Islands", "US") == "US_VI"
+    assert key_of(resolver, "U.S. Virgin Islands", "US") == "US_VI"
+    with pytest.raises(AmbiguousLocation):
+        resolver.resolve("Virgin Islands")

@@ -46,6 +46,15 @@ class Problems:
         self.single.append(entry)
         self.entries.append(entry)
 
+    def rows_per_sheet(self, code: str) -> dict[str, int]:
+        """How many rows of each sheet have a problem given row by row (add_rows, add_records)."""
+        counts: dict[str, int] = {}
+        for part in self.row_parts:
+            if len(part) and part["code"].iloc[0] == code:
+                for sheet, n in part["sheet"].value_counts(sort=False).items():
+                    counts[str(sheet)] = counts.get(str(sheet), 0) + int(n)
+        return counts
+
     def over_cap(self, code: str, severity: Severity, rows: Sequence[int] | np.ndarray) -> bool:
         """True (and the rows kept for one summary) once MAX_DISTINCT distinct values had this problem:
         a file with a million different bad names must not cost a million report entries."""

@@ -131,6 +131,8 @@ def _validate(
         if long_parts and not ctx.problems.has_errors:
             rows = long_parts[0] if len(long_parts) == 1 else pd.concat(long_parts, ignore_index=True)
             frame, keys = normalise_rows(ctx, with_parent_totals(ctx, rows, plans), plans)
+            if len(long_parts) > 1:
+                _note_repeating_sheets(ctx, long_parts)
             counts = place_counts(frame)
             national = Context.place_of(ctx.resolver, source_country)
             if national is not None:
@@ -201,6 +203,27 @@ def _read_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -
         status[sheet.name] = ""
         long_parts.append(rows)
     return long_parts, source_rows
+
+
+def _note_repeating_sheets(ctx: Context, long_parts: list[pd.DataFrame]) -> None:
+    """A warning naming the sheets whose values mostly repeat values given already (a workbook with a
+    series and one sheet per day): the volunteer can choose the sheets to read."""
+    repeated = ctx.problems.rows_per_sheet("duplicate_row")
+    read = {str(part["sheet"].iloc[0]): len(part) for part in long_parts if len(part)}
+    names = [name for name in read if 2 * repeated.get(name, 0) >= read[name]]
+    if not names:
+        return
+    shown = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+    ctx.problems.add(
+        problem(
+            "sheets_repeat_values",
+            f"{'The sheets' if len(names) > 1 else 'The sheet'} {shown} mostly "
+            f"{'repeat' if len(names) > 1 else 'repeats'} values the file gives already "
+            f"({sum(repeated[n] for n in names):,} values, each counted once): choose the sheets to read if "
+            "some hold the same figures as others.",
+            severity="warning",
+        )
+    )
 
 
 def _value_columns(ctx: Context, plan: Plan) -> set[str]:

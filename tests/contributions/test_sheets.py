@@ -59,6 +59,11 @@ def test_the_dpc_workbook_without_a_mapping_gets_a_report_of_every_sheet(test_da
     totals = [p for p in report["problems"] if p["code"] == "totals_row_skipped"]
     assert len(totals) == 13
     assert {(p["sheet"], p["rows"][0]) for p in totals} == {(name, 23) for name in list(sheets)[1:-1]}
+    # The daily sheets repeat the series: said once, so that the volunteer chooses the sheets.
+    repeating = next(p for p in report["problems"] if p["code"] == "sheets_repeat_values")
+    assert repeating["message"].startswith("The sheets '24', '25', '26'")
+    assert f"'{SERIES}'" not in repeating["message"]
+    assert "'dati'" not in repeating["message"]
 
 
 def test_the_regional_series_sheet_alone_is_read_value_for_value(test_data, reference_data):

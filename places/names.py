@@ -3,12 +3,14 @@
 Files name places as people write them: "Seoul" for ISO's "Seoul-teukbyeolsi", "Guyane" for
 "Guyane (française)", "Hubei" for "Hubei Sheng", "Reggio di Calabria" for "Reggio Calabria".
 `iso_name_variants` strips the words that only say what kind of subdivision a place is;
-`translated_names` reads pycountry's gettext catalogues (about 70 languages) and keeps the names
-written in Latin letters, the ones our files use. `loose_name` drops the small linking words
-("di", "nell'", "e della") so that "Reggio nell'Emilia" and "Reggio Emilia" compare equal.
+`translated_names` reads pycountry's gettext catalogues in the languages official sources publish
+in (`LANGUAGES`) and keeps the names written in Latin letters, the ones our files use.
+`loose_name` drops the small linking words ("di", "nell'", "e della") so that "Reggio nell'Emilia"
+and "Reggio Emilia" compare equal.
 
 Whether a variant becomes an alias is decided in `places.reference`: one that another place
-already carries, or that two places would share, is left out.
+already carries, or that two places would share, is left out. Translations are aliases of the
+`translation` scheme, which the resolver reads for a subdivision inside a scope only.
 """
 
 import gettext

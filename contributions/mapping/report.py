@@ -11,12 +11,12 @@ from typing import Any, cast
 
 from ..contracts import ColumnMapping, RecipeApplied, ValidationReport
 from ..models import Submission
+from ..validation.filters import MAX_FILTER_VALUES
 
 MAX_COLUMNS_IN_FORM = 200
 LOCATION_ROLES = {"country", "region", "subregion", "location"}
 # Detected roles of the columns a row filter may be set on (a date, a value or a metric's never).
 FILTER_ROLES = LOCATION_ROLES | {"metric", "ignore"}
-MAX_FILTER_VALUES = 30  # as many distinct values as validation lists for a column
 UNKNOWN_PLACE_CODES = ("unknown_location", "ambiguous_location")
 LABELLED_KEY = re.compile(r".*\(([^()]+)\)\s*")  # "Lombardia (IT_25)": a suggestion given as a label
 

@@ -11,7 +11,8 @@ import pandas as pd
 from ..parsing import Sheet, problem
 from .context import Context, Plan
 
-MAX_FILTER_VALUES = 30  # a column with more distinct values is not offered as a row filter
+MAX_FILTER_VALUES = 50  # a column with more distinct values is not offered as a row filter (France's
+# file names 35 publishers in source_nom)
 PROBE_ROWS = 1_000  # rows looked at first: most columns show more than MAX_FILTER_VALUES values in them
 CHUNK_ROWS = 200_000
 

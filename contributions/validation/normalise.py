@@ -13,7 +13,7 @@ from .context import FRAME_COLUMNS, Context, Plan
 from .dates import resolve_dates
 from .encoding import category, encode, small_int_codes
 from .reshape import PLACE
-from .resolution import AGGREGATED, DIRECT, IGNORED, UNPLACED, resolve_locations, resolve_metrics
+from .resolution import AGGREGATED, DIRECT, IGNORED, resolve_locations, resolve_metrics
 from .series import check_series, start_series_flags
 from .values import parse_values, plain_values
 
@@ -108,26 +108,13 @@ def _with_column_places(
 
 
 def _report_left_out(ctx: Context, rows: pd.DataFrame, modes: np.ndarray, empty: np.ndarray) -> None:
-    """Warnings for the values of places mapped to nothing, and of unknown places the mapping leaves out."""
+    """A warning for the values of places mapped to nothing (resolution names unknown places left out)."""
     ignored = (modes == IGNORED) & ~empty
     if ignored.any():
         ctx.problems.add(
             problem(
                 "location_ignored",
                 f"{int(ignored.sum()):,} values for places mapped to nothing were left out.",
-                severity="warning",
-            )
-        )
-    unplaced = (modes == UNPLACED) & ~empty
-    if unplaced.any():
-        names = rows.loc[unplaced, sorted(c for c in rows.columns if c.startswith("loc"))].astype(str)
-        names = names.drop_duplicates()
-        listed = ", ".join(" / ".join(t for t in r if t) for r in names.head(30).itertuples(index=False))
-        ctx.problems.add(
-            problem(
-                "sublocations_ignored",
-                f"{int(unplaced.sum()):,} values for places we do not "
-                f"know were left out, as the mapping asks: {listed}" + ("..." if len(names) > 30 else "."),
                 severity="warning",
             )
         )
@@ -174,33 +161,8 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
                 column=("column", "first"),
             )
         )
-        aggregated = agg[agg["mode"] == AGGREGATED]
-        if not aggregated.empty:
-            key_by_id = {pk: p.key for pk, p in ctx.resolver.places.items()}
-            direct_ids = set(frame.loc[~summing, "location_id"])
-            partial = aggregated[aggregated["location_id"].isin(direct_ids)]
-            for location_id, group in partial.groupby("location_id"):
-                key = key_by_id[int(location_id)]
-                ctx.problems.add(
-                    problem(
-                        "partial_aggregate",
-                        f"Rows for places inside {key} that we do not know cannot be added up into "
-                        f"{key}, because the file also gives {key} or other places inside it directly: map those names "
-                        "in 'locations' or leave them out.",
-                        value=key,
-                    ),
-                    rows=group["row"].tolist(),
-                )
-            places = aggregated.groupby("location_id")["n"].sum()
-            listed = ", ".join(f"{key_by_id[int(k)]} ({v:,})" for k, v in places.head(20).items())
-            ctx.problems.add(
-                problem(
-                    "sublocations_aggregated",
-                    f"{int(places.sum()):,} values for places we do not list (such as "
-                    f"counties) were added up into {listed}" + ("..." if len(places) > 20 else "") + ".",
-                    severity="warning",
-                )
-            )
+        # resolution.py and subplaces.py name the places added up, per parent (and leave out what
+        # would be counted twice).
         frame, sorted_keys = _sorted(pd.concat([frame[~summing], agg.drop(columns=["n"])], ignore_index=True))
     same = np.zeros(len(frame), dtype=bool)
     same[1:] = sorted_keys[1:] == sorted_keys[:-1]

@@ -21,7 +21,7 @@ from .subplaces import report_subplaces, summed_parents
 # inside a known one that the mapping leaves out, or that its parent's own row already counts;
 # subplaces.report_subplaces names each such place and its rows (normalise_rows drops them as it drops
 # unknown ones).
-DIRECT, AGGREGATED, IGNORED, UNPLACED, ERROR, LEFT_OUT = 0, 1, 2, 3, 4, 5
+DIRECT, AGGREGATED, IGNORED, ERROR, LEFT_OUT = 0, 1, 2, 4, 5
 Unknown = dict[tuple[str, str | None, str | None, str], list[int]]  # (text, parent key, why, within) -> codes
 
 

@@ -71,7 +71,7 @@ def test_distinct_values_stop_at_the_cap_and_read_every_row_of_the_columns_that_
     found = distinct_values(frame, ["level", "number", "blank"])
 
     assert found == {"level": ["a", "b", "c"]}  # "c" is on the last row
-    assert MAX_FILTER_VALUES == 30
+    assert MAX_FILTER_VALUES < 300_011  # the cap is what left "number" out
 
 
 def test_a_filter_on_a_column_the_file_lacks_is_a_mapping_error(reference_data):

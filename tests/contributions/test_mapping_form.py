@@ -12,6 +12,7 @@ from django.forms import Select
 
 from contributions.mapping import DATE_FORMATS, MappingForm
 from contributions.models import Submission
+from contributions.validation.filters import MAX_FILTER_VALUES
 from tests.contributions.factories import SubmissionFactory
 from tests.contributions.validation.builders import run
 
@@ -554,7 +555,7 @@ def test_columns_of_figures_or_of_many_values_are_no_row_filter(reference_data):
     sheet["values"] = {
         "totale_casi": ["1", "2"],  # the values of a metric
         "deceduti_rsa": ["0", "3"],  # looks like a metric the check did not take
-        "codice": [str(n) for n in range(31)],  # more values than a row filter offers
+        "codice": [str(n) for n in range(MAX_FILTER_VALUES + 1)],  # more values than a row filter offers
         "source_nom": ["ARS"],
     }
     sheet["left_out"] = [{"column": "deceduti_rsa", "values": 2, "reason": "a part of deaths", "metric": "deaths"}]

@@ -1,0 +1,478 @@
+"""Benchmark: how costs grow with the dataset, at 1M, 3M and 10M values (issue 16, "Growth, measured").
+
+Each size gets a fresh database filled with generated values that have the real key structure: every
+country of the places table, then their ISO 3166-2 subdivisions (by key), each with confirmed,
+deaths and recovered over JHU's 1,143 days (1/22/20 to 3/9/23). Each series follows the shape of the
+world total of that metric in JHU's final global series (demo_data/jhu/), scaled per place, so no
+download is needed. At each size, every step runs in its own process (so its peak memory is its
+own, Django included) on the same database, in this order:
+
+- import: `upsert_observations` of all values in one release (what import_jhu does once it has read
+  and placed its files), against `bench/import_jhu.py`'s baseline (a bare COPY / executemany into a
+  table with the same unique key), measured in the same process. Target: <= 2x at every size.
+- merge 100k: an approved submission of 50k changed and 50k new values through `review.merge.run`.
+- release: a submission of 1,000 changed values merged, then the `dataset.tasks.build_exports` task
+  run inline (the exports of the previous release are built first, untimed); disk growth is printed.
+- validate + diff: one 1M-row long upload (the same rows at every size, 1% changed) through
+  parse_file, validate and compute_diff, the first after the release and the next; baseline
+  `pandas.read_csv(engine="pyarrow")`.
+- API series (one country's confirmed, JSON) with the cache warm and emptied before each request;
+  the location page and the countries index, cache warm and emptied; `/api/v1/ping/` for scale.
+- JHU export: `write_jhu` against `bench/export_jhu.py`'s baseline (one query, pandas pivot, to_csv).
+
+Targets: import and exports <= 2x their baselines at every size; merge 100k, the release, API
+series and page times grow <= 1.5x from the smallest size measured to the largest; peak memory of
+any step <= 2 GB at 10M.
+
+    .venv/bin/python bench/scale.py --sizes 1M,3M        # SQLite (a fresh file per size)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_scale .venv/bin/python bench/scale.py
+
+On PostgreSQL the database DATABASE_URL names is dropped and created again for each size, so its
+name must contain "bench". SQLite runs sizes up to 3M only (a 10M SQLite file says nothing new).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import FINAL, ROOT, machine, peak_rss_mb
+
+DAYS = 1143
+START = "2020-01-22"
+METRICS = ("confirmed", "deaths", "recovered")
+MERGE_VALUES, RELEASE_VALUES, UPLOAD_ROWS = 100_000, 1_000, 1_000_000
+SQLITE_MAX = 3_000_000
+REPEAT = int(os.environ.get("BENCH_REPEAT", 7))
+TARGET_MB = 2048
+
+
+# ---- the generated dataset ---------------------------------------------------------------------
+
+
+def series_keys(size: int) -> list[tuple[int, int]]:
+    """(location id, metric id) of the series that make `size` values: countries first, then subdivisions."""
+    from places.models import Location, Metric
+
+    countries = Location.objects.filter(level=Location.Level.COUNTRY, parent__isnull=True).order_by("key")
+    subdivisions = Location.objects.exclude(iso_3166_2="").filter(parent__isnull=False).order_by("key")
+    metrics = [Metric.objects.get(code=code).pk for code in METRICS]
+    places = [*countries.values_list("pk", flat=True), *subdivisions.values_list("pk", flat=True)]
+    wanted = -(-size // DAYS)
+    keys = [(place, metric) for place in places for metric in metrics][:wanted]
+    if len(keys) < wanted:
+        raise SystemExit(f"the places table gives {len(keys) * DAYS:,} values at most, not {size:,}")
+    return keys
+
+
+def shapes():
+    """Each metric's world total per day in JHU's final series, scaled to 0..1."""
+    import pandas as pd
+
+    curves = {}
+    for metric in METRICS:
+        wide = pd.read_csv(FINAL / f"time_series_covid19_{metric}_global.csv")
+        total = wide.iloc[:, 4:].sum().to_numpy(dtype="float64")[:DAYS]
+        curves[metric] = total / total.max()
+    return curves
+
+
+def dataset_frame(size: int):
+    import numpy as np
+    import pandas as pd
+
+    from places.models import Metric
+
+    keys = series_keys(size)
+    codes = dict(Metric.objects.filter(code__in=METRICS).values_list("pk", "code"))
+    curves = shapes()
+    location_ids = np.array([k[0] for k in keys], dtype="int64")
+    metric_ids = np.array([k[1] for k in keys], dtype="int64")
+    scale = 10.0 ** (2 + (np.arange(len(keys)) * 7919 % 5))  # 100 .. 1M at the peak, by series
+    values = np.stack([curves[codes[m]] for m in metric_ids]) * scale[:, None]
+    return pd.DataFrame(
+        {
+            "location_id": np.repeat(location_ids, DAYS),
+            "metric_id": np.repeat(metric_ids, DAYS),
+            "date": np.tile(pd.date_range(START, periods=DAYS).to_numpy(), len(keys)),
+            "value": np.round(values).ravel(),
+        }
+    )
+
+
+def bench_source():
+    from sources.models import Source
+
+    return Source.objects.get_or_create(
+        url="https://bench.example.org/scale",
+        defaults={"name": "Bench scale", "institution": "Bench", "institution_type": "ministry", "priority": 100},
+    )[0]
+
+
+def submit(frame) -> float:
+    """Merge `frame` as an approved submission (its exports left to the caller); seconds taken."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from contributions.models import Submission
+    from review import merge
+    from tests.review.builders import store_parquet
+
+    merge._after_merge = lambda submission_id, release_id: None  # the exports are measured on their own
+    submitter = User.objects.get_or_create(username="bench-scale", defaults={"email": "bench-scale@example.org"})[0]
+    submission = Submission.objects.create(
+        kind=Submission.Kind.DATA,
+        submitter=submitter,
+        source=bench_source(),
+        status=Submission.Status.APPROVED,
+        approved_at=timezone.now(),
+        normalised_path=store_parquet(frame),
+        row_count=len(frame),
+    )
+    start = time.perf_counter()
+    merge.run(submission_id=submission.pk)
+    return time.perf_counter() - start
+
+
+def disk_mb() -> float:
+    from django.conf import settings
+
+    roots = {Path(settings.EXPORTS_ROOT), Path(settings.MEDIA_ROOT)}
+    return sum(p.stat().st_size for root in roots if root.exists() for p in root.rglob("*") if p.is_file()) / 1e6
+
+
+# ---- steps: each runs in its own process and returns its figures ------------------------------
+
+
+def step_setup(size):
+    from django.core.management import call_command
+
+    from places.reference import load_reference_data
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_reference_data()
+    return {}
+
+
+def step_import(size):
+    from django.db import connection
+    from import_jhu import baseline_once
+
+    from dataset.models import Observation
+    from dataset.upsert import upsert_observations
+
+    frame = dataset_frame(size)
+    start = time.perf_counter()
+    upsert_observations(frame, source=bench_source(), description="bench scale import", schedule_exports=False)
+    seconds = time.perf_counter() - start
+    peak = peak_rss_mb()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE dataset_observation")  # as autovacuum leaves a live table
+    return {
+        "seconds": seconds,
+        "baseline": baseline_once(frame),
+        "peak_mb": peak,
+        "values": Observation.objects.count(),
+    }
+
+
+def step_merge(size):
+    import numpy as np
+    import pandas as pd
+
+    frame = dataset_frame(size)
+    changed = frame.sample(MERGE_VALUES // 2, random_state=1)
+    changed = changed.assign(value=changed["value"] + 0.5)
+    series = frame.drop_duplicates(["location_id", "metric_id"])
+    per_series = -(-(MERGE_VALUES // 2) // len(series))
+    new = pd.DataFrame(
+        {
+            "location_id": np.repeat(series["location_id"].to_numpy(), per_series),
+            "metric_id": np.repeat(series["metric_id"].to_numpy(), per_series),
+            "date": np.tile(pd.date_range(START, periods=DAYS + per_series)[DAYS:].to_numpy(), len(series)),
+            "value": 1.0,
+        }
+    ).head(MERGE_VALUES // 2)
+    del frame
+    return {"seconds": submit(pd.concat([changed, new], ignore_index=True)), "peak_mb": peak_rss_mb()}
+
+
+def step_release(size):
+    from dataset.models import Release
+    from dataset.selectors import latest_release
+    from dataset.tasks import build_exports
+
+    build_exports(latest_release().pk)  # the previous release's exports, as a live site has them
+    frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=2)
+    before = disk_mb()
+    merge_seconds = submit(frame.assign(value=frame["value"] + 1))
+    start = time.perf_counter()
+    build_exports(Release.objects.order_by("-number").first().pk)
+    exports_seconds = time.perf_counter() - start
+    return {
+        "seconds": merge_seconds + exports_seconds,
+        "merge": merge_seconds,
+        "exports": exports_seconds,
+        "disk_mb": disk_mb() - before,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def upload_path() -> Path:
+    return Path(os.environ["BENCH_TMP"]) / "upload.csv"
+
+
+def step_upload(size):
+    """The 1M-row long upload (the first values of every dataset, 1% changed); not timed."""
+    import numpy as np
+    import pandas as pd
+
+    from places.models import Location, Metric
+
+    frame = dataset_frame(min(size, UPLOAD_ROWS)).head(UPLOAD_ROWS)
+    keys = dict(Location.objects.values_list("pk", "key"))
+    codes = dict(Metric.objects.values_list("pk", "code"))
+    value = frame["value"].to_numpy() + (np.arange(len(frame)) % 100 == 0)
+    pd.DataFrame(
+        {
+            "date": frame["date"].dt.strftime("%Y-%m-%d"),
+            "location": frame["location_id"].map(keys),
+            "metric": frame["metric_id"].map(codes),
+            "value": value.astype("int64"),
+        }
+    ).to_csv(upload_path(), index=False)
+    return {}
+
+
+def step_validate(size):
+    from contributions.diff import compute_diff
+    from contributions.parsing import parse_file
+    from contributions.validation import validate
+    from places.resolver import LocationResolver
+
+    LocationResolver.current()  # reference data loaded, as a long-running worker has it
+    start = time.perf_counter()
+    result = validate(parse_file(upload_path()), mapping={"layout": "long"})
+    diff = compute_diff(result.frame, source=bench_source(), keys=result.keys)
+    seconds = time.perf_counter() - start
+    assert result.is_valid, result.report["counts"]
+    return {"seconds": seconds, "peak_mb": peak_rss_mb(), "rows": len(result.frame), "diff": diff["counts"]}
+
+
+def step_read_csv(size):
+    import pandas as pd
+
+    start = time.perf_counter()
+    pd.read_csv(upload_path(), engine="pyarrow")
+    return {"seconds": time.perf_counter() - start, "peak_mb": peak_rss_mb()}
+
+
+def _median_ms(client, url, *, cold=False) -> float:
+    from django.core.cache import cache
+
+    times = []
+    for _ in range(REPEAT + 1):
+        if cold:
+            cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return statistics.median(times[1:]) * 1000
+
+
+def step_requests(size):
+    from django.conf import settings
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    series = "/api/v1/observations/?location=IT&metric=confirmed&page_size=2000"
+    figures = {
+        "ping_ms": _median_ms(client, "/api/v1/ping/"),
+        "api_cached_ms": _median_ms(client, series),
+        "api_uncached_ms": _median_ms(client, series, cold=True),
+        "location_ms": _median_ms(client, "/data/IT/"),
+        "location_cold_ms": _median_ms(client, "/data/IT/", cold=True),
+        "index_ms": _median_ms(client, "/data/"),
+        "index_cold_ms": _median_ms(client, "/data/", cold=True),
+    }
+    return {**figures, "peak_mb": peak_rss_mb()}
+
+
+def step_export(size):
+    from export_jhu import baseline_once
+
+    from dataset.exports.jhu import write_jhu
+
+    with tempfile.TemporaryDirectory(dir=os.environ["BENCH_TMP"]) as tmp:
+        start = time.perf_counter()
+        write_jhu(Path(tmp) / "jhu")
+        seconds = time.perf_counter() - start
+        peak = peak_rss_mb()
+        return {"seconds": seconds, "baseline": baseline_once(Path(tmp)), "peak_mb": peak}
+
+
+STEPS = {
+    "setup": step_setup,
+    "import": step_import,
+    "merge": step_merge,
+    "release": step_release,
+    "upload": step_upload,
+    "validate_first": step_validate,
+    "validate": step_validate,
+    "read_csv": step_read_csv,
+    "requests": step_requests,
+    "export": step_export,
+}
+
+
+# ---- the driver: one database per size, one process per step, then the table -------------------
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().upper()
+    factor = {"K": 1_000, "M": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("KM")) * factor)
+
+
+def database_for(size: int, tmp: str) -> str | None:
+    """A fresh database for this size: a new SQLite file, or DATABASE_URL's database dropped and created."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return None if size > SQLITE_MAX else f"sqlite:///{tmp}/scale.sqlite3"
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    if "bench" not in name:
+        raise SystemExit(f"bench/scale.py drops and recreates its database: {name!r} must contain 'bench'")
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
+def run_step(step: str, size: int, env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--step", step, "--size", str(size)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        print(out.stderr[-3000:], file=sys.stderr)
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_size(size: int) -> dict | None:
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        url = database_for(size, tmp)
+        if url is None:
+            print(f"\n== {size:,} values: skipped on SQLite (up to {SQLITE_MAX:,}; use PostgreSQL)", flush=True)
+            return None
+        env = dict(
+            os.environ, DATABASE_URL=url, EXPORTS_ROOT=f"{tmp}/exports", MEDIA_ROOT=f"{tmp}/media", BENCH_TMP=tmp
+        )
+        env.update(API_THROTTLE_ANON="100000000/hour", API_THROTTLE_USER="100000000/hour", DEBUG="0")
+        env.pop("REDIS_URL", None)
+        print(f"\n== {size:,} values on {url.split(':', 1)[0]} ==", flush=True)
+        results: dict = {}
+        for step in STEPS:
+            start = time.perf_counter()
+            results[step] = run_step(step, size, env)
+            shown = {k: round(v, 3) if isinstance(v, float) else v for k, v in results[step].items()}
+            print(f"  {step:<15} {time.perf_counter() - start:7.1f} s wall  {shown}", flush=True)
+            if "error" in results[step] and step in ("setup", "import"):
+                break
+        return results
+
+
+def _get(results: dict, step: str, key: str = "seconds"):
+    value = results.get(step, {}).get(key)
+    return value if isinstance(value, (int, float)) else None
+
+
+ROWS = [  # label, step, key, unit, kind of target
+    ("import", "import", "seconds", "s", "baseline"),
+    ("  baseline: bare COPY/executemany", "import", "baseline", "s", ""),
+    ("merge 100k", "merge", "seconds", "s", "growth"),
+    ("release of 1,000 values (merge + exports)", "release", "seconds", "s", "growth"),
+    ("  of which build_exports", "release", "exports", "s", ""),
+    ("  disk added by the release", "release", "disk_mb", "MB", ""),
+    ("validate + diff 1M rows, first after release", "validate_first", "seconds", "s", ""),
+    ("validate + diff 1M rows", "validate", "seconds", "s", "read_csv"),
+    ("  baseline: read_csv(pyarrow)", "read_csv", "seconds", "s", ""),
+    ("API series, cached", "requests", "api_cached_ms", "ms", "growth"),
+    ("API series, uncached", "requests", "api_uncached_ms", "ms", "growth"),
+    ("  baseline: /api/v1/ping/", "requests", "ping_ms", "ms", ""),
+    ("location page /data/IT/", "requests", "location_ms", "ms", "growth"),
+    ("location page, cache emptied", "requests", "location_cold_ms", "ms", "growth"),
+    ("countries index /data/", "requests", "index_ms", "ms", "growth"),
+    ("countries index, cache emptied", "requests", "index_cold_ms", "ms", "growth"),
+    ("JHU export", "export", "seconds", "s", "baseline"),
+    ("  baseline: query + pivot + to_csv", "export", "baseline", "s", ""),
+]
+
+
+def _ratios(cells: list, bases: list) -> str:
+    return ", ".join("-" if not (c and b) else f"{c / b:.2f}x" for c, b in zip(cells, bases, strict=True))
+
+
+def print_table(by_size: dict[int, dict], engine: str) -> None:
+    sizes = sorted(by_size)
+    first, last = sizes[0], sizes[-1]
+    print(f"\n== growth on {engine}: {machine()}")
+    print(f"{'step':<48}" + "".join(f"{f'{s / 1e6:g}M':>12}" for s in sizes) + "  target")
+    for label, step, key, unit, kind in ROWS:
+        cells = [_get(by_size[s], step, key) for s in sizes]
+        line = f"{label:<48}" + "".join(f"{'-' if c is None else f'{c:.2f} {unit}':>12}" for c in cells)
+        if kind == "baseline":
+            line += "  <= 2x baseline: " + _ratios(cells, [_get(by_size[s], step, "baseline") for s in sizes])
+        elif kind == "read_csv":
+            line += "  ratio to read_csv: " + _ratios(cells, [_get(by_size[s], "read_csv") for s in sizes])
+        elif kind == "growth" and cells[0] and cells[-1] and first != last:
+            line += f"  growth {first / 1e6:g}M->{last / 1e6:g}M {cells[-1] / cells[0]:.2f}x (target <= 1.5x)"
+        print(line)
+    peaks = [max((r.get("peak_mb", 0) for r in by_size[s].values()), default=0) for s in sizes]
+    print(f"{'peak memory of any step':<48}" + "".join(f"{p:>9.0f} MB" for p in peaks) + f"  <= {TARGET_MB} MB at 10M")
+    print("\nJSON " + json.dumps({"engine": engine, "results": {str(s): by_size[s] for s in sizes}}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SCALE_SIZES", "1M,3M,10M"))
+    parser.add_argument("--step", choices=list(STEPS))
+    parser.add_argument("--size", type=int)
+    args = parser.parse_args()
+    if args.step:
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+        import django
+
+        django.setup()
+        print(json.dumps(STEPS[args.step](args.size)))
+        return 0
+    engine = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    print(f"Machine: {machine()}; engine: {engine}")
+    by_size = {}
+    for size in sorted(parse_size(s) for s in args.sizes.split(",") if s.strip()):
+        measured = measure_size(size)
+        if measured is not None:
+            by_size[size] = measured
+    if by_size:
+        print_table(by_size, engine)
+    return 1 if any("error" in r for m in by_size.values() for r in m.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv dev-venv demo lint bench worker clean
+.PHONY: run test venv dev-venv demo lint bench bench-scale worker clean
 
 $(VENV)/.installed: requirements.txt requirements.lock
 	@echo "==> Installing requirements.txt into $(VENV) (first run only; pip lists each package)"
@@ -50,6 +50,11 @@ worker: venv
 
 bench: dev-venv
 	$(PY) bench/run_all.py
+
+# How costs grow at 1M, 3M and 10M values: SIZES=1M,3M; the engine is DATABASE_URL's (SQLite up to 3M).
+SIZES ?= 1M,3M,10M
+bench-scale: dev-venv
+	$(PY) bench/scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media staticfiles sent-mail var

@@ -4,7 +4,8 @@ Every validated upload is compared with the canonical values (contributions/diff
 million values out of the database takes longer than parsing and checking the upload itself,
 and the values change only with a release, so each release's values are kept as three arrays
 sorted by observation key (dataset/keys.py): `keys`, `values` and `source_ids`. They are written
-once per release (by the export task after each release, or by the first diff that needs them) and
+once per release, by the merge from the previous release's snapshot and the values it wrote
+(`advance`; by the export task after an import, or by the first diff that needs them), and
 memory-mapped after that: a lookup of a million keys then costs a few tens of milliseconds.
 
 A snapshot belongs to one release: its directory name holds the release's number and creation
@@ -184,3 +185,63 @@ def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     empty = np.array([], dtype="int64")
     return empty, empty.astype("float64"), empty
+
+
+def load(release: Release) -> Values | None:
+    """`release`'s snapshot when it is on disk, else None."""
+    directory = _directory(release)
+    try:
+        keys, values, source_ids = (np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
+    except (OSError, ValueError):
+        return None
+    return Values(keys, values, source_ids, release=release.number)
+
+
+def advance(release: Release) -> Values:
+    """Write `release`'s snapshot from the one before it and the values `release` wrote.
+
+    The merge calls this inside its transaction, so the snapshot is on disk when the release
+    becomes visible and no diff reads the database. Without the previous snapshot, every value is read.
+    """
+    latest = latest_release()
+    if latest is None or latest.pk != release.pk:  # an older release's values are no longer all in the table
+        return current()
+    existing = load(release)
+    if existing is not None:
+        return existing
+    previous = Release.objects.filter(number__lt=release.number).order_by("-number").first()
+    before = load(previous) if previous is not None else Values(*_empty(), release=None)
+    if before is None:
+        return build(release)
+    changed_keys, changed_values, changed_sources = _read_changed(release)
+    order = np.argsort(changed_keys, kind="stable")
+    changed_keys, changed_values, changed_sources = changed_keys[order], changed_values[order], changed_sources[order]
+    position = np.searchsorted(before.keys, changed_keys)
+    found = position < len(before.keys)
+    found[found] = before.keys[position[found]] == changed_keys[found]
+    keys, values, source_ids = (np.array(array) for array in (before.keys, before.values, before.source_ids))
+    values[position[found]] = changed_values[found]
+    source_ids[position[found]] = changed_sources[found]
+    added = ~found
+    if added.any():
+        keys = np.insert(keys, position[added], changed_keys[added])
+        values = np.insert(values, position[added], changed_values[added])
+        source_ids = np.insert(source_ids, position[added], changed_sources[added])
+    try:
+        _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
+    except OSError:
+        logger.exception("Could not save the snapshot of release %s", release.number)
+    return Values(keys, values, source_ids, release=release.number)
+
+
+def _read_changed(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values `release` added or changed (every value carries the release that last wrote it)."""
+    table = Observation._meta.db_table
+    sql = f"SELECT {key_sql(epoch_days_sql('date'))}, value, source_id FROM {table} WHERE release_id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [release.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return _empty()
+    keys, values, source_ids = zip(*rows, strict=True)
+    return (np.array(keys, dtype="int64"), np.array(values, dtype="float64"), np.array(source_ids, dtype="int64"))

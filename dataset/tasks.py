@@ -14,12 +14,27 @@ logger = logging.getLogger(__name__)
 
 @shared_task(base=PortalTask)
 def build_exports(release_id: int) -> int:
-    """Write the release's export files (tidy, JHU, Parquet, Data Package) and the snapshot of its values
-    that diffs read; a second run finds them built."""
+    """Write the release's export files (tidy, JHU, Parquet, Data Package) from the snapshot of its values
+    (written first when the merge has not: an import's release), rewriting only what changed; a
+    second run finds them built."""
     release = Release.objects.filter(pk=release_id).first()
     if release is None:
         logger.warning("build_exports: release %s does not exist", release_id)
         return 0
+    snapshots.advance(release)
     files = exports.build_release_exports(release=release)
-    snapshots.current()
     return len(files)
+
+
+@shared_task(base=PortalTask)
+def warm_caches(release_id: int) -> int:
+    """Fill the release's caches (popular API queries, every country's confirmed and deaths series, the
+    countries index) so that the first readers after it are answered from them; returns how many API
+    answers were stored. Nothing to do when a newer release exists (its own task warms)."""
+    from . import warming  # imports the API's views: loaded by the worker only when it warms
+
+    release = Release.objects.filter(pk=release_id).first()
+    if release is None:
+        logger.warning("warm_caches: release %s does not exist", release_id)
+        return 0
+    return warming.warm_caches(release).stored

@@ -345,6 +345,10 @@ API_CACHE_PREFIX = os.environ.get("API_CACHE_PREFIX", "api")
 
 # Exports of each release are written here (outside the static root; served by a view).
 EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT", MEDIA_ROOT / "exports"))
+# Releases whose files stay on disk besides the latest: the last EXPORTS_KEEP_LAST and every
+# EXPORTS_KEEP_EVERY-th (0: none). Others are rebuilt on demand: manage.py export_dataset --release N.
+EXPORTS_KEEP_LAST = int(os.environ.get("EXPORTS_KEEP_LAST", "10"))
+EXPORTS_KEEP_EVERY = int(os.environ.get("EXPORTS_KEEP_EVERY", "10"))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,9 +5,14 @@ as a formula in a spreadsheet. Numbers are never escaped, which keeps the JHU ro
 (Lat "-11.2027" stays a number).
 """
 
+from collections.abc import Iterator
+
 import numpy as np
+import pandas as pd
 
 from common.spreadsheets import escape_formula
+
+from .schema import TIDY_HEADER
 
 
 def _is_number(text: str) -> bool:
@@ -36,3 +41,18 @@ def format_values(values: np.ndarray) -> np.ndarray:
     if other.any():
         out[other] = [repr(float(v)) for v in values[other]]
     return out
+
+
+def csv_rows(chunk: pd.DataFrame) -> Iterator[tuple[str, ...]]:
+    """A tidy chunk as CSV rows: text cells escaped (once per distinct text), numbers formatted."""
+    columns: list[list[str]] = []
+    for column in TIDY_HEADER:
+        if column == "value":
+            columns.append(format_values(chunk["value"].to_numpy()).tolist())
+        elif column == "date":
+            columns.append(chunk["date"].tolist())
+        else:
+            values = chunk[column].tolist()
+            escaped = {text: escape_cell(text) for text in set(values)}
+            columns.append([escaped[text] for text in values])
+    return zip(*columns, strict=True)

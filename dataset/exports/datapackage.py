@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .schema import (
     Column,
     names,
 )
+from .table import Table
 from .tidy import write_tidy
 
 LICENCE_URLS = {
@@ -92,9 +94,8 @@ RESOURCES = [
 ]
 
 
-def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source]) -> list[Path]:
+def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source], used_locations: Any) -> list[Path]:
     """locations.csv (those with values), metrics.csv and sources.csv (those that supplied values)."""
-    used_locations = Observation.objects.values("location_id")
     locations = pd.DataFrame(
         list(
             Location.objects.filter(pk__in=used_locations)
@@ -118,12 +119,21 @@ def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source]) -> lis
     return written
 
 
-def write_datapackage(directory: Path, *, release: Release | None = None, tidy_written: bool = False) -> list[Path]:
-    """A Frictionless Data Package: datapackage.json beside the tidy CSV and the reference tables."""
+def write_datapackage(
+    directory: Path, *, release: Release | None = None, tidy_written: bool = False, table: Table | None = None
+) -> list[Path]:
+    """A Frictionless Data Package: datapackage.json beside the tidy CSV and the reference tables.
+
+    `table`: the values the package describes (a past release's, say); the current ones otherwise."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = [] if tidy_written else write_tidy(directory, gzip_copy=False)
-    used_sources = Source.objects.filter(pk__in=Observation.objects.values("source_id")).order_by("name")
-    written += _write_lookup_tables(directory, used_sources)
+    written = [] if tidy_written else write_tidy(directory, gzip_copy=False, table=table)
+    if table is None:
+        used_sources = Source.objects.filter(pk__in=Observation.objects.values("source_id")).order_by("name")
+        used_locations: Any = Observation.objects.values("location_id")
+    else:
+        used_sources = Source.objects.filter(pk__in=np.unique(table.source_ids).tolist()).order_by("name")
+        used_locations = np.unique(table.location_ids).tolist()
+    written += _write_lookup_tables(directory, used_sources, used_locations)
 
     licences: dict[str, dict[str, str]] = {}
     for src in used_sources:

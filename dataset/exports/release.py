@@ -1,33 +1,52 @@
-"""A release's export files: every format written for the latest release and recorded as ReleaseFile
-rows (running it twice gives the same files), and `export`, one format into any folder."""
+"""A release's export files, written from what changed since the release before, and `export`, one format anywhere.
+
+Layout under EXPORTS_ROOT:
+- store/segments: the tidy CSV's dates, gzip-compressed, named by SHA-256 (segments.py);
+  store/blobs: every other file (Parquet, JHU, Data Package), named by SHA-256.
+- store/manifests/<number>.json: what release <number>'s files are made of (segments and blobs).
+- <number>/<name>: the files as served. The latest release's are all there (its CSV and .gz
+  written in full); an older kept release keeps its blobs (hard links: no extra space) and its
+  CSV and .gz are assembled from the shared segments when downloaded (storage.open_release_file).
+
+A release rewrites only the dates whose values changed: every other date's segment is the previous
+release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
+rebuilds them from history, byte for byte (the checksums are recorded in ReleaseFile).
+"""
 
 import hashlib
+import json
 import os
 import shutil
 import uuid
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
+from .. import snapshots
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
+from . import segments
 from .datapackage import write_datapackage
-from .jhu import write_jhu
+from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
+from .retention import apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
+from .table import Lookups, Table, as_of_release, from_database, from_snapshot
 from .tidy import write_tidy
 
 FORMATS = ("tidy", "jhu", "parquet", "datapackage")
+GZ_NAME = TIDY_NAME + ".gz"
 
 
 def export(fmt: str, directory: Path, *, release: Release | None = None) -> list[Path]:
-    """Write one format into `directory` and return the files written."""
+    """Write one format of the current dataset into `directory` and return the files written."""
     directory = Path(directory)
     if fmt == "tidy":
         return write_tidy(directory)
     if fmt == "jhu":
-        return write_jhu(directory)
+        return write_jhu_from_table(directory, from_database(Lookups.read()))
     if fmt == "parquet":
         return write_parquet(directory)
     if fmt == "datapackage":
@@ -38,7 +57,7 @@ def export(fmt: str, directory: Path, *, release: Release | None = None) -> list
 def _format_of(name: str) -> str:
     if name == TIDY_NAME:
         return "csv"
-    if name == TIDY_NAME + ".gz":
+    if name == GZ_NAME:
         return "csv.gz"
     if name == PARQUET_NAME:
         return "parquet"
@@ -47,12 +66,23 @@ def _format_of(name: str) -> str:
     return "datapackage"
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def root() -> Path:
+    return Path(settings.EXPORTS_ROOT)
+
+
+def read_manifest(number: int) -> dict | None:
+    try:
+        return json.loads(segments.manifest_path(root(), number).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
@@ -64,37 +94,211 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     latest = latest_release()
     if latest is None or latest.pk != release.pk:
         return []
-    root = Path(settings.EXPORTS_ROOT)
-    target = root / str(release.number)
     existing = list(release.files.all())
-    if release.exports_built_at and existing and all((root / f.path).is_file() for f in existing):
+    if release.exports_built_at and existing and all((root() / f.path).is_file() for f in existing):
         return existing
-    staging = root / f".{release.number}.tmp-{uuid.uuid4().hex}"
+    lookups = Lookups.read()
+    values = snapshots.advance(release)
+    table = from_snapshot(values.keys, values.values, values.source_ids, lookups)
+    previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
+    before = read_manifest(previous.number) if previous else None
+    changed_days, changed_metrics = _changes(previous, values, before, lookups)
+    records = _write_release(release, table, lookups, before, changed_days, changed_metrics)
+    Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())
+    apply_retention(root(), latest=release)
+    return records
+
+
+def _changes(
+    previous: Release | None, values: "snapshots.Values", before: dict | None, lookups: Lookups
+) -> tuple[set[int] | None, set[int] | None]:
+    """Dates and metrics whose values differ from the previous release's; None: everything."""
+    if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
+        return None, None
+    old = snapshots.load(previous)
+    if old is None:
+        return None, None
+    changed = changed_keys(np.asarray(old.keys), np.asarray(old.values), np.asarray(old.source_ids), values)
+    part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
+    return set(part.days.tolist()), set(part.metric_ids.tolist())
+
+
+def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, new: "snapshots.Values") -> np.ndarray:
+    """Keys added, removed, or with another value or source in `new` than in the sorted (keys, values, source_ids)."""
+    new_keys, new_values, new_sources = (np.asarray(a) for a in (new.keys, new.values, new.source_ids))
+    if len(keys) == len(new_keys) and np.array_equal(keys, new_keys):
+        return keys[(values != new_values) | (source_ids != new_sources)]
+    position = np.minimum(np.searchsorted(keys, new_keys), max(len(keys) - 1, 0))
+    found = (keys[position] == new_keys) if len(keys) else np.zeros(len(new_keys), dtype=bool)
+    differ = ~found
+    differ[found] = (values[position[found]] != new_values[found]) | (source_ids[position[found]] != new_sources[found])
+    back = np.minimum(np.searchsorted(new_keys, keys), max(len(new_keys) - 1, 0))
+    gone = (new_keys[back] != keys) if len(new_keys) else np.ones(len(keys), dtype=bool)
+    return np.concatenate([new_keys[differ], keys[gone]])
+
+
+def _write_release(
+    release: Release,
+    table: Table,
+    lookups: Lookups,
+    before: dict | None,
+    changed_days: set[int] | None,
+    changed_metrics: set[int] | None,
+) -> list[ReleaseFile]:
+    target = root() / str(release.number)
+    staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
     try:
-        written = [
-            *write_tidy(staging),
-            *write_jhu(staging),
-            *write_parquet(staging),
-            *write_datapackage(staging, release=release, tidy_written=True),
-        ]
-        target.mkdir(parents=True, exist_ok=True)
-        records: list[ReleaseFile] = []
-        for path in written:
-            final = target / path.name
-            os.replace(path, final)
-            records.append(
-                ReleaseFile.objects.update_or_create(
-                    release=release,
-                    name=path.name,
-                    defaults={
-                        "format": _format_of(path.name),
-                        "path": f"{release.number}/{path.name}",
-                        "size": final.stat().st_size,
-                        "sha256": _sha256(final),
-                    },
-                )[0]
-            )
+        manifest = {"number": release.number, "fingerprint": lookups.fingerprint, "segments": [], "blobs": {}}
+        tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_days, manifest)
+        blobs = _write_blobs(staging, release, table, lookups, before, changed_metrics)
+        manifest["blobs"] = blobs
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+        path = segments.manifest_path(root(), release.number)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(manifest))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())
+    records = []
+    for name, sha in {**tidy_shas, **blobs}.items():
+        records.append(
+            ReleaseFile.objects.update_or_create(
+                release=release,
+                name=name,
+                defaults={
+                    "format": _format_of(name),
+                    "path": f"{release.number}/{name}",
+                    "size": (target / name).stat().st_size,
+                    "sha256": sha,
+                },
+            )[0]
+        )
     return records
+
+
+def _write_tidy_files(
+    staging: Path, table: Table, lookups: Lookups, before: dict | None, changed_days: set[int] | None, manifest: dict
+) -> dict[str, str]:
+    """The full CSV and .gz: new segments where values changed, the previous release's for the others."""
+    base = root()
+    reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
+    ids = segments.segment_ids(table, lookups)
+    present = np.unique(ids).tolist()
+    fresh = segments.format_segments(
+        table,
+        lookups,
+        ids,
+        {s for s in present if changed_days is None or s // segments.DAY_FACTOR in changed_days or s not in reused},
+    )
+    writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
+    reader = segments.PackReader(base)
+    previous_csv = _previous_csv(before, reader)
+    csv_digest, gz_digest = hashlib.sha256(), hashlib.sha256()
+    listed = []
+    try:
+        with (staging / TIDY_NAME).open("wb") as out, (staging / GZ_NAME).open("wb") as gz_out:
+            for segment in [segments.HEADER_ID, *present]:
+                data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
+                entry = reused.get(segment)
+                if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
+                    entry, packed = writer.add(segment, data)
+                else:
+                    data = data if data is not None else previous_csv(entry)
+                    packed = reader.packed(entry)
+                listed.append(entry)
+                out.write(data)
+                csv_digest.update(data)
+                gz_out.write(packed)
+                gz_digest.update(packed)
+    finally:
+        writer.close()
+        reader.close()
+    manifest["segments"] = listed
+    return {TIDY_NAME: csv_digest.hexdigest(), GZ_NAME: gz_digest.hexdigest()}
+
+
+def _previous_csv(before: dict | None, reader: segments.PackReader):
+    """A reader of the previous release's segments: from its full CSV when it is still there, else unpacked."""
+    offsets: dict[int, int] = {}
+    handle = None
+    if before is not None:
+        position = 0
+        for entry in before["segments"]:
+            offsets[entry[0]] = position
+            position += entry[2]
+        path = root() / str(before.get("number", "")) / TIDY_NAME
+        if path.is_file() and path.stat().st_size == position:
+            handle = path.open("rb")
+
+    def read(entry: list) -> bytes:
+        if handle is not None and entry[0] in offsets:
+            handle.seek(offsets[entry[0]])
+            data = handle.read(entry[2])
+            if len(data) == entry[2]:
+                return data
+        return reader.plain(entry)
+
+    return read
+
+
+def _write_blobs(
+    staging: Path,
+    release: Release,
+    table: Table,
+    lookups: Lookups,
+    before: dict | None,
+    changed_metrics: set[int] | None,
+) -> dict[str, str]:
+    """Parquet, JHU and the Data Package, each stored once by content and hard-linked into the release.
+
+    JHU's files of metrics without changes are the previous release's."""
+    work = staging / "work"
+    blobs: dict[str, str] = {}
+    if before is not None and changed_metrics is not None:
+        for pk, code in lookups.metric_code.items():
+            if pk not in changed_metrics:
+                blobs.update({name: before["blobs"][name] for name in jhu_names(code) if name in before["blobs"]})
+    written = [
+        *write_parquet(work, table=table, lookups=lookups),
+        *write_jhu_from_table(work, table, metrics=changed_metrics),
+        *write_datapackage(work, release=release, tidy_written=True, table=table),
+    ]
+    for path in written:
+        sha = sha256_of(path)
+        stored = segments.blob_path(root(), sha)
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, stored)
+        blobs[path.name] = sha
+    for name, sha in blobs.items():
+        link(segments.blob_path(root(), sha), staging / name)
+    shutil.rmtree(work, ignore_errors=True)
+    return dict(sorted(blobs.items()))
+
+
+def link(source: Path, target: Path) -> None:
+    """Hard-link a stored file into a release (a copy where the file system cannot link)."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def rebuild_release(release: Release, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
+    """Write `release`'s files as they were published, from history, into `directory` (its own
+    folder when None); return (name, SHA-256 now, SHA-256 recorded when first built)."""
+    lookups = Lookups.read()
+    table = as_of_release(release, lookups)
+    directory = Path(directory) if directory else root() / str(release.number)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [
+        *write_tidy(directory, table=table, lookups=lookups),
+        *write_parquet(directory, table=table, lookups=lookups),
+        *write_jhu_from_table(directory, table),
+        *write_datapackage(directory, release=release, tidy_written=True, table=table),
+    ]
+    recorded = dict(release.files.values_list("name", "sha256"))
+    return [(path.name, sha256_of(path), recorded.get(path.name)) for path in written]

@@ -42,7 +42,7 @@ def test_building_twice_keeps_one_set_of_files(reference_data, django_capture_on
     (folder / "1" / "datapackage.json").unlink()
     build_exports.delay(release_id)
     assert sorted(ReleaseFile.objects.values_list("name", "sha256")) == before
-    assert sorted(p.name for p in folder.iterdir()) == ["1"]
+    assert sorted(p.name for p in folder.iterdir()) == ["1", "store"]  # no staging folder left
     assert len(list((folder / "1").iterdir())) == len(before)
 
 

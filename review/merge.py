@@ -25,6 +25,7 @@ from accounts.models import User
 from common.locking import DATASET_WRITERS, hold_until_commit
 from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
+from dataset import snapshots
 from dataset.models import Release
 from dataset.tasks import build_exports
 from dataset.upsert import UpsertError, UpsertResult, summary, upsert_observations
@@ -58,6 +59,8 @@ def run(*, submission_id: int) -> Release | None:
                 return None
             submission = Submission.objects.select_related("source", "submitter").get(pk=submission_id)
             release, result = _merge(submission)
+            # The diff's snapshot of the new release's values, written before they become visible.
+            snapshots.advance(release)
             Submission.objects.filter(pk=submission_id).update(
                 status=Submission.Status.MERGED, merged_release=release, merge_error="", updated_at=timezone.now()
             )

@@ -3,7 +3,6 @@ run inline, and on-commit callbacks are run by the caller's `run_on_commit`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from collections.abc import Callable
@@ -11,11 +10,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.forms import Select
 from django.test import Client
 from django.urls import reverse
 
 from contributions.models import Submission
+from tests.contributions.mapping_answers import form_answers
 
 from .journeys import Choices, Journey
 
@@ -29,29 +28,6 @@ class Walked:
     submission: Submission
     pages: list[str] = field(default_factory=list)  # "upload", "mapping"
     seconds: float = 0.0  # the last request that checked the file (upload or mapping), validation included
-
-
-def form_answers(form, changes: dict) -> dict:
-    """What a browser posts for the form as shown (each field's initial answer), with `changes`
-    (None takes an answer away)."""
-    data: dict = {}
-    for name, form_field in form.fields.items():
-        value = form[name].value()
-        if value is None and type(form_field.widget) is Select:
-            value = form_field.choices[0][0]  # a select shows, and posts, its first option
-        if value in (None, "", [], False):
-            continue
-        if value is True:
-            value = "on"
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        data[name] = value
-    for name, value in changes.items():
-        if value is None:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
 
 
 def changes_for(form, choices: Choices) -> dict:

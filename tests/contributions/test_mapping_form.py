@@ -5,16 +5,14 @@ needs; keys the validation does not produce yet in every case (a sheet's `values
 was applied, unreadable sheets, a detected one-column-per-place plan) are written by hand.
 """
 
-import datetime as dt
-
 import pytest
-from django.forms import Select
 
 from contributions.mapping import DATE_FORMATS, MappingForm
 from contributions.models import Submission
 from contributions.validation.filters import MAX_FILTER_VALUES
 from tests.contributions.factories import SubmissionFactory
-from tests.contributions.validation.builders import run
+from tests.contributions.mapping_answers import form_answers
+from tests.contributions.validation.builders import run, workbook
 
 
 def submission_with(report, mapping=None):
@@ -22,26 +20,7 @@ def submission_with(report, mapping=None):
 
 
 def answers(form, **changes):
-    """What a browser sends for the form as shown (its initial answers), with some answers changed
-    (None takes an answer away)."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None and type(field.widget) is Select:
-            value = field.choices[0][0]  # a select shows, and sends, its first option
-        if value in (None, "", [], False):
-            continue
-        if value is True:
-            value = "on"
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        data[name] = value
-    for name, value in changes.items():
-        if value is None:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
+    return form_answers(form, changes)
 
 
 def submit(submission, **changes):
@@ -422,23 +401,6 @@ def test_names_the_report_could_not_list_are_announced(reference_data):
     assert form.place_notes == [
         "... and 1,200 more distinct values with this problem (1,300 rows); fix the ones above first."
     ]
-
-
-def workbook(**sheets):
-    """An XLSX file with these sheets, each given as rows."""
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_a_name_in_several_sheets_is_one_answer_with_all_its_rows(reference_data):

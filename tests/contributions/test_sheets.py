@@ -2,7 +2,6 @@
 report gives each sheet's plan and names the sheets that cannot be read as data, with the reason."""
 
 import datetime as dt
-import io
 import json
 
 import openpyxl
@@ -10,7 +9,7 @@ import pytest
 
 from contributions.parsing import parse_bytes, parse_file
 from contributions.validation import validate
-from tests.contributions.validation.builders import run, values
+from tests.contributions.validation.builders import run, values, workbook
 
 TODAY = dt.date(2023, 12, 31)
 DPC = "real/it_dpc-covid19-ita-master_20200308.xlsx"
@@ -28,18 +27,6 @@ DPC_METRICS = {
 def check(path, mapping=None):
     parsed = parse_file(path, filename=path.name, mapping=mapping)
     return validate(parsed, mapping=mapping, default_country="IT", source_country="IT", today=TODAY)
-
-
-def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_the_dpc_workbook_without_a_mapping_gets_a_report_of_every_sheet(test_data, reference_data):
@@ -97,7 +84,7 @@ def test_the_regional_series_sheet_alone_is_read_value_for_value(test_data, refe
 
 def test_sheets_whose_location_columns_differ_are_read_together(reference_data):
     data = workbook(
-        {
+        **{
             "regioni": [
                 ["data", "stato", "denominazione_regione", "deceduti"],
                 ["2020-03-01", "ITA", "Lombardia", 5],
@@ -119,7 +106,7 @@ def test_sheets_whose_location_columns_differ_are_read_together(reference_data):
 
 def test_sheets_that_cannot_be_read_as_data_are_named_with_the_reason(reference_data):
     data = workbook(
-        {
+        **{
             "cases": [["date", "location", "confirmed"], ["2020-03-01", "IT", 4]],
             "notes": [["Source", "Comment"], ["Ministry", "figures at 18:00"]],
             "empty": [],
@@ -144,7 +131,7 @@ def test_sheets_that_cannot_be_read_as_data_are_named_with_the_reason(reference_
     [(["cases", "deaths"], "bad_mapping", "warning"), (["deaths"], "bad_mapping", "error")],
 )
 def test_a_sheet_the_mapping_names_that_the_workbook_lacks_is_reported(wanted, code, severity):
-    data = workbook({"cases": [["date", "location", "confirmed"], ["2020-03-01", "IT", 4]]})
+    data = workbook(**{"cases": [["date", "location", "confirmed"], ["2020-03-01", "IT", 4]]})
 
     parsed = parse_bytes(data, filename="cases.xlsx", mapping={"sheets": wanted})
 

@@ -1,6 +1,9 @@
 """Running validation on a small file given as text, and reading the result back."""
 
 import datetime as dt
+import io
+
+import openpyxl
 
 from contributions.parsing import parse_bytes
 from contributions.validation import ValidationResult, validate
@@ -27,3 +30,16 @@ def values(result: ValidationResult) -> dict[tuple[str, str, str], float]:
 
 def codes(result: ValidationResult) -> set[str]:
     return set(result.report["counts"])
+
+
+def workbook(**sheets: list[list[object]]) -> bytes:
+    """An XLSX file with these sheets (in this order), each given as its rows."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,26 +1,11 @@
 """A workbook whose sheets are named after their places: a sheet name we do not know can be given its
 place in the mapping's `locations`, as any other text of the file."""
 
-import io
-
-import openpyxl
 import pytest
 
-from tests.contributions.validation.builders import codes, run, values
+from tests.contributions.validation.builders import codes, run, values, workbook
 
 pytestmark = pytest.mark.django_db
-
-
-def workbook(**sheets: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 ROWS = [["date", "confirmed"], ["2020-03-01", 5], ["2020-03-02", 7]]

@@ -3,8 +3,9 @@
 1. Requests/s and p50/p99 latency for one location and metric's full series (about 1,100 values)
    as JSON and as CSV, against a trivial JSON view (`/api/v1/ping/`) on the same server in the same
    run. Target: ≥ 0.5× the trivial view's requests/s. Measured twice: steady state (the per-release
-   cache answers, as it does for real traffic between releases) and with every request a cache miss
-   (a throwaway query parameter), which is the cost right after a release.
+   cache answers, as it does for real traffic between releases) and with every request a query the
+   cache has not seen (each a different country's series, with a `date_to` after the data that no
+   request repeats), which is the cost of a query nobody asked before.
 2. The time to stream the full tidy CSV (about 1M values) through the API, against
    `export_dataset --format tidy` on the same database. Target: ≤ 3×.
 
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -64,6 +66,19 @@ def observation_count() -> int:
         [PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
     )
     return int(out.stdout.strip().splitlines()[-1])
+
+
+def countries_with(metric: str) -> list[str]:
+    """Keys of the countries that have their own series of `metric` (each a full series to read)."""
+    script = (
+        "from dataset.models import Observation; "
+        f"keys = Observation.objects.filter(location__level='country', metric__code={metric!r})"
+        ".values_list('location__key', flat=True).distinct(); print(','.join(sorted(keys)))"
+    )
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1].split(",")
 
 
 def ensure_database():
@@ -214,6 +229,14 @@ def main():
     server = start_gunicorn(port)
     base = f"http://127.0.0.1:{port}/api/v1"
     series = f"{base}/observations/?location={LOCATION}&metric={METRIC}&page_size=2000"
+    countries = countries_with(METRIC)
+
+    def unseen(n: int) -> str:
+        """A query nobody asked before: the n-th request's country, and a date_to no other request has."""
+        day = date(2030, 1, 1) + timedelta(days=n)
+        country = countries[n % len(countries)]
+        return f"{base}/observations/?location={country}&metric={METRIC}&page_size=2000&date_to={day}"
+
     try:
         points = len(requests.get(series, timeout=60).json()["results"])
         results = {"values_in_series": points, "dataset_values": values}
@@ -221,8 +244,8 @@ def main():
             "ping (baseline)": lambda n: f"{base}/ping/",
             "series JSON, cached": lambda n: series,
             "series CSV, cached": lambda n: series + "&format=csv",
-            "series JSON, uncached": lambda n: f"{series}&miss={n}",
-            "series CSV, uncached": lambda n: f"{series}&format=csv&miss={n}",
+            "series JSON, uncached": unseen,
+            "series CSV, uncached": lambda n: unseen(n) + "&format=csv",
         }
         for url_for in cases.values():  # warm the workers (and the cache)
             requests.get(url_for(0), timeout=60)
@@ -258,6 +281,8 @@ def main():
         )
         worst = min(results[n]["ratio"] for n in ("series JSON, cached", "series CSV, cached"))
         print(f"series vs trivial view (cached, steady state): {worst:.2f}x (target >= 0.5x)")
+        worst = min(results[n]["ratio"] for n in ("series JSON, uncached", "series CSV, uncached"))
+        print(f"series vs trivial view (a query the cache has not seen): {worst:.2f}x (target >= 0.5x)")
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "api.json").write_text(json.dumps(results, indent=2))
     finally:

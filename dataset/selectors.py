@@ -96,14 +96,8 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     """
     metrics = list(Metric.objects.all())
     sort = sort if sort in valid_country_sorts(metrics) else DEFAULT_COUNTRY_SORT
-    latest = latest_release()
-    release = (latest.pk, latest.number) if latest else (0, 0)
-    version = "{}-{}:{}".format(*release, "-".join(str(m.pk) for m in metrics))
-    cache_key = f"dataset:country-summaries:{version}"
-    rows = cache.get(cache_key)
-    if rows is None:
-        rows = country_summaries(metrics)
-        cache.set(cache_key, rows, SUMMARY_CACHE_SECONDS)
+    version = "{}:{}".format(_release_version(), "-".join(str(m.pk) for m in metrics))
+    rows = _kept_per_release(f"dataset:country-summaries:{version}", lambda: country_summaries(metrics))
     if search.strip():
         wanted = set(
             search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search).values_list("pk", flat=True)
@@ -113,6 +107,22 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     for row in rows:
         row.cells = [(m, row.values.get(m.code), m.code in row.from_regions) for m in shown]
     return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort, version=version)
+
+
+def _release_version() -> str:
+    """The latest release as "pk-number" ("0-0" before the first): what per-release entries are keyed on."""
+    latest = latest_release()
+    return "{}-{}".format(*((latest.pk, latest.number) if latest else (0, 0)))
+
+
+def _kept_per_release(cache_key: str, compute):
+    """`compute()`, kept in the cache under `cache_key` (which names the release) for SUMMARY_CACHE_SECONDS.
+    The release's warming task (dataset/warming.py) computes them first, so readers find them."""
+    kept = cache.get(cache_key)
+    if kept is None:
+        kept = compute()
+        cache.set(cache_key, kept, SUMMARY_CACHE_SECONDS)
+    return kept
 
 
 def country_summaries(metrics) -> list:
@@ -198,9 +208,14 @@ def _regional_latest(countries, metrics) -> dict:
     return latest
 
 
-def special_places_with_data():
-    """Cruise ships, events and other places outside any country that have data, by name."""
-    return _regions_with_data().filter(level=Location.Level.SPECIAL).select_related("parent").order_by("name", "key")
+def special_places_with_data() -> list[Location]:
+    """Cruise ships, events and other places outside any country that have data, by name (kept per release)."""
+    return _kept_per_release(
+        f"dataset:special-places:{_release_version()}",
+        lambda: list(
+            _regions_with_data().filter(level=Location.Level.SPECIAL).select_related("parent").order_by("name", "key")
+        ),
+    )
 
 
 def valid_country_sorts(metrics) -> dict:

@@ -27,7 +27,7 @@ from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
 from dataset import snapshots
 from dataset.models import Release
-from dataset.tasks import build_exports
+from dataset.tasks import build_exports, warm_caches
 from dataset.upsert import UpsertError, UpsertResult, summary, upsert_observations
 
 from . import notifications
@@ -143,7 +143,8 @@ def mark_failed(*, submission_id: int, error: BaseException | str) -> bool:
 
 
 def _after_merge(submission_id: int, release_id: int) -> None:
-    """Once the merge is committed: rebuild the exports and tell the submitter."""
+    """Once the merge is committed: warm the release's caches, rebuild the exports and tell the submitter."""
+    dispatch(warm_caches, release_id)  # the release's readers find its popular answers cached
     dispatch(build_exports, release_id)
     notifications.queue(submission_id, "merged")
 

@@ -6,6 +6,10 @@ every public read: it is in the ETag and in the cache key, and a new release mak
 entry unreachable (they expire on their own) without any explicit invalidation. The latest
 release number itself is kept in the cache for at most STATE_SECONDS. A streamed body
 is cached only when it turns out to be small, so a full download never sits in memory.
+
+Views that set `count_requests` also count each request per query (path, parameters, format) in
+the cache, and keep the most requested in a short list (popular_requests()) that the release's
+warming task (dataset/warming.py) replays, so the first reader after a release finds them cached.
 """
 
 import hashlib
@@ -40,6 +44,58 @@ CLIENT_MAX_AGE = 60
 STATE_KEY = "api:latest-release"
 CACHEABLE_FORMATS = ("json", "csv")
 STATE_SECONDS = 5
+# Request counts per query: kept this long after the query's first request.
+COUNT_SECONDS = 30 * 24 * 60 * 60
+# The most requested queries kept in the popular list (the warming task replays the first 50).
+POPULAR_KEPT = 200
+
+
+@dataclass(frozen=True)
+class RequestIdentity:
+    """What a cached public read depends on besides the release: path, sorted parameters, format."""
+
+    path: str
+    query: str
+    media: str
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(f"{self.path}?{self.query}|{self.media}".encode()).hexdigest()[:24]
+
+    @classmethod
+    def of(cls, request: Request) -> "RequestIdentity":
+        query = urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
+        renderer = getattr(request, "accepted_renderer", None)
+        return cls(request.path, query, renderer.format if renderer is not None else "")
+
+
+def count_request(identity: RequestIdentity) -> int:
+    """Count one request of this query; each time its count reaches a power of two (2, 4, 8 ...), put
+    it in the popular list with that count. Returns the count.
+
+    One atomic increment per request; the list itself is rewritten only log2(count) times per query,
+    so a query asked once never touches it and a lost concurrent update is made good at the next power."""
+    key = f"{settings.API_CACHE_PREFIX}:hits:{identity.digest}"
+    try:
+        count = cache.incr(key)
+    except ValueError:  # first request of this query (or its count expired)
+        count = 1
+        if not cache.add(key, 1, COUNT_SECONDS):
+            count = cache.incr(key)
+    if count >= 2 and count & (count - 1) == 0:
+        popular_key = f"{settings.API_CACHE_PREFIX}:popular"
+        popular = dict(cache.get(popular_key) or {})
+        popular[identity.digest] = (count, identity)
+        kept = sorted(popular.items(), key=lambda item: -item[1][0])[:POPULAR_KEPT]
+        cache.set(popular_key, dict(kept), COUNT_SECONDS)
+    return count
+
+
+def popular_requests(limit: int) -> list[RequestIdentity]:
+    """The `limit` most requested queries (counts as of their last power of two), most requested first."""
+    popular = cache.get(f"{settings.API_CACHE_PREFIX}:popular") or {}
+    ranked = sorted(popular.values(), key=lambda entry: -entry[0])
+    return [identity for _, identity in ranked[:limit]]
 
 
 @dataclass(frozen=True)
@@ -77,15 +133,21 @@ class ReleaseCacheMixin(_View):
 
     Handlers call `self.cached_or_none(request)` first and return its response when there is one
     (a 304, or a cached body); `finalize_response` then stores fresh 200 bodies and adds the
-    validators. Authentication, permissions and throttles have run before either.
+    validators. Authentication, permissions and throttles have run before either. With
+    `count_requests`, every request is counted for the warming of popular queries (count_request).
     """
+
+    count_requests = False
 
     def cached_or_none(self, request: Request) -> HttpResponseBase | None:
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is None or renderer.format not in CACHEABLE_FORMATS:
             return None  # the browsable HTML names the user and carries a CSRF token: never shared
         state = latest_release_state()
-        key = self._cache_key(request, state)
+        identity = RequestIdentity.of(request)
+        if self.count_requests:
+            count_request(identity)
+        key = self._cache_key(identity, state)
         self._release_cache = {"state": state, "key": key, "hit": False}
         last_modified = int(state.created_at.timestamp()) if state.created_at else None
         conditional = get_conditional_response(request._request, etag=self._etag(key), last_modified=last_modified)
@@ -125,13 +187,8 @@ class ReleaseCacheMixin(_View):
         return response
 
     @staticmethod
-    def _cache_key(request: Request, state: ReleaseState) -> str:
-        query = urlencode(sorted((k, v) for k, values in request.query_params.lists() for v in values))
-        renderer = getattr(request, "accepted_renderer", None)
-        media = renderer.format if renderer is not None else ""
-        digest = hashlib.sha256(f"{request.path}?{query}|{media}".encode()).hexdigest()[:24]
-        prefix = settings.API_CACHE_PREFIX
-        return f"{prefix}:r{state.number}:{digest}"
+    def _cache_key(identity: RequestIdentity, state: ReleaseState) -> str:
+        return f"{settings.API_CACHE_PREFIX}:r{state.number}:{identity.digest}"
 
     @staticmethod
     def _etag(key: str) -> str:

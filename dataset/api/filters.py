@@ -1,13 +1,19 @@
 """Query parameters of the dataset API: location and observation filters, and the ordering of observations.
 
-An unknown location key or metric code is a 400 that names it, never an empty answer.
+An unknown location key or metric code is a 400 that names it, never an empty answer. Observations
+are filtered by key and code inside the one query that reads them; the view then asks the filter to
+refuse the keys and codes that no row answered and the database does not know (a series that has
+values answers for its own key: no lookup query).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters import utils
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -100,29 +106,56 @@ class ObservationFilter(django_filters.FilterSet):
         drf-spectacular would document the annotation instead of each filter's own type."""
         return queryset
 
+    locations: list[str]
+    metrics: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locations, self.metrics = [], []
+
     def filter_location(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        ids = _ids_of(
-            Location,
-            "key",
-            [key.upper() for key in split_list(value)],
-            refusal=("location", "Unknown location key: {}."),
-        )
+        self.locations = keys = [key.upper() for key in split_list(value)]
         if self.form.cleaned_data.get("include_subregions"):
-            inside = Location.objects.filter(Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids))
+            inside = Location.objects.filter(
+                Q(key__in=keys) | Q(parent__key__in=keys) | Q(parent__parent__key__in=keys)
+            )
             return queryset.filter(location__in=inside.values("pk"))
-        return queryset.filter(location_id__in=ids)
+        return queryset.filter(location__key__in=keys)
 
     def filter_metric(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        ids = _ids_of(
-            Metric,
-            "code",
-            [code.lower() for code in split_list(value)],
-            refusal=("metric", "Unknown metric: {}. See /api/v1/metrics/."),
-        )
-        return queryset.filter(metric_id__in=ids)
+        self.metrics = codes = [code.lower() for code in split_list(value)]
+        return queryset.filter(metric__code__in=codes)
+
+    def refuse_unknown(self, rows: Iterable[tuple[Any, ...]], location_column: int, metric_column: int) -> None:
+        """ValidationError naming the requested keys and codes that do not exist. Those that answered
+        in `rows` (the first rows read) exist; only the others are looked up."""
+        seen_locations, seen_metrics = set(), set()
+        for row in rows:
+            seen_locations.add(row[location_column])
+            seen_metrics.add(row[metric_column])
+        unseen = [key for key in self.locations if key not in seen_locations]
+        if unseen:
+            _ids_of(Location, "key", unseen, refusal=("location", "Unknown location key: {}."))
+        unseen = [code for code in self.metrics if code not in seen_metrics]
+        if unseen:
+            _ids_of(Metric, "code", unseen, refusal=("metric", "Unknown metric: {}. See /api/v1/metrics/."))
 
     def filter_source(self, queryset: QuerySet[Observation], name: str, value: int) -> QuerySet[Observation]:
         return queryset.filter(**{vintages.SOURCE: value})
+
+
+class ObservationFilterBackend(DjangoFilterBackend):
+    """DRF's django-filter backend, leaving the ObservationFilter it used on the view
+    (`view.observation_filter`) so the view can call its `refuse_unknown` once rows are read."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise utils.translate_validation(filterset.errors)
+        view.observation_filter = filterset
+        return filterset.qs
 
 
 ORDERINGS = {"date": ("date", "location_id", "metric_id"), "-date": ("-date", "-location_id", "-metric_id")}

@@ -1,9 +1,18 @@
-"""Serializers of the dataset API: locations, metrics, releases with their files, observations."""
+"""Serializers of the dataset API: locations, metrics, releases with their files, observations.
 
+A page of observations is written as JSON straight from the query's tuples (ObservationPage and
+ObservationJSONRenderer): a series has thousands of values, and building a dict per value and then
+encoding it was most of the time of a request the cache had not seen.
+"""
+
+import json
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from places.models import Location, Metric
 
@@ -117,3 +126,75 @@ def observation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 OBSERVATION_FIELDS = ("date", "location__key", "metric__code", vintages.VALUE, vintages.SOURCE, vintages.RELEASE)
+
+
+class ObservationPage:
+    """One page of observations: the cursor links and the rows as `values_list(*OBSERVATION_FIELDS)`
+    tuples, rendered by ObservationJSONRenderer without a dict per row."""
+
+    def __init__(self, next_link: str | None, previous_link: str | None, rows: list[tuple[Any, ...]]):
+        self.next_link, self.previous_link, self.rows = next_link, previous_link, rows
+
+    def as_data(self) -> dict[str, Any]:
+        """The page as DRF's CursorPagination would give it (for renderings other than the compact one)."""
+        rows = [dict(zip(OBSERVATION_FIELDS, row, strict=True)) for row in self.rows]
+        return {"next": self.next_link, "previous": self.previous_link, "results": observation_rows(rows)}
+
+
+class ObservationJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, writing an ObservationPage's rows directly: the same bytes as rendering
+    `ObservationPage.as_data()` (checked in tests/api/test_observation_json.py)."""
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
+        if not isinstance(data, ObservationPage):
+            return super().render(data, accepted_media_type, renderer_context)
+        compact = self.compact and self.get_indent(accepted_media_type or "", renderer_context or {}) is None
+        if not compact or self.ensure_ascii:
+            return super().render(data.as_data(), accepted_media_type, renderer_context)
+        links = f'{{"next":{_json_text(data.next_link)},"previous":{_json_text(data.previous_link)},"results":'
+        return (links + observation_json(data.rows, allow_nan=not self.strict) + "}").encode()
+
+
+def _json_text(value: Any) -> str:
+    """One value as DRF's compact, non-ASCII-escaping renderer writes it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _json_number(value: Any, allow_nan: bool) -> str:
+    if type(value) is float:
+        if not allow_nan and not math.isfinite(value):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return float.__repr__(value) if math.isfinite(value) else json.dumps(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return _json_text(value)
+
+
+_ROW = '{"date":"%s","location":%s,"metric":%s,"value":%r,"source":%d,"release":%d}'
+
+
+def observation_json(rows: Sequence[tuple[Any, ...]], *, allow_nan: bool = False) -> str:
+    """A JSON array of observations (the fields of ObservationSerializer) from values_list tuples.
+
+    One %-format per row: dates print as ISO, floats as their repr (what json writes), ids as
+    ints. Rows with something else (a null, a value that is not finite) take the general path."""
+    texts = {text: _json_text(text) for text in {row[1] for row in rows} | {row[2] for row in rows}}
+    try:
+        if rows and not math.isfinite(sum(row[3] for row in rows)):
+            raise TypeError("a value that is not finite")
+        return "[" + ",".join([_ROW % (d, texts[lo], texts[me], v, s, r) for d, lo, me, v, s, r in rows]) + "]"
+    except TypeError:
+        pass
+    return (
+        "["
+        + ",".join(
+            f'{{"date":"{day.isoformat()}","location":{texts[location]},"metric":{texts[metric]},'
+            f'"value":{_json_number(value, allow_nan)},"source":{_json_number(source, allow_nan)},'
+            f'"release":{_json_number(release, allow_nan)}}}'
+            for day, location, metric, value, source, release in rows
+        )
+        + "]"
+    )

@@ -6,6 +6,7 @@ are cached per release (caching.py). Observations come as cursor-paginated JSON 
 CSV that never builds the whole body in memory (streaming.py).
 """
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -22,23 +23,24 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from common.pagination import CursorPages, cursor_pages, numbered_pages
+from common.pagination import CursorPages, numbered_pages
 from places.models import Location, Metric
 
 from .. import vintages
 from ..models import Observation, Release
 from .caching import ReleaseCacheMixin
-from .filters import ORDERINGS, LocationFilter, ObservationFilter, requested_ordering
+from .filters import ORDERINGS, LocationFilter, ObservationFilter, ObservationFilterBackend, requested_ordering
 from .openapi import CONFIRMED, ERRORS, LOMBARDY, OBSERVATION_PARAMETERS, RELEASE_12, example, read_schema
 from .serializers import (
     OBSERVATION_FIELDS,
     LocationSerializer,
     MetricSerializer,
+    ObservationJSONRenderer,
+    ObservationPage,
     ObservationSerializer,
     ReleaseSerializer,
-    observation_rows,
 )
-from .streaming import CSV_COLUMNS, CSVRenderer, stream_csv, streamed_rows
+from .streaming import CSV_CHUNK_ROWS, CSV_COLUMNS, CSVRenderer, stream_csv, streamed_rows
 
 
 class PublicReadViewSet(ReleaseCacheMixin, viewsets.ReadOnlyModelViewSet):
@@ -109,6 +111,18 @@ class ReleaseViewSet(PublicReadViewSet):
     lookup_value_regex = "[0-9]+"
 
 
+class ObservationCursorPages(CursorPages):
+    """Cursor pages over `values_list(*OBSERVATION_FIELDS)` tuples: a cursor's position is read from
+    the tuple's column of the ordering field."""
+
+    page_size, max_page_size, ordering = 1000, 10000, ORDERINGS["date"]
+
+    def _get_position_from_instance(self, instance: Any, ordering: Any) -> str:
+        if isinstance(instance, tuple):
+            return str(instance[OBSERVATION_FIELDS.index(str(ordering[0]).lstrip("-"))])
+        return super()._get_position_from_instance(instance, ordering)
+
+
 @extend_schema(tags=["dataset"])
 class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Values of the canonical dataset, each with its source and the release in which it last changed.
@@ -118,11 +132,14 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
     """
 
     permission_classes = [AllowAny]
+    count_requests = True  # the most requested queries are warmed after each release (dataset/warming.py)
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
+    filter_backends = [ObservationFilterBackend]
+    observation_filter: ObservationFilter | None = None
     # Stable pages over a changing table: a cursor on date (ties broken by location and metric).
-    pagination_class = cursor_pages(page_size=1000, max_page_size=10000, ordering=ORDERINGS["date"])
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    pagination_class = ObservationCursorPages
+    renderer_classes = [ObservationJSONRenderer, CSVRenderer]
 
     def get_queryset(self) -> QuerySet[Observation]:
         observations = Observation.objects.all()
@@ -178,12 +195,25 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         if cached is not None:
             return cached
         ordering = requested_ordering(request)
-        observations = self.filter_queryset(self.get_queryset())
+        observations = self.filter_queryset(self.get_queryset()).values_list(*OBSERVATION_FIELDS)
         if request.accepted_renderer.format == "csv":
-            return stream_csv(streamed_rows(observations.order_by(*ordering).values_list(*OBSERVATION_FIELDS)))
-        cast(CursorPages, self.paginator).ordering = ordering
-        page = self.paginate_queryset(observations.values(*OBSERVATION_FIELDS))
-        return self.get_paginated_response(observation_rows(cast(list[dict[str, Any]], page)))
+            ordered = observations.order_by(*ordering)
+            # Most answers (a series, a country) fit in one chunk: read them with one plain query;
+            # only a bigger answer pays for a server-side cursor, and is streamed from it.
+            first = list(ordered[: CSV_CHUNK_ROWS + 1])
+            self._refuse_unknown(first)
+            return stream_csv(iter(first) if len(first) <= CSV_CHUNK_ROWS else streamed_rows(ordered))
+        paginator = cast(CursorPages, self.paginator)
+        paginator.ordering = ordering
+        page = cast(list[tuple[Any, ...]], self.paginate_queryset(observations))
+        self._refuse_unknown(page)
+        return Response(ObservationPage(paginator.get_next_link(), paginator.get_previous_link(), page))
+
+    def _refuse_unknown(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """A 400 for requested keys or codes that do not exist (checked against the rows read first)."""
+        if self.observation_filter is not None:
+            location, metric = OBSERVATION_FIELDS.index("location__key"), OBSERVATION_FIELDS.index("metric__code")
+            self.observation_filter.refuse_unknown(rows, location, metric)
 
 
 class PingView(APIView):

@@ -1,0 +1,126 @@
+"""Warming the caches a release empties, so that the first reader after a release does not pay for it.
+
+Public reads are cached per release (dataset/api/caching.py for the API, selectors.country_index for
+the countries index): a new release makes every earlier entry unreachable. The warm_caches task
+(dataset/tasks.py), queued after each merge, fills the new release's entries at once:
+
+- the API queries readers ask most (the POPULAR_WARMED most requested, counted per query by the API);
+- every country's confirmed and deaths series from the API, as JSON and as CSV;
+- the countries index's summaries (each country's latest values: the page's costly part) and its
+  list of other places with data.
+
+API requests are replayed through the API's own view, as a reader's request would run (throttles
+aside), with SITE_URL's scheme and host: the `next` links in a cached body name them. Entries are
+written only while the release is the latest, under its number; a newer release's task warms for it.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.test import RequestFactory
+from django.urls import Resolver404, resolve, reverse
+
+from places.models import Location, Metric
+
+from . import selectors
+from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
+from .models import Observation, Release
+
+logger = logging.getLogger(__name__)
+
+POPULAR_WARMED = 50
+COUNTRY_METRICS = ("confirmed", "deaths")
+COUNTRY_FORMATS = ("json", "csv")
+
+
+@dataclass
+class Warmed:
+    """What a warming did: API answers computed and stored, found already cached, failed; the index."""
+
+    release: int
+    stored: int = 0
+    already_cached: int = 0
+    failed: list[str] = field(default_factory=list)
+    country_index: bool = False
+    skipped: str = ""
+
+
+def warm_caches(release: Release) -> Warmed:
+    """Fill the caches of `release` (when it is still the latest): popular API queries, every country's
+    confirmed and deaths series, the countries index."""
+    cache.delete(STATE_KEY)  # this process may have kept an older release's number for a few seconds
+    warmed = Warmed(release=release.number)
+    if latest_release_state().number != release.number:
+        warmed.skipped = "a newer release exists; its own task warms the caches"
+        return warmed
+    seen: set[str] = set()
+    for identity in [*popular_requests(POPULAR_WARMED), *country_series_requests()]:
+        if identity.digest in seen:
+            continue
+        seen.add(identity.digest)
+        outcome = replay(identity)
+        if outcome == "miss":
+            warmed.stored += 1
+        elif outcome == "hit":
+            warmed.already_cached += 1
+        else:
+            warmed.failed.append(f"{identity.path}?{identity.query} ({identity.media}): {outcome}")
+    selectors.country_index()
+    selectors.special_places_with_data()
+    warmed.country_index = True
+    if warmed.failed:
+        logger.warning(
+            "warm_caches: release %s, %d requests failed, e.g. %s", release.number, len(warmed.failed), warmed.failed[0]
+        )
+    return warmed
+
+
+def country_series_requests() -> list[RequestIdentity]:
+    """The API requests for each country's own series of COUNTRY_METRICS, in each of COUNTRY_FORMATS
+    (`?location=IT&metric=confirmed`, the form the API's documentation shows)."""
+    path = reverse("observation-list")
+    requests = []
+    for metric in Metric.objects.filter(code__in=COUNTRY_METRICS).order_by("code"):
+        has_series = Exists(Observation.objects.filter(location=OuterRef("pk"), metric=metric))
+        keys = Location.objects.filter(has_series, level=Location.Level.COUNTRY).order_by("key")
+        for key in keys.values_list("key", flat=True):
+            for media in COUNTRY_FORMATS:
+                query = [("location", key), ("metric", metric.code)] + ([("format", "csv")] if media == "csv" else [])
+                requests.append(RequestIdentity(path, "&".join(f"{k}={v}" for k, v in sorted(query)), media))
+    return requests
+
+
+def replay(identity: RequestIdentity) -> str:
+    """Run one API request through its view (throttles left out) and read its body, which the view's
+    release cache stores: "miss" (computed and stored), "hit" (already cached) or what went wrong."""
+    try:
+        match = resolve(identity.path)
+    except Resolver404:
+        return "no such path"
+    view_class = getattr(match.func, "cls", None)
+    if view_class is None:
+        return "not an API view"
+    actions, initkwargs = getattr(match.func, "actions", None), getattr(match.func, "initkwargs", {})
+    initkwargs = {**initkwargs, "throttle_classes": []}
+    view = view_class.as_view(actions, **initkwargs) if actions else view_class.as_view(**initkwargs)
+    site = urlsplit(settings.SITE_URL)
+    accept = "text/csv" if identity.media == "csv" else "application/json"
+    request = RequestFactory(HTTP_HOST=site.netloc or "localhost").get(
+        f"{identity.path}?{identity.query}", secure=site.scheme == "https", HTTP_ACCEPT=accept
+    )
+    try:
+        response = view(request, *match.args, **match.kwargs)
+        if hasattr(response, "render") and not response.streaming:
+            response.render()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()
+    except Exception as error:  # a request that fails for a reader fails here too: logged, not fatal
+        logger.exception("warm_caches: %s?%s failed", identity.path, identity.query)
+        return f"{error.__class__.__name__}: {error}"
+    if response.status_code != 200:
+        return f"status {response.status_code}: {body[:200]!r}"
+    return response.get("X-Cache", "not cached")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from places.models import Location, Metric
 
 from . import selectors, vintages
+from .exports.retention import on_disk
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
     DATAPACKAGE_NAME,
@@ -139,7 +140,20 @@ def downloads(request):
     for release_file in files:
         release_file.description = describe_file(release_file)  # type: ignore[attr-defined]
     earlier = Paginator(selectors.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"latest": latest, "files_of": files_of, "files": files, "earlier": earlier}
+    for release in earlier:
+        # Files that retention removed are rebuilt on demand (export_dataset --release N).
+        release.file_list = list(release.files.all())  # type: ignore[attr-defined]
+        for release_file in release.file_list:  # type: ignore[attr-defined]
+            release_file.description = describe_file(release_file)  # type: ignore[attr-defined]
+            release_file.on_demand = not on_disk(release_file)  # type: ignore[attr-defined]
+    context = {
+        "latest": latest,
+        "files_of": files_of,
+        "files": files,
+        "earlier": earlier,
+        "keep_last": settings.EXPORTS_KEEP_LAST,
+        "keep_every": settings.EXPORTS_KEEP_EVERY,
+    }
     return render(request, "dataset/downloads.html", context)
 
 

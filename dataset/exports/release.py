@@ -102,8 +102,8 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     table = from_snapshot(values.keys, values.values, values.source_ids, lookups)
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
-    changed_days, changed_metrics = _changes(previous, values, before, lookups)
-    records = _write_release(release, table, lookups, before, changed_days, changed_metrics)
+    changed_segments, changed_metrics = _changes(previous, values, before, lookups)
+    records = _write_release(release, table, lookups, before, changed_segments, changed_metrics)
     Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())
     apply_retention(root(), latest=release)
     return records
@@ -112,7 +112,7 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
 def _changes(
     previous: Release | None, values: "snapshots.Values", before: dict | None, lookups: Lookups
 ) -> tuple[set[int] | None, set[int] | None]:
-    """Dates and metrics whose values differ from the previous release's; None: everything."""
+    """Segments of the tidy CSV and metrics whose values differ from the previous release's; None: all."""
     if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
         return None, None
     old = snapshots.load(previous)
@@ -120,7 +120,7 @@ def _changes(
         return None, None
     changed = changed_keys(np.asarray(old.keys), np.asarray(old.values), np.asarray(old.source_ids), values)
     part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
-    return set(part.days.tolist()), set(part.metric_ids.tolist())
+    return set(np.unique(segments.segment_ids(part, lookups)).tolist()), set(part.metric_ids.tolist())
 
 
 def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, new: "snapshots.Values") -> np.ndarray:
@@ -142,7 +142,7 @@ def _write_release(
     table: Table,
     lookups: Lookups,
     before: dict | None,
-    changed_days: set[int] | None,
+    changed_segments: set[int] | None,
     changed_metrics: set[int] | None,
 ) -> list[ReleaseFile]:
     target = root() / str(release.number)
@@ -150,7 +150,7 @@ def _write_release(
     staging.mkdir(parents=True)
     try:
         manifest = {"number": release.number, "fingerprint": lookups.fingerprint, "segments": [], "blobs": {}}
-        tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_days, manifest)
+        tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_segments, manifest)
         blobs = _write_blobs(staging, release, table, lookups, before, changed_metrics)
         manifest["blobs"] = blobs
         if target.exists():
@@ -179,7 +179,7 @@ def _write_release(
 
 
 def _write_tidy_files(
-    staging: Path, table: Table, lookups: Lookups, before: dict | None, changed_days: set[int] | None, manifest: dict
+    staging: Path, table: Table, lookups: Lookups, before: dict | None, changed_segments: set[int] | None, manifest: dict
 ) -> dict[str, str]:
     """The full CSV and .gz: new segments where values changed, the previous release's for the others."""
     base = root()
@@ -190,7 +190,7 @@ def _write_tidy_files(
         table,
         lookups,
         ids,
-        {s for s in present if changed_days is None or s // segments.DAY_FACTOR in changed_days or s not in reused},
+        {s for s in present if changed_segments is None or s in changed_segments or s not in reused},
     )
     writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     reader = segments.PackReader(base)

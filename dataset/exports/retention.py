@@ -52,7 +52,7 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
             manifest = json.loads(segments.manifest_path(root, number).read_text())
         except (OSError, ValueError):
             continue
-        referenced.update(segments.pack_path(root, entry[3]).name for entry in manifest.get("segments", []))
+        referenced.update(f"{entry[3]}.pack" for entry in manifest.get("segments", []))
         referenced.update(manifest.get("blobs", {}).values())
     store = segments.store_root(root)
     for path in [*store.glob("packs/*.pack"), *store.glob("blobs/*/*")]:

@@ -179,7 +179,12 @@ def _write_release(
 
 
 def _write_tidy_files(
-    staging: Path, table: Table, lookups: Lookups, before: dict | None, changed_segments: set[int] | None, manifest: dict
+    staging: Path,
+    table: Table,
+    lookups: Lookups,
+    before: dict | None,
+    changed_segments: set[int] | None,
+    manifest: dict,
 ) -> dict[str, str]:
     """The full CSV and .gz: new segments where values changed, the previous release's for the others."""
     base = root()

@@ -7,8 +7,11 @@ not kept keeps its ReleaseFile rows (names, sizes, checksums) and nothing on dis
 `manage.py export_dataset --release N` rebuilds its files from history.
 """
 
+import gzip
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -33,10 +36,12 @@ def _release_folders(root: Path) -> list[tuple[int, Path]]:
 
 
 def apply_retention(root: Path, *, latest: Release) -> list[int]:
-    """Remove the files of releases not kept, and the latest-only full CSVs of older ones; return the
+    """Remove the files of releases not kept and the stored pieces no kept release uses; an older kept
+    release keeps its CSV and .gz as segments, and its other text files gzip-compressed. Return the
     numbers whose files were removed."""
     removed = []
     referenced: set[str] = set()
+    latest_blobs = set(_manifest(root, latest.number).get("blobs", {}).values())
     for number, folder in _release_folders(root):
         if number > latest.number:
             continue
@@ -45,39 +50,78 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
             segments.manifest_path(root, number).unlink(missing_ok=True)
             removed.append(number)
             continue
+        manifest = _manifest(root, number)
+        referenced.update(f"{entry[3]}.pack" for entry in manifest.get("segments", []))
+        for name, sha in manifest.get("blobs", {}).items():
+            if number == latest.number or sha in latest_blobs or not _compressible(name):
+                referenced.add(sha)
+                continue
+            _compress(root, sha)
+            referenced.add(f"{sha}.gz")
+            (folder / name).unlink(missing_ok=True)
         if number < latest.number:
             for name in ASSEMBLED:  # assembled from the segments when downloaded
                 (folder / name).unlink(missing_ok=True)
-        try:
-            manifest = json.loads(segments.manifest_path(root, number).read_text())
-        except (OSError, ValueError):
-            continue
-        referenced.update(f"{entry[3]}.pack" for entry in manifest.get("segments", []))
-        referenced.update(manifest.get("blobs", {}).values())
     store = segments.store_root(root)
     for path in [*store.glob("packs/*.pack"), *store.glob("blobs/*/*")]:
-        if path.name not in referenced and not path.name.startswith("r" + str(latest.number) + "-"):
+        if path.name not in referenced and not path.name.startswith(f"r{latest.number}-"):
             path.unlink(missing_ok=True)
     return removed
 
 
+def _manifest(root: Path, number: int) -> dict:
+    try:
+        return json.loads(segments.manifest_path(root, number).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _compressible(name: str) -> bool:
+    return name.endswith((".csv", ".json"))
+
+
+def _compress(root: Path, sha: str) -> None:
+    packed = segments.blob_path(root, sha).with_suffix(".gz")
+    plain = segments.blob_path(root, sha)
+    if packed.exists() or not plain.exists():
+        return
+    staging = packed.with_name(f".{packed.name}.{uuid.uuid4().hex}")
+    with plain.open("rb") as src, gzip.GzipFile(staging, "wb", mtime=0) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(staging, packed)
+
+
+def _gunzip(path: Path) -> Iterator[bytes]:
+    with gzip.open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            yield block
+
+
 def open_release_file(release_file: ReleaseFile) -> BinaryIO | Iterator[bytes] | None:
-    """A release file's bytes: the file itself, or its segments in order; None when it must be rebuilt."""
+    """A release file's bytes: the file itself, its segments in order, or its compressed blob
+    unpacked; None when it must be rebuilt (export_dataset --release N)."""
     root = Path(settings.EXPORTS_ROOT)
     path = root / release_file.path
     if path.is_file():
         return path.open("rb")
-    assemble = ASSEMBLED.get(release_file.name)
-    try:
-        manifest = json.loads(segments.manifest_path(root, release_file.release.number).read_text())
-    except (OSError, ValueError):
+    manifest = _manifest(root, release_file.release.number)
+    if release_file.name in ASSEMBLED and manifest.get("segments"):
+        return ASSEMBLED[release_file.name](root, manifest["segments"])
+    sha = manifest.get("blobs", {}).get(release_file.name)
+    if sha is None:
         return None
-    if assemble is None:
-        return None
-    return assemble(root, manifest["segments"])
+    if segments.blob_path(root, sha).is_file():
+        return segments.blob_path(root, sha).open("rb")
+    packed = segments.blob_path(root, sha).with_suffix(".gz")
+    return _gunzip(packed) if packed.is_file() else None
 
 
 def on_disk(release_file: ReleaseFile) -> bool:
-    path = Path(settings.EXPORTS_ROOT) / release_file.path
-    manifest = segments.manifest_path(Path(settings.EXPORTS_ROOT), release_file.release.number)
-    return path.is_file() or (release_file.name in ASSEMBLED and manifest.is_file())
+    """Whether the file can be served as it is (else it is rebuilt on demand)."""
+    root = Path(settings.EXPORTS_ROOT)
+    if (root / release_file.path).is_file():
+        return True
+    manifest = _manifest(root, release_file.release.number)
+    return (release_file.name in ASSEMBLED and bool(manifest.get("segments"))) or release_file.name in manifest.get(
+        "blobs", {}
+    )

@@ -90,6 +90,7 @@ def release_once(frame, source, submitter) -> tuple[float, float, float]:
     start = time.perf_counter()
     release = merge.run(submission_id=submission.pk)
     merged = time.perf_counter()
+    assert release is not None
     build_exports(release.pk)
     done = time.perf_counter()
     return merged - start, done - merged, done - start
@@ -111,7 +112,9 @@ def first_validation(tmp: Path) -> None:
         name="JHU CSSE (bench)",
         defaults={"institution": "JHU", "institution_type": "aggregator", "url": "https://example.org/bench"},
     )
-    tidy = pd.read_csv(Path(settings.EXPORTS_ROOT) / str(latest_release().number) / "covid19-open-data.csv")
+    latest = latest_release()
+    assert latest is not None
+    tidy = pd.read_csv(Path(settings.EXPORTS_ROOT) / str(latest.number) / "covid19-open-data.csv")
     path = tmp / "long.csv"
     tidy.rename(columns={"location_key": "location"})[["date", "location", "metric", "value"]].to_csv(path, index=False)
     first = bench_validate.run_measure("validate", path)

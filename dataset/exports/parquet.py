@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -14,7 +15,7 @@ ARROW_TYPES = {"date32": pa.date32(), "string": pa.string(), "float64": pa.float
 PARQUET_SCHEMA = pa.schema([(name, ARROW_TYPES[type_]) for name, type_ in PARQUET_COLUMNS])
 
 
-def _text(ids: np.ndarray, names) -> pa.Array:
+def _text(ids: np.ndarray, names: pd.Series) -> pa.Array:
     """Names of ids as a string column, each distinct name converted once (a dictionary, then cast)."""
     distinct, codes = np.unique(ids, return_inverse=True)
     dictionary = pa.array(names.reindex(distinct).to_numpy(), type=pa.string())

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
 from .retention import apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
+from .segments import Manifest
 from .table import Lookups, Table, as_of_release, from_database, from_snapshot
 from .tidy import write_tidy
 
@@ -78,11 +80,12 @@ def root() -> Path:
     return Path(settings.EXPORTS_ROOT)
 
 
-def read_manifest(number: int) -> dict | None:
+def read_manifest(number: int) -> Manifest | None:
     try:
-        return json.loads(segments.manifest_path(root(), number).read_text())
+        manifest: Manifest = json.loads(segments.manifest_path(root(), number).read_text())
     except (OSError, ValueError):
         return None
+    return manifest
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
@@ -110,7 +113,7 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
 
 
 def _changes(
-    previous: Release | None, values: "snapshots.Values", before: dict | None, lookups: Lookups
+    previous: Release | None, values: "snapshots.Values", before: Manifest | None, lookups: Lookups
 ) -> tuple[set[int] | None, set[int] | None]:
     """Segments of the tidy CSV and metrics whose values differ from the previous release's; None: all."""
     if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
@@ -127,21 +130,23 @@ def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, n
     """Keys added, removed, or with another value or source in `new` than in the sorted (keys, values, source_ids)."""
     new_keys, new_values, new_sources = (np.asarray(a) for a in (new.keys, new.values, new.source_ids))
     if len(keys) == len(new_keys) and np.array_equal(keys, new_keys):
-        return keys[(values != new_values) | (source_ids != new_sources)]
+        same_keys: np.ndarray = keys[(values != new_values) | (source_ids != new_sources)]
+        return same_keys
     position = np.minimum(np.searchsorted(keys, new_keys), max(len(keys) - 1, 0))
     found = (keys[position] == new_keys) if len(keys) else np.zeros(len(new_keys), dtype=bool)
     differ = ~found
     differ[found] = (values[position[found]] != new_values[found]) | (source_ids[position[found]] != new_sources[found])
     back = np.minimum(np.searchsorted(new_keys, keys), max(len(new_keys) - 1, 0))
     gone = (new_keys[back] != keys) if len(new_keys) else np.ones(len(keys), dtype=bool)
-    return np.concatenate([new_keys[differ], keys[gone]])
+    changed: np.ndarray = np.concatenate([new_keys[differ], keys[gone]])
+    return changed
 
 
 def _write_release(
     release: Release,
     table: Table,
     lookups: Lookups,
-    before: dict | None,
+    before: Manifest | None,
     changed_segments: set[int] | None,
     changed_metrics: set[int] | None,
 ) -> list[ReleaseFile]:
@@ -182,9 +187,9 @@ def _write_tidy_files(
     staging: Path,
     table: Table,
     lookups: Lookups,
-    before: dict | None,
+    before: Manifest | None,
     changed_segments: set[int] | None,
-    manifest: dict,
+    manifest: Manifest,
 ) -> dict[str, str]:
     """The full CSV and .gz: new segments where values changed, the previous release's for the others."""
     base = root()
@@ -210,6 +215,7 @@ def _write_tidy_files(
                 if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
                     entry, packed = writer.add(segment, data)
                 else:
+                    assert entry is not None  # a segment is either new or the previous release's
                     data = data if data is not None else previous_csv(entry)
                     packed = reader.packed(entry)
                 listed.append(entry)
@@ -224,7 +230,7 @@ def _write_tidy_files(
     return {TIDY_NAME: csv_digest.hexdigest(), GZ_NAME: gz_digest.hexdigest()}
 
 
-def _previous_csv(before: dict | None, reader: segments.PackReader):
+def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[segments.Entry], bytes]:
     """A reader of the previous release's segments: from its full CSV when it is still there, else unpacked."""
     offsets: dict[int, int] = {}
     handle = None
@@ -237,7 +243,7 @@ def _previous_csv(before: dict | None, reader: segments.PackReader):
         if path.is_file() and path.stat().st_size == position:
             handle = path.open("rb")
 
-    def read(entry: list) -> bytes:
+    def read(entry: segments.Entry) -> bytes:
         if handle is not None and entry[0] in offsets:
             handle.seek(offsets[entry[0]])
             data = handle.read(entry[2])
@@ -253,7 +259,7 @@ def _write_blobs(
     release: Release,
     table: Table,
     lookups: Lookups,
-    before: dict | None,
+    before: Manifest | None,
     changed_metrics: set[int] | None,
 ) -> dict[str, str]:
     """Parquet, JHU and the Data Package, each stored once by content and hard-linked into the release.

@@ -69,9 +69,10 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
     return removed
 
 
-def _manifest(root: Path, number: int) -> dict:
+def _manifest(root: Path, number: int) -> segments.Manifest:
     try:
-        return json.loads(segments.manifest_path(root, number).read_text())
+        manifest: segments.Manifest = json.loads(segments.manifest_path(root, number).read_text())
+        return manifest
     except (OSError, ValueError):
         return {}
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ COMPRESSLEVEL = 6
 # a country's regions with it. Fixed, so that any build of the same values cuts the same segments.
 BLOCK_STARTS = ("", "C", "G", "L", "N", "S", "T")
 DAY_FACTOR = 1024  # segment id = day * DAY_FACTOR + block
+
+Entry = list[Any]  # [segment id, plain SHA-256, plain size, pack, offset, gzip size]
+Manifest = dict[str, Any]
 
 
 def store_root(root: Path) -> Path:
@@ -57,7 +61,8 @@ def segment_ids(table: Table, lookups: Lookups) -> np.ndarray:
         np.searchsorted(np.array(BLOCK_STARTS), lookups.location_key.to_numpy().astype(str), side="right") - 1,
         index=lookups.location_key.index,
     )
-    return table.days * DAY_FACTOR + block_of.reindex(table.location_ids).to_numpy()
+    ids: np.ndarray = table.days * DAY_FACTOR + block_of.reindex(table.location_ids).to_numpy()
+    return ids
 
 
 def format_segments(table: Table, lookups: Lookups, ids: np.ndarray, wanted: set[int] | None) -> dict[int, bytes]:
@@ -90,7 +95,7 @@ class PackWriter:
         self.handle = self.path.open("ab")
         self.offset = self.handle.tell()
 
-    def add(self, segment: int, data: bytes) -> tuple[list, bytes]:
+    def add(self, segment: int, data: bytes) -> tuple[Entry, bytes]:
         """Store a segment; return its manifest entry and its gzip member."""
         packed = gzip_member(data)
         entry = [segment, hashlib.sha256(data).hexdigest(), len(data), self.name, self.offset, len(packed)]
@@ -111,14 +116,14 @@ class PackReader:
         self.root = root
         self.handles: dict[str, io.BufferedReader] = {}
 
-    def packed(self, entry: list) -> bytes:
+    def packed(self, entry: Entry) -> bytes:
         handle = self.handles.get(entry[3])
         if handle is None:
             handle = self.handles[entry[3]] = pack_path(self.root, entry[3]).open("rb")
         handle.seek(entry[4])
         return handle.read(entry[5])
 
-    def plain(self, entry: list) -> bytes:
+    def plain(self, entry: Entry) -> bytes:
         return gzip.decompress(self.packed(entry))
 
     def close(self) -> None:
@@ -126,7 +131,7 @@ class PackReader:
             handle.close()
 
 
-def iter_csv(root: Path, entries: list[list]) -> Iterator[bytes]:
+def iter_csv(root: Path, entries: list[Entry]) -> Iterator[bytes]:
     """The CSV of a manifest's segments (the first one is the header)."""
     reader = PackReader(root)
     try:
@@ -136,7 +141,7 @@ def iter_csv(root: Path, entries: list[list]) -> Iterator[bytes]:
         reader.close()
 
 
-def iter_gzip(root: Path, entries: list[list]) -> Iterator[bytes]:
+def iter_gzip(root: Path, entries: list[Entry]) -> Iterator[bytes]:
     reader = PackReader(root)
     try:
         for entry in entries:

@@ -42,68 +42,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import FINAL, ROOT, machine, peak_rss_mb
+from _scale_data import DAYS, START, dataset_frame
+from _scale_table import print_table
+from _support import ROOT, machine, peak_rss_mb
 
-DAYS = 1143
-START = "2020-01-22"
-METRICS = ("confirmed", "deaths", "recovered")
 MERGE_VALUES, RELEASE_VALUES, UPLOAD_ROWS = 100_000, 1_000, 1_000_000
 SQLITE_MAX = 3_000_000
 REPEAT = int(os.environ.get("BENCH_REPEAT", 7))
-TARGET_MB = 2048
-
-
-# ---- the generated dataset ---------------------------------------------------------------------
-
-
-def series_keys(size: int) -> list[tuple[int, int]]:
-    """(location id, metric id) of the series that make `size` values: countries first, then subdivisions."""
-    from places.models import Location, Metric
-
-    countries = Location.objects.filter(level=Location.Level.COUNTRY, parent__isnull=True).order_by("key")
-    subdivisions = Location.objects.exclude(iso_3166_2="").filter(parent__isnull=False).order_by("key")
-    metrics = [Metric.objects.get(code=code).pk for code in METRICS]
-    places = [*countries.values_list("pk", flat=True), *subdivisions.values_list("pk", flat=True)]
-    wanted = -(-size // DAYS)
-    keys = [(place, metric) for place in places for metric in metrics][:wanted]
-    if len(keys) < wanted:
-        raise SystemExit(f"the places table gives {len(keys) * DAYS:,} values at most, not {size:,}")
-    return keys
-
-
-def shapes():
-    """Each metric's world total per day in JHU's final series, scaled to 0..1."""
-    import pandas as pd
-
-    curves = {}
-    for metric in METRICS:
-        wide = pd.read_csv(FINAL / f"time_series_covid19_{metric}_global.csv")
-        total = wide.iloc[:, 4:].sum().to_numpy(dtype="float64")[:DAYS]
-        curves[metric] = total / total.max()
-    return curves
-
-
-def dataset_frame(size: int):
-    import numpy as np
-    import pandas as pd
-
-    from places.models import Metric
-
-    keys = series_keys(size)
-    codes = dict(Metric.objects.filter(code__in=METRICS).values_list("pk", "code"))
-    curves = shapes()
-    location_ids = np.array([k[0] for k in keys], dtype="int64")
-    metric_ids = np.array([k[1] for k in keys], dtype="int64")
-    scale = 10.0 ** (2 + (np.arange(len(keys)) * 7919 % 5))  # 100 .. 1M at the peak, by series
-    values = np.stack([curves[codes[m]] for m in metric_ids]) * scale[:, None]
-    return pd.DataFrame(
-        {
-            "location_id": np.repeat(location_ids, DAYS),
-            "metric_id": np.repeat(metric_ids, DAYS),
-            "date": np.tile(pd.date_range(START, periods=DAYS).to_numpy(), len(keys)),
-            "value": np.round(values).ravel(),
-        }
-    )
 
 
 def bench_source():
@@ -188,7 +133,7 @@ def step_merge(size):
     import pandas as pd
 
     frame = dataset_frame(size)
-    changed = frame.sample(MERGE_VALUES // 2, random_state=1)
+    changed = frame.sample(min(MERGE_VALUES // 2, len(frame)), random_state=1)
     changed = changed.assign(value=changed["value"] + 0.5)
     series = frame.drop_duplicates(["location_id", "metric_id"])
     per_series = -(-(MERGE_VALUES // 2) // len(series))
@@ -206,15 +151,14 @@ def step_merge(size):
 
 def step_release(size):
     from dataset.models import Release
-    from dataset.selectors import latest_release
     from dataset.tasks import build_exports
 
-    build_exports(latest_release().pk)  # the previous release's exports, as a live site has them
+    build_exports(Release.objects.latest("number").pk)  # the previous release's exports, as a live site has them
     frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=2)
     before = disk_mb()
     merge_seconds = submit(frame.assign(value=frame["value"] + 1))
     start = time.perf_counter()
-    build_exports(Release.objects.order_by("-number").first().pk)
+    build_exports(Release.objects.latest("number").pk)
     exports_seconds = time.perf_counter() - start
     return {
         "seconds": merge_seconds + exports_seconds,
@@ -395,57 +339,6 @@ def measure_size(size: int) -> dict | None:
             if "error" in results[step] and step in ("setup", "import"):
                 break
         return results
-
-
-def _get(results: dict, step: str, key: str = "seconds"):
-    value = results.get(step, {}).get(key)
-    return value if isinstance(value, (int, float)) else None
-
-
-ROWS = [  # label, step, key, unit, kind of target
-    ("import", "import", "seconds", "s", "baseline"),
-    ("  baseline: bare COPY/executemany", "import", "baseline", "s", ""),
-    ("merge 100k", "merge", "seconds", "s", "growth"),
-    ("release of 1,000 values (merge + exports)", "release", "seconds", "s", "growth"),
-    ("  of which build_exports", "release", "exports", "s", ""),
-    ("  disk added by the release", "release", "disk_mb", "MB", ""),
-    ("validate + diff 1M rows, first after release", "validate_first", "seconds", "s", ""),
-    ("validate + diff 1M rows", "validate", "seconds", "s", "read_csv"),
-    ("  baseline: read_csv(pyarrow)", "read_csv", "seconds", "s", ""),
-    ("API series, cached", "requests", "api_cached_ms", "ms", "growth"),
-    ("API series, uncached", "requests", "api_uncached_ms", "ms", "growth"),
-    ("  baseline: /api/v1/ping/", "requests", "ping_ms", "ms", ""),
-    ("location page /data/IT/", "requests", "location_ms", "ms", "growth"),
-    ("location page, cache emptied", "requests", "location_cold_ms", "ms", "growth"),
-    ("countries index /data/", "requests", "index_ms", "ms", "growth"),
-    ("countries index, cache emptied", "requests", "index_cold_ms", "ms", "growth"),
-    ("JHU export", "export", "seconds", "s", "baseline"),
-    ("  baseline: query + pivot + to_csv", "export", "baseline", "s", ""),
-]
-
-
-def _ratios(cells: list, bases: list) -> str:
-    return ", ".join("-" if not (c and b) else f"{c / b:.2f}x" for c, b in zip(cells, bases, strict=True))
-
-
-def print_table(by_size: dict[int, dict], engine: str) -> None:
-    sizes = sorted(by_size)
-    first, last = sizes[0], sizes[-1]
-    print(f"\n== growth on {engine}: {machine()}")
-    print(f"{'step':<48}" + "".join(f"{f'{s / 1e6:g}M':>12}" for s in sizes) + "  target")
-    for label, step, key, unit, kind in ROWS:
-        cells = [_get(by_size[s], step, key) for s in sizes]
-        line = f"{label:<48}" + "".join(f"{'-' if c is None else f'{c:.2f} {unit}':>12}" for c in cells)
-        if kind == "baseline":
-            line += "  <= 2x baseline: " + _ratios(cells, [_get(by_size[s], step, "baseline") for s in sizes])
-        elif kind == "read_csv":
-            line += "  ratio to read_csv: " + _ratios(cells, [_get(by_size[s], "read_csv") for s in sizes])
-        elif kind == "growth" and cells[0] and cells[-1] and first != last:
-            line += f"  growth {first / 1e6:g}M->{last / 1e6:g}M {cells[-1] / cells[0]:.2f}x (target <= 1.5x)"
-        print(line)
-    peaks = [max((r.get("peak_mb", 0) for r in by_size[s].values()), default=0) for s in sizes]
-    print(f"{'peak memory of any step':<48}" + "".join(f"{p:>9.0f} MB" for p in peaks) + f"  <= {TARGET_MB} MB at 10M")
-    print("\nJSON " + json.dumps({"engine": engine, "results": {str(s): by_size[s] for s in sizes}}))
 
 
 def main() -> int:

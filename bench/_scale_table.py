@@ -1,0 +1,58 @@
+"""The table bench/scale.py prints: every figure at each size, beside its target."""
+
+import json
+
+from _support import machine
+
+TARGET_MB = 2048
+
+
+def _get(results: dict, step: str, key: str = "seconds"):
+    value = results.get(step, {}).get(key)
+    return value if isinstance(value, (int, float)) else None
+
+
+ROWS = [  # label, step, key, unit, kind of target
+    ("import", "import", "seconds", "s", "baseline"),
+    ("  baseline: bare COPY/executemany", "import", "baseline", "s", ""),
+    ("merge 100k", "merge", "seconds", "s", "growth"),
+    ("release of 1,000 values (merge + exports)", "release", "seconds", "s", "growth"),
+    ("  of which build_exports", "release", "exports", "s", ""),
+    ("  disk added by the release", "release", "disk_mb", "MB", ""),
+    ("validate + diff 1M rows, first after release", "validate_first", "seconds", "s", ""),
+    ("validate + diff 1M rows", "validate", "seconds", "s", "read_csv"),
+    ("  baseline: read_csv(pyarrow)", "read_csv", "seconds", "s", ""),
+    ("API series, cached", "requests", "api_cached_ms", "ms", "growth"),
+    ("API series, uncached", "requests", "api_uncached_ms", "ms", "growth"),
+    ("  baseline: /api/v1/ping/", "requests", "ping_ms", "ms", ""),
+    ("location page /data/IT/", "requests", "location_ms", "ms", "growth"),
+    ("location page, cache emptied", "requests", "location_cold_ms", "ms", "growth"),
+    ("countries index /data/", "requests", "index_ms", "ms", "growth"),
+    ("countries index, cache emptied", "requests", "index_cold_ms", "ms", "growth"),
+    ("JHU export", "export", "seconds", "s", "baseline"),
+    ("  baseline: query + pivot + to_csv", "export", "baseline", "s", ""),
+]
+
+
+def _ratios(cells: list, bases: list) -> str:
+    return ", ".join("-" if not (c and b) else f"{c / b:.2f}x" for c, b in zip(cells, bases, strict=True))
+
+
+def print_table(by_size: dict[int, dict], engine: str) -> None:
+    sizes = sorted(by_size)
+    first, last = sizes[0], sizes[-1]
+    print(f"\n== growth on {engine}: {machine()}")
+    print(f"{'step':<48}" + "".join(f"{f'{s / 1e6:g}M':>12}" for s in sizes) + "  target")
+    for label, step, key, unit, kind in ROWS:
+        cells = [_get(by_size[s], step, key) for s in sizes]
+        line = f"{label:<48}" + "".join(f"{'-' if c is None else f'{c:.2f} {unit}':>12}" for c in cells)
+        if kind == "baseline":
+            line += "  <= 2x baseline: " + _ratios(cells, [_get(by_size[s], step, "baseline") for s in sizes])
+        elif kind == "read_csv":
+            line += "  ratio to read_csv: " + _ratios(cells, [_get(by_size[s], "read_csv") for s in sizes])
+        elif kind == "growth" and cells[0] and cells[-1] and first != last:
+            line += f"  growth {first / 1e6:g}M->{last / 1e6:g}M {cells[-1] / cells[0]:.2f}x (target <= 1.5x)"
+        print(line)
+    peaks = [max((r.get("peak_mb", 0) for r in by_size[s].values()), default=0) for s in sizes]
+    print(f"{'peak memory of any step':<48}" + "".join(f"{p:>9.0f} MB" for p in peaks) + f"  <= {TARGET_MB} MB at 10M")
+    print("\nJSON " + json.dumps({"engine": engine, "results": {str(s): by_size[s] for s in sizes}}))

@@ -27,8 +27,9 @@ any step <= 2 GB at 10M.
     .venv/bin/python bench/scale.py --sizes 1M,3M        # SQLite (a fresh file per size)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_scale .venv/bin/python bench/scale.py
 
-On PostgreSQL the database DATABASE_URL names is dropped and created again for each size, so its
-name must contain "bench". SQLite runs sizes up to 3M only (a 10M SQLite file says nothing new).
+On PostgreSQL the database DATABASE_URL names is dropped and created again for each size when its
+name contains "bench"; otherwise portal_bench_scale on the same server is used. SQLite runs sizes
+up to 3M only (a 10M SQLite file says nothing new).
 """
 
 import argparse
@@ -296,8 +297,8 @@ def database_for(size: int, tmp: str) -> str | None:
     import psycopg
 
     server, name = url.rsplit("/", 1)
-    if "bench" not in name:
-        raise SystemExit(f"bench/scale.py drops and recreates its database: {name!r} must contain 'bench'")
+    if "bench" not in name:  # never the developer's database
+        name, url = "portal_bench_scale", f"{server}/portal_bench_scale"
     with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

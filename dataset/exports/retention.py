@@ -87,7 +87,7 @@ def _compress(root: Path, sha: str) -> None:
     if packed.exists() or not plain.exists():
         return
     staging = packed.with_name(f".{packed.name}.{uuid.uuid4().hex}")
-    with plain.open("rb") as src, gzip.GzipFile(staging, "wb", mtime=0) as dst:
+    with plain.open("rb") as src, gzip.GzipFile(staging, "wb", compresslevel=6, mtime=0) as dst:
         shutil.copyfileobj(src, dst, 1 << 20)
     os.replace(staging, packed)
 

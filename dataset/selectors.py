@@ -116,8 +116,7 @@ def _release_version() -> str:
 
 
 def _kept_per_release(cache_key: str, compute):
-    """`compute()`, kept in the cache under `cache_key` (which names the release) for SUMMARY_CACHE_SECONDS.
-    The release's warming task (dataset/warming.py) computes them first, so readers find them."""
+    """`compute()`, kept in the cache under `cache_key` (naming the release) for SUMMARY_CACHE_SECONDS."""
     kept = cache.get(cache_key)
     if kept is None:
         kept = compute()
@@ -275,23 +274,48 @@ def location_series(location: Location) -> list[MetricSeries]:
     return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)))
 
 
+def location_page_data(location: Location) -> dict:
+    """What a location's page reads from the observations (series, regions, values per source, last change),
+    kept per release (values change only through releases); the release's warming fills every country's."""
+
+    def compute() -> dict:
+        series = location_series(location)
+        with_regions = any(s.summed_regions for s in series)
+        return {
+            "series": series,
+            "with_regions": with_regions,
+            "subregions": list(subregions(location)),
+            "source_counts": source_counts(location, include_regions=with_regions),
+            "last_change": last_change(location, include_regions=with_regions),
+        }
+
+    return _kept_per_release(f"dataset:location-page:{location.pk}:{_release_version()}", compute)
+
+
 def subregions(location: Location):
     """The location's children, those with data first, each marked `has_data`."""
     has_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
     return location.children.annotate(has_data=has_data).order_by("-has_data", "name")
 
 
-def location_sources(location: Location, *, include_regions: bool = False):
-    """Sources that supplied the location's current values (with how many each), then sources in the
-    registry for this place that have supplied nothing yet (`value_count` 0). With `include_regions`,
-    values of its regions count too (for the figures shown as a sum of regions)."""
-    counts = dict(
+def source_counts(location: Location, *, include_regions: bool = False) -> dict[int, int]:
+    """{source id: number of the location's current values it supplied} (its regions' too, when asked)."""
+    return dict(
         Observation.objects.filter(location_id__in=_self_and_regions(location, include_regions))
         .order_by()
         .values("source_id")
         .annotate(n=Count("id"))
         .values_list("source_id", "n")
     )
+
+
+def location_sources(location: Location, *, include_regions: bool = False, counts: dict[int, int] | None = None):
+    """Sources that supplied the location's current values (with how many each), then sources in the
+    registry for this place that have supplied nothing yet (`value_count` 0). With `include_regions`,
+    values of its regions count too (for the figures shown as a sum of regions). `counts` are the
+    source_counts() when the caller has them."""
+    if counts is None:
+        counts = source_counts(location, include_regions=include_regions)
     registered = Q(country=location) | Q(subregion=location)
     candidates = Source.objects.filter(Q(pk__in=counts) | (registered & Q(status=Source.Status.APPROVED)))
     sources = list(candidates.select_related("country"))

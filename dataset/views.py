@@ -77,8 +77,10 @@ def location(request, key: str):
             return redirect("dataset:location", key=canonical, permanent=True)
         return _location_not_found(request, key)
     vintage, vintage_error = _requested_release(request)
-    series = vintages.location_series(place, vintage) if vintage else selectors.location_series(place)
+    data = selectors.location_page_data(place)  # per release (computed by the release's warming)
+    series = vintages.location_series(place, vintage) if vintage else data["series"]
     with_regions = any(s.summed_regions for s in series)
+    same = with_regions == data["with_regions"]  # a past release may have summed regions, or not
     context = {
         "vintage": vintage,
         "vintage_error": vintage_error,
@@ -87,9 +89,11 @@ def location(request, key: str):
         "ancestors": selectors.breadcrumbs(place),
         "series": series,
         "chart_data": {"location": place.name, "series": [s.as_json() for s in series]},
-        "subregions": selectors.subregions(place),
-        "sources": selectors.location_sources(place, include_regions=with_regions),
-        "last_change": selectors.last_change(place, include_regions=with_regions),
+        "subregions": data["subregions"],
+        "sources": selectors.location_sources(
+            place, include_regions=with_regions, counts=data["source_counts"] if same else None
+        ),
+        "last_change": data["last_change"] if same else selectors.last_change(place, include_regions=with_regions),
         "latest_release": selectors.latest_release(),
     }
     return render(request, "dataset/location.html", context)

@@ -6,8 +6,9 @@ the countries index): a new release makes every earlier entry unreachable. The w
 
 - the API queries readers ask most (the POPULAR_WARMED most requested, counted per query by the API);
 - every country's confirmed and deaths series from the API, as JSON and as CSV;
-- the countries index's summaries (each country's latest values: the page's costly part) and its
-  list of other places with data.
+- the countries index: its summaries (each country's latest values: the page's costly part), its
+  table rendered in every sort, and its list of other places with data;
+- every country's page (the series, regions, sources and last change it reads from the observations).
 
 API requests are replayed through the API's own view, as a reader's request would run (throttles
 aside), with SITE_URL's scheme and host: the `next` links in a cached body name them. Entries are
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
+from django.http.request import split_domain_port, validate_host
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
 
@@ -35,6 +38,7 @@ logger = logging.getLogger(__name__)
 POPULAR_WARMED = 50
 COUNTRY_METRICS = ("confirmed", "deaths")
 COUNTRY_FORMATS = ("json", "csv")
+COUNTRY_TABLE = "dataset/_country_table.html"  # the countries index's table, cached per release and sort
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Warmed:
     already_cached: int = 0
     failed: list[str] = field(default_factory=list)
     country_index: bool = False
+    location_pages: int = 0
     skipped: str = ""
 
 
@@ -57,6 +62,24 @@ def warm_caches(release: Release) -> Warmed:
     if latest_release_state().number != release.number:
         warmed.skipped = "a newer release exists; its own task warms the caches"
         return warmed
+    host = urlsplit(settings.SITE_URL).netloc or "localhost"
+    if validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        _warm_api(warmed)
+    else:  # the answers' links would name a host readers cannot use
+        warmed.skipped = f"SITE_URL's host {host} is not in ALLOWED_HOSTS: API answers not warmed"
+        logger.warning("warm_caches: %s", warmed.skipped)
+    for sort in selectors.valid_country_sorts(Metric.objects.all()):
+        render_to_string(COUNTRY_TABLE, {"index": selectors.country_index(sort=sort), "search": ""})
+    selectors.special_places_with_data()
+    warmed.country_index = True
+    with_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
+    for country in Location.objects.filter(with_data, level=Location.Level.COUNTRY).select_related("parent"):
+        selectors.location_page_data(country)
+        warmed.location_pages += 1
+    return warmed
+
+
+def _warm_api(warmed: Warmed) -> None:
     seen: set[str] = set()
     for identity in [*popular_requests(POPULAR_WARMED), *country_series_requests()]:
         if identity.digest in seen:
@@ -69,14 +92,9 @@ def warm_caches(release: Release) -> Warmed:
             warmed.already_cached += 1
         else:
             warmed.failed.append(f"{identity.path}?{identity.query} ({identity.media}): {outcome}")
-    selectors.country_index()
-    selectors.special_places_with_data()
-    warmed.country_index = True
     if warmed.failed:
-        logger.warning(
-            "warm_caches: release %s, %d requests failed, e.g. %s", release.number, len(warmed.failed), warmed.failed[0]
-        )
-    return warmed
+        failed = len(warmed.failed)
+        logger.warning("warm_caches: release %s, %d requests failed, e.g. %s", warmed.release, failed, warmed.failed[0])
 
 
 def country_series_requests() -> list[RequestIdentity]:
@@ -116,8 +134,9 @@ def replay(identity: RequestIdentity) -> str:
         response = view(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and not response.streaming:
             response.render()
+        # Read whole (a streamed body is stored once read); not closed: close() would announce the end of
+        # a request (request_finished), which closes the database connection between two replays.
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()
     except Exception as error:  # a request that fails for a reader fails here too: logged, not fatal
         logger.exception("warm_caches: %s?%s failed", identity.path, identity.query)
         return f"{error.__class__.__name__}: {error}"

@@ -95,6 +95,21 @@ def test_after_warming_the_countries_index_reads_no_observation(client, released
     assert not touched.read("dataset_observation")
 
 
+@pytest.mark.parametrize("url", ["/data/?sort=-deaths", "/data/IT/"])
+def test_after_warming_a_sort_of_the_index_and_a_countrys_page_read_no_observation(client, released, url):
+    tasks.warm_caches(released["release"].pk)
+    response, touched = requested_after_warming(client, url)
+    assert response.status_code == 200
+    assert not touched.read("dataset_observation")
+
+
+def test_a_countrys_page_shows_the_values_of_a_new_release(client, released):
+    client.get("/data/IT/")
+    release = publish({("IT", "confirmed", "2020-03-04"): 3089}, source=released["source"])
+    tasks.warm_caches(release.pk)
+    assert b"3,089" in client.get("/data/IT/").content
+
+
 def test_warming_an_older_release_stores_nothing(client, released):
     publish({("IT", "confirmed", "2020-03-04"): 3089}, source=released["source"])
     outcome = warming.warm_caches(released["release"])

@@ -275,14 +275,15 @@ def location_series(location: Location) -> list[MetricSeries]:
 
 
 def location_page_data(location: Location) -> dict:
-    """What a location's page reads from the observations (series, regions, values per source, last change),
-    kept per release (values change only through releases); the release's warming fills every country's."""
+    """What a location's page reads from the observations, kept per release (values change only through
+    releases); the release's warming fills every country's."""
 
     def compute() -> dict:
         series = location_series(location)
         with_regions = any(s.summed_regions for s in series)
         return {
             "series": series,
+            "charts": [s.as_json() for s in series],  # the page's JSON script (with the location's name)
             "with_regions": with_regions,
             "subregions": list(subregions(location)),
             "source_counts": source_counts(location, include_regions=with_regions),
@@ -383,8 +384,7 @@ def latest_release() -> Release | None:
 
 def latest_release_number() -> int | None:
     """The latest release's number (None before the first)."""
-    latest = latest_release()
-    return latest.number if latest is not None else None
+    return latest.number if (latest := latest_release()) is not None else None
 
 
 def release_with_files() -> Release | None:

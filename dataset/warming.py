@@ -8,7 +8,8 @@ the countries index): a new release makes every earlier entry unreachable. The w
 - every country's confirmed and deaths series from the API, as JSON and as CSV;
 - the countries index: its summaries (each country's latest values: the page's costly part), its
   table rendered in every sort, and its list of other places with data;
-- every country's page (the series, regions, sources and last change it reads from the observations).
+- every country's page: what it reads from the observations (series, regions, values per source, last
+  change) and its series and regions sections, rendered.
 
 API requests are replayed through the API's own view, as a reader's request would run (throttles
 aside), with SITE_URL's scheme and host: the `next` links in a cached body name them. Entries are
@@ -39,6 +40,7 @@ POPULAR_WARMED = 50
 COUNTRY_METRICS = ("confirmed", "deaths")
 COUNTRY_FORMATS = ("json", "csv")
 COUNTRY_TABLE = "dataset/_country_table.html"  # the countries index's table, cached per release and sort
+LOCATION_FRAGMENTS = ("dataset/_location_series.html", "dataset/_location_regions.html")  # cached per release
 
 
 @dataclass
@@ -73,8 +75,19 @@ def warm_caches(release: Release) -> Warmed:
     selectors.special_places_with_data()
     warmed.country_index = True
     with_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
+    latest = selectors.latest_release()
     for country in Location.objects.filter(with_data, level=Location.Level.COUNTRY).select_related("parent"):
-        selectors.location_page_data(country)
+        data = selectors.location_page_data(country)
+        context = {
+            "location": country,
+            "latest_release": latest,
+            "vintage": None,
+            "series": data["series"],
+            "chart_data": {"location": country.name, "series": data["charts"]},
+            "subregions": data["subregions"],
+        }
+        for fragment in LOCATION_FRAGMENTS:
+            render_to_string(fragment, context)
         warmed.location_pages += 1
     return warmed
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -155,8 +156,12 @@ def _write_release(
     staging.mkdir(parents=True)
     try:
         manifest = {"number": release.number, "fingerprint": lookups.fingerprint, "segments": [], "blobs": {}}
-        tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_segments, manifest)
-        blobs = _write_blobs(staging, release, table, lookups, before, changed_metrics)
+        # The Parquet file needs no database: written by a thread while this one writes the CSV.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parquet = pool.submit(write_parquet, staging / "work", table=table, lookups=lookups)
+            tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_segments, manifest)
+            parquet_files = parquet.result()
+        blobs = _write_blobs(staging, release, table, lookups, before, changed_metrics, parquet_files)
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -261,8 +266,9 @@ def _write_blobs(
     lookups: Lookups,
     before: Manifest | None,
     changed_metrics: set[int] | None,
+    parquet: list[Path],
 ) -> dict[str, str]:
-    """Parquet, JHU and the Data Package, each stored once by content and hard-linked into the release.
+    """Parquet (written), JHU and the Data Package, each stored once by content and hard-linked into the release.
 
     JHU's files of metrics without changes are the previous release's."""
     work = staging / "work"
@@ -272,7 +278,7 @@ def _write_blobs(
             if pk not in changed_metrics:
                 blobs.update({name: before["blobs"][name] for name in jhu_names(code) if name in before["blobs"]})
     written = [
-        *write_parquet(work, table=table, lookups=lookups),
+        *parquet,
         *write_jhu_from_table(work, table, metrics=changed_metrics),
         *write_datapackage(work, release=release, tidy_written=True, table=table),
     ]

@@ -101,8 +101,10 @@ def _gunzip(path: Path) -> Iterator[bytes]:
 def open_release_file(release_file: ReleaseFile) -> BinaryIO | Iterator[bytes] | None:
     """A release file's bytes: the file itself, its segments in order, or its compressed blob
     unpacked; None when it must be rebuilt (export_dataset --release N)."""
-    root = Path(settings.EXPORTS_ROOT)
-    path = root / release_file.path
+    root = Path(settings.EXPORTS_ROOT).resolve()
+    path = (root / release_file.path).resolve()
+    if not path.is_relative_to(root) or path == root:  # a record pointing outside the exports
+        return None
     if path.is_file():
         return path.open("rb")
     manifest = _manifest(root, release_file.release.number)

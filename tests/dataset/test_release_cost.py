@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from dataset.exports import segments
+from dataset.exports.jhu import write_jhu
 from dataset.exports.release import rebuild_release
 from dataset.exports.retention import open_release_file
 from dataset.models import Observation, Release, ReleaseFile
@@ -91,6 +92,8 @@ def test_the_latest_files_equal_a_build_from_scratch(imported, django_capture_on
     call_command("export_dataset", "--format", "tidy", "--output", str(tmp_path / "tidy"), stdout=io.StringIO())
     for name in (TIDY, f"{TIDY}.gz"):
         assert sha256((tmp_path / "tidy" / name).read_bytes()) == files[name]
+    for path in write_jhu(tmp_path / "jhu"):  # the JHU files are those jhu.write_jhu writes
+        assert sha256(path.read_bytes()) == files[path.name]
     rebuilt = rebuild_release(latest, tmp_path / "all")
     assert {name for name, _, _ in rebuilt} == set(files)
     assert all(now == then for _, now, then in rebuilt)

@@ -146,10 +146,10 @@ def downloads(request):
     earlier = Paginator(selectors.earlier_releases(latest), RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
     for release in earlier:
         # Files that retention removed are rebuilt on demand (export_dataset --release N).
-        release.file_list = list(release.files.all())  # type: ignore[attr-defined]
-        for release_file in release.file_list:  # type: ignore[attr-defined]
-            release_file.description = describe_file(release_file)  # type: ignore[attr-defined]
-            release_file.on_demand = not on_disk(release_file)  # type: ignore[attr-defined]
+        release.file_list = list(release.files.all())
+        for release_file in release.file_list:
+            release_file.description = describe_file(release_file)
+            release_file.on_demand = not on_disk(release_file)
     context = {
         "latest": latest,
         "files_of": files_of,

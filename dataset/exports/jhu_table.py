@@ -6,6 +6,7 @@ metrics whose values changed (`metrics`) and keeps the others' files from the re
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from places.models import Metric
@@ -24,6 +25,8 @@ def write_jhu_from_table(directory: Path, table: Table, metrics: set[int] | None
     """JHU's global and US files, one per metric (of `metrics`, or all) and layout that has rows with values."""
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    if metrics is not None:
+        table = table.take(np.flatnonzero(np.isin(table.metric_ids, list(metrics))))
     frame = pd.DataFrame(
         {
             "metric_id": table.metric_ids,
@@ -35,8 +38,6 @@ def write_jhu_from_table(directory: Path, table: Table, metrics: set[int] | None
     by_metric = dict(tuple(frame.groupby("metric_id", sort=False)))
     with_data = Metric.objects.filter(pk__in=list(by_metric)).order_by("display_order", "code")
     for metric in with_data:
-        if metrics is not None and metric.pk not in metrics:
-            continue
         values = by_metric[metric.pk][["location_id", "date", "value"]].reset_index(drop=True)
         with_values = values["location_id"].unique()
         global_name, us_name = jhu_names(metric.code)

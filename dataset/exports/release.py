@@ -3,7 +3,7 @@
 Layout under EXPORTS_ROOT:
 - store/segments: the tidy CSV's dates, gzip-compressed, named by SHA-256 (segments.py);
   store/blobs: every other file (Parquet, JHU, Data Package), named by SHA-256.
-- store/manifests/<number>.json: what release <number>'s files are made of (segments and blobs).
+- store/manifests/<number>.json.gz: what release <number>'s files are made of (segments and blobs).
 - <number>/<name>: the files as served. The latest release's are all there (its CSV and .gz
   written in full); an older kept release keeps its blobs (hard links: no extra space) and its
   CSV and .gz are assembled from the shared segments when downloaded (storage.open_release_file).
@@ -14,7 +14,6 @@ rebuilds them from history, byte for byte (the checksums are recorded in Release
 """
 
 import hashlib
-import json
 import os
 import shutil
 import uuid
@@ -82,11 +81,7 @@ def root() -> Path:
 
 
 def read_manifest(number: int) -> Manifest | None:
-    try:
-        manifest: Manifest = json.loads(segments.manifest_path(root(), number).read_text())
-    except (OSError, ValueError):
-        return None
-    return manifest
+    return segments.read_manifest(root(), number)
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
@@ -166,9 +161,7 @@ def _write_release(
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
-        path = segments.manifest_path(root(), release.number)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest))
+        segments.write_manifest(root(), release.number, manifest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     records = []

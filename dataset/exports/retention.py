@@ -8,7 +8,6 @@ not kept keeps its ReleaseFile rows (names, sizes, checksums) and nothing on dis
 """
 
 import gzip
-import json
 import os
 import shutil
 import uuid
@@ -70,11 +69,7 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
 
 
 def _manifest(root: Path, number: int) -> segments.Manifest:
-    try:
-        manifest: segments.Manifest = json.loads(segments.manifest_path(root, number).read_text())
-        return manifest
-    except (OSError, ValueError):
-        return {}
+    return segments.read_manifest(root, number) or {}
 
 
 def _compressible(name: str) -> bool:

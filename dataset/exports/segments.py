@@ -11,6 +11,9 @@ import csv
 import gzip
 import hashlib
 import io
+import json
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,7 +47,25 @@ def blob_path(root: Path, sha: str) -> Path:
 
 
 def manifest_path(root: Path, number: int) -> Path:
-    return store_root(root) / "manifests" / f"{number}.json"
+    return store_root(root) / "manifests" / f"{number}.json.gz"
+
+
+def read_manifest(root: Path, number: int) -> Manifest | None:
+    """Release `number`'s manifest, None when it has none (never built, or removed by retention)."""
+    try:
+        manifest: Manifest = json.loads(gzip.decompress(manifest_path(root, number).read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return None
+    return manifest
+
+
+def write_manifest(root: Path, number: int, manifest: Manifest) -> None:
+    """Compressed: a manifest lists every segment (8,000 on the demo dataset), 0.9 MB as plain JSON."""
+    path = manifest_path(root, number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    staging.write_bytes(gzip.compress(json.dumps(manifest, separators=(",", ":")).encode(), mtime=0))
+    os.replace(staging, path)
 
 
 def pack_path(root: Path, pack: str) -> Path:

@@ -1,6 +1,5 @@
 """The public data pages (no login): countries, a location's charts, provenance, downloads, dictionary."""
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_safe
 from places.models import Location, Metric
 
 from . import selectors, vintages
-from .exports.retention import on_disk
+from .exports.retention import on_disk, open_release_file
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
     DATAPACKAGE_NAME,
@@ -161,22 +160,15 @@ def downloads(request):
     return render(request, "dataset/downloads.html", context)
 
 
-def export_path(relative: str) -> Path:
-    """The file under EXPORTS_ROOT that a ReleaseFile points to; Http404 for anything outside it."""
-    root = Path(settings.EXPORTS_ROOT).resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root) or target == root or not target.is_file():
-        raise Http404("No such export file")
-    return target
-
-
 @require_safe
 def download_file(request, number: int, name: str):
     release_file = None if "\x00" in name else ReleaseFile.objects.filter(release__number=number, name=name).first()
     if release_file is None:
         raise Http404("No such export file")
-    path = export_path(release_file.path)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)
+    content = open_release_file(release_file)  # the file, its segments or its packed copy; never outside the exports
+    if content is None:
+        raise Http404(f"This file is rebuilt on demand: manage.py export_dataset --release {number}")
+    return FileResponse(content, as_attachment=True, filename=release_file.name)
 
 
 @require_safe

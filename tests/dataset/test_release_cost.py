@@ -15,8 +15,7 @@ from django.urls import reverse
 from dataset.exports import segments
 from dataset.exports.jhu import write_jhu
 from dataset.exports.release import rebuild_release
-from dataset.exports.retention import open_release_file
-from dataset.models import Observation, Release, ReleaseFile
+from dataset.models import Observation, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
 from tests.sources.factories import SourceFactory
@@ -108,7 +107,7 @@ def test_the_gzip_copy_reads_as_the_csv(imported):
 
 
 def test_retention_removes_what_it_does_not_keep_and_old_releases_are_rebuilt_byte_for_byte(
-    imported, django_capture_on_commit_callbacks, settings
+    imported, django_capture_on_commit_callbacks, settings, client
 ):
     settings.EXPORTS_KEEP_LAST, settings.EXPORTS_KEEP_EVERY = 1, 2
     second = change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 1)
@@ -123,9 +122,12 @@ def test_retention_removes_what_it_does_not_keep_and_old_releases_are_rebuilt_by
     assert recorded(imported)
     # An older kept release is still downloadable: its CSV and .gz assembled from the stored segments.
     for name, sha in recorded(second).items():
-        stream = open_release_file(ReleaseFile.objects.get(release=second, name=name))
-        data = stream.read() if hasattr(stream, "read") else b"".join(stream)
-        assert sha256(data) == sha, name
+        response = client.get(reverse("dataset:download_file", args=[second.number, name]))
+        assert response.status_code == 200, name
+        assert sha256(b"".join(response.streaming_content)) == sha, name
+    # A file retention removed says how to rebuild it.
+    missing = client.get(reverse("dataset:download_file", args=[third.number, TIDY]))
+    assert missing.status_code == 404
     # A release not kept is rebuilt from history, each file with the checksum recorded when first built.
     out = io.StringIO()
     call_command("export_dataset", "--release", str(third.number), stdout=out)

@@ -139,8 +139,20 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
         }
     }
+elif os.environ.get("CELERY_BROKER_DIR"):
+    # `make run`: the dev server and its workers share one cache on disk, so rate limits hold across
+    # processes and what a worker warms after a release (dataset/warming.py) serves the pages.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(os.environ["CELERY_BROKER_DIR"]).resolve().parent / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},  # one release's warming stores about 1,400 entries
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5_000}}
+    }
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

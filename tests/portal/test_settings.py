@@ -54,6 +54,19 @@ def test_environment_selects_database_cache_and_inline_tasks():
         "django.core.cache.backends.locmem.LocMemCache",
         "True",
     ]
+    local = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "CELERY_BROKER_DIR": "var/broker"},
+        capture_output=True,
+        text=True,
+    )
+    # make run: background workers, and a cache on disk they share with the web server
+    assert local.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "False",
+    ]
     env.update(DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/9")
     services = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert services.stdout.split() == [

@@ -1,9 +1,12 @@
 """Run every benchmark in bench/ (each bench/*.py except this file and helpers starting with "_"), in order.
 
+scale.py runs at 1M values here (BENCH_SCALE_SIZES overrides); `make bench-scale` measures growth to 10M.
+
 Each script prints its own ratio against the baseline it measures in the same run. The exit code
 is the worst exit code of the scripts, so `make bench` fails when one of them crashes.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -21,7 +24,8 @@ def main() -> int:
     for script in scripts():
         print(f"\n##### {script.name}", flush=True)
         start = time.perf_counter()
-        code = subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
+        env = {**os.environ, "BENCH_SCALE_SIZES": os.environ.get("BENCH_SCALE_SIZES", "1M")}
+        code = subprocess.call([sys.executable, str(script)], cwd=HERE.parent, env=env)
         print(f"##### {script.name}: exit {code} after {time.perf_counter() - start:.0f} s", flush=True)
         worst = max(worst, code)
     return worst

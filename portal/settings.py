@@ -7,6 +7,7 @@ no DEBUG); anything else is the development profile, which runs on SQLite with n
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -131,6 +132,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # Redis: when set, the Celery broker and the shared cache (rate limits need a shared cache).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -81,7 +81,7 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def shared_database(migrated_database, tmp_path, django_db_blocker) -> Iterator[Path]:
+def common_database(migrated_database, tmp_path, django_db_blocker) -> Iterator[Path]:
     """A copy of the migrated file as this process's default database, with `make run`'s SQLite options,
     so the worker processes and this one (the web side) read and write the same data."""
     path = tmp_path / "db.sqlite3"
@@ -170,11 +170,11 @@ class Workers:
 
 
 @pytest.fixture
-def workers(shared_database, tmp_path, settings) -> Iterator[Workers]:
+def workers(common_database, tmp_path, settings) -> Iterator[Workers]:
     broker = tmp_path / "broker"
     with tasks_through_the_folder(broker):
         started = Workers(
-            database=shared_database,
+            database=common_database,
             broker=broker,
             media=Path(settings.MEDIA_ROOT),
             mail=tmp_path / "worker-mail",

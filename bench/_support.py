@@ -129,3 +129,22 @@ def setup_django():
 
     call_command("migrate", verbosity=0, interactive=False)
     load_reference_data()
+
+
+def approved_submission(frame, *, source, submitter, **fields):
+    """An approved data submission whose normalised rows are `frame`, as the merge finds it after a review."""
+    from django.utils import timezone
+
+    from contributions.models import Submission
+    from tests.review.builders import store_parquet
+
+    return Submission.objects.create(
+        kind=Submission.Kind.DATA,
+        submitter=submitter,
+        source=source,
+        status=Submission.Status.APPROVED,
+        approved_at=timezone.now(),
+        normalised_path=store_parquet(frame),
+        row_count=len(frame),
+        **fields,
+    )

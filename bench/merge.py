@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import main, peak_rss_mb, print_ratio, setup_django
+from _support import approved_submission, main, peak_rss_mb, print_ratio, setup_django
 
 BASE_VALUES = int(os.environ.get("BENCH_BASE_VALUES", 1_000_000))
 MERGE_VALUES = int(os.environ.get("BENCH_MERGE_VALUES", 100_000))
@@ -147,21 +147,9 @@ def baseline(frame) -> float:
 
 
 def run_merge(frame, source, submitter) -> tuple[float, object]:
-    from django.utils import timezone
-
-    from contributions.models import Submission
     from review import merge
-    from tests.review.builders import store_parquet
 
-    submission = Submission.objects.create(
-        kind=Submission.Kind.DATA,
-        submitter=submitter,
-        source=source,
-        status=Submission.Status.APPROVED,
-        approved_at=timezone.now(),
-        normalised_path=store_parquet(frame),
-        row_count=len(frame),
-    )
+    submission = approved_submission(frame, source=source, submitter=submitter)
     start = time.perf_counter()
     release = merge.run(submission_id=submission.pk)
     elapsed = time.perf_counter() - start

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _support import ROOT, jhu_files, main, peak_rss_mb, setup_django
+from _support import ROOT, approved_submission, jhu_files, main, peak_rss_mb, setup_django
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
 CHANGED = 1_000
@@ -70,23 +70,10 @@ def changes(shape: str, seed: int):
 
 def release_once(frame, source, submitter) -> tuple[float, float, float]:
     """Merge an approved submission of `frame`, then build its exports: (merge s, exports s, total s)."""
-    from django.utils import timezone
-
-    from contributions.models import Submission
     from dataset.tasks import build_exports
     from review import merge
-    from tests.review.builders import store_parquet
 
-    submission = Submission.objects.create(
-        kind=Submission.Kind.DATA,
-        submitter=submitter,
-        source=source,
-        status=Submission.Status.APPROVED,
-        approved_at=timezone.now(),
-        normalised_path=store_parquet(frame),
-        row_count=len(frame),
-        override_priority=True,
-    )
+    submission = approved_submission(frame, source=source, submitter=submitter, override_priority=True)
     start = time.perf_counter()
     release = merge.run(submission_id=submission.pk)
     merged = time.perf_counter()

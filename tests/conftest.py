@@ -4,6 +4,7 @@ Tests that need a service are marked (`redis`, `worker`, `postgres`, `browser`).
 they skip, unless REQUIRE_SERVICES=1 (or REQUIRE_BROWSER=1 for the browser), where they fail.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -188,10 +189,15 @@ def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def celery_worker_process(celery_worker_session):
-    """The session's worker, running: a test that failed after killing it does not take the next ones down."""
+def celery_worker_process(transactional_db, celery_worker_session):
+    """The session's worker, running: a test that failed after killing it does not take the next ones down.
+
+    Afterwards it waits for the worker to finish what the test set off (a merge's exports, the cache
+    warming) before the database is emptied: a TRUNCATE beside a running task can deadlock.
+    """
     celery_worker_session.ensure_running()
-    return celery_worker_session
+    yield celery_worker_session
+    celery_worker_session.wait_idle()
 
 
 class WorkerHandle:
@@ -203,6 +209,7 @@ class WorkerHandle:
         self.env = env
         self.mail_dir = Path(mail_dir)
         self.process = None
+        self.name = ""
         self.log_path = ARTIFACTS / "celery-worker.log"
 
     def start(self, timeout=60):
@@ -241,10 +248,35 @@ class WorkerHandle:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
             replies = celery_app.control.ping(timeout=1.0) or []
-            if any(f"test-{os.getpid()}@" in name for reply in replies for name in reply):
+            names = [name for reply in replies for name in reply if name.startswith(f"test-{os.getpid()}@")]
+            if names:
+                self.name = names[0]
                 return
             time.sleep(0.5)
         raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def wait_idle(self, timeout=180):
+        """Return once the worker runs, holds and has queued nothing; past `timeout`, kill it."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            inspect = celery_app.control.inspect(destination=[self.name], timeout=1.0)
+            held = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+            answered = all(reply is not None for reply in held)
+            if answered and not any(tasks for reply in held for tasks in reply.values()) and not self.queued():
+                return
+            time.sleep(0.2)
+        self.kill()
+
+    def queued(self) -> int:
+        """Messages waiting in the worker's queues (a queue never declared holds none)."""
+        total = 0
+        with celery_app.connection_for_read() as conn:
+            for queue in self.QUEUES.split(","):
+                with contextlib.suppress(conn.channel_errors):
+                    total += conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+        return total
 
     def kill(self):
         """kill -9 the whole worker process group (main process and pool children)."""

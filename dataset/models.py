@@ -168,3 +168,47 @@ class ObservationHistory(models.Model):
 
     def __str__(self):
         return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {self.new_value}"
+
+
+class Erratum(models.Model):
+    """A public note on a place's series for a metric over a date range.
+
+    A correction says what is wrong in the values and what the official source said. "No longer
+    reported" marks a series that ended on `start` (e.g. JHU's recovered series, zeroed when JHU
+    stopped reporting): pages, charts, the API and exports end the series there instead of showing
+    the zeros as real.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        NO_LONGER_REPORTED = "no_longer_reported", "No longer reported"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="errata")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="errata")
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.CORRECTION)
+    start = models.DateField(help_text="First date concerned (for 'no longer reported': the first date without data)")
+    end = models.DateField(null=True, blank=True, help_text="Last date concerned; empty: to this day")
+    what_is_wrong = models.TextField(blank=True)
+    source_said = models.TextField(blank=True, help_text="What the official source said")
+    link = models.URLField(max_length=500, blank=True)
+    author = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="errata")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["location", "metric", "start"]
+        indexes = [models.Index(fields=["location", "metric"], name="erratum_series_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="erratum_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["location", "metric"],
+                condition=models.Q(kind="no_longer_reported"),
+                name="erratum_one_end_per_series",
+            ),
+        ]
+        verbose_name_plural = "errata"
+
+    def __str__(self):
+        return f"{self.location_id}/{self.metric_id} from {self.start}: {self.get_kind_display()}"

@@ -29,12 +29,14 @@ def build_exports(release_id: int) -> int:
 @shared_task(base=PortalTask)
 def warm_caches(release_id: int) -> int:
     """Fill the release's caches (popular API queries, every country's confirmed and deaths series, the
-    countries index) so that the first readers after it are answered from them; returns how many API
-    answers were stored. Nothing to do when a newer release exists (its own task warms)."""
+    countries index, every series' payload) so that the first readers after it are answered from them;
+    returns how many of the replayed API answers are ready (stored, or answered from a series' payload).
+    Nothing to do when a newer release exists (its own task warms)."""
     from . import warming  # imports the API's views: loaded by the worker only when it warms
 
     release = Release.objects.filter(pk=release_id).first()
     if release is None:
         logger.warning("warm_caches: release %s does not exist", release_id)
         return 0
-    return warming.warm_caches(release).stored
+    warmed = warming.warm_caches(release)
+    return warmed.stored + warmed.from_series

@@ -4,6 +4,8 @@ Public reads are cached per release (dataset/api/caching.py for the API, selecto
 the countries index): a new release makes every earlier entry unreachable. The warm_caches task
 (dataset/tasks.py), queued after each merge, fills the new release's entries at once:
 
+- every series' payload that the cache lacks (dataset/api/series_answers.py: after a small release,
+  those of the series it changed), from which any query on one whole series is answered;
 - the API queries readers ask most (the POPULAR_WARMED most requested, counted per query by the API);
 - every country's confirmed and deaths series from the API, as JSON and as CSV;
 - the countries index: its summaries (each country's latest values: the page's costly part), its
@@ -31,6 +33,7 @@ from django.urls import Resolver404, resolve, reverse
 from places.models import Location, Metric
 
 from . import selectors
+from .api import series_answers
 from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
 from .models import Observation, Release
 
@@ -49,10 +52,13 @@ class Warmed:
 
     release: int
     stored: int = 0
+    from_series: int = 0
     already_cached: int = 0
     failed: list[str] = field(default_factory=list)
     country_index: bool = False
     location_pages: int = 0
+    series: int = 0
+    series_written: int = 0
     skipped: str = ""
 
 
@@ -64,6 +70,8 @@ def warm_caches(release: Release) -> Warmed:
     if latest_release_state().number != release.number:
         warmed.skipped = "a newer release exists; its own task warms the caches"
         return warmed
+    # Before the replays below: they are then answered from the payloads, and the version table is ready.
+    warmed.series, warmed.series_written = series_answers.warm_series(release)
     host = urlsplit(settings.SITE_URL).netloc or "localhost"
     if validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
         _warm_api(warmed)
@@ -101,6 +109,8 @@ def _warm_api(warmed: Warmed) -> None:
         outcome = replay(identity)
         if outcome == "miss":
             warmed.stored += 1
+        elif outcome == "series":  # answered from the series' payload (written above)
+            warmed.from_series += 1
         elif outcome == "hit":
             warmed.already_cached += 1
         else:

@@ -177,7 +177,12 @@ _ROW = '{"date":"%s","location":%s,"metric":%s,"value":%r,"source":%d,"release":
 
 
 def observation_json(rows: Sequence[tuple[Any, ...]], *, allow_nan: bool = False) -> str:
-    """A JSON array of observations (the fields of ObservationSerializer) from values_list tuples.
+    """A JSON array of observations (the fields of ObservationSerializer) from values_list tuples."""
+    return "[" + ",".join(observation_json_rows(rows, allow_nan=allow_nan)) + "]"
+
+
+def observation_json_rows(rows: Sequence[tuple[Any, ...]], *, allow_nan: bool = False) -> list[str]:
+    """Each observation of `rows` (values_list tuples) as its JSON object.
 
     One %-format per row: dates print as ISO, floats as their repr (what json writes), ids as
     ints. Rows with something else (a null, a value that is not finite) take the general path."""
@@ -185,16 +190,12 @@ def observation_json(rows: Sequence[tuple[Any, ...]], *, allow_nan: bool = False
     try:
         if rows and not math.isfinite(sum(row[3] for row in rows)):
             raise TypeError("a value that is not finite")
-        return "[" + ",".join([_ROW % (d, texts[lo], texts[me], v, s, r) for d, lo, me, v, s, r in rows]) + "]"
+        return [_ROW % (d, texts[lo], texts[me], v, s, r) for d, lo, me, v, s, r in rows]
     except TypeError:
         pass
-    return (
-        "["
-        + ",".join(
-            f'{{"date":"{day.isoformat()}","location":{texts[location]},"metric":{texts[metric]},'
-            f'"value":{_json_number(value, allow_nan)},"source":{_json_number(source, allow_nan)},'
-            f'"release":{_json_number(release, allow_nan)}}}'
-            for day, location, metric, value, source, release in rows
-        )
-        + "]"
-    )
+    return [
+        f'{{"date":"{day.isoformat()}","location":{texts[location]},"metric":{texts[metric]},'
+        f'"value":{_json_number(value, allow_nan)},"source":{_json_number(source, allow_nan)},'
+        f'"release":{_json_number(release, allow_nan)}}}'
+        for day, location, metric, value, source, release in rows
+    ]

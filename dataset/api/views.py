@@ -28,6 +28,7 @@ from places.models import Location, Metric
 
 from .. import vintages
 from ..models import Observation, Release
+from . import series_answers
 from .caching import ReleaseCacheMixin
 from .filters import ORDERINGS, LocationFilter, ObservationFilter, ObservationFilterBackend, requested_ordering
 from .openapi import CONFIRMED, ERRORS, LOMBARDY, OBSERVATION_PARAMETERS, RELEASE_12, example, read_schema
@@ -194,6 +195,13 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         cached = self.cached_or_none(request)
         if cached is not None:
             return cached
+        entry = getattr(self, "_release_cache", None)
+        if entry is not None:  # a query on one whole series: from its payload, when the release's are ready
+            page_size = cast(CursorPages, self.paginator).get_page_size(request) or ObservationCursorPages.page_size
+            ready = series_answers.answer(request, entry["state"], page_size)
+            if ready is not None:
+                entry["hit"] = True  # kept as the series' payload: the answer itself is not stored
+                return ready
         ordering = requested_ordering(request)
         observations = self.filter_queryset(self.get_queryset()).values_list(*OBSERVATION_FIELDS)
         if request.accepted_renderer.format == "csv":

@@ -1,9 +1,11 @@
 """The JHU export: JHU CSSE's time-series layouts, so that scripts written for JHU's files work unchanged.
 
-time_series_covid19_<metric>_global.csv holds JHU's global rows and every country JHU did not have;
+time_series_covid19_<metric>_global.csv holds JHU's global rows and a row for every other country and
+first-level region with values (values contributed through the portal included: every value of the
+dataset is written, whoever published it);
 time_series_covid19_<metric>_US.csv holds the rows JHU's US files had (UID, FIPS, Admin2 ...), written
 back as JHU wrote them. A file is written only when it has rows: a metric whose values are all for
-places neither layout lists (Italy's regions' ICU counts, say) gets no JHU file rather than a header.
+places neither layout lists (second-level regions' ICU counts, say) gets no JHU file rather than a header.
 """
 
 import csv
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from places.models import Location, Metric
 
@@ -31,7 +33,13 @@ def jhu_date(day: date) -> str:
 
 
 def _global_rows(metric: Metric, location_ids: np.ndarray) -> pd.DataFrame:
-    """JHU's own rows for this metric in JHU's order, then countries JHU did not have, by name."""
+    """JHU's own rows for this metric in JHU's order, then a row for every other place with values.
+
+    A place JHU had in another metric's file keeps that row's names and coordinates; a country or special
+    place JHU did not have gets ("", its name); a first-level region, (its name, its country's name as
+    JHU wrote it, else the country's name); both with the place's coordinates. These follow JHU's rows,
+    ordered by Country/Region then Province/State. Places of JHU's US files are in the US files, and
+    second-level regions have no row in this layout (JHU's global files have two levels)."""
     jhu = pd.DataFrame(
         list(
             JhuRow.objects.filter(layout=JhuRow.Layout.GLOBAL, metric=metric)
@@ -41,23 +49,57 @@ def _global_rows(metric: Metric, location_ids: np.ndarray) -> pd.DataFrame:
         columns=["location_id", *JHU_HEADER],
     )
     jhu = jhu[jhu["location_id"].isin(location_ids)]
-    others = (
-        Location.objects.filter(
-            pk__in=set(location_ids) - set(jhu["location_id"]),
-            parent__isnull=True,
-            level__in=[Location.Level.COUNTRY, Location.Level.SPECIAL],
+    remaining = set(location_ids.tolist()) - set(jhu["location_id"].tolist())
+    extra: dict[int, tuple[str, str, str, str]] = {}
+    if remaining:
+        others = JhuRow.objects.filter(location_id__in=remaining).order_by(
+            "metric__display_order", "metric__code", "position"
         )
-        .order_by("name")
-        .values_list("id", "name", "latitude", "longitude")
-    )
-    extra = pd.DataFrame(
-        [
-            (pk, "", name, "" if lat is None else repr(lat), "" if lon is None else repr(lon))
-            for pk, name, lat, lon in others
-        ],
+        in_us_files = set()
+        for location_id, layout, province, country, lat, long in others.values_list(
+            "location_id", "layout", "province_state", "country_region", "lat", "long"
+        ):
+            if layout == JhuRow.Layout.US:
+                in_us_files.add(location_id)
+            else:
+                extra.setdefault(location_id, (province, country, lat, long))
+        remaining -= set(extra) | in_us_files
+        extra.update(_rows_of_places(remaining))
+    rows = pd.DataFrame(
+        sorted(((pk, *row) for pk, row in extra.items()), key=lambda row: (row[2], row[1], row[0])),
         columns=["location_id", *JHU_HEADER],
     )
-    return pd.concat([jhu, extra], ignore_index=True)
+    return pd.concat([jhu, rows], ignore_index=True) if len(rows) else jhu.reset_index(drop=True)
+
+
+def _coordinate(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _rows_of_places(location_ids: set[int]) -> dict[int, tuple[str, str, str, str]]:
+    """Rows built from the places themselves (see _global_rows), for those that have one in this layout."""
+    places = Location.objects.filter(pk__in=location_ids).filter(
+        Q(parent__isnull=True, level__in=[Location.Level.COUNTRY, Location.Level.SPECIAL])
+        | Q(parent__isnull=False, parent__parent__isnull=True, level=Location.Level.REGION)
+    )
+    rows: dict[int, tuple[str, str, str, str]] = {}
+    regions = []
+    for pk, name, lat, lon, parent_id, parent_name in places.values_list(
+        "pk", "name", "latitude", "longitude", "parent_id", "parent__name"
+    ):
+        if parent_id is None:
+            rows[pk] = ("", name, _coordinate(lat), _coordinate(lon))
+        else:
+            regions.append((pk, name, lat, lon, parent_id, parent_name))
+    if regions:
+        jhu_names = dict(
+            JhuRow.objects.filter(
+                layout=JhuRow.Layout.GLOBAL, province_state="", location_id__in={r[4] for r in regions}
+            ).values_list("location_id", "country_region")
+        )
+        for pk, name, lat, lon, parent_id, parent_name in regions:
+            rows[pk] = (name, jhu_names.get(parent_id, parent_name), _coordinate(lat), _coordinate(lon))
+    return rows
 
 
 def _us_rows(metric: Metric, location_ids: np.ndarray) -> tuple[list[str], pd.DataFrame]:

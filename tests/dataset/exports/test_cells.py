@@ -22,7 +22,10 @@ def test_csv_exports_escape_formula_cells_but_not_numbers(hostile, tmp_path):
     write_jhu(tmp_path)
     with (tmp_path / "time_series_covid19_confirmed_global.csv").open(encoding="utf-8") as handle:
         jhu = list(csv.DictReader(handle))
-    assert [(r["Country/Region"], r["Lat"], r["3/1/20"]) for r in jhu] == [("'-2+3", "-11.25", "-4")]
+    assert [(r["Province/State"], r["Country/Region"], r["Lat"], r["3/1/20"]) for r in jhu] == [
+        ("", "'-2+3", "-11.25", "-4"),
+        ('\'=HYPERLINK("http://evil")', "Italy", "", "-4"),  # a region: its name, its country's
+    ]
 
 
 @pytest.mark.parametrize(

@@ -91,17 +91,42 @@ class Table:
 def tidy_order(columns: tuple[np.ndarray, ...], lookups: Lookups) -> Table:
     """Rows (days, location_ids, metric_ids, values, source_ids) sorted the tidy CSV's way."""
     days, location_ids, metric_ids, values, source_ids = columns
-    location_rank = lookups.location_key.rank(method="dense").astype("int64")
-    metric_rank = lookups.metric_code.rank(method="dense").astype("int64")
-    order = np.lexsort(
-        (metric_rank.reindex(metric_ids).to_numpy(), location_rank.reindex(location_ids).to_numpy(), days)
-    )
+    order = _tidy_permutation(np.asarray(days), np.asarray(location_ids), np.asarray(metric_ids), lookups)
     return Table(
         days[order].astype("int64"),
         location_ids[order].astype("int64"),
         metric_ids[order].astype("int64"),
         values[order].astype("float64"),
         source_ids[order].astype("int64"),
+    )
+
+
+def _tidy_permutation(
+    days: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray, lookups: Lookups
+) -> np.ndarray:
+    """The stable order by (day, location key, metric code), as np.lexsort gives it.
+
+    Rows usually come in runs of one series (a snapshot is sorted by series): the series are ranked
+    once per run, then two stable sorts of 16-bit numbers (radix sorts, linear in the rows) order the
+    rows by series and then by day, which is several times faster than lexsort on three columns."""
+    location_rank = lookups.location_key.rank(method="dense").astype("int64")
+    metric_rank = lookups.metric_code.rank(method="dense").astype("int64")
+    n = len(days)
+    if n:
+        starts = np.flatnonzero(
+            np.concatenate([[True], (location_ids[1:] != location_ids[:-1]) | (metric_ids[1:] != metric_ids[:-1])])
+        )
+        pair = location_rank.reindex(location_ids[starts]).to_numpy() * (len(metric_rank) + 1)
+        pair += metric_rank.reindex(metric_ids[starts]).to_numpy()
+        _, run_rank = np.unique(pair, return_inverse=True)
+        first_day = int(days.min())
+        if int(run_rank.max()) < 1 << 16 and int(days.max()) - first_day < 1 << 16:
+            by_series = np.argsort(np.repeat(run_rank.astype("uint16"), np.diff(np.append(starts, n))), kind="stable")
+            by_day = np.argsort((days[by_series] - first_day).astype("uint16"), kind="stable")
+            ordered: np.ndarray = by_series[by_day]
+            return ordered
+    return np.lexsort(
+        (metric_rank.reindex(metric_ids).to_numpy(), location_rank.reindex(location_ids).to_numpy(), days)
     )
 
 

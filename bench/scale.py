@@ -28,7 +28,8 @@ any step <= 2 GB at 10M.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_scale .venv/bin/python bench/scale.py
 
 On PostgreSQL the database DATABASE_URL names is dropped and created again for each size when its
-name contains "bench"; otherwise portal_bench_scale on the same server is used. SQLite runs sizes
+name contains "bench" (or BENCH_DISPOSABLE_DATABASE=1 says it may be); otherwise portal_bench_scale
+on the same server is used. SQLite runs sizes
 up to 3M only (a 10M SQLite file says nothing new).
 """
 
@@ -297,7 +298,7 @@ def database_for(size: int, tmp: str) -> str | None:
     import psycopg
 
     server, name = url.rsplit("/", 1)
-    if "bench" not in name:  # never the developer's database
+    if "bench" not in name and not os.environ.get("BENCH_DISPOSABLE_DATABASE"):  # never the developer's database
         name, url = "portal_bench_scale", f"{server}/portal_bench_scale"
     with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -13,10 +13,12 @@ own, Django included) on the same database, in this order:
 - merge 100k: an approved submission of 50k changed and 50k new values through `review.merge.run`.
 - release: a submission of 1,000 changed values merged, then the `dataset.tasks.build_exports` task
   run inline (the exports of the previous release are built first, untimed); disk growth is printed.
+  Then a second such release: the steady state (the first also writes the second value snapshot).
 - validate + diff: one 1M-row long upload (the same rows at every size, 1% changed) through
   parse_file, validate and compute_diff, the first after the release and the next; baseline
   `pandas.read_csv(engine="pyarrow")`.
-- API series (one country's confirmed, JSON) with the cache warm and emptied before each request;
+- API series (one country's confirmed, JSON) with the cache warm and emptied before each request
+  (the database path), and queries nobody asked before once the series payloads are written;
   the location page and the countries index, cache warm and emptied; `/api/v1/ping/` for scale.
 - JHU export: `write_jhu` against `bench/export_jhu.py`'s baseline (one query, pandas pivot, to_csv).
 
@@ -152,23 +154,29 @@ def step_merge(size):
 
 
 def step_release(size):
+    """Two releases of 1,000 changed values: the first after the import (it also writes the second value
+    snapshot, once), then one in the steady state, as every later release is."""
     from dataset.models import Release
     from dataset.tasks import build_exports
 
     build_exports(Release.objects.latest("number").pk)  # the previous release's exports, as a live site has them
-    frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=2)
-    before = disk_mb()
-    merge_seconds = submit(frame.assign(value=frame["value"] + 1))
-    start = time.perf_counter()
-    build_exports(Release.objects.latest("number").pk)
-    exports_seconds = time.perf_counter() - start
-    return {
-        "seconds": merge_seconds + exports_seconds,
-        "merge": merge_seconds,
-        "exports": exports_seconds,
-        "disk_mb": disk_mb() - before,
-        "peak_mb": peak_rss_mb(),
-    }
+    figures = {}
+    for name, seed in (("", 2), ("steady_", 3)):
+        frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=seed)
+        before = disk_mb()
+        merge_seconds = submit(frame.assign(value=frame["value"] + 1))
+        start = time.perf_counter()
+        build_exports(Release.objects.latest("number").pk)
+        exports_seconds = time.perf_counter() - start
+        figures.update(
+            {
+                f"{name}seconds": merge_seconds + exports_seconds,
+                f"{name}merge": merge_seconds,
+                f"{name}exports": exports_seconds,
+                f"{name}disk_mb": disk_mb() - before,
+            }
+        )
+    return {**figures, "peak_mb": peak_rss_mb()}
 
 
 def upload_path() -> Path:
@@ -235,6 +243,25 @@ def _median_ms(client, url, *, cold=False) -> float:
     return statistics.median(times[1:]) * 1000
 
 
+def _series_payload_ms(client) -> float:
+    """Queries nobody asked before (Italy's confirmed, each with its own date_to) once the release's
+    warming has written the series payloads (dataset/api/series_answers.py)."""
+    from dataset.api import series_answers
+    from dataset.selectors import latest_release
+
+    series_answers.warm_series(latest_release())
+    times = []
+    for n in range(REPEAT + 1):
+        start = time.perf_counter()
+        response = client.get(
+            f"/api/v1/observations/?location=IT&metric=confirmed&page_size=2000&date_to=2030-01-{n + 1:02d}"
+        )
+        times.append(time.perf_counter() - start)
+        if response.status_code != 200 or response.get("X-Cache") != "series":
+            raise SystemExit(f"series payload query answered {response.status_code} {response.get('X-Cache')}")
+    return statistics.median(times[1:]) * 1000
+
+
 def step_requests(size):
     from django.conf import settings
     from django.test import Client
@@ -250,6 +277,7 @@ def step_requests(size):
         "location_cold_ms": _median_ms(client, "/data/IT/", cold=True),
         "index_ms": _median_ms(client, "/data/"),
         "index_cold_ms": _median_ms(client, "/data/", cold=True),
+        "api_series_ms": _series_payload_ms(client),
     }
     return {**figures, "peak_mb": peak_rss_mb()}
 

@@ -22,6 +22,7 @@ import csv
 import io
 import re
 import zlib
+from array import array
 from collections import OrderedDict
 from datetime import date
 from typing import Any
@@ -140,13 +141,19 @@ class Payload:
         self.json, self.json_offsets = _joined(json_rows)
         self.csv, self.csv_offsets = _joined(csv_rows)
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        text = "\x00".join((self.json, self.csv)).encode()
-        return (self.days, zlib.compress(text, 1), self.json_offsets, self.csv_offsets)
+    def __getstate__(self) -> bytes:
+        """Compact in the cache: the two texts and three number lists, compressed together."""
+        numbers = b"".join(array("i", column).tobytes() for column in (self.days, self.json_offsets, self.csv_offsets))
+        return zlib.compress(
+            len(self.days).to_bytes(4, "little") + numbers + "\x00".join((self.json, self.csv)).encode(), 1
+        )
 
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.days, packed, self.json_offsets, self.csv_offsets = state
-        self.json, self.csv = zlib.decompress(packed).decode().split("\x00", 1)
+    def __setstate__(self, state: bytes) -> None:
+        data = zlib.decompress(state)
+        n = int.from_bytes(data[:4], "little")
+        columns = array("i", data[4 : 4 + 4 * (3 * n + 2)]).tolist()
+        self.days, self.json_offsets, self.csv_offsets = columns[:n], columns[n : 2 * n + 1], columns[2 * n + 1 :]
+        self.json, self.csv = data[4 + 4 * (3 * n + 2) :].decode().split("\x00", 1)
 
     @property
     def size(self) -> int:
@@ -172,7 +179,7 @@ def write_payload(rows: list[tuple[Any, ...]]) -> Payload:
         writer.writerow((day, location, metric, csv_number(value), source, release))
         ends.append(buffer.tell())
     text = buffer.getvalue()
-    csv_rows = [text[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    csv_rows = [text[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
     return Payload([row[0].toordinal() for row in rows], json_rows, csv_rows)
 
 

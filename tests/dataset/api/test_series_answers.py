@@ -139,3 +139,21 @@ def test_a_payload_missing_from_the_cache_is_written_by_the_first_query(client, 
     assert again["X-Cache"] == "series"
     assert [row["value"] for row in again.json()["results"]] == [1694.0, 2037.0, 2502.0]
     assert not reads.observations()
+
+
+@pytest.mark.parametrize("length", [0, 1, 3])
+def test_a_payload_comes_back_from_the_cache_whole(length):
+    from datetime import date, timedelta
+
+    rows = [(date(2020, 3, 1) + timedelta(days=n), "IT", "confirmed", n + 0.5, 3, 1) for n in range(length)]
+    written = series_answers.write_payload(rows)
+    cache.set("a-payload", written)  # pickled, as every cache backend stores it
+    back = cache.get("a-payload")
+    assert (back.days, back.json, back.json_offsets, back.csv, back.csv_offsets) == (
+        written.days,
+        written.json,
+        written.json_offsets,
+        written.csv,
+        written.csv_offsets,
+    )
+    assert len(back.days) == length

@@ -193,7 +193,7 @@ def _write_tidy_files(
     base = root()
     reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
     ids = segments.segment_ids(table, lookups)
-    present = np.unique(ids).tolist()
+    present = _distinct(ids)
     fresh = segments.format_segments(
         table,
         lookups,
@@ -226,6 +226,18 @@ def _write_tidy_files(
         reader.close()
     manifest["segments"] = listed
     return {TIDY_NAME: csv_digest.hexdigest(), GZ_NAME: gz_digest.hexdigest()}
+
+
+def _distinct(ids: np.ndarray) -> list[int]:
+    """The distinct segment ids in order: one linear pass when they are sorted (the tidy order keeps
+    them so), else a sort."""
+    if len(ids) and bool((ids[1:] >= ids[:-1]).all()):
+        first = np.empty(len(ids), dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        distinct: list[int] = ids[first].tolist()
+        return distinct
+    return np.unique(ids).tolist()
 
 
 def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[segments.Entry], bytes]:

@@ -23,11 +23,21 @@ WRITER_OPTIONS = {
 }
 
 
-def _text(ids: np.ndarray, names: pd.Series) -> pa.Array:
-    """Names of ids as a string column, each distinct name converted once (a dictionary, then cast)."""
-    distinct, codes = np.unique(ids, return_inverse=True)
-    dictionary = pa.array(names.reindex(distinct).to_numpy(), type=pa.string())
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype("int32")), dictionary).cast(pa.string())
+class _Names:
+    """The names of ids as a string column: every name converted once (a dictionary over all the names,
+    codes gathered from an array indexed by id: no sort per row group), then cast to plain strings."""
+
+    def __init__(self, names: pd.Series):
+        ids = names.index.to_numpy(dtype="int64")
+        self.dictionary = pa.array(names.to_numpy(), type=pa.string())
+        self.codes = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype="int32")
+        self.codes[ids] = np.arange(len(ids), dtype="int32")
+
+    def column(self, ids: np.ndarray) -> pa.Array:
+        codes = self.codes[ids]
+        mask = codes < 0  # an id without a name (none in practice): null, as reindex gave it
+        indices = pa.array(codes, mask=mask) if mask.any() else pa.array(codes)
+        return pa.DictionaryArray.from_arrays(indices, self.dictionary).cast(pa.string())
 
 
 def write_parquet(directory: Path, *, table: Table | None = None, lookups: Lookups | None = None) -> list[Path]:
@@ -36,16 +46,18 @@ def write_parquet(directory: Path, *, table: Table | None = None, lookups: Looku
     lookups = lookups or Lookups.read()
     table = table if table is not None else from_database(lookups)
     path = directory / PARQUET_NAME
+    location_keys, location_names = _Names(lookups.location_key), _Names(lookups.location_name)
+    metric_codes, source_names = _Names(lookups.metric_code), _Names(lookups.source_name)
     with pq.ParquetWriter(path, PARQUET_SCHEMA, **WRITER_OPTIONS) as writer:
         for start in range(0, len(table), CHUNK_ROWS):
             part = table.take(np.arange(start, min(start + CHUNK_ROWS, len(table))))
             columns = {
                 "date": pa.array(part.days.astype("int32"), type=pa.int32()).cast(pa.date32()),
-                "location_key": _text(part.location_ids, lookups.location_key),
-                "location_name": _text(part.location_ids, lookups.location_name),
-                "metric": _text(part.metric_ids, lookups.metric_code),
+                "location_key": location_keys.column(part.location_ids),
+                "location_name": location_names.column(part.location_ids),
+                "metric": metric_codes.column(part.metric_ids),
                 "value": pa.array(part.values, type=pa.float64()),
-                "source": _text(part.source_ids, lookups.source_name),
+                "source": source_names.column(part.source_ids),
             }
             writer.write_table(pa.Table.from_pydict(columns, schema=PARQUET_SCHEMA))
     return [path]

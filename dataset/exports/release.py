@@ -235,9 +235,11 @@ def _distinct(ids: np.ndarray) -> list[int]:
         first = np.empty(len(ids), dtype=bool)
         first[0] = True
         np.not_equal(ids[1:], ids[:-1], out=first[1:])
-        distinct: list[int] = ids[first].tolist()
-        return distinct
-    return np.unique(ids).tolist()
+        ids = ids[first]
+    else:
+        ids = np.unique(ids)
+    distinct: list[int] = ids.tolist()
+    return distinct
 
 
 def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[segments.Entry], bytes]:

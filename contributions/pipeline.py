@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
+from common.storage import local_copy
 from places.models import Location
 
 from . import recipes
@@ -139,12 +140,10 @@ def fail(submission_id: int, error: BaseException) -> bool:
 
 
 def _validate(submission: Submission) -> str:
-    with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
-        local = Path(tmp) / "upload"
+    with tempfile.TemporaryDirectory(prefix="validate-") as tmp, local_copy(submission.file.name) as local:
+        # The stored upload itself on a local store, else a temporary copy: the web server that took
+        # the upload may be another machine (docs/storage.md).
         set_progress(submission.pk, 5, "Reading the file")
-        with submission.file.open("rb") as stored, open(local, "wb") as out:
-            for chunk in stored.chunks():
-                out.write(chunk)
         own = cast(ColumnMapping, submission.mapping or {})
         reading = {key: value for key, value in own.items() if value is not None}
         parsed = parse_file(local, filename=submission.original_filename, mapping=cast(ColumnMapping, reading))

@@ -263,7 +263,14 @@ STORAGES: dict[str, dict[str, Any]] = {
     if STORAGE_BACKEND == "local"
     else {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_S3_OPTIONS, "location": "releases", "file_overwrite": True},
+        "OPTIONS": {
+            **_S3_OPTIONS,
+            "location": "releases",
+            "file_overwrite": True,
+            # Release files are public data: with a CDN or a public bucket in front, links need no signature.
+            "custom_domain": os.environ.get("AWS_RELEASES_DOMAIN") or None,
+            "querystring_auth": not env_bool("AWS_RELEASES_PUBLIC"),
+        },
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -99,6 +99,23 @@ def test_a_local_file_is_streamed_and_a_remote_one_redirected_to_a_signed_link(s
     assert query["response-content-disposition"] == ['attachment; filename="problems.csv"']
 
 
+def test_release_files_behind_a_public_domain_are_linked_without_a_signature(s3, settings, tmp_path):
+    releases = settings.STORAGES["releases"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "releases": {
+            **releases,
+            "OPTIONS": {**releases["OPTIONS"], "custom_domain": "data.example.org", "querystring_auth": False},
+        },
+    }
+    built = tmp_path / "covid19.parquet"
+    built.write_bytes(b"PAR1")
+    put(built, "4/covid19.parquet", storage=releases_storage())
+    redirect = serve(releases_storage(), "4/covid19.parquet", filename="covid19.parquet")
+    assert redirect["Location"].startswith("https://data.example.org/releases/4/covid19.parquet")
+    assert "Signature" not in redirect["Location"]
+
+
 # --- the flow through a remote store, tasks inline --------------------------------------------------
 
 

@@ -26,6 +26,21 @@ RELEASES = "releases"
 COPY_CHUNK = 1 << 20
 
 
+def _s3_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+        from botocore.exceptions import ConnectionError as EndpointUnreachable
+    except ImportError:  # installs without the S3 backend
+        return (), ()
+    return (BotoCoreError, ClientError), (EndpointUnreachable, HTTPClientError)
+
+
+# Any failure of the store: never the fault of a file a volunteer sent (the task retries, then says
+# the problem is on our side). The store being unreachable is worth retrying in every task.
+STORE_ERRORS: tuple[type[Exception], ...] = (OSError, *_s3_errors()[0])
+STORE_UNREACHABLE: tuple[type[Exception], ...] = _s3_errors()[1]
+
+
 class ExportsStorage(FileSystemStorage):
     """The local store of release files: EXPORTS_ROOT itself, followed when a test changes it."""
 

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
-from common.storage import local_copy
+from common.storage import STORE_ERRORS, local_copy
 from places.models import Location
 
 from . import recipes
@@ -31,6 +31,8 @@ from .reporting import problem_rows_csv
 from .validation import validate
 
 logger = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, *STORE_ERRORS)
 
 
 def set_progress(submission_id: int, percent: int, message: str) -> None:
@@ -108,8 +110,8 @@ def run_validation(submission_id: int) -> str | None:
         return None
     try:
         return _validate(submission)
-    except (DatabaseError, OSError):
-        raise  # infrastructure: let the task retry
+    except INFRASTRUCTURE_ERRORS:
+        raise  # infrastructure (the database, the file store): let the task retry
     except SoftTimeLimitExceeded:
         report = failure_report(
             "too_slow", "Validation took too long. Split the file into smaller files and upload them one by one."

@@ -184,6 +184,34 @@ def test_upload_validation_merge_and_download_use_only_the_store(
     assert not (Path(settings.MEDIA_ROOT) / "uploads").exists()  # nothing of the flow on the web's disk
 
 
+def test_an_unreachable_store_is_retried_not_blamed_on_the_file(s3, italy, make_user, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contributions import pipeline
+    from contributions.tasks import validate_submission
+    from review.tasks import merge_submission
+
+    response = api_as(make_user("vol@example.org")).post(
+        "/api/v1/submissions/",
+        {"file": SimpleUploadedFile(ITALY_FILE.name, ITALY_FILE.read_bytes()), "source": italy.pk},
+        format="multipart",
+    )
+    submission = Submission.objects.get(pk=response.json()["id"])
+    assert submission.status == Submission.Status.VALIDATING
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="https://s3.example.org")
+
+    monkeypatch.setattr(pipeline, "local_copy", unreachable)
+    with pytest.raises(EndpointConnectionError):
+        pipeline.run_validation(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.VALIDATING  # not "invalid: we could not read this file"
+    assert issubclass(EndpointConnectionError, validate_submission.autoretry_for)
+    assert issubclass(EndpointConnectionError, merge_submission.autoretry_for)
+
+
 def _change(django_capture_on_commit_callbacks, day: str, value: float) -> Release:
     frame = pd.DataFrame(
         {

@@ -91,7 +91,11 @@ def local_copy(name: str, *, storage: Storage | None = None) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="stored-") as tmp:
         copy = Path(tmp) / (Path(name).name or "file")
         with storage.open(name, "rb") as source, copy.open("wb") as target:
-            shutil.copyfileobj(source, target, COPY_CHUNK)
+            remote = getattr(source, "obj", None)  # an S3 object: downloaded straight into the copy
+            if remote is not None and hasattr(remote, "download_fileobj"):
+                remote.download_fileobj(target)
+            else:
+                shutil.copyfileobj(source, target, COPY_CHUNK)
         yield copy
 
 

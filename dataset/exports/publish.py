@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 
 from common.storage import is_remote, put, releases_storage, signed_url
@@ -44,7 +45,7 @@ def publish_release(release: Release) -> int:
         return 0
     sent = 0
     for release_file in release.files.all():
-        if storage.exists(release_file.path) and storage.size(release_file.path) == release_file.size:
+        if _stored_size(storage, release_file.path) == release_file.size:
             continue
         local = Path(settings.EXPORTS_ROOT) / release_file.path
         if local.is_file():
@@ -53,6 +54,13 @@ def publish_release(release: Release) -> int:
             _put_assembled(release_file)
         sent += 1
     return sent
+
+
+def _stored_size(storage: Storage, name: str) -> int | None:
+    try:
+        return storage.size(name)
+    except FileNotFoundError:
+        return None
 
 
 def _put_assembled(release_file: ReleaseFile) -> None:

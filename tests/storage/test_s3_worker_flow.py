@@ -152,11 +152,11 @@ def test_files_pass_between_web_and_worker_only_through_the_store(s3_worker, s3_
     wait_for(lambda: status_of(submission) in {"merged", "merge_failed"}, "the merge")
     assert submission.status == Submission.Status.MERGED, submission.merge_error
     release = Release.objects.get(submissions=submission)
-    recorded = wait_for(lambda: dict(release.files.values_list("name", "sha256")), "the release's files")
-    wait_for(
-        lambda: len(keys(store, f"releases/{release.number}/")) == len(recorded),
-        "the release's files in the store",
-    )
+    # Its files are recorded one by one, then the release is marked built: only then are they all known.
+    wait_for(lambda: Release.objects.filter(pk=release.pk, exports_built_at__isnull=False).exists(), "the exports")
+    recorded = dict(release.files.values_list("name", "sha256"))
+    expected = sorted(f"releases/{release.number}/{name}" for name in recorded)
+    wait_for(lambda: keys(store, "releases/") == expected, "the release's files in the store")
 
     # A reader downloads the CSV: a redirect to a signed link of the store, which serves the release.
     answer = APIClient().get(reverse("dataset:download_file", args=[release.number, TIDY]))

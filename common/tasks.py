@@ -18,6 +18,8 @@ from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
+from .storage import STORE_UNREACHABLE
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +41,7 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     TimeoutError,
     smtplib.SMTPException,
     *_driver_errors(),
+    *STORE_UNREACHABLE,  # the object store (S3) did not answer
 )
 BROKER_ERRORS = (BrokerError, ConnectionError, OSError)
 

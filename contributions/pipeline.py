@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 
+from common.storage import STORE_ERRORS, local_copy
 from places.models import Location
 
 from . import recipes
@@ -30,6 +31,8 @@ from .reporting import problem_rows_csv
 from .validation import validate
 
 logger = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, *STORE_ERRORS)
 
 
 def set_progress(submission_id: int, percent: int, message: str) -> None:
@@ -107,8 +110,8 @@ def run_validation(submission_id: int) -> str | None:
         return None
     try:
         return _validate(submission)
-    except (DatabaseError, OSError):
-        raise  # infrastructure: let the task retry
+    except INFRASTRUCTURE_ERRORS:
+        raise  # infrastructure (the database, the file store): let the task retry
     except SoftTimeLimitExceeded:
         report = failure_report(
             "too_slow", "Validation took too long. Split the file into smaller files and upload them one by one."
@@ -139,12 +142,10 @@ def fail(submission_id: int, error: BaseException) -> bool:
 
 
 def _validate(submission: Submission) -> str:
-    with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
-        local = Path(tmp) / "upload"
+    with tempfile.TemporaryDirectory(prefix="validate-") as tmp, local_copy(submission.file.name) as local:
+        # The stored upload itself on a local store, else a temporary copy: the web server that took
+        # the upload may be another machine (docs/storage.md).
         set_progress(submission.pk, 5, "Reading the file")
-        with submission.file.open("rb") as stored, open(local, "wb") as out:
-            for chunk in stored.chunks():
-                out.write(chunk)
         own = cast(ColumnMapping, submission.mapping or {})
         reading = {key: value for key, value in own.items() if value is not None}
         parsed = parse_file(local, filename=submission.original_filename, mapping=cast(ColumnMapping, reading))

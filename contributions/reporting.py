@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from django.core.files.storage import default_storage
 
 from common.spreadsheets import escape_formula
+from common.storage import local_copy
 
 from .contracts import ValidationReport
 from .models import Submission
@@ -64,10 +66,15 @@ def preview_rows(submission: Submission, limit: int = 20) -> list[dict[str, Any]
     """The first normalised rows, as they would be merged."""
     if not submission.normalised_path or not default_storage.exists(submission.normalised_path):
         return []
-    with default_storage.open(submission.normalised_path, "rb") as handle:
-        frame = pd.read_parquet(handle)
-    columns = [c for c in ("location_key", "metric", "date", "value", "row", "sheet") if c in frame.columns]
-    frame = frame[columns].head(limit).copy()
+    with local_copy(submission.normalised_path) as path:  # a temporary copy when the store is remote
+        parquet = pq.ParquetFile(path)
+        wanted = ("location_key", "metric", "date", "value", "row", "sheet")
+        columns = [c for c in wanted if c in parquet.schema_arrow.names]
+        first = next(parquet.iter_batches(batch_size=limit, columns=columns), None)  # only the first rows
+        parquet.close()
+    if first is None:
+        return []
+    frame = first.to_pandas()[columns].head(limit).copy()
     if "date" in frame:
         frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
     if "value" in frame:

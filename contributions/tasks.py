@@ -4,14 +4,15 @@ from celery import current_task, shared_task
 from django.conf import settings
 
 from common.memory import memory_limit
+from common.storage import STORE_ERRORS
 from common.tasks import PortalTask
 
 from . import pipeline
 
 
 class ValidationTask(PortalTask):
-    # A storage hiccup (an OSError reading the upload or writing the Parquet) is worth another try too.
-    autoretry_for = (*PortalTask.autoretry_for, OSError)
+    # A storage hiccup (reading the upload, writing the Parquet: an OSError, an S3 error) is worth another try too.
+    autoretry_for = (*PortalTask.autoretry_for, *STORE_ERRORS)
 
     def on_final_failure(self, exc, submission_id, *args, **kwargs):
         """Retries ran out: the volunteer sees a report saying so instead of a page stuck on "validating"."""

@@ -7,6 +7,7 @@ from celery import shared_task
 from common.tasks import PortalTask
 
 from . import exports, snapshots
+from .exports import publish
 from .models import Release
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ def build_exports(release_id: int) -> int:
         return 0
     snapshots.advance(release)
     files = exports.build_release_exports(release=release)
+    if files:
+        publish.publish_latest(release)  # into the store readers download from (docs/storage.md)
     return len(files)
 
 

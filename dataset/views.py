@@ -4,14 +4,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
 from . import selectors, vintages
-from .exports.retention import on_disk, open_release_file
+from .exports import publish
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
     DATAPACKAGE_NAME,
@@ -148,7 +148,7 @@ def downloads(request):
         release.file_list = list(release.files.all())
         for release_file in release.file_list:
             release_file.description = describe_file(release_file)
-            release_file.on_demand = not on_disk(release_file)
+            release_file.on_demand = not publish.downloadable(release_file, latest=latest.number if latest else None)
     context = {
         "latest": latest,
         "files_of": files_of,
@@ -165,10 +165,7 @@ def download_file(request, number: int, name: str):
     release_file = None if "\x00" in name else ReleaseFile.objects.filter(release__number=number, name=name).first()
     if release_file is None:
         raise Http404("No such export file")
-    content = open_release_file(release_file)  # the file, its segments or its packed copy; never outside the exports
-    if content is None:
-        raise Http404(f"This file is rebuilt on demand: manage.py export_dataset --release {number}")
-    return FileResponse(content, as_attachment=True, filename=release_file.name)
+    return publish.download(release_file)  # a signed link to the store, or streamed from this disk
 
 
 @require_safe

@@ -12,6 +12,7 @@ from typing import Any
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from portal.file_broker import transport_options as file_broker_options
@@ -227,8 +228,50 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads and exports live outside the static root; uploads are served only through views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Files that the web servers and the workers share (uploads, normalised frames, problem CSVs: "default";
+# published release files: "releases") live in one store: this machine's MEDIA_ROOT and EXPORTS_ROOT
+# (STORAGE_BACKEND=local), or a bucket of any S3-compatible store (s3), under media/ and releases/.
+# Value snapshots and the exports' working files stay on each worker's own disk (rebuildable caches).
+# See docs/storage.md.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be local or s3")
+_S3_OPTIONS = {
+    "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # None: AWS itself
+    "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+    # Unset: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a profile, an instance role).
+    "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+    "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+    "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most others
+    "signature_version": "s3v4",  # signed links that every region and S3-compatible store accepts
+    "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),  # seconds a signed download link works
+    # An opened stored file is kept in memory up to this size, then spilled to a temporary file.
+    "max_memory_size": env_int("AWS_S3_MAX_MEMORY_SIZE", 8 * 1024 * 1024),
+    "default_acl": None,  # objects are private; downloads go through signed links
+}
+if STORAGE_BACKEND == "s3" and not _S3_OPTIONS["bucket_name"]:
+    raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if STORAGE_BACKEND == "local"
+    else {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "media", "file_overwrite": False},
+    },
+    "releases": {"BACKEND": "common.storage.ExportsStorage"}  # EXPORTS_ROOT itself
+    if STORAGE_BACKEND == "local"
+    else {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3_OPTIONS,
+            "location": "releases",
+            "file_overwrite": True,
+            # Release files are public data: with a CDN or a public bucket in front, links need no signature.
+            "custom_domain": os.environ.get("AWS_RELEASES_DOMAIN") or None,
+            "querystring_auth": not env_bool("AWS_RELEASES_PUBLIC"),
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import partial
 
 import pandas as pd
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.locking import DATASET_WRITERS, hold_until_commit
+from common.storage import local_copy
 from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
 from contributions.models import Submission
 from dataset import snapshots
@@ -116,11 +118,12 @@ def read_normalised(submission: Submission) -> pd.DataFrame:
         raise UpsertError("this submission has no normalised data (was it validated?)")
     if not default_storage.exists(path):
         raise UpsertError(f"the normalised data file {path} is missing from storage")
-    with default_storage.open(path, "rb") as handle:
-        frame = pd.read_parquet(handle)
-    missing = [column for column in NORMALISED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise UpsertError(f"the normalised data lacks the columns {', '.join(missing)}")
+    with local_copy(path) as local:  # pyarrow reads a local file (a temporary copy from a remote store)
+        present = pq.read_schema(local).names
+        missing = [column for column in NORMALISED_COLUMNS if column not in present]
+        if missing:
+            raise UpsertError(f"the normalised data lacks the columns {', '.join(missing)}")
+        frame = pd.read_parquet(local, columns=NORMALISED_COLUMNS)
     return frame[NORMALISED_COLUMNS]
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dataset.exports import FORMATS, export
+from dataset.exports.publish import publish_release
 from dataset.exports.release import rebuild_release
 from dataset.models import Release
 
@@ -47,3 +48,5 @@ class Command(BaseCommand):
                 f"{len(differ)} file(s) differ from those published with release {number} ({', '.join(differ)}): "
                 "a place, metric or source has been renamed or edited since."
             )
+        if output is None:  # the same bytes as published: back into the store readers download from, if remote
+            publish_release(found)

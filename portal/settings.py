@@ -412,7 +412,7 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "portal.observability.tasks.heartbeat",
             "schedule": float(HEALTH_HEARTBEAT_SECONDS),
             "args": (queue.name,),
-            "options": {"queue": queue.name, "expires": HEALTH_HEARTBEAT_SECONDS},
+            "options": {"queue": queue.name, "expires": HEALTH_WORKER_STALE_SECONDS},  # stale anyway after
         }
         for queue in CELERY_TASK_QUEUES
     }

@@ -69,18 +69,23 @@ def test_failed_and_retried_tasks_are_counted_by_queue(client, prometheus):
 
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_queue_lengths_count_the_messages_waiting_in_the_broker(client, prometheus, settings):
-    settings.TASKS_INLINE = False  # the memory broker of the tests stands for Redis
+    from kombu import Queue
+
+    settings.TASKS_INLINE = False  # the tests' broker (memory, or Redis) stands for production's
+    settings.CELERY_TASK_QUEUES = [Queue("metrics-test"), Queue("metrics-test-empty")]  # no worker takes these
     with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge("merge")
+        for name in ("metrics-test", "metrics-test-empty"):
+            connection.default_channel.queue_declare(name)
+            connection.default_channel.queue_purge(name)
         for _ in range(3):  # send_task: queued even where tasks run inline
-            celery_app.send_task("review.tasks.merge_submission", args=(0,), queue="merge", connection=connection)
+            celery_app.send_task("tests.metrics.never_run", queue="metrics-test", connection=connection)
         try:
             status, text = scrape(client, REMOTE_ADDR="10.1.2.3")
-            assert status == 200
         finally:
-            connection.default_channel.queue_purge("merge")
-    assert 'portal_celery_queue_length{queue="merge"} 3.0' in text
-    assert 'portal_celery_queue_length{queue="validate"} 0.0' in text
+            connection.default_channel.queue_purge("metrics-test")
+    assert status == 200
+    assert 'portal_celery_queue_length{queue="metrics-test"} 3.0' in text
+    assert 'portal_celery_queue_length{queue="metrics-test-empty"} 0.0' in text
 
 
 @pytest.mark.parametrize(

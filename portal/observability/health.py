@@ -2,7 +2,11 @@
 
     GET /health/                    200 {"status": "ok", "checks": {"database": "ok", ...}}
                                     503 {"status": "failing", "checks": {..., "worker": "failing"}}
-    GET /health/?checks=database,storage   only those (a load balancer may leave out the worker)
+    GET /health/?checks=database,cache,broker,storage   only those
+
+A load balancer should ask for the checks of the web host (`?checks=database,cache,broker,storage`):
+a worker that falls behind (its heartbeat waits in a long queue) is for the monitoring to page about,
+not a reason to take every web host out of service. Monitoring asks for everything.
 
 Checks: `database` (a query), `cache` (a value written and read back: Redis in production, the
 shared folder under `make run`), `broker` (Redis answers, or the broker folder is writable),

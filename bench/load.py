@@ -22,6 +22,7 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -268,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if checked["lost"] == 0 and checked["duplicated"] == 0 else 1
     finally:
         stop(processes)
-        print(f"==> Stopped the web server and the workers; logs in {run}", flush=True)
+        for bulky in ("media", "static", "prometheus"):  # uploads and release files: 170 MB a run
+            shutil.rmtree(run / bulky, ignore_errors=True)
+        print(f"==> Stopped the web server and the workers; logs and locust's CSV files in {run}", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from common.tasks import PortalTask
 from contributions.models import Submission
 from portal.celery import app as celery_app
 from tests.contributions.factories import SubmissionFactory
@@ -56,7 +57,7 @@ def test_metrics_report_requests_tasks_submissions_reviews_and_the_latest_releas
 
 
 def test_failed_and_retried_tasks_are_counted_by_queue(client, prometheus):
-    @celery_app.task(name="tests.metrics.broken")
+    @celery_app.task(base=PortalTask, name="tests.metrics.broken")
     def broken():
         raise ValueError("a bad file")
 

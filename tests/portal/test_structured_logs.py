@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.urls import reverse
 
+from common.tasks import PortalTask
 from portal.celery import app as celery_app
 from portal.observability.context import ContextFilter
 from portal.observability.logs import JsonFormatter
@@ -54,7 +55,7 @@ def test_the_next_request_does_not_inherit_the_id(client, json_lines):
 
 @pytest.mark.parametrize("positional", [True, False])
 def test_a_task_logs_the_submission_and_release_of_its_arguments(json_lines, positional):
-    @celery_app.task(name="tests.logs.merge_like")
+    @celery_app.task(base=PortalTask, name="tests.logs.merge_like")
     def merge_like(submission_id: int, release_id: int, note: str = "") -> None:
         logging.getLogger("review.merge").info("Merging %s", note)
 
@@ -81,7 +82,7 @@ def test_a_worker_task_logs_the_release_it_was_given(json_lines):
 
 
 def test_creating_a_submission_binds_its_id_for_what_follows(json_lines):
-    @celery_app.task(name="tests.logs.upload_like")
+    @celery_app.task(base=PortalTask, name="tests.logs.upload_like")
     def upload_like() -> None:
         created = SubmissionFactory()
         logging.getLogger("contributions").info("stored %s", created.pk)

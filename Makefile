@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv dev-venv demo lint bench bench-scale worker clean
+.PHONY: run test venv dev-venv demo lint bench bench-scale bench-load worker clean
 
 $(VENV)/.installed: requirements.txt requirements.lock
 	@echo "==> Installing requirements.txt into $(VENV) (first run only; pip lists each package)"
@@ -55,6 +55,15 @@ bench: dev-venv
 SIZES ?= 1M,3M,10M
 bench-scale: dev-venv
 	$(PY) bench/scale.py --sizes $(SIZES)
+
+# The load test (bench/load.py): gunicorn, Celery workers, PostgreSQL and Redis under locust for DURATION.
+# DATABASE is dropped and created again, Redis db REDIS_DB is flushed.
+DATABASE ?= portal_load
+REDIS_DB ?= 15
+USERS ?= 20
+DURATION ?= 5m
+bench-load: dev-venv
+	$(PY) bench/load.py --database $(DATABASE) --redis-db $(REDIS_DB) --users $(USERS) --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media staticfiles sent-mail var

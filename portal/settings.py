@@ -438,18 +438,60 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
 
+# ---------------------------------------------------------------------------------------------------
+# Observability (issue 17): health, metrics and logs (portal/observability/). Kept in one block.
+# ---------------------------------------------------------------------------------------------------
+INSTALLED_APPS += ["portal.observability"]
+# First, so each request is timed whole and counted with the status it finally got.
+MIDDLEWARE.insert(0, "portal.observability.middleware.ObservabilityMiddleware")
+
+# /health/: a queue's workers are failing when its heartbeat is older than this (beat sends one to each
+# queue every HEALTH_HEARTBEAT_SECONDS; the exports worker may be busy for minutes with a big release).
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"heartbeat-{queue.name}": {
+            "task": "portal.observability.tasks.heartbeat",
+            "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+            "args": (queue.name,),
+            "options": {"queue": queue.name, "expires": HEALTH_WORKER_STALE_SECONDS},  # stale anyway after
+        }
+        for queue in CELERY_TASK_QUEUES
+    }
+)
+
+# /metrics (Prometheus): only clients in METRICS_ALLOWED_IPS (addresses or networks; the client as
+# TRUSTED_PROXIES reports it) or with `Authorization: Bearer METRICS_TOKEN`. Several processes on a host
+# (gunicorn workers, Celery's pool) share counters through PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus_client itself): an empty folder, the same for the web server and the workers of the host.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "" if PRODUCTION else "127.0.0.1,::1")
+for _network in METRICS_ALLOWED_IPS:
+    ipaddress.ip_network(_network, strict=False)  # a typo stops the start, not every scrape
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Logs: LOG_FORMAT=json writes one JSON object a line (the production default), with the submission,
+# release and task ids when known; text is for people at a console (the development default).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise RuntimeError("LOG_FORMAT must be json or text")
+# Celery would replace the root logger's handlers with its own format: the worker logs as the web does.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
+
 # One handler, on the root logger: every record is printed once. Django first installs its own
 # defaults (a console handler on "django", one on "django.server"); naming those loggers here removes
 # their handlers, so "django" records reach the console only through the root logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "portal.observability.context.ContextFilter"}},
     "formatters": {
         "console": {
             "format": "[{asctime}] {levelname} {name}: {message}",
             "style": "{",
             "datefmt": "%d/%b/%Y %H:%M:%S",
         },
+        "json": {"()": "portal.observability.logs.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -457,8 +499,16 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "console"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "console",
+            "filters": ["context"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["context"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

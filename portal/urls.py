@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .observability.health import health_view
+from .observability.metrics import metrics_view
 
 # The admin login goes through allauth's login, which is rate limited.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented patch
@@ -24,6 +26,8 @@ urlpatterns = [
     path("", include("outreach.urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("health/", health_view, name="health"),  # load balancers: no login, ok/failing per check
+    path("metrics", metrics_view, name="metrics"),  # Prometheus: METRICS_ALLOWED_IPS or METRICS_TOKEN
 ]
 
 handler404 = "portal.views.page_not_found"

@@ -139,7 +139,7 @@ def test_a_restored_backup_serves_the_same_releases_and_api_answers(two_releases
     assert after["api"] == before["api"]
 
 
-def test_a_restore_refuses_an_existing_database_or_a_store_with_files(two_releases, tmp_path):
+def test_a_restore_refuses_an_existing_database_or_a_store_with_files(reference_data, tmp_path):
     backup_dir = tmp_path / "backup"
     call_command("backup_portal", str(backup_dir))
     with pytest.raises(CommandError, match="already exists"):

@@ -136,7 +136,9 @@ class ObservationHistory(models.Model):
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     date = models.DateField()
     old_value = models.FloatField()
-    new_value = models.FloatField()
+    # Empty when the value was removed (a revert of the merge that added it): the key then has no
+    # Observation row any more, and this row keeps what it was.
+    new_value = models.FloatField(null=True, blank=True, help_text="Empty: the value was removed")
     old_source = models.ForeignKey(
         "sources.Source", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
@@ -167,7 +169,8 @@ class ObservationHistory(models.Model):
         verbose_name_plural = "observation history"
 
     def __str__(self):
-        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {self.new_value}"
+        new = "removed" if self.new_value is None else self.new_value
+        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {new}"
 
 
 class Erratum(models.Model):

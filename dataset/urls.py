@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import errata_views, views
 
 app_name = "dataset"
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("downloads/", views.downloads, name="downloads"),
     path("downloads/<int:number>/<str:name>", views.download_file, name="download_file"),
     path("dictionary/", views.dictionary, name="dictionary"),
+    path("errata/", errata_views.errata_list, name="errata"),
+    path("errata/new/", errata_views.erratum_new, name="erratum_new"),
+    path("errata/<int:pk>/edit/", errata_views.erratum_edit, name="erratum_edit"),
+    path("errata/<int:pk>/delete/", errata_views.erratum_delete, name="erratum_delete"),
     path("<str:key>/", views.location, name="location"),
     path("<str:key>/<slug:metric>/provenance/", views.provenance, name="provenance"),
 ]

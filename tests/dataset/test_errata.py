@@ -5,13 +5,14 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from dataset import errata
-from dataset.models import Erratum
+from dataset.models import Erratum, Observation
 from dataset.tasks import build_exports
 from places.models import Location, Metric
 from tests.dataset.factories import ObservationFactory
@@ -125,9 +126,10 @@ def test_the_api_lists_errata_with_filters(client, erratum):
 
 
 def test_each_release_has_an_errata_file(erratum):
-    observation = ObservationFactory(location_key="IT_25", metric_code="confirmed", value=5)
-    build_exports(observation.release_id)
-    path = Path(settings.EXPORTS_ROOT) / str(observation.release.number) / errata.ERRATA_NAME
+    observation = cast(Observation, ObservationFactory(location_key="IT_25", metric_code="confirmed", value=5))
+    release = observation.release
+    build_exports(release.pk)
+    path = Path(settings.EXPORTS_ROOT) / str(release.number) / errata.ERRATA_NAME
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["location_key"], r["metric"], r["kind"]) for r in rows] == [("IT_25", "confirmed", "correction")]
-    assert observation.release.files.filter(name=errata.ERRATA_NAME).exists()
+    assert release.files.filter(name=errata.ERRATA_NAME).exists()

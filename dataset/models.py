@@ -215,3 +215,28 @@ class Erratum(models.Model):
 
     def __str__(self):
         return f"{self.location_id}/{self.metric_id} from {self.start}: {self.get_kind_display()}"
+
+
+class ConflictExplanation(models.Model):
+    """A reviewer's note that a conflict between two sources' values is understood (a definition,
+    a reporting delay, a known correction), so the public report shows it as explained."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    losing_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    winning_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    explanation = models.TextField()
+    author = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "metric", "date", "losing_source", "winning_source"],
+                name="one_explanation_per_conflict",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.location_id}/{self.metric_id}/{self.date}: explained"

@@ -55,6 +55,9 @@ MATRIX = [
     ("GET", "/api/v1/errata/", ANYONE(200)),
     ("GET", "/api/v1/errata/?country=IT&date=2020-03-01", ANYONE(200)),
     ("POST", "/api/v1/errata/", ANYONE(405)),
+    ("GET", "/api/v1/conflicts/", ANYONE(200)),
+    ("GET", "/api/v1/conflicts/?country=IT&explained=false", ANYONE(200)),
+    ("POST", "/api/v1/conflicts/", ANYONE(405)),
     ("GET", "/api/schema/", ANYONE(200)),
     ("GET", "/api/docs/", ANYONE(200)),
     # Other apps' endpoints (their own tests go deeper: object scopes, validation).

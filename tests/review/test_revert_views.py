@@ -55,6 +55,11 @@ def test_a_revert_proposed_by_one_reviewer_and_confirmed_by_another_restores_val
     assert sorted(Observation.objects.values_list("value", flat=True)) == [1.0, 1.0, 7.0]
     page = client.get(reverse("review:revert", args=[bad.pk])).content.decode()
     assert "2 values restored" in page
+    # The revert is a release like any other: its changelog page names it and what it restored.
+    assert proposal.release is not None
+    changes = client.get(reverse("dataset:release_changes", args=[proposal.release.number])).content.decode()
+    assert f"Revert of submission #{bad.pk}" in changes
+    assert 'id="place-IT_21"' in changes
 
 
 def test_the_proposer_cannot_confirm_through_the_page(client, reviewer, merged_pair):

@@ -183,3 +183,16 @@ def test_the_task_runs_the_confirmed_revert_after_commit(
     proposal.refresh_from_db()
     assert proposal.status == Revert.Status.DONE
     assert proposal.release is not None
+
+
+def test_reverting_a_merge_that_changed_nothing_makes_no_release(volunteer, source, reviewer, other_reviewer):
+    frame = frame_for(REGIONS, ["deaths"], DATES, value=lambda i: 3)
+    merged(volunteer, source, frame)
+    same = merged(volunteer, source, frame)  # only confirms the values: a release with nothing written
+    before, releases = values(), Release.objects.count()
+    proposal = confirmed(same, reviewer, other_reviewer)
+    assert revert.run(revert_id=proposal.pk) is None
+    proposal.refresh_from_db()
+    assert proposal.status == Revert.Status.DONE
+    assert values() == before
+    assert Release.objects.count() == releases

@@ -2,6 +2,27 @@
 
 from django.db import migrations, models
 
+from dataset.integrity import Reference, install, uninstall
+
+# Frozen here (as in 0005): the history table's references, checked by triggers.
+HISTORY_REFERENCES = [
+    Reference("dataset_observationhistory", "location_id", "dataset_location"),
+    Reference("dataset_observationhistory", "metric_id", "dataset_metric"),
+    Reference("dataset_observationhistory", "old_source_id", "sources_source"),
+    Reference("dataset_observationhistory", "new_source_id", "sources_source"),
+    Reference("dataset_observationhistory", "old_release_id", "dataset_release"),
+    Reference("dataset_observationhistory", "release_id", "dataset_release"),
+    Reference("dataset_observationhistory", "submission_id", "contributions_submission"),
+]
+
+
+def reinstall_sqlite_triggers(apps, schema_editor):
+    """SQLite remakes a table to alter a column, and loses its triggers: put them back (PostgreSQL
+    alters the column in place and keeps them)."""
+    if schema_editor.connection.vendor == "sqlite":
+        uninstall(schema_editor, HISTORY_REFERENCES)
+        install(schema_editor, HISTORY_REFERENCES)
+
 
 class Migration(migrations.Migration):
 
@@ -10,9 +31,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplying: the AlterField below remakes the table again; this (run last) puts the triggers back.
+        migrations.RunPython(migrations.RunPython.noop, reinstall_sqlite_triggers),
         migrations.AlterField(
             model_name='observationhistory',
             name='new_value',
             field=models.FloatField(blank=True, help_text='Empty: the value was removed', null=True),
         ),
+        migrations.RunPython(reinstall_sqlite_triggers, migrations.RunPython.noop),
     ]

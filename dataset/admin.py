@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Observation, ObservationHistory, Release, ReleaseFile
+from .models import ConflictExplanation, Erratum, Observation, ObservationHistory, Release, ReleaseFile
 
 
 class ReleaseFileInline(admin.TabularInline):
@@ -40,3 +40,17 @@ class ObservationHistoryAdmin(ObservationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Erratum)
+class ErratumAdmin(admin.ModelAdmin):
+    list_display = ["location", "metric", "kind", "start", "end", "author", "created_at"]
+    list_filter = ["kind", "metric"]
+    search_fields = ["location__key", "what_is_wrong"]
+    raw_id_fields = ["location", "author"]
+
+
+@admin.register(ConflictExplanation)
+class ConflictExplanationAdmin(admin.ModelAdmin):
+    list_display = ["location", "metric", "date", "losing_source", "winning_source", "author", "created_at"]
+    raw_id_fields = ["location", "losing_source", "winning_source", "author"]

@@ -136,7 +136,9 @@ class ObservationHistory(models.Model):
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     date = models.DateField()
     old_value = models.FloatField()
-    new_value = models.FloatField()
+    # Empty when the value was removed (a revert of the merge that added it): the key then has no
+    # Observation row any more, and this row keeps what it was.
+    new_value = models.FloatField(null=True, blank=True, help_text="Empty: the value was removed")
     old_source = models.ForeignKey(
         "sources.Source", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
@@ -167,7 +169,8 @@ class ObservationHistory(models.Model):
         verbose_name_plural = "observation history"
 
     def __str__(self):
-        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {self.new_value}"
+        new = "removed" if self.new_value is None else self.new_value
+        return f"{self.location_id}/{self.metric_id}/{self.date}: {self.old_value} → {new}"
 
 
 class Erratum(models.Model):
@@ -212,3 +215,28 @@ class Erratum(models.Model):
 
     def __str__(self):
         return f"{self.location_id}/{self.metric_id} from {self.start}: {self.get_kind_display()}"
+
+
+class ConflictExplanation(models.Model):
+    """A reviewer's note that a conflict between two sources' values is understood (a definition,
+    a reporting delay, a known correction), so the public report shows it as explained."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    losing_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    winning_source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    explanation = models.TextField()
+    author = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "metric", "date", "losing_source", "winning_source"],
+                name="one_explanation_per_conflict",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.location_id}/{self.metric_id}/{self.date}: explained"

@@ -30,7 +30,7 @@ from common import parallel
 
 from .exports.reading import epoch_days_sql
 from .keys import key_sql, series_starts
-from .models import Observation, Release
+from .models import Observation, ObservationHistory, Release
 from .selectors import latest_release
 
 logger = logging.getLogger(__name__)
@@ -227,11 +227,25 @@ def advance(release: Release) -> Values:
         keys = np.insert(keys, position[added], changed_keys[added])
         values = np.insert(values, position[added], changed_values[added])
         source_ids = np.insert(source_ids, position[added], changed_sources[added])
+    removed = _read_removed(release)
+    if len(removed):  # a revert removed values its submission had added
+        kept = ~np.isin(keys, removed)
+        keys, values, source_ids = keys[kept], values[kept], source_ids[kept]
     try:
         _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
     except OSError:
         logger.exception("Could not save the snapshot of release %s", release.number)
     return Values(keys, values, source_ids, release=release.number)
+
+
+def _read_removed(release: Release) -> np.ndarray:
+    """The keys of the values `release` removed (history rows without a new value)."""
+    table = ObservationHistory._meta.db_table
+    sql = f"SELECT {key_sql(epoch_days_sql('date'))} FROM {table} WHERE release_id = %s AND new_value IS NULL"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [release.pk])
+        rows = cursor.fetchall()
+    return np.array([row[0] for row in rows], dtype="int64")
 
 
 def _read_changed(release: Release) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
-from . import selectors, vintages
+from . import errata, selectors, vintages
 from .exports import publish
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
@@ -80,7 +80,11 @@ def location(request, key: str):
     series = vintages.location_series(place, vintage) if vintage else data["series"]
     with_regions = any(s.summed_regions for s in series)
     same = with_regions == data["with_regions"]  # a past release may have summed regions, or not
+    place_errata = errata.for_location(place)
     context = {
+        "errata": place_errata,
+        "errata_markers": errata.chart_markers(place_errata),
+        "can_add_erratum": errata.may_edit(request.user, place),
         "vintage": vintage,
         "vintage_error": vintage_error,
         "release_choices": Release.objects.order_by("-number").values_list("number", "created_at")[:200],

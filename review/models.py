@@ -27,6 +27,10 @@ class ReviewAction(models.Model):
         REQUEST_CHANGES = "request_changes", "Requested changes"
         RETRY_MERGE = "retry_merge", "Retried merge"
         MERGE = "merge", "Merged"
+        PROPOSE_REVERT = "propose_revert", "Proposed a revert"
+        CANCEL_REVERT = "cancel_revert", "Cancelled a revert"
+        CONFIRM_REVERT = "confirm_revert", "Confirmed a revert"
+        REVERT = "revert", "Reverted"
 
     class PriorityDecision(models.TextChoices):
         """What an approval does with values whose current source has a higher priority."""
@@ -75,3 +79,62 @@ class ReviewerPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: digest {'on' if self.daily_digest else 'off'}"
+
+
+class Revert(models.Model):
+    """Undoing a merged submission, with four eyes: one reviewer proposes, another confirms.
+
+    A revert restores, for every value the submission's merge wrote, the value it replaced (or
+    removes a value it added) in a release of its own. Values a later release changed since are
+    listed in `changed_later` when proposed; the confirmer chooses to skip them or revert them too.
+    At most one revert of a submission is open or done: reverting twice does nothing.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed, reverting"
+        DONE = "done", "Reverted"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    submission = models.ForeignKey("contributions.Submission", on_delete=models.PROTECT, related_name="reverts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    include_changed_later = models.BooleanField(
+        default=False, help_text="Also revert values that later releases changed since the merge"
+    )
+    changed_later = models.JSONField(
+        default=list, blank=True, help_text="When proposed: values a later release changed since the merge"
+    )
+    changed_later_count = models.PositiveIntegerField(default=0)
+    release = models.ForeignKey(
+        "dataset.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="reverts"
+    )
+    values_restored = models.PositiveIntegerField(default=0)
+    values_removed = models.PositiveIntegerField(default=0)
+    values_skipped = models.PositiveIntegerField(default=0, help_text="Changed later and left as they are")
+    error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=models.Q(status__in=["proposed", "confirmed", "done"]),
+                name="one_open_or_done_revert_per_submission",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_by__isnull=True) | ~models.Q(confirmed_by=models.F("proposed_by")),
+                name="revert_confirmed_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revert of #{self.submission_id} ({self.get_status_display()})"

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from common.tasks import PortalTask
 
-from . import merge, notifications, services
+from . import merge, notifications, revert, services
 
 
 class MergeTask(PortalTask):
@@ -50,3 +50,14 @@ def send_reviewer_digests() -> int:
 def expire_claims() -> int:
     """Periodic: claims past their time go back to the queue."""
     return services.expire_claims()
+
+
+@shared_task(base=PortalTask)
+def revert_submission(revert_id: int) -> int | None:
+    """Write one confirmed revert; a second delivery finds nothing to do. A revert that cannot be
+    written (revert.RevertFailed) is already marked failed and is not retried."""
+    try:
+        release = revert.run(revert_id=revert_id)
+    except revert.RevertFailed:
+        return None
+    return release.pk if release else None

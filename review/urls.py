@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import revert_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/retry-merge/", views.retry_merge, name="retry_merge"),
+    path("<int:pk>/revert/", revert_views.revert_page, name="revert"),
+    path("<int:pk>/revert/propose/", revert_views.propose_revert, name="propose_revert"),
+    path("<int:pk>/revert/<int:revert_id>/confirm/", revert_views.confirm_revert, name="confirm_revert"),
+    path("<int:pk>/revert/<int:revert_id>/cancel/", revert_views.cancel_revert, name="cancel_revert"),
 ]

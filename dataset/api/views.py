@@ -30,6 +30,8 @@ from .. import vintages
 from ..models import Observation, Release
 from . import series_answers
 from .caching import ReleaseCacheMixin
+from .conflicts import ConflictViewSet
+from .errata import ErratumViewSet
 from .filters import ORDERINGS, LocationFilter, ObservationFilter, ObservationFilterBackend, requested_ordering
 from .openapi import CONFIRMED, ERRORS, LOMBARDY, OBSERVATION_PARAMETERS, RELEASE_12, example, read_schema
 from .serializers import (
@@ -245,6 +247,8 @@ def register(router: BaseRouter) -> None:
     router.register("metrics", MetricViewSet, basename="metric")
     router.register("releases", ReleaseViewSet, basename="release")
     router.register("observations", ObservationViewSet, basename="observation")
+    router.register("errata", ErratumViewSet, basename="erratum")
+    router.register("conflicts", ConflictViewSet, basename="conflict")
 
 
 urlpatterns = [path("ping/", PingView.as_view(), name="api-ping")]

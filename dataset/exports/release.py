@@ -26,6 +26,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import snapshots
+from ..errata import ERRATA_NAME
+from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
 from . import segments
@@ -63,6 +65,8 @@ def _format_of(name: str) -> str:
         return "csv.gz"
     if name == PARQUET_NAME:
         return "parquet"
+    if name == ERRATA_NAME:
+        return "errata"
     if name.startswith(JHU_NAME.split("{", 1)[0]):
         return "jhu"
     return "datapackage"
@@ -288,6 +292,7 @@ def _write_blobs(
         *parquet,
         *write_jhu_from_table(work, table, metrics=changed_metrics),
         *write_datapackage(work, release=release, tidy_written=True, table=table),
+        write_errata_file(work, release),
     ]
     for path in written:
         sha = sha256_of(path)
@@ -323,6 +328,7 @@ def rebuild_release(release: Release, directory: Path | None = None) -> list[tup
         *write_parquet(directory, table=table, lookups=lookups),
         *write_jhu_from_table(directory, table),
         *write_datapackage(directory, release=release, tidy_written=True, table=table),
+        write_errata_file(directory, release),
     ]
     recorded = dict(release.files.values_list("name", "sha256"))
     return [(path.name, sha256_of(path), recorded.get(path.name)) for path in written]

@@ -19,6 +19,7 @@ FORMAT_DESCRIPTIONS = {
     "parquet": "Parquet: the tidy table with typed columns",
     "jhu": "JHU CSSE layout: one row per place, one column per date",
     "datapackage": "Lookup table of the Data Package",
+    "errata": "Errata: known problems in the values (place, metric, dates, what is wrong, what the source said)",
 }
 DATAPACKAGE_DESCRIPTOR = "Frictionless Data Package descriptor: schemas, licences, sources, release"
 

@@ -80,7 +80,8 @@
       ],
       series: [{ label: "Date", value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
         .concat(seriesList),
-      plugins: [tooltipPlugin()]
+      // Other scripts add plugins per chart (errata-markers.js: bands over dates with an erratum).
+      plugins: [tooltipPlugin()].concat((window.chartPlugins || []).map(function (make) { return make(el); }))
     };
   }
 

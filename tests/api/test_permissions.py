@@ -52,6 +52,12 @@ MATRIX = [
     ("POST", "/api/v1/observations/", ANYONE(405)),
     ("PUT", "/api/v1/observations/", ANYONE(405)),
     ("DELETE", "/api/v1/observations/", ANYONE(405)),
+    ("GET", "/api/v1/errata/", ANYONE(200)),
+    ("GET", "/api/v1/errata/?country=IT&date=2020-03-01", ANYONE(200)),
+    ("POST", "/api/v1/errata/", ANYONE(405)),
+    ("GET", "/api/v1/conflicts/", ANYONE(200)),
+    ("GET", "/api/v1/conflicts/?country=IT&explained=false", ANYONE(200)),
+    ("POST", "/api/v1/conflicts/", ANYONE(405)),
     ("GET", "/api/schema/", ANYONE(200)),
     ("GET", "/api/docs/", ANYONE(200)),
     # Other apps' endpoints (their own tests go deeper: object scopes, validation).

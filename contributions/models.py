@@ -90,6 +90,18 @@ class Submission(models.Model):
     # such as a cruise ship, stands for itself). Reviewers must cover all of them.
     countries = models.ManyToManyField("places.Location", blank=True, related_name="+")
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="submissions")
+    # Fetched by a feed (contributions.feed_runs) rather than uploaded by a person. No index and no
+    # database constraint, like Observation.source: lookups go by sha256 (indexed), and SQLite can then
+    # drop the column without rebuilding this table (whose rebuild the dataset's triggers forbid).
+    feed = models.ForeignKey(
+        "sources.Feed",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        db_index=False,
+        db_constraint=False,
+    )
     comment = models.TextField(blank=True, help_text="What this is and why")
     # The uploaded file (data uploads only)
     file = models.FileField(upload_to=upload_path, blank=True)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
 from accounts.models import User
+from sources import feeds
 from sources import services as registry
 from sources.forms import SourceProposalForm, duplicate_message
 from sources.services import DuplicateSource, SourceProposalError
@@ -222,6 +223,8 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority_table": registry.priority_table(),
             "default_priority": registry.default_priority(source.institution_type),
             "metrics": source.metrics.all(),
+            "feeds": source.feeds.all(),
+            "can_manage_feeds": feeds.can_manage(request.user, source),
         },
     )
 

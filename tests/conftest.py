@@ -23,6 +23,8 @@ TEST_DATA = ROOT / "tests" / "data"  # every real file tests read, with its attr
 DEMO_DATA = ROOT / "demo_data"  # JHU's final global series, also read by tests
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The feeds' test HTTP server and Protezione Civile's daily files (fixtures feed_server, italy_days).
+pytest_plugins = ["tests.sources.feed_server"]
 
 
 def _required(var: str) -> bool:

@@ -84,8 +84,9 @@ def post_notice(submission_id: int, event: str) -> int:
     else:
         people = [found.submitter]
     release = found.merged_release
-    text = EVENTS[event].format(pk=found.pk, release=release.number if release else "?").replace("Your ", "")
-    text = f"{text[0].upper()}{text[1:]} ({found.source.name})"
+    text = EVENTS[event].format(pk=found.pk, release=release.number if release else "?")
+    text = text.replace("Your submission", "Submission").replace("your submission", "submission")
+    text = f"{text} ({found.source.name})"
     link = reverse("review:detail", args=[found.pk]) if event == "claim_released" else found.get_absolute_url()
     return len(notices.notify(users=people, kind=event, text=text, link=link))
 

@@ -108,6 +108,8 @@ def cron_schedule(expression: str) -> crontab:
 def check_feed(feed: Feed) -> None:
     """ValidationError by field: an http(s) URL whose date pattern, if any, formats; a cron expression
     with the cron schedule; a recipe of the feed's own source."""
+    if ("{" in feed.url or "}" in feed.url) and not feed.has_date_pattern:
+        raise ValidationError({"url": "The only pattern a feed's URL may hold is the date pattern, {date:%Y%m%d}."})
     try:
         url = feed.url_for(dt.date(2020, 3, 1))
     except (KeyError, IndexError, ValueError, AttributeError) as exc:

@@ -1,9 +1,11 @@
 """Feeds fetch official files from a real HTTP server (127.0.0.1) and file new content as uploads."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 
 from accounts.models import Notice
 from contributions import feed_runs
@@ -205,3 +207,23 @@ def test_backfill_files_each_day_of_a_range_once(feed_server, italy_days, source
     assert again.created == []
     assert again.unchanged == 4
     assert Submission.objects.filter(feed=feed).count() == 4
+
+
+def test_the_backfill_command_fetches_a_range(feed_server, italy_days, source):
+    days = list(italy_days)[:2]
+    for day in days:
+        feed_server.publish(day, italy_days[day])
+    feed = make_feed(feed_server, source)
+    out = io.StringIO()
+
+    call_command("backfill_feed", str(feed.pk), "--from", days[0].isoformat(), "--to", days[1].isoformat(), stdout=out)
+
+    assert "2 file(s) filed" in out.getvalue()
+    assert Submission.objects.filter(feed=feed).count() == 2
+
+
+def test_a_feed_without_a_date_pattern_cannot_be_backfilled(feed_server, source):
+    feed = make_feed(feed_server, source, pattern=False)
+
+    with pytest.raises(CommandError, match="date pattern"):
+        call_command("backfill_feed", str(feed.pk), "--from", "2020-03-01", "--to", "2020-03-02")

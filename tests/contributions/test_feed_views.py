@@ -103,3 +103,46 @@ def test_the_source_page_says_why_a_feed_is_paused(client, source):
     page = client.get(source.get_absolute_url()).content.decode()
 
     assert "Paused: 3 fetches failed in a row" in page
+
+
+def test_a_volunteer_proposes_a_feed_with_the_source(client, make_user, reference_data):
+    volunteer = make_user("vol@example.org")
+    client.force_login(volunteer)
+    form = {
+        "name": "Protezione Civile COVID-19",
+        "institution": "Dipartimento della Protezione Civile",
+        "institution_type": "ministry",
+        "country": "IT",
+        "url": "https://github.com/pcm-dpc/COVID-19",
+        "cadence": "daily",
+        "metrics": ["confirmed"],
+        "feed_url": ITALY_PATTERN,
+    }
+
+    response = client.post("/sources/propose/", form, follow=True)
+
+    feed = Feed.objects.get()
+    assert feed.source.name == "Protezione Civile COVID-19"
+    assert feed.status == Feed.Status.PROPOSED
+    assert "Proposed with the source" in response.content.decode()
+
+
+def test_a_bad_feed_address_stops_the_proposal_with_a_message(client, make_user, reference_data):
+    client.force_login(make_user("vol@example.org"))
+
+    response = client.post(
+        "/sources/propose/",
+        {
+            "name": "X",
+            "institution": "Y",
+            "institution_type": "ministry",
+            "country": "IT",
+            "url": "https://example.org/covid",
+            "cadence": "daily",
+            "feed_url": "https://example.org/{day}.csv",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "date pattern" in response.content.decode()
+    assert not Feed.objects.exists()

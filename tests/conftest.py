@@ -183,6 +183,7 @@ def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
         MEDIA_ROOT=str(tmp_path_factory.mktemp("worker-media")),
+        FRESHNESS_ALLOW_PRIVATE_ADDRESSES="1",  # feeds fetch from the tests' server on 127.0.0.1
     )
     handle = WorkerHandle(env=env, mail_dir=mail_dir)
     handle.start()

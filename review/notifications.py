@@ -83,6 +83,7 @@ def post_notice(submission_id: int, event: str) -> int:
         people = list(found.feed.followers.filter(is_active=True))
     else:
         people = [found.submitter]
+    people = [person for person in people if person.is_active]  # never the feeds' account
     release = found.merged_release
     text = EVENTS[event].format(pk=found.pk, release=release.number if release else "?")
     text = text.replace("Your submission", "Submission").replace("your submission", "submission")

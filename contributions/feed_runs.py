@@ -8,6 +8,7 @@ file is filed, so two runs of one feed never race.
 """
 
 import datetime as dt
+import hashlib
 import logging
 import posixpath
 from dataclasses import dataclass, field
@@ -128,10 +129,28 @@ class BackfillRefused(ValueError):
     """The feed cannot be backfilled as asked (no date pattern, bad range)."""
 
 
-def backfill(*, feed_id: int, first: dt.date, last: dt.date) -> RunResult:
+def combine_csv(files: list[bytes]) -> bytes | None:
+    """Daily CSV files with the same header line as one file (the header once); None when their
+    headers differ (or one is not text), so they cannot simply be put one after the other."""
+    headers, bodies = set(), []
+    for content in files:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        header, _, body = text.partition("\n")
+        headers.add(header.rstrip("\r"))
+        bodies.append(body if body.endswith("\n") or not body else body + "\n")
+    if len(headers) != 1:
+        return None
+    return (headers.pop() + "\n" + "".join(bodies)).encode("utf-8")
+
+
+def backfill(*, feed_id: int, first: dt.date, last: dt.date, combined: bool = False) -> RunResult:
     """Fetch every day from `first` to `last` once, each file a submission (files already filed are
-    skipped); a missing day is counted as an error and the others go on. The feed's last day and
-    failure count are left as they were: a backfill is not its schedule."""
+    skipped), or with `combined` one submission of all the new files when they share their header
+    (otherwise each its own); a missing day is counted as an error and the others go on. The feed's
+    last day and failure count are left as they were: a backfill is not its schedule."""
     feed = Feed.objects.select_related("source").get(pk=feed_id)
     if not feed.has_date_pattern:
         raise BackfillRefused("Only a feed with a date pattern in its URL can be backfilled.")
@@ -142,6 +161,7 @@ def backfill(*, feed_id: int, first: dt.date, last: dt.date) -> RunResult:
         raise BackfillRefused(f"At most {settings.FEED_BACKFILL_MAX_DAYS} days at a time.")
     result = RunResult()
     errors = []
+    fetched: list[tuple[str, fetching.Download]] = []
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
         url = feed.url_for(day)
@@ -149,18 +169,39 @@ def backfill(*, feed_id: int, first: dt.date, last: dt.date) -> RunResult:
         if not download.ok or download.content is None:
             errors.append(f"{day}: {download.error or download.status}")
             continue
-        with transaction.atomic():
-            Feed.objects.select_for_update().filter(pk=feed.pk).first()
-            if _known(feed, download.sha256) is not None:
-                result.unchanged += 1
-                continue
-            submission = create_upload(
-                submitter=feeds.feed_account(),
-                source=feed.source,
-                uploaded=ContentFile(download.content, name=_filename(url)),
-                comment=f"Backfilled by the feed “{feed}” from {url}",
-                feed=feed,
-            )
-            result.created.append(submission.pk)
+        if _known(feed, download.sha256) is not None:
+            result.unchanged += 1
+            continue
+        fetched.append((url, download))
+    together = combine_csv([d.content or b"" for _, d in fetched]) if combined and len(fetched) > 1 else None
+    if together is not None:
+        name = f"{_filename(fetched[0][0]).rsplit('.', 1)[0]}-to-{_filename(fetched[-1][0])}"
+        _file_backfill(
+            feed,
+            content=together,
+            name=name,
+            comment=f"Backfilled by the feed “{feed}”: {len(fetched)} days",
+            result=result,
+        )
+    else:
+        for url, download in fetched:
+            comment = f"Backfilled by the feed “{feed}” from {url}"
+            _file_backfill(feed, content=download.content or b"", name=_filename(url), comment=comment, result=result)
     result.error = "; ".join(errors)[:1000]
     return result
+
+
+def _file_backfill(feed: Feed, *, content: bytes, name: str, comment: str, result: RunResult) -> None:
+    with transaction.atomic():
+        Feed.objects.select_for_update().filter(pk=feed.pk).first()
+        if _known(feed, hashlib.sha256(content).hexdigest()) is not None:  # another run filed it meanwhile
+            result.unchanged += 1
+            return
+        submission = create_upload(
+            submitter=feeds.feed_account(),
+            source=feed.source,
+            uploaded=ContentFile(content, name=name[:255]),
+            comment=comment,
+            feed=feed,
+        )
+        result.created.append(submission.pk)

@@ -154,7 +154,8 @@ def _backfill(request: HttpRequest, feed: Feed) -> None:
     form = BackfillForm(request.POST)
     if not form.is_valid():
         raise feeds.FeedError("Give the first and the last day.")
-    result = feed_runs.backfill(feed_id=feed.pk, first=form.cleaned_data["first"], last=form.cleaned_data["last"])
+    data = form.cleaned_data
+    result = feed_runs.backfill(feed_id=feed.pk, first=data["first"], last=data["last"], combined=data["combined"])
     note = f" Not fetched: {result.error}" if result.error else ""
     messages.info(request, f"{len(result.created)} file(s) filed; {result.unchanged} already known.{note}")
 

@@ -32,3 +32,6 @@ class TrustForm(forms.Form):
 class BackfillForm(forms.Form):
     first = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="First day")
     last = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day")
+    combined = forms.BooleanField(
+        required=False, label="One submission for all the days (when the files share their columns)"
+    )

@@ -227,3 +227,18 @@ def test_a_feed_without_a_date_pattern_cannot_be_backfilled(feed_server, source)
 
     with pytest.raises(CommandError, match="date pattern"):
         call_command("backfill_feed", str(feed.pk), "--from", "2020-03-01", "--to", "2020-03-02")
+
+
+def test_a_combined_backfill_is_one_submission_of_every_day(feed_server, italy_days, source):
+    days = list(italy_days)[:3]
+    for day in days:
+        feed_server.publish(day, italy_days[day])
+    feed = make_feed(feed_server, source)
+
+    result = feed_runs.backfill(feed_id=feed.pk, first=days[0], last=days[-1], combined=True)
+
+    submission = Submission.objects.get(pk=result.created[0])
+    assert len(result.created) == 1
+    assert submission.status == Submission.Status.AWAITING_REVIEW
+    assert submission.row_count == 3 * 21 * 6
+    assert submission.original_filename == "dpc-covid19-ita-regioni-20200224-to-dpc-covid19-ita-regioni-20200226.csv"

@@ -17,12 +17,15 @@ class Command(BaseCommand):
         parser.add_argument("feed_id", type=int)
         parser.add_argument("--from", dest="first", type=dt.date.fromisoformat, required=True)
         parser.add_argument("--to", dest="last", type=dt.date.fromisoformat, required=True)
+        parser.add_argument("--combined", action="store_true", help="one submission of all the days' files")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not Feed.objects.filter(pk=options["feed_id"]).exists():
             raise CommandError(f"There is no feed {options['feed_id']}.")
         try:
-            result = feed_runs.backfill(feed_id=options["feed_id"], first=options["first"], last=options["last"])
+            result = feed_runs.backfill(
+                feed_id=options["feed_id"], first=options["first"], last=options["last"], combined=options["combined"]
+            )
         except feed_runs.BackfillRefused as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{len(result.created)} file(s) filed, {result.unchanged} already known.")

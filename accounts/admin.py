@@ -2,7 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ApiToken, ReviewerScope, User, VolunteerProfile
+from .models import ApiToken, Notice, ReviewerScope, User, VolunteerProfile
 
 
 @admin.register(User)
@@ -64,3 +64,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "text", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "text"]
+    raw_id_fields = ["user"]

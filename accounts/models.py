@@ -139,3 +139,39 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token of {self.user}"
+
+
+class Notice(models.Model):
+    """An in-app notice: what was e-mailed (decisions, merges, paused feeds), also shown on the site."""
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", "Submission approved"
+        REJECTED = "rejected", "Submission rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        MERGED = "merged", "Submission merged"
+        CLAIM_RELEASED = "claim_released", "Claim released by a revision"
+        FEED_PAUSED = "feed_paused", "Feed paused"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user}"
+
+
+class NoticePreference(models.Model):
+    """Which kinds of notice a user no longer wants by e-mail (the in-app notice stays)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notice_preference")
+    email_off = models.JSONField(default=list, blank=True, help_text="Notice kinds not sent by e-mail")
+
+    def __str__(self) -> str:
+        return f"Notice preferences of {self.user}"

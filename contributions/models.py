@@ -12,6 +12,17 @@ def upload_path(instance, filename):
     return f"uploads/{uuid.uuid4().hex}"
 
 
+def volunteer_country_ids(user) -> set[int]:
+    """The countries a volunteer named in their profile (primary and others)."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return set()
+    ids = set(profile.other_countries.values_list("pk", flat=True))
+    if profile.primary_country_id:
+        ids.add(profile.primary_country_id)
+    return ids
+
+
 class SubmissionQuerySet(models.QuerySet):
     def in_scope_of(self, user):
         """Submissions a reviewer may moderate: staff everything; reviewers their countries (or all)."""
@@ -45,10 +56,12 @@ class SubmissionQuerySet(models.QuerySet):
         return visible.exclude(models.Exists(links.exclude(location__in=scope.countries.all())))
 
     def visible_to(self, user):
-        """What a user may see: their own submissions, plus those in their review scope."""
+        """What a user may see: their own submissions, those in their review scope, and the files
+        feeds fetched for their countries (a volunteer may map them)."""
         if not user.is_authenticated:
             return self.none()
-        return (self.filter(submitter=user) | self.in_scope_of(user)).distinct()
+        fetched = self.filter(feed__isnull=False, country_id__in=volunteer_country_ids(user))
+        return (self.filter(submitter=user) | self.in_scope_of(user) | fetched).distinct()
 
 
 class Submission(models.Model):
@@ -90,6 +103,18 @@ class Submission(models.Model):
     # such as a cruise ship, stands for itself). Reviewers must cover all of them.
     countries = models.ManyToManyField("places.Location", blank=True, related_name="+")
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="submissions")
+    # Fetched by a feed (contributions.feed_runs) rather than uploaded by a person. No index and no
+    # database constraint, like Observation.source: lookups go by sha256 (indexed), and SQLite can then
+    # drop the column without rebuilding this table (whose rebuild the dataset's triggers forbid).
+    feed = models.ForeignKey(
+        "sources.Feed",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        db_index=False,
+        db_constraint=False,
+    )
     comment = models.TextField(blank=True, help_text="What this is and why")
     # The uploaded file (data uploads only)
     file = models.FileField(upload_to=upload_path, blank=True)
@@ -153,8 +178,17 @@ class Submission(models.Model):
         return [self.country] if self.country_id else []
 
     def can_be_edited_by(self, user) -> bool:
-        """The submitter may fix, re-map or withdraw until a reviewer decides."""
-        return user.pk == self.submitter_id and self.status in self.EDITABLE
+        """The submitter may fix, re-map or withdraw until a reviewer decides. A file a feed fetched
+        that needs a mapping or a fix may be mapped by any volunteer of its country."""
+        if user.pk == self.submitter_id:
+            return self.status in self.EDITABLE
+        fixable = (self.Status.NEEDS_MAPPING, self.Status.INVALID, self.Status.CHANGES_REQUESTED)
+        return (
+            self.feed_id is not None
+            and self.status in fixable
+            and getattr(user, "is_authenticated", False)
+            and self.country_id in volunteer_country_ids(user)
+        )
 
     @property
     def is_busy(self) -> bool:

@@ -28,6 +28,7 @@ from .diff import compute_diff
 from .models import Submission
 from .parsing import ParsedFile, parse_file
 from .reporting import problem_rows_csv
+from .signals import validation_finished
 from .validation import validate
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,14 @@ def run_validation(submission_id: int) -> str | None:
     submission = Submission.objects.select_related("source", "country").filter(pk=submission_id).first()
     if submission is None or submission.status != Submission.Status.VALIDATING:
         return None
+    status = _run(submission)
+    if status != Submission.Status.VALIDATING:
+        validation_finished.send(sender=Submission, submission_id=submission_id, status=status)
+    return status
+
+
+def _run(submission: Submission) -> str:
+    submission_id = submission.pk
     try:
         return _validate(submission)
     except INFRASTRUCTURE_ERRORS:

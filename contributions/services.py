@@ -12,7 +12,7 @@ from django.core.files.base import File
 from django.db import transaction
 
 from accounts.models import User
-from sources.models import Source
+from sources.models import Feed, Source
 
 from .contracts import ColumnMapping
 from .models import Submission, SubmissionFile
@@ -71,8 +71,16 @@ def default_country(*, submitter: User, source: Source):
 
 @transaction.atomic
 def create_upload(
-    *, submitter: User, source: Source, uploaded, comment: str = "", layout: str = "", mapping: dict | None = None
+    *,
+    submitter: User,
+    source: Source,
+    uploaded,
+    comment: str = "",
+    layout: str = "",
+    mapping: dict | None = None,
+    feed: Feed | None = None,
 ) -> Submission:
+    """A data upload of `source` (by a person, or fetched by `feed`), queued for validation."""
     if source.status not in (Source.Status.APPROVED, Source.Status.PROPOSED):
         raise UploadRefused("Uploads are accepted only for approved (or newly proposed) sources.")
     check_size(uploaded)
@@ -83,6 +91,7 @@ def create_upload(
         submitter=submitter,
         source=source,
         country=default_country(submitter=submitter, source=source),
+        feed=feed,
         comment=comment,
         original_filename=(uploaded.name or "upload")[:255],
         file_size=uploaded.size,

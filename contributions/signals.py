@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # claim is released. Arguments: submission (the Submission), holder_id (the reviewer who held it),
 # version (the new version).
 claim_released_by_revision = Signal()
+
+# Validation of a submission finished (sent after its outcome is committed). Arguments: submission_id,
+# status (the new status: awaiting_review, needs_mapping or invalid). review connects the trusted-feed
+# approval and the feed's failure count to it.
+validation_finished = Signal()

@@ -5,9 +5,10 @@ from django.conf import settings
 
 from common.memory import memory_limit
 from common.storage import STORE_ERRORS
-from common.tasks import PortalTask
+from common.tasks import PortalTask, dispatch
+from sources import feeds
 
-from . import pipeline
+from . import feed_runs, pipeline
 
 
 class ValidationTask(PortalTask):
@@ -29,3 +30,18 @@ def validate_submission(submission_id: int) -> str | None:
     eager = current_task is None or bool(getattr(current_task.request, "is_eager", True))
     with memory_limit(0 if eager else settings.VALIDATION_MEMORY_MB):
         return pipeline.run_validation(submission_id)
+
+
+@shared_task(base=PortalTask)
+def fetch_feed(feed_id: int) -> list[int]:
+    """Run one feed; safe twice (content already filed is recognised by its SHA-256)."""
+    return feed_runs.run_feed(feed_id=feed_id).created
+
+
+@shared_task(base=PortalTask)
+def run_due_feeds() -> int:
+    """Beat task: one fetch_feed per due feed, so a slow host delays no other."""
+    due = feeds.due_feeds()
+    for pk in due:
+        dispatch(fetch_feed, pk)
+    return len(due)

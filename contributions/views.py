@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
 from accounts.models import User
+from sources import feeds
 from sources import services as registry
 from sources.forms import SourceProposalForm, duplicate_message
+from sources.models import Feed
 from sources.services import DuplicateSource, SourceProposalError
 from sources.visibility import can_view_source, visible_sources
 
@@ -222,6 +224,8 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority_table": registry.priority_table(),
             "default_priority": registry.default_priority(source.institution_type),
             "metrics": source.metrics.all(),
+            "feeds": source.feeds.all(),
+            "can_manage_feeds": feeds.can_manage(request.user, source),
         },
     )
 
@@ -236,6 +240,11 @@ def propose(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 submission = proposals.propose_source(proposer=user, **form.service_kwargs())
+                if form.cleaned_data.get("feed_url"):
+                    feed = Feed(
+                        source=submission.source, name="Proposed with the source", url=form.cleaned_data["feed_url"]
+                    )
+                    feeds.save_feed(feed=feed, user=user)
             except DuplicateSource as error:
                 form.add_error("url", duplicate_message(error.existing, request.user))
             except proposals.TooManyProposals as error:

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "accounts.context_processors.notice_count",
             ],
         },
     },
@@ -329,6 +330,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-claims": {"task": "review.tasks.expire_claims", "schedule": 300.0},
     "reviewer-digest": {"task": "review.tasks.send_reviewer_digests", "schedule": crontab(hour=7, minute=0)},
     "check-source-freshness": {"task": "sources.tasks.check_all_sources", "schedule": crontab(hour=3, minute=30)},
+    "run-due-feeds": {"task": "contributions.tasks.run_due_feeds", "schedule": 300.0},
     "resume-stalled-newsletters": {"task": "outreach.tasks.resume_stalled_newsletters", "schedule": 300.0},
 }
 
@@ -519,3 +521,10 @@ LOGGING = {
         **({"celery": {"level": "WARNING"}} if TASKS_INLINE else {}),
     },
 }
+
+# Feeds (sources.feeds, contributions.feed_runs): fetched files are capped like uploads; a run of a
+# date-pattern feed fetches at most FEED_MAX_DAYS_PER_RUN days; a backfill at most FEED_BACKFILL_MAX_DAYS.
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", UPLOAD_MAX_BYTES)
+FEED_TIMEOUT_SECONDS = float(os.environ.get("FEED_TIMEOUT_SECONDS", "30"))
+FEED_MAX_DAYS_PER_RUN = env_int("FEED_MAX_DAYS_PER_RUN", 7)
+FEED_BACKFILL_MAX_DAYS = env_int("FEED_BACKFILL_MAX_DAYS", 400)

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import notices
 from common.tasks import dispatch
 from contributions.models import Submission
 
@@ -49,10 +50,46 @@ def on_claim_released(
 
 
 def queue(submission_id: int, event: str) -> None:
-    """Send the email for `event` from the worker; never raises for a broker outage."""
+    """Post the in-app notice for `event` now and send its email from the worker; never raises for a
+    broker outage (the notice is there even when the email is lost)."""
     from .tasks import send_submission_email  # the tasks call this module: imported when needed
 
+    post_notice(submission_id, event)
     dispatch(send_submission_email, submission_id, event)
+
+
+def _released_by(submission: Submission) -> ReviewAction | None:
+    return (
+        ReviewAction.objects.filter(submission=submission, action=ReviewAction.Action.RELEASE)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def post_notice(submission_id: int, event: str) -> int:
+    """The in-app notice of `event`: to the submitter (a feed's file: the feed's followers; a released
+    claim: the reviewer who held it). Returns how many were posted."""
+    submission = Submission.objects.select_related("submitter", "source", "merged_release", "feed").filter(
+        pk=submission_id
+    )
+    found = submission.first()
+    if found is None or event not in EVENTS:
+        return 0
+    if event == "claim_released":
+        released = _released_by(found)
+        people = [released.actor] if released and released.actor else []
+    elif found.feed is not None:
+        people = list(found.feed.followers.filter(is_active=True))
+    else:
+        people = [found.submitter]
+    people = [person for person in people if person.is_active]  # never the feeds' account
+    release = found.merged_release
+    text = EVENTS[event].format(pk=found.pk, release=release.number if release else "?")
+    text = text.replace("Your submission", "Submission").replace("your submission", "submission")
+    text = f"{text} ({found.source.name})"
+    link = reverse("review:detail", args=[found.pk]) if event == "claim_released" else found.get_absolute_url()
+    return len(notices.notify(users=people, kind=event, text=text, link=link))
 
 
 def queue_on_commit(submission_id: int, event: str) -> None:
@@ -70,16 +107,11 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
         return False
     recipient = submission.submitter
     if event == "claim_released":
-        released = (
-            ReviewAction.objects.filter(submission=submission, action=ReviewAction.Action.RELEASE)
-            .select_related("actor")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
+        released = _released_by(submission)
         if released is None or released.actor is None:
             return False
         recipient = released.actor
-    if not recipient.email:
+    if not recipient.email or not notices.wants_email(recipient, event):
         return False
     decision = {
         "approved": ReviewAction.Action.APPROVE,

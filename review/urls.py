@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import revert_views, views
+from . import revert_views, todo_views, views
 
 app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("digest/", views.digest, name="digest"),
     path("audit/", views.audit_log, name="audit"),
+    path("todo/<str:key>/", todo_views.country_todo, name="todo"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/claim/", views.claim, name="claim"),
     path("<int:pk>/release/", views.release, name="release"),

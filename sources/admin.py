@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .models import Source, SourceRecipe, normalise_url
+from .models import Feed, Source, SourceRecipe, normalise_url
 
 if TYPE_CHECKING:  # the admin classes are generic for the type checker only
     _SourceForm = forms.ModelForm[Source]
@@ -75,3 +75,13 @@ class SourceRecipeAdmin(_RecipeAdmin):
     @admin.display(description="Signature", ordering="signature")
     def short_signature(self, recipe: SourceRecipe) -> str:
         return recipe.signature[:12] or "(none: from before signatures)"
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["__str__", "source", "status", "schedule", "trusted", "paused", "consecutive_failures"]
+    list_filter = ["status", "schedule", "trusted", "paused"]
+    search_fields = ["name", "url", "source__name"]
+    raw_id_fields = ["source", "recipe", "trusted_by", "created_by"]
+    filter_horizontal = ["followers"]
+    readonly_fields = ["etag", "last_modified", "last_sha256", "last_fetched_at", "last_success_at", "created_at"]

@@ -11,8 +11,8 @@ from django.utils.html import format_html
 
 from places.models import Location, Metric
 
-from . import services
-from .models import Source
+from . import feeds, services
+from .models import Feed, Source
 from .visibility import HIDDEN_DUPLICATE, Viewer, can_view_source
 
 INTERNATIONAL = "none"
@@ -118,6 +118,14 @@ class SourceProposalForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Message to reviewers"
     )
+    feed_url = forms.CharField(
+        label="Machine-readable file (optional)",
+        max_length=500,
+        required=False,
+        help_text="If the institution publishes a CSV/XLSX/JSON file at a stable address, give it and we can fetch "
+        "it on a schedule (a feed; a reviewer activates it). For one file per day, write the day as "
+        "{date:%Y%m%d}, e.g. …/dpc-covid19-ita-regioni-{date:%Y%m%d}.csv.",
+    )
 
     def __init__(self, *args: Any, user: Viewer = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,8 +171,17 @@ class SourceProposalForm(forms.Form):
                         self.add_error(field, message)
         return data
 
+    def clean_feed_url(self) -> str:
+        url: str = self.cleaned_data["feed_url"].strip()
+        if url:
+            try:
+                feeds.check_feed(Feed(url=url))
+            except ValidationError as error:
+                raise ValidationError([m for messages in error.message_dict.values() for m in messages]) from error
+        return url
+
     def service_kwargs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return {key: value for key, value in self.cleaned_data.items() if key != "feed_url"}
 
 
 def duplicate_message(existing: Source, user: Viewer) -> str:

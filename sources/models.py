@@ -211,3 +211,96 @@ class SourceRecipe(models.Model):
     def __str__(self) -> str:
         shape = self.signature[:12] or "unsigned"
         return f"Recipe for {self.source} ({shape})"
+
+
+class Feed(models.Model):
+    """A URL where a source publishes a machine-readable file on a schedule (sources.feeds runs it).
+
+    The URL may hold a date pattern, `{date:%Y%m%d}`, for sources that publish one file per day.
+    Changed content becomes an upload of the source, attributed to the feed, reviewed like any other
+    (contributions.feed_runs); a trusted feed's pure appends are approved by the standing decision of
+    the reviewer who trusted it (review.trusted).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed by a volunteer"
+        ACTIVE = "active", "Active"
+
+    class Schedule(models.TextChoices):
+        HOURLY = "hourly", "Every hour"
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Every week"
+        CRON = "cron", "Cron expression"
+
+    # The feed pauses after this many failed fetches in a row.
+    PAUSE_AFTER = 3
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
+    name = models.CharField(max_length=200, blank=True, help_text="What the file is, e.g. “Regional daily file”")
+    url = models.CharField(
+        max_length=500,
+        help_text="http(s) address of the file; {date:%Y%m%d} (any strftime format) stands for the day of a daily file",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.DAILY)
+    cron = models.CharField(
+        max_length=100, blank=True, help_text="With the cron schedule: minute hour day-of-month month day-of-week"
+    )
+    recipe = models.ForeignKey(
+        SourceRecipe,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feeds",
+        help_text="The recipe the files must match; empty: any recipe of the source, or none",
+    )
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_feeds")
+    # Trust: a standing approval of pure appends (review.trusted)
+    trusted = models.BooleanField(default=False)
+    trusted_reason = models.TextField(blank=True)
+    trusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trusted_at = models.DateTimeField(null=True, blank=True)
+    # Failures and pausing
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    paused = models.BooleanField(default=False)
+    paused_reason = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    # Conditional requests and what was last fetched
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_sha256 = models.CharField(max_length=64, blank=True)
+    last_date = models.DateField(null=True, blank=True, help_text="Date-pattern feeds: the last day fetched")
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(trusted=True) | ~models.Q(trusted_reason=""), name="trusted_feed_has_a_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Feed of {self.source}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:feed", kwargs={"pk": self.pk})
+
+    @property
+    def has_date_pattern(self) -> bool:
+        return "{date" in self.url
+
+    def url_for(self, day: Any = None) -> str:
+        """The URL of the file for `day` (the URL itself without a date pattern)."""
+        return self.url.format(date=day) if self.has_date_pattern else self.url
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.ACTIVE and not self.paused

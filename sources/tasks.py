@@ -4,7 +4,7 @@ from celery import shared_task
 
 from common.tasks import PortalTask
 
-from . import freshness
+from . import feeds, freshness
 from .models import Source
 
 
@@ -21,3 +21,9 @@ def check_all_sources() -> int:
     for pk in ids:
         check_source.delay(pk)
     return len(ids)
+
+
+@shared_task(base=PortalTask)
+def send_feed_paused_emails(feed_id: int) -> int:
+    """E-mail the followers and reviewers of a paused feed (those who did not turn these e-mails off)."""
+    return feeds.send_paused_emails(feed_id=feed_id)

@@ -23,6 +23,8 @@ TEST_DATA = ROOT / "tests" / "data"  # every real file tests read, with its attr
 DEMO_DATA = ROOT / "demo_data"  # JHU's final global series, also read by tests
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The feeds' test HTTP server and Protezione Civile's daily files (fixtures feed_server, italy_days).
+pytest_plugins = ["tests.sources.feed_server"]
 
 
 def _required(var: str) -> bool:
@@ -181,6 +183,7 @@ def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
         MEDIA_ROOT=str(tmp_path_factory.mktemp("worker-media")),
+        FRESHNESS_ALLOW_PRIVATE_ADDRESSES="1",  # feeds fetch from the tests' server on 127.0.0.1
     )
     handle = WorkerHandle(env=env, mail_dir=mail_dir)
     handle.start()

@@ -83,7 +83,7 @@ def connections():
         seen.append(address[0])
         return real(address, *args, **kwargs)
 
-    with mock.patch("sources.freshness.socket.create_connection", side_effect=spy):
+    with mock.patch("sources.fetching.socket.create_connection", side_effect=spy):
         yield seen
 
 
@@ -139,7 +139,7 @@ def test_a_redirect_to_a_private_address_is_refused_without_connecting(server, c
 def test_a_host_with_any_private_address_is_refused(server, connections):
     """DNS may answer with a public and a private address: one private address is enough to refuse."""
     answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, 80)) for ip in ("93.184.216.34", "10.0.0.5")]
-    with mock.patch("sources.freshness.socket.getaddrinfo", return_value=answers):
+    with mock.patch("sources.fetching.socket.getaddrinfo", return_value=answers):
         result = freshness.check_url("http://mixed.example.org/data.csv")
     assert not result.ok
     assert "private" in result.error

@@ -49,8 +49,8 @@ def test_a_host_resolving_to_an_embedded_form_is_refused_without_connecting(sett
     settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1/32"]
     answers = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("64:ff9b::7f00:1", 80, 0, 0))]
     with (
-        mock.patch("sources.freshness.socket.getaddrinfo", return_value=answers),
-        mock.patch("sources.freshness.socket.create_connection") as connect,
+        mock.patch("sources.fetching.socket.getaddrinfo", return_value=answers),
+        mock.patch("sources.fetching.socket.create_connection") as connect,
     ):
         result = freshness.check_url("http://nat64.example.org/data.csv")
     assert not result.ok
@@ -63,7 +63,7 @@ def test_the_resolved_address_is_not_shown_on_the_page_or_in_the_api(client, ref
     settings.FRESHNESS_ALLOW_PRIVATE_ADDRESSES = False
     source = SourceFactory(url="http://internal.example.org/data.csv")
     answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", 80))]
-    with mock.patch("sources.freshness.socket.getaddrinfo", return_value=answers):
+    with mock.patch("sources.fetching.socket.getaddrinfo", return_value=answers):
         freshness.check_source(source_id=source.pk)
     source.refresh_from_db()
     assert source.last_check_error

@@ -1,0 +1,37 @@
+"""Forms of the feed pages: a feed's settings, trusting it, and a backfill's date range."""
+
+from typing import Any
+
+from django import forms
+
+from .models import Feed, SourceRecipe
+
+
+class FeedForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    class Meta:
+        model = Feed
+        fields = ["name", "url", "schedule", "cron", "recipe"]
+        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://…/file-{date:%Y%m%d}.csv"})}
+
+    def __init__(self, *args: Any, source: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.source = source
+        recipe_field = self.fields["recipe"]
+        assert isinstance(recipe_field, forms.ModelChoiceField)
+        recipe_field.queryset = SourceRecipe.objects.filter(source=source)
+        recipe_field.required = False
+
+
+class TrustForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why its pure appends can be approved without another look; shown with every approval it makes.",
+    )
+
+
+class BackfillForm(forms.Form):
+    first = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="First day")
+    last = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day")
+    combined = forms.BooleanField(
+        required=False, label="One submission for all the days (when the files share their columns)"
+    )

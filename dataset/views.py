@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
-from . import selectors, vintages
+from . import ended, selectors, vintages
 from .exports.retention import on_disk, open_release_file
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
@@ -94,6 +94,7 @@ def location(request, key: str):
         ),
         "last_change": data["last_change"] if same else selectors.last_change(place, include_regions=with_regions),
         "latest_release": selectors.latest_release(),
+        "ended_version": ended.version(),
     }
     return render(request, "dataset/location.html", context)
 

@@ -30,7 +30,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from places.models import Location, Metric
 
-from . import selectors
+from . import ended, selectors
 from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
 from .models import Observation, Release
 
@@ -81,6 +81,7 @@ def warm_caches(release: Release) -> Warmed:
         context = {
             "location": country,
             "latest_release": latest,
+            "ended_version": ended.version(),
             "vintage": None,
             "series": data["series"],
             "chart_data": {"location": country.name, "series": data["charts"]},

@@ -6,6 +6,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dataset import ended
 from dataset.jhu import JHU_SOURCE, JhuPlacer, save_jhu_rows
 from dataset.jhu_files import JhuFileError, read_jhu_file
 from dataset.upsert import UpsertError, upsert_observations
@@ -57,11 +58,22 @@ class Command(BaseCommand):
                 )
             except UpsertError as exc:
                 raise CommandError(f"{names}: {exc}. Nothing was imported.")
+            marked = sum(_mark_zeroed(jhu_file) for jhu_file in parsed)
         release = f"release {result.release.number}" if result.release else "no new release (nothing changed)"
         self.stdout.write(
             f"Imported {len(paths)} file(s): {result.added} values added, {result.changed} changed, "
             f"{result.unchanged} unchanged, {result.skipped} kept (higher-priority source); {release}."
         )
+        if marked:
+            self.stdout.write(f"{marked} series marked no longer reported where JHU set them to 0.")
+
+
+def _mark_zeroed(jhu_file) -> int:
+    """JHU zeroed its recovered series when it stopped counting them: mark each as ended there."""
+    if jhu_file.metric.code not in ended.JHU_ZEROED_METRICS:
+        return 0
+    starts = ended.zeroed_tails(jhu_file.long_frame())
+    return ended.mark_ended(metric_id=jhu_file.metric.pk, starts=starts, link=ended.JHU_LINK)
 
 
 def _ids(ids, keys):

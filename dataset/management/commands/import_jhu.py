@@ -10,6 +10,7 @@ from dataset import ended
 from dataset.jhu import JHU_SOURCE, JhuPlacer, save_jhu_rows
 from dataset.jhu_files import JhuFileError, read_jhu_file
 from dataset.upsert import UpsertError, upsert_observations
+from places.populations import save_jhu_populations
 from sources.models import Source, normalise_url
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             for jhu_file, file_keys in zip(parsed, keys, strict=True):
                 jhu_file.location_ids = _ids(ids, file_keys)
                 save_jhu_rows(jhu_file)
+                _save_populations(jhu_file)
             try:
                 result = upsert_observations(
                     (jhu_file.long_frame() for jhu_file in parsed),
@@ -66,6 +68,14 @@ class Command(BaseCommand):
         )
         if marked:
             self.stdout.write(f"{marked} series marked no longer reported where JHU set them to 0.")
+
+
+def _save_populations(jhu_file) -> None:
+    """JHU's US files carry each county's population (from its UID lookup table): keep it."""
+    figures = [extra.get("Population", "") for extra in jhu_file.rows["extra"]]
+    if not any(figures):
+        return
+    save_jhu_populations(zip(jhu_file.placed_ids().tolist(), figures, strict=True))
 
 
 def _mark_zeroed(jhu_file) -> int:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("downloads/", views.downloads, name="downloads"),
     path("downloads/<int:number>/<str:name>", views.download_file, name="download_file"),
     path("dictionary/", views.dictionary, name="dictionary"),
+    path("explorer/", views.explorer, name="explorer"),
+    path("embed/", views.embed, name="embed"),
     path("<str:key>/", views.location, name="location"),
     path("<str:key>/<slug:metric>/provenance/", views.provenance, name="provenance"),
 ]

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
@@ -26,6 +28,7 @@ from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
+EXPLORER_DEFAULT_PLACES = 3  # a first visit compares the countries with the most confirmed cases
 RELEASES_PAGE_SIZE = 20
 
 
@@ -183,3 +186,27 @@ def dictionary(request):
         "parquet_file": PARQUET_NAME,
     }
     return render(request, "dataset/dictionary.html", context)
+
+
+def _explorer_context() -> dict:
+    """What the explorer needs from the server: the latest release (for its source line) and default
+    places; everything else it reads from the public API."""
+    index = selectors.country_index(sort="-confirmed")
+    return {
+        "release_number": selectors.latest_release_number() or 0,
+        "default_places": ",".join(row.key for row in index.rows[:EXPLORER_DEFAULT_PLACES]),
+        "metrics": Metric.objects.all(),
+    }
+
+
+@require_safe
+def explorer(request):
+    return render(request, "dataset/explorer.html", _explorer_context())
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request):
+    """The explorer's chart alone, with its attribution, for other sites' iframes (any site may frame it)."""
+    return render(request, "dataset/embed.html", _explorer_context())

@@ -5,14 +5,14 @@ from typing import Any
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
-from . import ended, selectors, vintages
+from . import citation, ended, selectors, vintages
 from .exports.retention import on_disk, open_release_file
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
@@ -28,6 +28,7 @@ from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
+CITATION_FILE = "CITATION.cff"  # every release has one, made from the release itself (dataset/citation.py)
 EXPLORER_DEFAULT_PLACES = 3  # a first visit compares the countries with the most confirmed cases
 RELEASES_PAGE_SIZE = 20
 
@@ -153,8 +154,12 @@ def downloads(request):
         for release_file in release.file_list:
             release_file.description = describe_file(release_file)
             release_file.on_demand = not on_disk(release_file)
+    index = selectors.country_index()
     context = {
         "latest": latest,
+        "citation": _citations(latest) if latest else None,
+        "countries": [row.location for row in index.rows],
+        "metrics": index.metrics,
         "files_of": files_of,
         "files": files,
         "earlier": earlier,
@@ -164,8 +169,19 @@ def downloads(request):
     return render(request, "dataset/downloads.html", context)
 
 
+def _citations(release: Release) -> dict:
+    return {"plain": citation.plain(release), "bibtex": citation.bibtex(release)}
+
+
 @require_safe
 def download_file(request, number: int, name: str):
+    if name == CITATION_FILE:
+        release = Release.objects.filter(number=number).first()
+        if release is None:
+            raise Http404("No such release")
+        response = HttpResponse(citation.citation_cff(release), content_type="text/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{CITATION_FILE}"'
+        return response
     release_file = None if "\x00" in name else ReleaseFile.objects.filter(release__number=number, name=name).first()
     if release_file is None:
         raise Http404("No such export file")

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from places.models import Metric
 
+FEW_POINTS = 7  # a series with fewer reported dates is shown as a table, not as two near-empty charts
+
 
 @dataclass
 class MetricSeries:
@@ -29,6 +31,10 @@ class MetricSeries:
     @property
     def latest_value(self):
         return self.values[-1] if self.values else None
+
+    @property
+    def few_points(self) -> bool:
+        return len(self.dates) < FEW_POINTS
 
     @property
     def is_cumulative(self) -> bool:

@@ -56,8 +56,8 @@
     };
   }
 
-  function line(label, colour, fill) {
-    return { label: label, stroke: colour, width: 2, fill: fill || undefined, _colour: colour, points: { show: false } };
+  function line(label, colour, fill, few) {
+    return { label: label, stroke: colour, width: 2, fill: fill || undefined, _colour: colour, points: { show: !!few, size: 6 } };
   }
 
   function bars(label, colour) {
@@ -92,10 +92,10 @@
     var cumulative = s.kind === "cumulative";
     var chart;
     if (el.dataset.view === "daily") {
-      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE)]),
+      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE, null, xs.length < 40)]),
         [xs, s.daily, s.average], el);
     } else {
-      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL)]), [xs, s.values], el);
+      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL, xs.length < 40)]), [xs, s.values], el);
     }
     el.classList.add("chart-drawn");
     charts.push([el, chart]);

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from places.models import Location, LocationAlias, Metric, normalise_name
@@ -29,6 +30,7 @@ COUNTRY_SORTS = {
     "-sources": "Most sources first",
 }
 DEFAULT_COUNTRY_SORT = "name"
+COUNTRIES_PAGE_SIZE = 50  # the countries index in pages, so that it stays short on a phone
 SUMMARY_CACHE_SECONDS = 3600
 
 
@@ -109,6 +111,11 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     for row in rows:
         row.cells = [(m, row.values.get(m.code), m.code in row.from_regions) for m in shown]
     return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort, version=version)
+
+
+def country_page(index: CountryIndex, number=None):
+    """One page of the countries index (the first when `number` is missing or invalid)."""
+    return Paginator(index.rows, COUNTRIES_PAGE_SIZE).get_page(number)
 
 
 def _release_version() -> str:

@@ -60,10 +60,12 @@ def countries(request):
     if form.is_bound and form.is_valid():
         search = form.cleaned_data["q"]
         sort = form.cleaned_data["sort"] or sort
+    index = selectors.country_index(search=search, sort=sort)
     context = {
         "form": form,
         "search": search,
-        "index": selectors.country_index(search=search, sort=sort),
+        "index": index,
+        "page_obj": selectors.country_page(index, request.GET.get("page")),
         "special_places": selectors.special_places_with_data(),
     }
     return render(request, "dataset/countries.html", context)

@@ -71,7 +71,8 @@ def warm_caches(release: Release) -> Warmed:
         warmed.skipped = f"SITE_URL's host {host} is not in ALLOWED_HOSTS: API answers not warmed"
         logger.warning("warm_caches: %s", warmed.skipped)
     for sort in selectors.valid_country_sorts(Metric.objects.all()):
-        render_to_string(COUNTRY_TABLE, {"index": selectors.country_index(sort=sort), "search": ""})
+        index = selectors.country_index(sort=sort)
+        render_to_string(COUNTRY_TABLE, {"index": index, "search": "", "page_obj": selectors.country_page(index, 1)})
     selectors.special_places_with_data()
     warmed.country_index = True
     with_data = Exists(Observation.objects.filter(location=OuterRef("pk")))

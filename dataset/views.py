@@ -93,7 +93,11 @@ def location(request, key: str):
         "location": place,
         "ancestors": selectors.breadcrumbs(place),
         "series": series,
-        "chart_data": {"location": place.name, "series": [s.as_json() for s in series] if vintage else data["charts"]},
+        "chart_data": {
+            "location": place.name,
+            "release": (vintage or selectors.latest_release() or Release(number=0)).number,
+            "series": [s.as_json() for s in series] if vintage else data["charts"],
+        },
         "subregions": data["subregions"],
         "sources": selectors.location_sources(
             place, include_regions=with_regions, counts=data["source_counts"] if same else None

@@ -85,7 +85,11 @@ def warm_caches(release: Release) -> Warmed:
             "ended_version": ended.version(),
             "vintage": None,
             "series": data["series"],
-            "chart_data": {"location": country.name, "series": data["charts"]},
+            "chart_data": {
+                "location": country.name,
+                "release": latest.number if latest else 0,
+                "series": data["charts"],
+            },
             "subregions": data["subregions"],
         }
         for fragment in LOCATION_FRAGMENTS:

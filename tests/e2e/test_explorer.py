@@ -215,3 +215,21 @@ def test_an_ended_series_shows_its_last_value_and_since_when(live_server, page, 
     screenshot(page, "location-1280")
     _at_390(page, live_server.url + "/data/IT/", screenshot, "location-390")
     assert errors == []
+
+
+def test_a_location_chart_downloads_as_png_and_svg(live_server, page, reference_data, tmp_path):
+    release = _dataset()
+    page.goto(live_server.url + "/data/FR/")
+    total = '.chart[data-chart="confirmed"][data-view="total"]'
+    page.wait_for_selector(total + ".chart-drawn canvas")
+    bar = page.locator(total + " + .chart-downloads")
+    with page.expect_download() as png:
+        bar.locator('[data-format="png"]').click()
+    path = tmp_path / png.value.suggested_filename
+    png.value.save_as(path)
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    with page.expect_download() as svg:
+        bar.locator('[data-format="svg"]').click()
+    text = svg.value.path().read_text()
+    assert "Confirmed cases in France, cumulative total" in text
+    assert f"release {release.number} (CC BY 4.0)" in text

@@ -30,7 +30,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from places.models import Location, Metric
 
-from . import ended, selectors
+from . import ended, overview, selectors
 from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
 from .models import Observation, Release
 
@@ -74,6 +74,7 @@ def warm_caches(release: Release) -> Warmed:
         index = selectors.country_index(sort=sort)
         render_to_string(COUNTRY_TABLE, {"index": index, "search": "", "page_obj": selectors.country_page(index, 1)})
     selectors.special_places_with_data()
+    overview.world_overview()  # the home page's map and figures
     warmed.country_index = True
     with_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
     latest = selectors.latest_release()

@@ -1,7 +1,7 @@
 """The dataset app: observations, history, releases, exports, public pages and API."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 class DatasetConfig(AppConfig):
@@ -12,6 +12,9 @@ class DatasetConfig(AppConfig):
         # Here rather than where the API is imported, so the worker (which makes releases but never
         # loads the URLs) also tells the API cache that a new release exists.
         from .api.caching import forget_latest_release
-        from .models import Release
+        from .ended import marks_changed
+        from .models import Erratum, Release
 
         post_save.connect(forget_latest_release, sender=Release, dispatch_uid="api-forget-latest-release")
+        post_save.connect(marks_changed, sender=Erratum, dispatch_uid="ended-marks-saved")
+        post_delete.connect(marks_changed, sender=Erratum, dispatch_uid="ended-marks-deleted")

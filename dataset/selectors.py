@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 
 from places.models import Location, LocationAlias, Metric, normalise_name
 from sources.models import Source
 
+from . import ended
 from .models import Observation, ObservationHistory, Release
 from .series import MetricSeries, group_points, make_series
 
@@ -28,6 +30,7 @@ COUNTRY_SORTS = {
     "-sources": "Most sources first",
 }
 DEFAULT_COUNTRY_SORT = "name"
+COUNTRIES_PAGE_SIZE = 50  # the countries index in pages, so that it stays short on a phone
 SUMMARY_CACHE_SECONDS = 3600
 
 
@@ -61,6 +64,7 @@ class CountryIndex:
 def _latest(location_ref: str, metric: Metric, column: str):
     """The newest `column` of one location's series for `metric`: one backward index probe."""
     newest = Observation.objects.filter(location=OuterRef(location_ref), metric=metric).order_by("-date")
+    newest = ended.without_ended(newest)  # a series no longer reported: its last reported value
     return Subquery(newest.values(column)[:1])
 
 
@@ -109,10 +113,16 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     return CountryIndex(rows=sort_countries(rows, sort), metrics=shown, sort=sort, version=version)
 
 
+def country_page(index: CountryIndex, number=None):
+    """One page of the countries index (the first when `number` is missing or invalid)."""
+    return Paginator(index.rows, COUNTRIES_PAGE_SIZE).get_page(number)
+
+
 def _release_version() -> str:
-    """The latest release as "pk-number" ("0-0" before the first): what per-release entries are keyed on."""
+    """The latest release as "pk-number" ("0-0" before the first) and the version of the end marks
+    (dataset/ended.py): what per-release entries are keyed on."""
     latest = latest_release()
-    return "{}-{}".format(*((latest.pk, latest.number) if latest else (0, 0)))
+    return "{}-{}-e{}".format(*((latest.pk, latest.number) if latest else (0, 0)), ended.version())
 
 
 def _kept_per_release(cache_key: str, compute):
@@ -265,13 +275,15 @@ def location_series(location: Location) -> list[MetricSeries]:
         totals = (
             Observation.objects.filter(location__in=regions)
             .exclude(metric_id__in=list(points))
+            .exclude(ended.ended_rows())
             .values("metric_id", "date")
             .annotate(total=Sum("value"))
             .order_by("metric_id", "date")
             .values_list("metric_id", "date", "total")
         )
         summed = group_points(totals)
-    return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)))
+    ends = {metric_id: start for (_, metric_id), start in ended.end_dates([location.pk]).items()}
+    return make_series(metrics, {**points, **summed}, dict.fromkeys(summed, len(regions)), ends)
 
 
 def location_page_data(location: Location) -> dict:

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from places.models import Metric
 
+FEW_POINTS = 7  # a series with fewer reported dates is shown as a table, not as two near-empty charts
+
 
 @dataclass
 class MetricSeries:
@@ -20,6 +22,7 @@ class MetricSeries:
     daily: list = field(default_factory=list)
     average: list = field(default_factory=list)
     summed_regions: int = 0  # > 0 when the series is the sum of this many regions
+    ended: date | None = None  # first date without data of a series no longer reported (dataset/ended.py)
 
     @property
     def latest_date(self):
@@ -28,6 +31,10 @@ class MetricSeries:
     @property
     def latest_value(self):
         return self.values[-1] if self.values else None
+
+    @property
+    def few_points(self) -> bool:
+        return len(self.dates) < FEW_POINTS
 
     @property
     def is_cumulative(self) -> bool:
@@ -62,6 +69,7 @@ class MetricSeries:
             "values": _compact(self.values),
             "daily": _compact(self.daily),
             "average": self.average,
+            "ended": self.ended.isoformat() if self.ended else None,
         }
 
 
@@ -110,12 +118,19 @@ def group_points(rows) -> dict:
     return points
 
 
-def make_series(metrics: dict, points: dict, summed_regions: dict) -> list:
+def make_series(metrics: dict, points: dict, summed_regions: dict, ends: dict | None = None) -> list:
     """One MetricSeries per metric of `points`, in display order; `summed_regions` says, for a metric
-    summed from regions, how many regions."""
+    summed from regions, how many regions; `ends`, for a series no longer reported, its first date
+    without data (its points from then on are left out)."""
     series = []
-    for metric_id, (dates, values) in points.items():
+    ends = ends or {}
+    for metric_id, (all_dates, all_values) in points.items():
         metric = metrics[metric_id]
+        end = ends.get(metric_id)
+        kept = sum(1 for day in all_dates if day < end) if end else len(all_dates)
+        dates, values = all_dates[:kept], all_values[:kept]
+        if not dates:
+            continue
         daily = daily_changes(dates, values, cumulative=metric.kind == Metric.Kind.CUMULATIVE)
         series.append(
             MetricSeries(
@@ -125,6 +140,7 @@ def make_series(metrics: dict, points: dict, summed_regions: dict) -> list:
                 daily,
                 trailing_average(dates, daily),
                 summed_regions=summed_regions.get(metric_id, 0),
+                ended=end,
             )
         )
     return sorted(series, key=lambda s: (s.metric.display_order, s.metric.code))

@@ -2,15 +2,17 @@
 
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from places.models import Location, Metric
 
-from . import errata, selectors, vintages
+from . import citation, ended, errata, selectors, vintages
 from .exports import publish
 from .exports.schema import (
     DATAPACKAGE_DESCRIPTOR,
@@ -26,6 +28,8 @@ from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
+CITATION_FILE = "CITATION.cff"  # every release has one, made from the release itself (dataset/citation.py)
+EXPLORER_DEFAULT_PLACES = 3  # a first visit compares the countries with the most confirmed cases
 RELEASES_PAGE_SIZE = 20
 
 
@@ -56,10 +60,12 @@ def countries(request):
     if form.is_bound and form.is_valid():
         search = form.cleaned_data["q"]
         sort = form.cleaned_data["sort"] or sort
+    index = selectors.country_index(search=search, sort=sort)
     context = {
         "form": form,
         "search": search,
-        "index": selectors.country_index(search=search, sort=sort),
+        "index": index,
+        "page_obj": selectors.country_page(index, request.GET.get("page")),
         "special_places": selectors.special_places_with_data(),
     }
     return render(request, "dataset/countries.html", context)
@@ -91,13 +97,18 @@ def location(request, key: str):
         "location": place,
         "ancestors": selectors.breadcrumbs(place),
         "series": series,
-        "chart_data": {"location": place.name, "series": [s.as_json() for s in series] if vintage else data["charts"]},
+        "chart_data": {
+            "location": place.name,
+            "release": (vintage or selectors.latest_release() or Release(number=0)).number,
+            "series": [s.as_json() for s in series] if vintage else data["charts"],
+        },
         "subregions": data["subregions"],
         "sources": selectors.location_sources(
             place, include_regions=with_regions, counts=data["source_counts"] if same else None
         ),
         "last_change": data["last_change"] if same else selectors.last_change(place, include_regions=with_regions),
         "latest_release": selectors.latest_release(),
+        "ended_version": ended.version(),
     }
     return render(request, "dataset/location.html", context)
 
@@ -153,8 +164,12 @@ def downloads(request):
         for release_file in release.file_list:
             release_file.description = describe_file(release_file)
             release_file.on_demand = not publish.downloadable(release_file, latest=latest.number if latest else None)
+    index = selectors.country_index()
     context = {
         "latest": latest,
+        "citation": _citations(latest) if latest else None,
+        "countries": [row.location for row in index.rows],
+        "metrics": index.metrics,
         "files_of": files_of,
         "files": files,
         "earlier": earlier,
@@ -164,8 +179,19 @@ def downloads(request):
     return render(request, "dataset/downloads.html", context)
 
 
+def _citations(release: Release) -> dict:
+    return {"plain": citation.plain(release), "bibtex": citation.bibtex(release)}
+
+
 @require_safe
 def download_file(request, number: int, name: str):
+    if name == CITATION_FILE:
+        release = Release.objects.filter(number=number).first()
+        if release is None:
+            raise Http404("No such release")
+        response = HttpResponse(citation.citation_cff(release), content_type="text/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{CITATION_FILE}"'
+        return response
     release_file = None if "\x00" in name else ReleaseFile.objects.filter(release__number=number, name=name).first()
     if release_file is None:
         raise Http404("No such export file")
@@ -183,3 +209,27 @@ def dictionary(request):
         "parquet_file": PARQUET_NAME,
     }
     return render(request, "dataset/dictionary.html", context)
+
+
+def _explorer_context() -> dict:
+    """What the explorer needs from the server: the latest release (for its source line) and default
+    places; everything else it reads from the public API."""
+    index = selectors.country_index(sort="-confirmed")
+    return {
+        "release_number": selectors.latest_release_number() or 0,
+        "default_places": ",".join(row.key for row in index.rows[:EXPLORER_DEFAULT_PLACES]),
+        "metrics": Metric.objects.all(),
+    }
+
+
+@require_safe
+def explorer(request):
+    return render(request, "dataset/explorer.html", _explorer_context())
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request):
+    """The explorer's chart alone, with its attribution, for other sites' iframes (any site may frame it)."""
+    return render(request, "dataset/embed.html", _explorer_context())

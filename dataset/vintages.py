@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from places.models import Location, Metric
 
+from . import ended
 from .models import Observation, ObservationHistory, Release
 from .series import MetricSeries, group_points, make_series
 
@@ -100,4 +101,5 @@ def location_series(location: Location, release: Release) -> list[MetricSeries]:
         if summed:
             totals = with_data.values("metric_id", "date").annotate(total=Sum(VALUE)).order_by("metric_id", "date")
             points = group_points(totals.values_list("metric_id", "date", "total"))
-    return make_series(metrics, points, dict.fromkeys(points, summed))
+    ends = {metric_id: start for (_, metric_id), start in ended.end_dates([location.pk]).items()}
+    return make_series(metrics, points, dict.fromkeys(points, summed), ends)

@@ -32,7 +32,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from places.models import Location, Metric
 
-from . import selectors
+from . import ended, overview, selectors
 from .api import series_answers
 from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
 from .models import Observation, Release
@@ -79,8 +79,10 @@ def warm_caches(release: Release) -> Warmed:
         warmed.skipped = f"SITE_URL's host {host} is not in ALLOWED_HOSTS: API answers not warmed"
         logger.warning("warm_caches: %s", warmed.skipped)
     for sort in selectors.valid_country_sorts(Metric.objects.all()):
-        render_to_string(COUNTRY_TABLE, {"index": selectors.country_index(sort=sort), "search": ""})
+        index = selectors.country_index(sort=sort)
+        render_to_string(COUNTRY_TABLE, {"index": index, "search": "", "page_obj": selectors.country_page(index, 1)})
     selectors.special_places_with_data()
+    overview.world_overview()  # the home page's map and figures
     warmed.country_index = True
     with_data = Exists(Observation.objects.filter(location=OuterRef("pk")))
     latest = selectors.latest_release()
@@ -89,9 +91,14 @@ def warm_caches(release: Release) -> Warmed:
         context = {
             "location": country,
             "latest_release": latest,
+            "ended_version": ended.version(),
             "vintage": None,
             "series": data["series"],
-            "chart_data": {"location": country.name, "series": data["charts"]},
+            "chart_data": {
+                "location": country.name,
+                "release": latest.number if latest else 0,
+                "series": data["charts"],
+            },
             "subregions": data["subregions"],
         }
         for fragment in LOCATION_FRAGMENTS:

@@ -59,6 +59,12 @@ class Location(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     population = models.BigIntegerField(null=True, blank=True)
+    # Nullable (unlike other text fields) so that SQLite adds the column in place: remaking the table
+    # would break the reference triggers that name it (dataset/integrity.py). Empty and NULL: no source.
+    population_source = models.CharField(
+        max_length=200, null=True, blank=True, help_text="Where the population comes from (places/populations.py)"
+    )
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year the population is of")
 
     class Meta:
         db_table = "dataset_location"  # moved from dataset without moving data

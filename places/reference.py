@@ -22,6 +22,7 @@ from django.db import transaction
 
 from .models import Location, LocationAlias, Metric, normalise_name
 from .names import iso_name_variants, translated_country_names, translated_names
+from .populations import load_country_populations
 
 CURATED_ALIASES = Path(__file__).parent / "data" / "aliases.csv"
 Alias = tuple[str, str, int]  # scheme, text, location id
@@ -84,10 +85,11 @@ class LoadResult:
     locations_total: int
     aliases_created: int
     metrics_created: int
+    populations_changed: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.locations_created or self.aliases_created or self.metrics_created)
+        return bool(self.locations_created or self.aliases_created or self.metrics_created or self.populations_changed)
 
 
 Field = Literal["name", "level", "country_code", "iso_3166_1_alpha3", "iso_3166_2", "subdivision_type"]
@@ -314,10 +316,12 @@ def load_reference_data() -> LoadResult:
         )
         metrics_created += int(created)
 
+    populations_changed = load_country_populations()
     total = Location.objects.count()
     return LoadResult(
         locations_created=total - before,
         locations_total=total,
         aliases_created=len(new_aliases),
         metrics_created=metrics_created,
+        populations_changed=populations_changed,
     )

@@ -77,3 +77,75 @@ def _document_caching(responses: dict) -> None:
     responses.setdefault(
         "304", {"description": "Not modified since the release named by If-None-Match / If-Modified-Since: no body"}
     )
+
+
+# --- operation names and groups ---------------------------------------------------------------
+
+# Resource (first path segment after /api/v1/) -> (group shown in the docs, one of them, group description)
+RESOURCES = {
+    "observations": ("Observations", "observation", "Values of the canonical dataset: JSON pages or one CSV"),
+    "locations": ("Locations", "location", "Countries, regions and subregions with their keys and populations"),
+    "metrics": ("Metrics", "metric", "What is counted, and whether it is a cumulative total or a daily figure"),
+    "releases": ("Releases", "release", "Numbered, citable states of the dataset with their files"),
+    "sources": ("Sources", "source", "Official sources: the registry, and proposals of new ones"),
+    "submissions": ("Submissions", "submission", "Uploads of data files, their validation, diff and review"),
+    "review": ("Review", "review queue entry", "What waits for a reviewer"),
+    "ping": ("Status", "status", "Whether the API answers"),
+}
+ACTIONS = {"approve": "Approve", "reject": "Reject", "request-changes": "Request changes to"}
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def operation_summary(method: str, path: str) -> tuple[str, str] | None:
+    """("List observations", "Observations") for GET /api/v1/observations/: an operation's name in
+    English and the group it belongs to, from its method and path (None for a path outside /api/v1/)."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] != ["api", "v1"] or len(parts) < 3:
+        return None
+    rest = parts[2:]
+    if rest[0] == "review" and rest[1:] == ["queue"]:
+        return ("List the review queue" if method == "get" else f"{method.title()} the review queue"), "Review"
+    group, one, _ = RESOURCES.get(rest[0], (rest[0].replace("-", " ").title(), rest[0].rstrip("s"), ""))
+    many = group.lower()
+    if rest[0] == "ping":
+        return "Check that the API answers", group
+    has_id = len(rest) >= 2 and rest[1].startswith("{")
+    action = rest[2] if has_id and len(rest) >= 3 else None
+    if action:
+        verb = ACTIONS.get(action, action.replace("-", " ").capitalize())
+        return f"{verb} {_article(one)}", group
+    if not has_id:
+        return (
+            {"get": f"List {many}", "post": f"Create {_article(one)}"}.get(method, f"{method.title()} {many}")
+        ), group
+    names = {
+        "get": f"Retrieve {_article(one)}",
+        "put": f"Replace {_article(one)}",
+        "patch": f"Update {_article(one)}",
+        "delete": f"Delete {_article(one)}",
+    }
+    return names.get(method, f"{method.title()} {_article(one)}"), group
+
+
+def name_operations(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry (after add_error_responses, which reads the tags it
+    replaces): every operation gets an English summary unless its view wrote one, and its resource's
+    group as its only tag, so Swagger UI and Redoc list "List observations" under "Observations"."""
+    used = {}
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            named = operation_summary(method, path)
+            if named is None:
+                continue
+            summary, group = named
+            operation.setdefault("summary", summary)
+            operation["tags"] = [group]
+            used[group] = True
+    descriptions = {group: text for group, _, text in RESOURCES.values()}
+    result["tags"] = [{"name": group, "description": descriptions.get(group, "")} for group in sorted(used)]
+    return result

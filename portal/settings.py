@@ -369,7 +369,11 @@ SPECTACULAR_SETTINGS = {
         "SourceStatusEnum": "sources.models.Source.Status",
         "LocationLevelEnum": "dataset.models.Location.Level",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api_schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.add_error_responses",
+        "portal.api_schema.name_operations",
+    ],
 }
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 127.0.0.1 for nginx on

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_page
 
 from accounts.models import Skill
+from dataset import overview
 from dataset.models import Observation
 from places.models import Location, Metric
 from sources.models import Source
@@ -42,7 +43,13 @@ def live_counts() -> dict:
 
 
 def home(request):
-    return render(request, "pages/home.html", {"counts": live_counts()})
+    world = overview.world_overview()
+    context = {
+        "counts": live_counts(),
+        "world": world,
+        "map_data": {"metrics": world.metrics, "countries": world.countries},
+    }
+    return render(request, "pages/home.html", context)
 
 
 def how_to_help(request):

@@ -9,6 +9,8 @@ from .merge import read_normalised
 
 MAX_PAIRS = 4
 MAX_POINTS = 1500
+TABLE_ROWS = 10  # the submitted dates shown next to the canonical values under each chart
+FEW_POINTS = 3  # fewer dates than this: a table says more than a chart
 
 
 def most_changed_pairs(submission, limit=MAX_PAIRS) -> list[tuple[str, str]]:
@@ -25,7 +27,10 @@ def most_changed_pairs(submission, limit=MAX_PAIRS) -> list[tuple[str, str]]:
 
 
 def chart_data(submission) -> dict:
-    """{"pairs": [{"label", "dates", "submitted", "canonical"}]}; empty when there is nothing to draw."""
+    """{"pairs": [{"label", "key", "metric", "dates", "submitted", "canonical", "rows", "chart"}]}: per
+    pair, the place's and metric's names, both series, the latest submitted dates next to their
+    canonical values (`rows`: date, canonical, submitted, change), and whether a chart is worth drawing
+    (`chart`: false for a handful of dates, which the table shows better)."""
     pairs = most_changed_pairs(submission)
     if not pairs or not submission.normalised_path:
         return {"pairs": []}
@@ -33,8 +38,10 @@ def chart_data(submission) -> dict:
         frame = read_normalised(submission)
     except (OSError, ValueError):
         return {"pairs": []}
-    locations = dict(Location.objects.filter(key__in=[p[0] for p in pairs]).values_list("key", "id"))
-    metrics = dict(Metric.objects.filter(code__in=[p[1] for p in pairs]).values_list("code", "id"))
+    places = {loc.key: loc for loc in Location.objects.filter(key__in=[p[0] for p in pairs])}
+    kinds = {m.code: m for m in Metric.objects.filter(code__in=[p[1] for p in pairs])}
+    locations = {key: loc.pk for key, loc in places.items()}
+    metrics = {code: m.pk for code, m in kinds.items()}
     out = []
     for key, code in pairs:
         location_id, metric_id = locations.get(key), metrics.get(code)
@@ -50,12 +57,27 @@ def chart_data(submission) -> dict:
         joined = mine.rename(columns={"value": "submitted"}).merge(canonical, on="date", how="outer")
         joined = joined.sort_values("date").tail(MAX_POINTS)
         joined = joined.astype(object).where(joined.notna(), None)
+        submitted_dates = [d for d, v in zip(joined["date"], joined["submitted"], strict=True) if v is not None]
         out.append(
             {
-                "label": f"{key} · {code}",
+                "label": f"{places[key].name} · {kinds[code].name}",
+                "key": key,
+                "metric": code,
                 "dates": joined["date"].tolist(),
                 "submitted": joined["submitted"].tolist(),
                 "canonical": joined["canonical"].tolist(),
+                "rows": _rows(joined, submitted_dates[-TABLE_ROWS:]),
+                "chart": len(joined) >= FEW_POINTS,
             }
         )
     return {"pairs": out}
+
+
+def _rows(joined: pd.DataFrame, dates: list) -> list:
+    """(date, canonical, submitted, change) for the given dates, newest first."""
+    wanted = joined[joined["date"].isin(dates)].iloc[::-1]
+    rows = []
+    for day, canonical, submitted in zip(wanted["date"], wanted["canonical"], wanted["submitted"], strict=True):
+        change = submitted - canonical if submitted is not None and canonical is not None else None
+        rows.append((day, canonical, submitted, change))
+    return rows

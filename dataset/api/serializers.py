@@ -43,6 +43,8 @@ class LocationSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "population",
+            "population_source",
+            "population_year",
             "page",
         ]
 

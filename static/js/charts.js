@@ -56,8 +56,8 @@
     };
   }
 
-  function line(label, colour, fill) {
-    return { label: label, stroke: colour, width: 2, fill: fill || undefined, _colour: colour, points: { show: false } };
+  function line(label, colour, fill, few) {
+    return { label: label, stroke: colour, width: 2, fill: fill || undefined, _colour: colour, points: { show: !!few, size: 6 } };
   }
 
   function bars(label, colour) {
@@ -85,6 +85,29 @@
     };
   }
 
+  // PNG and SVG of each chart (chart-export.js), titled and with the source line and release number.
+  function addDownloads(el, chart, s) {
+    if (typeof ChartExport === "undefined") { return; }
+    var view = el.dataset.view === "daily" ? (s.kind === "cumulative" ? "daily new and 7-day average" : "daily value and 7-day average")
+      : (s.kind === "cumulative" ? "cumulative total" : "reported level");
+    var title = s.name + " in " + payload.location + ", " + view;
+    var source = "Source: " + document.body.dataset.site + ", release " + payload.release + " (" +
+      document.body.dataset.licence + "), " + window.location.origin + window.location.pathname;
+    var name = ("covid19_" + payload.location + "_" + s.code + "_" + el.dataset.view).replace(/[^A-Za-z0-9_-]+/g, "-");
+    var bar = document.createElement("p");
+    bar.className = "chart-downloads";
+    [["PNG", ChartExport.png], ["SVG", ChartExport.svg]].forEach(function (pair) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.textContent = "Download " + pair[0];
+      button.dataset.format = pair[0].toLowerCase();
+      button.addEventListener("click", function () { pair[1](chart, title, source, name); });
+      bar.appendChild(button);
+    });
+    el.insertAdjacentElement("afterend", bar);
+  }
+
   var charts = [];
   document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
     var s = byCode[el.dataset.chart];
@@ -93,13 +116,14 @@
     var cumulative = s.kind === "cumulative";
     var chart;
     if (el.dataset.view === "daily") {
-      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE)]),
+      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE, null, xs.length < 40)]),
         [xs, s.daily, s.average], el);
     } else {
-      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL)]), [xs, s.values], el);
+      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL, xs.length < 40)]), [xs, s.values], el);
     }
     el.classList.add("chart-drawn");
     charts.push([el, chart]);
+    addDownloads(el, chart, s);
   });
 
   var pending = null;

@@ -1,7 +1,9 @@
 // Place search for the mapping page: an <input data-place-search="/api/v1/locations/"> asks the public
 // locations API as the volunteer types and lists the places found; choosing one puts its key in the
 // input. data-choice="<select id>" names the select to set to "other" when a place is chosen (and whose
-// other answers empty the input). Without JavaScript the input simply takes a key.
+// other answers empty the input). data-navigate="page" goes to the chosen place's page instead; every
+// choice is also announced as a "placechosen" event on the input (detail: the place), which the
+// explorer listens to. Without JavaScript the input simply takes a key.
 (function () {
   "use strict";
   var DELAY_MS = 250;
@@ -30,6 +32,17 @@
     }
 
     function choose(place) {
+      var chosen = new CustomEvent("placechosen", { detail: place, bubbles: true, cancelable: true });
+      if (!input.dispatchEvent(chosen)) {  // the listener took the place: clear the search
+        input.value = "";
+        close();
+        input.focus();
+        return;
+      }
+      if (input.dataset.navigate === "page" && place.page) {
+        window.location.href = place.page;
+        return;
+      }
       input.value = place.key;
       status.textContent = "Chosen: " + place.name + " (" + place.key + ")";
       if (choice && choice.querySelector('option[value="other"]')) {

@@ -1,4 +1,5 @@
-/* Review page: overlays the submitted and the canonical series of the most-changed pairs (uPlot).
+/* Review page: overlays the submitted and the canonical series of the most-changed pairs (uPlot),
+   with dots where there are few dates; a pair of only a few dates has its table and no chart.
    Data come from the page's #diff-chart-data JSON; without JavaScript the tables above still tell. */
 (function () {
   "use strict";
@@ -12,10 +13,11 @@
     var width = Math.max(280, el.clientWidth || 520);
     new uPlot({
       width: width, height: 240,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       series: [
         {},
-        { label: "Canonical", stroke: "#0b6e4f", width: 2, spanGaps: true },
-        { label: "Submitted", stroke: "#c2410c", width: 2, dash: [6, 4], spanGaps: true }
+        { label: "Canonical", stroke: "#0b6e4f", width: 2, spanGaps: true, points: { show: xs.length < 40, size: 6 } },
+        { label: "Submitted", stroke: "#c2410c", width: 2, dash: [6, 4], spanGaps: true, points: { show: xs.length < 40, size: 6 } }
       ],
       axes: [{}, { size: 60 }]
     }, [xs, pair.canonical, pair.submitted], el);

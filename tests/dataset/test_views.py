@@ -311,3 +311,17 @@ def test_location_key_in_lower_case_redirects_to_the_canonical_page(client, refe
     response = client.get("/data/it/")
     assert response.status_code == 301
     assert response["Location"] == "/data/IT/"
+
+
+def test_the_countries_index_comes_in_pages(client, reference_data):
+    source, release = make_source(), make_release()
+    keys = list(Location.objects.filter(level=Location.Level.COUNTRY).order_by("name").values_list("key", flat=True))
+    for key in keys[:60]:
+        add_series(key, "confirmed", [1], source=source, release=release)
+    first = client.get(reverse("dataset:countries"))
+    assert len(country_rows(first)) == 50
+    assert 'country-count">60</span> countries, 1–50 shown' in first.content.decode()
+    second = client.get(reverse("dataset:countries"), {"page": 2})
+    assert len(country_rows(second)) == 10
+    assert set(country_rows(first)) | set(country_rows(second)) == set(keys[:60])
+    assert 'rel="prev">← Previous</a>' in second.content.decode()

@@ -6,9 +6,11 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dataset import ended
 from dataset.jhu import JHU_SOURCE, JhuPlacer, save_jhu_rows
 from dataset.jhu_files import JhuFileError, read_jhu_file
 from dataset.upsert import UpsertError, upsert_observations
+from places.populations import save_jhu_populations
 from sources.models import Source, normalise_url
 
 
@@ -48,6 +50,7 @@ class Command(BaseCommand):
             for jhu_file, file_keys in zip(parsed, keys, strict=True):
                 jhu_file.location_ids = _ids(ids, file_keys)
                 save_jhu_rows(jhu_file)
+                _save_populations(jhu_file)
             try:
                 result = upsert_observations(
                     (jhu_file.long_frame() for jhu_file in parsed),
@@ -57,11 +60,30 @@ class Command(BaseCommand):
                 )
             except UpsertError as exc:
                 raise CommandError(f"{names}: {exc}. Nothing was imported.")
+            marked = sum(_mark_zeroed(jhu_file) for jhu_file in parsed)
         release = f"release {result.release.number}" if result.release else "no new release (nothing changed)"
         self.stdout.write(
             f"Imported {len(paths)} file(s): {result.added} values added, {result.changed} changed, "
             f"{result.unchanged} unchanged, {result.skipped} kept (higher-priority source); {release}."
         )
+        if marked:
+            self.stdout.write(f"{marked} series marked no longer reported where JHU set them to 0.")
+
+
+def _save_populations(jhu_file) -> None:
+    """JHU's US files carry each county's population (from its UID lookup table): keep it."""
+    figures = [extra.get("Population", "") for extra in jhu_file.rows["extra"]]
+    if not any(figures):
+        return
+    save_jhu_populations(zip(jhu_file.placed_ids().tolist(), figures, strict=True))
+
+
+def _mark_zeroed(jhu_file) -> int:
+    """JHU zeroed its recovered series when it stopped counting them: mark each as ended there."""
+    if jhu_file.metric.code not in ended.JHU_ZEROED_METRICS:
+        return 0
+    starts = ended.zeroed_tails(jhu_file.long_frame())
+    return ended.mark_ended(metric_id=jhu_file.metric.pk, starts=starts, link=ended.JHU_LINK)
 
 
 def _ids(ids, keys):

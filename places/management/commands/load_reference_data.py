@@ -8,11 +8,12 @@ from places.reference import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load ISO 3166 countries and subdivisions, their alternative names, and the metrics catalogue."
+    help = "Load ISO 3166 countries and subdivisions, their alternative names, populations and the metrics catalogue."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_reference_data()
         self.stdout.write(
             f"Locations: {result.locations_total} ({result.locations_created} new); "
-            f"aliases: {result.aliases_created} new; metrics: {result.metrics_created} new."
+            f"aliases: {result.aliases_created} new; metrics: {result.metrics_created} new; "
+            f"populations: {result.populations_changed} set or updated."
         )

@@ -3,19 +3,15 @@ table; reviewers of a country mark its conflicts as explained. Thin: dataset.con
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import reviewer_required
 from places.models import Location
 
-from . import conflicts
+from . import conflicts, listing
 from .errata import may_edit
 from .models import ObservationHistory
-
-PAGE_SIZE = 100
 
 
 class ExplainForm(forms.Form):
@@ -34,13 +30,8 @@ def conflict_report(request, country: str):
     explained = {"yes": True, "no": False}.get(request.GET.get("explained", ""))
     rows = conflicts.conflicts(country=code, metric=request.GET.get("metric", "")[:40], explained=explained)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="conflicts-{code}.csv"'
-        conflicts.write_csv(rows, response)
-        return response
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        return listing.csv_download(rows, f"conflicts-{code}.csv", conflicts.write_csv)
+    page, query = listing.page_of(request, rows)
     return render(
         request,
         "dataset/conflicts.html",
@@ -49,7 +40,7 @@ def conflict_report(request, country: str):
             "place": place,
             "items": [conflicts.describe(row) for row in page],
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_explain": place is not None and may_edit(request.user, place),
             "explain_form": ExplainForm(),
         },

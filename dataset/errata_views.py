@@ -4,8 +4,6 @@ Thin: who may write and what is listed are dataset.errata's."""
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,10 +11,8 @@ from accounts.decorators import reviewer_required
 from accounts.permissions import can_moderate
 from places.models import Location, Metric
 
-from . import errata
+from . import errata, listing
 from .models import Erratum
-
-PAGE_SIZE = 100
 
 
 class ErratumFilterForm(forms.Form):
@@ -72,17 +68,12 @@ def errata_list(request):
     form = ErratumFilterForm(request.GET or None)
     rows = errata.public_errata(**(form.filters() if form.is_bound else {}))
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{errata.ERRATA_NAME}"'
-        errata.write_csv(rows, response)
-        return response
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        return listing.csv_download(rows, errata.ERRATA_NAME, errata.write_csv)
+    page, query = listing.page_of(request, rows)
     return render(
         request,
         "dataset/errata.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_add": can_moderate(request.user)},
+        {"form": form, "page": page, "query": query, "can_add": can_moderate(request.user)},
     )
 
 

@@ -1,7 +1,6 @@
 """In a real browser: two reviewers revert a merged submission (one proposes, the other confirms),
 and an erratum shows as a marker on the location page's chart."""
 
-import re
 from datetime import date
 
 import pandas as pd
@@ -11,23 +10,12 @@ from contributions.models import Submission
 from dataset.models import Erratum, Observation
 from places.models import Location, Metric
 from review import merge
-from tests.accounts.factories import PASSWORD, TOTP_SECRET, fresh_totp_code
 from tests.dataset.page_data import add_series, make_release, make_source
+from tests.e2e.signing_in import sign_in_with_second_factor
 from tests.review.builders import frame_for, make_submission
 from tests.sources.factories import make_source as make_national_source
 
 DATES = pd.date_range("2020-03-01", periods=3).strftime("%Y-%m-%d").tolist()
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("input[name=code]", fresh_totp_code(TOTP_SECRET))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +37,7 @@ def test_two_reviewers_revert_a_merged_submission(live_server, browser, make_use
     bad = merged[1]
 
     first = browser.new_context(viewport={"width": 390, "height": 844}).new_page()  # on a phone
-    sign_in(first, live_server, "first@example.org")
+    sign_in_with_second_factor(first, live_server, "first@example.org")
     first.goto(f"{live_server.url}/review/{bad.pk}/revert/")
     first.fill("textarea[name=reason]", "The region counted the same cases twice")
     first.get_by_role("button", name="Propose the revert").click()
@@ -58,7 +46,7 @@ def test_two_reviewers_revert_a_merged_submission(live_server, browser, make_use
     first.context.close()
 
     second = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(second, live_server, "second@example.org")
+    sign_in_with_second_factor(second, live_server, "second@example.org")
     second.goto(f"{live_server.url}/review/{bad.pk}/revert/")
     second.get_by_role("button", name="Confirm the revert").click()
     second.wait_for_selector("#revert-result")

@@ -8,20 +8,9 @@ from django.utils import timezone
 
 from contributions.models import Submission
 from sources.models import Feed
-from tests.accounts.factories import PASSWORD, TOTP_SECRET, fresh_totp_code
+from tests.e2e.signing_in import sign_in_with_second_factor
 from tests.sources.factories import make_source
 from tests.sources.feed_server import PATTERN, italy_recipe
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("input[name=code]", fresh_totp_code(TOTP_SECRET))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,7 +23,7 @@ def test_a_reviewer_sets_up_fetches_and_trusts_a_daily_feed(
     italy_recipe(source, italy_days[first])
     feed_server.publish(timezone.localdate(), italy_days[first])
 
-    sign_in(page, live_server, reviewer.email)
+    sign_in_with_second_factor(page, live_server, reviewer.email)
     page.goto(live_server.url + source.get_absolute_url())
     page.get_by_role("link", name="Add a feed").click()
     page.fill("input[name=name]", "Regional daily file")

@@ -11,7 +11,7 @@ import pytest
 
 from contributions.models import Submission
 from sources.models import Source
-from tests.accounts.factories import TOTP_SECRET, fresh_totp_code
+from tests.e2e.signing_in import sign_in_with_second_factor
 from tests.sources.factories import SourceFactory
 
 PASSWORD = "a-Long-passphrase-2020"
@@ -27,17 +27,6 @@ def wait_for(submission, status, timeout=180):
             return submission
         time.sleep(0.5)
     raise AssertionError(f"submission is {submission.status}, expected {status}: {submission.merge_error}")
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))  # reviewers have a second factor
-    page.fill("input[name=code]", fresh_totp_code(TOTP_SECRET))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 def mail_to(worker, mailoutbox, address) -> str:
@@ -114,7 +103,7 @@ def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
     reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = reviewer_context.new_page()
     page.set_default_timeout(30_000)
-    sign_in(page, live_server, "reviewer.italy@example.org")
+    sign_in_with_second_factor(page, live_server, "reviewer.italy@example.org")
     page.goto(live_server.url + "/review/")
     screenshot(page, "review-flow-2-queue")
     page.locator("#review-queue").get_by_role("link", name=f"#{submission.pk}").click()

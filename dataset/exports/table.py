@@ -116,11 +116,14 @@ def _tidy_permutation(
         starts = np.flatnonzero(
             np.concatenate([[True], (location_ids[1:] != location_ids[:-1]) | (metric_ids[1:] != metric_ids[:-1])])
         )
-        pair = location_rank.reindex(location_ids[starts]).to_numpy() * (len(metric_rank) + 1)
-        pair += metric_rank.reindex(metric_ids[starts]).to_numpy()
+        run_location = location_rank.reindex(location_ids[starts]).to_numpy()
+        run_metric = metric_rank.reindex(metric_ids[starts]).to_numpy()
+        # An id missing from the lookups ranks as NaN (a float array): lexsort below orders it last.
+        all_ranked = run_location.dtype.kind == "i" and run_metric.dtype.kind == "i"
+        pair = run_location * (len(metric_rank) + 1) + run_metric
         _, run_rank = np.unique(pair, return_inverse=True)
         first_day = int(days.min())
-        if int(run_rank.max()) < 1 << 16 and int(days.max()) - first_day < 1 << 16:
+        if all_ranked and int(run_rank.max()) < 1 << 16 and int(days.max()) - first_day < 1 << 16:
             by_series = np.argsort(np.repeat(run_rank.astype("uint16"), np.diff(np.append(starts, n))), kind="stable")
             by_day = np.argsort((days[by_series] - first_day).astype("uint16"), kind="stable")
             ordered: np.ndarray = by_series[by_day]

@@ -33,6 +33,7 @@ def test_a_paused_feed_reaches_its_follower_as_a_notice_and_on_the_todo_page(
     page.wait_for_url(re.compile(r"/(volunteers|help|$)"))
 
     assert page.locator("#notice-count").inner_text() == "1"
+    page.get_by_role("button", name="Menu").click()  # at 390 px the navigation is behind the menu button
     page.locator("#notices-link").click()
     notice = page.locator("#notices li").first
     assert "is paused: 3 fetches failed in a row" in notice.inner_text()

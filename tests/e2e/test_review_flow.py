@@ -103,7 +103,7 @@ def test_volunteer_upload_reviewer_approval_worker_merge_and_email(
     reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = reviewer_context.new_page()
     page.set_default_timeout(30_000)
-    sign_in_with_second_factor(page, live_server, "reviewer.italy@example.org")
+    sign_in_with_second_factor(page, live_server, "reviewer.italy@example.org", PASSWORD)
     page.goto(live_server.url + "/review/")
     screenshot(page, "review-flow-2-queue")
     page.locator("#review-queue").get_by_role("link", name=f"#{submission.pk}").click()

@@ -66,11 +66,15 @@ def _country_name(code: str, language: str) -> str:
     return ""
 
 
+@cache
+def _iso_subdivision_names() -> dict[str, str]:
+    """ISO 3166-2 code -> its name in pycountry (the catalogue's msgid)."""
+    return {subdivision.code: subdivision.name for subdivision in pycountry.subdivisions}
+
+
 def _subdivision_name(key: str, language: str) -> str:
-    subdivision = pycountry.subdivisions.get(code=key.replace("_", "-", 1))
-    if subdivision is None:
-        return ""
-    return _iso_translation("iso3166-2", subdivision.name, language)
+    iso_name = _iso_subdivision_names().get(key.replace("_", "-", 1))
+    return _iso_translation("iso3166-2", iso_name, language) if iso_name else ""
 
 
 @lru_cache(maxsize=20_000)

@@ -31,6 +31,21 @@
     return names;
   }
 
+  // The date axis's tick labels on other pages than English ones (uPlot's own follow English order,
+  // month/day): day and month, or the month, or the year, as the ticks' spacing asks; the year under
+  // the first tick and under each tick where it changes.
+  function dateTicks(u, splits, axisIndex, space, increment) {
+    var year = null;
+    return splits.map(function (seconds) {
+      var date = new Date(seconds * 1000), ofYear = date.getUTCFullYear();
+      var parts = increment >= 365 * 86400 ? { year: "numeric" } : increment >= 28 * 86400 ? { month: "short" } : { day: "numeric", month: "short" };
+      var text = date.toLocaleDateString(lang, Object.assign({ timeZone: "UTC" }, parts));
+      if (ofYear !== year && !parts.year) { text += "\n" + ofYear; }
+      year = ofYear;
+      return text;
+    });
+  }
+
   window.ChartLocale = {
     lang: lang,
     gettext: gettext,
@@ -39,6 +54,8 @@
     compact: new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 }),
     date: new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }),
     // uPlot's fmtDate option: its own English names on English pages, the page's language otherwise.
-    fmtDate: lang === "en" ? undefined : function (template) { return uPlot.fmtDate(template, dateNames()); }
+    fmtDate: lang === "en" ? undefined : function (template) { return uPlot.fmtDate(template, dateNames()); },
+    // Options to add to the date axis: none on English pages.
+    dateAxis: lang === "en" ? {} : { values: dateTicks, space: 64 }
   };
 })();

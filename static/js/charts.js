@@ -74,7 +74,7 @@
       legend: { show: true, live: false },
       scales: { x: { time: true } },
       axes: [
-        { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
+        Object.assign({ stroke: "#57606a", grid: { stroke: "#eaeef2" } }, L.dateAxis),
         { stroke: "#57606a", grid: { stroke: "#eaeef2" }, size: 56,
           values: function (u, splits) { return splits.map(function (v) { return compact.format(v); }); } }
       ],

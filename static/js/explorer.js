@@ -214,7 +214,7 @@
       cursor: { y: false, drag: { x: true, y: false, setScale: true } },
       scales: { x: { time: true }, y: state.scale === "log" ? { distr: 3 } : { auto: true } },
       axes: [
-        { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
+        Object.assign({ stroke: "#57606a", grid: { stroke: "#eaeef2" } }, L.dateAxis),
         { stroke: "#57606a", grid: { stroke: "#eaeef2" }, size: 60,
           values: function (u, splits) { return splits.map(function (v) { return v === null ? "" : compact.format(v); }); } }
       ],

@@ -4,15 +4,15 @@
 (function () {
   "use strict";
   var dataNode = document.getElementById("chart-data");
-  if (!dataNode || typeof uPlot === "undefined") { return; }
+  if (!dataNode || typeof uPlot === "undefined" || !window.ChartLocale) { return; }
   var payload = JSON.parse(dataNode.textContent);
   var byCode = {};
   payload.series.forEach(function (s) { byCode[s.code] = s; });
 
   var GREEN = "#0b6e4f", GREEN_FILL = "rgba(11, 110, 79, 0.12)", BAR = "rgba(11, 110, 79, 0.35)", ORANGE = "#c2410c";
-  var whole = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
-  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
-  var dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  // Texts, numbers and dates in the page's language (chart-locale.js).
+  var L = window.ChartLocale, gettext = L.gettext, interpolate = L.interpolate;
+  var whole = L.whole, compact = L.compact, dateFormat = L.date;
 
   function toSeconds(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
   function formatValue(v) { return v === null || v === undefined ? "–" : whole.format(v); }
@@ -74,11 +74,12 @@
       legend: { show: true, live: false },
       scales: { x: { time: true } },
       axes: [
-        { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
+        Object.assign({ stroke: "#57606a", grid: { stroke: "#eaeef2" } }, L.dateAxis),
         { stroke: "#57606a", grid: { stroke: "#eaeef2" }, size: 56,
           values: function (u, splits) { return splits.map(function (v) { return compact.format(v); }); } }
       ],
-      series: [{ label: "Date", value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
+      fmtDate: L.fmtDate,
+      series: [{ label: gettext("Date"), value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
         .concat(seriesList),
       // Other scripts add plugins per chart (errata-markers.js: bands over dates with an erratum).
       plugins: [tooltipPlugin()].concat((window.chartPlugins || []).map(function (make) { return make(el); }))
@@ -88,19 +89,20 @@
   // PNG and SVG of each chart (chart-export.js), titled and with the source line and release number.
   function addDownloads(el, chart, s) {
     if (typeof ChartExport === "undefined") { return; }
-    var view = el.dataset.view === "daily" ? (s.kind === "cumulative" ? "daily new and 7-day average" : "daily value and 7-day average")
-      : (s.kind === "cumulative" ? "cumulative total" : "reported level");
-    var title = s.name + " in " + payload.location + ", " + view;
-    var source = "Source: " + document.body.dataset.site + ", release " + payload.release + " (" +
-      document.body.dataset.licence + "), " + window.location.origin + window.location.pathname;
+    var title = el.dataset.view === "daily" ?
+      (s.kind === "cumulative" ? gettext("%(metric)s in %(place)s, daily new and 7-day average") : gettext("%(metric)s in %(place)s, daily value and 7-day average")) :
+      (s.kind === "cumulative" ? gettext("%(metric)s in %(place)s, cumulative total") : gettext("%(metric)s in %(place)s, reported level"));
+    title = interpolate(title, { metric: s.name, place: payload.location });
+    var source = interpolate(gettext("Source: %(site)s, release %(release)s (%(licence)s), %(url)s"), { site: document.body.dataset.site,
+      release: payload.release, licence: document.body.dataset.licence, url: window.location.origin + window.location.pathname });
     var name = ("covid19_" + payload.location + "_" + s.code + "_" + el.dataset.view).replace(/[^A-Za-z0-9_-]+/g, "-");
     var bar = document.createElement("p");
     bar.className = "chart-downloads";
-    [["PNG", ChartExport.png], ["SVG", ChartExport.svg]].forEach(function (pair) {
+    [["PNG", ChartExport.png, gettext("Download PNG")], ["SVG", ChartExport.svg, gettext("Download SVG")]].forEach(function (pair) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "link-button";
-      button.textContent = "Download " + pair[0];
+      button.textContent = pair[2];
       button.dataset.format = pair[0].toLowerCase();
       button.addEventListener("click", function () { pair[1](chart, title, source, name); });
       bar.appendChild(button);
@@ -116,10 +118,10 @@
     var cumulative = s.kind === "cumulative";
     var chart;
     if (el.dataset.view === "daily") {
-      chart = new uPlot(options(el, [bars(cumulative ? "New" : "Value", BAR), line("7-day average", ORANGE, null, xs.length < 40)]),
+      chart = new uPlot(options(el, [bars(cumulative ? gettext("New") : gettext("Value"), BAR), line(gettext("7-day average"), ORANGE, null, xs.length < 40)]),
         [xs, s.daily, s.average], el);
     } else {
-      chart = new uPlot(options(el, [line(cumulative ? "Total" : "Value", GREEN, GREEN_FILL, xs.length < 40)]), [xs, s.values], el);
+      chart = new uPlot(options(el, [line(cumulative ? gettext("Total") : gettext("Value"), GREEN, GREEN_FILL, xs.length < 40)]), [xs, s.values], el);
     }
     el.classList.add("chart-drawn");
     charts.push([el, chart]);

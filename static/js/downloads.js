@@ -7,6 +7,10 @@
   var places = document.getElementById("filtered-places");
   var box = document.getElementById("filtered-preview-box");
   var PREVIEW_ROWS = 10;
+  // Texts from Django's JavaScript catalogue when the page loads it (English otherwise).
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function ngettext(one, many, n) { return window.ngettext ? window.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; }); }
   var COLUMNS = ["date", "location", "metric", "value", "source", "release"];
 
   document.getElementById("filtered-search").addEventListener("placechosen", function (event) {
@@ -28,7 +32,7 @@
     var params = new URLSearchParams(new FormData(form));
     params.delete("format");
     params.set("page_size", String(PREVIEW_ROWS));
-    box.replaceChildren(cell("p", "Loading the first rows…", "help"));
+    box.replaceChildren(cell("p", gettext("Loading the first rows…"), "help"));
     fetch(form.dataset.api + "?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
       .then(function (pair) {
@@ -39,7 +43,7 @@
           return;
         }
         var rows = body.results || [];
-        if (!rows.length) { box.replaceChildren(cell("p", "No values match: the download would be empty.", "message")); return; }
+        if (!rows.length) { box.replaceChildren(cell("p", gettext("No values match: the download would be empty."), "message")); return; }
         var table = document.createElement("table");
         table.className = "table";
         table.dataset.testid = "preview";
@@ -57,9 +61,11 @@
         var wrap = document.createElement("div");
         wrap.className = "table-wrap";
         wrap.appendChild(table);
-        var note = cell("p", "The first " + rows.length + " rows" + (body.next ? " (the download has more)" : " (all of them)") + ".", "help");
+        var text = body.next ? ngettext("The first %(count)s row (the download has more).", "The first %(count)s rows (the download has more).", rows.length) :
+          ngettext("The first %(count)s row (all of them).", "The first %(count)s rows (all of them).", rows.length);
+        var note = cell("p", interpolate(text, { count: rows.length }), "help");
         box.replaceChildren(note, wrap);
       })
-      .catch(function () { box.replaceChildren(cell("p", "The preview is not available just now.", "message message-error")); });
+      .catch(function () { box.replaceChildren(cell("p", gettext("The preview is not available just now."), "message message-error")); });
   });
 })();

@@ -9,15 +9,15 @@
 (function () {
   "use strict";
   var root = document.getElementById("explorer");
-  if (!root || typeof uPlot === "undefined") { return; }
+  if (!root || typeof uPlot === "undefined" || !window.ChartLocale) { return; }
   var API = root.dataset.api;
   var embed = root.dataset.embed === "1";
   var COLOURS = ["#0b6e4f", "#c2410c", "#1d4ed8", "#a21caf", "#b45309", "#0e7490", "#be123c", "#4d7c0f", "#6d28d9", "#57534e"];
   var MAX_PLACES = 10;
   var DAY = 86400;
-  var whole = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
-  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
-  var dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  // Texts, numbers and dates in the page's language (chart-locale.js).
+  var L = window.ChartLocale, gettext = L.gettext, interpolate = L.interpolate;
+  var whole = L.whole, compact = L.compact, dateFormat = L.date;
 
   var state = readState();
   var metrics = {};      // code -> metric (kind, name)
@@ -156,9 +156,9 @@
     var shown = [], notes = [];
     state.places.forEach(function (key) {
       var place = places[key], s = series[key + "|" + state.metric];
-      if (!place || place.missing) { notes.push("No place with the key " + key + "."); return; }
-      if (!s || !s.dates.length) { notes.push(place.name + " has no " + metric.name.toLowerCase() + " figures."); return; }
-      if (state.per && !place.population) { notes.push(place.name + ": no population known, so no figure per 100,000."); return; }
+      if (!place || place.missing) { notes.push(interpolate(gettext("No place with the key %(key)s."), { key: key })); return; }
+      if (!s || !s.dates.length) { notes.push(interpolate(gettext("%(place)s has no %(metric)s figures."), { place: place.name, metric: metric.name.toLowerCase() })); return; }
+      if (state.per && !place.population) { notes.push(interpolate(gettext("%(place)s: no population known, so no figure per 100,000."), { place: place.name })); return; }
       var xs = s.dates.map(toSeconds);
       var ys = state.view === "daily" ? average7(xs, daily(s.values, cumulative)) : s.values.slice();
       if (state.per) { ys = ys.map(function (v) { return v === null ? null : v * 100000 / place.population; }); }
@@ -181,15 +181,17 @@
 
   function title() {
     var metric = metrics[state.metric] || { name: state.metric };
-    var what = state.view === "daily" ? metric.name + ", daily new (7-day average)" : metric.name;
-    if (state.per) { what += " per 100,000 people"; }
+    var what = state.view === "daily" ?
+      (state.per ? gettext("%(metric)s, daily new (7-day average) per 100,000 people") : gettext("%(metric)s, daily new (7-day average)")) :
+      (state.per ? gettext("%(metric)s per 100,000 people") : "%(metric)s");
+    what = interpolate(what, { metric: metric.name });
     var names = state.places.map(function (k) { return places[k] ? places[k].name : k; });
-    return what + (names.length ? ": " + names.join(", ") : "");
+    return names.length ? interpolate(gettext("%(what)s: %(places)s"), { what: what, places: names.join(", ") }) : what;
   }
 
   function sourceLine() {
-    return "Source: " + root.dataset.site + ", release " + root.dataset.release + " (" + root.dataset.licence + "), " +
-      window.location.origin + root.dataset.explorerUrl + "?" + query();
+    return interpolate(gettext("Source: %(site)s, release %(release)s (%(licence)s), %(url)s"), { site: root.dataset.site,
+      release: root.dataset.release, licence: root.dataset.licence, url: window.location.origin + root.dataset.explorerUrl + "?" + query() });
   }
 
   function chartWidth() { return Math.max(280, el("explorer-chart").clientWidth); }
@@ -212,12 +214,13 @@
       cursor: { y: false, drag: { x: true, y: false, setScale: true } },
       scales: { x: { time: true }, y: state.scale === "log" ? { distr: 3 } : { auto: true } },
       axes: [
-        { stroke: "#57606a", grid: { stroke: "#eaeef2" } },
+        Object.assign({ stroke: "#57606a", grid: { stroke: "#eaeef2" } }, L.dateAxis),
         { stroke: "#57606a", grid: { stroke: "#eaeef2" }, size: 60,
           values: function (u, splits) { return splits.map(function (v) { return v === null ? "" : compact.format(v); }); } }
       ],
       legend: { show: true, live: true },
-      series: [{ label: "Date", value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
+      fmtDate: L.fmtDate,
+      series: [{ label: gettext("Date"), value: function (u, ts) { return ts === null ? "–" : dateFormat.format(new Date(ts * 1000)); } }]
         .concat(f.shown.map(function (s, i) {
           return { label: s.name, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: false, points: { show: s.xs.length < 40 },
             value: function (u, v) { return v === null || v === undefined ? "–" : whole.format(v); } };
@@ -263,7 +266,7 @@
     var table = el("explorer-table");
     if (!table) { return; }
     var head = document.createElement("tr");
-    ["Date"].concat(f.shown.map(function (s) { return s.name; })).forEach(function (text, i) {
+    [gettext("Date")].concat(f.shown.map(function (s) { return s.name; })).forEach(function (text, i) {
       var th = document.createElement("th");
       th.scope = "col";
       th.textContent = text;
@@ -311,7 +314,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "chip-remove";
-      button.setAttribute("aria-label", "Remove " + (places[key] ? places[key].name : key));
+      button.setAttribute("aria-label", interpolate(gettext("Remove %(place)s"), { place: places[key] ? places[key].name : key }));
       button.textContent = "×";
       button.addEventListener("click", function () {
         state.places = state.places.filter(function (k) { return k !== key; });
@@ -330,7 +333,7 @@
 
   function refresh() {
     var status = el("explorer-status");
-    status.textContent = "Loading…";
+    status.textContent = gettext("Loading…");
     root.classList.add("loading");
     return loadPlaces(state.places)
       .then(function () { return loadSeries(state.places, state.metric); })
@@ -342,7 +345,7 @@
         root.dataset.ready = "1";
       })
       .catch(function (error) {
-        status.textContent = "The data could not be loaded (" + error.message + ").";
+        status.textContent = interpolate(gettext("The data could not be loaded (%(error)s)."), { error: error.message });
         root.classList.remove("loading");
       });
   }
@@ -386,5 +389,5 @@
 
   window.Explorer = { state: state, chart: function () { return chart; } };
   bindControls();
-  loadMetrics().then(refresh).catch(function (error) { el("explorer-status").textContent = "The data could not be loaded (" + error.message + ")."; });
+  loadMetrics().then(refresh).catch(function (error) { el("explorer-status").textContent = interpolate(gettext("The data could not be loaded (%(error)s)."), { error: error.message }); });
 })();

@@ -15,9 +15,14 @@
   var measureSelect = document.getElementById("map-measure");
   var legend = document.getElementById("map-legend");
   var tip = document.getElementById("map-tip");
-  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
-  var whole = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
-  var MEASURES = { total: "total", per100k: "per 100,000 people", week: "new in the last 7 days" };
+  // Texts from Django's JavaScript catalogue when the page loads it (English otherwise, looked up at
+  // each call: the catalogue may load after this script); numbers in the page's language.
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; }); }
+  var LANG = document.documentElement.lang || "en";
+  var compact = new Intl.NumberFormat(LANG, { notation: "compact", maximumFractionDigits: 1 });
+  var whole = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1 });
+  var MEASURES = { total: true, per100k: true, week: true };
 
   var byNumeric = {};
   data.countries.forEach(function (c) { if (c.numeric) { byNumeric[c.numeric] = c; } });
@@ -58,7 +63,9 @@
       legend.appendChild(item);
     });
     var metricName = metricSelect.options[metricSelect.selectedIndex].text;
-    svg.setAttribute("aria-label", "World map of " + metricName.toLowerCase() + ", " + MEASURES[measureSelect.value]);
+    var label = { total: gettext("World map of %(metric)s, total"), per100k: gettext("World map of %(metric)s, per 100,000 people"),
+      week: gettext("World map of %(metric)s, new in the last 7 days") }[measureSelect.value];
+    svg.setAttribute("aria-label", interpolate(label, { metric: metricName.toLowerCase() }));
     svg.dataset.state = metricSelect.value + ":" + measureSelect.value;
     var url = new URL(window.location.href);
     url.searchParams.set("map", metricSelect.value);
@@ -73,9 +80,10 @@
     tip.appendChild(title);
     tip.appendChild(document.createElement("br"));
     var value = valueOf(country);
-    tip.append(value === null || value === undefined ? "No figure" :
-      whole.format(value) + " " + metricSelect.options[metricSelect.selectedIndex].text.toLowerCase() +
-      (measureSelect.value === "total" ? "" : " " + MEASURES[measureSelect.value]));
+    var text = { total: gettext("%(value)s %(metric)s"), per100k: gettext("%(value)s %(metric)s per 100,000 people"),
+      week: gettext("%(value)s %(metric)s new in the last 7 days") }[measureSelect.value];
+    tip.append(value === null || value === undefined ? gettext("No figure") :
+      interpolate(text, { value: whole.format(value), metric: metricSelect.options[metricSelect.selectedIndex].text.toLowerCase() }));
     tip.hidden = false;
     var box = svg.parentNode.getBoundingClientRect();
     var left = event.clientX - box.left, top = event.clientY - box.top;

@@ -1,6 +1,8 @@
 """The volunteer profile form used for onboarding and for later edits."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from places.models import Location
 
@@ -33,10 +35,23 @@ class VolunteerProfileForm(forms.ModelForm):
         choices=Skill.choices, widget=forms.CheckboxSelectMultiple, help_text="What you can do for the project."
     )
 
+    # Saved on the user (accounts.language), asked here so it sits with the rest of the profile.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("My browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Pages and e-mails are in this language."),
+    )
+
     class Meta:
         model = VolunteerProfile
         fields = ["display_name", "primary_country", "other_countries", "skills", "organisation", "public_listing"]
         help_texts = {"display_name": "Shown in the volunteer directory if you choose to be listed."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id:
+            self.fields["language"].initial = self.instance.user.language
 
     def clean(self):
         cleaned = super().clean()

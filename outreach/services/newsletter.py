@@ -23,6 +23,7 @@ from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscription
 
@@ -166,7 +167,7 @@ def start_sending(*, newsletter: Newsletter) -> int:
             status=Newsletter.Status.SENDING, send_started_at=timezone.now(), last_progress_at=timezone.now()
         )
         if moved != 1:
-            raise AlreadySent("This issue is already being sent or was sent.")
+            raise AlreadySent(_("This issue is already being sent or was sent."))
         confirmed = NewsletterSubscription.objects.filter(status=NewsletterSubscription.Status.CONFIRMED)
         NewsletterDelivery.objects.bulk_create(
             [

@@ -7,8 +7,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from common.client_ip import client_ip
+
+from .language import supported_language
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 {"subject": message.subject, "body": message.body, "site": context["current_site"]},
             )
         send_rendered_email.delay_on_commit(subject=message.subject, body=message.body, to=list(message.to), html=html)
+
+    def save_user(self, request, user, form, commit=True):
+        """A new account keeps the language its person signed up in (changeable on the profile)."""
+        user.language = supported_language(get_language())
+        return super().save_user(request, user, form, commit=commit)
 
     def get_client_ip(self, request):
         """The client behind TRUSTED_PROXIES (not the proxy): allauth's per-IP limits key on it."""

@@ -1,6 +1,7 @@
 """The volunteer profile form used for onboarding and for later edits."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from places.models import Location
@@ -40,6 +41,14 @@ class VolunteerProfileForm(forms.ModelForm):
         help_text=_("What you can do for the project."),
     )
 
+    # Saved on the user (accounts.language), asked here so it sits with the rest of the profile.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("My browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Pages and e-mails are in this language."),
+    )
+
     class Meta:
         model = VolunteerProfile
         fields = ["display_name", "primary_country", "other_countries", "skills", "organisation", "public_listing"]
@@ -52,6 +61,11 @@ class VolunteerProfileForm(forms.ModelForm):
             "display_name": _("Shown in the volunteer directory if you choose to be listed."),
             "public_listing": _("Show me in the public volunteer directory"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id:
+            self.fields["language"].initial = self.instance.user.language
 
     def clean(self):
         cleaned = super().clean()

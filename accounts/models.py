@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,15 @@ def unique_username(email: str, *, taken: Callable[[str], bool]) -> str:
 
 class User(AbstractUser):
     """Signs in by email (allauth); the username is derived from the email when none is given."""
+
+    # Pages and mail in this language (accounts.language); blank: the browser's (or the switcher's) choice.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages and e-mails are in this language. Left empty, your browser's language is used."),
+    )
 
     def __str__(self) -> str:
         return self.email or self.username

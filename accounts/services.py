@@ -130,6 +130,9 @@ def save_profile(*, user: User, profile: VolunteerProfile, data: dict[str, Any])
     profile.completed_at = profile.completed_at or timezone.now()
     profile.save()
     profile.other_countries.set(data["other_countries"])
+    if "language" in data and data["language"] != user.language:
+        user.language = data["language"]
+        user.save(update_fields=["language"])
     if first_time:
         join_volunteers(user)
     return profile

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .decorators import verified_required, volunteer_required
 from .forms import VolunteerProfileForm
+from .language import remember_language
 from .models import User
 from .permissions import needs_onboarding
 
@@ -70,3 +72,12 @@ def rotate_token(request: HttpRequest) -> HttpResponse:
     request.session["new_api_token"] = services.rotate_api_token(user)
     messages.success(request, _("New API token created. Copy it now: it will not be shown again."))
     return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher on every page: Django's set_language (a cookie, then back to `next`); a
+    signed-in person's choice is also saved to their profile, which wins over the cookie."""
+    response = i18n.set_language(request)
+    remember_language(request.user, request.POST.get("language"))
+    return response

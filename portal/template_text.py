@@ -108,9 +108,10 @@ def untranslated_text(source: str) -> list[tuple[int, str]]:
 
 
 def untranslated_in(folder: Path) -> dict[str, list[tuple[int, str]]]:
-    """Every template under `folder` with text outside translation tags, by path."""
+    """Every template under `folder` (or the template `folder` names) with text outside translation tags, by path."""
     report = {}
-    for path in sorted(folder.rglob("*.html")) + sorted(folder.rglob("*.txt")):
+    paths = [folder] if folder.is_file() else sorted(folder.rglob("*.html")) + sorted(folder.rglob("*.txt"))
+    for path in paths:
         found = untranslated_text(path.read_text(encoding="utf-8"))
         if found:
             report[str(path)] = found

@@ -3,6 +3,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from accounts.views import set_language
 
 from . import views
 from .observability.health import health_view
@@ -17,6 +20,9 @@ urlpatterns = [
     path("help/", views.how_to_help, name="how_to_help"),
     path("data-requirements/", views.data_requirements, name="data_requirements"),
     path("about/", views.about, name="about"),
+    # Languages (docs/translations.md): the switcher on every page, and the JavaScript catalogue.
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("volunteers/", include("accounts.urls")),
     path("data/", include("dataset.urls")),

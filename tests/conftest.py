@@ -101,6 +101,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in another language leaves it active in the thread (LocaleMiddleware): every test starts
+    and ends in the default language, so English output stays English whatever ran before."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and cached pages live in the cache: start every test with it empty."""
     from django.core.cache import cache

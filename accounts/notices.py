@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .language import in_language_of
 from .models import Notice, NoticePreference, User
 
 
@@ -22,7 +23,8 @@ def notify(*, users: Iterable[Any], kind: str, text: str | Callable[[], str], li
 def _text_for(user: Any, text: str | Callable[[], str]) -> str:
     if isinstance(text, str):
         return text
-    return str(text())
+    with in_language_of(user):
+        return str(text())
 
 
 def wants_email(user: User, kind: str) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import notices
+from accounts.language import in_language_of
 from common.tasks import dispatch
 from contributions.models import Submission
 
@@ -147,11 +148,12 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
         "url": settings.SITE_URL + (page if event == "claim_released" else submission.get_absolute_url()),
         "recipient": recipient,
     }
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event] % {
-        "pk": submission.pk,
-        "release": release.number if release else "?",
-    }
-    body = render_to_string("review/email/submission_event.txt", context)
+    with in_language_of(recipient):
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event] % {
+            "pk": submission.pk,
+            "release": release.number if release else "?",
+        }
+        body = render_to_string("review/email/submission_event.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     return True
 
@@ -165,20 +167,27 @@ def send_digests(*, now: datetime | None = None) -> int:
         since = preference.last_digest_at or now - timedelta(days=1)
         new = list(selectors.queue_for(user).filter(created_at__gt=since, created_at__lte=now)[:200])
         if new and user.email:
-            body = render_to_string(
-                "review/email/digest.txt",
-                {
-                    "user": user,
-                    "submissions": new,
-                    "since": since,
-                    "queue_url": settings.SITE_URL + reverse("review:queue"),
-                    "site_url": settings.SITE_URL,
-                },
-            )
-            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + ngettext(
-                "%(count)s new submission(s) to review", "%(count)s new submission(s) to review", len(new)
-            ) % {"count": len(new)}
+            with in_language_of(user):
+                subject, body = _digest(user, new, since)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             sent += 1
         ReviewerPreference.objects.filter(pk=preference.pk).update(last_digest_at=now)
     return sent
+
+
+def _digest(user, new: list[Submission], since: datetime) -> tuple[str, str]:
+    """The digest's subject and body, in the active language."""
+    body = render_to_string(
+        "review/email/digest.txt",
+        {
+            "user": user,
+            "submissions": new,
+            "since": since,
+            "queue_url": settings.SITE_URL + reverse("review:queue"),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + ngettext(
+        "%(count)s new submission(s) to review", "%(count)s new submission(s) to review", len(new)
+    ) % {"count": len(new)}
+    return subject, body

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import notices
+from accounts.language import in_language_of
 from accounts.models import Notice, Role, User
 from accounts.permissions import can_moderate
 from common.tasks import dispatch_on_commit
@@ -245,11 +246,16 @@ def alert_paused(feed: Feed) -> list[int]:
     return [notice.user_id for notice in made]
 
 
-def paused_email_recipients(feed: Feed) -> list[str]:
+def paused_email_people(feed: Feed) -> list[User]:
+    """The followers and reviewers a paused feed's e-mail goes to (one each, by address)."""
     people = {user.pk: user for user in [*feed.followers.filter(is_active=True), *reviewers_of(feed.source)]}
-    return sorted(
-        user.email for user in people.values() if user.email and notices.wants_email(user, Notice.Kind.FEED_PAUSED)
-    )
+    wanted = [user for user in people.values() if user.email and notices.wants_email(user, Notice.Kind.FEED_PAUSED)]
+    by_email = {user.email: user for user in sorted(wanted, key=lambda user: user.pk)}
+    return [by_email[email] for email in sorted(by_email)]
+
+
+def paused_email_recipients(feed: Feed) -> list[str]:
+    return [user.email for user in paused_email_people(feed)]
 
 
 def send_paused_emails(*, feed_id: int) -> int:
@@ -257,12 +263,16 @@ def send_paused_emails(*, feed_id: int) -> int:
     feed = Feed.objects.select_related("source").filter(pk=feed_id, paused=True).first()
     if feed is None:
         return 0
-    recipients = paused_email_recipients(feed)
+    recipients = paused_email_people(feed)
     context = {"feed": feed, "url": settings.SITE_URL + reverse("sources:feed", kwargs={"pk": feed.pk})}
-    body = render_to_string("sources/email/feed_paused.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + f"Feed paused: {feed} ({feed.source.name})"
-    for email in recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    for user in recipients:  # each in their own language
+        with in_language_of(user):
+            body = render_to_string("sources/email/feed_paused.txt", context)
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Feed paused: %(feed)s (%(source)s)") % {
+                "feed": feed,
+                "source": feed.source.name,
+            }
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return len(recipients)
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from .permissions import (
     SECOND_FACTOR_MESSAGE,
@@ -47,21 +49,21 @@ def _requiring(
 
 
 def _confirm_email_first(request: HttpRequest) -> HttpResponseBase:
-    messages.warning(request, "Please confirm your email address first: we sent you a link.")
+    messages.warning(request, gettext("Please confirm your email address first: we sent you a link."))
     return redirect("account_email")
 
 
 def _onboard_first(request: HttpRequest) -> HttpResponseBase:
-    messages.info(request, "Tell us which countries you cover and what you can do first.")
+    messages.info(request, gettext("Tell us which countries you cover and what you can do first."))
     return redirect(f"{redirect('accounts:onboarding').url}?next={request.path}")
 
 
 def _second_factor_first(request: HttpRequest) -> HttpResponseBase:
-    messages.warning(request, SECOND_FACTOR_MESSAGE)
+    messages.warning(request, gettext(SECOND_FACTOR_MESSAGE))
     return redirect("mfa_activate_totp")
 
 
-def _deny(reason: str) -> Callable[[HttpRequest], NoReturn]:
+def _deny(reason: Promise) -> Callable[[HttpRequest], NoReturn]:
     def refuse(request: HttpRequest) -> NoReturn:
         raise PermissionDenied(reason)
 
@@ -80,5 +82,9 @@ second_factor_required = _requiring(
     lambda user: not needs_second_factor(user), _second_factor_first, first=verified_required
 )
 
-reviewer_required = _requiring(is_reviewer, _deny("Only reviewers can do this."), first=second_factor_required)
-staff_required = _requiring(is_staff_member, _deny("Only staff can do this."), first=second_factor_required)
+reviewer_required = _requiring(
+    is_reviewer, _deny(gettext_lazy("Only reviewers can do this.")), first=second_factor_required
+)
+staff_required = _requiring(
+    is_staff_member, _deny(gettext_lazy("Only staff can do this.")), first=second_factor_required
+)

@@ -24,15 +24,21 @@ def countries():
 
 
 class VolunteerProfileForm(forms.ModelForm):
-    primary_country = CountryChoiceField(queryset=countries(), help_text="The country you know best.")
+    primary_country = CountryChoiceField(
+        queryset=countries(), label=_("Primary country"), help_text=_("The country you know best.")
+    )
     other_countries = CountryMultipleChoiceField(
         queryset=countries(),
         required=False,
-        help_text="Any other countries you can help with.",
+        label=_("Other countries"),
+        help_text=_("Any other countries you can help with."),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     skills = forms.MultipleChoiceField(
-        choices=Skill.choices, widget=forms.CheckboxSelectMultiple, help_text="What you can do for the project."
+        choices=Skill.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Skills"),
+        help_text=_("What you can do for the project."),
     )
 
     # Saved on the user (accounts.language), asked here so it sits with the rest of the profile.
@@ -46,7 +52,15 @@ class VolunteerProfileForm(forms.ModelForm):
     class Meta:
         model = VolunteerProfile
         fields = ["display_name", "primary_country", "other_countries", "skills", "organisation", "public_listing"]
-        help_texts = {"display_name": "Shown in the volunteer directory if you choose to be listed."}
+        labels = {
+            "display_name": _("Display name"),
+            "organisation": _("Organisation"),
+            "public_listing": _("Public listing"),
+        }
+        help_texts = {
+            "display_name": _("Shown in the volunteer directory if you choose to be listed."),
+            "public_listing": _("Show me in the public volunteer directory"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from .language import profile_language
 from .permissions import SECOND_FACTOR_MESSAGE, is_staff_member, needs_second_factor
@@ -22,7 +23,7 @@ class SecondFactorForAdminMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self._in_admin(request.path) and is_staff_member(request.user) and needs_second_factor(request.user):
-            messages.warning(request, SECOND_FACTOR_MESSAGE)
+            messages.warning(request, gettext(SECOND_FACTOR_MESSAGE))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

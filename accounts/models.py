@@ -14,21 +14,21 @@ from places.models import Location
 class Role(models.TextChoices):
     """Roles are Django groups of these names."""
 
-    VOLUNTEER = "volunteer", "Volunteer"
-    REVIEWER = "reviewer", "Reviewer"
-    STAFF = "staff", "Staff"
+    VOLUNTEER = "volunteer", _("Volunteer")
+    REVIEWER = "reviewer", _("Reviewer")
+    STAFF = "staff", _("Staff")
 
 
 class Skill(models.TextChoices):
     """The roles the project needs, as volunteers choose them."""
 
-    OFFICIAL_CONTACT = "official_contact", "Contacting official institutions"
-    MEDICAL = "medical", "Working in a medical institution"
-    SOFTWARE = "software", "Software engineering"
-    DATA_ENGINEERING = "data_engineering", "Data engineering"
-    MACHINE_LEARNING = "machine_learning", "Machine learning"
-    DATA_ANALYSIS = "data_analysis", "Data analysis"
-    STORYTELLING = "storytelling", "Data journalism / storytelling"
+    OFFICIAL_CONTACT = "official_contact", _("Contacting official institutions")
+    MEDICAL = "medical", _("Working in a medical institution")
+    SOFTWARE = "software", _("Software engineering")
+    DATA_ENGINEERING = "data_engineering", _("Data engineering")
+    MACHINE_LEARNING = "machine_learning", _("Machine learning")
+    DATA_ANALYSIS = "data_analysis", _("Data analysis")
+    STORYTELLING = "storytelling", _("Data journalism / storytelling")
 
 
 def unique_username(email: str, *, taken: Callable[[str], bool]) -> str:
@@ -118,7 +118,7 @@ class VolunteerProfile(models.Model):
         return self.completed_at is not None and self.primary_country_id is not None
 
     def skill_labels(self) -> list[str]:
-        return [Skill(code).label for code in self.skills if code in Skill.values]
+        return [str(Skill(code).label) for code in self.skills if code in Skill.values]
 
 
 class ReviewerScope(models.Model):
@@ -156,12 +156,12 @@ class Notice(models.Model):
     """An in-app notice: what was e-mailed (decisions, merges, paused feeds), also shown on the site."""
 
     class Kind(models.TextChoices):
-        APPROVED = "approved", "Submission approved"
-        REJECTED = "rejected", "Submission rejected"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        MERGED = "merged", "Submission merged"
-        CLAIM_RELEASED = "claim_released", "Claim released by a revision"
-        FEED_PAUSED = "feed_paused", "Feed paused"
+        APPROVED = "approved", _("Submission approved")
+        REJECTED = "rejected", _("Submission rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        MERGED = "merged", _("Submission merged")
+        CLAIM_RELEASED = "claim_released", _("Claim released by a revision")
+        FEED_PAUSED = "feed_paused", _("Feed paused")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=30, choices=Kind.choices)

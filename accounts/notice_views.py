@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import notices
@@ -20,7 +22,7 @@ class EmailPreferencesForm(forms.Form):
         choices=Notice.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Also send me an e-mail for",
+        label=gettext_lazy("Also send me an e-mail for"),
     )
 
 
@@ -47,5 +49,5 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     form = EmailPreferencesForm(request.POST)
     if form.is_valid():
         notices.set_email_preferences(user=cast(User, request.user), email_kinds=form.cleaned_data["email_kinds"])
-        messages.success(request, "Your e-mail choices are saved; every notice still shows here.")
+        messages.success(request, _("Your e-mail choices are saved; every notice still shows here."))
     return redirect("accounts:notices")

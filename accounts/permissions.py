@@ -10,12 +10,14 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.utils.translation import gettext_noop
 
-FINISH_PROFILE_MESSAGE = (
+# English constants (the API answers them as they are); pages show them translated with gettext().
+FINISH_PROFILE_MESSAGE = gettext_noop(
     "Finish your volunteer profile first: tell us which countries you cover and what you can do "
     "(Welcome page, /accounts/welcome/)."
 )
-SECOND_FACTOR_MESSAGE = (
+SECOND_FACTOR_MESSAGE = gettext_noop(
     "Set up two-factor authentication first: reviewers and staff confirm their sign-in with a code "
     "from an authenticator app before they review or use the admin "
     "(Two-factor authentication page, /accounts/2fa/totp/activate/)."

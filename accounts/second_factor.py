@@ -13,6 +13,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .permissions import is_reviewer
@@ -21,7 +22,7 @@ from .permissions import is_reviewer
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
-        "cannot_delete_authenticator": (
+        "cannot_delete_authenticator": _(
             "Reviewers and staff keep their authenticator app: set up a new one instead of switching it off "
             "(staff can remove it in the admin when a phone is lost)."
         ),

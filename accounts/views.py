@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
             services.save_profile(user=user, profile=profile, data=form.cleaned_data)
-            messages.success(request, "Welcome aboard! Your volunteer profile is saved.")
+            messages.success(request, _("Welcome aboard! Your volunteer profile is saved."))
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     else:
         if profile.is_complete:
@@ -48,7 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = VolunteerProfileForm(request.POST, instance=profile)
         if form.is_valid():
             services.save_profile(user=user, profile=profile, data=form.cleaned_data)
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("accounts:profile")
     else:
         form = VolunteerProfileForm(instance=profile)
@@ -69,7 +70,7 @@ def rotate_token(request: HttpRequest) -> HttpResponse:
     """Create or replace the API token; it is shown once, on the next page view."""
     user = cast(User, request.user)  # volunteer_required let only a signed-in user through
     request.session["new_api_token"] = services.rotate_api_token(user)
-    messages.success(request, "New API token created. Copy it now: it will not be shown again.")
+    messages.success(request, _("New API token created. Copy it now: it will not be shown again."))
     return redirect("accounts:profile")
 
 

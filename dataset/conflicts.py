@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from common.spreadsheets import escape_formula
 from sources.models import Source
@@ -125,10 +126,10 @@ def countries_with_conflicts() -> list[dict[str, Any]]:
 def explain(*, row: ObservationHistory, user: Any, explanation: str) -> ConflictExplanation:
     """Record (or replace) a reviewer's explanation of a conflict of their country."""
     if not may_edit(user, row.location):
-        raise ExplanationRefused("Only reviewers of this country can explain its conflicts.")
+        raise ExplanationRefused(_("Only reviewers of this country can explain its conflicts."))
     if not explanation.strip():
-        raise ExplanationRefused("Write the explanation first.")
-    note, _ = ConflictExplanation.objects.update_or_create(
+        raise ExplanationRefused(_("Write the explanation first."))
+    note, _created = ConflictExplanation.objects.update_or_create(
         location_id=row.location_id,
         metric_id=row.metric_id,
         date=row.date,

@@ -4,6 +4,8 @@ table; reviewers of a country mark its conflicts as explained. Thin: dataset.con
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import reviewer_required
@@ -15,7 +17,9 @@ from .models import ObservationHistory
 
 
 class ExplainForm(forms.Form):
-    explanation = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    explanation = forms.CharField(
+        label=gettext_lazy("Explanation"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 @require_safe
@@ -59,7 +63,7 @@ def explain_conflict(request, country: str, pk: int):
     except conflicts.ExplanationRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Conflict marked as explained.")
+        messages.success(request, _("Conflict marked as explained."))
     return redirect("dataset:conflicts", country=country.upper()[:8])
 
 

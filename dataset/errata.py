@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can_moderate
 from common.spreadsheets import escape_formula
@@ -92,7 +93,7 @@ def chart_markers(errata: Iterable[Erratum]) -> list[dict[str, Any]]:
 def save(*, erratum: Erratum, user: Any) -> Erratum:
     """Create or update an erratum after checking the user may write errata for its place."""
     if not may_edit(user, erratum.location):
-        raise ErratumRefused("Only reviewers of this country can write its errata.")
+        raise ErratumRefused(_("Only reviewers of this country can write its errata."))
     if erratum.pk is None:
         erratum.author = user
     erratum.full_clean()
@@ -102,7 +103,7 @@ def save(*, erratum: Erratum, user: Any) -> Erratum:
 
 def delete(*, erratum: Erratum, user: Any) -> None:
     if not may_edit(user, erratum.location):
-        raise ErratumRefused("Only reviewers of this country can remove its errata.")
+        raise ErratumRefused(_("Only reviewers of this country can remove its errata."))
     erratum.delete()
 
 

@@ -5,6 +5,8 @@ Thin: who may write and what is listed are dataset.errata's."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import reviewer_required
@@ -16,13 +18,17 @@ from .models import Erratum
 
 
 class ErratumFilterForm(forms.Form):
-    country = forms.CharField(required=False, max_length=8, help_text="Country code, e.g. IT")
-    metric = forms.ChoiceField(required=False)
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Erratum.Kind.choices])
+    country = forms.CharField(
+        label=gettext_lazy("Country"), required=False, max_length=8, help_text=gettext_lazy("Country code, e.g. IT")
+    )
+    metric = forms.ChoiceField(label=gettext_lazy("Metric"), required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("Any kind")), *Erratum.Kind.choices]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [("", "Any metric")] + [  # type: ignore[attr-defined]
+        self.fields["metric"].choices = [("", _("Any metric"))] + [  # type: ignore[attr-defined]
             (m.code, m.name) for m in errata.metric_choices()
         ]
 
@@ -32,12 +38,33 @@ class ErratumFilterForm(forms.Form):
 
 
 class ErratumForm(forms.ModelForm):
-    location_key = forms.CharField(label="Place key", max_length=40, help_text="e.g. IT or IT_25")
-    link = forms.URLField(required=False, max_length=500, assume_scheme="https", help_text="The source's page")
+    location_key = forms.CharField(
+        label=gettext_lazy("Place key"), max_length=40, help_text=gettext_lazy("e.g. IT or IT_25")
+    )
+    link = forms.URLField(
+        label=gettext_lazy("Link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("The source's page"),
+    )
 
     class Meta:
         model = Erratum
         fields = ["metric", "kind", "start", "end", "what_is_wrong", "source_said", "link"]
+        labels = {
+            "metric": gettext_lazy("Metric"),
+            "kind": gettext_lazy("Kind"),
+            "start": gettext_lazy("Start"),
+            "end": gettext_lazy("End"),
+            "what_is_wrong": gettext_lazy("What is wrong"),
+            "source_said": gettext_lazy("Source said"),
+        }
+        help_texts = {
+            "start": gettext_lazy("First date concerned (for 'no longer reported': the first date without data)"),
+            "end": gettext_lazy("Last date concerned; empty: to this day"),
+            "source_said": gettext_lazy("What the official source said"),
+        }
         widgets = {
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
@@ -58,7 +85,7 @@ class ErratumForm(forms.ModelForm):
         key = self.cleaned_data["location_key"].strip()
         location = Location.objects.filter(key__iexact=key).first()
         if location is None:
-            raise forms.ValidationError(f"No place has the key {key!r}.")
+            raise forms.ValidationError(_("No place has the key %(key)s.") % {"key": repr(key)})
         self.instance.location = location
         return location.key
 
@@ -86,7 +113,7 @@ def _save(request, erratum: Erratum, form: ErratumForm):
     except forms.ValidationError as exc:
         form.add_error(None, exc)
         return None
-    messages.success(request, "Erratum saved: it is shown on the place's page, its charts and in the errata list.")
+    messages.success(request, _("Erratum saved: it is shown on the place's page, its charts and in the errata list."))
     return redirect("dataset:location", key=form.instance.location.key)
 
 
@@ -111,7 +138,7 @@ def erratum_new(request):
 def erratum_edit(request, pk: int):
     erratum = get_object_or_404(Erratum.objects.select_related("location", "metric"), pk=pk)
     if not errata.may_edit(request.user, erratum.location):
-        messages.error(request, "Only reviewers of this country can edit its errata.")
+        messages.error(request, _("Only reviewers of this country can edit its errata."))
         return redirect("dataset:errata")
     form = ErratumForm(request.POST or None, instance=erratum)
     if request.method == "POST" and form.is_valid():
@@ -130,5 +157,5 @@ def erratum_delete(request, pk: int):
     except errata.ErratumRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Erratum removed.")
+        messages.success(request, _("Erratum removed."))
     return redirect("dataset:errata")

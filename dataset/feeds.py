@@ -7,6 +7,8 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from places.models import Location
 
@@ -17,14 +19,16 @@ ITEMS = 30
 
 
 def _counts(added: int, changed: int, removed: int) -> str:
-    text = f"{added} added, {changed} changed"
-    return text + (f", {removed} removed" if removed else "")
+    values = {"added": added, "changed": changed, "removed": removed}
+    if removed:
+        return _("%(added)s added, %(changed)s changed, %(removed)s removed") % values
+    return _("%(added)s added, %(changed)s changed") % values
 
 
 class ReleasesFeed(Feed):
     feed_type = Atom1Feed
-    title = "Coronavirus Open Data: releases"
-    subtitle = "Every release of the dataset: what changed, and how many values per country."
+    title = gettext_lazy("Coronavirus Open Data: releases")
+    subtitle = gettext_lazy("Every release of the dataset: what changed, and how many values per country.")
 
     def link(self):
         return reverse("dataset:downloads")
@@ -36,13 +40,14 @@ class ReleasesFeed(Feed):
         return Release.objects.order_by("-number")[:ITEMS]
 
     def item_title(self, item: Release) -> str:
-        return f"Release {item.number}: {item.description}"
+        return _("Release %(number)s: %(description)s") % {"number": item.number, "description": item.description}
 
     def item_description(self, item: Release) -> str:
         lines = [item.changelog or item.description]
         countries = changelog.per_country(changelog.summary(item))
         if countries:
-            lines.append("Per country: " + "; ".join(f"{c}: {_counts(a, ch, r)}" for c, a, ch, r in countries) + ".")
+            per_country = "; ".join(f"{c}: {_counts(a, ch, r)}" for c, a, ch, r in countries)
+            lines.append(_("Per country: %(counts)s.") % {"counts": per_country})
         return "\n".join(lines)
 
     def item_link(self, item: Release) -> str:
@@ -72,7 +77,7 @@ class PlaceChangesFeed(Feed):
         return place
 
     def title(self, obj: Location) -> str:
-        return f"Coronavirus Open Data: changes in {obj.name}"
+        return _("Coronavirus Open Data: changes in %(place)s") % {"place": obj.name}
 
     def link(self, obj: Location) -> str:
         return reverse("dataset:location", args=[obj.key])
@@ -85,15 +90,22 @@ class PlaceChangesFeed(Feed):
 
     def item_title(self, item) -> str:
         place, release = item
-        return f"Release {release.number}: {place.name}"
+        return _("Release %(number)s: %(description)s") % {"number": release.number, "description": place.name}
 
     def item_description(self, item) -> str:
         place, release = item
         changes = changelog.for_place(changelog.summary(release), place)
         lines = [
-            f"{c.metric}: {_counts(c.added, c.changed, c.removed)} ({c.first_date} to {c.last_date})" for c in changes
+            _("%(metric)s: %(counts)s (%(first)s to %(last)s)")
+            % {
+                "metric": c.metric,
+                "counts": _counts(c.added, c.changed, c.removed),
+                "first": c.first_date,
+                "last": c.last_date,
+            }
+            for c in changes
         ]
-        return "\n".join(lines or ["No value of this place changed in this release."]) + f"\n{release.description}"
+        return "\n".join(lines or [_("No value of this place changed in this release.")]) + f"\n{release.description}"
 
     def item_link(self, item) -> str:
         place, release = item

@@ -3,18 +3,19 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class CountrySearchForm(forms.Form):
     """Search by name, alias or key; sort by one of `choices` (built from the metrics that exist)."""
 
     q = forms.CharField(
-        label="Search countries",
+        label=_("Search countries"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, alias or code"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, alias or code")}),
     )
-    sort = forms.ChoiceField(label="Sort by", required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
     def __init__(self, *args: Any, sorts: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -22,4 +23,4 @@ class CountrySearchForm(forms.Form):
 
 
 class ProvenanceFilterForm(forms.Form):
-    on = forms.DateField(label="Only this date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Only this date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

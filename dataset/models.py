@@ -1,6 +1,7 @@
 """The canonical dataset: observations, their history, releases and JHU's own rows."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from places.models import Location, Metric
 
@@ -61,8 +62,8 @@ class JhuRow(models.Model):
     """
 
     class Layout(models.TextChoices):
-        GLOBAL = "global", "Global (Province/State, Country/Region, Lat, Long)"
-        US = "us", "US (UID ... Combined_Key, Population)"
+        GLOBAL = "global", _("Global (Province/State, Country/Region, Lat, Long)")
+        US = "us", _("US (UID ... Combined_Key, Population)")
 
     layout = models.CharField(max_length=8, choices=Layout.choices)
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
@@ -183,8 +184,8 @@ class Erratum(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        NO_LONGER_REPORTED = "no_longer_reported", "No longer reported"
+        CORRECTION = "correction", _("Correction")
+        NO_LONGER_REPORTED = "no_longer_reported", _("No longer reported")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="errata")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="errata")

@@ -14,6 +14,8 @@ from datetime import date
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from places.models import Location, LocationAlias, Metric, normalise_name
 from sources.models import Source
@@ -23,11 +25,11 @@ from .models import Observation, ObservationHistory, Release
 from .series import MetricSeries, group_points, make_series
 
 COUNTRY_SORTS = {
-    "name": "Name (A–Z)",
-    "-name": "Name (Z–A)",
-    "-latest": "Latest data first",
-    "latest": "Oldest data first",
-    "-sources": "Most sources first",
+    "name": _("Name (A–Z)"),
+    "-name": _("Name (Z–A)"),
+    "-latest": _("Latest data first"),
+    "latest": _("Oldest data first"),
+    "-sources": _("Most sources first"),
 }
 DEFAULT_COUNTRY_SORT = "name"
 COUNTRIES_PAGE_SIZE = 50  # the countries index in pages, so that it stays short on a phone
@@ -229,9 +231,9 @@ def special_places_with_data() -> list[Location]:
 
 def valid_country_sorts(metrics) -> dict:
     """Sort keys the index accepts, with labels: fixed ones plus "largest <metric> first" per metric."""
-    sorts = dict(COUNTRY_SORTS)
+    sorts = {key: str(label) for key, label in COUNTRY_SORTS.items()}
     for metric in metrics:
-        sorts[f"-{metric.code}"] = f"Most {metric.name.lower()} first"
+        sorts[f"-{metric.code}"] = gettext("Most %(metric)s first") % {"metric": metric.name.lower()}
     return sorts
 
 

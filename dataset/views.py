@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -122,7 +123,7 @@ def _requested_release(request):
         release = Release.objects.filter(number=int(wanted)).first()
         if release is not None:
             return (None, None) if release == selectors.latest_release() else (release, None)
-    return None, f"There is no release {wanted[:20]}; showing the latest values."
+    return None, _("There is no release %(release)s; showing the latest values.") % {"release": wanted[:20]}
 
 
 @require_safe

@@ -4,6 +4,7 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from .models import ContactRequest, Newsletter
 from .services import contact, subscriptions
@@ -14,7 +15,7 @@ class HoneypotMixin(forms.Form):
 
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -25,56 +26,65 @@ class HoneypotMixin(forms.Form):
 class SubscribeForm(HoneypotMixin):
     email = forms.EmailField(
         max_length=254,
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@example.org"}),
     )
-    consent = forms.BooleanField(required=True, label=subscriptions.CONSENT_TEXT)
+    consent = forms.BooleanField(required=True, label=subscriptions.CONSENT_LABEL)
     source_page = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
 
 def single_line(value: str) -> None:
     """Names end up in mail headers: no line breaks or other control characters."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise forms.ValidationError("Please write this on a single line.")
+        raise forms.ValidationError(_("Please write this on a single line."))
 
 
 class ContactForm(HoneypotMixin):
-    name = forms.CharField(max_length=120, validators=[single_line])
-    organisation = forms.CharField(max_length=200, required=False, validators=[single_line])
-    email = forms.EmailField(max_length=254)
-    message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 7}))
-    consent = forms.BooleanField(required=True, label=contact.CONSENT_TEXT)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[single_line])
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False, validators=[single_line])
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 7}))
+    consent = forms.BooleanField(required=True, label=contact.CONSENT_LABEL)
 
 
 class NewsletterForm(forms.ModelForm):
     class Meta:
         model = Newsletter
         fields = ["subject", "body_markdown"]
-        labels = {"body_markdown": "Body (Markdown)"}
+        labels = {"subject": _("Subject"), "body_markdown": _("Body (Markdown)")}
         help_texts = {
-            "body_markdown": "Markdown: **bold**, _italic_, [links](https://…), lists, headings. "
-            "Raw HTML and scripts are removed."
+            "body_markdown": _(
+                "Markdown: **bold**, _italic_, [links](https://…), lists, headings. Raw HTML and scripts are removed."
+            )
         }
         widgets = {"body_markdown": forms.Textarea(attrs={"rows": 16})}
 
 
 class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *ContactRequest.Kind.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "All statuses"), *ContactRequest.Status.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *ContactRequest.Kind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *ContactRequest.Status.choices], required=False
+    )
     assignee = forms.ChoiceField(
-        choices=[("", "Anyone"), ("me", "Assigned to me"), ("none", "Unassigned")], required=False
+        label=_("Assignee"),
+        choices=[("", _("Anyone")), ("me", _("Assigned to me")), ("none", _("Unassigned"))],
+        required=False,
     )
 
 
 class ContactUpdateForm(forms.Form):
-    status = forms.ChoiceField(choices=ContactRequest.Status.choices)
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
+    status = forms.ChoiceField(label=_("Status"), choices=ContactRequest.Status.choices)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=get_user_model().objects.none(), required=False, empty_label=_("Nobody")
+    )
     note = forms.CharField(
         required=False,
         max_length=5000,
-        label="Internal note",
+        label=_("Internal note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only staff see notes.",
+        help_text=_("Only staff see notes."),
     )
 
     def __init__(self, *args, **kwargs):

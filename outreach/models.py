@@ -2,15 +2,16 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsletterSubscription(models.Model):
     """One address on the list. Only `confirmed` addresses are ever mailed a newsletter."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     email = models.EmailField(max_length=254, unique=True, help_text="Stored lower-case")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
@@ -40,9 +41,9 @@ class Newsletter(models.Model):
     """One issue of the newsletter, written in Markdown by staff."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
 
     subject = models.CharField(max_length=200)
     body_markdown = models.TextField()
@@ -68,11 +69,11 @@ class NewsletterDelivery(models.Model):
     goes out and marked sent after, so a resend after a crash skips everyone already mailed."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending (claimed)"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped (no longer subscribed)"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending (claimed)")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no longer subscribed)")
 
     newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
     subscription = models.ForeignKey(NewsletterSubscription, on_delete=models.CASCADE, related_name="deliveries")
@@ -100,17 +101,17 @@ class ContactRequest(models.Model):
     """A message from someone who wants to support the project, handled by staff in the inbox."""
 
     class Kind(models.TextChoices):
-        FINANCIAL = "financial", "Financial support"
-        CLOUD = "cloud", "Cloud resources"
-        DATA_SHARING = "data_sharing", "Medical or institutional data sharing"
-        PRESS = "press", "Press"
-        PARTNERSHIP = "partnership", "Partnership or link to the site"
-        OTHER = "other", "Something else"
+        FINANCIAL = "financial", _("Financial support")
+        CLOUD = "cloud", _("Cloud resources")
+        DATA_SHARING = "data_sharing", _("Medical or institutional data sharing")
+        PRESS = "press", _("Press")
+        PARTNERSHIP = "partnership", _("Partnership or link to the site")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        IN_PROGRESS = "in_progress", "In progress"
-        CLOSED = "closed", "Closed"
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     name = models.CharField(max_length=120)

@@ -8,9 +8,9 @@ from .services import contact, newsletter, subscriptions
 
 
 @shared_task(base=PortalTask)
-def send_newsletter_confirmation(subscription_id: int) -> bool:
-    """The double opt-in link; nothing is sent if the address is no longer pending."""
-    return subscriptions.send_confirmation(subscription_id=subscription_id)
+def send_newsletter_confirmation(subscription_id: int, language: str = "en") -> bool:
+    """The double opt-in link, in the sign-up page's language; nothing is sent if the address is no longer pending."""
+    return subscriptions.send_confirmation(subscription_id=subscription_id, language=language)
 
 
 @shared_task(base=PortalTask)
@@ -20,8 +20,8 @@ def send_newsletter_batch(newsletter_id: int, delivery_ids: list[int]) -> int:
 
 
 @shared_task(base=PortalTask)
-def send_contact_emails(request_id: int) -> None:
-    contact.send_emails(request_id=request_id)
+def send_contact_emails(request_id: int, language: str = "en") -> None:
+    contact.send_emails(request_id=request_id, language=language)
 
 
 @shared_task(base=PortalTask)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # Latin letters that are not a base letter plus an accent, so NFKD alone would drop them.
 LETTERS_TO_SPELL_OUT = str.maketrans(
@@ -41,10 +42,10 @@ def normalise_name(text: str) -> str:
 
 class Location(models.Model):
     class Level(models.TextChoices):
-        COUNTRY = "country", "Country or territory"
-        REGION = "region", "First-level region"
-        SUBREGION = "subregion", "Second-level region"
-        SPECIAL = "special", "Special (cruise ship, event)"
+        COUNTRY = "country", _("Country or territory")
+        REGION = "region", _("First-level region")
+        SUBREGION = "subregion", _("Second-level region")
+        SPECIAL = "special", _("Special (cruise ship, event)")
 
     key = models.CharField(max_length=64, unique=True, help_text="IT, IT_25, US_CA_06037, SHIP_DIAMOND_PRINCESS")
     name = models.CharField(max_length=200)
@@ -82,13 +83,13 @@ class LocationAlias(models.Model):
     """Another spelling of a location's name or code in some scheme, used to resolve uploads."""
 
     class Scheme(models.TextChoices):
-        NAME = "name", "Name"
-        JHU = "jhu", "JHU CSSE"
-        ISO = "iso", "ISO code"
-        ISTAT = "istat", "ISTAT (Italy)"
-        FIPS = "fips", "US FIPS"
-        TRANSLATION = "translation", "Translation (pycountry)"
-        OTHER = "other", "Other"
+        NAME = "name", _("Name")
+        JHU = "jhu", _("JHU CSSE")
+        ISO = "iso", _("ISO code")
+        ISTAT = "istat", _("ISTAT (Italy)")
+        FIPS = "fips", _("US FIPS")
+        TRANSLATION = "translation", _("Translation (pycountry)")
+        OTHER = "other", _("Other")
 
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")
     scheme = models.CharField(max_length=16, choices=Scheme.choices, default=Scheme.NAME)
@@ -112,9 +113,9 @@ class LocationAlias(models.Model):
 
 class Metric(models.Model):
     class Kind(models.TextChoices):
-        CUMULATIVE = "cumulative", "Cumulative total"
-        DAILY = "daily", "Daily count"
-        CURRENT = "current", "Current level (e.g. patients in hospital today)"
+        CUMULATIVE = "cumulative", _("Cumulative total")
+        DAILY = "daily", _("Daily count")
+        CURRENT = "current", _("Current level (e.g. patients in hospital today)")
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
 
 from accounts.models import Skill
@@ -11,17 +12,25 @@ from places.models import Location, Metric
 from sources.models import Source
 
 SKILL_DESCRIPTIONS = {
-    Skill.OFFICIAL_CONTACT: "Find the ministry, public health institute or hospital network that publishes "
-    "your country's figures, ask them for machine-readable files and a clear licence, and keep in touch.",
-    Skill.MEDICAL: "Tell us what the numbers mean in practice: how cases, tests and hospital admissions are "
-    "counted where you work, and when a definition changed.",
-    Skill.SOFTWARE: "Improve this portal: parsers for new file formats, the review tools, the API.",
-    Skill.DATA_ENGINEERING: "Turn a source's files into a recipe that maps itself every day; keep long "
-    "time series consistent when publishers change their layout.",
-    Skill.MACHINE_LEARNING: "Spot anomalies and reporting artefacts, and help build models on clean data.",
-    Skill.DATA_ANALYSIS: "Check uploads against what the source publishes, review submissions for your "
-    "country, and write up what the data show.",
-    Skill.STORYTELLING: "Explain the data to the public: charts, articles and newsletters that cite releases.",
+    Skill.OFFICIAL_CONTACT: _(
+        "Find the ministry, public health institute or hospital network that publishes "
+        "your country's figures, ask them for machine-readable files and a clear licence, and keep in touch."
+    ),
+    Skill.MEDICAL: _(
+        "Tell us what the numbers mean in practice: how cases, tests and hospital admissions are "
+        "counted where you work, and when a definition changed."
+    ),
+    Skill.SOFTWARE: _("Improve this portal: parsers for new file formats, the review tools, the API."),
+    Skill.DATA_ENGINEERING: _(
+        "Turn a source's files into a recipe that maps itself every day; keep long "
+        "time series consistent when publishers change their layout."
+    ),
+    Skill.MACHINE_LEARNING: _("Spot anomalies and reporting artefacts, and help build models on clean data."),
+    Skill.DATA_ANALYSIS: _(
+        "Check uploads against what the source publishes, review submissions for your "
+        "country, and write up what the data show."
+    ),
+    Skill.STORYTELLING: _("Explain the data to the public: charts, articles and newsletters that cite releases."),
 }
 
 

@@ -1,6 +1,8 @@
 """Forms of the moderation pages: queue filters, decisions, comments, the audit filters, digest opt-in."""
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from contributions.models import Submission
 from sources.models import Source
@@ -11,21 +13,25 @@ from .selectors import higher_priority_values
 
 
 class QueueFilterForm(forms.Form):
-    country = forms.CharField(required=False, max_length=8, help_text="Country code, e.g. IT")
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Submission.Kind.choices])
+    country = forms.CharField(label=_("Country"), required=False, max_length=8, help_text=_("Country code, e.g. IT"))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *Submission.Kind.choices])
     status = forms.ChoiceField(
+        label=_("Status"),
         required=False,
-        choices=[("", "Waiting (any)"), *[(s, Submission.Status(s).label) for s in Submission.REVIEWABLE]],
+        choices=[("", _("Waiting (any)")), *[(s, Submission.Status(s).label) for s in Submission.REVIEWABLE]],
     )
-    older_than_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label="Older than (days)")
-    submitter = forms.CharField(required=False, max_length=200, label="Submitter email")
+    older_than_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label=_("Older than (days)"))
+    submitter = forms.CharField(required=False, max_length=200, label=_("Submitter email"))
     source = forms.ModelChoiceField(
+        label=_("Source"),
         required=False,
         queryset=Source.objects.exclude(status=Source.Status.REJECTED).order_by("name"),
-        empty_label="Any source",
+        empty_label=_("Any source"),
     )
     has_warnings = forms.ChoiceField(
-        required=False, label="Warnings", choices=[("", "Any"), ("yes", "With warnings"), ("no", "Without warnings")]
+        required=False,
+        label=_("Warnings"),
+        choices=[("", _("Any")), ("yes", _("With warnings")), ("no", _("Without warnings"))],
     )
 
     def filters(self) -> dict:
@@ -49,29 +55,30 @@ class DecisionForm(forms.Form):
     whose values differ from those of a higher-priority source has a third way to approve: keeping
     theirs (APPROVE_KEEP); approving with the override ticked lets the upload replace them."""
 
-    DECISIONS = [("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")]
+    DECISIONS = [("approve", _("Approve")), ("request_changes", _("Request changes")), ("reject", _("Reject"))]
     APPROVE_KEEP = "approve_keep"
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     then = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the review page to go back to
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
     comment = forms.CharField(
+        label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        help_text="Required to reject or request changes: the submitter reads it.",
+        help_text=_("Required to reject or request changes: the submitter reads it."),
     )
     override = forms.BooleanField(
         required=False,
-        label="Override higher-priority sources",
-        help_text="Let this upload replace values that come from a source with a higher priority. Recorded.",
+        label=_("Override higher-priority sources"),
+        help_text=_("Let this upload replace values that come from a source with a higher priority. Recorded."),
     )
     priority = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=1000,
-        label="Source priority",
-        help_text="Higher wins when two sources give a value; set when you approve the source.",
+        label=_("Source priority"),
+        help_text=_("Higher wins when two sources give a value; set when you approve the source."),
     )
 
     def __init__(self, *args, submission: Submission | None = None, **kwargs):
@@ -88,22 +95,27 @@ class DecisionForm(forms.Form):
             decision = self.fields["decision"]
             assert isinstance(decision, forms.ChoiceField)
             decision.choices = [
-                ("approve", "Approve (with the override ticked below, this upload replaces their values)"),
-                (self.APPROVE_KEEP, "Approve, keeping the higher-priority values: every other value is merged"),
+                ("approve", _("Approve (with the override ticked below, this upload replaces their values)")),
+                (self.APPROVE_KEEP, _("Approve, keeping the higher-priority values: every other value is merged")),
                 *self.DECISIONS[1:],
             ]
-            self.fields["override"].help_text = (
-                f"With “Approve”: this upload wins over {protected:,} values that come from a source with a "
-                "higher priority. Recorded."
-            )
+            self.fields["override"].help_text = ngettext(
+                "With “Approve”: this upload wins over %(count)s value that comes from a source with a "
+                "higher priority. Recorded.",
+                "With “Approve”: this upload wins over %(count)s values that come from a source with a "
+                "higher priority. Recorded.",
+                protected,
+            ) % {"count": f"{protected:,}"}
 
     def clean(self):
         data = super().clean()
         assert data is not None  # Form.clean() returns cleaned_data
         if data.get("decision") in ("reject", "request_changes") and not (data.get("comment") or "").strip():
-            self.add_error("comment", "Say why: the submitter needs the comment to act on it.")
+            self.add_error("comment", gettext("Say why: the submitter needs the comment to act on it."))
         if data.get("decision") == self.APPROVE_KEEP and data.get("override"):
-            self.add_error("override", "Keeping the higher-priority values and overriding them exclude each other.")
+            self.add_error(
+                "override", gettext("Keeping the higher-priority values and overriding them exclude each other.")
+            )
         return data
 
     def approval(self) -> dict | None:
@@ -119,19 +131,21 @@ class DecisionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ReviewAction.Action.choices])
-    actor = forms.CharField(required=False, max_length=200, label="Actor email")
-    submission = forms.IntegerField(required=False, min_value=1, label="Submission #")
-    country = forms.CharField(required=False, max_length=8)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any action")), *ReviewAction.Action.choices]
+    )
+    actor = forms.CharField(required=False, max_length=200, label=_("Actor email"))
+    submission = forms.IntegerField(required=False, min_value=1, label=_("Submission #"))
+    country = forms.CharField(label=_("Country"), required=False, max_length=8)
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DigestForm(forms.Form):
     daily_digest = forms.BooleanField(
-        required=False, label="Email me a daily digest of new submissions in my countries"
+        required=False, label=_("Email me a daily digest of new submissions in my countries")
     )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -18,25 +19,25 @@ class ReviewActionQuerySet(models.QuerySet):
 
 class ReviewAction(models.Model):
     class Action(models.TextChoices):
-        CLAIM = "claim", "Claimed"
-        RELEASE = "release", "Released"
-        EXPIRE = "expire", "Claim expired"
-        COMMENT = "comment", "Commented"
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
-        REQUEST_CHANGES = "request_changes", "Requested changes"
-        RETRY_MERGE = "retry_merge", "Retried merge"
-        MERGE = "merge", "Merged"
-        PROPOSE_REVERT = "propose_revert", "Proposed a revert"
-        CANCEL_REVERT = "cancel_revert", "Cancelled a revert"
-        CONFIRM_REVERT = "confirm_revert", "Confirmed a revert"
-        REVERT = "revert", "Reverted"
+        CLAIM = "claim", _("Claimed")
+        RELEASE = "release", _("Released")
+        EXPIRE = "expire", _("Claim expired")
+        COMMENT = "comment", _("Commented")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        REQUEST_CHANGES = "request_changes", _("Requested changes")
+        RETRY_MERGE = "retry_merge", _("Retried merge")
+        MERGE = "merge", _("Merged")
+        PROPOSE_REVERT = "propose_revert", _("Proposed a revert")
+        CANCEL_REVERT = "cancel_revert", _("Cancelled a revert")
+        CONFIRM_REVERT = "confirm_revert", _("Confirmed a revert")
+        REVERT = "revert", _("Reverted")
 
     class PriorityDecision(models.TextChoices):
         """What an approval does with values whose current source has a higher priority."""
 
-        OVERRIDE = "override", "Override the higher-priority values"
-        KEEP = "keep", "Keep the higher-priority values"
+        OVERRIDE = "override", _("Override the higher-priority values")
+        KEEP = "keep", _("Keep the higher-priority values")
 
     submission = models.ForeignKey("contributions.Submission", on_delete=models.PROTECT, related_name="actions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -91,11 +92,11 @@ class Revert(models.Model):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        CONFIRMED = "confirmed", "Confirmed, reverting"
-        DONE = "done", "Reverted"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed, reverting")
+        DONE = "done", _("Reverted")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     submission = models.ForeignKey("contributions.Submission", on_delete=models.PROTECT, related_name="reverts")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)

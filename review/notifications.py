@@ -1,8 +1,9 @@
 """Emails about moderation: to the submitter on each decision and on merge; the reviewers' daily digest.
 
-Sending happens in the worker (`review.tasks.send_submission_email`, mail queue), queued after the
-decision commits; a broker outage never fails the decision (the email is then lost, the decision
-and its audit row are not).
+Each person reads them in their own language (the profile's, else the site's): notices are written,
+and e-mails rendered, in it. Sending happens in the worker (`review.tasks.send_submission_email`, mail
+queue), queued after the decision commits; a broker outage never fails the decision (the email is then
+lost, the decision and its audit row are not).
 """
 
 import logging
@@ -14,8 +15,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import notices
+from accounts.language import in_language_of
 from common.tasks import dispatch
 from contributions.models import Submission
 
@@ -24,12 +28,21 @@ from .models import ReviewAction, ReviewerPreference
 
 logger = logging.getLogger(__name__)
 
+# The e-mail subject of each event (to the submitter; a released claim: to the reviewer who held it).
 EVENTS = {
-    "approved": "Your submission #{pk} was approved",
-    "rejected": "Your submission #{pk} was rejected",
-    "changes_requested": "Changes requested on your submission #{pk}",
-    "merged": "Your submission #{pk} is now in the dataset (release {release})",
-    "claim_released": "Submission #{pk} changed while you held it: your claim was released",
+    "approved": _("Your submission #%(pk)s was approved"),
+    "rejected": _("Your submission #%(pk)s was rejected"),
+    "changes_requested": _("Changes requested on your submission #%(pk)s"),
+    "merged": _("Your submission #%(pk)s is now in the dataset (release %(release)s)"),
+    "claim_released": _("Submission #%(pk)s changed while you held it: your claim was released"),
+}
+# The in-app notice of each event (a feed's file: to the feed's followers, so "submission", not "your").
+NOTICES = {
+    "approved": _("Submission #%(pk)s was approved (%(source)s)"),
+    "rejected": _("Submission #%(pk)s was rejected (%(source)s)"),
+    "changes_requested": _("Changes requested on submission #%(pk)s (%(source)s)"),
+    "merged": _("Submission #%(pk)s is now in the dataset (release %(release)s) (%(source)s)"),
+    "claim_released": _("Submission #%(pk)s changed while you held it: your claim was released (%(source)s)"),
 }
 RELEASED_BY_REVISION = (
     "The submitter sent version {version}: the claim was released. Look at the new version before deciding."
@@ -85,9 +98,11 @@ def post_notice(submission_id: int, event: str) -> int:
         people = [found.submitter]
     people = [person for person in people if person.is_active]  # never the feeds' account
     release = found.merged_release
-    text = EVENTS[event].format(pk=found.pk, release=release.number if release else "?")
-    text = text.replace("Your submission", "Submission").replace("your submission", "submission")
-    text = f"{text} ({found.source.name})"
+    values = {"pk": found.pk, "release": release.number if release else "?", "source": found.source.name}
+
+    def text() -> str:  # in each person's language
+        return NOTICES[event] % values
+
     link = reverse("review:detail", args=[found.pk]) if event == "claim_released" else found.get_absolute_url()
     return len(notices.notify(users=people, kind=event, text=text, link=link))
 
@@ -133,10 +148,12 @@ def send_submission_email(*, submission_id: int, event: str) -> bool:
         "url": settings.SITE_URL + (page if event == "claim_released" else submission.get_absolute_url()),
         "recipient": recipient,
     }
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event].format(
-        pk=submission.pk, release=release.number if release else "?"
-    )
-    body = render_to_string("review/email/submission_event.txt", context)
+    with in_language_of(recipient):
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + EVENTS[event] % {
+            "pk": submission.pk,
+            "release": release.number if release else "?",
+        }
+        body = render_to_string("review/email/submission_event.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     return True
 
@@ -150,18 +167,27 @@ def send_digests(*, now: datetime | None = None) -> int:
         since = preference.last_digest_at or now - timedelta(days=1)
         new = list(selectors.queue_for(user).filter(created_at__gt=since, created_at__lte=now)[:200])
         if new and user.email:
-            body = render_to_string(
-                "review/email/digest.txt",
-                {
-                    "user": user,
-                    "submissions": new,
-                    "since": since,
-                    "queue_url": settings.SITE_URL + reverse("review:queue"),
-                    "site_url": settings.SITE_URL,
-                },
-            )
-            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + f"{len(new)} new submission(s) to review"
+            with in_language_of(user):
+                subject, body = _digest(user, new, since)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             sent += 1
         ReviewerPreference.objects.filter(pk=preference.pk).update(last_digest_at=now)
     return sent
+
+
+def _digest(user, new: list[Submission], since: datetime) -> tuple[str, str]:
+    """The digest's subject and body, in the active language."""
+    body = render_to_string(
+        "review/email/digest.txt",
+        {
+            "user": user,
+            "submissions": new,
+            "since": since,
+            "queue_url": settings.SITE_URL + reverse("review:queue"),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + ngettext(
+        "%(count)s new submission(s) to review", "%(count)s new submission(s) to review", len(new)
+    ) % {"count": len(new)}
+    return subject, body

@@ -7,6 +7,8 @@ every one of them (staff and all-countries reviewers cover all).
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.permissions import SECOND_FACTOR_MESSAGE, can_moderate, needs_second_factor
 from contributions.models import Submission
 
@@ -23,19 +25,19 @@ def countries_not_covered(user: Any, submission: Submission) -> list[str]:
 def why_not_review(user: Any, submission: Submission) -> str | None:
     """The reason, in words for the reviewer, why `user` may not act on `submission`; None when they may."""
     if needs_second_factor(user):
-        return SECOND_FACTOR_MESSAGE
+        return _(SECOND_FACTOR_MESSAGE)
     if not can_moderate(user):
-        return "Only reviewers can moderate submissions."
+        return _("Only reviewers can moderate submissions.")
     if user.pk == submission.submitter_id:
-        return "You cannot review your own submission: another reviewer must do it."
+        return _("You cannot review your own submission: another reviewer must do it.")
     if not submission.can_be_reviewed_by(user):
         missing = countries_not_covered(user, submission)
         if missing and Submission.objects.in_scope_of(user).filter(pk=submission.pk).exists():
-            return (
-                f"This submission has values for {', '.join(missing)}, which you do not review: a reviewer "
+            return _(
+                "This submission has values for %(countries)s, which you do not review: a reviewer "
                 "who covers all of its countries must decide on it."
-            )
-        return "This submission is outside the countries you review."
+            ) % {"countries": ", ".join(missing)}
+        return _("This submission is outside the countries you review.")
     return None
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.locking import DATASET_WRITERS, hold_until_commit
 from common.tasks import TRANSIENT_ERRORS, dispatch, dispatch_on_commit
@@ -63,7 +64,7 @@ def why_not_revert(user: Any, submission: Submission) -> str | None:
     the submission's countries, never one's own submission); only a merged submission can be reverted.
     """
     if submission.status != Submission.Status.MERGED or submission.merged_release_id is None:
-        return "Only a merged submission can be reverted."
+        return _("Only a merged submission can be reverted.")
     return why_not_review(user, submission)
 
 
@@ -81,11 +82,13 @@ def propose(*, submission: Submission, actor: Any, reason: str) -> Revert:
     if refusal:
         raise RevertRefused(refusal)
     if not reason.strip():
-        raise RevertRefused("Say why the submission should be reverted.")
+        raise RevertRefused(_("Say why the submission should be reverted."))
     Submission.objects.select_for_update().filter(pk=submission.pk).first()  # serialise proposals
     existing = open_or_done(submission)
     if existing is not None:
-        raise RevertRefused(f"This submission already has a revert ({existing.get_status_display().lower()}).")
+        raise RevertRefused(
+            _("This submission already has a revert (%(status)s).") % {"status": existing.get_status_display().lower()}
+        )
     listed, count = changed_later(submission)
     revert = Revert.objects.create(
         submission=submission, proposed_by=actor, reason=reason.strip(), changed_later=listed, changed_later_count=count
@@ -106,7 +109,7 @@ def confirm(*, revert: Revert, actor: Any, include_changed_later: bool = False) 
     from .tasks import revert_submission  # tasks call this module: imported when needed
 
     if actor.pk == revert.proposed_by_id:
-        raise RevertRefused("You proposed this revert: another reviewer must confirm it.")
+        raise RevertRefused(_("You proposed this revert: another reviewer must confirm it."))
     refusal = why_not_revert(actor, revert.submission)
     if refusal:
         raise RevertRefused(refusal)
@@ -117,7 +120,7 @@ def confirm(*, revert: Revert, actor: Any, include_changed_later: bool = False) 
         include_changed_later=include_changed_later,
     )
     if updated != 1:
-        raise RevertRefused("This revert is no longer waiting for confirmation.")
+        raise RevertRefused(_("This revert is no longer waiting for confirmation."))
     choice = "reverting values changed later too" if include_changed_later else "skipping values changed later"
     ReviewAction.objects.create(
         submission=revert.submission,
@@ -134,7 +137,7 @@ def confirm(*, revert: Revert, actor: Any, include_changed_later: bool = False) 
 def cancel(*, revert: Revert, actor: Any) -> bool:
     """Withdraw a proposal (its proposer, or any reviewer who could confirm it)."""
     if actor.pk != revert.proposed_by_id and why_not_revert(actor, revert.submission):
-        raise RevertRefused("You may not cancel this revert.")
+        raise RevertRefused(_("You may not cancel this revert."))
     updated = Revert.objects.filter(pk=revert.pk, status=Revert.Status.PROPOSED).update(status=Revert.Status.CANCELLED)
     if updated:
         ReviewAction.objects.create(

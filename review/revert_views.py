@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import reviewer_required
@@ -18,19 +20,20 @@ class ProposeRevertForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="What is wrong with the merged values; the public changelog of the revert says it.",
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("What is wrong with the merged values; the public changelog of the revert says it."),
     )
 
 
 class ConfirmRevertForm(forms.Form):
     changed_later = forms.ChoiceField(
         choices=[
-            ("skip", "Skip the values changed later: leave them as they are now"),
-            ("include", "Revert them too: put back the values from before this submission"),
+            ("skip", gettext_lazy("Skip the values changed later: leave them as they are now")),
+            ("include", gettext_lazy("Revert them too: put back the values from before this submission")),
         ],
         initial="skip",
         widget=forms.RadioSelect,
-        label="Values that later releases changed",
+        label=gettext_lazy("Values that later releases changed"),
     )
 
 
@@ -79,13 +82,13 @@ def propose_revert(request, pk):
     submission = _merged_submission(request, pk)
     form = ProposeRevertForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the submission should be reverted.")
+        messages.error(request, _("Say why the submission should be reverted."))
         return redirect("review:revert", pk=pk)
     try:
         revert.propose(submission=submission, actor=request.user, reason=form.cleaned_data["reason"])
     except revert.RevertRefused as exc:
         return _refused(request, pk, exc)
-    messages.success(request, "Revert proposed: another reviewer of this country must confirm it.")
+    messages.success(request, _("Revert proposed: another reviewer of this country must confirm it."))
     return redirect("review:revert", pk=pk)
 
 
@@ -100,7 +103,7 @@ def confirm_revert(request, pk, revert_id):
         revert.confirm(revert=proposal, actor=request.user, include_changed_later=include)
     except revert.RevertRefused as exc:
         return _refused(request, pk, exc)
-    messages.success(request, "Revert confirmed: a new release restores the values.")
+    messages.success(request, _("Revert confirmed: a new release restores the values."))
     return redirect("review:revert", pk=pk)
 
 
@@ -113,5 +116,5 @@ def cancel_revert(request, pk, revert_id):
         cancelled = revert.cancel(revert=proposal, actor=request.user)
     except revert.RevertRefused as exc:
         return _refused(request, pk, exc)
-    messages.info(request, "Revert cancelled." if cancelled else "This revert was no longer waiting.")
+    messages.info(request, _("Revert cancelled.") if cancelled else _("This revert was no longer waiting."))
     return redirect("review:revert", pk=pk)

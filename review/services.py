@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
@@ -30,6 +32,14 @@ from .selectors import higher_priority_values, holder, proposal_of
 Status = Submission.Status
 Action = ReviewAction.Action
 PriorityDecision = ReviewAction.PriorityDecision
+
+# The actions refusals name ("Cannot approve: ..."), in the reader's language.
+VERBS = {
+    "claim": pgettext_lazy("cannot do this to a submission", "claim"),
+    "approve": pgettext_lazy("cannot do this to a submission", "approve"),
+    "reject": pgettext_lazy("cannot do this to a submission", "reject"),
+    "request changes": pgettext_lazy("cannot do this to a submission", "request changes"),
+}
 
 
 class ReviewError(Exception):
@@ -76,13 +86,20 @@ def _free_for(reviewer: Any) -> Q:
 
 def _conflict(submission: Submission, verb: str) -> Conflict:
     current = Submission.objects.select_related("claimed_by").get(pk=submission.pk)
+    action = VERBS[verb]
     if current.status not in Submission.REVIEWABLE:
-        return Conflict(f"Cannot {verb}: this submission is already {current.get_status_display().lower()}.")
+        return Conflict(
+            _("Cannot %(action)s: this submission is already %(status)s.")
+            % {"action": action, "status": current.get_status_display().lower()}
+        )
     who = holder(current)
     if who is not None:
         until = timezone.localtime(current.claimed_until).strftime("%H:%M UTC")
-        return Conflict(f"Cannot {verb}: {who} is reviewing this submission until {until}.")
-    return Conflict(f"Cannot {verb} this submission now.")
+        return Conflict(
+            _("Cannot %(action)s: %(who)s is reviewing this submission until %(until)s.")
+            % {"action": action, "who": who, "until": until}
+        )
+    return Conflict(_("Cannot %(action)s this submission now.") % {"action": action})
 
 
 def _log(
@@ -125,7 +142,7 @@ def release(*, submission: Submission, reviewer: Any) -> ReviewAction:
     if not reviewer.is_staff:
         held = held.filter(claimed_by=reviewer)
     if held.update(claimed_by=None, claimed_until=None, status=Status.AWAITING_REVIEW, updated_at=timezone.now()) != 1:
-        raise Conflict("You do not hold this submission.")
+        raise Conflict(_("You do not hold this submission."))
     submission.refresh_from_db()
     return _log(submission, reviewer, Action.RELEASE)
 
@@ -153,7 +170,7 @@ def comment(*, submission: Submission, reviewer: Any, comment: str) -> ReviewAct
     check_can_review(submission=submission, reviewer=reviewer)
     text = (comment or "").strip()
     if not text:
-        raise ReviewError("Write a comment first.")
+        raise ReviewError(_("Write a comment first."))
     return _log(submission, reviewer, Action.COMMENT, text)
 
 
@@ -164,8 +181,11 @@ def _check_version(submission: Submission, version: int | None, verb: str) -> in
     current = Submission.objects.filter(pk=submission.pk).values_list("version", flat=True).first()
     if current is not None and current != seen:
         raise VersionChanged(
-            f"Cannot {verb}: the submitter sent a new version (version {current}) after you opened version "
-            f"{seen}. Look at the new version before deciding."
+            _(
+                "Cannot %(action)s: the submitter sent a new version (version %(current)s) after you opened "
+                "version %(seen)s. Look at the new version before deciding."
+            )
+            % {"action": VERBS[verb], "current": current, "seen": seen}
         )
     return seen
 
@@ -198,11 +218,18 @@ def source_first(submission: Submission) -> None:
     source = Source.objects.get(pk=submission.source_id)
     if source.status != Source.Status.APPROVED:
         proposal = proposal_of(source)
-        where = f" (proposal #{proposal.pk})" if proposal else ""
-        raise SourceNotApproved(
-            f"Cannot approve: the source {source.name} is {source.get_status_display().lower()}{where}. "
-            "Data of a source that is not approved cannot be approved: decide on the source first."
-        )
+        status = source.get_status_display().lower()
+        if proposal:
+            message = _(
+                "Cannot approve: the source %(source)s is %(status)s (proposal #%(proposal)s). "
+                "Data of a source that is not approved cannot be approved: decide on the source first."
+            ) % {"source": source.name, "status": status, "proposal": proposal.pk}
+        else:
+            message = _(
+                "Cannot approve: the source %(source)s is %(status)s. "
+                "Data of a source that is not approved cannot be approved: decide on the source first."
+            ) % {"source": source.name, "status": status}
+        raise SourceNotApproved(message)
 
 
 def priority_decision(submission: Submission, *, override: bool, keep: bool) -> str:
@@ -210,15 +237,18 @@ def priority_decision(submission: Submission, *, override: bool, keep: bool) -> 
     them), "keep" (the merge takes every other value and leaves those, naming them), or "" when the diff
     the reviewer saw holds none. Values it holds need one of the two choices (OverrideRequired)."""
     if override and keep:
-        raise ReviewError("Choose one: override the values of higher-priority sources, or keep them; not both.")
+        raise ReviewError(_("Choose one: override the values of higher-priority sources, or keep them; not both."))
     if override or keep:
         return PriorityDecision.OVERRIDE if override else PriorityDecision.KEEP
     protected = higher_priority_values(submission)
     if protected:
         raise OverrideRequired(
-            f"{protected} values differ from those of a higher-priority source. Choose: approve with the "
-            "override (this upload wins), approve keeping the higher-priority values (every other value is "
-            "merged), or request changes."
+            _(
+                "%(count)s values differ from those of a higher-priority source. Choose: approve with the "
+                "override (this upload wins), approve keeping the higher-priority values (every other value is "
+                "merged), or request changes."
+            )
+            % {"count": protected}
         )
     return ""
 
@@ -266,16 +296,16 @@ def approve(
     return action
 
 
-def _require_comment(comment: str, what: str) -> str:
+def _require_comment(comment: str, message: str) -> str:
     text = (comment or "").strip()
     if not text:
-        raise ReviewError(f"Say why you {what}: the submitter needs the comment to act on it.")
+        raise ReviewError(message)
     return text
 
 
 @transaction.atomic
 def reject(*, submission: Submission, reviewer: Any, comment: str, version: int | None = None) -> ReviewAction:
-    text = _require_comment(comment, "reject it")
+    text = _require_comment(comment, _("Say why you reject it: the submitter needs the comment to act on it."))
     _decide(submission=submission, reviewer=reviewer, status=Status.REJECTED, verb="reject", version=version)
     if submission.kind == Submission.Kind.SOURCE:
         Source.objects.filter(pk=submission.source_id, status=Source.Status.PROPOSED).update(
@@ -288,7 +318,7 @@ def reject(*, submission: Submission, reviewer: Any, comment: str, version: int 
 
 @transaction.atomic
 def request_changes(*, submission: Submission, reviewer: Any, comment: str, version: int | None = None) -> ReviewAction:
-    text = _require_comment(comment, "ask for changes")
+    text = _require_comment(comment, _("Say why you ask for changes: the submitter needs the comment to act on it."))
     _decide(
         submission=submission,
         reviewer=reviewer,
@@ -304,13 +334,13 @@ def request_changes(*, submission: Submission, reviewer: Any, comment: str, vers
 def retry_merge(*, submission: Submission, actor: Any) -> bool:
     """Staff only: put a failed merge back in line (logged as RETRY_MERGE)."""
     if not can_retry_merge(actor):
-        raise NotAllowed("Only staff can retry a merge.")
+        raise NotAllowed(_("Only staff can retry a merge."))
     if not merge.retry(submission=submission, actor=actor):
-        raise Conflict("Only a submission whose merge failed can be retried.")
+        raise Conflict(_("Only a submission whose merge failed can be retried."))
     return True
 
 
 def set_daily_digest(*, reviewer: Any, wanted: bool) -> ReviewerPreference:
     """Switch the reviewer's daily digest of new submissions in their scope on or off."""
-    preference, _ = ReviewerPreference.objects.update_or_create(user=reviewer, defaults={"daily_digest": wanted})
+    preference, _created = ReviewerPreference.objects.update_or_create(user=reviewer, defaults={"daily_digest": wanted})
     return preference

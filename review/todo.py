@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contributions.models import Submission
 from dataset.models import Observation
@@ -65,15 +66,21 @@ def _stale(sources: QuerySet[Source]) -> list[StaleSource]:
     stale = []
     for source in sources:
         if source.is_failing:
-            stale.append(StaleSource(source, f"its page failed the last {source.consecutive_check_failures} checks"))
+            failures = source.consecutive_check_failures
+            stale.append(StaleSource(source, _("its page failed the last %(count)s checks") % {"count": failures}))
             continue
         days = STALE_AFTER_DAYS.get(Source.Cadence(source.cadence))
         last = last_upload.get(source.pk)
         if days and (last is None or last < now - timedelta(days=days)):
-            when = f"since {last:%d %b %Y}" if last else "ever"
-            stale.append(
-                StaleSource(source, f"no file {when}, although it publishes {source.get_cadence_display().lower()}")
-            )
+            cadence = source.get_cadence_display().lower()
+            if last:
+                why = _("no file since %(date)s, although it publishes %(cadence)s") % {
+                    "date": f"{last:%d %b %Y}",
+                    "cadence": cadence,
+                }
+            else:
+                why = _("no file ever, although it publishes %(cadence)s") % {"cadence": cadence}
+            stale.append(StaleSource(source, why))
     return stale
 
 

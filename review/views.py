@@ -8,6 +8,7 @@ import io
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import reviewer_required, staff_required
@@ -111,14 +112,20 @@ def _by_reviewer(request, pk, service, say, message):
 @reviewer_required
 def claim(request, pk):
     return _by_reviewer(
-        request, pk, services.claim, messages.success, "You hold this submission; others see that you are reviewing it."
+        request,
+        pk,
+        services.claim,
+        messages.success,
+        _("You hold this submission; others see that you are reviewing it."),
     )
 
 
 @require_POST
 @reviewer_required
 def release(request, pk):
-    return _by_reviewer(request, pk, services.release, messages.info, "Released: the submission is back in the queue.")
+    return _by_reviewer(
+        request, pk, services.release, messages.info, _("Released: the submission is back in the queue.")
+    )
 
 
 @require_POST
@@ -128,10 +135,10 @@ def comment(request, pk):
 
     def do(submission):
         if not form.is_valid():
-            raise services.ReviewError("Write a comment first.")
+            raise services.ReviewError(_("Write a comment first."))
         services.comment(submission=submission, reviewer=request.user, comment=form.cleaned_data["comment"])
 
-    return _act(request, _submission_for(request, pk), do, say=messages.success, message="Comment added.")
+    return _act(request, _submission_for(request, pk), do, say=messages.success, message=_("Comment added."))
 
 
 @require_POST
@@ -151,16 +158,19 @@ def decide(request, pk):
     try:
         if approval is not None:
             services.approve(**mine, **approval, priority=data.get("priority"))
-            kept = " The values of higher-priority sources are kept." if approval["keep_higher_priority"] else ""
-            messages.success(
-                request, "Approved." + (" The merge is queued." + kept if submission.kind == "data" else "")
-            )
+            if submission.kind != "data":
+                said = _("Approved.")
+            elif approval["keep_higher_priority"]:
+                said = _("Approved. The merge is queued. The values of higher-priority sources are kept.")
+            else:
+                said = _("Approved. The merge is queued.")
+            messages.success(request, said)
         elif data["decision"] == "reject":
             services.reject(**mine)
-            messages.success(request, "Rejected; the submitter has been told why.")
+            messages.success(request, _("Rejected; the submitter has been told why."))
         else:
             services.request_changes(**mine)
-            messages.success(request, "Changes requested; the submitter has been told what to change.")
+            messages.success(request, _("Changes requested; the submitter has been told what to change."))
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     return back
@@ -183,7 +193,7 @@ def retry_merge(request, pk):
         get_object_or_404(Submission, pk=pk),
         lambda submission: services.retry_merge(submission=submission, actor=request.user),
         say=messages.success,
-        message="The merge is queued again.",
+        message=_("The merge is queued again."),
     )
 
 
@@ -193,7 +203,7 @@ def digest(request):
     form = DigestForm(request.POST)
     wanted = form.is_valid() and form.cleaned_data["daily_digest"]
     services.set_daily_digest(reviewer=request.user, wanted=wanted)
-    messages.success(request, "Daily digest switched on." if wanted else "Daily digest switched off.")
+    messages.success(request, _("Daily digest switched on.") if wanted else _("Daily digest switched off."))
     return redirect("review:queue")
 
 

@@ -20,8 +20,10 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import notices
+from accounts.language import in_language_of
 from accounts.models import Notice, Role, User
 from accounts.permissions import can_moderate
 from common.tasks import dispatch_on_commit
@@ -73,7 +75,7 @@ def manageable_countries(user: Any) -> QuerySet[Any] | None:
 
 def feed_account() -> User:
     """The account feed submissions are filed under: it cannot sign in, and never reviews."""
-    user, _ = User.objects.get_or_create(
+    user, _created = User.objects.get_or_create(
         username=FEED_ACCOUNT, defaults={"email": "", "is_active": False, "first_name": "Scheduled feed"}
     )
     return user
@@ -95,13 +97,13 @@ def cron_schedule(expression: str) -> crontab:
     """Parse "minute hour day-of-month month day-of-week" (ValidationError if it is not that)."""
     parts = expression.split()
     if len(parts) != 5:
-        raise ValidationError({"cron": "Write five fields: minute hour day-of-month month day-of-week."})
+        raise ValidationError({"cron": _("Write five fields: minute hour day-of-month month day-of-week.")})
     minute, hour, dom, month, dow = parts
     try:
         schedule = crontab(minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow)
         schedule.minute, schedule.hour  # noqa: B018  (parsed lazily on some versions)
     except Exception as exc:
-        raise ValidationError({"cron": f"This is not a cron expression: {exc}"}) from exc
+        raise ValidationError({"cron": _("This is not a cron expression: %(error)s") % {"error": exc}}) from exc
     return schedule
 
 
@@ -109,16 +111,18 @@ def check_feed(feed: Feed) -> None:
     """ValidationError by field: an http(s) URL whose date pattern, if any, formats; a cron expression
     with the cron schedule; a recipe of the feed's own source."""
     if ("{" in feed.url or "}" in feed.url) and not feed.has_date_pattern:
-        raise ValidationError({"url": "The only pattern a feed's URL may hold is the date pattern, {date:%Y%m%d}."})
+        raise ValidationError({"url": _("The only pattern a feed's URL may hold is the date pattern, {date:%Y%m%d}.")})
     try:
         url = feed.url_for(dt.date(2020, 3, 1))
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
-        raise ValidationError({"url": f"The date pattern must look like {{date:%Y%m%d}} ({exc})."}) from exc
+        raise ValidationError(
+            {"url": _("The date pattern must look like {date:%%Y%%m%%d} (%(error)s).") % {"error": exc}}
+        ) from exc
     check_url(url)
     if feed.schedule == Feed.Schedule.CRON:
         cron_schedule(feed.cron)
     if feed.recipe_id and feed.recipe and feed.recipe.source_id != feed.source_id:
-        raise ValidationError({"recipe": "Choose a recipe of this feed's source."})
+        raise ValidationError({"recipe": _("Choose a recipe of this feed's source.")})
 
 
 # --- when ----------------------------------------------------------------------------------------
@@ -227,7 +231,14 @@ def alert_paused(feed: Feed) -> list[int]:
     """Tell the followers and the country's reviewers, in the app and by e-mail; returns who was told."""
     people = list(feed.followers.filter(is_active=True)) + list(reviewers_of(feed.source))
     link = reverse("sources:feed", kwargs={"pk": feed.pk})
-    text = f"The feed “{feed}” of {feed.source.name} is paused: {feed.paused_reason}"
+
+    def text() -> str:  # in each person's language
+        return _("The feed “%(feed)s” of %(source)s is paused: %(reason)s") % {
+            "feed": feed,
+            "source": feed.source.name,
+            "reason": feed.paused_reason,
+        }
+
     made = notices.notify(users=people, kind=Notice.Kind.FEED_PAUSED, text=text, link=link)
     from .tasks import send_feed_paused_emails  # the tasks call this module: imported when needed
 
@@ -235,11 +246,16 @@ def alert_paused(feed: Feed) -> list[int]:
     return [notice.user_id for notice in made]
 
 
-def paused_email_recipients(feed: Feed) -> list[str]:
+def paused_email_people(feed: Feed) -> list[User]:
+    """The followers and reviewers a paused feed's e-mail goes to (one each, by address)."""
     people = {user.pk: user for user in [*feed.followers.filter(is_active=True), *reviewers_of(feed.source)]}
-    return sorted(
-        user.email for user in people.values() if user.email and notices.wants_email(user, Notice.Kind.FEED_PAUSED)
-    )
+    wanted = [user for user in people.values() if user.email and notices.wants_email(user, Notice.Kind.FEED_PAUSED)]
+    by_email = {user.email: user for user in sorted(wanted, key=lambda user: user.pk)}
+    return [by_email[email] for email in sorted(by_email)]
+
+
+def paused_email_recipients(feed: Feed) -> list[str]:
+    return [user.email for user in paused_email_people(feed)]
 
 
 def send_paused_emails(*, feed_id: int) -> int:
@@ -247,12 +263,16 @@ def send_paused_emails(*, feed_id: int) -> int:
     feed = Feed.objects.select_related("source").filter(pk=feed_id, paused=True).first()
     if feed is None:
         return 0
-    recipients = paused_email_recipients(feed)
+    recipients = paused_email_people(feed)
     context = {"feed": feed, "url": settings.SITE_URL + reverse("sources:feed", kwargs={"pk": feed.pk})}
-    body = render_to_string("sources/email/feed_paused.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + f"Feed paused: {feed} ({feed.source.name})"
-    for email in recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    for user in recipients:  # each in their own language
+        with in_language_of(user):
+            body = render_to_string("sources/email/feed_paused.txt", context)
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Feed paused: %(feed)s (%(source)s)") % {
+                "feed": feed,
+                "source": feed.source.name,
+            }
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return len(recipients)
 
 
@@ -261,7 +281,7 @@ def send_paused_emails(*, feed_id: int) -> int:
 
 def _require_manager(user: Any, feed: Feed) -> None:
     if not can_manage(user, feed.source):
-        raise FeedError("Only a reviewer of this source's country can do this.")
+        raise FeedError(_("Only a reviewer of this source's country can do this."))
 
 
 @transaction.atomic
@@ -270,7 +290,7 @@ def trust(*, feed: Feed, reviewer: Any, reason: str) -> Feed:
     _require_manager(reviewer, feed)
     text = (reason or "").strip()
     if not text:
-        raise FeedError("Say why this feed can be trusted: the reason is shown with every approval it makes.")
+        raise FeedError(_("Say why this feed can be trusted: the reason is shown with every approval it makes."))
     Feed.objects.filter(pk=feed.pk).update(
         trusted=True, trusted_reason=text, trusted_by=reviewer, trusted_at=timezone.now()
     )
@@ -312,7 +332,7 @@ def save_feed(*, feed: Feed, user: Any, followers: Iterable[Any] = ()) -> Feed:
         feed.status = Feed.Status.PROPOSED
         feed.trusted = False
     elif not can_manage(user, feed.source):
-        raise FeedError("Only a reviewer of this source's country can change its feeds.")
+        raise FeedError(_("Only a reviewer of this source's country can change its feeds."))
     check_feed(feed)
     with transaction.atomic():
         if feed.pk is None:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from places.models import Location, Metric
 
@@ -23,27 +25,27 @@ class SourceFilterForm(forms.Form):
     """The list page's form of filters.SourceListFilter: menus of the values the page lists, so a
     value it does not offer is invalid and ignored on its own rather than failing the page."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    country = forms.ChoiceField(required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     institution_type = forms.ChoiceField(
-        label="Institution type", required=False, choices=[("", "Any type"), *Source.InstitutionType.choices]
+        label=_("Institution type"), required=False, choices=[("", _("Any type")), *Source.InstitutionType.choices]
     )
-    status = forms.ChoiceField(required=False)
-    metric = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    metric = forms.ChoiceField(label=_("Metric"), required=False)
 
     def __init__(
         self, *args: Any, countries: Iterable[Location] = (), statuses: Iterable[str] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(Source.Status.choices)
-        menus = {
+        menus: dict[str, list[tuple[str, Any]]] = {
             "country": [
-                ("", "Any country"),
-                (INTERNATIONAL, "International (no country)"),
+                ("", _("Any country")),
+                (INTERNATIONAL, _("International (no country)")),
                 *[(c.key, c.name) for c in countries],
             ],
-            "status": [("", "Any status"), *[(s, labels[s]) for s in statuses]],
-            "metric": [("", "Any metric"), *Metric.objects.values_list("code", "name")],
+            "status": [("", _("Any status")), *[(s, labels[s]) for s in statuses]],
+            "metric": [("", _("Any metric")), *Metric.objects.values_list("code", "name")],
         }
         for name, choices in menus.items():
             cast(forms.ChoiceField, self.fields[name]).choices = choices
@@ -51,10 +53,10 @@ class SourceFilterForm(forms.Form):
 
 def _priority_help() -> str:
     rows = ", ".join(f"{label} {priority}" for label, priority in services.priority_table())
-    return (
+    return gettext(
         "Sets the source's default priority (higher wins when two sources give a value): "
-        f"{rows}. Reviewers can adjust it."
-    )
+        "%(priorities)s. Reviewers can adjust it."
+    ) % {"priorities": rows}
 
 
 if TYPE_CHECKING:  # the field is generic for the type checker only
@@ -71,60 +73,74 @@ class MetricChoiceField(_MetricsField):
 class SourceProposalForm(forms.Form):
     """What a volunteer tells us about an official source; the service decides whether it is new."""
 
-    name = forms.CharField(max_length=200, help_text="How the source is known, e.g. “Protezione Civile COVID-19 data”.")
-    institution = forms.CharField(
-        max_length=200, help_text="Who publishes it, e.g. “Dipartimento della Protezione Civile”."
+    name = forms.CharField(
+        label=_("Name"), max_length=200, help_text=_("How the source is known, e.g. “Protezione Civile COVID-19 data”.")
     )
-    institution_type = forms.ChoiceField(label="Institution type", choices=Source.InstitutionType.choices)
+    institution = forms.CharField(
+        label=_("Institution"),
+        max_length=200,
+        help_text=_("Who publishes it, e.g. “Dipartimento della Protezione Civile”."),
+    )
+    institution_type = forms.ChoiceField(label=_("Institution type"), choices=Source.InstitutionType.choices)
     country = forms.ModelChoiceField(
+        label=_("Country"),
         queryset=Location.objects.filter(level=Location.Level.COUNTRY).order_by("name"),
         to_field_name="key",
         required=False,
-        empty_label="None: international source",
+        empty_label=_("None: international source"),
     )
     subregion = forms.CharField(
-        label="Region (optional)",
+        label=_("Region (optional)"),
         required=False,
         max_length=64,
-        help_text="For a regional body: its ISO 3166-2 code, e.g. IT-25 for Lombardy.",
+        help_text=_("For a regional body: its ISO 3166-2 code, e.g. IT-25 for Lombardy."),
     )
     url = forms.URLField(
-        label="URL of the public page or file",
+        label=_("URL of the public page or file"),
         max_length=500,
         assume_scheme="https",
-        help_text="The page where the institution publishes the figures.",
+        help_text=_("The page where the institution publishes the figures."),
     )
-    data_format = forms.CharField(label="Format", max_length=50, required=False, help_text=FORMAT_SUGGESTIONS)
-    cadence = forms.ChoiceField(label="Update cadence", choices=Source.Cadence.choices, initial=Source.Cadence.DAILY)
+    data_format = forms.CharField(label=_("Format"), max_length=50, required=False, help_text=FORMAT_SUGGESTIONS)
+    cadence = forms.ChoiceField(label=_("Update cadence"), choices=Source.Cadence.choices, initial=Source.Cadence.DAILY)
     licence = forms.CharField(
+        label=_("Licence"),
         max_length=200,
         required=False,
-        help_text="As the institution states it (e.g. CC BY 4.0, public domain). Leave empty if unclear.",
+        help_text=_("As the institution states it (e.g. CC BY 4.0, public domain). Leave empty if unclear."),
     )
-    attribution = forms.CharField(max_length=500, required=False, help_text="The credit line the licence asks for.")
+    attribution = forms.CharField(
+        label=_("Attribution"),
+        max_length=500,
+        required=False,
+        help_text=_("The credit line the licence asks for."),
+    )
     metrics = MetricChoiceField(
         queryset=Metric.objects.all(),
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Metrics covered",
+        label=_("Metrics covered"),
     )
     notes = forms.CharField(
+        label=_("Notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
-        help_text="Anything reviewers should know: how to download, caveats, definitions.",
+        help_text=_("Anything reviewers should know: how to download, caveats, definitions."),
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Message to reviewers"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label=_("Message to reviewers")
     )
     feed_url = forms.CharField(
-        label="Machine-readable file (optional)",
+        label=_("Machine-readable file (optional)"),
         max_length=500,
         required=False,
-        help_text="If the institution publishes a CSV/XLSX/JSON file at a stable address, give it and we can fetch "
-        "it on a schedule (a feed; a reviewer activates it). For one file per day, write the day as "
-        "{date:%Y%m%d}, e.g. …/dpc-covid19-ita-regioni-{date:%Y%m%d}.csv.",
+        help_text=_(
+            "If the institution publishes a CSV/XLSX/JSON file at a stable address, give it and we can fetch "
+            "it on a schedule (a feed; a reviewer activates it). For one file per day, write the day as "
+            "{date:%Y%m%d}, e.g. …/dpc-covid19-ita-regioni-{date:%Y%m%d}.csv."
+        ),
     )
 
     def __init__(self, *args: Any, user: Viewer = None, **kwargs: Any) -> None:
@@ -144,7 +160,9 @@ class SourceProposalForm(forms.Form):
             Q(key=key) | Q(iso_3166_2=code), level__in=[Location.Level.REGION, Location.Level.SUBREGION]
         ).first()
         if region is None:
-            raise ValidationError(f"We do not know the region “{code}”. Use an ISO 3166-2 code such as IT-25.")
+            raise ValidationError(
+                gettext("We do not know the region “%(code)s”. Use an ISO 3166-2 code such as IT-25.") % {"code": code}
+            )
         return region
 
     def clean_url(self) -> str:
@@ -188,9 +206,9 @@ def duplicate_message(existing: Source, user: Viewer) -> str:
     """Why a URL is refused, with a link to the source when the user may open it."""
     if user is not None and can_view_source(user, existing):
         return format_html(
-            'This URL is already registered: <a href="{}">{}</a> ({}). Upload its data there instead.',
+            gettext('This URL is already registered: <a href="{}">{}</a> ({}). Upload its data there instead.'),
             reverse("sources:detail", kwargs={"pk": existing.pk}),
             existing.name,
             existing.get_status_display().lower(),
         )
-    return HIDDEN_DUPLICATE
+    return gettext(HIDDEN_DUPLICATE)

@@ -9,8 +9,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import VolunteerProfile
+from accounts.language import in_language_of
+from accounts.models import User, VolunteerProfile
 
 from . import fetching
 from .fetching import CheckRefused, address_allowed, embeds_ipv4, resolve_checked
@@ -60,26 +62,33 @@ def record(*, source_id: int, result: CheckResult) -> bool:
     return failures == Source.FAILING_AFTER
 
 
-def country_volunteer_emails(country_id: int) -> list[str]:
+def country_volunteers(country_id: int) -> list[User]:
+    """The active volunteers of a country with an e-mail address, one per address, by address."""
     profiles = VolunteerProfile.objects.filter(
         Q(primary_country_id=country_id) | Q(other_countries__id=country_id), user__is_active=True
     ).exclude(user__email="")
-    return sorted(set(profiles.values_list("user__email", flat=True)))
+    users = User.objects.filter(pk__in=profiles.values("user_id")).order_by("pk")
+    by_email = {user.email: user for user in users}
+    return [by_email[email] for email in sorted(by_email)]
+
+
+def country_volunteer_emails(country_id: int) -> list[str]:
+    return [user.email for user in country_volunteers(country_id)]
 
 
 def notify_flagged(*, source: Source) -> int:
     """Tell the volunteers of the source's country that its URL keeps failing; returns mails sent."""
     if source.country_id is None:
         return 0
-    emails = country_volunteer_emails(source.country_id)
+    people = country_volunteers(source.country_id)
     context = {"source": source, "site_url": settings.SITE_URL}
-    body = render_to_string("sources/email/source_failing.txt", context)
     with get_connection() as connection:
-        for email in emails:
-            EmailMessage(
-                subject=f"Source not reachable: {source.name}", body=body, to=[email], connection=connection
-            ).send()
-    return len(emails)
+        for user in people:  # each in their own language
+            with in_language_of(user):
+                body = render_to_string("sources/email/source_failing.txt", context)
+                subject = _("Source not reachable: %(source)s") % {"source": source.name}
+            EmailMessage(subject=subject, body=body, to=[user.email], connection=connection).send()
+    return len(people)
 
 
 def check_source(*, source_id: int) -> CheckResult | None:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # Query parameters that say where a visitor came from, never which page or data it is.
 TRACKING_PARAMETERS = {
@@ -81,26 +82,26 @@ class SourceQuerySet(models.QuerySet["Source"]):
 
 class Source(models.Model):
     class InstitutionType(models.TextChoices):
-        MINISTRY = "ministry", "Ministry of health"
-        PUBLIC_HEALTH = "public_health", "Public health institute"
-        STATISTICS = "statistics", "Statistics office"
-        SUBNATIONAL = "subnational", "Subnational official body"
-        HOSPITAL = "hospital", "Hospital network"
-        INTERNATIONAL = "international", "International organisation"
-        AGGREGATOR = "aggregator", "Aggregator"
-        OTHER = "other", "Other"
+        MINISTRY = "ministry", _("Ministry of health")
+        PUBLIC_HEALTH = "public_health", _("Public health institute")
+        STATISTICS = "statistics", _("Statistics office")
+        SUBNATIONAL = "subnational", _("Subnational official body")
+        HOSPITAL = "hospital", _("Hospital network")
+        INTERNATIONAL = "international", _("International organisation")
+        AGGREGATOR = "aggregator", _("Aggregator")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        RETIRED = "retired", "Retired"
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETIRED = "retired", _("Retired")
 
     class Cadence(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
-        IRREGULAR = "irregular", "Irregular"
-        FINAL = "final", "No longer updated"
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        IRREGULAR = "irregular", _("Irregular")
+        FINAL = "final", _("No longer updated")
 
     # Official national > subnational official > international organisation > aggregator.
     DEFAULT_PRIORITY: dict[str, int] = {
@@ -223,14 +224,14 @@ class Feed(models.Model):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed by a volunteer"
-        ACTIVE = "active", "Active"
+        PROPOSED = "proposed", _("Proposed by a volunteer")
+        ACTIVE = "active", _("Active")
 
     class Schedule(models.TextChoices):
-        HOURLY = "hourly", "Every hour"
-        DAILY = "daily", "Every day"
-        WEEKLY = "weekly", "Every week"
-        CRON = "cron", "Cron expression"
+        HOURLY = "hourly", _("Every hour")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+        CRON = "cron", _("Cron expression")
 
     # The feed pauses after this many failed fetches in a row.
     PAUSE_AFTER = 3

@@ -6,6 +6,7 @@ contributions.proposals, which applies these rules.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from places.models import Location
 
@@ -29,7 +30,8 @@ class DuplicateSource(SourceProposalError):
     def __init__(self, existing: Source) -> None:
         self.existing = existing
         super().__init__(
-            f"This URL is already registered as “{existing.name}” ({existing.get_status_display().lower()})."
+            _("This URL is already registered as “%(name)s” (%(status)s).")
+            % {"name": existing.name, "status": existing.get_status_display().lower()}
         )
 
 
@@ -40,7 +42,7 @@ def default_priority(institution_type: str) -> int:
 
 def priority_table() -> list[tuple[str, int]]:
     """(institution type label, default priority), highest first, for pages that explain the order."""
-    rows = [(label, default_priority(value)) for value, label in Source.InstitutionType.choices]
+    rows = [(str(label), default_priority(value)) for value, label in Source.InstitutionType.choices]
     return sorted(rows, key=lambda row: -row[1])
 
 
@@ -53,16 +55,21 @@ def check_location(*, institution_type: str, country: Location | None, subregion
     """Raise ValidationError (by field) when country and subregion do not fit the institution type."""
     errors = {}
     if country is not None and country.level != Location.Level.COUNTRY:
-        errors["country"] = f"{country.name} is not a country."
+        errors["country"] = _("%(place)s is not a country.") % {"place": country.name}
     if country is None and institution_type in NATIONAL_TYPES:
-        errors["country"] = "An official national or subnational institution needs its country."
+        errors["country"] = _("An official national or subnational institution needs its country.")
     if institution_type == Source.InstitutionType.SUBNATIONAL and subregion is None:
-        errors["subregion"] = "A subnational body needs the region it covers (an ISO 3166-2 code such as IT-25)."
+        errors["subregion"] = _("A subnational body needs the region it covers (an ISO 3166-2 code such as IT-25).")
     if subregion is not None:
         if subregion.level not in (Location.Level.REGION, Location.Level.SUBREGION):
-            errors["subregion"] = f"{subregion.name} is not a region of a country."
-        elif country is None or subregion.country_code != country.country_code:
-            errors["subregion"] = f"{subregion.name} is not in {country.name if country else 'the chosen country'}."
+            errors["subregion"] = _("%(place)s is not a region of a country.") % {"place": subregion.name}
+        elif country is None:
+            errors["subregion"] = _("%(place)s is not in the chosen country.") % {"place": subregion.name}
+        elif subregion.country_code != country.country_code:
+            errors["subregion"] = _("%(place)s is not in %(country)s.") % {
+                "place": subregion.name,
+                "country": country.name,
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -74,6 +81,8 @@ def check_url(url: str) -> None:
     """Raise ValidationError unless the URL is a web address we can store and compare."""
     scheme = url.strip().split(":", 1)[0].lower() if "://" in url else ""
     if scheme not in ("http", "https"):
-        raise ValidationError({"url": "Give the address of a web page or file (http:// or https://)."})
+        raise ValidationError({"url": _("Give the address of a web page or file (http:// or https://).")})
     if len(url.strip()) > URL_MAX_LENGTH or len(normalise_url(url)) > URL_MAX_LENGTH:
-        raise ValidationError({"url": f"This address is longer than {URL_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {"url": _("This address is longer than %(count)s characters.") % {"count": URL_MAX_LENGTH}}
+        )

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 
@@ -36,9 +37,8 @@ def visible_statuses(user: User | AnonymousUser) -> list[str]:
     return list(PUBLIC_STATUSES) + own
 
 
-HIDDEN_DUPLICATE = (
-    "Someone has already proposed this URL, so it cannot be proposed again. "
-    "Contact us if you think it should be added."
+HIDDEN_DUPLICATE = gettext_noop(
+    "Someone has already proposed this URL, so it cannot be proposed again. Contact us if you think it should be added."
 )  # all a duplicate-URL answer says of a source its reader may not see (no name, id or status)
 
 

@@ -16,6 +16,9 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import VolunteerProfile
 from dataset.models import Observation, Release
@@ -36,12 +39,12 @@ ALLOWANCE = {
 class Status(models.TextChoices):
     """In the order of how much help a country needs (most first)."""
 
-    NO_VOLUNTEER = "no_volunteer", "No volunteer yet"
-    NO_SOURCE = "no_source", "Needs an official source"
-    NO_DATA = "no_data", "Needs its first data"
-    STALE = "stale", "Updates overdue"
-    FLOWING = "flowing", "Data flowing"
-    COMPLETE = "complete", "Complete (series ended)"
+    NO_VOLUNTEER = "no_volunteer", _("No volunteer yet")
+    NO_SOURCE = "no_source", _("Needs an official source")
+    NO_DATA = "no_data", _("Needs its first data")
+    STALE = "stale", _("Updates overdue")
+    FLOWING = "flowing", _("Data flowing")
+    COMPLETE = "complete", _("Complete (series ended)")
 
 
 STATUS_ORDER = {status: index for index, status in enumerate(Status)}
@@ -49,26 +52,38 @@ NEEDS_HELP = frozenset({Status.NO_VOLUNTEER, Status.NO_SOURCE, Status.NO_DATA, S
 
 
 def _days(delta: timedelta) -> str:
-    return f"{delta.days} days"
+    return ngettext("%(count)s day", "%(count)s days", delta.days) % {"count": delta.days}
+
+
+def _stale_help() -> str:
+    allowances = ", ".join(f"{cadence.label.lower()}: {_days(allowance)}" for cadence, allowance in ALLOWANCE.items())
+    return gettext(
+        "Its approved sources are still published, but the latest date we hold from them is older than their "
+        "cadence allows (%(allowances)s). A source that has stopped for good should be marked as no longer updated."
+    ) % {"allowances": allowances}
 
 
 STATUS_HELP = {
-    Status.NO_VOLUNTEER: "Nobody looks after it yet: no volunteer who finished signing up, with an active account, "
-    "has named it. Data we hold from international series (such as JHU's) do not change this: "
-    "someone has to watch the country's own sources.",
-    Status.NO_SOURCE: "It has a volunteer, but none of its official sources has been approved by a reviewer yet. "
-    "International sources do not count.",
-    Status.NO_DATA: "It has an approved official source, but no value from that source has been merged yet.",
-    Status.STALE: "Its approved sources are still published, but the latest date we hold from them is older "
-    "than their cadence allows ("
-    + ", ".join(f"{cadence.label.lower()}: {_days(allowance)}" for cadence, allowance in ALLOWANCE.items())
-    + "). "
-    "A source that has stopped for good should be marked as no longer updated.",
-    Status.FLOWING: "An approved source that is still published has delivered data for a recent date, within "
-    "what its cadence allows. Corrections of old dates keep our data up to date but do not count "
-    "as new data.",
-    Status.COMPLETE: "We hold data from its approved sources and every one of them is marked as no longer updated: "
-    "the official series has ended and nothing more is expected.",
+    Status.NO_VOLUNTEER: _(
+        "Nobody looks after it yet: no volunteer who finished signing up, with an active account, "
+        "has named it. Data we hold from international series (such as JHU's) do not change this: "
+        "someone has to watch the country's own sources."
+    ),
+    Status.NO_SOURCE: _(
+        "It has a volunteer, but none of its official sources has been approved by a reviewer yet. "
+        "International sources do not count."
+    ),
+    Status.NO_DATA: _("It has an approved official source, but no value from that source has been merged yet."),
+    Status.STALE: lazy(_stale_help, str)(),
+    Status.FLOWING: _(
+        "An approved source that is still published has delivered data for a recent date, within "
+        "what its cadence allows. Corrections of old dates keep our data up to date but do not count "
+        "as new data."
+    ),
+    Status.COMPLETE: _(
+        "We hold data from its approved sources and every one of them is marked as no longer updated: "
+        "the official series has ended and nothing more is expected."
+    ),
 }
 
 
@@ -96,7 +111,7 @@ class CountryCoverage:
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)
 
     @property
     def needs_help(self) -> bool:
@@ -272,7 +287,7 @@ def overview(
         needs_help=sum(n for st, n in counts if st in NEEDS_HELP),
         no_volunteer=[r for r in in_region if r.status == Status.NO_VOLUNTEER],
         map_data={
-            r.numeric: {"s": r.status.value, "l": r.status.label, "n": r.name, "k": r.key}
+            r.numeric: {"s": r.status.value, "l": str(r.status.label), "n": r.name, "k": r.key}
             for r in all_rows
             if r.numeric
         },

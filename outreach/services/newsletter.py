@@ -23,7 +23,9 @@ from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.language import in_language_of
 from outreach.models import Newsletter, NewsletterDelivery, NewsletterSubscription
 
 from .subscriptions import unsubscribe_url
@@ -166,7 +168,7 @@ def start_sending(*, newsletter: Newsletter) -> int:
             status=Newsletter.Status.SENDING, send_started_at=timezone.now(), last_progress_at=timezone.now()
         )
         if moved != 1:
-            raise AlreadySent("This issue is already being sent or was sent.")
+            raise AlreadySent(_("This issue is already being sent or was sent."))
         confirmed = NewsletterSubscription.objects.filter(status=NewsletterSubscription.Status.CONFIRMED)
         NewsletterDelivery.objects.bulk_create(
             [
@@ -231,7 +233,7 @@ def send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> int:
         return 0
     rows = list(
         NewsletterDelivery.objects.filter(pk__in=delivery_ids, newsletter_id=newsletter_id, status=Delivery.QUEUED)
-        .select_related("subscription")
+        .select_related("subscription__user")
         .order_by("pk")
     )
     sent = 0
@@ -240,13 +242,15 @@ def send_batch(*, newsletter_id: int, delivery_ids: list[int]) -> int:
             if row.subscription.status != NewsletterSubscription.Status.CONFIRMED:
                 NewsletterDelivery.objects.filter(pk=row.pk, status=Delivery.QUEUED).update(status=Delivery.SKIPPED)
                 continue
-            # Built before the claim so that a claimed row is only ever waiting on the backend.
-            message = build_message(
-                newsletter=newsletter,
-                email=row.email,
-                unsubscribe_link=unsubscribe_url(row.subscription),
-                connection=connection,
-            )
+            # Built before the claim so that a claimed row is only ever waiting on the backend; the issue is
+            # as staff wrote it, its frame in the subscriber's language when they have an account (else English).
+            with in_language_of(row.subscription.user):
+                message = build_message(
+                    newsletter=newsletter,
+                    email=row.email,
+                    unsubscribe_link=unsubscribe_url(row.subscription),
+                    connection=connection,
+                )
             claimed = NewsletterDelivery.objects.filter(pk=row.pk, status=Delivery.QUEUED).update(
                 status=Delivery.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
             )

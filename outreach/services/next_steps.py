@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import VolunteerProfile
 from contributions.models import Submission
 from places.models import Location
@@ -11,17 +13,25 @@ from .coverage import STATUS_HELP, CountryCoverage, Status, compute
 
 # The one thing that would move a country on, by its coverage status.
 ADVICE = {
-    Status.NO_VOLUNTEER: "You are its first volunteer: start by finding its official data.",
-    Status.NO_SOURCE: "No official source is approved yet. Find where the ministry of health or the public "
-    "health institute publishes its figures and propose that source.",
-    Status.NO_DATA: "An official source is approved, but none of its data is in the dataset yet. "
-    "Upload its latest file.",
-    Status.STALE: "Updates are overdue. Upload the source's latest file, or tell us in a source proposal "
-    "if the source has moved or stopped.",
-    Status.FLOWING: "Data is flowing. Check the latest values on the country's page, and propose more sources "
-    "(regions, hospitals, tests, vaccinations) if you know them.",
-    Status.COMPLETE: "Its official series has ended. If the country still publishes figures elsewhere, "
-    "propose that source.",
+    Status.NO_VOLUNTEER: _("You are its first volunteer: start by finding its official data."),
+    Status.NO_SOURCE: _(
+        "No official source is approved yet. Find where the ministry of health or the public "
+        "health institute publishes its figures and propose that source."
+    ),
+    Status.NO_DATA: _(
+        "An official source is approved, but none of its data is in the dataset yet. Upload its latest file."
+    ),
+    Status.STALE: _(
+        "Updates are overdue. Upload the source's latest file, or tell us in a source proposal "
+        "if the source has moved or stopped."
+    ),
+    Status.FLOWING: _(
+        "Data is flowing. Check the latest values on the country's page, and propose more sources "
+        "(regions, hospitals, tests, vaccinations) if you know them."
+    ),
+    Status.COMPLETE: _(
+        "Its official series has ended. If the country still publishes figures elsewhere, propose that source."
+    ),
 }
 
 
@@ -35,11 +45,11 @@ class CountrySteps:
 
     @property
     def advice(self) -> str:
-        return ADVICE[self.coverage.status]
+        return str(ADVICE[self.coverage.status])
 
     @property
     def status_help(self) -> str:
-        return STATUS_HELP[self.coverage.status]
+        return str(STATUS_HELP[self.coverage.status])
 
     @property
     def can_upload(self) -> bool:

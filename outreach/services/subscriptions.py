@@ -15,15 +15,19 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from common.spreadsheets import escape_formula
 from outreach.models import NewsletterSubscription
 
-CONSENT_TEXT = (
+# Stored in English with each sign-up (the record of what was agreed); shown translated (CONSENT_LABEL).
+CONSENT_TEXT = gettext_noop(
     "I want to receive the COVID-19 Open Data newsletter by email. I can unsubscribe at any time "
     "with the link in every issue."
 )
+CONSENT_LABEL = gettext_lazy(CONSENT_TEXT)
 CONFIRM_SALT = "outreach.newsletter.confirm"
 UNSUBSCRIBE_SALT = "outreach.newsletter.unsubscribe"
 
@@ -53,12 +57,12 @@ def _load(token: str, salt: str, max_age: int | None) -> NewsletterSubscription:
     try:
         pk, digest = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvalidToken("This link has expired. Please sign up again to get a new one.")
+        raise InvalidToken(_("This link has expired. Please sign up again to get a new one."))
     except (signing.BadSignature, ValueError, TypeError):
-        raise InvalidToken("This link is not valid. Please copy the whole link from the email.")
+        raise InvalidToken(_("This link is not valid. Please copy the whole link from the email."))
     subscription = NewsletterSubscription.objects.filter(pk=pk).first()
     if subscription is None or _email_digest(subscription.email) != digest:
-        raise InvalidToken("This link is not valid any more.")
+        raise InvalidToken(_("This link is not valid any more."))
     return subscription
 
 
@@ -101,23 +105,23 @@ def subscribe(*, email: str, source_page: str = "", consent_text: str = CONSENT_
         subscription.source_page = source_page[:300]
         subscription.confirmation_sent_at = now
         subscription.save()
-        send_newsletter_confirmation.delay_on_commit(subscription.pk)
+        send_newsletter_confirmation.delay_on_commit(subscription.pk, language=translation.get_language() or "en")
     return subscription
 
 
-def send_confirmation(*, subscription_id: int) -> bool:
-    """Mail the confirmation link; the only mail a pending address ever receives."""
+def send_confirmation(*, subscription_id: int, language: str = "en") -> bool:
+    """Mail the confirmation link, in `language` (the sign-up page's: the address has no account to say
+    its own); the only mail a pending address ever receives."""
     subscription = NewsletterSubscription.objects.filter(
         pk=subscription_id, status=NewsletterSubscription.Status.PENDING
     ).first()
     if subscription is None:
         return False
     context = {"confirm_url": confirmation_url(subscription), "days": max(1, confirm_max_age() // 86400)}
-    message = EmailMultiAlternatives(
-        subject="Please confirm your subscription to the COVID-19 Open Data newsletter",
-        body=render_to_string("outreach/email/confirm.txt", context),
-        to=[subscription.email],
-    )
+    with translation.override(language):
+        subject = _("Please confirm your subscription to the COVID-19 Open Data newsletter")
+        body = render_to_string("outreach/email/confirm.txt", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[subscription.email])
     message.send()
     return True
 
@@ -126,7 +130,7 @@ def confirm(*, token: str) -> NewsletterSubscription:
     """Confirm a pending address from its signed, expiring link; confirming twice is fine."""
     subscription = _load(token, CONFIRM_SALT, confirm_max_age())
     if subscription.status == NewsletterSubscription.Status.UNSUBSCRIBED:
-        raise InvalidToken("This address has unsubscribed since this link was sent. Please sign up again.")
+        raise InvalidToken(_("This address has unsubscribed since this link was sent. Please sign up again."))
     NewsletterSubscription.objects.filter(pk=subscription.pk, status=NewsletterSubscription.Status.PENDING).update(
         status=NewsletterSubscription.Status.CONFIRMED, confirmed_at=timezone.now()
     )
@@ -139,7 +143,7 @@ def subscribe_user(*, user: Any, source_page: str = "profile") -> NewsletterSubs
     consent click confirms at once."""
     email = normalise_email(user.email)
     now = timezone.now()
-    subscription, _ = NewsletterSubscription.objects.update_or_create(
+    subscription, _created = NewsletterSubscription.objects.update_or_create(
         email=email,
         defaults={
             "status": NewsletterSubscription.Status.CONFIRMED,

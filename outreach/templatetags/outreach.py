@@ -1,6 +1,7 @@
 """Template pieces other apps' pages include: the newsletter block on the volunteer profile."""
 
 from django import template
+from django.utils.translation import gettext
 
 from outreach.services import subscriptions
 
@@ -15,11 +16,11 @@ def newsletter_profile_block(context):
         "subscription": subscription,
         "csrf_token": context.get("csrf_token"),
         "user": user,
-        "consent_text": subscriptions.CONSENT_TEXT,
+        "consent_text": gettext(subscriptions.CONSENT_TEXT),
     }
 
 
 @register.simple_tag
 def newsletter_consent_text() -> str:
-    """The consent sentence shown beside every sign-up form: the same text is stored with the sign-up."""
-    return subscriptions.CONSENT_TEXT
+    """The consent sentence beside every sign-up form, translated (its English text is stored with the sign-up)."""
+    return gettext(subscriptions.CONSENT_TEXT)

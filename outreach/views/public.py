@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,10 +100,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def profile_newsletter(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "unsubscribe":
         subscriptions.unsubscribe_user(user=request.user)
-        messages.success(request, "You are unsubscribed from the newsletter.")
+        messages.success(request, _("You are unsubscribed from the newsletter."))
     else:
         subscriptions.subscribe_user(user=request.user)
-        messages.success(request, "You are subscribed to the newsletter.")
+        messages.success(request, _("You are subscribed to the newsletter."))
     return redirect("accounts:profile")
 
 
@@ -110,7 +111,7 @@ def profile_newsletter(request: HttpRequest) -> HttpResponse:
 
 
 def _kinds() -> list[tuple[str, str, str]]:
-    return [(kind, kind.label, contact.KIND_DESCRIPTIONS[kind]) for kind in ContactRequest.Kind]
+    return [(kind, str(kind.label), str(contact.KIND_DESCRIPTIONS[kind])) for kind in ContactRequest.Kind]
 
 
 @require_GET

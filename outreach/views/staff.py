@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
@@ -56,7 +58,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 assign=True,
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("outreach:inbox_detail", pk=item.pk)
     else:
         form = ContactUpdateForm(initial={"status": item.status, "assignee": item.assignee})
@@ -98,7 +100,7 @@ def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     form = NewsletterForm(request.POST or None, instance=issue)
     if request.method == "POST" and form.is_valid():
         issue = newsletter.save_issue(newsletter=form.save(commit=False))
-        messages.success(request, "Saved. Check the preview, send a test to yourself, then send.")
+        messages.success(request, _("Saved. Check the preview, send a test to yourself, then send."))
         return redirect("outreach:newsletter_detail", pk=issue.pk)
     return render(request, "outreach/staff/newsletter_edit.html", {"form": form, "issue": issue})
 
@@ -139,26 +141,38 @@ def _on_issue(act: Callable[[HttpRequest, Newsletter], None]) -> Callable[..., H
 def newsletter_test(request: HttpRequest, issue: Newsletter) -> None:
     user = cast(User, request.user)  # staff_required let only a signed-in staff member through
     newsletter.send_test(newsletter=issue, email=user.email)
-    messages.success(request, f"Test sent to {user.email}.")
+    messages.success(request, _("Test sent to %(email)s.") % {"email": user.email})
 
 
 @_on_issue
 def newsletter_send(request: HttpRequest, issue: Newsletter) -> None:
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm that you want to send this issue to every subscriber.")
+        messages.error(request, _("Tick the box to confirm that you want to send this issue to every subscriber."))
         return
     try:
         count = newsletter.start_sending(newsletter=issue)
     except newsletter.AlreadySent as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Sending to {count} confirmed subscribers.")
+        messages.success(
+            request,
+            ngettext("Sending to %(count)s confirmed subscriber.", "Sending to %(count)s confirmed subscribers.", count)
+            % {"count": count},
+        )
 
 
 @_on_issue
 def newsletter_resume(request: HttpRequest, issue: Newsletter) -> None:
     count = newsletter.resume(newsletter_id=issue.pk, retry_failed=request.POST.get("retry_failed") == "yes")
-    messages.success(request, f"{count} recipients dispatched again; nobody already mailed is mailed twice.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s recipient dispatched again; nobody already mailed is mailed twice.",
+            "%(count)s recipients dispatched again; nobody already mailed is mailed twice.",
+            count,
+        )
+        % {"count": count},
+    )
 
 
 @staff_required

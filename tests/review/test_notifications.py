@@ -58,3 +58,39 @@ def test_digest_task_is_the_scheduled_one(settings):
     from review.tasks import send_reviewer_digests
 
     assert settings.CELERY_BEAT_SCHEDULE["reviewer-digest"]["task"] == send_reviewer_digests.name
+
+
+def _has_spanish_catalogue() -> bool:
+    from django.utils import translation
+
+    with translation.override("es"):
+        return translation.gettext("Your submission #%(pk)s was approved") != "Your submission #%(pk)s was approved"
+
+
+def test_decision_emails_are_in_each_recipients_language(
+    submission, reviewer, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    if not _has_spanish_catalogue():
+        pytest.skip("needs the compiled catalogues (locale/, built by `make messages`)")
+    submission.submitter.language = "es"
+    submission.submitter.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(submission=submission, reviewer=reviewer, comment="Gracias")
+    subjects = [m.subject for m in mailoutbox if m.to == [submission.submitter.email]]
+    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+    assert f"{prefix}Su envío n.º {submission.pk} ha sido aprobado" in subjects
+    assert all("approved" not in subject for subject in subjects)
+
+
+def test_decision_emails_stay_in_english_for_an_english_reader(
+    submission, reviewer, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from django.utils import translation
+
+    submission.submitter.language = "en"
+    submission.submitter.save(update_fields=["language"])
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):  # the reviewer reads Spanish
+        services.reject(submission=submission, reviewer=reviewer, comment="Wrong region")
+    assert (
+        mailoutbox[0].subject == f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your submission #{submission.pk} was rejected"
+    )

@@ -1,5 +1,6 @@
 """Every template keeps its user-facing text inside translation tags (portal.template_text)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,15 @@ def test_translated_text_tags_scripts_and_names_pass(source):
 
 def test_a_line_number_points_at_the_text():
     assert untranslated_text("{% load i18n %}\n<div>\n  <p>Bare</p>\n</div>") == [(3, "Bare")]
+
+
+def test_cached_fragments_are_kept_per_language():
+    """`{% cache %}` keys only on what it is told: without LANGUAGE_CODE, the first reader's language
+    would be served to everyone."""
+    tags = [
+        (path, tag)
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for tag in re.findall(r"{%\s*cache\s[^%]*%}", path.read_text(encoding="utf-8"))
+    ]
+    assert tags, "no cached fragment left: drop this test"
+    assert [(str(path), tag) for path, tag in tags if "LANGUAGE_CODE" not in tag.split()] == []

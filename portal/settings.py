@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "contributions",
     "review",
     "outreach",
+    "portal",  # its management commands (update_catalogues)
 ]
 
 MIDDLEWARE = [

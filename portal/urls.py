@@ -22,7 +22,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     # Languages (docs/translations.md): the switcher on every page, and the JavaScript catalogue.
     path("i18n/setlang/", set_language, name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["portal"]), name="javascript-catalog"),  # + locale/
     path("accounts/", include("allauth.urls")),
     path("volunteers/", include("accounts.urls")),
     path("data/", include("dataset.urls")),

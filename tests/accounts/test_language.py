@@ -1,5 +1,8 @@
 """The language of the pages: the browser's, the switcher's, and a signed-in person's profile first."""
 
+import json
+
+import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -8,6 +11,7 @@ from django.utils import translation
 from accounts.forms import VolunteerProfileForm
 from accounts.language import in_language_of, language_of, remember_language, supported_language
 from accounts.models import User
+from portal.catalogues import compile_catalogue, set_headers
 from tests.accounts.factories import UserFactory
 from tests.accounts.test_signup import sign_up
 
@@ -134,3 +138,24 @@ def test_nobody_signed_in_has_no_language_to_remember():
     from django.contrib.auth.models import AnonymousUser
 
     assert remember_language(AnonymousUser(), "es") is False
+
+
+@pytest.mark.django_db
+def test_the_javascript_catalogue_is_the_portals_own_and_follows_the_language(client, settings, tmp_path):
+    catalogue = polib.POFile()
+    set_headers(catalogue, "ar")
+    catalogue.append(polib.POEntry(msgid="Loading…", msgstr="جارٍ التحميل…"))
+    path = tmp_path / "ar" / "LC_MESSAGES" / "djangojs.po"
+    path.parent.mkdir(parents=True)
+    catalogue.save(str(path))
+    compile_catalogue(path)
+    settings.LOCALE_PATHS = [tmp_path]
+
+    response = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = json.loads(response.content.decode().split("const newcatalog = ")[1].split(";\n")[0])
+    assert body == {"Loading…": "جارٍ التحميل…"}  # the portal's strings only, not the admin's
+    assert "n%100>=11 && n%100<=99 ? 4 : 5" in response.content.decode()  # Arabic's six plural forms
+    page = client.get(reverse("about")).content.decode()
+    assert page.index('src="/jsi18n/"') < page.index("js/forms.js")  # loaded before the other scripts

@@ -59,6 +59,7 @@ def test_subdivisions_of_the_test_countries_get_their_statistics_office_populati
     assert Location.objects.get(key="PT_30").population == 250_744
     html = client.get(reverse("dataset:location", args=["IT_25"])).content.decode()
     assert "Population 10,027,602 (2020, ISTAT" in html.split('data-testid="population">', 1)[1]
+    assert "provinces (Statistics South Africa, 2020)" in client.get(reverse("dataset:dictionary")).content.decode()
     body = client.get(reverse("location-detail", args=["KR_26"])).json()  # what the explorer's per 100k reads
     assert (body["population"], body["population_year"]) == (3_413_841, 2019)
     assert load_reference_data().populations_changed == 0

@@ -37,12 +37,22 @@ def cut(table: Table, ends: Ends) -> Table:
     first_days = np.array([np.datetime64(start, "D").astype("int64") for start in ends.values()], dtype="int64")
     order = np.argsort(marked)
     marked, first_days = marked[order], first_days[order]
-    series = (table.location_ids.astype("int64") << LOCATION_SHIFT) | (table.metric_ids.astype("int64") << METRIC_SHIFT)
+    # Only rows of a marked place are looked up (an array indexed by location id: one pass).
+    places = np.zeros(max(int(table.location_ids.max()), max(loc for loc, _ in ends)) + 1, dtype=bool)
+    places[[loc for loc, _ in ends]] = True
+    rows = np.flatnonzero(places[table.location_ids])
+    if not len(rows):
+        return table
+    series = (table.location_ids[rows].astype("int64") << LOCATION_SHIFT) | (
+        table.metric_ids[rows].astype("int64") << METRIC_SHIFT
+    )
     position = np.minimum(np.searchsorted(marked, series), len(marked) - 1)
-    after_end = (marked[position] == series) & (table.days >= first_days[position])
+    after_end = (marked[position] == series) & (table.days[rows] >= first_days[position])
     if not after_end.any():
         return table
-    return table.take(np.flatnonzero(~after_end))
+    keep = np.ones(len(table), dtype=bool)
+    keep[rows[after_end]] = False
+    return table.take(np.flatnonzero(keep))
 
 
 def with_ends(lookups: Lookups, ends: Ends) -> Lookups:

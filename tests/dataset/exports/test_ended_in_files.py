@@ -4,15 +4,19 @@ and carry the release's CITATION.cff with its checksum listed like the other fil
 import hashlib
 import io
 import json
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from dataset.exports.ends import cut
 from dataset.exports.release import rebuild_release
+from dataset.exports.table import Table
 from dataset.models import Erratum, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
@@ -101,3 +105,21 @@ def test_every_release_carries_its_citation_file_with_its_checksum(client, two_r
     package = json.loads((_folder(second) / "datapackage.json").read_text())
     assert package["citation"]["path"] == "CITATION.cff"
     assert f"Release {second.number}," in package["citation"]["text"]
+
+
+def test_cut_keeps_everything_before_an_end_and_every_unmarked_series():
+    day = np.datetime64("2021-08-04", "D").astype("int64")
+    table = Table(
+        np.array([day, day + 1, day + 2, day + 1, day + 1]),
+        np.array([7, 7, 7, 7, 2]),
+        np.array([3, 3, 3, 1, 3]),
+        np.array([10.0, 0.0, 0.0, 5.0, 1.0]),
+        np.ones(5, dtype="int64"),
+    )
+    kept = cut(table, {(7, 3): date(2021, 8, 5), (9999, 3): date(2020, 1, 1)})
+    assert list(zip(kept.location_ids, kept.metric_ids, kept.values, strict=True)) == [
+        (7, 3, 10.0),
+        (7, 1, 5.0),
+        (2, 3, 1.0),
+    ]
+    assert cut(table, {}) is table

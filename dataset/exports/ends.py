@@ -2,13 +2,13 @@
 
 The pages, charts and the API leave out the values after a "no longer reported" mark (dataset/ended.py):
 JHU's zeros after it stopped counting are not data. The tidy CSV, Parquet and JHU files of a release
-leave them out too (a JHU file's cell is then empty), with the marks recorded when the release was
-published, so `export_dataset --release N` writes the same files again; errata.csv lists the marks.
+leave them out too (a JHU file's cell is then empty), with the marks recorded when the release's files
+were built, so `export_dataset --release N` writes the same files again; errata.csv lists the marks.
 """
 
 import dataclasses
 import hashlib
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
@@ -20,12 +20,13 @@ from .table import Lookups, Table
 Ends = dict[tuple[int, int], date]
 
 
-def ends_of(release: Release | None) -> Ends:
-    """{(location id, metric id): first date without data} of the marks recorded by `release`'s time
-    (all of them when None: the current dataset)."""
+def ends_of(release: Release | None, *, at: datetime | None = None) -> Ends:
+    """{(location id, metric id): first date without data} of the marks recorded when `release`'s files
+    were built (`at`, or its exports_built_at: marks the import that made it adds come after the
+    release itself, before its files), all of them when None (the current dataset)."""
     marks = Erratum.objects.filter(kind=NO_LONGER_REPORTED)
     if release is not None:
-        marks = marks.filter(created_at__lte=release.created_at)
+        marks = marks.filter(created_at__lte=at or release.exports_built_at or release.created_at)
     return {(loc, metric): start for loc, metric, start in marks.values_list("location_id", "metric_id", "start")}
 
 

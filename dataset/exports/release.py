@@ -108,7 +108,8 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     existing = list(release.files.all())
     if release.exports_built_at and existing and all((root() / f.path).is_file() for f in existing):
         return existing
-    ends = ends_of(release)
+    started = timezone.now()  # recorded as exports_built_at: the end marks as of now are the files' (ends.py)
+    ends = ends_of(release, at=started)
     lookups = with_ends(Lookups.read(), ends)
     values = snapshots.advance(release)
     table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
@@ -116,7 +117,7 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     before = read_manifest(previous.number) if previous else None
     changed_segments, changed_metrics = _changes(previous, values, before, lookups)
     records = _write_release(release, table, lookups, before, changed_segments, changed_metrics)
-    Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())
+    Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
 

@@ -21,6 +21,7 @@ from dataset.models import Erratum, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
 from tests.dataset.jhu_data import early_file, import_jhu
+from tests.dataset.test_ended import RECOVERED, _recovered_file
 from tests.sources.factories import SourceFactory
 
 TIDY = "covid19-open-data.csv"
@@ -123,3 +124,17 @@ def test_cut_keeps_everything_before_an_end_and_every_unmarked_series():
         (2, 3, 1.0),
     ]
     assert cut(table, {}) is table
+
+
+def test_the_import_that_marks_jhu_zeros_leaves_them_out_of_its_own_release(
+    reference_data, tmp_path, django_capture_on_commit_callbacks
+):
+    path = _recovered_file(tmp_path, RECOVERED)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_jhu(path, extra=())  # the marks come after the release, in the same import
+    release = Release.objects.get()
+    tidy = pd.read_csv(_folder(release) / TIDY, dtype=str)
+    italy = tidy[(tidy["location_key"] == "IT") & (tidy["metric"] == "recovered")]
+    assert italy["value"].astype(float).tolist() == [0, 5, 40, 90, 120]  # no zeros after the end
+    rebuilt = rebuild_release(release, tmp_path / "rebuilt")
+    assert all(now == recorded for _name, now, recorded in rebuilt)

@@ -1,11 +1,14 @@
 """How to cite a release: plain text, BibTeX and CITATION.cff (Citation File Format 1.2.0), all from
 one description so the three always say the same."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.urls import reverse
 
 from .models import Release
 
+CITATION_NAME = "CITATION.cff"  # in every release's files, its SHA-256 listed like theirs
 LICENCE = "CC-BY-4.0"
 AUTHOR = "COVID-19 Open Data volunteers and reviewers"
 
@@ -67,3 +70,15 @@ def citation_cff(release: Release) -> str:
         "  - open data\n"
         "  - epidemiology\n"
     )
+
+
+def citation_info(release: Release) -> dict[str, str]:
+    """What datapackage.json says about citing the release (its own `citation` property)."""
+    return {"text": plain(release), "bibtex": bibtex(release), "path": CITATION_NAME}
+
+
+def write_release_file(directory: Path, release: Release) -> Path:
+    """CITATION.cff of a release, made from the release alone (a rebuild writes the same bytes)."""
+    path = directory / CITATION_NAME
+    path.write_text(citation_cff(release), encoding="utf-8")
+    return path

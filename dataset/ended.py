@@ -9,11 +9,13 @@ The JHU import finds where JHU zeroed its recovered series (`zeroed_tails`) and 
 (`mark_ended`); a reviewer can mark any other series in the admin or the errata pages.
 """
 
+import time
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from .models import Erratum
@@ -34,17 +36,30 @@ VERSION_KEY = "dataset:ended-version"
 
 
 def version() -> int:
-    """A number that changes whenever an end mark is added, edited or removed: the pages cached per
-    release name it too, so a new mark shows without waiting for the next release."""
-    return cache.get(VERSION_KEY) or 0
+    """A number that changes whenever an end mark is added, edited or removed: the pages and the API's
+    answers cached per release name it too, so a new mark shows without waiting for the next release.
+
+    It starts from the clock, so a counter lost from the cache never comes back as a number already
+    used (entries cached under an old number would be found again)."""
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, time.time_ns() // 1000, None)
+        current = cache.get(VERSION_KEY) or 0
+    return int(current)
 
 
 def marks_changed(**kwargs) -> None:
-    """Signal receiver (post_save / post_delete of Erratum, connected in DatasetConfig.ready)."""
+    """Signal receiver (post_save / post_delete of Erratum, connected in DatasetConfig.ready): a new
+    version now, and again once committed (a read between the two could have kept the marks before)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+        version()
 
 
 def ended_rows(location_ref: str = "location_id", metric_ref: str = "metric_id", date_ref: str = "date") -> Exists:

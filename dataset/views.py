@@ -29,7 +29,9 @@ from .forms import CountrySearchForm, ProvenanceFilterForm
 from .models import Release, ReleaseFile
 
 PROVENANCE_PAGE_SIZE = 50
-CITATION_FILE = "CITATION.cff"  # every release has one, made from the release itself (dataset/citation.py)
+# Every release's files have one (dataset/citation.py): served made from the release, the same bytes
+# as the file in the package (whose SHA-256 is listed), even for a release whose files were not kept.
+CITATION_FILE = citation.CITATION_NAME
 EXPLORER_DEFAULT_PLACES = 3  # a first visit compares the countries with the most confirmed cases
 RELEASES_PAGE_SIZE = 20
 

@@ -3,7 +3,8 @@ per-release cache of response bodies.
 
 Public data only change when a release is made, so the latest release number is the version of
 every public read: it is in the ETag and in the cache key, and a new release makes every old
-entry unreachable (they expire on their own) without any explicit invalidation. The latest
+entry unreachable (they expire on their own) without any explicit invalidation. The version of the
+series' end marks (dataset/ended.py) is in the key too: a mark changes the answers without a release. The latest
 release number itself is kept in the cache for at most STATE_SECONDS. A streamed body
 is cached only when it turns out to be small, so a full download never sits in memory.
 
@@ -29,6 +30,7 @@ from django.utils.http import http_date
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .. import ended
 from ..selectors import latest_release
 
 if TYPE_CHECKING:
@@ -188,7 +190,9 @@ class ReleaseCacheMixin(_View):
 
     @staticmethod
     def _cache_key(identity: RequestIdentity, state: ReleaseState) -> str:
-        return f"{settings.API_CACHE_PREFIX}:r{state.number}:{identity.digest}"
+        """Per release and version of the end marks (dataset/ended.py): a mark added or removed between
+        releases changes the answers at once, as it changes the pages."""
+        return f"{settings.API_CACHE_PREFIX}:r{state.number}-e{ended.version()}:{identity.digest}"
 
     @staticmethod
     def _etag(key: str) -> str:

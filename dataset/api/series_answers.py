@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from rest_framework.request import Request
 
-from .. import vintages
+from .. import ended, vintages
 from ..models import Observation, Release
 from ..selectors import latest_release
 from .caching import ReleaseState
@@ -124,6 +124,7 @@ def forget_local() -> None:
     """Drop what this process keeps besides the cache (for tests that empty the cache)."""
     _LOCAL_VERSIONS.clear()
     _LOCAL_PAYLOADS.clear()
+    _LOCAL_ENDS.clear()
 
 
 # ---- payloads ------------------------------------------------------------------------------------
@@ -212,9 +213,30 @@ class _LocalPayloads:
 _LOCAL_PAYLOADS = _LocalPayloads(LOCAL_BYTES)
 
 
+_LOCAL_ENDS: dict[int, dict[tuple[int, int], date]] = {}
+
+
+def series_ends() -> dict[tuple[int, int], date]:
+    """{(location id, metric id): first date without data} of the series marked ended, read once per
+    version of the marks in this process."""
+    current = ended.version()
+    ends = _LOCAL_ENDS.get(current)
+    if ends is None:
+        ends = ended.end_dates()
+        _LOCAL_ENDS.clear()
+        _LOCAL_ENDS[current] = ends
+    return ends
+
+
+def with_end(version: str, end: date | None) -> str:
+    """A series' payload version with its end (a payload holds no row from the end on)."""
+    return f"{version}-e{end.isoformat()}" if end else version
+
+
 def _series_rows(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
-    """Every row of each (location id, metric id) series, in date order: one query for all of them."""
-    observations = vintages.current(Observation.objects.all())
+    """Every row of each (location id, metric id) series, in date order, none from its end on (dataset/
+    ended.py): one query for all of them."""
+    observations = vintages.current(ended.without_ended(Observation.objects.all()))
     by_location: dict[int, set[int]] = {}
     for location_id, metric_id in pairs:
         by_location.setdefault(location_id, set()).add(metric_id)
@@ -252,8 +274,10 @@ def warm_series(release: Release) -> tuple[int, int]:
     table = build_versions(release)
     if table is None:
         return 0, 0
+    ends = series_ends()
     known = set(previous.values())
-    missing = [entry for entry in table.values() if entry not in known]
+    missing = [(lid, mid, with_end(v, ends.get((lid, mid)))) for lid, mid, v in table.values()]
+    missing = [entry for entry in missing if entry not in known]
     written = 0
     for start in range(0, len(missing), BUILD_CHUNK_SERIES):
         chunk = missing[start : start + BUILD_CHUNK_SERIES]
@@ -266,7 +290,8 @@ def warm_series(release: Release) -> tuple[int, int]:
                 continue
         cache.set_many(payloads, PAYLOAD_SECONDS)
         written += len(payloads)
-    cache.set(last_versions_key(), table, VERSIONS_SECONDS)
+    written_table = {name: (lid, mid, with_end(v, ends.get((lid, mid)))) for name, (lid, mid, v) in table.items()}
+    cache.set(last_versions_key(), written_table, VERSIONS_SECONDS)
     return len(table), written
 
 
@@ -318,7 +343,8 @@ def answer(request: Request, release: ReleaseState, page_size: int) -> HttpRespo
     found = table.get((locations[0].upper(), metrics[0].lower()))
     if found is None:
         return None  # unknown key or code, or no values: the database path says which
-    series = payload(*found)
+    location_id, metric_id, version = found
+    series = payload(location_id, metric_id, with_end(version, series_ends().get((location_id, metric_id))))
     start = 0 if first is None else bisect.bisect_left(series.days, first)
     stop = len(series.days) if last is None else bisect.bisect_right(series.days, last)
     stop = max(start, stop)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from places.models import Location, Metric
 from sources.models import Source
 
+from .. import citation
 from ..models import Observation, Release
 from .cells import escape_cell
 from .schema import (
@@ -160,6 +161,9 @@ def write_datapackage(
         },
         "resources": RESOURCES,
     }
+    if release is not None:  # how to cite it, and CITATION.cff beside the descriptor
+        package["citation"] = citation.citation_info(release)
+        written.append(citation.write_release_file(directory, release))
     path = directory / DATAPACKAGE_NAME
     path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written.append(path)

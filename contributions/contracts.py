@@ -180,6 +180,8 @@ class DiffWarning(TypedDict):
     code: str  # identical_to_canonical
     message: str
     count: int
+    msgid: NotRequired[str]  # as in Problem
+    params: NotRequired[dict[str, Any]]
 
 
 class DiffSource(TypedDict):

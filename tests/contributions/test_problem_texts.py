@@ -11,9 +11,10 @@ from django.utils import translation
 from contributions.models import Submission
 from contributions.reporting import error_rows_csv, grouped_problems
 from contributions.texts import translated
+from tests.sources.factories import SourceFactory
 
 from .factories import SubmissionFactory
-from .test_uploads import italy_source, upload, volunteer  # noqa: F401 (fixtures)
+from .test_uploads import upload
 from .validation.builders import run
 
 # What the catalogues say for the messages below (the real ones are built from the translators' tables).
@@ -28,6 +29,16 @@ CATALOGUE = {
         "ERROR": "ERROR",
     },
 }
+
+
+@pytest.fixture
+def italy_source(reference_data):
+    return SourceFactory(name="Protezione Civile", url="https://github.com/pcm-dpc/COVID-19")
+
+
+@pytest.fixture
+def volunteer(make_user):
+    return make_user("giulia@example.org", countries=("IT",))
 
 
 @pytest.fixture

@@ -57,10 +57,6 @@ def row_filter(ctx: Context) -> dict[str, list[str]]:
     return wanted
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet:
     """The sheet with only the rows whose cells hold one of the kept values of every filtered column it
     has; the rows each column leaves out are counted (and listed) in one warning."""
@@ -98,13 +94,18 @@ def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet
                 "rows_not_kept",
                 Text(
                     gettext_noop(
-                        "%(value)s left out: the mapping keeps only the rows whose column %(column)s is %(join)s "
-                        "(these have %(shown)s)."
+                        "%(count)s row left out: the mapping keeps only the rows whose column %(column)s is "
+                        "%(kept)s (these have %(shown)s)."
+                    )
+                    if int(dropped.sum()) == 1
+                    else gettext_noop(
+                        "%(count)s rows left out: the mapping keeps only the rows whose column %(column)s is "
+                        "%(kept)s (these have %(shown)s)."
                     ),
-                    value=str(_plural(int(dropped.sum()), "row")),
+                    count=f"{int(dropped.sum()):,}",
                     column=repr(column),
-                    join=str(" or ".join(repr(v) for v in values)),
-                    shown=str(shown),
+                    kept=" or ".join(repr(v) for v in values),
+                    shown=shown,
                 ),
                 severity="warning",
                 column=column,
@@ -137,11 +138,14 @@ def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
             "totals_row_skipped",
             Text(
                 gettext_noop(
-                    "%(value)s with neither a date nor a place (a totals row, a note?) left out: %(value2)s %(shown)s."
+                    "%(count)s rows with neither a date nor a place (a totals row, a note?) left out: rows %(shown)s."
+                )
+                if len(rows) > 1
+                else gettext_noop(
+                    "%(count)s row with neither a date nor a place (a totals row, a note?) left out: row %(shown)s."
                 ),
-                value=str(_plural(len(rows), "row")),
-                value2=str("rows" if len(rows) > 1 else "row"),
-                shown=str(shown),
+                count=f"{len(rows):,}",
+                shown=shown,
             ),
             severity="warning",
             sheet=sheet.name or None,

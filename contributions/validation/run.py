@@ -242,13 +242,16 @@ def _note_repeating_sheets(ctx: Context, long_parts: list[pd.DataFrame]) -> None
             "sheets_repeat_values",
             Text(
                 gettext_noop(
-                    "%(value)s %(shown)s mostly %(value2)s values the file gives already (%(value3)s values, "
+                    "The sheets %(sheets)s mostly repeat values the file gives already (%(count)s values, "
+                    "each counted once): choose the sheets to read if some hold the same figures as others."
+                )
+                if len(names) > 1
+                else gettext_noop(
+                    "The sheet %(sheets)s mostly repeats values the file gives already (%(count)s values, "
                     "each counted once): choose the sheets to read if some hold the same figures as others."
                 ),
-                value=str("The sheets" if len(names) > 1 else "The sheet"),
-                shown=str(shown),
-                value2=str("repeat" if len(names) > 1 else "repeats"),
-                value3=f"{sum(repeated[n] for n in names):,}",
+                sheets=shown,
+                count=f"{sum(repeated[n] for n in names):,}",
             ),
             severity="warning",
         )

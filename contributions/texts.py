@@ -30,7 +30,11 @@ class Text(str):
 
     def __new__(cls, msgid: str, /, **params: Param) -> "Text":
         """`msgid` (marked with gettext_noop) with its params."""
-        english = {key: _joined(value, english=True) for key, value in params.items()}
+        english = params
+        for value in params.values():
+            if isinstance(value, list | dict):  # stored messages: their English, one after the other
+                english = {key: _joined(value, english=True) for key, value in params.items()}
+                break
         made = super().__new__(cls, msgid % english if params else msgid)
         made.msgid = msgid
         made.params = params

@@ -27,6 +27,8 @@ class Problem(TypedDict):
     parent: NotRequired[str | None]  # unknown_location: key of the place the text was looked for in
     within: NotRequired[str]  # unknown_location: the row's more general place texts ("Canada"), for "Canada / text"
     summary: NotRequired[bool]  # "n rows in all have this problem": the list was cut
+    msgid: NotRequired[str]  # the message's msgid (contributions.texts), to show it in the reader's language
+    params: NotRequired[dict[str, Any]]  # its params: names, rows, columns as in the file
 
 
 class MappingReason(TypedDict):
@@ -35,6 +37,8 @@ class MappingReason(TypedDict):
     code: str
     message: str
     sheet: str | None
+    msgid: NotRequired[str]  # as in Problem
+    params: NotRequired[dict[str, Any]]
 
 
 class ColumnMapping(TypedDict, total=False):
@@ -108,6 +112,7 @@ class ValidationReport(TypedDict):
     rows: NotRequired[RowCounts]
     problems_truncated: NotRequired[bool]
     problems_csv: NotRequired[str]  # storage path of the rows with a problem (the upload task adds it)
+    problems_csv_texts: NotRequired[str]  # storage path of the msgids of its `error` column, line by line (JSON)
     countries: NotRequired[list[CountryValues]]  # of the valid values, by key; reviewers must cover them all
     recipe: NotRequired["RecipeApplied | None"]  # the source's recipe applied to this file, if any
 
@@ -175,6 +180,8 @@ class DiffWarning(TypedDict):
     code: str  # identical_to_canonical
     message: str
     count: int
+    msgid: NotRequired[str]  # as in Problem
+    params: NotRequired[dict[str, Any]]
 
 
 class DiffSource(TypedDict):

@@ -33,12 +33,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from dataset import snapshots
 from dataset.keys import observation_keys, series_starts
 from sources.models import Source
 
-from .contracts import Change, DiffSummary, SeriesDiff
+from .contracts import Change, DiffSummary, DiffWarning, SeriesDiff
+from .texts import Text, stored
 from .validation.encoding import texts_at
 
 TOP = 20
@@ -136,18 +138,20 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
     if result["counts"]["unchanged"]:
         n = result["counts"]["unchanged"]
         everything = n == len(frame)
-        result["warnings"].append(
-            {
-                "severity": "warning",
-                "code": "identical_to_canonical",
-                "count": n,
-                "message": (
-                    "Every value is already in the dataset with the same figure: this upload changes nothing."
-                    if everything
-                    else f"{n:,} of {len(frame):,} values are identical to the canonical ones."
-                ),
-            }
+        message = (
+            Text(
+                gettext_noop("Every value is already in the dataset with the same figure: this upload changes nothing.")
+            )
+            if everything
+            else Text(
+                gettext_noop("%(count)s of %(total)s values are identical to the canonical ones."),
+                count=f"{n:,}",
+                total=f"{len(frame):,}",
+            )
         )
+        warning: DiffWarning = {"severity": "warning", "code": "identical_to_canonical", "count": n, "message": message}
+        warning.update(stored(message))  # type: ignore[typeddict-item]
+        result["warnings"].append(warning)
     return result
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import volunteer_required
@@ -54,7 +55,7 @@ def feed_edit(request: HttpRequest, source_pk: int | None = None, pk: int | None
     feed = _feed(request, pk) if pk else None
     source = feed.source if feed else get_object_or_404(visible_sources(request.user), pk=source_pk)
     if feed is not None and not feeds.can_manage(request.user, source):
-        messages.error(request, "Only a reviewer of this source's country can change its feeds.")
+        messages.error(request, _("Only a reviewer of this source's country can change its feeds."))
         return redirect(feed)
     form = FeedForm(request.POST or None, instance=feed, source=source)
     if request.method == "POST" and form.is_valid():
@@ -66,9 +67,9 @@ def feed_edit(request: HttpRequest, source_pk: int | None = None, pk: int | None
             form.add_error(None, str(error))
         else:
             if saved.status == Feed.Status.PROPOSED:
-                messages.success(request, "Thank you! A reviewer of the country will look at the feed you proposed.")
+                messages.success(request, _("Thank you! A reviewer of the country will look at the feed you proposed."))
             else:
-                messages.success(request, "The feed is saved.")
+                messages.success(request, _("The feed is saved."))
             return redirect("sources:feed", pk=saved.pk)
     return render(request, "sources/feed_form.html", {"form": form, "source": source, "feed": feed})
 
@@ -93,7 +94,7 @@ def feed_trust(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda feed: feeds.trust(feed=feed, reviewer=request.user, reason=reason),
-        "The feed is trusted: its pure appends are approved in your name.",
+        _("The feed is trusted: its pure appends are approved in your name."),
     )
 
 
@@ -104,20 +105,20 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda feed: feeds.revoke_trust(feed=feed, reviewer=request.user),
-        "Trust revoked: every file of this feed goes to the queue.",
+        _("Trust revoked: every file of this feed goes to the queue."),
     )
 
 
 @require_POST
 @volunteer_required
 def feed_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda feed: feeds.resume(feed=feed, reviewer=request.user), "The feed runs again.")
+    return _act(request, pk, lambda feed: feeds.resume(feed=feed, reviewer=request.user), _("The feed runs again."))
 
 
 @require_POST
 @volunteer_required
 def feed_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda feed: feeds.activate(feed=feed, reviewer=request.user), "The feed is active.")
+    return _act(request, pk, lambda feed: feeds.activate(feed=feed, reviewer=request.user), _("The feed is active."))
 
 
 @require_POST
@@ -126,41 +127,51 @@ def feed_follow(request: HttpRequest, pk: int) -> HttpResponse:
     feed = _feed(request, pk)
     if request.POST.get("follow") == "0":
         feed.followers.remove(cast(User, request.user))
-        messages.success(request, "You no longer follow this feed.")
+        messages.success(request, _("You no longer follow this feed."))
     else:
         feed.followers.add(cast(User, request.user))
-        messages.success(request, "You follow this feed: you are told when it pauses and when its files are decided.")
+        messages.success(
+            request, _("You follow this feed: you are told when it pauses and when its files are decided.")
+        )
     return redirect(feed)
 
 
 def _run_now(request: HttpRequest, feed: Feed) -> None:
     if not feeds.can_manage(request.user, feed.source):
-        raise feeds.FeedError("Only a reviewer of this source's country can fetch a feed by hand.")
+        raise feeds.FeedError(_("Only a reviewer of this source's country can fetch a feed by hand."))
     result = feed_runs.run_feed(feed_id=feed.pk, force=True)
     if result.error:
-        raise feeds.FeedError(f"The fetch failed: {result.error}")
-    messages.info(request, f"{len(result.created)} new file(s); {result.unchanged} unchanged.")
+        raise feeds.FeedError(_("The fetch failed: %(error)s") % {"error": result.error})
+    messages.info(
+        request,
+        _("%(created)s new file(s); %(unchanged)s unchanged.")
+        % {"created": len(result.created), "unchanged": result.unchanged},
+    )
 
 
 @require_POST
 @volunteer_required
 def feed_fetch(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda feed: _run_now(request, feed), "Fetched.")
+    return _act(request, pk, lambda feed: _run_now(request, feed), _("Fetched."))
 
 
 def _backfill(request: HttpRequest, feed: Feed) -> None:
     if not feeds.can_manage(request.user, feed.source):
-        raise feeds.FeedError("Only a reviewer of this source's country can backfill a feed.")
+        raise feeds.FeedError(_("Only a reviewer of this source's country can backfill a feed."))
     form = BackfillForm(request.POST)
     if not form.is_valid():
-        raise feeds.FeedError("Give the first and the last day.")
+        raise feeds.FeedError(_("Give the first and the last day."))
     data = form.cleaned_data
     result = feed_runs.backfill(feed_id=feed.pk, first=data["first"], last=data["last"], combined=data["combined"])
-    note = f" Not fetched: {result.error}" if result.error else ""
-    messages.info(request, f"{len(result.created)} file(s) filed; {result.unchanged} already known.{note}")
+    counts = {"created": len(result.created), "unchanged": result.unchanged, "error": result.error}
+    if result.error:
+        text = _("%(created)s file(s) filed; %(unchanged)s already known. Not fetched: %(error)s") % counts
+    else:
+        text = _("%(created)s file(s) filed; %(unchanged)s already known.") % counts
+    messages.info(request, text)
 
 
 @require_POST
 @volunteer_required
 def feed_backfill(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda feed: _backfill(request, feed), "Backfill done.")
+    return _act(request, pk, lambda feed: _backfill(request, feed), _("Backfill done."))

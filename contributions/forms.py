@@ -5,6 +5,9 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from places.models import Location
 from sources.models import Source
@@ -21,23 +24,29 @@ def sources_open_for_upload(user):
 
 class SourceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        where = obj.country.name if obj.country_id else "International"
-        pending = " (awaiting review)" if obj.status == Source.Status.PROPOSED else ""
-        return f"{where}: {obj.name}{pending}"
+        where = obj.country.name if obj.country_id else _("International")
+        if obj.status == Source.Status.PROPOSED:
+            return _("%(where)s: %(name)s (awaiting review)") % {"where": where, "name": obj.name}
+        return f"{where}: {obj.name}"
+
+
+def _size_help(limit: int) -> str:
+    return _("CSV, TSV, XLSX or JSON records, up to %(limit)s MB.") % {"limit": limit}
 
 
 class FileField(forms.FileField):
     def __init__(self, **kwargs):
         limit = settings.UPLOAD_MAX_BYTES // 1_048_576
-        kwargs.setdefault("help_text", f"CSV, TSV, XLSX or JSON records, up to {limit} MB.")
+        kwargs.setdefault("label", gettext_lazy("File"))
+        kwargs.setdefault("help_text", lazy(_size_help, str)(limit))
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         uploaded = super().clean(data, initial)
         if uploaded and uploaded.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {uploaded.size / 1_048_576:.1f} MB; the limit is "
-                f"{settings.UPLOAD_MAX_BYTES / 1_048_576:.0f} MB."
+                _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": f"{uploaded.size / 1_048_576:.1f}", "limit": f"{settings.UPLOAD_MAX_BYTES / 1_048_576:.0f}"}
             )
         return uploaded
 
@@ -46,27 +55,35 @@ class UploadForm(forms.Form):
     source = SourceChoiceField(
         queryset=Source.objects.none(),
         required=False,
-        help_text="The official source the file comes from. Not listed? Propose it below, in the same step.",
+        label=gettext_lazy("Source"),
+        help_text=gettext_lazy(
+            "The official source the file comes from. Not listed? Propose it below, in the same step."
+        ),
     )
     file = FileField()
     comment = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What is in the file and where you got it (the page, the date you downloaded it).",
+        label=gettext_lazy("Comment"),
+        help_text=gettext_lazy("What is in the file and where you got it (the page, the date you downloaded it)."),
     )
 
     # Proposing the source in the same step (it waits for review; the upload can be checked meanwhile)
-    new_source_name = forms.CharField(required=False, max_length=200, label="New source: institution's name")
+    new_source_name = forms.CharField(
+        required=False, max_length=200, label=gettext_lazy("New source: institution's name")
+    )
     new_source_type = forms.ChoiceField(
-        required=False, label="New source: type of institution", choices=[("", "–"), *Source.InstitutionType.choices]
+        required=False,
+        label=gettext_lazy("New source: type of institution"),
+        choices=[("", "–"), *Source.InstitutionType.choices],
     )
     new_source_url = forms.URLField(
-        required=False, max_length=500, label="New source: URL of the data", assume_scheme="https"
+        required=False, max_length=500, label=gettext_lazy("New source: URL of the data"), assume_scheme="https"
     )
     new_source_country = forms.ModelChoiceField(
-        queryset=Location.objects.none(), required=False, label="New source: country"
+        queryset=Location.objects.none(), required=False, label=gettext_lazy("New source: country")
     )
-    new_source_licence = forms.CharField(required=False, max_length=200, label="New source: licence")
+    new_source_licence = forms.CharField(required=False, max_length=200, label=gettext_lazy("New source: licence"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,13 +100,13 @@ class UploadForm(forms.Form):
         assert cleaned is not None  # Form.clean returns the cleaned data
         proposing = any(cleaned.get(f) for f in ("new_source_name", "new_source_url"))
         if cleaned.get("source") and proposing:
-            raise forms.ValidationError("Choose a registered source or propose a new one, not both.")
+            raise forms.ValidationError(_("Choose a registered source or propose a new one, not both."))
         if not cleaned.get("source") and not proposing:
-            self.add_error("source", "Choose the source of the file, or propose a new one below.")
+            self.add_error("source", _("Choose the source of the file, or propose a new one below."))
         if proposing:
             for name in ("new_source_name", "new_source_type", "new_source_url"):
                 if not cleaned.get(name):
-                    self.add_error(name, "Needed to propose a new source.")
+                    self.add_error(name, _("Needed to propose a new source."))
         return cleaned
 
     def proposal(self) -> dict | None:
@@ -108,4 +125,4 @@ class UploadForm(forms.Form):
 
 
 class ReplaceFileForm(forms.Form):
-    file = FileField(label="Corrected file")
+    file = FileField(label=gettext_lazy("Corrected file"))

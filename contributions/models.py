@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def upload_path(instance, filename):
@@ -66,23 +67,23 @@ class SubmissionQuerySet(models.QuerySet):
 
 class Submission(models.Model):
     class Kind(models.TextChoices):
-        SOURCE = "source", "Source proposal"
-        DATA = "data", "Data upload"
+        SOURCE = "source", _("Source proposal")
+        DATA = "data", _("Data upload")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        VALIDATING = "validating", "Validating"
-        INVALID = "invalid", "Invalid"
-        NEEDS_MAPPING = "needs_mapping", "Needs column mapping"
-        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        MERGING = "merging", "Merging"
-        MERGED = "merged", "Merged"
-        MERGE_FAILED = "merge_failed", "Merge failed"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        VALIDATING = "validating", _("Validating")
+        INVALID = "invalid", _("Invalid")
+        NEEDS_MAPPING = "needs_mapping", _("Needs column mapping")
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        MERGING = "merging", _("Merging")
+        MERGED = "merged", _("Merged")
+        MERGE_FAILED = "merge_failed", _("Merge failed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     REVIEWABLE = (Status.AWAITING_REVIEW, Status.IN_REVIEW)
     FINAL = (Status.MERGED, Status.REJECTED, Status.WITHDRAWN)

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_noop
 
 from common.storage import STORE_ERRORS, local_copy
 from places.models import Location
@@ -26,9 +27,10 @@ from . import recipes
 from .contracts import ColumnMapping, DiffSummary, ValidationReport
 from .diff import compute_diff
 from .models import Submission
-from .parsing import ParsedFile, parse_file
-from .reporting import problem_rows_csv
+from .parsing import ParsedFile, parse_file, problem
+from .reporting import problem_rows_csv, save_problem_texts
 from .signals import validation_finished
+from .texts import Text
 from .validation import validate
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (DatabaseError, *STORE_ERRO
 
 
 def set_progress(submission_id: int, percent: int, message: str) -> None:
+    """`message` is stored in English, marked with gettext_noop: the pages translate it when shown."""
     Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING).update(
         progress=percent, progress_message=message
     )
@@ -45,17 +48,7 @@ def set_progress(submission_id: int, percent: int, message: str) -> None:
 def failure_report(code: str, message: str) -> ValidationReport:
     """The short report of a validation that could not run at all."""
     return {
-        "problems": [
-            {
-                "severity": "error",
-                "code": code,
-                "message": message,
-                "row": None,
-                "column": None,
-                "value": None,
-                "sheet": None,
-            }
-        ],
+        "problems": [problem(code, message)],
         "counts": {code: 1},
         "errors": 1,
         "warnings": 0,
@@ -83,7 +76,7 @@ def finish(
         "error_count": report["errors"],
         "warning_count": report["warnings"],
         "progress": 100,
-        "progress_message": "Done",
+        "progress_message": gettext_noop("Done"),
     }
     if layout:
         fields["layout"] = layout
@@ -98,10 +91,13 @@ def finish(
     return bool(updated)
 
 
-def save_problem_rows(parsed: ParsedFile, problems: pd.DataFrame) -> str:
-    """Store the file's rows that have a problem, with an `error` column; returns the storage path."""
+def save_problem_rows(parsed: ParsedFile, problems: pd.DataFrame) -> tuple[str, str | None]:
+    """Store the file's rows that have a problem, with an `error` column, and that column in a form
+    any language can show (reporting.problem_rows_texts); returns their storage paths."""
     content = problem_rows_csv(parsed, problems).encode("utf-8")
-    return default_storage.save(f"problems/{uuid.uuid4().hex}.csv", ContentFile(content))
+    name = uuid.uuid4().hex
+    path = default_storage.save(f"problems/{name}.csv", ContentFile(content))
+    return path, save_problem_texts(problems, f"problems/{name}.texts.json")
 
 
 def run_validation(submission_id: int) -> str | None:
@@ -123,17 +119,26 @@ def _run(submission: Submission) -> str:
         raise  # infrastructure (the database, the file store): let the task retry
     except SoftTimeLimitExceeded:
         report = failure_report(
-            "too_slow", "Validation took too long. Split the file into smaller files and upload them one by one."
+            "too_slow",
+            Text(
+                gettext_noop("Validation took too long. Split the file into smaller files and upload them one by one.")
+            ),
         )
     except MemoryError:
         report = failure_report(
-            "too_large", "The file needs more memory than validation may use. Split it into smaller files."
+            "too_large",
+            Text(gettext_noop("The file needs more memory than validation may use. Split it into smaller files.")),
         )
     except Exception:
         logger.exception("Validation of submission %s failed unexpectedly", submission_id)
         report = failure_report(
             "unreadable",
-            "We could not read this file. Check that it is a CSV, TSV, XLSX or JSON file; the team has been notified.",
+            Text(
+                gettext_noop(
+                    "We could not read this file. Check that it is a CSV, TSV, XLSX or JSON file; "
+                    "the team has been notified."
+                )
+            ),
         )
     finish(submission_id, status=Submission.Status.INVALID, report=report)
     return Submission.Status.INVALID
@@ -144,8 +149,12 @@ def fail(submission_id: int, error: BaseException) -> bool:
     logger.error("Validation of submission %s gave up: %s", submission_id, error)
     report = failure_report(
         "not_checked",
-        "We could not check this file because of a problem on our side. "
-        "Upload it again later; the team has been notified.",
+        Text(
+            gettext_noop(
+                "We could not check this file because of a problem on our side. "
+                "Upload it again later; the team has been notified."
+            )
+        ),
     )
     return finish(submission_id, status=Submission.Status.INVALID, report=report)
 
@@ -154,7 +163,7 @@ def _validate(submission: Submission) -> str:
     with tempfile.TemporaryDirectory(prefix="validate-") as tmp, local_copy(submission.file.name) as local:
         # The stored upload itself on a local store, else a temporary copy: the web server that took
         # the upload may be another machine (docs/storage.md).
-        set_progress(submission.pk, 5, "Reading the file")
+        set_progress(submission.pk, 5, gettext_noop("Reading the file"))
         own = cast(ColumnMapping, submission.mapping or {})
         reading = {key: value for key, value in own.items() if value is not None}
         parsed = parse_file(local, filename=submission.original_filename, mapping=cast(ColumnMapping, reading))
@@ -165,7 +174,7 @@ def _validate(submission: Submission) -> str:
             parsed = parse_file(
                 local, filename=submission.original_filename, mapping=cast(ColumnMapping, {**reading, **overrides})
             )
-        set_progress(submission.pk, 30, "Checking dates, places, metrics and values")
+        set_progress(submission.pk, 30, gettext_noop("Checking dates, places, metrics and values"))
         result = validate(
             parsed,
             mapping=own or None,
@@ -178,7 +187,9 @@ def _validate(submission: Submission) -> str:
         report["recipe"] = recipes.applied(recipe, own)
         layout = report["mapping"].get("layout") or ""
         if len(result.problems):
-            report["problems_csv"] = save_problem_rows(parsed, result.problems)
+            report["problems_csv"], texts = save_problem_rows(parsed, result.problems)
+            if texts:
+                report["problems_csv_texts"] = texts
         if report["needs_mapping"]["needed"]:
             finish(submission.pk, status=Submission.Status.NEEDS_MAPPING, report=report, layout=layout)
             return Submission.Status.NEEDS_MAPPING
@@ -191,9 +202,9 @@ def _validate(submission: Submission) -> str:
                 layout=layout,
             )
             return Submission.Status.INVALID
-        set_progress(submission.pk, 60, "Comparing with the published data")
+        set_progress(submission.pk, 60, gettext_noop("Comparing with the published data"))
         diff = compute_diff(result.frame, source=submission.source, keys=result.keys)
-        set_progress(submission.pk, 85, "Saving the normalised rows")
+        set_progress(submission.pk, 85, gettext_noop("Saving the normalised rows"))
         parquet = Path(tmp) / "normalised.parquet"
         result.write_parquet(parquet)
         with open(parquet, "rb") as handle:

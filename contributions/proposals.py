@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from places.models import Location, Metric
@@ -84,8 +85,11 @@ def propose_source(
     left = proposals_left(proposer)
     if left is not None and left <= 0:
         raise TooManyProposals(
-            f"You have proposed {proposals_per_day()} sources in the last 24 hours. "
-            "Please wait for reviewers to catch up and try again tomorrow.",
+            gettext(
+                "You have proposed %(count)s sources in the last 24 hours. "
+                "Please wait for reviewers to catch up and try again tomorrow."
+            )
+            % {"count": proposals_per_day()},
             retry_after=seconds_until_next_proposal(proposer),
         )
     registry.check_url(url)

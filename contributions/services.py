@@ -10,6 +10,8 @@ import logging
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from sources.models import Feed, Source
@@ -38,8 +40,11 @@ def check_size(uploaded) -> None:
     limit = settings.UPLOAD_MAX_BYTES
     if uploaded.size > limit:
         raise UploadRefused(
-            f"The file is {uploaded.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB. "
-            "Split it by date or region, or compress repeated columns away."
+            _(
+                "The file is %(size)s MB; the limit is %(limit)s MB. "
+                "Split it by date or region, or compress repeated columns away."
+            )
+            % {"size": f"{uploaded.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
         )
 
 
@@ -56,7 +61,7 @@ def queue_validation(submission: Submission) -> None:
     from .tasks import validate_submission
 
     Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.VALIDATING, progress=0, progress_message="Waiting for a worker"
+        status=Submission.Status.VALIDATING, progress=0, progress_message=gettext_noop("Waiting for a worker")
     )
     submission.status = Submission.Status.VALIDATING
     validate_submission.dispatch_on_commit(submission.pk)
@@ -82,7 +87,7 @@ def create_upload(
 ) -> Submission:
     """A data upload of `source` (by a person, or fetched by `feed`), queued for validation."""
     if source.status not in (Source.Status.APPROVED, Source.Status.PROPOSED):
-        raise UploadRefused("Uploads are accepted only for approved (or newly proposed) sources.")
+        raise UploadRefused(_("Uploads are accepted only for approved (or newly proposed) sources."))
     check_size(uploaded)
     digest = sha256_of(uploaded)
     # The source's recipe is not copied here: validation chooses the one for the file's shape.
@@ -121,7 +126,7 @@ def replace_file(*, submission: Submission, user: User, uploaded) -> Submission:
     """Upload a corrected file to the same submission; the earlier file and its report are kept."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if not submission.can_be_edited_by(user):
-        raise UploadRefused("This submission can no longer be changed.")
+        raise UploadRefused(_("This submission can no longer be changed."))
     check_size(uploaded)
     SubmissionFile.objects.create(
         submission=submission,
@@ -170,11 +175,11 @@ def set_mapping(*, submission: Submission, user: User, mapping: ColumnMapping) -
     """Save the volunteer's column mapping and validate again with it (the mapping page and the API's PATCH)."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.kind != Submission.Kind.DATA:
-        raise UploadRefused("A source proposal has no file, so no column mapping.")
+        raise UploadRefused(_("A source proposal has no file, so no column mapping."))
     if submission.submitter_id == user.pk and submission.status == Submission.Status.VALIDATING:
-        raise UploadRefused("The file is being checked: change the mapping once the check is done.")
+        raise UploadRefused(_("The file is being checked: change the mapping once the check is done."))
     if not submission.can_be_edited_by(user):
-        raise UploadRefused("This submission can no longer be changed.")
+        raise UploadRefused(_("This submission can no longer be changed."))
     submission.mapping = mapping
     submission.layout = mapping.get("layout", submission.layout)
     submission.version += 1
@@ -195,6 +200,6 @@ def withdraw(*, submission: Submission, user: User) -> Submission:
         status__in=[*Submission.EDITABLE, Submission.Status.VALIDATING, Submission.Status.IN_REVIEW],
     ).update(status=Submission.Status.WITHDRAWN)
     if updated != 1:
-        raise UploadRefused("Only your own submission, before a decision, can be withdrawn.")
+        raise UploadRefused(_("Only your own submission, before a decision, can be withdrawn."))
     submission.refresh_from_db()
     return submission

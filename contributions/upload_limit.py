@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
 from .services import UploadRefused
@@ -22,8 +23,12 @@ class TooManyUploads(UploadRefused):
         self.wait = wait
         minutes = max(1, math.ceil(wait / 60))
         super().__init__(
-            f"You have uploaded many files in a short time: you can upload again in {minutes} "
-            f"minute{'s' if minutes != 1 else ''}."
+            ngettext(
+                "You have uploaded many files in a short time: you can upload again in %(minutes)s minute.",
+                "You have uploaded many files in a short time: you can upload again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
         )
 
 

@@ -10,6 +10,8 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import verified_required, volunteer_required
@@ -52,7 +54,7 @@ def upload(request):
             message = duplicate_message(exc.existing, request.user)
             if can_view_source(request.user, exc.existing):
                 link = f"{request.path}?source={exc.existing.pk}"
-                message = format_html('{} <a href="{}">Upload for that source instead.</a>', message, link)
+                message = format_html('{} <a href="{}">{}</a>', message, link, _("Upload for that source instead."))
             form.add_error("new_source_url", message)
         except SourceProposalError as exc:
             form.add_error(None, str(exc))
@@ -62,7 +64,7 @@ def upload(request):
         except services.UploadRefused as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, "Thank you! Your file is being checked; this page updates by itself.")
+            messages.success(request, _("Thank you! Your file is being checked; this page updates by itself."))
             return redirect(submission)
     return render(request, "contributions/upload.html", {"form": form})
 
@@ -107,7 +109,7 @@ def mapping(request, pk):
     to read, the recipe to apply; saving checks the file again (contributions.mapping)."""
     submission = visible_submission(request, pk)
     if not submission.can_be_edited_by(request.user):
-        messages.info(request, "This submission can no longer be changed.")
+        messages.info(request, _("This submission can no longer be changed."))
         return redirect(submission)
     form = MappingForm(request.POST or None, submission=submission)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +118,7 @@ def mapping(request, pk):
         except services.UploadRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Mapping saved; checking the file again with it.")
+            messages.success(request, _("Mapping saved; checking the file again with it."))
         return redirect(submission)
     return render(request, "contributions/mapping.html", {"submission": submission, "form": form})
 
@@ -131,7 +133,7 @@ def status(request, pk):
             "status": submission.status,
             "status_label": submission.get_status_display(),
             "progress": submission.progress,
-            "message": submission.progress_message,
+            "message": _(submission.progress_message) if submission.progress_message else "",
             "busy": submission.is_busy or submission.is_merging,
         }
     )
@@ -141,7 +143,8 @@ def status(request, pk):
 def error_report(request, pk):
     """The file's rows with an extra `error` column: the way volunteers fix a file."""
     submission = visible_submission(request, pk)
-    response = StreamingHttpResponse(error_rows_csv(submission), content_type="text/csv; charset=utf-8")
+    rows = error_rows_csv(submission, language=get_language())  # English, and the reader's language
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="submission-{submission.pk}-problems.csv"'
     return response
 
@@ -151,7 +154,7 @@ def download(request, pk):
     """The original file, for the submitter, reviewers in scope and staff only."""
     submission = visible_submission(request, pk)
     if not submission.file:
-        raise Http404("No file")
+        raise Http404(_("No file"))
     return FileResponse(
         submission.file.open("rb"),
         as_attachment=True,
@@ -168,11 +171,11 @@ def replace(request, pk):
         try:
             upload_limit.take(request)
             services.replace_file(submission=submission, user=request.user, uploaded=form.cleaned_data["file"])
-            messages.success(request, "Corrected file received; checking it now. The earlier version is kept.")
+            messages.success(request, _("Corrected file received; checking it now. The earlier version is kept."))
         except services.UploadRefused as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, " ".join(str(error) for error in form.errors.get("file", ["Choose a file."])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("file", [_("Choose a file.")])))
     return redirect(submission)
 
 
@@ -182,7 +185,7 @@ def withdraw(request, pk):
     submission = visible_submission(request, pk)
     try:
         services.withdraw(submission=submission, user=request.user)
-        messages.success(request, "Submission withdrawn.")
+        messages.success(request, _("Submission withdrawn."))
     except services.UploadRefused as exc:
         messages.error(request, str(exc))
     return redirect(submission)
@@ -255,8 +258,10 @@ def propose(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "Thank you! The source is registered and awaits review by a moderator; "
-                    "its status is shown on this page.",
+                    _(
+                        "Thank you! The source is registered and awaits review by a moderator; "
+                        "its status is shown on this page."
+                    ),
                 )
                 return redirect(submission.source)
     else:

@@ -4,6 +4,7 @@ place-key input the search script enhances, and the places behind a set of keys.
 from collections.abc import Collection, Iterable
 
 from django import forms
+from django.utils.translation import gettext
 
 from places.models import Location, Metric
 
@@ -23,7 +24,7 @@ class PlaceKeyInput(forms.TextInput):
             "data-place-search": search_url,
             "autocomplete": "off",
             "spellcheck": "false",
-            "placeholder": "Search a place, or type its key",
+            "placeholder": gettext("Search a place, or type its key"),
         }
         if choice:
             attrs["data-choice"] = choice
@@ -44,18 +45,26 @@ def place_label(key: str, known: dict[str, Location]) -> str:
     location = known.get(key.upper())
     if location is None:
         return key
-    return f"{location.name} ({location.key})" + (f", in {location.parent.name}" if location.parent else "")
+    if location.parent:
+        return gettext("%(name)s (%(key)s), in %(parent)s") % {
+            "name": location.name,
+            "key": location.key,
+            "parent": location.parent.name,
+        }
+    return f"{location.name} ({location.key})"
 
 
 def role_choices() -> list[tuple[str, str]]:
-    metrics = [(f"metric:{m.code}", f"Values of: {m.name}") for m in Metric.objects.all()]
+    metrics = [
+        (f"metric:{m.code}", gettext("Values of: %(metric)s") % {"metric": m.name}) for m in Metric.objects.all()
+    ]
     return [
-        ("ignore", "Ignore this column"),
-        ("date", "Date"),
-        ("location", "Place (country, region or area)"),
-        ("metric_name", "Name of the metric (long files)"),
-        ("value", "Value (long files)"),
-        ("place_values", "Values of one place (one column per place)"),
+        ("ignore", gettext("Ignore this column")),
+        ("date", gettext("Date")),
+        ("location", gettext("Place (country, region or area)")),
+        ("metric_name", gettext("Name of the metric (long files)")),
+        ("value", gettext("Value (long files)")),
+        ("place_values", gettext("Values of one place (one column per place)")),
         *metrics,
     ]
 

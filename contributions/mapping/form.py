@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from places.models import Location, Metric, normalise_name
 
@@ -20,50 +21,53 @@ from .fields import PlaceKeyInput, initial_role, known_keys, place_label, role_c
 
 MAX_PLACES_IN_FORM = 100
 LAYOUTS = [
-    ("wide_metric", "One row per date and place, one column per metric"),
-    ("long", "One row per date, place and metric (a metric column and a value column)"),
-    ("wide_date", "One row per place, one column per date (like JHU's time series)"),
-    ("wide_place", "One row per date, one column per place"),
+    ("wide_metric", gettext_lazy("One row per date and place, one column per metric")),
+    ("long", gettext_lazy("One row per date, place and metric (a metric column and a value column)")),
+    ("wide_date", gettext_lazy("One row per place, one column per date (like JHU's time series)")),
+    ("wide_place", gettext_lazy("One row per date, one column per place")),
 ]
 DATE_FORMATS = [
-    ("", "Detect automatically"),
+    ("", gettext_lazy("Detect automatically")),
     ("%Y-%m-%d", "2020-03-31 (ISO)"),
-    ("%d/%m/%Y", "31/03/2020 (day first)"),
-    ("%m/%d/%Y", "03/31/2020 (month first)"),
+    ("%d/%m/%Y", gettext_lazy("31/03/2020 (day first)")),
+    ("%m/%d/%Y", gettext_lazy("03/31/2020 (month first)")),
     ("%m/%d/%y", "3/31/20 (JHU)"),
     ("%d.%m.%Y", "31.03.2020"),
     ("%d-%m-%Y", "31-03-2020"),
-    ("%Y-%d-%m", "2020-22-01 (year, day, month)"),
+    ("%Y-%d-%m", gettext_lazy("2020-22-01 (year, day, month)")),
 ]
 
 
 class MappingForm(forms.Form):
-    layout = forms.ChoiceField(label="How is the file laid out?", choices=LAYOUTS)
+    layout = forms.ChoiceField(label=gettext_lazy("How is the file laid out?"), choices=LAYOUTS)
     date = forms.DateField(
         required=False,
-        label="Date of all figures",
-        help_text="For a snapshot table with no date column.",
+        label=gettext_lazy("Date of all figures"),
+        help_text=gettext_lazy("For a snapshot table with no date column."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_format = forms.ChoiceField(
         choices=DATE_FORMATS,
         required=False,
-        help_text="When a date such as 03/04/2020 could be read two ways, say how the file writes them.",
+        label=gettext_lazy("Date format"),
+        help_text=gettext_lazy("When a date such as 03/04/2020 could be read two ways, say how the file writes them."),
     )
     location = forms.CharField(
         required=False,
-        label="Place of all figures",
-        help_text="A location key (IT, IT_25, US...) when the file has no place column.",
+        label=gettext_lazy("Place of all figures"),
+        help_text=gettext_lazy("A location key (IT, IT_25, US...) when the file has no place column."),
     )
-    sheet_as_location = forms.BooleanField(required=False, label="Each sheet's name is its place")
-    metric = forms.ChoiceField(required=False, label="Metric of the values (one column per date or per place)")
+    sheet_as_location = forms.BooleanField(required=False, label=gettext_lazy("Each sheet's name is its place"))
+    metric = forms.ChoiceField(
+        required=False, label=gettext_lazy("Metric of the values (one column per date or per place)")
+    )
     unknown_sublocations = forms.ChoiceField(
         required=False,
-        label="Places we do not know inside a known one",
+        label=gettext_lazy("Places we do not know inside a known one"),
         choices=[
-            ("error", "Report them as errors"),
-            ("aggregate", "Add them up into the place above (e.g. counties into their state)"),
-            ("ignore", "Leave them out"),
+            ("error", gettext_lazy("Report them as errors")),
+            ("aggregate", gettext_lazy("Add them up into the place above (e.g. counties into their state)")),
+            ("ignore", gettext_lazy("Leave them out")),
         ],
     )
 
@@ -113,7 +117,7 @@ class MappingForm(forms.Form):
             self.fields[f"column_{index}_place"] = forms.CharField(
                 required=False,
                 max_length=64,
-                label=f"Place of the values in {column}",
+                label=gettext("Place of the values in %(column)s") % {"column": column},
                 initial=self.column_places.get(column) or "",
                 widget=PlaceKeyInput(self.search_url),
             )
@@ -125,7 +129,7 @@ class MappingForm(forms.Form):
         chosen = start.get("sheets") or [s.name for s in self.sheet_list if not s.reason]
         self.fields["sheets"] = forms.MultipleChoiceField(
             required=False,
-            label="Sheets to read",
+            label=gettext("Sheets to read"),
             choices=[(s.name, s.name) for s in self.sheet_list],
             initial=chosen,
             widget=forms.CheckboxSelectMultiple,
@@ -133,8 +137,8 @@ class MappingForm(forms.Form):
         if start.get("sheets") and not self.every_sheet_listed:
             self.fields["all_sheets"] = forms.BooleanField(
                 required=False,
-                label="Read every sheet of the workbook",
-                help_text="Only the sheets chosen earlier were read, so only they are listed above.",
+                label=gettext("Read every sheet of the workbook"),
+                help_text=gettext("Only the sheets chosen earlier were read, so only they are listed above."),
             )
 
     def _add_filter_fields(self, start: ColumnMapping) -> None:
@@ -143,7 +147,7 @@ class MappingForm(forms.Form):
             self.fields[f"keep_{index}"] = forms.MultipleChoiceField(
                 required=False,
                 label=column,
-                choices=[(v, v or "(empty)") for v in values],
+                choices=[(v, v or gettext("(empty)")) for v in values],
                 initial=[str(v) for v in kept.get(column) or []],
                 widget=forms.CheckboxSelectMultiple,
             )
@@ -153,29 +157,36 @@ class MappingForm(forms.Form):
         for index, place in enumerate(self.places):
             options = [self.known[k.upper()].key for k in dict.fromkeys(place.suggestions) if k.upper() in self.known]
             choice, key, scoped = self._place_initial(place, manual, options)
-            rows = f" ({place.row_count:,} row{'s' if place.row_count != 1 else ''})" if place.row_count else ""
-            choices = [("", "Decide later (stays an error)"), ("leave", f"Leave out{rows}")]
+            leave = (
+                ngettext("Leave out (%(count)s row)", "Leave out (%(count)s rows)", place.row_count)
+                % {"count": f"{place.row_count:,}"}
+                if place.row_count
+                else gettext("Leave out")
+            )
+            choices = [("", gettext("Decide later (stays an error)")), ("leave", leave)]
             choices += [(k, place_label(k, self.known)) for k in options]
-            choices.append(("other", "Another place: search for it below or type its key"))
+            choices.append(("other", gettext("Another place: search for it below or type its key")))
             self.fields[f"place_{index}"] = forms.ChoiceField(
                 required=False, label=place.text, choices=choices, initial=choice
             )
             self.fields[f"place_{index}_key"] = forms.CharField(
                 required=False,
                 max_length=64,
-                label=f"Another place for “{place.text}”",
+                label=gettext("Another place for “%(text)s”") % {"text": place.text},
                 initial=key,
                 widget=PlaceKeyInput(self.search_url, choice=f"id_place_{index}"),
             )
             if place.within:
                 self.fields[f"place_{index}_scoped"] = forms.BooleanField(
-                    required=False, label=f"Only where it is under {place.within}", initial=scoped
+                    required=False,
+                    label=gettext("Only where it is under %(place)s") % {"place": place.within},
+                    initial=scoped,
                 )
         if self.all_places:
             self.fields["leave_out_rest"] = forms.BooleanField(
                 required=False,
-                label="Leave out every name I did not decide above",
-                help_text="Their rows are left out and counted in the report, instead of staying errors.",
+                label=gettext("Leave out every name I did not decide above"),
+                help_text=gettext("Their rows are left out and counted in the report, instead of staying errors."),
             )
 
     @staticmethod
@@ -201,19 +212,21 @@ class MappingForm(forms.Form):
         self.fields["use_recipe"] = forms.BooleanField(
             required=False,
             initial=self.own.get("use_recipe") is not False,
-            label="Apply the source's recipe to this file",
-            help_text="Untick to check this file with only the choices on this page.",
+            label=gettext("Apply the source's recipe to this file"),
+            help_text=gettext("Untick to check this file with only the choices on this page."),
         )
         if self.recipe is None:
             return
         shown = FIELD_KEYS | ({"sheets"} if self.show_sheets else set())
         self.fields["clear_recipe"] = forms.MultipleChoiceField(
             required=False,
-            label="Settings of the recipe not to apply",
+            label=gettext("Settings of the recipe not to apply"),
             choices=[(k, k) for k in self.recipe.get("keys") or [] if k not in shown],
             widget=forms.CheckboxSelectMultiple,
-            help_text="For a list (of places, rows or columns) only the recipe's entries are dropped; "
-            "your choices on this page stay.",
+            help_text=gettext(
+                "For a list (of places, rows or columns) only the recipe's entries are dropped; "
+                "your choices on this page stay."
+            ),
         )
 
     # --- what the template walks over ---------------------------------------------------------------
@@ -239,11 +252,11 @@ class MappingForm(forms.Form):
         groups: dict[str, list[dict]] = {}
         for index, place in enumerate(self.places):
             if place.within:
-                title = f"Under {place.within}"
+                title = gettext("Under %(place)s") % {"place": place.within}
             elif place.parent:
-                title = f"Looked for in {place_label(place.parent, self.known)}"
+                title = gettext("Looked for in %(place)s") % {"place": place_label(place.parent, self.known)}
             else:
-                title = "Looked for everywhere"
+                title = gettext("Looked for everywhere")
             groups.setdefault(title, []).append(
                 {
                     "place": place,
@@ -267,7 +280,9 @@ class MappingForm(forms.Form):
     def clean_location(self):
         key = self.cleaned_data["location"].strip()
         if key and not Location.objects.filter(key=key.upper()).exists():
-            raise forms.ValidationError(f"No place has the key {key!r}; use keys such as IT, IT_25 or US.")
+            raise forms.ValidationError(
+                gettext("No place has the key %(key)s; use keys such as IT, IT_25 or US.") % {"key": repr(key)}
+            )
         return key.upper()
 
     def clean(self):
@@ -280,7 +295,7 @@ class MappingForm(forms.Form):
         self._clean_column_places(cleaned, roles, layout)
         self._clean_places(cleaned)
         if self.show_sheets and not cleaned.get("all_sheets") and not cleaned.get("sheets"):
-            self.add_error("sheets", "Choose at least one sheet to read.")
+            self.add_error("sheets", gettext("Choose at least one sheet to read."))
         return cleaned
 
     @staticmethod
@@ -288,22 +303,25 @@ class MappingForm(forms.Form):
         """What the columns' roles lack for the layout chosen."""
         errors = []
         if roles.count("date") > 1:
-            errors.append("Only one column can be the date.")
+            errors.append(gettext("Only one column can be the date."))
         if layout != "wide_date" and "date" not in roles and not cleaned.get("date"):
-            errors.append("Choose the date column, or give the date of all figures.")
+            errors.append(gettext("Choose the date column, or give the date of all figures."))
         placed = "location" in roles or cleaned.get("location") or cleaned.get("sheet_as_location")
         if layout != "wide_place" and not placed:
             errors.append(
-                "Choose the place column(s), give the place of all figures, or say that each sheet's name is its place."
+                gettext(
+                    "Choose the place column(s), give the place of all figures, "
+                    "or say that each sheet's name is its place."
+                )
             )
         if layout == "long" and not {"metric_name", "value"} <= set(roles):
-            errors.append("A long file needs a metric-name column and a value column.")
+            errors.append(gettext("A long file needs a metric-name column and a value column."))
         if layout == "wide_metric" and not any(r and r.startswith("metric:") for r in roles):
-            errors.append("Choose at least one column of values for a metric.")
+            errors.append(gettext("Choose at least one column of values for a metric."))
         if layout in ("wide_date", "wide_place") and not cleaned.get("metric"):
-            errors.append("Choose the metric of the values.")
+            errors.append(gettext("Choose the metric of the values."))
         if layout == "wide_place" and "place_values" not in roles:
-            errors.append("Choose the columns that hold the values of a place.")
+            errors.append(gettext("Choose the columns that hold the values of a place."))
         return errors
 
     def _clean_column_places(self, cleaned: dict, roles: list, layout: str | None) -> None:
@@ -312,21 +330,27 @@ class MappingForm(forms.Form):
         for index, key in typed.items():
             field, role = f"column_{index}_place", roles[index] or ""
             if key and key.upper() not in found:
-                self.add_error(field, f"No place has the key {key!r}; search for the place and choose it.")
+                self.add_error(
+                    field,
+                    gettext("No place has the key %(key)s; search for the place and choose it.") % {"key": repr(key)},
+                )
             elif role == "place_values" and layout != "wide_place":
                 self.add_error(
-                    f"column_{index}", "A column of one place's values needs the layout “one column per place”."
+                    f"column_{index}",
+                    gettext("A column of one place's values needs the layout “one column per place”."),
                 )
             elif role == "place_values" and not key:
-                self.add_error(field, "Give the place of this column's values, or ignore the column.")
+                self.add_error(field, gettext("Give the place of this column's values, or ignore the column."))
             elif role.startswith("metric:") and layout == "wide_place":
                 self.add_error(
                     f"column_{index}",
-                    "With one column per place every column holds the metric chosen below; for a metric per "
-                    "column, choose “one column per metric” and give each column its place.",
+                    gettext(
+                        "With one column per place every column holds the metric chosen below; for a metric per "
+                        "column, choose “one column per metric” and give each column its place."
+                    ),
                 )
             elif key and role not in ("place_values", "ignore") and not role.startswith("metric:"):
-                self.add_error(field, "Only a column of values can have a place.")
+                self.add_error(field, gettext("Only a column of values can have a place."))
             cleaned[field] = found[key.upper()].key if key and key.upper() in found else ""
 
     def _clean_places(self, cleaned: dict) -> None:
@@ -336,13 +360,16 @@ class MappingForm(forms.Form):
         for index, place in enumerate(self.places):
             choice, key = cleaned.get(f"place_{index}") or "", typed[index]
             if key and key.upper() not in found:
-                self.add_error(f"place_{index}_key", f"No place has the key {key!r}; search for the place.")
+                self.add_error(
+                    f"place_{index}_key",
+                    gettext("No place has the key %(key)s; search for the place.") % {"key": repr(key)},
+                )
                 continue
             if key and choice not in ("", "other"):
-                self.add_error(f"place_{index}_key", "You chose an answer above and typed a place: keep one.")
+                self.add_error(f"place_{index}_key", gettext("You chose an answer above and typed a place: keep one."))
                 continue
             if choice == "other" and not key:
-                self.add_error(f"place_{index}_key", "Search for the place, or choose another answer.")
+                self.add_error(f"place_{index}_key", gettext("Search for the place, or choose another answer."))
                 continue
             target = found[key.upper()].key if key else ("" if choice == "leave" else choice or None)
             cleaned[f"place_{index}_target"] = target
@@ -353,8 +380,11 @@ class MappingForm(forms.Form):
             if earlier[0] != target:
                 self.add_error(
                     f"place_{index}",
-                    f"“{text}” is also given another answer above; limit one of them to the place it is under, "
-                    "or give both the same answer.",
+                    gettext(
+                        "“%(text)s” is also given another answer above; limit one of them to the place it is under, "
+                        "or give both the same answer."
+                    )
+                    % {"text": text},
                 )
 
     def to_mapping(self) -> ColumnMapping:

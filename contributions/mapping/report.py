@@ -9,8 +9,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
+
 from ..contracts import ColumnMapping, RecipeApplied, ValidationReport
 from ..models import Submission
+from ..texts import reason_text, translated
 from ..validation.filters import MAX_FILTER_VALUES
 
 MAX_COLUMNS_IN_FORM = 200
@@ -63,7 +66,7 @@ def left_out_reasons(report: Report) -> dict[str, str]:
     for sheet in detected_sheets(report):
         for entry in sheet.get("left_out") or []:
             if entry.get("column") and entry.get("values") and not entry.get("on_purpose"):
-                reasons.setdefault(str(entry["column"]), str(entry.get("reason") or ""))
+                reasons.setdefault(str(entry["column"]), reason_text(entry))
     return reasons
 
 
@@ -93,19 +96,19 @@ def sheet_infos(report: Report, mapping: ColumnMapping) -> list[SheetInfo]:
             rows=sheet.get("rows"),
             columns=len(sheet.get("columns") or []),
             layout=sheet.get("layout"),
-            note=str(sheet.get("reason") or "") if sheet.get("read") is False else "",
+            note=reason_text(sheet) if sheet.get("read") is False else "",
         )
     for skipped in detected.get("skipped_sheets") or []:
         if skipped.get("name") and skipped["name"] not in infos:
-            infos[skipped["name"]] = SheetInfo(name=skipped["name"], reason=str(skipped.get("reason") or ""))
+            infos[skipped["name"]] = SheetInfo(name=skipped["name"], reason=reason_text(skipped))
     for entry in report.get("problems") or []:
         name = entry.get("sheet")
         if name and name not in infos:  # named by a problem, yet not read: why it could not be
-            infos[name] = SheetInfo(name=name, reason=entry.get("message") or "It could not be read.")
+            infos[name] = SheetInfo(name=name, reason=translated(entry) or _("It could not be read."))
     for name in detected.get("sheet_names") or []:
-        infos.setdefault(name, SheetInfo(name=name, reason="It could not be read."))
+        infos.setdefault(name, SheetInfo(name=name, reason=_("It could not be read.")))
     for name in mapping.get("sheets") or []:
-        infos.setdefault(name, SheetInfo(name=name, reason="The workbook has no sheet of this name."))
+        infos.setdefault(name, SheetInfo(name=name, reason=_("The workbook has no sheet of this name.")))
     order = {name: i for i, name in enumerate(detected.get("sheet_names") or [])}
     return sorted(infos.values(), key=lambda info: order.get(info.name, len(order)))
 
@@ -171,7 +174,7 @@ def unknown_places(report: Report) -> list[UnknownPlace]:
             place = found[key] = UnknownPlace(
                 text=key[0],
                 code=entry["code"],
-                message=entry.get("message") or "",
+                message=translated(entry),
                 parent=entry.get("parent"),
                 within=key[1],
                 suggestions=[suggestion_key(s) for s in entry.get("suggestions") or [] if s],
@@ -188,13 +191,13 @@ def unlisted_place_notes(report: Report) -> list[str]:
     """What the report says about unknown places it did not list one by one (a summary line), and a
     note when the report itself was cut: the page shows them so that no name is dropped silently."""
     notes = [
-        entry.get("message") or ""
+        translated(entry)
         for entry in report.get("problems") or []
         if entry.get("code") in UNKNOWN_PLACE_CODES and (not entry.get("value") or entry.get("summary"))
     ]
     if report.get("problems_truncated") and len(report.get("problems") or []) >= 5000:
         notes.append(
-            "The report was cut at 5,000 problems: more unknown names may be listed after you save these choices."
+            _("The report was cut at 5,000 problems: more unknown names may be listed after you save these choices.")
         )
     return [n for n in notes if n]
 

@@ -17,7 +17,9 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+from django.utils.translation import gettext_noop
 
+from ..texts import Text
 from .parsed import Unreadable
 
 XLSX_MAX_UNCOMPRESSED = 300 * 1024 * 1024  # all parts together, once inflated
@@ -39,13 +41,18 @@ def check_xlsx_archive(data: bytes | mmap.mmap) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Unreadable("corrupt_xlsx", f"The file starts like an XLSX (ZIP) archive but is damaged: {exc}.")
+        raise Unreadable(
+            "corrupt_xlsx",
+            Text(gettext_noop("The file starts like an XLSX (ZIP) archive but is damaged: %(exc)s."), exc=str(exc)),
+        )
     check_sizes(infos)  # from the directory: nothing has been inflated yet
     names = {i.filename for i in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise _macros()
     if WORKBOOK not in names:
-        raise Unreadable("unsupported_type", "This is a ZIP archive, not an Excel workbook (.xlsx).")
+        raise Unreadable(
+            "unsupported_type", Text(gettext_noop("This is a ZIP archive, not an Excel workbook (.xlsx)."))
+        )
     for info in infos:
         # The whole part is scanned, in bounded chunks: a DTD may follow a long comment at the top.
         if info.filename.endswith(XML_SUFFIXES) and member_contains(
@@ -53,8 +60,13 @@ def check_xlsx_archive(data: bytes | mmap.mmap) -> zipfile.ZipFile:
         ):
             raise Unreadable(
                 "xml_entities_refused",
-                f"{info.filename} declares a DTD or XML entities, which real "
-                "workbooks never do (an XML bomb or external entity attack); the file was refused.",
+                Text(
+                    gettext_noop(
+                        "%(filename)s declares a DTD or XML entities, which real workbooks never do (an XML bomb or"
+                        " external entity attack); the file was refused."
+                    ),
+                    filename=str(info.filename),
+                ),
             )
     if CONTENT_TYPES in names:
         types = read_structure(archive, CONTENT_TYPES)
@@ -68,37 +80,65 @@ def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > XLSX_MAX_PARTS:
         raise Unreadable(
             "zip_bomb",
-            f"The workbook has {len(infos):,} parts; real workbooks have far fewer than {XLSX_MAX_PARTS:,}. "
-            "The file was refused as a possible zip bomb.",
+            Text(
+                gettext_noop(
+                    "The workbook has %(count)s parts; real workbooks have far fewer than %(xlsx_max_parts)s. "
+                    "The file was refused as a possible zip bomb."
+                ),
+                count=f"{len(infos):,}",
+                xlsx_max_parts=f"{XLSX_MAX_PARTS:,}",
+            ),
         )
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_UNCOMPRESSED:
         raise Unreadable(
             "zip_bomb",
-            f"The workbook would expand to {total / 1e6:,.0f} MB; the limit is "
-            f"{XLSX_MAX_UNCOMPRESSED / 1e6:,.0f} MB. Export it as CSV instead.",
+            Text(
+                gettext_noop(
+                    "The workbook would expand to %(value)s MB; the limit is %(value2)s MB. Export it as CSV instead."
+                ),
+                value=f"{total / 1000000.0:,.0f}",
+                value2=f"{XLSX_MAX_UNCOMPRESSED / 1000000.0:,.0f}",
+            ),
         )
     for info in infos:
         if info.file_size > XLSX_RATIO_FROM and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
             raise Unreadable(
                 "zip_bomb",
-                f"{info.filename} is compressed {info.file_size / max(info.compress_size, 1):,.0f} times, "
-                "more than a real workbook ever is; the file was refused as a possible zip bomb.",
+                Text(
+                    gettext_noop(
+                        "%(filename)s is compressed %(value)s times, more than a real workbook ever is; the file "
+                        "was refused as a possible zip bomb."
+                    ),
+                    filename=str(info.filename),
+                    value=f"{info.file_size / max(info.compress_size, 1):,.0f}",
+                ),
             )
     compressed = sum(i.compress_size for i in infos)
     if total > XLSX_MAX_RATIO * compressed + XLSX_RATIO_SLACK:
         raise Unreadable(
             "zip_bomb",
-            f"The workbook's {len(infos):,} parts would expand from {compressed / 1e6:,.1f} MB to "
-            f"{total / 1e6:,.0f} MB ({total / max(compressed, 1):,.0f} times), more than a real workbook ever "
-            "does; the file was refused as a possible zip bomb.",
+            Text(
+                gettext_noop(
+                    "The workbook's %(count)s parts would expand from %(value)s MB to %(value2)s MB (%(value3)s"
+                    " times), more than a real workbook ever does; the file was refused as a possible zip bomb."
+                ),
+                count=f"{len(infos):,}",
+                value=f"{compressed / 1000000.0:,.1f}",
+                value2=f"{total / 1000000.0:,.0f}",
+                value3=f"{total / max(compressed, 1):,.0f}",
+            ),
         )
 
 
 def _macros() -> Unreadable:
     return Unreadable(
         "macros_refused",
-        "The workbook contains macros (VBA). Save it as a plain .xlsx workbook without macros, or as CSV.",
+        Text(
+            gettext_noop(
+                "The workbook contains macros (VBA). Save it as a plain .xlsx workbook without macros, or as CSV."
+            )
+        ),
     )
 
 
@@ -109,17 +149,33 @@ def read_structure(archive: zipfile.ZipFile, name: str) -> Element:
     if info.file_size > XLSX_MAX_STRUCTURE_BYTES:
         raise Unreadable(
             "corrupt_xlsx",
-            f"{name} is {info.file_size / 1e6:,.0f} MB; in a real workbook it is a few KB. The file was refused.",
+            Text(
+                gettext_noop("%(name)s is %(value)s MB; in a real workbook it is a few KB. The file was refused."),
+                name=str(name),
+                value=f"{info.file_size / 1000000.0:,.0f}",
+            ),
         )
     try:
         root: Element = SafeET.fromstring(archive.read(name), forbid_dtd=True)
     except DefusedXmlException:
         raise Unreadable(
             "xml_entities_refused",
-            f"{name} declares a DTD or XML entities, which real workbooks never do; the file was refused.",
+            Text(
+                gettext_noop(
+                    "%(name)s declares a DTD or XML entities, which real workbooks never do; the file was refused."
+                ),
+                name=str(name),
+            ),
         )
     except ParseError as exc:
-        raise Unreadable("corrupt_xlsx", f"The workbook is damaged: {name} is not well-formed XML ({exc}).")
+        raise Unreadable(
+            "corrupt_xlsx",
+            Text(
+                gettext_noop("The workbook is damaged: %(name)s is not well-formed XML (%(exc)s)."),
+                name=str(name),
+                exc=str(exc),
+            ),
+        )
     return root
 
 

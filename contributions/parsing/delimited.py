@@ -7,8 +7,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from django.utils.translation import gettext_noop
 
 from ..contracts import ColumnMapping
+from ..texts import Text
 from .parsed import MAX_COLUMNS, MAX_PROBLEMS_PER_CODE, MAX_ROWS, ParsedFile, Unreadable, add_sheet, problem
 from .sniffing import DELIMITERS, sniff_delimiter
 
@@ -24,8 +26,13 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
     if line is not None:
         raise Unreadable(
             "unterminated_quote",
-            f'A quoted field opened on line {line} is never closed (a " is '
-            "missing), so the rest of the file would be read as one value.",
+            Text(
+                gettext_noop(
+                    'A quoted field opened on line %(line)s is never closed (a " is missing), so the rest of '
+                    "the file would be read as one value."
+                ),
+                line=str(line),
+            ),
             row=line,
         )
     skipped = len(raw[:65536]) - len(raw[:65536].lstrip(b"\r\n"))
@@ -37,7 +44,10 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
     lines = lines[:50]
     delimiter = mapping.get("delimiter") or sniff_delimiter(lines[1:] or lines)
     if delimiter not in DELIMITERS:
-        raise Unreadable("bad_mapping", f"Unsupported delimiter {delimiter!r}: use one of , ; TAB |.")
+        raise Unreadable(
+            "bad_mapping",
+            Text(gettext_noop("Unsupported delimiter %(delimiter)s: use one of , ; TAB |."), delimiter=repr(delimiter)),
+        )
     parsed.delimiter = delimiter
     parsed.kind = "tsv" if delimiter == "\t" else "csv"
     leading_lines = raw[:skipped].count(b"\n")
@@ -50,7 +60,11 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
             parsed.problems.append(
                 problem(
                     "title_row_skipped",
-                    f"Line {leading_lines + 1} ({lines[0][:80]!r}) looks like a title and was skipped.",
+                    Text(
+                        gettext_noop("Line %(value)s (%(value2)s) looks like a title and was skipped."),
+                        value=str(leading_lines + 1),
+                        value2=repr(lines[0][:80]),
+                    ),
                     severity="warning",
                     row=leading_lines + 1,
                 )
@@ -60,13 +74,23 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
     if len(header) > MAX_COLUMNS:
         raise Unreadable(
             "too_many_columns",
-            f"The file has {len(header):,} columns; the limit is {MAX_COLUMNS:,}. "
-            "Is it wide by date over many years? Split it.",
+            Text(
+                gettext_noop(
+                    "The file has %(count)s columns; the limit is %(max_columns)s. Is it wide by date over many"
+                    " years? Split it."
+                ),
+                count=f"{len(header):,}",
+                max_columns=f"{MAX_COLUMNS:,}",
+            ),
         )
     if len(header) < 2:
         raise Unreadable(
             "single_column",
-            "Only one column was found: the file is not a table with a delimiter (, ; TAB |) that we recognise.",
+            Text(
+                gettext_noop(
+                    "Only one column was found: the file is not a table with a delimiter (, ; TAB |) that we recognise."
+                )
+            ),
         )
     names = [f"c{i}" for i in range(len(header))]
     bad_rows = []
@@ -97,7 +121,11 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
         parsed.problems.append(
             problem(
                 "wrong_field_count",
-                f"Expected {row.expected_columns} fields, found {row.actual_columns}.",
+                Text(
+                    gettext_noop("Expected %(expected_columns)s fields, found %(actual_columns)s."),
+                    expected_columns=str(row.expected_columns),
+                    actual_columns=str(row.actual_columns),
+                ),
                 row=row.number,
                 value=row.text[:200],
             )
@@ -106,11 +134,21 @@ def read_delimited(raw: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMa
         parsed.problems.append(
             problem(
                 "wrong_field_count",
-                f"{len(bad_rows):,} rows have the wrong number of fields; only the first ones are listed.",
+                Text(
+                    gettext_noop("%(count)s rows have the wrong number of fields; only the first ones are listed."),
+                    count=f"{len(bad_rows):,}",
+                ),
             )
         )
     if table.num_rows > MAX_ROWS:
-        raise Unreadable("too_many_rows", f"The file has {table.num_rows:,} rows; the limit is {MAX_ROWS:,}.")
+        raise Unreadable(
+            "too_many_rows",
+            Text(
+                gettext_noop("The file has %(num_rows)s rows; the limit is %(max_rows)s."),
+                num_rows=f"{table.num_rows:,}",
+                max_rows=f"{MAX_ROWS:,}",
+            ),
+        )
     frame = table.to_pandas()
     frame.index = pd.RangeIndex(2, len(frame) + 2) + leading_lines + header_index
     frame.index.name = "row"
@@ -134,8 +172,15 @@ def _check_line_lengths(raw: bytes | mmap.mmap) -> None:
             line = _count(raw, b"\n", 0, line_start) + 1
             raise Unreadable(
                 "line_too_long",
-                f"Line {line} is {length:,} characters long; "
-                f"the limit is {MAX_LINE_CHARS:,}. Is the file really one row per line?",
+                Text(
+                    gettext_noop(
+                        "Line %(line)s is %(length)s characters long; the limit is %(max_line_chars)s. Is the file "
+                        "really one row per line?"
+                    ),
+                    line=str(line),
+                    length=f"{length:,}",
+                    max_line_chars=f"{MAX_LINE_CHARS:,}",
+                ),
                 row=line,
             )
 

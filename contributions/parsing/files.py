@@ -6,7 +6,10 @@ import mmap
 from os import PathLike
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 from ..contracts import ColumnMapping
+from ..texts import Text
 from .delimited import read_delimited
 from .json_records import read_json
 from .parsed import ParsedFile, Unreadable, problem
@@ -26,7 +29,12 @@ def parse_file(path: str | PathLike[str], *, filename: str = "", mapping: Column
             size=size,
             problems=[
                 problem(
-                    "file_too_large", f"The file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB."
+                    "file_too_large",
+                    Text(
+                        gettext_noop("The file is %(value)s MB; the limit is %(value2)s MB."),
+                        value=f"{size / 1000000.0:.0f}",
+                        value2=f"{MAX_FILE_BYTES / 1000000.0:.0f}",
+                    ),
                 )
             ],
         )
@@ -67,10 +75,21 @@ def parse_bytes(data: bytes | mmap.mmap, *, filename: str = "", mapping: ColumnM
         parsed.problems.append(exc.problem)
     except MemoryError:
         parsed.sheets = []
-        parsed.problems.append(problem("file_too_large", "The file needs more memory than a worker has; split it."))
+        parsed.problems.append(
+            problem("file_too_large", Text(gettext_noop("The file needs more memory than a worker has; split it.")))
+        )
     except Exception as exc:  # a file we did not foresee must still end as a clear error, not a crash
         parsed.sheets = []
-        parsed.problems.append(problem("unreadable", f"The file could not be read: {type(exc).__name__}: {exc}"[:300]))
+        parsed.problems.append(problem("unreadable", _unreadable(exc)))
     if not parsed.sheets and not any(p["severity"] == "error" for p in parsed.problems):
-        parsed.problems.append(problem("no_data_rows", "The file has no data rows."))
+        parsed.problems.append(problem("no_data_rows", Text(gettext_noop("The file has no data rows."))))
     return parsed
+
+
+def _unreadable(exc: Exception) -> Text:
+    """The message for an error no check foresaw, with the error's own words (at most 300 characters)."""
+    start = "The file could not be read: "
+    return Text(
+        gettext_noop("The file could not be read: %(error)s"),
+        error=f"{type(exc).__name__}: {exc}"[: 300 - len(start)],
+    )

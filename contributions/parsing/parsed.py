@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from ..contracts import Problem, Severity
+from ..texts import Text
 
 MAX_COLUMNS = 5_000
 MAX_ROWS = 5_000_000
@@ -23,18 +25,24 @@ def problem(
     value: object = None,
     sheet: str | None = None,
 ) -> Problem:
-    """One entry of a report; JSON-serialisable."""
+    """One entry of a report; JSON-serialisable. A `message` made with contributions.texts.text also
+    stores its msgid and params, to be shown in the reader's language."""
     if value is not None:
         value = str(value)[:200]
-    return {
+    entry: Problem = {
         "severity": severity,
         "code": code,
-        "message": message,
+        "message": str(message),
         "row": row,
         "column": column,
         "value": value,
         "sheet": sheet,
     }
+    if isinstance(message, Text):
+        entry["msgid"] = message.msgid
+        if message.params:
+            entry["params"] = dict(message.params)
+    return entry
 
 
 class Unreadable(Exception):
@@ -99,9 +107,12 @@ def add_sheet(parsed: ParsedFile, name: str, header: list[str], frame: pd.DataFr
     if duplicates:
         raise Unreadable(
             "duplicate_columns",
-            "These column names appear more than once: "
-            + ", ".join(repr(d) for d in duplicates[:10])
-            + ". Rename them so each column is distinct.",
+            Text(
+                gettext_noop(
+                    "These column names appear more than once: %(columns)s. Rename them so each column is distinct."
+                ),
+                columns=", ".join(repr(d) for d in duplicates[:10]),
+            ),
             sheet=name or None,
             column=duplicates[0],
         )
@@ -109,7 +120,9 @@ def add_sheet(parsed: ParsedFile, name: str, header: list[str], frame: pd.DataFr
         parsed.problems.append(
             problem(
                 "no_data_rows",
-                "There is a header but no data rows." if len(frame) == 0 else "All data rows are empty.",
+                Text(gettext_noop("There is a header but no data rows."))
+                if len(frame) == 0
+                else Text(gettext_noop("All data rows are empty.")),
                 sheet=name or None,
                 severity="error",
             )

@@ -8,8 +8,10 @@ import re
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext_noop
 
 from ..contracts import ColumnMapping
+from ..texts import Text
 from .parsed import ParsedFile, Unreadable
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -33,22 +35,31 @@ def sniff_kind(data: bytes | mmap.mmap) -> str:
     """'xlsx', 'json' or 'text' from the first bytes; raises Unreadable for anything else."""
     blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
     if not data[:65536].strip(blank) and not bytes(data).strip(blank):  # a copy: only when the head is blank
-        raise Unreadable("empty_file", "The file is empty.")
+        raise Unreadable("empty_file", Text(gettext_noop("The file is empty.")))
     start = data[:16]
     if start.startswith(b"PK\x03\x04") or start.startswith(b"PK\x05\x06"):
         return "xlsx"
     for magic, what in MAGIC:
         if start.startswith(magic):
-            raise Unreadable("unsupported_type", f"This is {what}, not a CSV, TSV, XLSX or JSON file.")
+            raise Unreadable(
+                "unsupported_type",
+                Text(gettext_noop("This is %(what)s, not a CSV, TSV, XLSX or JSON file."), what=str(what)),
+            )
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head[:512]:
         raise Unreadable(
             "unsupported_type",
-            "This is an HTML page (perhaps a download link saved instead of the "
-            "file), not a CSV, TSV, XLSX or JSON file.",
+            Text(
+                gettext_noop(
+                    "This is an HTML page (perhaps a download link saved instead of the file), not a CSV, TSV, "
+                    "XLSX or JSON file."
+                )
+            ),
         )
     if head.startswith(b"<?xml") or head.startswith(b"<"):
-        raise Unreadable("unsupported_type", "This is an XML document, not a CSV, TSV, XLSX or JSON file.")
+        raise Unreadable(
+            "unsupported_type", Text(gettext_noop("This is an XML document, not a CSV, TSV, XLSX or JSON file."))
+        )
     if head.startswith((b"[", b"{")):
         return "json"
     return "text"
@@ -64,16 +75,26 @@ def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes |
         try:
             text = str(data, forced).lstrip("\ufeff")
         except (LookupError, UnicodeDecodeError) as exc:
-            raise Unreadable("encoding_error", f"The file is not valid {forced}: {exc}. Choose another encoding.")
+            raise Unreadable(
+                "encoding_error",
+                Text(
+                    gettext_noop("The file is not valid %(forced)s: %(exc)s. Choose another encoding."),
+                    forced=str(forced),
+                    exc=str(exc),
+                ),
+            )
         return text.encode("utf-8"), forced.lower()
     start = data[:4]
     if start.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        raise Unreadable("unsupported_encoding", "The file is UTF-32; save it as UTF-8.")
+        raise Unreadable("unsupported_encoding", Text(gettext_noop("The file is UTF-32; save it as UTF-8.")))
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return str(data, "utf-16").encode("utf-8"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise Unreadable("encoding_error", f"The file starts like UTF-16 but is not valid UTF-16: {exc}.")
+            raise Unreadable(
+                "encoding_error",
+                Text(gettext_noop("The file starts like UTF-16 but is not valid UTF-16: %(exc)s."), exc=str(exc)),
+            )
     sample = data[:4096]
     if sample.count(b"\x00") > len(sample) // 4:
         even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")
@@ -83,7 +104,10 @@ def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes |
                 return str(data, codec).encode("utf-8"), codec
             except UnicodeDecodeError:
                 pass
-        raise Unreadable("binary_file", "The file is binary data, not text (CSV, TSV or JSON) or an XLSX workbook.")
+        raise Unreadable(
+            "binary_file",
+            Text(gettext_noop("The file is binary data, not text (CSV, TSV or JSON) or an XLSX workbook.")),
+        )
     failure = None if _is_utf8(data) else _utf8_failure(data)
     if failure is None:
         if start.startswith(UTF8_BOM):
@@ -93,8 +117,13 @@ def to_utf8(data: bytes | mmap.mmap, forced: str | None = None) -> tuple[bytes |
         line = data[: failure.start].count(b"\n") + 1
         raise Unreadable(
             "mixed_encoding",
-            f"The file is UTF-8 up to line {line}, where it has bytes that are not UTF-8 (two encodings mixed). "
-            "Save the whole file as UTF-8.",
+            Text(
+                gettext_noop(
+                    "The file is UTF-8 up to line %(line)s, where it has bytes that are not UTF-8 (two "
+                    "encodings mixed). Save the whole file as UTF-8."
+                ),
+                line=str(line),
+            ),
             row=line,
         )
     try:
@@ -127,7 +156,9 @@ def _refuse_controls(utf8: bytes | mmap.mmap) -> bytes | mmap.mmap:
     """Refuse text whose start has several control characters: binary data that happens to decode."""
     head = utf8[:65536].decode("utf-8", errors="ignore")
     if len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", head)) > 3:
-        raise Unreadable("binary_file", "The file contains binary data, not text (CSV, TSV or JSON).")
+        raise Unreadable(
+            "binary_file", Text(gettext_noop("The file contains binary data, not text (CSV, TSV or JSON)."))
+        )
     return utf8
 
 
@@ -171,4 +202,4 @@ def detect_number_format(parsed: ParsedFile, mapping: ColumnMapping) -> None:
     parsed.decimal = mapping.get("decimal") or decimal
     parsed.thousands = mapping.get("thousands", thousands)
     if parsed.decimal == parsed.thousands:
-        raise Unreadable("bad_mapping", "The decimal and thousands separators must differ.")
+        raise Unreadable("bad_mapping", Text(gettext_noop("The decimal and thousands separators must differ.")))

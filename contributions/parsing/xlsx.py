@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from ..contracts import ColumnMapping
+from ..texts import Text
 from .archive import check_xlsx_archive, member_contains, sheet_paths
 from .parsed import MAX_COLUMNS, MAX_PROBLEMS_PER_CODE, MAX_ROWS, ParsedFile, Unreadable, add_sheet, cell_text, problem
 
@@ -26,12 +28,19 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMappin
     import openpyxl.xml
 
     if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a pinned requirement
-        raise Unreadable("unreadable", "XLSX support needs defusedxml installed on the server.")
+        raise Unreadable("unreadable", Text(gettext_noop("XLSX support needs defusedxml installed on the server.")))
     archive = check_xlsx_archive(data)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:
-        raise Unreadable("corrupt_xlsx", f"The workbook could not be opened: {type(exc).__name__}: {exc}"[:300])
+        start = "The workbook could not be opened: "
+        raise Unreadable(
+            "corrupt_xlsx",
+            Text(
+                gettext_noop("The workbook could not be opened: %(error)s"),
+                error=f"{type(exc).__name__}: {exc}"[: 300 - len(start)],
+            ),
+        )
     wanted = mapping.get("sheets")
     if isinstance(wanted, str):
         wanted = [wanted]
@@ -41,8 +50,11 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMappin
         parsed.problems.append(
             problem(
                 "bad_mapping",
-                f"The workbook has no sheet {', '.join(map(repr, missing))}; its sheets are "
-                f"{', '.join(map(repr, parsed.sheet_names))}.",
+                Text(
+                    gettext_noop("The workbook has no sheet %(join)s; its sheets are %(join2)s."),
+                    join=str(", ".join(map(repr, missing))),
+                    join2=str(", ".join(map(repr, parsed.sheet_names))),
+                ),
                 severity="warning",
             )
         )
@@ -66,8 +78,13 @@ def read_xlsx(data: bytes | mmap.mmap, parsed: ParsedFile, mapping: ColumnMappin
     if wanted and not parsed.sheets and not any(p["severity"] == "error" for p in parsed.problems):
         raise Unreadable(
             "bad_mapping",
-            f"None of the sheets {wanted} is in the workbook, or none has data; its sheets are "
-            f"{', '.join(map(repr, parsed.sheet_names))}.",
+            Text(
+                gettext_noop(
+                    "None of the sheets %(wanted)s is in the workbook, or none has data; its sheets are %(join)s."
+                ),
+                wanted=str(wanted),
+                join=str(", ".join(map(repr, parsed.sheet_names))),
+            ),
         )
 
 
@@ -82,8 +99,14 @@ class CellBudget:
         if self.left < 0:
             raise Unreadable(
                 "too_many_cells",
-                f"The workbook has more than {self.limit:,} cells (sheet {title!r} reached the limit). "
-                "Save the sheet you want to upload as CSV, or split the workbook into smaller files.",
+                Text(
+                    gettext_noop(
+                        "The workbook has more than %(limit)s cells (sheet %(title)s reached the limit). Save the "
+                        "sheet you want to upload as CSV, or split the workbook into smaller files."
+                    ),
+                    limit=f"{self.limit:,}",
+                    title=repr(title),
+                ),
                 sheet=title,
             )
 
@@ -97,13 +120,24 @@ def _sheet_rows(ws: Any, title: str, budget: CellBudget) -> list[tuple[Any, ...]
         if len(row) > MAX_COLUMNS:
             raise Unreadable(
                 "too_many_columns",
-                f"Sheet {title!r} has {len(row):,} columns; the limit is {MAX_COLUMNS:,}.",
+                Text(
+                    gettext_noop("Sheet %(title)s has %(count)s columns; the limit is %(max_columns)s."),
+                    title=repr(title),
+                    count=f"{len(row):,}",
+                    max_columns=f"{MAX_COLUMNS:,}",
+                ),
                 sheet=title,
             )
         budget.spend(len(row), title)
         rows.append(tuple(row))
         if len(rows) > limit:
-            raise Unreadable("too_many_rows", f"Sheet {title!r} has more than {limit:,} rows.", sheet=title)
+            raise Unreadable(
+                "too_many_rows",
+                Text(
+                    gettext_noop("Sheet %(title)s has more than %(limit)s rows."), title=repr(title), limit=f"{limit:,}"
+                ),
+                sheet=title,
+            )
     return rows
 
 
@@ -129,9 +163,16 @@ def _flag_formulas(
                     parsed.problems.append(
                         problem(
                             "formula_without_value",
-                            f"Cell {letter}{r} holds the formula {formula[:80]} and no computed "
-                            "value (the file was not saved by a spreadsheet program). "
-                            "Paste values instead of formulas.",
+                            Text(
+                                gettext_noop(
+                                    "Cell %(letter)s%(r)s holds the formula %(formula)s and no computed value "
+                                    "(the file was not saved by a spreadsheet program). "
+                                    "Paste values instead of formulas."
+                                ),
+                                letter=str(letter),
+                                r=str(r),
+                                formula=str(formula[:80]),
+                            ),
                             row=r,
                             column=letter,
                             value=formula,
@@ -142,8 +183,16 @@ def _flag_formulas(
         parsed.problems.append(
             problem(
                 "formula_in_cell",
-                f"Column {letter} has {count} formula cell(s) (first {letter}{first_row}: {first[:80]}); "
-                "their saved results are used.",
+                Text(
+                    gettext_noop(
+                        "Column %(letter)s has %(count)s formula cell(s) (first %(letter)s%(first_row)s: "
+                        "%(first)s); their saved results are used."
+                    ),
+                    letter=str(letter),
+                    count=str(count),
+                    first_row=str(first_row),
+                    first=str(first[:80]),
+                ),
                 severity="warning",
                 row=first_row,
                 column=letter,
@@ -157,7 +206,14 @@ def _sheet_to_frame(rows: list[tuple[Any, ...]], title: str, parsed: ParsedFile)
     texts = [[cell_text(v).strip() for v in row] for row in rows]
     nonempty = [i for i, row in enumerate(texts) if any(row)]
     if not nonempty:
-        parsed.problems.append(problem("empty_sheet", f"Sheet {title!r} is empty.", severity="warning", sheet=title))
+        parsed.problems.append(
+            problem(
+                "empty_sheet",
+                Text(gettext_noop("Sheet %(title)s is empty."), title=repr(title)),
+                severity="warning",
+                sheet=title,
+            )
+        )
         return
     head = nonempty[0]
     width = max(len(row) for row in texts)

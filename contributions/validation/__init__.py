@@ -42,8 +42,13 @@ distinct values, for columns with at most filters.MAX_FILTER_VALUES of them: the
 mapping page can offer) and `left_out` ([{column, values, reason, on_purpose[, metric]}]: every
 column not taken, with its number of values and why).
 
+Messages are stored in English; a problem, a mapping reason, a left-out column's reason
+(`reason_msgid`, `reason_params`) and an unread sheet's (`reason_parts`) also keep their `msgid` and
+`params` (contributions.texts), which the pages use to show them in the reader's language.
+
 `.problems` is a DataFrame with one line per affected source row (row, sheet, severity, code,
-column, value, message): what the "download the rows with an error column" CSV is made from.
+column, value, message, msgid, params): what the "download the rows with an error column" CSV is
+made from.
 `.keys` holds the frame's observation keys (dataset.keys.observation_keys), for compute_diff; None when the
 result is not valid. `.is_valid` is False when there is any error or a mapping is needed.
 `.write_parquet(path)` stores the frame so review and merge never parse the file again.

@@ -13,6 +13,7 @@ from places.resolver import LocationResolver, Place
 
 from ..contracts import ColumnMapping, MappingReason, Problem, ValidationReport
 from ..parsing import ParsedFile
+from ..texts import Text
 from .problems import PROBLEM_COLUMNS, Problems
 
 FRAME_COLUMNS = ["location_id", "location_key", "metric_id", "metric", "date", "value", "row", "sheet"]
@@ -57,7 +58,7 @@ class Plan:
     suggested: dict[str, Any] = field(default_factory=dict)
 
     def need(self, code: str, message: str, **suggested: object) -> None:
-        self.reasons.append({"code": code, "message": message, "sheet": self.sheet or None})
+        self.reasons.append(mapping_reason(code, message, self.sheet or None))
         self.suggested.update(suggested)
 
     def describe(self) -> dict[str, Any]:
@@ -111,3 +112,13 @@ class Context:
         self.incomplete_given_directly = False
         # Columns left out with a warning, by (code, column): the sheets that have one share its warning.
         self.left_out_warnings: dict[tuple[str, str], Problem] = {}
+
+
+def mapping_reason(code: str, message: str, sheet: str | None) -> MappingReason:
+    """Why the file needs a column mapping; a Text message also stores its msgid and params."""
+    reason: MappingReason = {"code": code, "message": str(message), "sheet": sheet}
+    if isinstance(message, Text):
+        reason["msgid"] = message.msgid
+        if message.params:
+            reason["params"] = dict(message.params)
+    return reason

@@ -3,11 +3,13 @@ holds values of its own country only (reviewer scope is decided by these countri
 field the submitter sets)."""
 
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from places.resolver import Place
 
 from ..contracts import CountryValues
 from ..parsing import problem
+from ..texts import Text
 from .context import Context
 
 
@@ -48,9 +50,17 @@ def check_inside(ctx: Context, frame: pd.DataFrame, country: Place, counts: dict
         ctx.problems.add(
             problem(
                 "location_outside_country",
-                f"Rows {shown} hold values for {place.label}, which is in {home.name}, not in {country.name}: "
-                f"a file of a source of {country.name} may hold only values of {country.name}. Upload them to "
-                f"a source of {home.name}, or fix the places (and the column mapping) of these rows.",
+                Text(
+                    gettext_noop(
+                        "Rows %(shown)s hold values for %(label)s, which is in %(name)s, not in %(name2)s: a file "
+                        "of a source of %(name2)s may hold only values of %(name2)s. Upload them to a source of "
+                        "%(name)s, or fix the places (and the column mapping) of these rows."
+                    ),
+                    shown=str(shown),
+                    label=str(place.label),
+                    name=str(home.name),
+                    name2=str(country.name),
+                ),
                 value=place.key,
                 sheet=str(sheet) or None,
             ),

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from ..parsing import problem
-from .context import Context, Plan
+from ..texts import Text
+from .context import Context, Plan, mapping_reason
 from .encoding import encode
 from .problems import rows_by_code
 
@@ -182,13 +184,13 @@ def _report_reading(ctx: Context, reading: DateReading, plan: Plan | None, sheet
     if reading.ambiguous and not given:
         first, second = reading.ambiguous
         example = next(iter(reading.dates), "")
-        ctx.needs.append(
-            {
-                "code": "ambiguous_date_format",
-                "message": f"Dates such as {example!r} can be read as {first} or {second}; say which the file uses.",
-                "sheet": sheet or None,
-            }
+        message = Text(
+            gettext_noop("Dates such as %(example)s can be read as %(first)s or %(second)s; say which the file uses."),
+            example=repr(example),
+            first=first,
+            second=second,
         )
+        ctx.needs.append(mapping_reason("ambiguous_date_format", message, sheet or None))
         ctx.suggested["date_format"] = first
     if reading.format in YEAR_DAY_MONTH_FORMATS and not given:
         only = next((t for t, d in reading.dates.items() if d and _one_date(t, ISO) is None), "")
@@ -198,10 +200,29 @@ def _report_reading(ctx: Context, reading: DateReading, plan: Plan | None, sheet
         ctx.problems.add(
             problem(
                 "date_year_day_month",
-                f"The dates of column {column!r} are written year-day-month ({only!r} has no month {month}): every "
-                "date of the column is read that way"
-                + (f", so {both!r} is {day.day} {day:%B %Y}" if both and day else "")
-                + ". If that is wrong, choose the date format in the mapping.",
+                Text(
+                    gettext_noop(
+                        "The dates of column %(column)s are written year-day-month (%(only)s has no month %(month)s): "
+                        "every date of the column is read that way, so %(example)s is %(day)s. If that is wrong, "
+                        "choose the date format in the mapping."
+                    ),
+                    column=repr(column),
+                    only=repr(only),
+                    month=month,
+                    example=repr(both),
+                    day=f"{day.day} {day:%B %Y}",
+                )
+                if both and day
+                else Text(
+                    gettext_noop(
+                        "The dates of column %(column)s are written year-day-month (%(only)s has no month %(month)s): "
+                        "every date of the column is read that way. If that is wrong, choose the date format in the "
+                        "mapping."
+                    ),
+                    column=repr(column),
+                    only=repr(only),
+                    month=month,
+                ),
                 severity="warning",
                 column=column,
                 value=only,
@@ -239,13 +260,24 @@ def _report_bad_dates(
         if day is None:
             code, message = (
                 "date_unparseable",
-                f"{text!r} is not a date we can read"
-                + (f" (the column's dates look like {reading.format})." if reading.format else "."),
+                Text(
+                    gettext_noop("%(text)s is not a date we can read (the column's dates look like %(format)s)."),
+                    text=repr(text),
+                    format=reading.format,
+                )
+                if reading.format
+                else Text(gettext_noop("%(text)s is not a date we can read."), text=repr(text)),
             )
         elif np.datetime64(day, "s") > today:
-            code, message = "date_in_future", f"{day.isoformat()} is in the future."
+            code, message = "date_in_future", Text(gettext_noop("%(date)s is in the future."), date=day.isoformat())
         else:
-            code, message = "date_too_early", f"{day.isoformat()} is before December 2019, when COVID-19 data begin."
+            code, message = (
+                "date_too_early",
+                Text(
+                    gettext_noop("%(date)s is before December 2019, when COVID-19 data begin."),
+                    date=day.isoformat(),
+                ),
+            )
         where = np.unique(grouped_rows.get(index, np.zeros(0, dtype="int64")))
         if ctx.problems.over_cap(code, "error", where):
             continue
@@ -261,11 +293,19 @@ def _report_bad_dates(
         ctx.problems.add(
             problem(
                 "date_formats_mixed",
-                f"Column {column!r} mixes date formats: its dates read as {reading.format} ({fitting!r}), but "
-                f"{len(examples):,} read only as {' or '.join(formats)} ({', '.join(map(repr, examples[:5]))}"
-                + (", ..." if len(examples) > 5 else "")
-                + "). Every date of a column must be written the same way: fix the file, or choose the date "
-                "format in the mapping.",
+                Text(
+                    gettext_noop(
+                        "Column %(column)s mixes date formats: its dates read as %(format)s (%(fitting)s), but "
+                        "%(count)s read only as %(formats)s (%(examples)s). Every date of a column must be written "
+                        "the same way: fix the file, or choose the date format in the mapping."
+                    ),
+                    column=repr(column),
+                    format=str(reading.format),
+                    fitting=repr(fitting),
+                    count=f"{len(examples):,}",
+                    formats=" or ".join(formats),
+                    examples=", ".join(map(repr, examples[:5])) + (", ..." if len(examples) > 5 else ""),
+                ),
                 column=column,
                 value=examples[0],
                 sheet=sheet or None,

@@ -7,8 +7,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from ..parsing import Sheet, problem
+from ..texts import Text
 from .context import Context, Plan
 
 MAX_FILTER_VALUES = 50  # a column with more distinct values is not offered as a row filter (France's
@@ -22,7 +24,9 @@ def row_filter(ctx: Context) -> dict[str, list[str]]:
     and a column that no sheet of the file has too."""
     given: Any = ctx.mapping.get("keep_rows") or {}
     if not isinstance(given, dict):
-        ctx.problems.add(problem("bad_mapping", "keep_rows must map a column to the list of values to keep."))
+        ctx.problems.add(
+            problem("bad_mapping", Text(gettext_noop("keep_rows must map a column to the list of values to keep.")))
+        )
         return {}
     wanted: dict[str, list[str]] = {}
     for column, kept in given.items():
@@ -31,7 +35,10 @@ def row_filter(ctx: Context) -> dict[str, list[str]]:
             ctx.problems.add(
                 problem(
                     "bad_mapping",
-                    f"keep_rows: give the values of column {column!r} to keep, as a list.",
+                    Text(
+                        gettext_noop("keep_rows: give the values of column %(column)s to keep, as a list."),
+                        column=repr(column),
+                    ),
                     column=str(column),
                 )
             )
@@ -39,13 +46,15 @@ def row_filter(ctx: Context) -> dict[str, list[str]]:
         wanted[str(column)] = [str(v).strip() for v in values]
     headers = {column for sheet in ctx.parsed.sheets for column in sheet.header}
     for column in [c for c in wanted if c not in headers]:
-        ctx.problems.add(problem("bad_mapping", f"keep_rows: the column {column!r} is not in the file.", column=column))
+        ctx.problems.add(
+            problem(
+                "bad_mapping",
+                Text(gettext_noop("keep_rows: the column %(column)s is not in the file."), column=repr(column)),
+                column=column,
+            )
+        )
         del wanted[column]
     return wanted
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet:
@@ -60,7 +69,12 @@ def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet
             ctx.problems.add(
                 problem(
                     "rows_not_kept",
-                    f"This sheet has no column {column!r}: the filter on it does not apply, every row is read.",
+                    Text(
+                        gettext_noop(
+                            "This sheet has no column %(column)s: the filter on it does not apply, every row is read."
+                        ),
+                        column=repr(column),
+                    ),
                     severity="warning",
                     column=column,
                     sheet=sheet.name or None,
@@ -78,8 +92,21 @@ def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet
         ctx.problems.add(
             problem(
                 "rows_not_kept",
-                f"{_plural(int(dropped.sum()), 'row')} left out: the mapping keeps only the rows whose column "
-                f"{column!r} is {' or '.join(repr(v) for v in values)} (these have {shown}).",
+                Text(
+                    gettext_noop(
+                        "%(count)s row left out: the mapping keeps only the rows whose column %(column)s is "
+                        "%(kept)s (these have %(shown)s)."
+                    )
+                    if int(dropped.sum()) == 1
+                    else gettext_noop(
+                        "%(count)s rows left out: the mapping keeps only the rows whose column %(column)s is "
+                        "%(kept)s (these have %(shown)s)."
+                    ),
+                    count=f"{int(dropped.sum()):,}",
+                    column=repr(column),
+                    kept=" or ".join(repr(v) for v in values),
+                    shown=shown,
+                ),
                 severity="warning",
                 column=column,
                 value=", ".join(values),
@@ -109,8 +136,17 @@ def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
     ctx.problems.add(
         problem(
             "totals_row_skipped",
-            f"{_plural(len(rows), 'row')} with neither a date nor a place (a totals row, a note?) "
-            f"left out: {'rows' if len(rows) > 1 else 'row'} {shown}.",
+            Text(
+                gettext_noop(
+                    "%(count)s rows with neither a date nor a place (a totals row, a note?) left out: rows %(shown)s."
+                )
+                if len(rows) > 1
+                else gettext_noop(
+                    "%(count)s row with neither a date nor a place (a totals row, a note?) left out: row %(shown)s."
+                ),
+                count=f"{len(rows):,}",
+                shown=shown,
+            ),
             severity="warning",
             sheet=sheet.name or None,
         ),

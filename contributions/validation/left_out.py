@@ -7,21 +7,24 @@ The same column in several sheets of a workbook shares one warning, which names 
 import re
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from ..columns import ColumnGuess, metric_words, place_word, split_metric
 from ..contracts import Problem
 from ..parsing import Sheet, problem
+from ..texts import Param, Text, stored
 from .context import Context, Plan
 from .place_columns import DATE_FORMAT_HEADER, non_empty
 
 ROLE_REASONS = {
-    "ignore": "not figures we keep (codes, coordinates, notes, sources)",
-    "date": "another date column",
-    "country": "another place column",
-    "region": "another place column",
-    "subregion": "another place column",
-    "location": "another place column",
-    "metric": "another metric column",
-    "value": "another value column",
+    "ignore": gettext_noop("not figures we keep (codes, coordinates, notes, sources)"),
+    "date": gettext_noop("another date column"),
+    "country": gettext_noop("another place column"),
+    "region": gettext_noop("another place column"),
+    "subregion": gettext_noop("another place column"),
+    "location": gettext_noop("another place column"),
+    "metric": gettext_noop("another metric column"),
+    "value": gettext_noop("another value column"),
 }
 
 
@@ -45,9 +48,9 @@ def note_left_out(ctx: Context, sheet: Sheet, plan: Plan, used: set[str], guesse
         guess = guesses.get(column, ColumnGuess(None))
         values = non_empty(sheet, column)
         code, why = _why(ctx, plan, column, guess)
-        entry: dict[str, Any] = {"column": column, "values": values, "reason": why, "on_purpose": column in chosen}
-        if column in chosen:
-            entry["reason"] = "left out by the mapping"
+        reason = Text(gettext_noop("left out by the mapping")) if column in chosen else why
+        entry: dict[str, Any] = {"column": column, "values": values, "on_purpose": column in chosen}
+        entry.update(reason_fields(reason))
         if code == "unmapped_metric_column":
             like = metric_words(column)
             entry["metric"] = like.metric if like else None
@@ -65,32 +68,36 @@ def _why(ctx: Context, plan: Plan, column: str, guess: ColumnGuess) -> tuple[str
     """The warning a left-out column deserves (None when it holds no figures) and why it is left out."""
     if column in plan.column_places:  # one column per place, mapped to no place
         if place_word(column) == "total":
-            return "total_column", "looks like the total of the place columns"
-        return "unknown_place_column", "values of no known place"
+            return "total_column", Text(gettext_noop("looks like the total of the place columns"))
+        return "unknown_place_column", Text(gettext_noop("values of no known place"))
     like = metric_words(column)
     if like is not None:
         return "unmapped_metric_column", _metric_reason(ctx, plan, column, like.metric, like.kind)
     if DATE_FORMAT_HEADER.fullmatch(column.strip()):
-        return None, "another form of the date"
+        return None, Text(gettext_noop("another form of the date"))
     if plan.layout == "wide_place" and guess.role is None:
-        return None, "not a place we know"
-    return None, ROLE_REASONS.get(guess.role or "", "not a column we know")
+        return None, Text(gettext_noop("not a place we know"))
+    return None, Text(ROLE_REASONS.get(guess.role or "", gettext_noop("not a column we know")))
 
 
 def _metric_reason(ctx: Context, plan: Plan, column: str, metric: str | None, kind: str) -> str:
     """Why a column that looks like a metric was not taken."""
     if kind == "daily":
-        return "a daily change, a rate or a share" + (f" of {metric}" if metric else "") + ", which we do not store"
+        if metric:
+            return Text(
+                gettext_noop("a daily change, a rate or a share of %(metric)s, which we do not store"), metric=metric
+            )
+        return Text(gettext_noop("a daily change, a rate or a share, which we do not store"))
     if kind == "part":
-        return f"a part of {metric} (by sex, age or setting)"
+        return Text(gettext_noop("a part of %(metric)s (by sex, age or setting)"), metric=str(metric))
     if metric is None:
-        return "a figure we have no metric for"
+        return Text(gettext_noop("a figure we have no metric for"))
     if kind == "other":
-        return f"a figure we have no metric for ({metric} of another kind)"
+        return Text(gettext_noop("a figure we have no metric for (%(metric)s of another kind)"), metric=metric)
     split = split_metric(column)
     taken = [c for c, code in plan.metric_columns.items() if code == metric and not plan.column_places.get(c)]
     if split and place_word(split[1]) == "unknown":
-        return f"{metric} of no known place ({split[1]!r})"
+        return Text(gettext_noop("%(metric)s of no known place (%(place)s)"), metric=metric, place=repr(split[1]))
     reason = f"{metric} for {split[1]!r}" if split and len(split[1]) > 2 else metric
     if taken:
         reason += f"; column {taken[0]!r} gives {metric}"
@@ -107,19 +114,43 @@ def _warn(ctx: Context, sheet: Sheet, code: str, column: str, why: str, values: 
         seen["sheet"] = None
     entry: Problem = seen or problem(code, "", severity="warning", column=column, sheet=sheet.name or None)
     entry["row_count"] = values
+    said: dict[str, Param] = {"column": repr(column), "why": stored(why), "values": f"{values:,}"}
     if code == "unmapped_metric_column":
-        entry["message"] = (
-            f"Column {column!r} looks like a metric we did not take ({why}; {values:,} values): "
-            "choose one: map it to a metric, or ignore it."
+        message = Text(
+            gettext_noop(
+                "Column %(column)s looks like a metric we did not take (%(why)s; %(values)s values): "
+                "choose one: map it to a metric, or ignore it."
+            ),
+            **said,
+        )
+    elif code == "total_column" and ctx.country:
+        message = Text(
+            gettext_noop(
+                "Column %(column)s %(why)s (%(values)s values): left out; map it to the country "
+                "(%(country)s, %(key)s) in column_places to take it."
+            ),
+            country=ctx.country.name,
+            key=ctx.country.key,
+            **said,
         )
     elif code == "total_column":
-        country = f" ({ctx.country.name}, {ctx.country.key})" if ctx.country else ""
-        entry["message"] = (
-            f"Column {column!r} {why} ({values:,} values): left out; map it to the country{country} in "
-            "column_places to take it."
+        message = Text(
+            gettext_noop(
+                "Column %(column)s %(why)s (%(values)s values): left out; map it to the country in "
+                "column_places to take it."
+            ),
+            **said,
         )
     else:
-        entry["message"] = f"Column {column!r} holds {why} ({values:,} values): left out."
+        message = Text(gettext_noop("Column %(column)s holds %(why)s (%(values)s values): left out."), **said)
+    entry.update(stored(message))  # type: ignore[typeddict-item]
     if seen is None:
         ctx.left_out_warnings[(code, column)] = entry
         ctx.problems.add(entry)
+
+
+def reason_fields(reason: str) -> dict[str, Any]:
+    """A left-out column's reason as its entry stores it: `reason`, and its msgid and params to show it
+    in any language (`reason_msgid`, `reason_params`)."""
+    kept = stored(reason)
+    return {"reason": kept.pop("message"), **{f"reason_{key}": value for key, value in kept.items()}}

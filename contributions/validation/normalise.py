@@ -4,11 +4,13 @@ observation key, summed where the file asks for it and checked for duplicates.""
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.utils.translation import gettext_noop
 
 from common import parallel
 from dataset.keys import fits_metric_ids, key_parts, keys_by_code, observation_keys
 
 from ..parsing import problem
+from ..texts import Text
 from .context import FRAME_COLUMNS, Context, Plan
 from .dates import resolve_dates
 from .encoding import category, encode, small_int_codes
@@ -44,7 +46,11 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
     values, empty = parse_values(ctx, rows, raw, plain.result())
     if empty.any() and any(p.layout == "long" for p in plans.values()):
         ctx.problems.add(
-            problem("empty_values", f"{int(empty.sum()):,} rows have no value and were left out.", severity="warning")
+            problem(
+                "empty_values",
+                Text(gettext_noop("%(value)s rows have no value and were left out."), value=f"{int(empty.sum()):,}"),
+                severity="warning",
+            )
         )
     if empty.all():
         return pd.DataFrame(columns=FRAME_COLUMNS), np.zeros(0, dtype="int64")
@@ -114,7 +120,10 @@ def _report_left_out(ctx: Context, rows: pd.DataFrame, modes: np.ndarray, empty:
         ctx.problems.add(
             problem(
                 "location_ignored",
-                f"{int(ignored.sum()):,} values for places mapped to nothing were left out.",
+                Text(
+                    gettext_noop("%(value)s values for places mapped to nothing were left out."),
+                    value=f"{int(ignored.sum()):,}",
+                ),
                 severity="warning",
             )
         )
@@ -174,19 +183,29 @@ def _combine(ctx: Context, frame: pd.DataFrame, sorted_keys: np.ndarray) -> tupl
         ctx.problems.add_rows(
             "conflicting_duplicate",
             "error",
-            conflict["metric"]
-            + " for "
-            + conflict["location_key"]
-            + " on "
-            + conflict["date"].dt.strftime("%Y-%m-%d")
-            + " appears more than once with different values.",
+            [
+                Text(
+                    gettext_noop(
+                        "%(metric)s for %(location)s on %(date)s appears more than once with different values."
+                    ),
+                    metric=metric,
+                    location=location,
+                    date=date,
+                )
+                for metric, location, date in zip(
+                    conflict["metric"].tolist(),
+                    conflict["location_key"].tolist(),
+                    conflict["date"].dt.strftime("%Y-%m-%d").tolist(),
+                    strict=True,
+                )
+            ],
             conflict.assign(raw_value=conflict["value"]),
         )
         repeated = dups[(spread == 1) & same[duplicated]].astype({"column": "str"})
         ctx.problems.add_rows(
             "duplicate_row",
             "warning",
-            "The same value appears again (row ignored).",
+            Text(gettext_noop("The same value appears again (row ignored).")),
             repeated.assign(raw_value=repeated["value"]),
         )
         kept = np.ones(len(frame), dtype=bool)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext_noop
 
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, Place
@@ -18,6 +19,7 @@ from places.resolver import AmbiguousLocation, Place
 from ..column_names import TEXT_WORDS
 from ..columns import ColumnGuess, metric_words, place_word, split_metric
 from ..parsing import Sheet, problem
+from ..texts import Text
 from .context import Context, Plan
 
 # Headers such as "YYYYMMDD" or "dd/mm/yyyy": another form of the date, not a place.
@@ -96,7 +98,9 @@ def check_mapped_places(ctx: Context, sheet: Sheet, given: dict[str, str]) -> di
             ctx.problems.add(
                 problem(
                     "bad_mapping",
-                    f"The column {column!r} of column_places is not in the file.",
+                    Text(
+                        gettext_noop("The column %(column)s of column_places is not in the file."), column=repr(column)
+                    ),
                     column=column,
                     sheet=sheet.name or None,
                 )
@@ -105,7 +109,11 @@ def check_mapped_places(ctx: Context, sheet: Sheet, given: dict[str, str]) -> di
             ctx.problems.add(
                 problem(
                     "bad_mapping",
-                    f"There is no location with the key {key!r} (column_places, column {column!r}).",
+                    Text(
+                        gettext_noop("There is no location with the key %(key)s (column_places, column %(column)s)."),
+                        key=repr(key),
+                        column=repr(column),
+                    ),
                     column=column,
                     value=key,
                     sheet=sheet.name or None,
@@ -129,13 +137,19 @@ def plan_place_columns(ctx: Context, sheet: Sheet, plan: Plan, headers: HeaderPl
     if not any(plan.column_places.values()):
         plan.need(
             "no_place_columns",
-            "No column is a place we know: say the place of each column (column_places).",
+            Text(gettext_noop("No column is a place we know: say the place of each column (column_places).")),
             column_places={**plan.column_places, **dict.fromkeys(others, "")},
         )
     elif others:
         plan.need(
             "unknown_place_columns",
-            f"Columns {', '.join(map(repr, others[:20]))}{'...' if len(others) > 20 else ''} are not places "
-            "we know: say the place of each, or leave it out (column_places).",
+            Text(
+                gettext_noop(
+                    "Columns %(join)s%(value)s are not places we know: say the place of each, or leave it out "
+                    "(column_places)."
+                ),
+                join=str(", ".join(map(repr, others[:20]))),
+                value=str("..." if len(others) > 20 else ""),
+            ),
             column_places={**plan.column_places, **dict.fromkeys(others, "")},
         )

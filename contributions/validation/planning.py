@@ -4,11 +4,14 @@ value, from the volunteer's mapping or detected from the headers; what the file 
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, LocationResolver, Place
 
 from ..columns import ColumnGuess, classify_column, metric_in_text, split_metric
 from ..parsing import Sheet, problem
+from ..texts import Text
 from .context import Context, Plan
 from .dates import date_in_filename, header_is_date
 from .left_out import note_left_out
@@ -57,7 +60,13 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
     layout = m.get("layout")
     if layout and layout not in LAYOUTS:
         ctx.problems.add(
-            problem("bad_mapping", f"Unknown layout {layout!r}: use long, wide_metric, wide_date or wide_place.")
+            problem(
+                "bad_mapping",
+                Text(
+                    gettext_noop("Unknown layout %(layout)s: use long, wide_metric, wide_date or wide_place."),
+                    layout=repr(layout),
+                ),
+            )
         )
         return plan
     has = {role: [c for c, g in guesses.items() if g.role == role and c not in date_headers] for role in ROLES}
@@ -69,8 +78,12 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
     if not plan.layout:
         plan.need(
             "layout_unknown",
-            "No column looks like a metric (confirmed, deaths...), a date, a place or a value: say which column "
-            "holds what.",
+            Text(
+                gettext_noop(
+                    "No column looks like a metric (confirmed, deaths...), a date, a place or a value: say "
+                    "which column holds what."
+                )
+            ),
             layout="wide_metric",
         )
         return plan
@@ -92,7 +105,11 @@ def plan_sheet(ctx: Context, sheet: Sheet) -> Plan:
         ctx.problems.add(
             problem(
                 "bad_mapping",
-                "column_places is read only for one column per place (wide_place) or per metric (wide_metric).",
+                Text(
+                    gettext_noop(
+                        "column_places is read only for one column per place (wide_place) or per metric (wide_metric)."
+                    )
+                ),
                 severity="warning",
                 sheet=sheet.name or None,
             )
@@ -137,7 +154,10 @@ def _plan_date(ctx: Context, sheet: Sheet, plan: Plan, has: Columns, date_header
             ctx.problems.add(
                 problem(
                     "bad_mapping",
-                    f"The date column {m['date_column']!r} is not in the file.",
+                    Text(
+                        gettext_noop("The date column %(date_column)s is not in the file."),
+                        date_column=repr(m["date_column"]),
+                    ),
                     sheet=sheet.name or None,
                     column=m["date_column"],
                 )
@@ -147,15 +167,26 @@ def _plan_date(ctx: Context, sheet: Sheet, plan: Plan, has: Columns, date_header
         try:
             plan.date_constant = dt.date.fromisoformat(str(m["date"]))
         except ValueError:
-            ctx.problems.add(problem("bad_mapping", f"The constant date {m['date']!r} is not a date (YYYY-MM-DD)."))
+            ctx.problems.add(
+                problem(
+                    "bad_mapping",
+                    Text(gettext_noop("The constant date %(date)s is not a date (YYYY-MM-DD)."), date=repr(m["date"])),
+                )
+            )
     elif has["date"]:
         plan.date_column = has["date"][0]
     else:
         guess = date_in_filename(ctx.parsed.filename)
         plan.need(
             "no_date_column",
-            "The file has no date column: give the date the figures are for"
-            + (f" (the file name suggests {guess.isoformat()})." if guess else "."),
+            Text(
+                gettext_noop(
+                    "The file has no date column: give the date the figures are for (the file name suggests %(date)s)."
+                ),
+                date=guess.isoformat(),
+            )
+            if guess
+            else Text(gettext_noop("The file has no date column: give the date the figures are for.")),
             **({"date": guess.isoformat()} if guess else {}),
         )
 
@@ -169,13 +200,22 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
         missing = [c for c in plan.location_columns if c not in sheet.header]
         if missing:
             ctx.problems.add(
-                problem("bad_mapping", f"Location column(s) {missing} are not in the file.", sheet=sheet.name or None)
+                problem(
+                    "bad_mapping",
+                    Text(gettext_noop("Location column(s) %(missing)s are not in the file."), missing=str(missing)),
+                    sheet=sheet.name or None,
+                )
             )
             plan.location_columns = [c for c in plan.location_columns if c in sheet.header]
     elif m.get("location"):
         plan.location_constant = ctx.resolver.get(m["location"])
         if plan.location_constant is None:
-            ctx.problems.add(problem("bad_mapping", f"There is no location with the key {m['location']!r}."))
+            ctx.problems.add(
+                problem(
+                    "bad_mapping",
+                    Text(gettext_noop("There is no location with the key %(location)s."), location=repr(m["location"])),
+                )
+            )
     elif m.get("sheet_as_location") and sheet.name:
         # The mapping's `locations` may name the sheet's place, as for any other text of the file.
         manual = {normalise_name(k): v for k, v in (m.get("locations") or {}).items() if v}
@@ -185,8 +225,13 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
             ctx.problems.add(
                 problem(
                     "unknown_location",
-                    f"The sheet name {sheet.name!r} is not a known location; "
-                    "map it in 'locations', leave the sheet out in 'sheets', or choose a constant location.",
+                    Text(
+                        gettext_noop(
+                            "The sheet name %(name)s is not a known location; map it in 'locations', leave the sheet "
+                            "out in 'sheets', or choose a constant location."
+                        ),
+                        name=repr(sheet.name),
+                    ),
                     sheet=sheet.name,
                     value=sheet.name,
                 ),
@@ -202,8 +247,14 @@ def _plan_location(ctx: Context, sheet: Sheet, plan: Plan, has: Columns) -> None
                 suggestion = {"location": ctx.country.key} if ctx.country else {}
                 plan.need(
                     "no_location_column",
-                    "The file has no location column: give the location the "
-                    "figures are for" + (f" ({ctx.country.name}?)." if ctx.country else "."),
+                    Text(
+                        gettext_noop(
+                            "The file has no location column: give the location the figures are for (%(country)s?)."
+                        ),
+                        country=ctx.country.name,
+                    )
+                    if ctx.country
+                    else Text(gettext_noop("The file has no location column: give the location the figures are for.")),
                     **suggestion,
                 )
 
@@ -215,12 +266,23 @@ def _plan_metric(ctx: Context, sheet: Sheet, plan: Plan) -> None:
         each = "place" if plan.layout == "wide_place" else "date"
         plan.need(
             "no_metric",
-            f"A file with one column per {each} holds one metric: say which (confirmed, "
-            "deaths...); the file name does not tell.",
+            Text(
+                gettext_noop(
+                    "A file with one column per %(each)s holds one metric: say which (confirmed, deaths...); "
+                    "the file name does not tell."
+                ),
+                each=str(each),
+            ),
             **({"column_places": dict(plan.column_places)} if plan.layout == "wide_place" else {}),
         )
     elif plan.metric not in ctx.metrics:
-        ctx.problems.add(problem("unknown_metric", f"{plan.metric!r} is not a known metric code.", value=plan.metric))
+        ctx.problems.add(
+            problem(
+                "unknown_metric",
+                Text(gettext_noop("%(metric)s is not a known metric code."), metric=repr(plan.metric)),
+                value=plan.metric,
+            )
+        )
 
 
 def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> None:
@@ -229,7 +291,9 @@ def _plan_metric_and_value_columns(ctx: Context, plan: Plan, has: Columns) -> No
     plan.metric_column = m.get("metric_column") or next(iter(has["metric"]), None)
     plan.value_column = m.get("value_column") or next(iter(has["value"]), None)
     if not plan.metric_column or not plan.value_column:
-        plan.need("no_metric_column", "A long file needs a metric column and a value column: say which.")
+        plan.need(
+            "no_metric_column", Text(gettext_noop("A long file needs a metric column and a value column: say which."))
+        )
 
 
 def _plan_metric_columns(
@@ -253,7 +317,13 @@ def _plan_metric_columns(
             ctx.problems.add(
                 problem(
                     "bad_mapping",
-                    f"The column {column!r} has a place in column_places but no metric: give it one in 'metrics'.",
+                    Text(
+                        gettext_noop(
+                            "The column %(column)s has a place in column_places but no metric: give it one in "
+                            "'metrics'."
+                        ),
+                        column=repr(column),
+                    ),
                     column=column,
                     sheet=sheet.name or None,
                 )
@@ -283,14 +353,21 @@ def _mapped_metric_columns(ctx: Context, sheet: Sheet, plan: Plan) -> None:
         if column not in sheet.header:
             ctx.problems.add(
                 problem(
-                    "bad_mapping", f"The column {column!r} is not in the file.", column=column, sheet=sheet.name or None
+                    "bad_mapping",
+                    Text(gettext_noop("The column %(column)s is not in the file."), column=repr(column)),
+                    column=column,
+                    sheet=sheet.name or None,
                 )
             )
         if code not in ctx.metrics:
             ctx.problems.add(
                 problem(
                     "unknown_metric",
-                    f"{code!r} is not a known metric code (known: {', '.join(sorted(ctx.metrics))}).",
+                    Text(
+                        gettext_noop("%(code)s is not a known metric code (known: %(join)s)."),
+                        code=repr(code),
+                        join=str(", ".join(sorted(ctx.metrics))),
+                    ),
                     column=column,
                     value=code,
                     sheet=sheet.name or None,
@@ -312,14 +389,20 @@ def _detected_metric_columns(ctx: Context, plan: Plan, guesses: dict[str, Column
             chosen = sure or chosen
             plan.need(
                 "ambiguous_metric_columns",
-                f"Columns {', '.join(map(repr, chosen))} all look like "
-                f"{code}: they will be added up unless you map one of them to nothing.",
+                Text(
+                    gettext_noop(
+                        "Columns %(join)s all look like %(code)s: they will be added up unless you map one of them "
+                        "to nothing."
+                    ),
+                    join=str(", ".join(map(repr, chosen))),
+                    code=str(code),
+                ),
                 metrics=None,
             )
         for column in chosen:
             plan.metric_columns[column] = code
     if not plan.metric_columns:
-        plan.need("no_metric_columns", "No column is a metric we know: map columns to metrics.")
+        plan.need("no_metric_columns", Text(gettext_noop("No column is a metric we know: map columns to metrics.")))
 
 
 def _sheet_location(resolver: LocationResolver, name: str) -> Place | None:

@@ -4,13 +4,16 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from ..contracts import Problem, Severity
 from ..parsing import problem
+from ..texts import Text
 
 MAX_REPORTED_PER_CODE = 200
 MAX_DISTINCT = 200  # distinct unknown names, bad dates... reported one by one
 PROBLEM_COLUMNS = ["row", "sheet", "severity", "code", "column", "value", "message"]
+TEXT_COLUMNS = ["msgid", "params"]  # the message's msgid and params (contributions.texts), "" and None without
 
 
 class Problems:
@@ -70,8 +73,14 @@ class Problems:
             self.add(
                 problem(
                     code,
-                    f"... and {len(parts):,} more distinct values with this problem "
-                    f"({len(rows):,} rows); fix the ones above first.",
+                    Text(
+                        gettext_noop(
+                            "... and %(values)s more distinct values with this problem (%(rows)s rows); "
+                            "fix the ones above first."
+                        ),
+                        values=f"{len(parts):,}",
+                        rows=f"{len(rows):,}",
+                    ),
                     severity=severity,
                 ),
                 rows=rows,
@@ -82,23 +91,26 @@ class Problems:
         self,
         code: str,
         severity: Severity,
-        message: str | pd.Series,
+        message: str | list[str],
         frame: pd.DataFrame,
         *,
         column: str | None = None,
         value_column: str = "raw_value",
     ) -> None:
         """One problem per row of `frame` (vectorised): frame has row, sheet and the raw value. A cell
-        met twice (a row also counted in the total of the place above it) is reported once."""
+        met twice (a row also counted in the total of the place above it) is reported once. `message`:
+        one for every row, or one per row (contributions.texts.Text, to be shown in any language)."""
         if frame.empty:
             return
         keys = frame[["row", "sheet", value_column, *(["column"] if column is None else [])]].astype(str)
         if not isinstance(message, str):
-            keys = keys.assign(message=message.astype(str).to_numpy())
+            keys = keys.assign(message=[str(m) for m in message])
         repeated = keys.duplicated().to_numpy()
         if repeated.any():
             frame = frame[~repeated]
-            message = message if isinstance(message, str) else message[~repeated]
+            message = (
+                message if isinstance(message, str) else [m for m, r in zip(message, repeated, strict=True) if not r]
+            )
         self.add_records(
             code,
             severity,
@@ -106,7 +118,7 @@ class Problems:
             sheets=frame["sheet"].astype(str).tolist(),
             columns=frame["column"].astype(str).tolist() if column is None else [column] * len(frame),
             values=frame[value_column].astype(str).str.slice(0, 200).tolist(),
-            messages=[message] * len(frame) if isinstance(message, str) else message.astype(str).tolist(),
+            messages=[message] * len(frame) if isinstance(message, str) else message,
         )
 
     def add_records(
@@ -123,6 +135,8 @@ class Problems:
         """One problem per source row, given as lists of the same length."""
         if not rows:
             return
+        msgids = [getattr(m, "msgid", "") for m in messages]
+        params = [getattr(m, "params", None) for m in messages]
         self.row_parts.append(
             pd.DataFrame(
                 {
@@ -132,7 +146,9 @@ class Problems:
                     "code": code,
                     "column": columns,
                     "value": values,
-                    "message": messages,
+                    "message": [str(m) for m in messages],
+                    "msgid": msgids,
+                    "params": params,
                 }
             )
         )
@@ -148,7 +164,11 @@ class Problems:
                 {
                     **problem(
                         code,
-                        f"{len(rows):,} rows in all have this problem; the first {MAX_REPORTED_PER_CODE} are listed.",
+                        Text(
+                            gettext_noop("%(count)s rows in all have this problem; the first %(listed)s are listed."),
+                            count=f"{len(rows):,}",
+                            listed=MAX_REPORTED_PER_CODE,
+                        ),
                         severity=severity,
                     ),
                     "row_count": len(rows),
@@ -159,7 +179,7 @@ class Problems:
     def frame(self) -> pd.DataFrame:
         parts = list(self.row_parts)
         if self.single:
-            parts.append(pd.DataFrame(self.single).reindex(columns=PROBLEM_COLUMNS))
+            parts.append(pd.DataFrame(self.single).reindex(columns=[*PROBLEM_COLUMNS, *TEXT_COLUMNS]))
         if self.grouped:
             # One line per row of each entry: the entry's fields repeated (no dict per row).
             counts = [len(rows) or 1 for _, rows, _ in self.grouped]  # an entry without rows still gets a line
@@ -172,28 +192,41 @@ class Problems:
             )
             no_row: list[int | None] = [None]
             part["row"] = [r for _, rows, _ in self.grouped for r in (rows or no_row)]
-            part["message"] = [
+            texts = [
                 m
                 for e, rows, messages in self.grouped
-                for m in (messages if messages is not None else [e["message"]] * (len(rows) or 1))
+                for m in (messages if messages is not None else [_entry_text(e)] * (len(rows) or 1))
             ]
-            parts.append(part[PROBLEM_COLUMNS])
+            part["message"] = [str(m) for m in texts]
+            part["msgid"] = [getattr(m, "msgid", "") for m in texts]
+            part["params"] = [getattr(m, "params", None) for m in texts]
+            parts.append(part[[*PROBLEM_COLUMNS, *TEXT_COLUMNS]])
+        columns = [*PROBLEM_COLUMNS, *TEXT_COLUMNS]
         if not parts:
-            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+            return pd.DataFrame(columns=columns)
         out = (
             pd.concat([p for p in parts if not p.empty], ignore_index=True)
             if any(not p.empty for p in parts)
-            else pd.DataFrame(columns=PROBLEM_COLUMNS)
+            else pd.DataFrame(columns=columns)
         )
-        out = out[PROBLEM_COLUMNS]
+        out = out[columns]
         out["row"] = out["row"].astype("Int64")
-        for column in ("sheet", "column", "value"):
+        for column in ("sheet", "column", "value", "msgid"):
             out[column] = out[column].fillna("").astype(str)
         return out
 
     @property
     def has_errors(self) -> bool:
         return any(e["severity"] == "error" for e in self.entries)
+
+
+def _entry_text(entry: Problem) -> str:
+    """An entry's message as a Text when it has a msgid (its CSV lines are then shown in any language)."""
+    if entry.get("msgid"):
+        made = Text(entry["msgid"], **entry.get("params", {}))
+        if made == entry["message"]:
+            return made
+    return entry["message"]
 
 
 def rows_by_code(codes: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:

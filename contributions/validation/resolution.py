@@ -5,12 +5,14 @@ import difflib
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from places.models import normalise_name
 
 from ..column_names import METRIC_NAMES
 from ..columns import metric_for_name
 from ..parsing import problem
+from ..texts import Text
 from .context import Context, Plan
 from .encoding import encode
 from .locations import SUM_INTO, location_columns, walk_combinations
@@ -101,16 +103,18 @@ def _report_unknown_locations(
         parent = ctx.resolver.get(parent_key) if parent_key else None
         suggestions: list[str] = []
         if why and why.startswith("ambiguous"):
-            code, message = "ambiguous_location", f"{text!r} matches several places ({why[11:]}); map it to one."
+            code, message = (
+                "ambiguous_location",
+                Text(
+                    gettext_noop("%(text)s matches several places (%(places)s); map it to one."),
+                    text=repr(text),
+                    places=why[11:],
+                ),
+            )
         else:
             code = "unknown_location"
             suggestions = ctx.resolver.suggest(text, scope=parent)
-            message = (
-                f"Unknown location {text!r}"
-                + (f" in {parent.name}" if parent else f" (under {within!r} in the file)" if within else "")
-                + (f" ({why})" if why else "")
-                + (f"; closest known: {', '.join(suggestions)}." if suggestions else "; no close match.")
-            )
+            message = _unknown_location(text, parent.name if parent else None, within, why, suggestions)
         for sheet_code in dict.fromkeys(sheet_codes[positions].tolist()):
             sheet = sheet_names[sheet_code]
             column = plans[sheet].location_columns if sheet in plans else []
@@ -146,8 +150,17 @@ def resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) ->
         ctx.problems.add(
             problem(
                 "unknown_metric",
-                f"Unknown metric {text!r}"
-                + (f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(ctx.metrics))}."),
+                Text(
+                    gettext_noop("Unknown metric %(text)s; did you mean %(close)s?"),
+                    text=repr(text),
+                    close=", ".join(close),
+                )
+                if close
+                else Text(
+                    gettext_noop("Unknown metric %(text)s; known: %(known)s."),
+                    text=repr(text),
+                    known=", ".join(sorted(ctx.metrics)),
+                ),
                 column=plans[where["sheet"].iloc[0]].metric_column or "metric",
                 value=text,
                 sheet=where["sheet"].iloc[0] or None,
@@ -155,3 +168,39 @@ def resolve_metrics(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) ->
             rows=where["row"].tolist(),
         )
     return codes, ids
+
+
+def _unknown_location(
+    text: str, parent: str | None, within: str | None, why: str | None, suggestions: list[str]
+) -> Text:
+    """Unknown location 'text', in its parent or under the file's more general place, and the closest keys."""
+    why = f" ({why})" if why else ""  # the mapping sends it to a key that is not a location's
+    texts = {"text": repr(text), "why": why}
+    if suggestions:
+        texts["suggestions"] = ", ".join(suggestions)
+        if parent:
+            return Text(
+                gettext_noop("Unknown location %(text)s in %(parent)s%(why)s; closest known: %(suggestions)s."),
+                parent=parent,
+                **texts,
+            )
+        if within:
+            return Text(
+                gettext_noop(
+                    "Unknown location %(text)s (under %(within)s in the file)%(why)s; closest known: %(suggestions)s."
+                ),
+                within=repr(within),
+                **texts,
+            )
+        return Text(gettext_noop("Unknown location %(text)s%(why)s; closest known: %(suggestions)s."), **texts)
+    if parent:
+        return Text(
+            gettext_noop("Unknown location %(text)s in %(parent)s%(why)s; no close match."), parent=parent, **texts
+        )
+    if within:
+        return Text(
+            gettext_noop("Unknown location %(text)s (under %(within)s in the file)%(why)s; no close match."),
+            within=repr(within),
+            **texts,
+        )
+    return Text(gettext_noop("Unknown location %(text)s%(why)s; no close match."), **texts)

@@ -2,19 +2,22 @@
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from places.models import Location
 from sources.models import SourceRecipe
 
 from ..contracts import MAPPING_KEYS, ColumnMapping, ValidationReport
 from ..parsing import ParsedFile, problem
-from .context import FRAME_COLUMNS, Context, Plan, ValidationResult
+from ..texts import Text, fields
+from .context import FRAME_COLUMNS, Context, Plan, ValidationResult, mapping_reason
 from .countries import check_inside, countries_of, place_counts
 from .filters import distinct_values, drop_totals_rows, keep_rows, row_filter
 from .normalise import normalise_rows
@@ -24,6 +27,8 @@ from .subplaces import with_parent_totals
 
 logger = logging.getLogger(__package__)  # contributions.validation
 MAX_PROBLEMS_IN_REPORT = 5000
+
+Status = dict[str, tuple[str, list[dict[str, Any]]]]  # sheet -> (why its values were not read, its messages)
 
 
 def merge_mapping(mapping: ColumnMapping | None, recipe: SourceRecipe | dict[str, Any] | None) -> ColumnMapping:
@@ -68,8 +73,13 @@ def validate(
         logger.exception("validation failed on %s", parsed.filename)
         entry = problem(
             "validation_failed",
-            f"The file could not be checked ({type(exc).__name__}); the team has "
-            "been told. Try again later or send the file in another format.",
+            Text(
+                gettext_noop(
+                    "The file could not be checked (%(name)s); the team has been told. Try again later or send "
+                    "the file in another format."
+                ),
+                name=str(type(exc).__name__),
+            ),
         )
         return ValidationResult(
             frame=pd.DataFrame(columns=FRAME_COLUMNS),
@@ -104,7 +114,11 @@ def _validate(
     unknown_keys = sorted(set(mapping) - MAPPING_KEYS)
     if unknown_keys:
         ctx.problems.add(
-            problem("bad_mapping", f"Unknown mapping keys: {', '.join(unknown_keys)}.", severity="warning")
+            problem(
+                "bad_mapping",
+                Text(gettext_noop("Unknown mapping keys: %(join)s."), join=str(", ".join(unknown_keys))),
+                severity="warning",
+            )
         )
     frame = pd.DataFrame(
         {
@@ -124,7 +138,7 @@ def _validate(
     keys = np.zeros(0, dtype="int64")
     counts: dict[int, int] = {}
     plans: dict[str, Plan] = {}
-    status: dict[str, str] = {}  # sheet -> why its values were not read ("" when they were)
+    status: Status = {}  # sheet -> why its values were not read ("" when they were)
     source_rows = 0
     if parsed.is_readable:
         long_parts, source_rows = _read_sheets(ctx, plans, status)
@@ -139,22 +153,26 @@ def _validate(
                 check_inside(ctx, frame, national, counts)
     ctx.problems.flush()
     if ctx.sublocations_unknown and mapping.get("unknown_sublocations") is None:
-        ctx.needs.append(
-            {
-                "code": "unknown_sublocations",
-                "message": "Some places inside a country or region are "
-                "not in our reference data (US counties, for instance): add each such group up into the "
-                "place above ('aggregate'), leave them out ('ignore') or map each name.",
-                "sheet": None,
-            }
+        message = Text(
+            gettext_noop(
+                "Some places inside a country or region are not in our reference data (US counties, for instance): "
+                "add each such group up into the place above ('aggregate'), leave them out ('ignore') or map each name."
+            )
         )
+        ctx.needs.append(mapping_reason("unknown_sublocations", message, None))
         ctx.suggested["unknown_sublocations"] = "ignore" if ctx.incomplete_given_directly else "aggregate"
     if parsed.is_readable and not ctx.needs and frame.empty and not ctx.problems.has_errors:
-        ctx.problems.add(problem("no_values", "No values were found in the file (every value cell is empty)."))
+        ctx.problems.add(
+            problem("no_values", Text(gettext_noop("No values were found in the file (every value cell is empty).")))
+        )
     if ctx.needs:
         ctx.problems.add(
             problem(
-                "needs_mapping", "The file needs a column mapping: " + " ".join(r["message"] for r in ctx.needs[:5])
+                "needs_mapping",
+                Text(
+                    gettext_noop("The file needs a column mapping: %(reasons)s"),
+                    reasons=[dict(r) for r in ctx.needs[:5]],
+                ),
             )
         )
     problems = ctx.problems.frame()
@@ -167,7 +185,7 @@ def _validate(
     return ValidationResult(frame=frame.reset_index(drop=True), report=report, problems=problems, keys=result_keys)
 
 
-def _read_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -> tuple[list[pd.DataFrame], int]:
+def _read_sheets(ctx: Context, plans: dict[str, Plan], status: Status) -> tuple[list[pd.DataFrame], int]:
     """Plan each sheet the mapping asks for (into `plans`) and read it in long form when its plan is
     complete; the long rows of each, and how many rows the sheets have. `status` gets, per sheet, why
     its values were not read ("" when they were)."""
@@ -177,30 +195,35 @@ def _read_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -
     kept = row_filter(ctx)
     for sheet in ctx.parsed.sheets:
         if wanted and sheet.name and sheet.name not in wanted:
-            status[sheet.name] = "Not among the sheets the mapping reads."
+            status[sheet.name] = _because([fields_of(Text(gettext_noop("Not among the sheets the mapping reads.")))])
             continue
         source_rows += len(sheet.frame)
         before = len(ctx.problems.entries)
         sheet = keep_rows(ctx, sheet, kept)
         plan = plan_sheet(ctx, sheet)
         plans[sheet.name] = plan
-        errors = [e["message"] for e in ctx.problems.entries[before:] if e["severity"] == "error"]
+        errors = [e for e in ctx.problems.entries[before:] if e["severity"] == "error"]
         if errors:
-            status[sheet.name] = " ".join(errors)[:500]
+            status[sheet.name] = _because([dict(e) for e in errors], limit=500)
             continue
         if plan.reasons:
             ctx.needs.extend(plan.reasons)
             ctx.suggested.update({k: v for k, v in plan.suggested.items() if v is not None})
-            status[sheet.name] = " ".join(r["message"] for r in plan.reasons)
+            status[sheet.name] = _because([dict(r) for r in plan.reasons])
             continue
         rows = long_rows(drop_totals_rows(ctx, sheet, plan), plan)
         if rows.empty:
             ctx.problems.add(
-                problem("sheet_skipped", "Nothing to read in this sheet.", severity="warning", sheet=sheet.name or None)
+                problem(
+                    "sheet_skipped",
+                    Text(gettext_noop("Nothing to read in this sheet.")),
+                    severity="warning",
+                    sheet=sheet.name or None,
+                )
             )
-            status[sheet.name] = "Nothing to read in this sheet."
+            status[sheet.name] = _because([fields_of(Text(gettext_noop("Nothing to read in this sheet.")))])
             continue
-        status[sheet.name] = ""
+        status[sheet.name] = ("", [])
         long_parts.append(rows)
     return long_parts, source_rows
 
@@ -217,10 +240,19 @@ def _note_repeating_sheets(ctx: Context, long_parts: list[pd.DataFrame]) -> None
     ctx.problems.add(
         problem(
             "sheets_repeat_values",
-            f"{'The sheets' if len(names) > 1 else 'The sheet'} {shown} mostly "
-            f"{'repeat' if len(names) > 1 else 'repeats'} values the file gives already "
-            f"({sum(repeated[n] for n in names):,} values, each counted once): choose the sheets to read if "
-            "some hold the same figures as others.",
+            Text(
+                gettext_noop(
+                    "The sheets %(sheets)s mostly repeat values the file gives already (%(count)s values, "
+                    "each counted once): choose the sheets to read if some hold the same figures as others."
+                )
+                if len(names) > 1
+                else gettext_noop(
+                    "The sheet %(sheets)s mostly repeats values the file gives already (%(count)s values, "
+                    "each counted once): choose the sheets to read if some hold the same figures as others."
+                ),
+                sheets=shown,
+                count=f"{sum(repeated[n] for n in names):,}",
+            ),
             severity="warning",
         )
     )
@@ -242,7 +274,7 @@ def _wanted_sheets(ctx: Context) -> list[str]:
 def _report(
     ctx: Context,
     plans: dict[str, Plan],
-    status: dict[str, str],
+    status: Status,
     problems: pd.DataFrame,
     *,
     source_rows: int,
@@ -274,7 +306,7 @@ def _report(
     }
 
 
-def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str]) -> dict[str, Any]:
+def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: Status) -> dict[str, Any]:
     """Each sheet read: its plan, rows, columns, the few distinct values of its columns (for a row
     filter), whether its values were read and why not; and the workbook's sheets that were not read
     as data (`skipped_sheets`: name and reason)."""
@@ -283,7 +315,9 @@ def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str
         plan = plans.get(sheet.name)
         described = plan.describe() if plan is not None else {"sheet": sheet.name, "layout": None}
         value_columns = _value_columns(ctx, plan) if plan else set()
-        reason = status.get(sheet.name, "The file could not be read.")
+        reason, parts = status.get(sheet.name) or _because(
+            [fields_of(Text(gettext_noop("The file could not be read.")))]
+        )
         sheets.append(
             {
                 **described,
@@ -293,6 +327,7 @@ def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str
                 "values": distinct_values(sheet.frame, [c for c in sheet.header if c not in value_columns]),
                 "read": reason == "",
                 "reason": reason,
+                **({"reason_parts": parts} if any(p.get("msgid") for p in parts) else {}),
             }
         )
     read = {sheet.name for sheet in ctx.parsed.sheets}
@@ -301,8 +336,23 @@ def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: dict[str, str
     for name in ctx.parsed.sheet_names:
         if name in read:
             continue
-        why = next((p["message"] for p in ctx.parsed.problems if p.get("sheet") == name), "")
+        why = next((fields_of(p) for p in ctx.parsed.problems if p.get("sheet") == name), None)
         if wanted and name not in wanted:
-            why = "Not among the sheets the mapping reads."
-        skipped.append({"name": name, "reason": why or "It holds no table we can read."})
+            why = fields_of(Text(gettext_noop("Not among the sheets the mapping reads.")))
+        if why is None:
+            why = fields_of(Text(gettext_noop("It holds no table we can read.")))
+        skipped.append({"name": name, "reason": why.pop("message"), **{f"reason_{k}": v for k, v in why.items()}})
     return {"sheets": sheets or ctx.parsed.detection()["sheets"], "skipped_sheets": skipped}
+
+
+def fields_of(message: Mapping[str, Any] | str) -> dict[str, Any]:
+    """A stored message (a problem, a mapping reason) or a Text as {message[, msgid, params]}."""
+    if isinstance(message, str):
+        return {"message": str(message), **fields(message)}
+    return {key: message[key] for key in ("message", "msgid", "params") if key in message}
+
+
+def _because(parts: list[dict[str, Any]], limit: int | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Why a sheet was not read, in English, and the messages it is made of (to show in any language)."""
+    english = " ".join(str(p["message"]) for p in parts)
+    return (english[:limit] if limit else english), [fields_of(p) for p in parts]

@@ -5,10 +5,12 @@ from concurrent.futures import Future
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from common import parallel
 from places.models import Metric
 
+from ..texts import Text
 from .context import Context
 from .encoding import texts_at
 
@@ -72,17 +74,36 @@ def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.n
         part = range(start, start + len(indexes))
         start += len(indexes)
         if code == "negative_value":
-            messages = [f"Negative value {value[i]:,.0f} for {metric[i]} in {key[i]}." for i in part]
-        elif code == "cumulative_decrease":
-            messages = [
-                f"{metric[i]} in {key[i]} falls from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
-                "(a correction by the source?)."
+            messages: list[str] = [
+                Text(
+                    gettext_noop("Negative value %(value)s for %(metric)s in %(location)s."),
+                    value=f"{value[i]:,.0f}",
+                    metric=metric[i],
+                    location=key[i],
+                )
                 for i in part
             ]
         else:
+            msgid = (
+                gettext_noop(
+                    "%(metric)s in %(location)s falls from %(before)s to %(value)s on %(date)s "
+                    "(a correction by the source?)."
+                )
+                if code == "cumulative_decrease"
+                else gettext_noop(
+                    "%(metric)s in %(location)s jumps from %(before)s to %(value)s on %(date)s "
+                    "(more than ten times the day before; an extra digit?)."
+                )
+            )
             messages = [
-                f"{metric[i]} in {key[i]} jumps from {before[i]:,.0f} to {value[i]:,.0f} on {day[i]} "
-                "(more than ten times the day before; an extra digit?)."
+                Text(
+                    msgid,
+                    metric=metric[i],
+                    location=key[i],
+                    before=f"{before[i]:,.0f}",
+                    value=f"{value[i]:,.0f}",
+                    date=day[i],
+                )
                 for i in part
             ]
         ctx.problems.add_records(

@@ -4,8 +4,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext_noop
 
 from ..parsing import ParsedFile
+from ..texts import Text
 from .context import Context
 
 PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"  # a value as we accept it (after separators are normalised)
@@ -81,9 +83,15 @@ def parse_values(
             "formula_in_cell": lower.str.match(r"^[=@]"),
         }
         messages = {
-            "value_not_finite": "is not a number (NaN or infinity); leave the cell empty when there is no value.",
-            "value_exponent": "is in exponent notation, which loses digits; export the column as whole numbers.",
-            "formula_in_cell": "is a formula, not a value; paste values instead of formulas.",
+            "value_not_finite": gettext_noop(
+                "The value %(value)s is not a number (NaN or infinity); leave the cell empty when there is no value."
+            ),
+            "value_exponent": gettext_noop(
+                "The value %(value)s is in exponent notation, which loses digits; export the column as whole numbers."
+            ),
+            "formula_in_cell": gettext_noop(
+                "The value %(value)s is a formula, not a value; paste values instead of formulas."
+            ),
         }
         seen = pd.Series(False, index=wrong.index)
         kinds = {code: match.fillna(False).astype(bool) for code, match in kinds.items()}
@@ -94,14 +102,19 @@ def parse_values(
             ctx.problems.add_rows(
                 code,
                 "error",
-                "The value " + subset["raw_value"].astype(str).str.slice(0, 40).map(repr) + " " + messages[code],
+                _each(messages[code], subset["raw_value"]),
                 subset,
             )
         subset = wrong[~seen]
         ctx.problems.add_rows(
             "value_not_numeric",
             "error",
-            "The value " + subset["raw_value"].astype(str).str.slice(0, 40).map(repr) + " is not a number.",
+            _each(gettext_noop("The value %(value)s is not a number."), subset["raw_value"]),
             subset,
         )
     return values, empty
+
+
+def _each(msgid: str, raw: pd.Series) -> list[str]:
+    """The message of each bad value, naming it (its first 40 characters)."""
+    return [Text(msgid, value=repr(value)) for value in raw.astype(str).str.slice(0, 40).tolist()]

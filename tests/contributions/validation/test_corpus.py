@@ -45,4 +45,7 @@ def test_bad_file_report_is_json_serialisable(case, tmp_path, reference_data):
     result = run(case, tmp_path)
 
     json.dumps(result.report)
-    assert set(result.problems.columns) == {"row", "sheet", "severity", "code", "column", "value", "message"}
+    assert set(result.problems.columns) == {"row", "sheet", "severity", "code", "column", "value", "message"} | {
+        "msgid",  # the message in any language (contributions.texts)
+        "params",
+    }

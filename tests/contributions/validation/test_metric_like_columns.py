@@ -181,6 +181,7 @@ def test_a_column_ignored_by_the_volunteer_is_not_warned_about_but_counted_as_le
         "column": "deces_ehpad",
         "values": 1,
         "reason": "left out by the mapping",
+        "reason_msgid": "left out by the mapping",  # shown in the reader's language
         "on_purpose": True,
         "metric": "deaths",
     }

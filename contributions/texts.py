@@ -1,0 +1,105 @@
+"""Messages stored now and shown later in the reader's language: the validation report and the
+problems CSV are made by the worker (in English) and read by volunteers in their own language.
+
+A message is made with `Text(gettext_noop("... %(name)s ..."), name=...)`: it is the English
+string, and it remembers its msgid and params, which `problem()` and the mapping reasons store
+next to the English `message` (keys `msgid`, `params`). `translated(entry)` shows a stored entry
+in the active language; entries stored before (no msgid) keep their English message. Params are
+the names, rows, columns and numbers as they are in the file, never translated, so every language
+names a row or a column the same way.
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+# A list: stored messages ({message[, msgid, params]}) shown one after the other; a dict: one such message.
+Param = str | int | float | list[dict[str, Any]] | dict[str, Any]
+Params = dict[str, Param]
+
+SEVERITY_LABELS = {"error": gettext_noop("ERROR"), "warning": gettext_noop("WARNING")}
+
+
+class Text(str):
+    """The English message; `msgid` and `params` give it in any language."""
+
+    msgid: str
+    params: Params
+
+    def __new__(cls, msgid: str, /, **params: Param) -> "Text":
+        """`msgid` (marked with gettext_noop) with its params."""
+        english = params
+        for value in params.values():
+            if isinstance(value, list | dict):  # stored messages: their English, one after the other
+                english = {key: _joined(value, english=True) for key, value in params.items()}
+                break
+        made = super().__new__(cls, msgid % english if params else msgid)
+        made.msgid = msgid
+        made.params = params
+        return made
+
+
+def fields(message: str) -> dict[str, Any]:
+    """The keys a stored entry gets for `message`: msgid and params when it is a Text, else none."""
+    if isinstance(message, Text):
+        return {"msgid": message.msgid, **({"params": dict(message.params)} if message.params else {})}
+    return {}
+
+
+def render(msgid: str | None, params: Mapping[str, Any] | None, english: str) -> str:
+    """`msgid` in the active language with its params; `english` when there is no msgid or the
+    translation does not fit the params."""
+    if not msgid:
+        return english
+    try:
+        shown = {key: _joined(value, english=False) for key, value in params.items()} if params else None
+        return gettext(msgid) % shown if shown else gettext(msgid)
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
+def _joined(value: Any, *, english: bool) -> Any:
+    """A param as shown: a list of stored messages (a problem's, a mapping reason's) one after the other."""
+    if isinstance(value, list):
+        return " ".join(str(e.get("message", "")) if english else translated(e) for e in value)
+    if isinstance(value, dict):
+        return str(value.get("message", "")) if english else translated(value)
+    return value
+
+
+def stored(message: str) -> dict[str, Any]:
+    """A message as stored next to others (a param of another message, a column's reason):
+    {message[, msgid, params]}."""
+    return {"message": str(message), **fields(message)}
+
+
+def translated(entry: Mapping[str, Any]) -> str:
+    """A stored problem or mapping reason's message in the active language."""
+    return render(entry.get("msgid"), entry.get("params"), str(entry.get("message") or ""))
+
+
+def reason_text(entry: Mapping[str, Any]) -> str:
+    """A left-out column's or an unread sheet's `reason` in the active language (contributions.validation
+    stores `reason_msgid` and `reason_params`, or `reason_parts`: the messages it is made of)."""
+    english = str(entry.get("reason") or "")
+    parts = entry.get("reason_parts")
+    if parts:
+        return " ".join(translated(p) for p in parts)
+    return render(entry.get("reason_msgid"), entry.get("reason_params"), english)
+
+
+def line_text(parts: Iterable[Any]) -> str:
+    """One line of the problems CSV's translated column, from its stored parts
+    ([severity, msgid, params, column, English message] each), as the English `error` column is
+    written: `ERROR: message [column] | WARNING: ...`."""
+    shown = []
+    for severity, msgid, params, column, english in parts:
+        label = gettext(SEVERITY_LABELS[severity]) if severity in SEVERITY_LABELS else str(severity).upper()
+        shown.append(f"{label}: {render(msgid, params, english)}" + (f" [{column}]" if column else ""))
+    return " | ".join(shown)
+
+
+def dumps_lines(lines: list[list[list[Any]]]) -> str:
+    return json.dumps(lines, ensure_ascii=False, separators=(",", ":"))

@@ -197,11 +197,13 @@ def load(release: Release) -> Values | None:
     return Values(keys, values, source_ids, release=release.number)
 
 
-def advance(release: Release) -> Values:
+def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Values:
     """Write `release`'s snapshot from the one before it and the values `release` wrote.
 
     The merge calls this inside its transaction, so the snapshot is on disk when the release
-    becomes visible and no diff reads the database. Without the previous snapshot, every value is read.
+    becomes visible and no diff reads the database. `written`: the (keys, values, source_ids) the
+    release wrote, as the upsert read them from its stage; without them they are read from the
+    dataset (a scan of every value). Without the previous snapshot, every value is read.
     """
     latest = latest_release()
     if latest is None or latest.pk != release.pk:  # an older release's values are no longer all in the table
@@ -213,7 +215,7 @@ def advance(release: Release) -> Values:
     before = load(previous) if previous is not None else Values(*_empty(), release=None)
     if before is None:
         return build(release)
-    changed_keys, changed_values, changed_sources = _read_changed(release)
+    changed_keys, changed_values, changed_sources = written if written is not None else _read_changed(release)
     order = np.argsort(changed_keys, kind="stable")
     changed_keys, changed_values, changed_sources = changed_keys[order], changed_values[order], changed_sources[order]
     position = np.searchsorted(before.keys, changed_keys)

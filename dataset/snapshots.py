@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class Values:
     values: np.ndarray
     source_ids: np.ndarray
     release: int | None
+    directory: Path | None = None  # where it is kept, when it is
 
     def lookup(self, keys: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
         """Position of each key in this snapshot, -1 where the dataset has no value. `starts`: the
@@ -102,7 +104,7 @@ def current() -> Values:
         logger.warning("Snapshot %s unreadable; rebuilding it", directory)
         return build(release)
     keys, values, source_ids = arrays
-    return Values(keys, values, source_ids, release=release.number)
+    return Values(keys, values, source_ids, release=release.number, directory=directory)
 
 
 def build(release: Release) -> Values:
@@ -194,7 +196,27 @@ def load(release: Release) -> Values | None:
         keys, values, source_ids = (np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
     except (OSError, ValueError):
         return None
-    return Values(keys, values, source_ids, release=release.number)
+    return Values(keys, values, source_ids, release=release.number, directory=directory)
+
+
+def derived(values: Values, name: str, compute: Callable[[Values], np.ndarray]) -> np.ndarray:
+    """`compute(values)`, kept next to the snapshot: computed once per release, whatever the process."""
+    if values.directory is None:
+        return compute(values)
+    path = values.directory / f"{name}.npy"
+    try:
+        kept: np.ndarray = np.load(path)
+        return kept
+    except (OSError, ValueError):
+        pass
+    array = compute(values)
+    staging = path.with_name(f".{name}.{uuid.uuid4().hex}.npy")
+    try:
+        np.save(staging, array)
+        os.replace(staging, path)
+    except OSError:  # removed meanwhile, or a read-only disk: computed again next time
+        staging.unlink(missing_ok=True)
+    return array
 
 
 def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Values:

@@ -35,46 +35,60 @@ class Newest:
 
 
 def newest_values(values: snapshots.Values, ends: dict[tuple[int, int], date]) -> Newest:
-    keys, numbers, source_ids = values.keys, values.values, values.source_ids
-    sources = _location_sources(np.asarray(keys), np.asarray(source_ids))
-    if ends:  # drop the values on or after an ended series' end
-        keep = np.ones(len(keys), dtype=bool)
-        for (location_id, metric_id), start in ends.items():
-            base = (location_id << LOCATION_SHIFT) | (metric_id << METRIC_SHIFT)
-            first = np.searchsorted(keys, base | (start - EPOCH).days)
-            keep[first : np.searchsorted(keys, base | DAY_MASK, side="right")] = False
-        keys, numbers, source_ids = keys[keep], numbers[keep], source_ids[keep]
-    if not len(keys):
-        return Newest([], sources)
-    starts = series_starts(keys)
-    last = np.append(starts[1:], len(keys)) - 1
-    newest = np.asarray(keys[last])
+    """From positions kept next to the snapshot (each series' last value, each run of one location and
+    source), so that the summaries do not grow with the dataset; values on or after an ended series'
+    end are skipped (a search per ended series)."""
+    keys = values.keys
+    last = snapshots.derived(values, "series_last", _series_last)
+    runs = snapshots.derived(values, "location_source_runs", _location_source_runs)
+    newest_keys = np.array(keys[last], dtype="int64")
+    for (location_id, metric_id), start in ends.items():
+        base = (location_id << LOCATION_SHIFT) | (metric_id << METRIC_SHIFT)
+        at = np.searchsorted(newest_keys >> METRIC_SHIFT, base >> METRIC_SHIFT)
+        if at == len(newest_keys) or newest_keys[at] >> METRIC_SHIFT != base >> METRIC_SHIFT:
+            continue
+        before = int(np.searchsorted(keys, base | (start - EPOCH).days)) - 1
+        last[at] = before if before >= 0 and keys[before] >> METRIC_SHIFT == base >> METRIC_SHIFT else -1
+    last = last[last >= 0]
+    newest = np.array(keys[last], dtype="int64")
     series = list(
         zip(
             (newest >> LOCATION_SHIFT).tolist(),
             ((newest >> METRIC_SHIFT) & METRIC_MASK).tolist(),
             (newest & DAY_MASK).tolist(),
-            np.asarray(numbers[last]).tolist(),
+            np.asarray(values.values[last]).tolist(),
             strict=True,
         )
     )
-    return Newest(series, sources)
+    locations = (np.array(keys[runs], dtype="int64") >> LOCATION_SHIFT).tolist()
+    return Newest(series, set(zip(locations, np.asarray(values.source_ids[runs]).tolist(), strict=True)))
+
+
+def _series_last(values: snapshots.Values) -> np.ndarray:
+    """The position of each series' last (newest) value."""
+    if not len(values.keys):
+        return np.zeros(0, dtype="int64")
+    starts = series_starts(np.asarray(values.keys))
+    last: np.ndarray = np.append(starts[1:], len(values.keys)).astype("int64") - 1
+    return last
+
+
+def _location_source_runs(values: snapshots.Values) -> np.ndarray:
+    """Where each run of one location and source begins (a few per series)."""
+    if not len(values.keys):
+        return np.zeros(0, dtype="int64")
+    locations = np.asarray(values.keys) >> LOCATION_SHIFT
+    sources = np.asarray(values.source_ids)
+    run = np.flatnonzero((locations[1:] != locations[:-1]) | (sources[1:] != sources[:-1])) + 1
+    starts: np.ndarray = np.concatenate(([0], run)).astype("int64")
+    return starts
 
 
 def places_with_data() -> set[int]:
     """The ids of the places that have values in the latest release."""
     values = snapshots.current()
-    return {location_id for location_id, _ in _location_sources(np.asarray(values.keys), np.asarray(values.source_ids))}
-
-
-def _location_sources(keys: np.ndarray, source_ids: np.ndarray) -> set[tuple[int, int]]:
-    """The (location, source) pairs, from the runs of one location and source (a few per series)."""
-    if not len(keys):
-        return set()
-    locations = keys >> LOCATION_SHIFT
-    run = np.flatnonzero((locations[1:] != locations[:-1]) | (source_ids[1:] != source_ids[:-1])) + 1
-    run = np.concatenate(([0], run))
-    return set(zip(locations[run].tolist(), source_ids[run].tolist(), strict=True))
+    runs = snapshots.derived(values, "location_source_runs", _location_source_runs)
+    return set((np.array(values.keys[runs], dtype="int64") >> LOCATION_SHIFT).tolist())
 
 
 def country_summaries(metrics, summary_class) -> list:

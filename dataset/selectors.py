@@ -1,19 +1,18 @@
 """Selectors: the database reads behind the public data pages (country summaries, a location's series,
 sources, provenance) and the one definition of "the latest release" every app uses.
 
-Everything here is read-only and sized for the full dataset (about a million observations): lookups
-go through the (location, metric, date) unique index as correlated "latest row" probes or as one
-location's range scan, never a scan of the whole table per page view. No pandas: a page needs a
+Everything here is read-only and sized for the full dataset (millions of observations): the countries
+index reads the latest release's value snapshot (summaries.py), a location's page one range scan of
+the (location, metric, date) unique index, never a scan of the whole table per page view. No pandas: a page needs a
 few thousand numbers at most. The series maths (daily changes, averages) is in series.py.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -61,24 +60,6 @@ class CountryIndex:
     metrics: list  # the metrics with at least one value in `rows`, in display order
     sort: str
     version: str = ""  # changes with every release: a cache key for whatever is rendered from it
-
-
-def _latest(location_ref: str, metric: Metric, column: str):
-    """The newest `column` of one location's series for `metric`: one backward index probe."""
-    newest = Observation.objects.filter(location=OuterRef(location_ref), metric=metric).order_by("-date")
-    newest = ended.without_ended(newest)  # a series no longer reported: its last reported value
-    return Subquery(newest.values(column)[:1])
-
-
-def _annotate_latest(queryset, metrics, location_ref="pk"):
-    for metric in metrics:
-        queryset = queryset.annotate(
-            **{
-                f"m{metric.pk}_date": _latest(location_ref, metric, "date"),
-                f"m{metric.pk}_value": _latest(location_ref, metric, "value"),
-            }
-        )
-    return queryset
 
 
 def search_locations(queryset, text: str):
@@ -137,49 +118,10 @@ def _kept_per_release(cache_key: str, compute):
 
 
 def country_summaries(metrics) -> list:
-    """Summaries of every country with data, in a constant number of queries whatever their number.
+    """Summaries of every country with data, from the latest release's value snapshot (summaries.py)."""
+    from . import summaries  # it reads the snapshot, whose module imports this one
 
-    Per metric, a country's own newest value (a backward probe of the unique index); where it has
-    none but its regions do (JHU publishes Canada's, China's and Australia's cases only per
-    province), the sum of its regions' values on their newest date, marked in `from_regions`.
-    """
-    countries = list(
-        _annotate_latest(Location.objects.filter(level=Location.Level.COUNTRY), metrics).annotate(
-            with_regions=Exists(
-                _regions_with_data().filter(Q(parent=OuterRef("pk")) | Q(parent__parent=OuterRef("pk")))
-            )
-        )
-    )
-    with_regions = [c for c in countries if c.with_regions]
-    regional = _regional_latest(with_regions, metrics)
-    pairs: set[tuple[int | None, int]] = set(
-        Observation.objects.filter(location__level=Location.Level.COUNTRY)
-        .order_by()
-        .values_list("location_id", "source_id")
-        .distinct()
-    )
-    if with_regions:
-        pairs |= set(
-            Observation.objects.filter(location__parent__in=with_regions)
-            .order_by()
-            .values_list("location__parent_id", "source_id")
-            .distinct()
-        )
-    source_counts = Counter(location_id for location_id, _ in pairs)
-    rows = []
-    for country in countries:
-        values, dates, summed = {}, [], []
-        for metric in metrics:
-            day, value = getattr(country, f"m{metric.pk}_date"), getattr(country, f"m{metric.pk}_value")
-            if day is None and metric.code in regional.get(country.pk, {}):
-                day, value = regional[country.pk][metric.code]
-                summed.append(metric.code)
-            values[metric.code] = value
-            if day is not None:
-                dates.append(day)
-        if dates:
-            rows.append(CountrySummary(country, max(dates), values, source_counts[country.pk], summed))
-    return rows
+    return summaries.country_summaries(metrics, CountrySummary)
 
 
 def _regions_with_data():
@@ -196,37 +138,16 @@ def _summable_regions(parents):
     return _regions_with_data().filter(Q(parent__in=parents) | Q(parent__in=empty_regions))
 
 
-def _regional_latest(countries, metrics) -> dict:
-    """{country id: {metric code: (newest date, sum of the regions' values on that date)}}."""
-    if not countries:
-        return {}
-    regions = _annotate_latest(_summable_regions(countries).select_related("parent"), metrics)
-    country_ids = {country.pk for country in countries}
-    points: dict[int, dict[str, list[tuple[date, float]]]] = {}
-    for region in regions:
-        country_id = region.parent_id if region.parent_id in country_ids else region.parent.parent_id
-        for metric in metrics:
-            day = getattr(region, f"m{metric.pk}_date")
-            if day is not None:
-                points.setdefault(country_id, {}).setdefault(metric.code, []).append(
-                    (day, getattr(region, f"m{metric.pk}_value"))
-                )
-    latest: dict[int, dict[str, tuple[date, float]]] = {}
-    for country_id, by_metric in points.items():
-        for code, pairs in by_metric.items():
-            newest = max(day for day, _ in pairs)
-            latest.setdefault(country_id, {})[code] = (newest, sum(v for day, v in pairs if day == newest))
-    return latest
-
-
 def special_places_with_data() -> list[Location]:
     """Cruise ships, events and other places outside any country that have data, by name (kept per release)."""
-    return _kept_per_release(
-        f"dataset:special-places:{_release_version()}",
-        lambda: list(
-            _regions_with_data().filter(level=Location.Level.SPECIAL).select_related("parent").order_by("name", "key")
-        ),
-    )
+    from . import summaries  # it reads the snapshot, whose module imports this one
+
+    def compute() -> list[Location]:
+        specials = Location.objects.filter(level=Location.Level.SPECIAL).select_related("parent")
+        with_data = summaries.places_with_data()
+        return [place for place in specials.order_by("name", "key") if place.pk in with_data]
+
+    return _kept_per_release(f"dataset:special-places:{_release_version()}", compute)
 
 
 def valid_country_sorts(metrics) -> dict:

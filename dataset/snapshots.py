@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class Values:
     values: np.ndarray
     source_ids: np.ndarray
     release: int | None
+    directory: Path | None = None  # where it is kept, when it is
 
     def lookup(self, keys: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
         """Position of each key in this snapshot, -1 where the dataset has no value. `starts`: the
@@ -102,7 +104,7 @@ def current() -> Values:
         logger.warning("Snapshot %s unreadable; rebuilding it", directory)
         return build(release)
     keys, values, source_ids = arrays
-    return Values(keys, values, source_ids, release=release.number)
+    return Values(keys, values, source_ids, release=release.number, directory=directory)
 
 
 def build(release: Release) -> Values:
@@ -194,14 +196,36 @@ def load(release: Release) -> Values | None:
         keys, values, source_ids = (np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
     except (OSError, ValueError):
         return None
-    return Values(keys, values, source_ids, release=release.number)
+    return Values(keys, values, source_ids, release=release.number, directory=directory)
 
 
-def advance(release: Release) -> Values:
+def derived(values: Values, name: str, compute: Callable[[Values], np.ndarray]) -> np.ndarray:
+    """`compute(values)`, kept next to the snapshot: computed once per release, whatever the process."""
+    if values.directory is None:
+        return compute(values)
+    path = values.directory / f"{name}.npy"
+    try:
+        kept: np.ndarray = np.load(path)
+        return kept
+    except (OSError, ValueError):
+        pass
+    array = compute(values)
+    staging = path.with_name(f".{name}.{uuid.uuid4().hex}.npy")
+    try:
+        np.save(staging, array)
+        os.replace(staging, path)
+    except OSError:  # removed meanwhile, or a read-only disk: computed again next time
+        staging.unlink(missing_ok=True)
+    return array
+
+
+def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Values:
     """Write `release`'s snapshot from the one before it and the values `release` wrote.
 
     The merge calls this inside its transaction, so the snapshot is on disk when the release
-    becomes visible and no diff reads the database. Without the previous snapshot, every value is read.
+    becomes visible and no diff reads the database. `written`: the (keys, values, source_ids) the
+    release wrote, as the upsert read them from its stage; without them they are read from the
+    dataset (a scan of every value). Without the previous snapshot, every value is read.
     """
     latest = latest_release()
     if latest is None or latest.pk != release.pk:  # an older release's values are no longer all in the table
@@ -213,7 +237,7 @@ def advance(release: Release) -> Values:
     before = load(previous) if previous is not None else Values(*_empty(), release=None)
     if before is None:
         return build(release)
-    changed_keys, changed_values, changed_sources = _read_changed(release)
+    changed_keys, changed_values, changed_sources = written if written is not None else _read_changed(release)
     order = np.argsort(changed_keys, kind="stable")
     changed_keys, changed_values, changed_sources = changed_keys[order], changed_values[order], changed_sources[order]
     position = np.searchsorted(before.keys, changed_keys)

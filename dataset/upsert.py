@@ -10,7 +10,6 @@ unchanged moves to it (provenance and a history row), so a lower-priority one ca
 """
 
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,6 +23,9 @@ from django.utils import timezone
 from common.locking import DATASET_WRITERS, hold_until_commit
 from sources.models import Source
 
+from .bulk_load import bulk_load
+from .exports.reading import epoch_days_sql
+from .keys import key_sql
 from .models import Observation, ObservationHistory, Release
 
 COLUMNS = ["location_id", "metric_id", "date", "value"]
@@ -34,6 +36,7 @@ PLAN_KEY = "_upsert_plan_key"
 # What the plan says about a staged value that already exists: the same value (keep), another value that
 # wins (replace) or not (skip), the same value from a higher-priority source (confirm: provenance moves).
 KEEP, REPLACE, SKIP, CONFIRM = 0, 1, 2, 3
+WRITTEN_MAX = 200_000  # above: the snapshot reads the release's values from the dataset
 # From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
 BULK_ROWS = 100_000
 
@@ -63,6 +66,9 @@ class UpsertResult:
     skipped: int
     reattributed: int = 0  # unchanged values whose provenance moved to this higher-priority source
     kept: list[KeptSeries] = field(default_factory=list)  # the skipped values, per source and series
+    # The values the release wrote as (keys, values, source_ids) arrays (dataset/keys.py), read from
+    # the stage for the value snapshot (snapshots.advance); None above WRITTEN_MAX values.
+    written: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def changed_anything(self) -> bool:
@@ -291,7 +297,7 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
                 "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
             )
         try:
-            with transaction.atomic(), _bulk_load(cursor, obs, enabled=bulk):
+            with transaction.atomic(), bulk_load(cursor, obs, enabled=bulk):
                 cursor.execute(
                     f"INSERT INTO {obs} (location_id, metric_id, date, value, source_id, submission_id, release_id) "  # noqa: S608
                     f"SELECT n.location_id, n.metric_id, n.date, n.value, %s, %s, %s FROM ({new}) n "
@@ -301,7 +307,24 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
         except IntegrityError:
             _refuse_duplicates(cursor, STAGE)
             raise
+    if result.added + changed + reattributed <= WRITTEN_MAX:
+        result.written = _written(cursor, source.pk)
     return result
+
+
+def _written(cursor, source_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The staged values the release wrote (all but those kept or skipped): its changes, read from the
+    stage (the size of the upload) instead of the dataset."""
+    cursor.execute(
+        f"SELECT {key_sql(epoch_days_sql('w.date'))}, value FROM ("  # noqa: S608
+        f"SELECT s.location_id, s.metric_id, s.date, s.value FROM {STAGE} s LEFT JOIN {PLAN} p "
+        "ON p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date "
+        f"WHERE p.action IS NULL OR p.action IN ({REPLACE}, {CONFIRM})) w"
+    )
+    rows = cursor.fetchall()
+    keys = np.array([row[0] for row in rows], dtype="int64")
+    values = np.array([row[1] for row in rows], dtype="float64")
+    return keys, values, np.full(len(keys), source_id, dtype="int64")
 
 
 def _index_plan(cursor, vendor) -> None:
@@ -345,48 +368,6 @@ def summary(description: str, result: UpsertResult) -> str:
         named = "; ".join(f"{source.name}: {count}" for source, count in kept_by_source(result.kept))
         text += f" {result.skipped} values kept from higher-priority sources" + (f" ({named})." if named else ".")
     return text
-
-
-@contextmanager
-def _bulk_load(cursor, table: str, *, enabled: bool):
-    """PostgreSQL, large loads: build indexes once, by sorting, instead of entry by entry.
-
-    The non-unique indexes are dropped for the INSERT and built again after it. When the table is
-    empty (a first import), so are the primary key and the unique constraint: adding them back
-    checks them over the whole table at once, and a duplicate fails the INSERT's savepoint as an
-    IntegrityError, as it would have row by row. This is what PostgreSQL's manual advises when
-    populating a table ("Remove Indexes"). It all happens inside the transaction, so a failure
-    restores the table as it was; the table is locked meanwhile.
-    """
-    if not enabled:
-        yield
-        return
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
-    empty = cursor.fetchone()[0]
-    keys = []
-    if empty:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY contype",
-            [table],
-        )
-        keys = cursor.fetchall()
-    cursor.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-        "WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    for name, _ in keys:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    yield
-    for name, definition in keys:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    for _, definition in indexes:
-        cursor.execute(definition)
 
 
 def _refuse_duplicates(cursor, table: str) -> None:

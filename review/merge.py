@@ -62,7 +62,7 @@ def run(*, submission_id: int) -> Release | None:
             submission = Submission.objects.select_related("source", "submitter").get(pk=submission_id)
             release, result = _merge(submission)
             # The diff's snapshot of the new release's values, written before they become visible.
-            snapshots.advance(release)
+            snapshots.advance(release, written=result.written)
             Submission.objects.filter(pk=submission_id).update(
                 status=Submission.Status.MERGED, merged_release=release, merge_error="", updated_at=timezone.now()
             )

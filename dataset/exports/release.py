@@ -19,6 +19,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
 from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
+from .patching import patch_segments, table_keys
 from .retention import apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
 from .segments import Manifest
@@ -115,25 +117,54 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
-    changed_segments, changed_metrics = _changes(previous, values, before, lookups)
-    records = _write_release(release, table, lookups, before, changed_segments, changed_metrics)
+    changes = _changes(previous, values, before, lookups)
+    records = _write_release(release, table, lookups, before, changes)
     Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
 
 
+@dataclass
+class Changes:
+    """What differs from the previous release: the tidy CSV's segments and the metrics (None: all), the
+    keys whose value or source changed, and the segments where only such values changed (patched)."""
+
+    segments: set[int] | None = None
+    metrics: set[int] | None = None
+    modified: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    patchable: set[int] = field(default_factory=set)
+
+
 def _changes(
     previous: Release | None, values: "snapshots.Values", before: Manifest | None, lookups: Lookups
-) -> tuple[set[int] | None, set[int] | None]:
-    """Segments of the tidy CSV and metrics whose values differ from the previous release's; None: all."""
+) -> Changes:
     if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
-        return None, None
+        return Changes()
     old = snapshots.load(previous)
     if old is None:
-        return None, None
-    changed = changed_keys(np.asarray(old.keys), np.asarray(old.values), np.asarray(old.source_ids), values)
+        return Changes()
+    old_keys = np.asarray(old.keys)
+    changed = changed_keys(old_keys, np.asarray(old.values), np.asarray(old.source_ids), values)
+    kept = _contains(old_keys, changed) & _contains(np.asarray(values.keys), changed)
     part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
-    return set(np.unique(segments.segment_ids(part, lookups)).tolist()), set(part.metric_ids.tolist())
+    part_ids = segments.segment_ids(part, lookups)
+    part_kept = _contains(np.sort(changed[kept]), table_keys(part, np.arange(len(part))))
+    structural = set(np.unique(part_ids[~part_kept]).tolist())
+    return Changes(
+        segments=set(np.unique(part_ids).tolist()),
+        metrics=set(part.metric_ids.tolist()),
+        modified=np.sort(changed[kept]),
+        patchable=set(np.unique(part_ids[part_kept]).tolist()) - structural,
+    )
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of `keys` is in `sorted_keys`."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found: np.ndarray = sorted_keys[position] == keys
+    return found
 
 
 def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, new: "snapshots.Values") -> np.ndarray:
@@ -157,8 +188,7 @@ def _write_release(
     table: Table,
     lookups: Lookups,
     before: Manifest | None,
-    changed_segments: set[int] | None,
-    changed_metrics: set[int] | None,
+    changes: Changes,
 ) -> list[ReleaseFile]:
     target = root() / str(release.number)
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
@@ -168,9 +198,9 @@ def _write_release(
         # The Parquet file needs no database: written by a thread while this one writes the CSV.
         with ThreadPoolExecutor(max_workers=1) as pool:
             parquet = pool.submit(write_parquet, staging / "work", table=table, lookups=lookups)
-            tidy_shas = _write_tidy_files(staging, table, lookups, before, changed_segments, manifest)
+            tidy_shas = _write_tidy_files(staging, table, lookups, before, changes, manifest)
             parquet_files = parquet.result()
-        blobs = _write_blobs(staging, release, table, lookups, before, changed_metrics, parquet_files)
+        blobs = _write_blobs(staging, release, table, lookups, before, changes.metrics, parquet_files)
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -200,23 +230,22 @@ def _write_tidy_files(
     table: Table,
     lookups: Lookups,
     before: Manifest | None,
-    changed_segments: set[int] | None,
+    changes: Changes,
     manifest: Manifest,
 ) -> dict[str, str]:
-    """The full CSV and .gz: new segments where values changed, the previous release's for the others."""
+    """The full CSV and .gz: new segments where values changed (patched when only values did), the
+    previous release's for the others."""
     base = root()
     reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
     ids = segments.segment_ids(table, lookups)
     present = _distinct(ids)
-    fresh = segments.format_segments(
-        table,
-        lookups,
-        ids,
-        {s for s in present if changed_segments is None or s in changed_segments or s not in reused},
-    )
     writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     reader = segments.PackReader(base)
     previous_csv = _previous_csv(before, reader)
+    wanted = {s for s in present if changes.segments is None or s in changes.segments or s not in reused}
+    patchable = {s for s in changes.patchable if s in wanted and s in reused}
+    fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
+    fresh.update(segments.format_segments(table, lookups, ids, wanted - set(fresh)))
     csv_digest, gz_digest = hashlib.sha256(), hashlib.sha256()
     listed = []
     try:

@@ -33,7 +33,9 @@ def imported(reference_data, django_capture_on_commit_callbacks):
     return Release.objects.get()
 
 
-def change(django_capture_on_commit_callbacks, country: str, day: str, value: float, metric: str = "confirmed"):
+def change(
+    django_capture_on_commit_callbacks, country: str, day: str, value: float, metric: str = "confirmed", source=None
+):
     """A release changing one value, its exports built as after any release."""
     frame = pd.DataFrame(
         {
@@ -44,7 +46,7 @@ def change(django_capture_on_commit_callbacks, country: str, day: str, value: fl
         }
     )
     with django_capture_on_commit_callbacks(execute=True):
-        result = upsert_observations(frame, source=SourceFactory(), description=f"{country} {day}")
+        result = upsert_observations(frame, source=source or SourceFactory(), description=f"{country} {day}")
     assert result.release is not None
     return result.release
 
@@ -151,3 +153,25 @@ def test_the_downloads_page_says_how_older_releases_are_rebuilt(
     change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 1)
     page = client.get(reverse("dataset:downloads")).content.decode()
     assert "export_dataset --release 1" in page
+
+
+def test_a_changed_value_patches_its_segment_and_the_file_equals_a_build_from_scratch(
+    imported, django_capture_on_commit_callbacks, tmp_path, monkeypatch
+):
+    formatted: list[set[int] | None] = []
+    original = segments.format_segments
+
+    def spy(table, lookups, ids, wanted):
+        formatted.append(None if wanted is None else set(wanted))
+        return original(table, lookups, ids, wanted)
+
+    source = SourceFactory()
+    change(django_capture_on_commit_callbacks, "IT", "2020-03-14", 1, source=source)  # a new source: all written
+    monkeypatch.setattr(segments, "format_segments", spy)
+    latest = change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 123_456, source=source)
+    # Only a value changed (same rows): no segment was formatted again, the old text was patched.
+    assert formatted == [set()]
+    assert "2020-03-15,IT,Italy,confirmed,123456," in (folder(latest) / TIDY).read_text()
+    call_command("export_dataset", "--format", "tidy", "--output", str(tmp_path), stdout=io.StringIO())
+    for name in (TIDY, f"{TIDY}.gz"):
+        assert sha256((tmp_path / name).read_bytes()) == recorded(latest)[name]

@@ -131,3 +131,15 @@ def test_a_merge_queues_the_warming_of_its_release(monkeypatch):
     monkeypatch.setattr(merge.notifications, "queue", lambda *args: None)
     merge._after_merge(7, 42)
     assert ("dataset.tasks.warm_caches", (42,)) in queued
+
+
+def test_with_an_emptied_cache_the_countries_index_reads_its_values_from_the_release_snapshot(client, released):
+    from dataset import snapshots
+
+    snapshots.advance(released["release"])  # as the merge writes it
+    cache.clear()
+    response, touched = requested_after_warming(client, "/data/?sort=-confirmed")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index('data-key="IT"') < html.index('data-key="DE"')  # 2,502 before 196
+    assert not touched.read("dataset_observation")

@@ -45,15 +45,24 @@ def json_logs() -> bool:
 
 
 def keep_django_logging(loglevel: Any = None, **_: Any) -> None:
-    """`setup_logging` receiver: Celery leaves the handlers alone (Django's LOGGING has set them)."""
+    """`setup_logging` receiver: Celery leaves the handlers alone (Django's LOGGING has set them).
+
+    billiard's logger (the pool's "Process ... exited with signal 9") does not propagate and has no
+    handler until Celery gives it one: it goes to the root's handler, errors only (as Celery has it)."""
+    from celery.utils.log import get_multiprocessing_logger
+
     if loglevel:
         logging.getLogger().setLevel(loglevel)
+    pool = get_multiprocessing_logger()
+    if pool is not None:
+        pool.propagate = True
+        pool.setLevel(logging.ERROR)
 
 
 def use_json_logs() -> None:
     """With JSON logs, Celery sets up no handler of its own (any `setup_logging` receiver tells it so),
-    and Django's LOGGING applies from now on, before Django itself is set up: Celery's warning about
-    running as root comes first. Text logs stay Celery's, coloured for a console."""
+    and Django's LOGGING applies from now on, before the worker's own checks (Celery's warning about
+    running as root) and banner. Text logs stay Celery's, coloured for a console."""
     import celery.apps.worker
     from django.utils.log import configure_logging
 

@@ -475,6 +475,10 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "" if PRODUCTION else "127
 for _network in METRICS_ALLOWED_IPS:
     ipaddress.ip_network(_network, strict=False)  # a typo stops the start, not every scrape
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# After a release, per-release summaries (home page, countries index, place pages) missing for it are
+# answered from the release before for this many seconds while warm_caches computes them in the worker
+# (dataset/kept.py); 0: the first reader computes them (development and tests).
+RELEASE_STALE_SECONDS = env_int("RELEASE_STALE_SECONDS", 60 if PRODUCTION else 0)
 # A `celery worker` (worker-only hosts have no /metrics page) serves its task counts and durations on
 # this port, to the same clients (portal/observability/worker.py); 0 or unset: no port.
 WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)

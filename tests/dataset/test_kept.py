@@ -2,6 +2,7 @@
 with the release before instead of computing it too."""
 
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
@@ -50,3 +51,23 @@ def test_a_failed_computation_leaves_no_lock_behind():
     with pytest.raises(RuntimeError):
         kept.per_release("tests:kept", "r1", broken)
     assert kept.per_release("tests:kept", "r1", lambda: "computed") == "computed"
+
+
+def test_in_production_readers_keep_the_release_before_until_the_worker_computed_the_new_one(settings):
+    settings.RELEASE_STALE_SECONDS = 60
+    kept.per_release("tests:kept", "r1", lambda: "figures of release 1")
+
+    def compute():
+        raise AssertionError("a reader computed what warm_caches computes")
+
+    assert kept.per_release("tests:kept", "r2", compute) == "figures of release 1"
+    with kept.fresh():  # warm_caches, in the worker
+        assert kept.per_release("tests:kept", "r2", lambda: "figures of release 2") == "figures of release 2"
+    assert kept.per_release("tests:kept", "r2", compute) == "figures of release 2"
+
+
+def test_past_the_grace_a_reader_computes_the_new_release_itself(settings):
+    settings.RELEASE_STALE_SECONDS = 60
+    kept.per_release("tests:kept", "r1", lambda: "figures of release 1")
+    cache.set("tests:kept:r2:missed", time.time() - 61)  # first missed a minute ago: the worker is late
+    assert kept.per_release("tests:kept", "r2", lambda: "figures of release 2") == "figures of release 2"

@@ -35,8 +35,14 @@ def find_release_files(environment, **_):
     """The release files the downloads page links to (read once, as a user would see them)."""
     import requests
 
-    html = requests.get(f"{environment.host}/data/downloads/", timeout=30).text
-    RELEASE_FILES[:] = sorted(set(re.findall(r'href="(/data/downloads/\d+/[^"]+)"', html)))
+    RELEASE_FILES[:] = latest_files(requests.get(f"{environment.host}/data/downloads/", timeout=30).text)
+
+
+def latest_files(html: str) -> list[str]:
+    """The downloads page's links to the newest release's files."""
+    links = set(re.findall(r'href="(/data/downloads/(\d+)/[^"]+)"', html))
+    newest = max((int(number) for _, number in links), default=None)
+    return sorted(path for path, number in links if int(number) == newest)
 
 
 def small_file(n: int) -> bytes:
@@ -69,7 +75,9 @@ class PortalUser(HttpUser):
                 name=f"api: series ({fmt})",
             )
         elif choice < 0.93 or not RELEASE_FILES:
-            self.client.get("/data/downloads/", name="page: downloads")
+            page = self.client.get("/data/downloads/", name="page: downloads")
+            if page.ok:  # the files a reader sees now (older releases' go when retention removes them)
+                RELEASE_FILES[:] = latest_files(page.text) or RELEASE_FILES
         else:
             small = [path for path in RELEASE_FILES if path.endswith((".json", "deaths_global.csv"))] or RELEASE_FILES
             self.client.get(random.choice(small), name="download: release file")

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 
 from places.models import Location, Metric
 
-from . import ended, selectors
+from . import ended, kept, selectors
 from .models import Observation, ObservationHistory, Release
 
 MAP_METRICS = ("confirmed", "deaths")
@@ -35,8 +35,7 @@ class WorldOverview:
 
 def world_overview() -> WorldOverview:
     """The home page's figures for the latest release (kept per release)."""
-    version = selectors._release_version()
-    return selectors._kept_per_release(f"dataset:world-overview:{version}", _compute)
+    return kept.per_release("dataset:world-overview", selectors._release_version(), _compute)
 
 
 def _compute() -> WorldOverview:

@@ -10,7 +10,6 @@ few thousand numbers at most. The series maths (daily changes, averages) is in s
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from places.models import Location, LocationAlias, Metric, normalise_name
 from sources.models import Source
 
-from . import ended
+from . import ended, kept
 from .models import Observation, ObservationHistory, Release
 from .series import MetricSeries, group_points, make_series
 
@@ -32,7 +31,6 @@ COUNTRY_SORTS = {
 }
 DEFAULT_COUNTRY_SORT = "name"
 COUNTRIES_PAGE_SIZE = 50  # the countries index in pages, so that it stays short on a phone
-SUMMARY_CACHE_SECONDS = 3600
 
 
 # --- countries index --------------------------------------------------------------------------
@@ -84,7 +82,7 @@ def country_index(*, search: str = "", sort: str = DEFAULT_COUNTRY_SORT) -> Coun
     metrics = list(Metric.objects.all())
     sort = sort if sort in valid_country_sorts(metrics) else DEFAULT_COUNTRY_SORT
     version = "{}:{}".format(_release_version(), "-".join(str(m.pk) for m in metrics))
-    rows = _kept_per_release(f"dataset:country-summaries:{version}", lambda: country_summaries(metrics))
+    rows = kept.per_release("dataset:country-summaries", version, lambda: country_summaries(metrics))
     if search.strip():
         wanted = set(
             search_locations(Location.objects.filter(level=Location.Level.COUNTRY), search).values_list("pk", flat=True)
@@ -106,15 +104,6 @@ def _release_version() -> str:
     (dataset/ended.py): what per-release entries are keyed on."""
     latest = latest_release()
     return "{}-{}-e{}".format(*((latest.pk, latest.number) if latest else (0, 0)), ended.version())
-
-
-def _kept_per_release(cache_key: str, compute):
-    """`compute()`, kept in the cache under `cache_key` (naming the release) for SUMMARY_CACHE_SECONDS."""
-    kept = cache.get(cache_key)
-    if kept is None:
-        kept = compute()
-        cache.set(cache_key, kept, SUMMARY_CACHE_SECONDS)
-    return kept
 
 
 def country_summaries(metrics) -> list:
@@ -147,7 +136,7 @@ def special_places_with_data() -> list[Location]:
         with_data = summaries.places_with_data()
         return [place for place in specials.order_by("name", "key") if place.pk in with_data]
 
-    return _kept_per_release(f"dataset:special-places:{_release_version()}", compute)
+    return kept.per_release("dataset:special-places", _release_version(), compute)
 
 
 def valid_country_sorts(metrics) -> dict:
@@ -225,7 +214,7 @@ def location_page_data(location: Location) -> dict:
             "last_change": last_change(location, include_regions=with_regions),
         }
 
-    return _kept_per_release(f"dataset:location-page:{location.pk}:{_release_version()}", compute)
+    return kept.per_release(f"dataset:location-page:{location.pk}", _release_version(), compute)
 
 
 def subregions(location: Location):

@@ -32,7 +32,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from places.models import Location, Metric
 
-from . import ended, overview, selectors
+from . import ended, kept, overview, selectors
 from .api import series_answers
 from .api.caching import STATE_KEY, RequestIdentity, latest_release_state, popular_requests
 from .models import Observation, Release
@@ -64,7 +64,13 @@ class Warmed:
 
 def warm_caches(release: Release) -> Warmed:
     """Fill the caches of `release` (when it is still the latest): popular API queries, every country's
-    confirmed and deaths series, the countries index."""
+    confirmed and deaths series, the countries index. Computed afresh, while readers may still be given
+    the release before's entries (dataset/kept.py)."""
+    with kept.fresh():
+        return _warm_caches(release)
+
+
+def _warm_caches(release: Release) -> Warmed:
     cache.delete(STATE_KEY)  # this process may have kept an older release's number for a few seconds
     warmed = Warmed(release=release.number)
     if latest_release_state().number != release.number:

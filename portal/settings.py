@@ -496,6 +496,13 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "" if PRODUCTION else "127
 for _network in METRICS_ALLOWED_IPS:
     ipaddress.ip_network(_network, strict=False)  # a typo stops the start, not every scrape
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# After a release, per-release summaries (home page, countries index, place pages) missing for it are
+# answered from the release before for this many seconds while warm_caches computes them in the worker
+# (dataset/kept.py); 0: the first reader computes them (development and tests).
+RELEASE_STALE_SECONDS = env_int("RELEASE_STALE_SECONDS", 60 if PRODUCTION else 0)
+# A `celery worker` (worker-only hosts have no /metrics page) serves its task counts and durations on
+# this port, to the same clients (portal/observability/worker.py); 0 or unset: no port.
+WORKER_METRICS_PORT = env_int("WORKER_METRICS_PORT", 0)
 
 # Logs: LOG_FORMAT=json writes one JSON object a line (the production default), with the submission,
 # release and task ids when known; text is for people at a console (the development default).
@@ -508,6 +515,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
 # One handler, on the root logger: every record is printed once. Django first installs its own
 # defaults (a console handler on "django", one on "django.server"); naming those loggers here removes
 # their handlers, so "django" records reach the console only through the root logger.
+LOGGING_CONFIG = "portal.observability.logs.configure"  # dictConfig; with JSON logs, warnings logged too
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

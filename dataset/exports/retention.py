@@ -7,6 +7,7 @@ not kept keeps its ReleaseFile rows (names, sizes, checksums) and nothing on dis
 `manage.py export_dataset --release N` rebuilds its files from history.
 """
 
+import functools
 import gzip
 import os
 import shutil
@@ -119,7 +120,23 @@ def on_disk(release_file: ReleaseFile) -> bool:
     root = Path(settings.EXPORTS_ROOT)
     if (root / release_file.path).is_file():
         return True
-    manifest = _manifest(root, release_file.release.number)
-    return (release_file.name in ASSEMBLED and bool(manifest.get("segments"))) or release_file.name in manifest.get(
-        "blobs", {}
-    )
+    has_segments, blobs = _served_names(root, release_file.release.number)
+    return (release_file.name in ASSEMBLED and has_segments) or release_file.name in blobs
+
+
+def _served_names(root: Path, number: int) -> tuple[bool, frozenset[str]]:
+    """Whether release `number`'s manifest lists segments, and the names of its blobs. The downloads page
+    asks for every file of every earlier release: the manifest (0.9 MB of JSON once unpacked) is read
+    once per version of it, not once per file and request."""
+    path = segments.manifest_path(root, number)
+    try:
+        stat = path.stat()
+    except OSError:
+        return False, frozenset()
+    return _summary(root, number, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _summary(root: Path, number: int, mtime_ns: int, size: int) -> tuple[bool, frozenset[str]]:
+    manifest = _manifest(root, number)
+    return bool(manifest.get("segments")), frozenset(manifest.get("blobs", {}))

@@ -57,13 +57,38 @@ def current() -> dict[str, Any]:
 
 
 class ContextFilter(logging.Filter):
-    """Adds the bound ids to every record (None when unknown), for the formatters to print."""
+    """Adds the bound ids to every record (None when unknown), for the formatters to print.
+
+    Celery's lines about a task ("received", "succeeded in", "raised") are logged outside the task's
+    run, in the worker's main process or after `task_postrun`: their ids come from the task's name,
+    id and arguments that Celery passes with them (`data`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        known = trace_fields(data) if isinstance(data, dict) and "id" in data and "name" in data else {}
         for name, var in FIELDS.items():
-            if not hasattr(record, name):
-                setattr(record, name, var.get())
+            if getattr(record, name, None) is None:
+                setattr(record, name, known.get(name, var.get()))
         return True
+
+
+def trace_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The task, task id, submission and release of one of Celery's own lines about a task."""
+    import ast
+
+    from celery import current_app
+
+    fields: dict[str, Any] = {"task": data.get("name"), "task_id": data.get("id")}
+    task = current_app.tasks.get(str(data.get("name")))
+    if task is not None:
+        try:
+            args = ast.literal_eval(data.get("args") or "()")
+            kwargs = ast.literal_eval(data.get("kwargs") or "{}")
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return fields  # arguments that are no literals, or cut short by Celery's repr
+        if isinstance(args, list | tuple) and isinstance(kwargs, dict):
+            fields.update(ids_from_arguments(task, args, kwargs))
+    return fields
 
 
 # Tasks: the ids among the arguments, bound from task_prerun to task_postrun (also when run inline).

@@ -3,6 +3,14 @@
 import io
 import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from django.urls import reverse
@@ -11,6 +19,7 @@ from common.tasks import PortalTask
 from portal.celery import app as celery_app
 from portal.observability.context import ContextFilter
 from portal.observability.logs import JsonFormatter
+from tests.conftest import ROOT
 from tests.contributions.factories import SubmissionFactory
 from tests.portal.test_logging import run_python
 
@@ -106,3 +115,74 @@ def test_development_logs_stay_plain_text():
     result = run_python("logging.getLogger('dataset.exports').warning('Release %s built', 12)\n")
     assert "WARNING dataset.exports: Release 12 built" in result.stderr
     assert not result.stderr.lstrip().startswith("{")
+
+
+GUNICORN = [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "portal/observability/gunicorn.py"]
+
+
+def test_gunicorn_and_the_portal_write_only_json_lines_naming_the_submission(tmp_path):
+    """gunicorn as docs/deployment.md and bench/load.py start it: its own lines, its access lines and the
+    portal's are all JSON objects; the access line of a submission's page carries its id."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "LOG_LEVEL")}
+    env.update(
+        LOG_FORMAT="json",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",  # these requests read no table
+        MEDIA_ROOT=str(tmp_path / "media"),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    output = tmp_path / "gunicorn.log"
+    with output.open("wb") as log:
+        server = subprocess.Popen(
+            [*GUNICORN, "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, output.read_text()
+            try:
+                answered = get(port, "/review/12/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, output.read_text()
+                time.sleep(0.5)
+        assert answered == 302  # to the sign-in page
+        assert get(port, "/no-such-page/") == 404
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    lines = [line for line in output.read_text().splitlines() if line.strip()]
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"not a JSON line: {line!r}")
+    assert any(r["logger"] == "gunicorn.error" and r["message"].startswith("Starting gunicorn") for r in records)
+    [access] = [r for r in records if r["logger"] == "gunicorn.access" and r.get("path") == "/review/12/"]
+    assert (access["method"], access["status"], access["submission_id"]) == ("GET", 302, 12)
+    [missing] = [r for r in records if r["logger"] == "django.request"]
+    assert missing["message"] == "Not Found: /no-such-page/"
+    assert "submission_id" not in missing
+
+
+def get(port: int, path: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -1,8 +1,11 @@
 """The observation key: one int64 per (location, metric, date), the same in NumPy and in SQL.
 
 `location_id << LOCATION_SHIFT | metric_id << METRIC_SHIFT | days since 1970`, ordered like the
-triple (dates are 2019-12-01 or later), so keys sorted are rows sorted by location, metric and
-date, and a series (one location and metric) is a run of keys with the same `key >> METRIC_SHIFT`.
+triple (dates are 2019-12-01 or later and never in the future: 16 bits hold days up to 2149), so
+keys sorted are rows sorted by location, metric and date, and a series (one location and metric) is
+a run of keys with the same `key >> METRIC_SHIFT`. Metric ids get 16 bits and location ids 31: a
+metric id past its part would spill into the location's and make two places' keys equal (metric
+ids grow each time the reference metrics are created again, as the test suite does hundreds of times).
 Validation computes the keys of an upload's rows (contributions.validation), the snapshots those of
 the canonical values in SQL (dataset/snapshots.py), and the diff compares the two.
 """
@@ -11,7 +14,9 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-LOCATION_SHIFT, METRIC_SHIFT = 28, 20
+LOCATION_SHIFT, METRIC_SHIFT = 32, 16
+# Names the layout in what stores keys (the value snapshots' folder): another layout is never read.
+KEY_LAYOUT = f"k{LOCATION_SHIFT}-{METRIC_SHIFT}"
 
 
 def observation_keys(frame: pd.DataFrame) -> np.ndarray:

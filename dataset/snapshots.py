@@ -30,7 +30,7 @@ from django.db import connection
 from common import parallel
 
 from .exports.reading import epoch_days_sql
-from .keys import key_sql, series_starts
+from .keys import KEY_LAYOUT, key_sql, series_starts
 from .models import Observation, ObservationHistory, Release
 from .selectors import latest_release
 
@@ -83,7 +83,7 @@ class Values:
 
 
 def root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "cache" / "values"
+    return Path(settings.MEDIA_ROOT) / "cache" / f"values-{KEY_LAYOUT}"
 
 
 def _directory(release: Release) -> Path:

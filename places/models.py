@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Latin letters that are not a base letter plus an accent, so NFKD alone would drop them.
@@ -130,3 +131,13 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the reference metrics' names are in the catalogues)."""
+        return gettext(self.name)
+
+    @property
+    def explanation(self) -> str:
+        """The description in the reader's language."""
+        return gettext(self.description)

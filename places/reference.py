@@ -19,6 +19,7 @@ from typing import Literal, TypedDict
 import pycountry
 import pycountry.db
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from .models import Location, LocationAlias, Metric, normalise_name
 from .names import iso_name_variants, translated_country_names, translated_names
@@ -28,43 +29,48 @@ CURATED_ALIASES = Path(__file__).parent / "data" / "aliases.csv"
 Alias = tuple[str, str, int]  # scheme, text, location id
 
 METRICS = [
-    # code, name, kind, description
+    # code, name, kind, description (in English as stored; shown in the reader's language: Metric.label)
     (
         "confirmed",
-        "Confirmed cases",
+        gettext_noop("Confirmed cases"),
         Metric.Kind.CUMULATIVE,
-        "Cumulative number of laboratory-confirmed (and, where the source counts them, probable) cases.",
+        gettext_noop("Cumulative number of laboratory-confirmed (and, where the source counts them, probable) cases."),
     ),
-    ("deaths", "Deaths", Metric.Kind.CUMULATIVE, "Cumulative number of deaths attributed to COVID-19 by the source."),
+    (
+        "deaths",
+        gettext_noop("Deaths"),
+        Metric.Kind.CUMULATIVE,
+        gettext_noop("Cumulative number of deaths attributed to COVID-19 by the source."),
+    ),
     (
         "recovered",
-        "Recovered",
+        gettext_noop("Recovered"),
         Metric.Kind.CUMULATIVE,
-        "Cumulative number of people reported recovered. Many sources stopped reporting it in 2021.",
+        gettext_noop("Cumulative number of people reported recovered. Many sources stopped reporting it in 2021."),
     ),
     (
         "tests",
-        "Tests",
+        gettext_noop("Tests"),
         Metric.Kind.CUMULATIVE,
-        "Cumulative number of tests performed (or people tested, where that is all the source gives).",
+        gettext_noop("Cumulative number of tests performed (or people tested, where that is all the source gives)."),
     ),
     (
         "hospitalized",
-        "Hospitalised",
+        gettext_noop("Hospitalised"),
         Metric.Kind.CURRENT,
-        "Number of COVID-19 patients in hospital on that date (a level, not a total).",
+        gettext_noop("Number of COVID-19 patients in hospital on that date (a level, not a total)."),
     ),
     (
         "icu",
-        "In intensive care",
+        gettext_noop("In intensive care"),
         Metric.Kind.CURRENT,
-        "Number of COVID-19 patients in intensive care on that date (a level, not a total).",
+        gettext_noop("Number of COVID-19 patients in intensive care on that date (a level, not a total)."),
     ),
     (
         "vaccine_doses",
-        "Vaccine doses administered",
+        gettext_noop("Vaccine doses administered"),
         Metric.Kind.CUMULATIVE,
-        "Cumulative number of COVID-19 vaccine doses administered.",
+        gettext_noop("Cumulative number of COVID-19 vaccine doses administered."),
     ),
 ]
 

@@ -41,6 +41,21 @@ def test_the_cached_countries_table_names_countries_in_each_readers_language(cli
     assert ">Italy</a>" not in french
 
 
+def test_metric_names_and_descriptions_follow_the_reader_though_the_database_holds_them_in_english(
+    client, reference_data
+):
+    italy_and_france()
+    english = client.get(reverse("dataset:location", args=["IT"])).content.decode()
+    assert ">Deaths</h2>" in english
+
+    spanish = client.get(reverse("dataset:location", args=["IT"]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    dictionary = client.get(reverse("dataset:dictionary"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert ">Fallecimientos</h2>" in spanish
+    assert "atribuye a la COVID-19" in spanish  # the description under the heading
+    assert "<td>死亡</td>" in dictionary
+
+
 def test_the_embed_page_says_its_language_and_direction(client, reference_data):
     italy_and_france()
     assert '<html lang="en">' in client.get(reverse("dataset:embed")).content.decode()

@@ -212,7 +212,8 @@ class Problems:
         out = out[columns]
         out["row"] = out["row"].astype("Int64")
         for column in ("sheet", "column", "value", "msgid"):
-            out[column] = out[column].fillna("").astype(str)
+            text = out[column].astype(object)  # an all-empty column arrives as float64: "" would not fit it
+            out[column] = text.where(text.notna(), "").astype(str)
         return out
 
     @property

@@ -4,11 +4,7 @@ import io
 import json
 import logging
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -19,9 +15,9 @@ from common.tasks import PortalTask
 from portal.celery import app as celery_app
 from portal.observability.context import ContextFilter
 from portal.observability.logs import JsonFormatter
-from tests.conftest import ROOT
 from tests.contributions.factories import SubmissionFactory
 from tests.portal.test_logging import run_python
+from tests.processes import free_port, running
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +119,7 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "portal/obser
 def test_gunicorn_and_the_portal_write_only_json_lines_naming_the_submission(tmp_path):
     """gunicorn as docs/deployment.md and bench/load.py start it: its own lines, its access lines and the
     portal's are all JSON objects; the access line of a submission's page carries its id."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "LOG_LEVEL")}
     env.update(
         LOG_FORMAT="json",
@@ -134,30 +128,9 @@ def test_gunicorn_and_the_portal_write_only_json_lines_naming_the_submission(tmp
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     output = tmp_path / "gunicorn.log"
-    with output.open("wb") as log:
-        server = subprocess.Popen(
-            [*GUNICORN, "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "2"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, output.read_text()
-            try:
-                answered = get(port, "/review/12/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, output.read_text()
-                time.sleep(0.5)
-        assert answered == 302  # to the sign-in page
+    command = [*GUNICORN, "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "2"]
+    with running(command, env=env, log_path=output, ready=lambda: get(port, "/review/12/") == 302):
         assert get(port, "/no-such-page/") == 404
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
     lines = [line for line in output.read_text().splitlines() if line.strip()]
     records = []
     for line in lines:

@@ -3,8 +3,6 @@
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -17,13 +15,8 @@ from django.conf import settings
 from common.tasks import PortalTask
 from portal.celery import app as celery_app
 from portal.observability import worker
-from tests.conftest import ARTIFACTS, ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import ARTIFACTS
+from tests.processes import free_port, running
 
 
 def scrape(port: int, headers: dict | None = None) -> tuple[int, str]:
@@ -106,35 +99,9 @@ def json_worker(django_db_setup, tmp_path):
     )
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "json-worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*WORKER, "-Q", queue, "-n", f"{queue}@%h"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if scrape(port)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the worker's metrics port did not open"
-            time.sleep(0.5)
+    command = [*WORKER, "-Q", queue, "-n", f"{queue}@%h"]
+    with running(command, env=env, log_path=log_path, ready=lambda: scrape(port)[0] == 200) as process:
         yield queue, port, log_path, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def wait_for_count(port: int, task: str, queue: str, expected: float) -> float:

@@ -17,17 +17,25 @@ def run_manage(*args, **env):
     )
 
 
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 64 + "-not-a-real-secret-but-long-enough",
+    "ALLOWED_HOSTS": "covid.example.org",
+}
+
+
 def test_production_profile_passes_check_deploy():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_ENV="production",
-        SECRET_KEY="x" * 64 + "-not-a-real-secret-but-long-enough",
-        ALLOWED_HOSTS="covid.example.org",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, TRUSTED_PROXIES="127.0.0.1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_no_proxy_is_named_for_the_rate_limits():
+    """Production believes a proxy's X-Forwarded-Proto; with no TRUSTED_PROXIES every visitor would share
+    the proxy's address, and so one rate-limit bucket."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stdout + result.stderr
+    assert "TRUSTED_PROXIES" in result.stdout + result.stderr
 
 
 def test_production_profile_refuses_to_start_without_a_secret_key():

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import sealing
 from .models import User
 from .permissions import is_reviewer
 
@@ -27,6 +28,13 @@ class MFAAdapter(DefaultMFAAdapter):
             "(staff can remove it in the admin when a phone is lost)."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        """Secrets (TOTP keys, recovery-code seeds) are sealed before they reach the database (sealing.py)."""
+        return sealing.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return sealing.unseal(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Volunteers may switch their second factor off; reviewers and staff may not (they need it)."""

@@ -46,6 +46,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Earlier SECRET_KEYs, still accepted for signatures and sessions while they are rotated out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -206,6 +208,9 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:onboarding"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_ADAPTER = "accounts.second_factor.MFAAdapter"
+# Fernet keys that seal the authenticator apps' secrets in the database (accounts/sealing.py; the first
+# seals, every one unseals). Empty: keys derived from SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_SECRETS_KEYS = env_list("MFA_SECRETS_KEYS")
 
 # Email: SMTP in production; in development each mail is written to a file in EMAIL_FILE_PATH
 # (sent-mail/) and the console prints one line saying to whom and where (portal.mail).

@@ -50,7 +50,8 @@ class Text(str):
     @classmethod
     def ngettext(cls, singular: str, plural: str, number: int, /, **params: Param) -> "Text":
         """`singular` or `plural` as `number` asks, in every language (the msgid is `singular`)."""
-        return cls(singular, **params, **{PLURAL: plural, NUMBER: int(number)})
+        forms: Params = {PLURAL: plural, NUMBER: int(number)}
+        return cls(singular, **params, **forms)
 
 
 def fields(message: str) -> dict[str, Any]:

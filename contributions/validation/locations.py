@@ -65,7 +65,9 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict[str, str], schem
                 return Walk(chain, ignored=True)
             place = ctx.resolver.get(key)
             if place is None:
-                why = Text(gettext_noop("the mapping sends it to %(key)s, which is not a location key"), key=repr(key))
+                why: str = Text(
+                    gettext_noop("the mapping sends it to %(key)s, which is not a location key"), key=repr(key)
+                )
                 return Walk(chain, Failure(text, scope, why, False, within))
         else:
             try:

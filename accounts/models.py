@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from places.models import Location
@@ -83,12 +84,24 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """The name the person chose (profile, else first and last name), else their role: never a
-        part of the email address, since this name is shown to the public."""
+        """The name the person chose (profile, else first and last name), else their role in the
+        active language (pages, and mail written in the recipient's): never a part of the email
+        address, since this name is shown to the public."""
+        return self._chosen_name() or gettext(self._role_name())
+
+    @property
+    def english_name(self) -> str:
+        """display_name with the role in English: for the API, files and texts stored for later."""
+        return self._chosen_name() or self._role_name()
+
+    def _chosen_name(self) -> str:
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name
-        return self.get_full_name() or ("a reviewer" if self.is_reviewer else "a volunteer")
+        return self.get_full_name()
+
+    def _role_name(self) -> str:
+        return gettext_noop("a reviewer") if self.is_reviewer else gettext_noop("a volunteer")
 
 
 class VolunteerProfile(models.Model):

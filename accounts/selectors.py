@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from places.models import Location
 
@@ -20,8 +21,9 @@ def country_choices() -> QuerySet[Location, tuple[str, str]]:
 
 
 def public_name(profile: VolunteerProfile) -> str:
-    """Never the email address: the display name, the full name, or nothing identifying."""
-    return profile.display_name or profile.user.get_full_name() or "A volunteer"
+    """Never the email address: the display name, the full name, or nothing identifying (in the
+    reader's language: the directory page)."""
+    return profile.display_name or profile.user.get_full_name() or gettext("A volunteer")
 
 
 @dataclass

@@ -44,7 +44,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     source = serializers.PrimaryKeyRelatedField[Source](read_only=True)  # type: ignore[assignment]  # a field named like Field.source
     source_name = serializers.CharField(source="source.name", read_only=True)
     country = serializers.SlugRelatedField[Location](slug_field="key", read_only=True, allow_null=True)
-    submitter = serializers.CharField(source="submitter.display_name", read_only=True)
+    submitter = serializers.CharField(source="submitter.english_name", read_only=True)
     countries = serializers.SerializerMethodField(
         help_text="The countries of its values once validated (before: its country); reviewers must cover all"
     )

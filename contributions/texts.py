@@ -7,19 +7,25 @@ next to the English `message` (keys `msgid`, `params`). `translated(entry)` show
 in the active language; entries stored before (no msgid) keep their English message. Params are
 the names, rows, columns and numbers as they are in the file, never translated, so every language
 names a row or a column the same way.
+
+A message that depends on a number is made with `Text.ngettext(singular, plural, n, **params)` (both
+forms extracted, like gettext's ngettext): its params also keep the plural msgid and the number
+(keys PLURAL and NUMBER), so it travels wherever a msgid and its params go. A list of items (names
+with their rows) is a param made by `listing(items)`: shown with the reader's list separator.
 """
 
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 # A list: stored messages ({message[, msgid, params]}) shown one after the other; a dict: one such message.
 Param = str | int | float | list[dict[str, Any]] | dict[str, Any]
 Params = dict[str, Param]
 
 SEVERITY_LABELS = {"error": gettext_noop("ERROR"), "warning": gettext_noop("WARNING")}
+PLURAL, NUMBER = "_plural", "_n"  # a plural message's params: its plural msgid and the number choosing the form
 
 
 class Text(str):
@@ -35,10 +41,17 @@ class Text(str):
             if isinstance(value, list | dict):  # stored messages: their English, one after the other
                 english = {key: _joined(value, english=True) for key, value in params.items()}
                 break
-        made = super().__new__(cls, msgid % english if params else msgid)
+        form = params[PLURAL] if PLURAL in params and params.get(NUMBER) != 1 else msgid  # English's rule
+        made = super().__new__(cls, str(form) % english if params else msgid)
         made.msgid = msgid
         made.params = params
         return made
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, number: int, /, **params: Param) -> "Text":
+        """`singular` or `plural` as `number` asks, in every language (the msgid is `singular`)."""
+        forms: Params = {PLURAL: plural, NUMBER: int(number)}
+        return cls(singular, **params, **forms)
 
 
 def fields(message: str) -> dict[str, Any]:
@@ -55,18 +68,31 @@ def render(msgid: str | None, params: Mapping[str, Any] | None, english: str) ->
         return english
     try:
         shown = {key: _joined(value, english=False) for key, value in params.items()} if params else None
+        if shown and PLURAL in shown:
+            return ngettext(msgid, str(shown[PLURAL]), int(shown[NUMBER])) % shown
         return gettext(msgid) % shown if shown else gettext(msgid)
     except (KeyError, TypeError, ValueError):
         return english
 
 
 def _joined(value: Any, *, english: bool) -> Any:
-    """A param as shown: a list of stored messages (a problem's, a mapping reason's) one after the other."""
+    """A param as shown: a list of stored messages (a problem's, a mapping reason's) one after the other,
+    a listing (its items with the list separator), a stored message."""
     if isinstance(value, list):
         return " ".join(str(e.get("message", "")) if english else translated(e) for e in value)
+    if isinstance(value, dict) and "items" in value:
+        if english:
+            return str(value.get("message", ""))
+        return pgettext("list separator", ", ").join(translated(e) for e in value["items"])
     if isinstance(value, dict):
         return str(value.get("message", "")) if english else translated(value)
     return value
+
+
+def listing(items: Iterable[str]) -> dict[str, Any]:
+    """A param listing `items` (messages), "a, b, c" in English and with the reader's separator."""
+    kept = [stored(item) for item in items]
+    return {"message": ", ".join(e["message"] for e in kept), "items": kept}
 
 
 def stored(message: str) -> dict[str, Any]:

@@ -9,9 +9,12 @@ the countries index): a new release makes every earlier entry unreachable. The w
 - the API queries readers ask most (the POPULAR_WARMED most requested, counted per query by the API);
 - every country's confirmed and deaths series from the API, as JSON and as CSV;
 - the countries index: its summaries (each country's latest values: the page's costly part), its
-  table rendered in every sort, and its list of other places with data;
+  table rendered in every sort and every language, and its list of other places with data;
 - every country's page: what it reads from the observations (series, regions, values per source, last
-  change) and its series and regions sections, rendered.
+  change) and its series and regions sections, rendered in every language (settings.LANGUAGES: the
+  fragments are cached per language; the data they read is computed once).
+
+API answers are the same in every language: they are warmed once.
 
 API requests are replayed through the API's own view, as a reader's request would run (throttles
 aside), with SITE_URL's scheme and host: the `next` links in a cached body name them. Entries are
@@ -19,7 +22,9 @@ written only while the release is the latest, under its number; a newer release'
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +34,7 @@ from django.http.request import split_domain_port, validate_host
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 
 from places.models import Location, Metric
 
@@ -86,7 +92,9 @@ def _warm_caches(release: Release) -> Warmed:
         logger.warning("warm_caches: %s", warmed.skipped)
     for sort in selectors.valid_country_sorts(Metric.objects.all()):
         index = selectors.country_index(sort=sort)
-        render_to_string(COUNTRY_TABLE, {"index": index, "search": "", "page_obj": selectors.country_page(index, 1)})
+        _render_in_every_language(
+            [COUNTRY_TABLE], {"index": index, "search": "", "page_obj": selectors.country_page(index, 1)}
+        )
     selectors.special_places_with_data()
     overview.world_overview()  # the home page's map and figures
     warmed.country_index = True
@@ -107,10 +115,18 @@ def _warm_caches(release: Release) -> Warmed:
             },
             "subregions": data["subregions"],
         }
-        for fragment in LOCATION_FRAGMENTS:
-            render_to_string(fragment, context)
+        _render_in_every_language(LOCATION_FRAGMENTS, context)
         warmed.location_pages += 1
     return warmed
+
+
+def _render_in_every_language(templates: Sequence[str], context: dict[str, Any]) -> None:
+    """Render `templates` (whose {% cache %} keys name the language) once in each of settings.LANGUAGES:
+    the first reader of any language after a release is given the stored fragment."""
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            for template in templates:
+                render_to_string(template, context)
 
 
 def _warm_api(warmed: Warmed) -> None:

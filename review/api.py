@@ -116,7 +116,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
     source_priority = serializers.IntegerField(source="source.priority")
     country: "serializers.SlugRelatedField[Location]" = serializers.SlugRelatedField(slug_field="key", read_only=True)
     countries = serializers.SerializerMethodField(help_text="The countries of its values (a reviewer must cover all)")
-    submitter = serializers.CharField(source="submitter.display_name")
+    submitter = serializers.CharField(source="submitter.english_name")
     claimed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -143,7 +143,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     def get_claimed_by(self, submission) -> str | None:
         holder = selectors.holder(submission)
-        return holder.display_name if holder else None
+        return holder.english_name if holder else None
 
 
 class DecisionView(APIView):

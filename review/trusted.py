@@ -32,7 +32,7 @@ Status = Submission.Status
 
 def trusted_comment(feed: Feed) -> str:
     when = feed.trusted_at.date().isoformat() if feed.trusted_at else "an unknown date"
-    who = feed.trusted_by.display_name if feed.trusted_by else "a reviewer"
+    who = feed.trusted_by.english_name if feed.trusted_by else "a reviewer"
     return f"Approved by the trusted-feed decision of {who} on {when}: {feed.trusted_reason}"
 
 

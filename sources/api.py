@@ -60,10 +60,10 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
         read_only_fields = fields
 
     def get_proposed_by(self, source: Source) -> str | None:
-        return source.proposed_by.display_name if source.proposed_by else None
+        return source.proposed_by.english_name if source.proposed_by else None
 
     def get_approved_by(self, source: Source) -> str | None:
-        return source.approved_by.display_name if source.approved_by else None
+        return source.approved_by.english_name if source.approved_by else None
 
     def get_page(self, source: Source) -> str:
         request = self.context.get("request")

@@ -98,11 +98,22 @@ def _metric_reason(ctx: Context, plan: Plan, column: str, metric: str | None, ki
     taken = [c for c, code in plan.metric_columns.items() if code == metric and not plan.column_places.get(c)]
     if split and place_word(split[1]) == "unknown":
         return Text(gettext_noop("%(metric)s of no known place (%(place)s)"), metric=metric, place=repr(split[1]))
-    reason = f"{metric} for {split[1]!r}" if split and len(split[1]) > 2 else metric
+    reason: str = metric
+    if split and len(split[1]) > 2:
+        reason = Text(gettext_noop("%(metric)s for %(place)s"), metric=metric, place=repr(split[1]))
     if taken:
-        reason += f"; column {taken[0]!r} gives {metric}"
+        reason = Text(
+            gettext_noop("%(reason)s; column %(column)s gives %(metric)s"),
+            reason=stored(reason),
+            column=repr(taken[0]),
+            metric=metric,
+        )
     if split and re.fullmatch(r"[^\W\d_]{3,}", split[1]) and not metric_words(split[1]):
-        reason += f"; if {split[1]!r} is a place, give its key in column_places"
+        reason = Text(
+            gettext_noop("%(reason)s; if %(place)s is a place, give its key in column_places"),
+            reason=stored(reason),
+            place=repr(split[1]),
+        )
     return reason
 
 

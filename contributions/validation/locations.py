@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from places.models import normalise_name
 from places.resolver import AmbiguousLocation, Place
 
+from ..texts import Text
 from .context import Context, Plan
 from .encoding import encode
 
@@ -29,7 +31,7 @@ class Failure:
 
     text: str
     scope: Place | None  # the place it was looked for in
-    why: str | None
+    why: str | None  # a Text (shown in any language), or "ambiguous: " and the places it may be
     sublocation: bool  # the most specific text is unknown while the places above it are known
     within: str  # the row's more general place texts, as written ("Canada")
 
@@ -63,7 +65,9 @@ def _walk_location(ctx: Context, texts: list[str], manual: dict[str, str], schem
                 return Walk(chain, ignored=True)
             place = ctx.resolver.get(key)
             if place is None:
-                why = f"the mapping sends it to {key!r}, which is not a location key"
+                why: str = Text(
+                    gettext_noop("the mapping sends it to %(key)s, which is not a location key"), key=repr(key)
+                )
                 return Walk(chain, Failure(text, scope, why, False, within))
         else:
             try:

@@ -12,7 +12,7 @@ from places.models import normalise_name
 from ..column_names import METRIC_NAMES
 from ..columns import metric_for_name
 from ..parsing import problem
-from ..texts import Text
+from ..texts import Param, Text, stored
 from .context import Context, Plan
 from .encoding import encode
 from .locations import SUM_INTO, location_columns, walk_combinations
@@ -174,8 +174,11 @@ def _unknown_location(
     text: str, parent: str | None, within: str | None, why: str | None, suggestions: list[str]
 ) -> Text:
     """Unknown location 'text', in its parent or under the file's more general place, and the closest keys."""
-    why = f" ({why})" if why else ""  # the mapping sends it to a key that is not a location's
-    texts = {"text": repr(text), "why": why}
+    # the mapping sends it to a key that is not a location's
+    texts: dict[str, Param] = {
+        "text": repr(text),
+        "why": stored(Text(gettext_noop(" (%(why)s)"), why=stored(why))) if why else "",
+    }
     if suggestions:
         texts["suggestions"] = ", ".join(suggestions)
         if parent:

@@ -13,10 +13,12 @@ resolution.resolve_locations sends each copy into its parent.
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from places.resolver import Place
 
 from ..parsing import problem
+from ..texts import Param, Text, listing, stored
 from .context import Context, Plan
 from .encoding import encode
 from .locations import SUM_INTO, Walk, location_columns, walk_combinations
@@ -121,7 +123,7 @@ def report_subplaces(
         names, counts = np.unique(found_pair[at], return_counts=True)
         listed_names = [(by_pair[int(p)][1], int(n)) for p, n in zip(names, counts, strict=True)]
         known = len(known_inside.get(parent.id, ()))
-        code, message, fate = _subplace_message(ctx, parent, listed_names, known, summed)
+        code, message, row_msgid = _subplace_message(ctx, parent, listed_names, known, summed)
         sheet_name = sheet_names[int(found_sheet[at[0]])]
         column = ", ".join(plans[sheet_name].location_columns) if sheet_name in plans else None
         entry = problem(code, message, severity="warning", column=column, value=parent.key, sheet=sheet_name or None)
@@ -134,42 +136,94 @@ def report_subplaces(
             entry,
             rows=found_rows[row_order].tolist(),
             row_messages=[
-                f"{by_pair[p][1]!r} is not known inside {parent.label}: {fate}." for p in found_pair[row_order].tolist()
+                Text(row_msgid, name=repr(by_pair[p][1]), parent=parent.label, place=parent.name)
+                for p in found_pair[row_order].tolist()
             ],
         )
 
 
 def _subplace_message(
     ctx: Context, parent: Place, found: list[tuple[str, int]], known: int, summed: set[int]
-) -> tuple[str, str, str]:
-    """The code, message and a row's fate for the unknown places found inside `parent` (`known`: how
-    many places inside it that we know count in its total)."""
-    listing = ", ".join(f"{text!r} ({n:,} row{'s' if n != 1 else ''})" for text, n in found[:MAX_NAMES_LISTED])
+) -> tuple[str, Text, str]:
+    """The code, message and the msgid of a left-out row's message (params name, parent and place) for
+    the unknown places found inside `parent` (`known`: how many places inside it that we know count in
+    its total)."""
+    items = [
+        Text.ngettext(
+            "%(name)s (%(count)s row)",
+            "%(name)s (%(count)s rows)",
+            n,
+            name=repr(text),
+            count=f"{n:,}",
+        )
+        for text, n in found[:MAX_NAMES_LISTED]
+    ]
+    names: Param = listing(items)
     if len(found) > MAX_NAMES_LISTED:
-        listing += f" and {len(found) - MAX_NAMES_LISTED:,} more (each named in the file of rows with a problem)"
-    count = f"{len(found):,} name{'s' if len(found) != 1 else ''} not known inside {parent.label}"
-    were = "were" if len(found) != 1 else "was"
+        names = stored(
+            Text(
+                gettext_noop("%(listing)s and %(count)s more (each named in the file of rows with a problem)"),
+                listing=names,
+                count=f"{len(found) - MAX_NAMES_LISTED:,}",
+            )
+        )
+    said: dict[str, Param] = {"count": f"{len(found):,}", "parent": parent.label, "name": parent.name, "listing": names}
     if parent.id in summed:
+        if not known:
+            return (
+                "sublocations_aggregated",
+                Text.ngettext(
+                    "%(count)s name not known inside %(parent)s was added into %(name)s: %(listing)s.",
+                    "%(count)s names not known inside %(parent)s were added into %(name)s: %(listing)s.",
+                    len(found),
+                    **said,
+                ),
+                "",
+            )
+        sums = Text.ngettext(
+            "%(name)s's values are the sums of all its rows in the file: these, and those of the %(known)s place "
+            "inside it that we know, which keeps its own values too.",
+            "%(name)s's values are the sums of all its rows in the file: these, and those of the %(known)s places "
+            "inside it that we know, which keep their own values too.",
+            known,
+            name=parent.name,
+            known=f"{known:,}",
+        )
         return (
             "sublocations_aggregated",
-            f"{count} {were} added into {parent.name}: {listing}."
-            + (
-                f" {parent.name}'s values are the sums of all its rows in the file: these, and those of the "
-                f"{known:,} place{'s' if known != 1 else ''} inside it that we know, which keep their own values too."
-                if known
-                else ""
+            Text.ngettext(
+                "%(count)s name not known inside %(parent)s was added into %(name)s: %(listing)s. %(sums)s",
+                "%(count)s names not known inside %(parent)s were added into %(name)s: %(listing)s. %(sums)s",
+                len(found),
+                sums=stored(sums),
+                **said,
             ),
-            f"added into {parent.name}",
+            "",
         )
     if ctx.mapping.get("unknown_sublocations") == "aggregate":
         return (
             "sublocations_ignored",
-            f"{parent.label} is given in the file itself, so {count[0].lower() + count[1:]} {were} left out rather "
-            f"than counted twice: {listing}. Map a name to a place in 'locations' to keep its values.",
-            f"left out, as {parent.name} is given in the file itself",
+            Text.ngettext(
+                "%(parent)s is given in the file itself, so %(count)s name not known inside %(parent)s was left "
+                "out rather than counted twice: %(listing)s. Map a name to a place in 'locations' to keep its "
+                "values.",
+                "%(parent)s is given in the file itself, so %(count)s names not known inside %(parent)s were "
+                "left out rather than counted twice: %(listing)s. Map a name to a place in 'locations' to keep its "
+                "values.",
+                len(found),
+                **said,
+            ),
+            gettext_noop(
+                "%(name)s is not known inside %(parent)s: left out, as %(place)s is given in the file itself."
+            ),
         )
     return (
         "sublocations_ignored",
-        f"{count} {were} left out, as the mapping asks: {listing}.",
-        "left out, as the mapping asks",
+        Text.ngettext(
+            "%(count)s name not known inside %(parent)s was left out, as the mapping asks: %(listing)s.",
+            "%(count)s names not known inside %(parent)s were left out, as the mapping asks: %(listing)s.",
+            len(found),
+            **said,
+        ),
+        gettext_noop("%(name)s is not known inside %(parent)s: left out, as the mapping asks."),
     )

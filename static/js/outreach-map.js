@@ -82,5 +82,9 @@
       });
       svg.setAttribute("data-ready", "1");
     })
-    .catch(function () { svg.parentNode.insertAdjacentHTML("beforeend", "<p>The map could not be loaded; the table below has the same information.</p>"); });
+    .catch(function () {
+      var note = document.createElement("p");
+      note.textContent = gettext("The map could not be loaded; the table below has the same information.");
+      svg.parentNode.appendChild(note);
+    });
 })();

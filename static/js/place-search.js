@@ -3,7 +3,8 @@
 // input. data-choice="<select id>" names the select to set to "other" when a place is chosen (and whose
 // other answers empty the input). data-navigate="page" goes to the chosen place's page instead; every
 // choice is also announced as a "placechosen" event on the input (detail: the place), which the
-// explorer listens to. Without JavaScript the input simply takes a key.
+// explorer listens to. Without JavaScript the input simply takes a key. Texts come from the /jsi18n/
+// catalogue (loaded first on every page); place names are the API's.
 (function () {
   "use strict";
   var DELAY_MS = 250;
@@ -44,7 +45,7 @@
         return;
       }
       input.value = place.key;
-      status.textContent = "Chosen: " + place.name + " (" + place.key + ")";
+      status.textContent = interpolate(gettext("Chosen: %(name)s (%(key)s)"), { name: place.name, key: place.key }, true);
       if (choice && choice.querySelector('option[value="other"]')) {
         choice.value = "other";
       }
@@ -56,7 +57,7 @@
       list.textContent = "";
       if (!places.length) {
         close();
-        status.textContent = "No place found for “" + query + "”.";
+        status.textContent = interpolate(gettext("No place found for “%(query)s”."), { query: query }, true);
         return;
       }
       places.forEach(function (place) {
@@ -64,8 +65,9 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "link-button";
-        var where = place.parent ? ", in " + place.parent : "";
-        button.textContent = place.name + " (" + place.key + where + ")";
+        button.textContent = place.parent ?
+          interpolate(gettext("%(name)s (%(key)s, in %(parent)s)"), { name: place.name, key: place.key, parent: place.parent }, true) :
+          interpolate(gettext("%(name)s (%(key)s)"), { name: place.name, key: place.key }, true);
         button.addEventListener("click", function () {
           choose(place);
         });
@@ -74,7 +76,8 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      status.textContent = places.length + " place" + (places.length === 1 ? "" : "s") + " found.";
+      status.textContent = interpolate(
+        ngettext("%(count)s place found.", "%(count)s places found.", places.length), { count: places.length }, true);
     }
 
     function search() {
@@ -101,7 +104,7 @@
         .catch(function () {
           if (ticket === asked) {
             close();
-            status.textContent = "The search is not available just now: type the place's key (IT, IT_25...).";
+            status.textContent = gettext("The search is not available just now: type the place's key (IT, IT_25...).");
           }
         });
     }

@@ -2,15 +2,18 @@
 // runs; its <progress> and [data-progress-text] follow, and the page reloads when the work is done.
 // It reads a submission's status (progress, message, busy) and a newsletter send's progress
 // (percent, status, counts). Optional: data-progress-first and data-progress-every (milliseconds).
+// Texts from the /jsi18n/ catalogue (loaded first on every page).
 (function () {
   "use strict";
   function percent(data) { return "percent" in data ? data.percent : data.progress; }
   function busy(data) { return "busy" in data ? data.busy : data.status === "sending"; }
   function describe(data) {
     if (!("sent" in data)) { return data.message || data.status_label; }
-    return data.sent + " sent, " + data.failed + " failed, " + data.skipped + " skipped, " +
-      (data.queued + data.sending) + " waiting, of " + data.total + "." +
-      (data.stalled ? " No progress for a while: resume?" : "");
+    var counts = { sent: data.sent, failed: data.failed, skipped: data.skipped, waiting: data.queued + data.sending,
+      total: data.total };
+    var said = interpolate(gettext("%(sent)s sent, %(failed)s failed, %(skipped)s skipped, %(waiting)s waiting, of %(total)s."),
+      counts, true);
+    return data.stalled ? interpolate(gettext("%(progress)s No progress for a while: resume?"), { progress: said }, true) : said;
   }
   function watch(box) {
     var url = box.getAttribute("data-progress-url");

@@ -16,8 +16,8 @@
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       series: [
         {},
-        { label: "Canonical", stroke: "#0b6e4f", width: 2, spanGaps: true, points: { show: xs.length < 40, size: 6 } },
-        { label: "Submitted", stroke: "#c2410c", width: 2, dash: [6, 4], spanGaps: true, points: { show: xs.length < 40, size: 6 } }
+        { label: gettext("Canonical"), stroke: "#0b6e4f", width: 2, spanGaps: true, points: { show: xs.length < 40, size: 6 } },
+        { label: gettext("Submitted"), stroke: "#c2410c", width: 2, dash: [6, 4], spanGaps: true, points: { show: xs.length < 40, size: 6 } }
       ],
       axes: [{}, { size: 60 }]
     }, [xs, pair.canonical, pair.submitted], el);

@@ -113,3 +113,16 @@ def test_the_problems_csv_without_the_stored_rows_adds_a_message_column_in_the_r
     assert rows[0]["message"] == "Unknown location 'Nowhere'; no close match."
     assert rows[0]["message_es"] == "Lugar desconocido 'Nowhere'; ninguno parecido."
     assert rows[0]["row"] == "2"
+
+
+def test_why_a_place_is_unknown_and_why_a_column_is_left_out_read_in_the_readers_language(reference_data):
+    text = "date,location,confirmados,n_confirmados\n2020-03-01,Atlantis,1,2\n"
+    report = run(text, mapping={"locations": {"Atlantis": "XX_NOWHERE"}}).report
+    unknown = next(p for p in report["problems"] if p["code"] == "unknown_location")
+    column = next(p for p in report["problems"] if p.get("column") == "n_confirmados")
+
+    assert "(the mapping sends it to 'XX_NOWHERE', which is not a location key)" in unknown["message"]
+    assert "(confirmed; column 'confirmados' gives confirmed; 1 values)" in column["message"]
+    with translation.override("fr"):
+        assert "(la correspondance l’envoie vers 'XX_NOWHERE', qui n’est pas une clé de lieu)" in translated(unknown)
+        assert "(confirmed ; la colonne 'confirmados' donne déjà confirmed ; 1 valeurs)" in translated(column)

@@ -3,10 +3,13 @@ readers after a release are answered without reading the observations."""
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
+from django.utils import translation
 
-from dataset import tasks, warming
+from dataset import ended, tasks, warming
 from dataset.api import series_answers
+from places.models import Metric
 from tests.dataset.api.builders import make_source, publish, series
 
 SERIES = "/api/v1/observations/?location=IT&metric=confirmed"
@@ -143,3 +146,25 @@ def test_with_an_emptied_cache_the_countries_index_reads_its_values_from_the_rel
     html = response.content.decode()
     assert html.index('data-key="IT"') < html.index('data-key="DE"')  # 2,502 before 196
     assert not touched.read("dataset_observation")
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_the_first_reader_in_another_language_after_a_release_is_given_the_warmed_fragment(client, released, language):
+    release = released["release"]
+    tasks.warm_caches(release.pk)
+
+    def fragment(code):
+        return cache.get(
+            make_template_fragment_key("location_series", ["IT", release.pk, release.number, "", ended.version(), code])
+        )
+
+    warmed = fragment(language)  # before any reader asked
+    response = client.get("/data/IT/", HTTP_ACCEPT_LANGUAGE=language)
+
+    assert warmed is not None
+    assert warmed in response.content.decode()
+    confirmed = Metric.objects.get(code="confirmed")
+    with translation.override(language):
+        heading = f'<h2 id="metric-confirmed">{confirmed.label}</h2>'
+    assert heading in warmed
+    assert heading not in fragment("en")

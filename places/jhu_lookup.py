@@ -22,7 +22,8 @@ from pathlib import Path
 from .models import Location, LocationAlias, normalise_name
 
 LOOKUP_FILE = Path(__file__).parent / "data" / "jhu_uid_lookup_first_level.csv"
-LOOKUP_SOURCE = "JHU CSSE UID lookup table (UN World Population Prospects 2019 and national statistics offices)"
+LOOKUP_SOURCE = "JHU CSSE UID lookup table: UN World Population Prospects 2019 and national statistics offices"
+OWN_PREFIX = "JHU CSSE UID lookup table:"  # (JHU's US files: "JHU CSSE UID lookup table (US Census ...)")
 LOOKUP_COMMIT = "011e21a9ff5ed2c6dc7bcbb5c315a8eb4475f858"
 
 # JHU's province names that name an ISO subdivision under another name (used by dataset.jhu too).
@@ -134,7 +135,7 @@ def load_jhu_lookup_populations(path: Path = LOOKUP_FILE) -> LookupResult:
     figures, result = jhu_lookup_figures(read_lookup(path))
     changed = []
     for place in Location.objects.filter(pk__in=list(figures)):
-        if place.population is not None and place.population_source != LOOKUP_SOURCE:
+        if place.population is not None and not (place.population_source or "").startswith(OWN_PREFIX):
             continue  # another source's figure (GeoNames, JHU's US files, the admin) stays
         wanted = (figures[place.pk], LOOKUP_SOURCE, None)
         if (place.population, place.population_source, place.population_year) != wanted:

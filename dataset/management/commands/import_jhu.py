@@ -10,6 +10,7 @@ from dataset import ended
 from dataset.jhu import JHU_SOURCE, JhuPlacer, save_jhu_rows
 from dataset.jhu_files import JhuFileError, read_jhu_file
 from dataset.upsert import UpsertError, upsert_observations
+from places.jhu_lookup import load_jhu_lookup_populations
 from places.populations import save_jhu_populations
 from sources.models import Source, normalise_url
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 jhu_file.location_ids = _ids(ids, file_keys)
                 save_jhu_rows(jhu_file)
                 _save_populations(jhu_file)
+            load_jhu_lookup_populations()  # provinces this import created get JHU's figure too
             try:
                 result = upsert_observations(
                     (jhu_file.long_frame() for jhu_file in parsed),

@@ -17,3 +17,6 @@ class Command(BaseCommand):
             f"aliases: {result.aliases_created} new; metrics: {result.metrics_created} new; "
             f"populations: {result.populations_changed} set or updated."
         )
+        if result.populations_unplaced:
+            count, unplaced = len(result.populations_unplaced), "; ".join(result.populations_unplaced)
+            self.stdout.write(f"JHU lookup rows placed on no single place ({count}): {unplaced}")

@@ -4,9 +4,10 @@ Layout under EXPORTS_ROOT:
 - store/segments: the tidy CSV's dates, gzip-compressed, named by SHA-256 (segments.py);
   store/blobs: every other file (Parquet, JHU, Data Package), named by SHA-256.
 - store/manifests/<number>.json.gz: what release <number>'s files are made of (segments and blobs).
-- <number>/<name>: the files as served. The latest release's are all there (its CSV and .gz
-  written in full); an older kept release keeps its blobs (hard links: no extra space) and its
-  CSV and .gz are assembled from the shared segments when downloaded (storage.open_release_file).
+- <number>/<name>: the files as served: every release's blobs (hard links: no extra space); the CSV
+  and .gz of every release, the latest included, are assembled from the shared segments when
+  downloaded (retention.open_release_file), so a release writes only its changed segments. Their
+  whole-file SHA-256s are recorded a little later by the follow-up task (finishing.py).
 
 A release rewrites only the dates whose values changed: every other date's segment is the previous
 release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
@@ -35,10 +36,11 @@ from ..selectors import latest_release
 from . import segments
 from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
+from .finishing import PENDING
 from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
 from .patching import patch_segments, table_keys
-from .retention import apply_retention
+from .retention import ASSEMBLED, apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
 from .segments import Manifest
 from .table import Lookups, Table, as_of_release, from_database, from_snapshot
@@ -108,7 +110,7 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     if latest is None or latest.pk != release.pk:
         return []
     existing = list(release.files.all())
-    if release.exports_built_at and existing and all((root() / f.path).is_file() for f in existing):
+    if release.exports_built_at and existing and _complete(release, existing):
         return existing
     started = timezone.now()  # recorded as exports_built_at: the end marks as of now are the files' (ends.py)
     ends = ends_of(release, at=started)
@@ -122,6 +124,12 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
+
+
+def _complete(release: Release, files: list[ReleaseFile]) -> bool:
+    """Whether every file is in the release's folder, the CSV and .gz as segments listed by its manifest."""
+    has_segments = bool((read_manifest(release.number) or {}).get("segments"))
+    return all(has_segments if f.name in ASSEMBLED else (root() / f.path).is_file() for f in files)
 
 
 @dataclass
@@ -198,7 +206,7 @@ def _write_release(
         # The Parquet file needs no database: written by a thread while this one writes the CSV.
         with ThreadPoolExecutor(max_workers=1) as pool:
             parquet = pool.submit(write_parquet, staging / "work", table=table, lookups=lookups)
-            tidy_shas = _write_tidy_files(staging, table, lookups, before, changes, manifest)
+            tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest)
             parquet_files = parquet.result()
         blobs = _write_blobs(staging, release, table, lookups, before, changes.metrics, parquet_files)
         manifest["blobs"] = blobs
@@ -208,33 +216,29 @@ def _write_release(
         segments.write_manifest(root(), release.number, manifest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    records = []
-    for name, sha in {**tidy_shas, **blobs}.items():
-        records.append(
-            ReleaseFile.objects.update_or_create(
-                release=release,
-                name=name,
-                defaults={
-                    "format": _format_of(name),
-                    "path": f"{release.number}/{name}",
-                    "size": (target / name).stat().st_size,
-                    "sha256": sha,
-                },
-            )[0]
-        )
-    return records
+    files = {name: (size, PENDING) for name, size in tidy_sizes.items()}  # checksums: finishing.py
+    files.update({name: ((target / name).stat().st_size, sha) for name, sha in blobs.items()})
+    return [
+        ReleaseFile.objects.update_or_create(
+            release=release,
+            name=name,
+            defaults={"format": _format_of(name), "path": f"{release.number}/{name}", "size": size, "sha256": sha},
+        )[0]
+        for name, (size, sha) in files.items()
+    ]
 
 
 def _write_tidy_files(
-    staging: Path,
     table: Table,
     lookups: Lookups,
     before: Manifest | None,
     changes: Changes,
     manifest: Manifest,
-) -> dict[str, str]:
-    """The full CSV and .gz: new segments where values changed (patched when only values did), the
-    previous release's for the others."""
+) -> dict[str, int]:
+    """The CSV's and .gz's segments: new ones where values changed (patched when only values did), the
+    previous release's for the others. Nothing is copied: both files are served from the segments
+    (retention.open_release_file), and their whole-file checksums are recorded by finishing.py later.
+    Returns each file's size."""
     base = root()
     reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
     ids = segments.segment_ids(table, lookups)
@@ -246,29 +250,20 @@ def _write_tidy_files(
     patchable = {s for s in changes.patchable if s in wanted and s in reused}
     fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
     fresh.update(segments.format_segments(table, lookups, ids, wanted - set(fresh)))
-    csv_digest, gz_digest = hashlib.sha256(), hashlib.sha256()
     listed = []
     try:
-        with (staging / TIDY_NAME).open("wb") as out, (staging / GZ_NAME).open("wb") as gz_out:
-            for segment in [segments.HEADER_ID, *present]:
-                data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
-                entry = reused.get(segment)
-                if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
-                    entry, packed = writer.add(segment, data)
-                else:
-                    assert entry is not None  # a segment is either new or the previous release's
-                    data = data if data is not None else previous_csv(entry)
-                    packed = reader.packed(entry)
-                listed.append(entry)
-                out.write(data)
-                csv_digest.update(data)
-                gz_out.write(packed)
-                gz_digest.update(packed)
+        for segment in [segments.HEADER_ID, *present]:
+            data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
+            entry = reused.get(segment)
+            if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
+                entry, _ = writer.add(segment, data)
+            assert entry is not None  # a segment is either new or the previous release's
+            listed.append(entry)
     finally:
         writer.close()
         reader.close()
     manifest["segments"] = listed
-    return {TIDY_NAME: csv_digest.hexdigest(), GZ_NAME: gz_digest.hexdigest()}
+    return {TIDY_NAME: sum(entry[2] for entry in listed), GZ_NAME: sum(entry[5] for entry in listed)}
 
 
 def _distinct(ids: np.ndarray) -> list[int]:

@@ -1,8 +1,8 @@
 """Which releases keep their files (EXPORTS_KEEP_LAST, EXPORTS_KEEP_EVERY), removing the others' and
 the stored pieces nothing uses any more, and serving a kept release's files.
 
-The latest release keeps every file in full. An older kept release keeps its manifest and blobs
-(hard links), and its CSV and .gz are assembled from the shared segments when downloaded. A release
+Every kept release keeps its manifest and blobs (hard links), the latest's in full, and its CSV and .gz
+are assembled from the shared segments when downloaded (the latest's too). A release
 not kept keeps its ReleaseFile rows (names, sizes, checksums) and nothing on disk:
 `manage.py export_dataset --release N` rebuilds its files from history.
 """

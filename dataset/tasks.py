@@ -33,14 +33,15 @@ def build_exports(release_id: int) -> int:
 
 @shared_task(base=PortalTask)
 def finish_exports(release_id: int) -> int:
-    """Record the whole-file checksums of the release's CSV and .gz (served from their segments); returns
-    how many were pending. Safe to run twice: a second run finds none pending."""
+    """Write the release's Parquet and changed JHU files (while it is the latest) and record the whole-file
+    checksums of its CSV and .gz (served from their segments); returns how many files it wrote or
+    checksummed. Safe to run twice: a second run finds nothing left to do."""
     with transaction.atomic():
         release = Release.objects.select_for_update().filter(pk=release_id).first()
         if release is None:
             logger.warning("finish_exports: release %s does not exist", release_id)
             return 0
-        return finishing.record_checksums(release)
+        return finishing.finish(release)
 
 
 @shared_task(base=PortalTask)

@@ -7,7 +7,8 @@ Layout under EXPORTS_ROOT:
 - <number>/<name>: the files as served: every release's blobs (hard links: no extra space); the CSV
   and .gz of every release, the latest included, are assembled from the shared segments when
   downloaded (retention.open_release_file), so a release writes only its changed segments. Their
-  whole-file SHA-256s are recorded a little later by the follow-up task (finishing.py).
+  whole-file SHA-256s, the Parquet file and the changed metrics' JHU files are the follow-up task's
+  (finishing.py), a little later and off the release's path.
 
 A release rewrites only the dates whose values changed: every other date's segment is the previous
 release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
@@ -19,7 +20,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,17 +36,17 @@ from ..selectors import latest_release
 from . import segments
 from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
-from .finishing import PENDING
 from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
 from .patching import patch_segments, table_keys
 from .retention import ASSEMBLED, apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
-from .segments import Manifest
+from .segments import Manifest, link, sha256_of
 from .table import Lookups, Table, as_of_release, from_database, from_snapshot
 from .tidy import write_tidy
 
 FORMATS = ("tidy", "jhu", "parquet", "datapackage")
+PENDING = ""  # ReleaseFile.sha256 of a file whose checksum the follow-up (finishing.py) has not recorded yet
 GZ_NAME = TIDY_NAME + ".gz"
 
 
@@ -84,14 +84,6 @@ def _format_of(name: str) -> str:
     return "datapackage"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def root() -> Path:
     return Path(settings.EXPORTS_ROOT)
 
@@ -101,7 +93,8 @@ def read_manifest(number: int) -> Manifest | None:
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
-    """Write every format for the latest release and record its files; a second run does nothing.
+    """Write the latest release's CSV segments, Data Package and errata, and record its files (the rest is
+    the follow-up's: finishing.py); a second run does nothing.
 
     Exports describe the dataset as it is now, so only the latest release gets them: an older
     release's task finds a newer one and returns without writing.
@@ -202,13 +195,20 @@ def _write_release(
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
-        manifest = {"number": release.number, "fingerprint": lookups.fingerprint, "segments": [], "blobs": {}}
-        # The Parquet file needs no database: written by a thread while this one writes the CSV.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            parquet = pool.submit(write_parquet, staging / "work", table=table, lookups=lookups)
-            tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest)
-            parquet_files = parquet.result()
-        blobs = _write_blobs(staging, release, table, lookups, before, changes.metrics, parquet_files)
+        # The Parquet file and the changed metrics' JHU files are the follow-up's (finishing.py): it
+        # writes them while the release is still the latest and marks the manifest finished.
+        finished = before is not None and before.get("finished", True)
+        to_write = changes.metrics if finished else None
+        manifest = {
+            "number": release.number,
+            "fingerprint": lookups.fingerprint,
+            "segments": [],
+            "blobs": {},
+            "finished": False,
+            "jhu_to_write": None if to_write is None else sorted(to_write),
+        }
+        tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest)
+        blobs = _write_blobs(staging, release, table, lookups, before, to_write)
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -305,49 +305,28 @@ def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Calla
 
 
 def _write_blobs(
-    staging: Path,
-    release: Release,
-    table: Table,
-    lookups: Lookups,
-    before: Manifest | None,
-    changed_metrics: set[int] | None,
-    parquet: list[Path],
+    staging: Path, release: Release, table: Table, lookups: Lookups, before: Manifest | None, to_write: set[int] | None
 ) -> dict[str, str]:
-    """Parquet (written), JHU and the Data Package, each stored once by content and hard-linked into the release.
-
-    JHU's files of metrics without changes are the previous release's."""
+    """The Data Package (with CITATION.cff) and the errata, each stored once by content and hard-linked into
+    the release, and the previous release's JHU files of the metrics without changes (`to_write`: the
+    metrics whose JHU files the follow-up writes, None: all). The Parquet file and the other JHU files
+    are written by the follow-up task (finishing.py)."""
     work = staging / "work"
     blobs: dict[str, str] = {}
-    if before is not None and changed_metrics is not None:
+    if before is not None and to_write is not None:
         for pk, code in lookups.metric_code.items():
-            if pk not in changed_metrics:
+            if pk not in to_write:
                 blobs.update({name: before["blobs"][name] for name in jhu_names(code) if name in before["blobs"]})
     written = [
-        *parquet,
-        *write_jhu_from_table(work, table, metrics=changed_metrics),
         *write_datapackage(work, release=release, tidy_written=True, table=table),
         write_errata_file(work, release),
     ]
     for path in written:
-        sha = sha256_of(path)
-        stored = segments.blob_path(root(), sha)
-        if not stored.exists():
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, stored)
-        blobs[path.name] = sha
+        blobs[path.name] = segments.store_blob(root(), path)
     for name, sha in blobs.items():
         link(segments.blob_path(root(), sha), staging / name)
     shutil.rmtree(work, ignore_errors=True)
     return dict(sorted(blobs.items()))
-
-
-def link(source: Path, target: Path) -> None:
-    """Hard-link a stored file into a release (a copy where the file system cannot link)."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def rebuild_release(release: Release, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
@@ -366,4 +345,18 @@ def rebuild_release(release: Release, directory: Path | None = None) -> list[tup
         write_errata_file(directory, release),
     ]
     recorded = dict(release.files.values_list("name", "sha256"))
-    return [(path.name, sha256_of(path), recorded.get(path.name)) for path in written]
+    rebuilt = [(path, sha256_of(path)) for path in written]
+    if directory == root() / str(release.number):
+        for path, sha in rebuilt:  # files its follow-up never wrote (a newer release came first): listed now
+            if not recorded.get(path.name):
+                ReleaseFile.objects.update_or_create(
+                    release=release,
+                    name=path.name,
+                    defaults={
+                        "format": _format_of(path.name),
+                        "path": f"{release.number}/{path.name}",
+                        "size": path.stat().st_size,
+                        "sha256": sha,
+                    },
+                )
+    return [(path.name, sha, recorded.get(path.name)) for path, sha in rebuilt]

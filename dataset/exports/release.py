@@ -33,7 +33,7 @@ from ..errata import ERRATA_NAME
 from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import segments
+from . import incremental, segments
 from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
 from .jhu_table import jhu_names, write_jhu_from_table
@@ -109,11 +109,17 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     ends = ends_of(release, at=started)
     lookups = with_ends(Lookups.read(), ends)
     values = snapshots.advance(release)
-    table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
     changes = _changes(previous, values, before, lookups)
-    records = _write_release(release, table, lookups, before, changes)
+    order = None
+    if changes.segments is not None and before is not None:  # only the changed segments' rows
+        table = cut(incremental.segment_rows(values, lookups, changes.segments), ends)
+        described = cut(incremental.unordered(values), ends)
+        order = incremental.segment_order(before, changes.segments, segments.segment_ids(table, lookups))
+    else:
+        table = described = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
+    records = _write_release(release, table, described, lookups, before, changes, order)
     Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
@@ -187,10 +193,14 @@ def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, n
 def _write_release(
     release: Release,
     table: Table,
+    described: Table,
     lookups: Lookups,
     before: Manifest | None,
     changes: Changes,
+    order: list[int] | None,
 ) -> list[ReleaseFile]:
+    """`table`: the rows to format (every row, or the changed segments' with `order`, the segments in
+    order); `described`: every row, in any order (the Data Package's counts)."""
     target = root() / str(release.number)
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
@@ -207,8 +217,8 @@ def _write_release(
             "finished": False,
             "jhu_to_write": None if to_write is None else sorted(to_write),
         }
-        tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest)
-        blobs = _write_blobs(staging, release, table, lookups, before, to_write)
+        tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest, order)
+        blobs = _write_blobs(staging, release, described, lookups, before, to_write)
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -234,6 +244,7 @@ def _write_tidy_files(
     before: Manifest | None,
     changes: Changes,
     manifest: Manifest,
+    order: list[int] | None = None,
 ) -> dict[str, int]:
     """The CSV's and .gz's segments: new ones where values changed (patched when only values did), the
     previous release's for the others. Nothing is copied: both files are served from the segments
@@ -242,7 +253,7 @@ def _write_tidy_files(
     base = root()
     reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
     ids = segments.segment_ids(table, lookups)
-    present = _distinct(ids)
+    present = _distinct(ids) if order is None else order
     writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     reader = segments.PackReader(base)
     previous_csv = _previous_csv(before, reader)

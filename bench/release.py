@@ -102,6 +102,8 @@ def first_validation(tmp: Path, source, submitter) -> None:
     import validate as bench_validate
     from django.conf import settings
 
+    from dataset.exports import segments
+    from dataset.exports.release import read_manifest
     from dataset.selectors import latest_release
     from sources.models import Source
 
@@ -111,7 +113,11 @@ def first_validation(tmp: Path, source, submitter) -> None:
     )
     latest = latest_release()
     assert latest is not None
-    tidy = pd.read_csv(Path(settings.EXPORTS_ROOT) / str(latest.number) / "covid19-open-data.csv")
+    csv_path = tmp / "tidy.csv"  # the latest release's CSV as downloaded (served from its segments)
+    with csv_path.open("wb") as out:
+        for block in segments.iter_csv(Path(settings.EXPORTS_ROOT), read_manifest(latest.number)["segments"]):
+            out.write(block)
+    tidy = pd.read_csv(csv_path)
     path = tmp / "long.csv"
     long = tidy.rename(columns={"location_key": "location"})[["date", "location", "metric", "value"]]
     long.sort_values(["location", "metric", "date"]).to_csv(path, index=False)  # by series, as official files are

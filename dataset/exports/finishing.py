@@ -43,7 +43,6 @@ def finish(release: Release) -> int:
     recorded = record_checksums(release)
     if written:
         apply_retention(Path(settings.EXPORTS_ROOT), latest=release)  # older releases' files compressed now
-        publish.publish_release(release)  # a remote store gets the new files too (docs/storage.md)
     return written + recorded
 
 
@@ -83,6 +82,7 @@ def write_remaining_files(release: Release) -> int:
         segments.write_manifest(root, release.number, manifest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    publish.publish_files(release, sorted(blobs))  # in a remote store before they are listed (docs/storage.md)
     for name, sha in blobs.items():
         ReleaseFile.objects.update_or_create(
             release=release,

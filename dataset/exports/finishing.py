@@ -32,10 +32,6 @@ from .table import Lookups, from_snapshot
 PENDING = ""  # ReleaseFile.sha256 of a file whose checksum is not recorded yet
 
 
-def is_pending(release_file: ReleaseFile) -> bool:
-    return release_file.sha256 == PENDING
-
-
 def finish(release: Release) -> int:
     """Write what the release left to its follow-up and record its pending checksums; return how many
     files were written or checksummed."""
@@ -44,12 +40,6 @@ def finish(release: Release) -> int:
     if written:
         apply_retention(Path(settings.EXPORTS_ROOT), latest=release)  # older releases' files compressed now
     return written + recorded
-
-
-def being_written(release: Release) -> bool:
-    """Whether the latest release's Parquet and JHU files are still to be written by the follow-up."""
-    manifest = segments.read_manifest(Path(settings.EXPORTS_ROOT), release.number)
-    return manifest is not None and not manifest.get("finished", True)
 
 
 def write_remaining_files(release: Release) -> int:

@@ -113,8 +113,8 @@ def main(script: Path, database_name: str, child) -> None:
     """A benchmark script's entry point: `--child` measures in this process, otherwise once per engine."""
     if "--child" in sys.argv:
         child()
-    else:
-        sys.exit(run_per_engine(script, database_name))
+    else:  # BENCH_DATABASE_NAME: another name, for runs side by side (it must contain "bench")
+        sys.exit(run_per_engine(script, os.environ.get("BENCH_DATABASE_NAME", database_name)))
 
 
 def setup_django():

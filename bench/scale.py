@@ -158,24 +158,49 @@ def step_merge(size):
 
 def step_release(size):
     """Two releases of 1,000 changed values: the first after the import (it also writes the second value
-    snapshot, once), then one in the steady state, as every later release is."""
-    from dataset.models import Release
-    from dataset.tasks import build_exports
+    snapshot, once), then one in the steady state, as every later release is. Each is the release path
+    (the merge and `build_exports`) and then its follow-up (`finish_exports`: checksums, Parquet, JHU),
+    timed apart: in production the follow-up runs after the release is visible and its files listed."""
+    from unittest import mock
 
-    build_exports(Release.objects.latest("number").pk)  # the previous release's exports, as a live site has them
+    from dataset import tasks
+    from dataset.models import Release
+
+    follow_up = getattr(tasks, "finish_exports", None)  # absent before issue 16's follow-up task
+
+    def build(pk: int) -> float:
+        start = time.perf_counter()
+        with mock.patch.object(tasks, "dispatch", create=True):  # the follow-up is queued, not run inline
+            tasks.build_exports(pk)
+        return time.perf_counter() - start
+
+    def finish(pk: int) -> float:
+        start = time.perf_counter()
+        if follow_up is not None:
+            follow_up(pk)
+        return time.perf_counter() - start
+
+    latest = Release.objects.latest("number").pk
+    build(latest)  # the previous release's exports, as a live site has them
+    finish(latest)
     figures = {}
     for name, seed in (("", 2), ("steady_", 3)):
         frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=seed)
         before = disk_mb()
         merge_seconds = submit(frame.assign(value=frame["value"] + 1))
-        start = time.perf_counter()
-        build_exports(Release.objects.latest("number").pk)
-        exports_seconds = time.perf_counter() - start
+        latest = Release.objects.latest("number").pk
+        exports_seconds = build(latest)
+        path_disk = disk_mb() - before
+        path_peak = peak_rss_mb()
+        follow_seconds = finish(latest)
         figures.update(
             {
                 f"{name}seconds": merge_seconds + exports_seconds,
                 f"{name}merge": merge_seconds,
                 f"{name}exports": exports_seconds,
+                f"{name}path_disk_mb": path_disk,
+                f"{name}path_peak_mb": path_peak,
+                f"{name}follow_up": follow_seconds,
                 f"{name}disk_mb": disk_mb() - before,
             }
         )
@@ -351,7 +376,7 @@ def run_step(step: str, size: int, env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure_size(size: int) -> dict | None:
+def measure_size(size: int, only: set[str] | None = None) -> dict | None:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         url = database_for(size, tmp)
         if url is None:
@@ -365,6 +390,8 @@ def measure_size(size: int) -> dict | None:
         print(f"\n== {size:,} values on {url.split(':', 1)[0]} ==", flush=True)
         results: dict = {}
         for step in STEPS:
+            if only and step not in only and step not in ("setup", "import"):
+                continue
             start = time.perf_counter()
             results[step] = run_step(step, size, env)
             shown = {k: round(v, 3) if isinstance(v, float) else v for k, v in results[step].items()}
@@ -378,6 +405,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SCALE_SIZES", "1M,3M,10M"))
     parser.add_argument("--step", choices=list(STEPS))
+    parser.add_argument(
+        "--only", help="comma-separated steps to measure after setup and import (e.g. release); all by default"
+    )
     parser.add_argument("--size", type=int)
     args = parser.parse_args()
     if args.step:
@@ -392,7 +422,7 @@ def main() -> int:
     print(f"Machine: {machine()}; engine: {engine}")
     by_size = {}
     for size in sorted(parse_size(s) for s in args.sizes.split(",") if s.strip()):
-        measured = measure_size(size)
+        measured = measure_size(size, set(args.only.split(",")) if args.only else None)
         if measured is not None:
             by_size[size] = measured
     if by_size:

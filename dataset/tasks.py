@@ -3,11 +3,12 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
-from common.tasks import PortalTask
+from common.tasks import PortalTask, dispatch
 
 from . import exports, snapshots
-from .exports import publish
+from .exports import finishing, publish
 from .models import Release
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,21 @@ def build_exports(release_id: int) -> int:
     files = exports.build_release_exports(release=release)
     if files:
         publish.publish_latest(release)  # into the store readers download from (docs/storage.md)
+        dispatch(finish_exports, release.pk)  # the checksums, off the release's path
     return len(files)
+
+
+@shared_task(base=PortalTask)
+def finish_exports(release_id: int) -> int:
+    """Write the release's Parquet and changed JHU files (while it is the latest) and record the whole-file
+    checksums of its CSV and .gz (served from their segments); returns how many files it wrote or
+    checksummed. Safe to run twice: a second run finds nothing left to do."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None:
+            logger.warning("finish_exports: release %s does not exist", release_id)
+            return 0
+        return finishing.finish(release)
 
 
 @shared_task(base=PortalTask)

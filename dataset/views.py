@@ -175,6 +175,8 @@ def downloads(request):
         "metrics": index.metrics,
         "files_of": files_of,
         "files": files,
+        # The Parquet and JHU files follow the others by a minute or so (dataset.tasks.finish_exports).
+        "files_being_written": bool(files) and files_of == latest and not any(f.format == "parquet" for f in files),
         "earlier": earlier,
         "keep_last": settings.EXPORTS_KEEP_LAST,
         "keep_every": settings.EXPORTS_KEEP_EVERY,

@@ -349,6 +349,7 @@ CELERY_TASK_ROUTES = {
     "contributions.tasks.*": {"queue": "validate"},
     "review.tasks.merge_*": {"queue": "merge"},
     "dataset.tasks.build_exports*": {"queue": "exports"},
+    "dataset.tasks.finish_exports*": {"queue": "exports"},
     "*.tasks.send_*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE = {

@@ -67,8 +67,13 @@ class ReleaseFileSerializer(serializers.Serializer):
     format = serializers.CharField()
     name = serializers.CharField()
     size = serializers.IntegerField(help_text="Bytes")
-    sha256 = serializers.CharField()
+    sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 of the file; null while it is being computed, a minute or so after the release"
+    )
     url = serializers.SerializerMethodField(help_text="Download link")
+
+    def get_sha256(self, file: ReleaseFile) -> str | None:
+        return file.sha256 or None
 
     def get_url(self, file: ReleaseFile) -> str:
         request = self.context.get("request")

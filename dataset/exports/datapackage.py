@@ -120,6 +120,14 @@ def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source], used_l
     return written
 
 
+def _distinct_ids(ids: np.ndarray) -> list[int]:
+    """The distinct ids (database keys: small, not negative), in one pass rather than a sort."""
+    if not len(ids):
+        return []
+    found: list[int] = np.flatnonzero(np.bincount(np.asarray(ids, dtype="int64"))).tolist()
+    return found
+
+
 def write_datapackage(
     directory: Path, *, release: Release | None = None, tidy_written: bool = False, table: Table | None = None
 ) -> list[Path]:
@@ -132,8 +140,8 @@ def write_datapackage(
         used_sources = Source.objects.filter(pk__in=Observation.objects.values("source_id")).order_by("name")
         used_locations: Any = Observation.objects.values("location_id")
     else:
-        used_sources = Source.objects.filter(pk__in=np.unique(table.source_ids).tolist()).order_by("name")
-        used_locations = np.unique(table.location_ids).tolist()
+        used_sources = Source.objects.filter(pk__in=_distinct_ids(table.source_ids)).order_by("name")
+        used_locations = _distinct_ids(table.location_ids)
     written += _write_lookup_tables(directory, used_sources, used_locations)
 
     licences: dict[str, dict[str, str]] = {}

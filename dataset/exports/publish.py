@@ -5,8 +5,10 @@ What readers download is the store's copy, under the ReleaseFile's path (`<numbe
 - STORAGE_BACKEND=local: the store is EXPORTS_ROOT itself; publishing has nothing to do and downloads
   are streamed from there (retention.open_release_file: a kept older release's CSV is assembled from
   its segments);
-- a remote store (S3): every file of the latest release is uploaded after it is built; releases that
-  retention does not keep are removed from the store too; downloads redirect to a signed link.
+- a remote store (S3): every file of the latest release is uploaded after it is built (its CSV and .gz
+  assembled from their segments; its Parquet and JHU files by the follow-up, finishing.py, before they
+  are listed); releases that retention does not keep are removed from the store too; downloads
+  redirect to a signed link.
 """
 
 import logging
@@ -54,6 +56,18 @@ def publish_release(release: Release) -> int:
             _put_assembled(release_file)
         sent += 1
     return sent
+
+
+def publish_files(release: Release, names: list[str]) -> int:
+    """Put files of the release's folder into a remote store before they are listed (the follow-up's
+    Parquet and JHU files: finishing.py), so that no listed file is missing from the store; return how
+    many were uploaded."""
+    storage = releases_storage()
+    if not is_remote(storage):
+        return 0
+    for name in names:
+        put(Path(settings.EXPORTS_ROOT) / str(release.number) / name, f"{release.number}/{name}", storage=storage)
+    return len(names)
 
 
 def _stored_size(storage: Storage, name: str) -> int | None:

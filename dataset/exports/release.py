@@ -4,9 +4,11 @@ Layout under EXPORTS_ROOT:
 - store/segments: the tidy CSV's dates, gzip-compressed, named by SHA-256 (segments.py);
   store/blobs: every other file (Parquet, JHU, Data Package), named by SHA-256.
 - store/manifests/<number>.json.gz: what release <number>'s files are made of (segments and blobs).
-- <number>/<name>: the files as served. The latest release's are all there (its CSV and .gz
-  written in full); an older kept release keeps its blobs (hard links: no extra space) and its
-  CSV and .gz are assembled from the shared segments when downloaded (storage.open_release_file).
+- <number>/<name>: the files as served: every release's blobs (hard links: no extra space); the CSV
+  and .gz of every release, the latest included, are assembled from the shared segments when
+  downloaded (retention.open_release_file), so a release writes only its changed segments. Their
+  whole-file SHA-256s, the Parquet file and the changed metrics' JHU files are the follow-up task's
+  (finishing.py), a little later and off the release's path.
 
 A release rewrites only the dates whose values changed: every other date's segment is the previous
 release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
@@ -18,7 +20,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,19 +33,20 @@ from ..errata import ERRATA_NAME
 from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import segments
+from . import incremental, segments
 from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
 from .jhu_table import jhu_names, write_jhu_from_table
 from .parquet import write_parquet
 from .patching import patch_segments, table_keys
-from .retention import apply_retention
+from .retention import ASSEMBLED, apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
-from .segments import Manifest
+from .segments import Manifest, link, sha256_of
 from .table import Lookups, Table, as_of_release, from_database, from_snapshot
 from .tidy import write_tidy
 
 FORMATS = ("tidy", "jhu", "parquet", "datapackage")
+PENDING = ""  # ReleaseFile.sha256 of a file whose checksum the follow-up (finishing.py) has not recorded yet
 GZ_NAME = TIDY_NAME + ".gz"
 
 
@@ -82,14 +84,6 @@ def _format_of(name: str) -> str:
     return "datapackage"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def root() -> Path:
     return Path(settings.EXPORTS_ROOT)
 
@@ -99,7 +93,8 @@ def read_manifest(number: int) -> Manifest | None:
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
-    """Write every format for the latest release and record its files; a second run does nothing.
+    """Write the latest release's CSV segments, Data Package and errata, and record its files (the rest is
+    the follow-up's: finishing.py); a second run does nothing.
 
     Exports describe the dataset as it is now, so only the latest release gets them: an older
     release's task finds a newer one and returns without writing.
@@ -108,20 +103,32 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     if latest is None or latest.pk != release.pk:
         return []
     existing = list(release.files.all())
-    if release.exports_built_at and existing and all((root() / f.path).is_file() for f in existing):
+    if release.exports_built_at and existing and _complete(release, existing):
         return existing
     started = timezone.now()  # recorded as exports_built_at: the end marks as of now are the files' (ends.py)
     ends = ends_of(release, at=started)
     lookups = with_ends(Lookups.read(), ends)
     values = snapshots.advance(release)
-    table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
     changes = _changes(previous, values, before, lookups)
-    records = _write_release(release, table, lookups, before, changes)
+    order = None
+    if changes.segments is not None and before is not None:  # only the changed segments' rows
+        table = cut(incremental.segment_rows(values, lookups, changes.segments), ends)
+        described = cut(incremental.unordered(values), ends)
+        order = incremental.segment_order(before, changes.segments, segments.segment_ids(table, lookups))
+    else:
+        table = described = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
+    records = _write_release(release, table, described, lookups, before, changes, order)
     Release.objects.filter(pk=release.pk).update(exports_built_at=started)
     apply_retention(root(), latest=release)
     return records
+
+
+def _complete(release: Release, files: list[ReleaseFile]) -> bool:
+    """Whether every file is in the release's folder, the CSV and .gz as segments listed by its manifest."""
+    has_segments = bool((read_manifest(release.number) or {}).get("segments"))
+    return all(has_segments if f.name in ASSEMBLED else (root() / f.path).is_file() for f in files)
 
 
 @dataclass
@@ -186,21 +193,32 @@ def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, n
 def _write_release(
     release: Release,
     table: Table,
+    described: Table,
     lookups: Lookups,
     before: Manifest | None,
     changes: Changes,
+    order: list[int] | None,
 ) -> list[ReleaseFile]:
+    """`table`: the rows to format (every row, or the changed segments' with `order`, the segments in
+    order); `described`: every row, in any order (the Data Package's counts)."""
     target = root() / str(release.number)
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
-        manifest = {"number": release.number, "fingerprint": lookups.fingerprint, "segments": [], "blobs": {}}
-        # The Parquet file needs no database: written by a thread while this one writes the CSV.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            parquet = pool.submit(write_parquet, staging / "work", table=table, lookups=lookups)
-            tidy_shas = _write_tidy_files(staging, table, lookups, before, changes, manifest)
-            parquet_files = parquet.result()
-        blobs = _write_blobs(staging, release, table, lookups, before, changes.metrics, parquet_files)
+        # The Parquet file and the changed metrics' JHU files are the follow-up's (finishing.py): it
+        # writes them while the release is still the latest and marks the manifest finished.
+        finished = before is not None and before.get("finished", True)
+        to_write = changes.metrics if finished else None
+        manifest = {
+            "number": release.number,
+            "fingerprint": lookups.fingerprint,
+            "segments": [],
+            "blobs": {},
+            "finished": False,
+            "jhu_to_write": None if to_write is None else sorted(to_write),
+        }
+        tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest, order)
+        blobs = _write_blobs(staging, release, described, lookups, before, to_write)
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -208,37 +226,34 @@ def _write_release(
         segments.write_manifest(root(), release.number, manifest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    records = []
-    for name, sha in {**tidy_shas, **blobs}.items():
-        records.append(
-            ReleaseFile.objects.update_or_create(
-                release=release,
-                name=name,
-                defaults={
-                    "format": _format_of(name),
-                    "path": f"{release.number}/{name}",
-                    "size": (target / name).stat().st_size,
-                    "sha256": sha,
-                },
-            )[0]
-        )
-    return records
+    files = {name: (size, PENDING) for name, size in tidy_sizes.items()}  # checksums: finishing.py
+    files.update({name: ((target / name).stat().st_size, sha) for name, sha in blobs.items()})
+    return [
+        ReleaseFile.objects.update_or_create(
+            release=release,
+            name=name,
+            defaults={"format": _format_of(name), "path": f"{release.number}/{name}", "size": size, "sha256": sha},
+        )[0]
+        for name, (size, sha) in files.items()
+    ]
 
 
 def _write_tidy_files(
-    staging: Path,
     table: Table,
     lookups: Lookups,
     before: Manifest | None,
     changes: Changes,
     manifest: Manifest,
-) -> dict[str, str]:
-    """The full CSV and .gz: new segments where values changed (patched when only values did), the
-    previous release's for the others."""
+    order: list[int] | None = None,
+) -> dict[str, int]:
+    """The CSV's and .gz's segments: new ones where values changed (patched when only values did), the
+    previous release's for the others. Nothing is copied: both files are served from the segments
+    (retention.open_release_file), and their whole-file checksums are recorded by finishing.py later.
+    Returns each file's size."""
     base = root()
     reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
     ids = segments.segment_ids(table, lookups)
-    present = _distinct(ids)
+    present = _distinct(ids) if order is None else order
     writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     reader = segments.PackReader(base)
     previous_csv = _previous_csv(before, reader)
@@ -246,29 +261,20 @@ def _write_tidy_files(
     patchable = {s for s in changes.patchable if s in wanted and s in reused}
     fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
     fresh.update(segments.format_segments(table, lookups, ids, wanted - set(fresh)))
-    csv_digest, gz_digest = hashlib.sha256(), hashlib.sha256()
     listed = []
     try:
-        with (staging / TIDY_NAME).open("wb") as out, (staging / GZ_NAME).open("wb") as gz_out:
-            for segment in [segments.HEADER_ID, *present]:
-                data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
-                entry = reused.get(segment)
-                if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
-                    entry, packed = writer.add(segment, data)
-                else:
-                    assert entry is not None  # a segment is either new or the previous release's
-                    data = data if data is not None else previous_csv(entry)
-                    packed = reader.packed(entry)
-                listed.append(entry)
-                out.write(data)
-                csv_digest.update(data)
-                gz_out.write(packed)
-                gz_digest.update(packed)
+        for segment in [segments.HEADER_ID, *present]:
+            data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
+            entry = reused.get(segment)
+            if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
+                entry, _ = writer.add(segment, data)
+            assert entry is not None  # a segment is either new or the previous release's
+            listed.append(entry)
     finally:
         writer.close()
         reader.close()
     manifest["segments"] = listed
-    return {TIDY_NAME: csv_digest.hexdigest(), GZ_NAME: gz_digest.hexdigest()}
+    return {TIDY_NAME: sum(entry[2] for entry in listed), GZ_NAME: sum(entry[5] for entry in listed)}
 
 
 def _distinct(ids: np.ndarray) -> list[int]:
@@ -310,49 +316,28 @@ def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Calla
 
 
 def _write_blobs(
-    staging: Path,
-    release: Release,
-    table: Table,
-    lookups: Lookups,
-    before: Manifest | None,
-    changed_metrics: set[int] | None,
-    parquet: list[Path],
+    staging: Path, release: Release, table: Table, lookups: Lookups, before: Manifest | None, to_write: set[int] | None
 ) -> dict[str, str]:
-    """Parquet (written), JHU and the Data Package, each stored once by content and hard-linked into the release.
-
-    JHU's files of metrics without changes are the previous release's."""
+    """The Data Package (with CITATION.cff) and the errata, each stored once by content and hard-linked into
+    the release, and the previous release's JHU files of the metrics without changes (`to_write`: the
+    metrics whose JHU files the follow-up writes, None: all). The Parquet file and the other JHU files
+    are written by the follow-up task (finishing.py)."""
     work = staging / "work"
     blobs: dict[str, str] = {}
-    if before is not None and changed_metrics is not None:
+    if before is not None and to_write is not None:
         for pk, code in lookups.metric_code.items():
-            if pk not in changed_metrics:
+            if pk not in to_write:
                 blobs.update({name: before["blobs"][name] for name in jhu_names(code) if name in before["blobs"]})
     written = [
-        *parquet,
-        *write_jhu_from_table(work, table, metrics=changed_metrics),
         *write_datapackage(work, release=release, tidy_written=True, table=table),
         write_errata_file(work, release),
     ]
     for path in written:
-        sha = sha256_of(path)
-        stored = segments.blob_path(root(), sha)
-        if not stored.exists():
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, stored)
-        blobs[path.name] = sha
+        blobs[path.name] = segments.store_blob(root(), path)
     for name, sha in blobs.items():
         link(segments.blob_path(root(), sha), staging / name)
     shutil.rmtree(work, ignore_errors=True)
     return dict(sorted(blobs.items()))
-
-
-def link(source: Path, target: Path) -> None:
-    """Hard-link a stored file into a release (a copy where the file system cannot link)."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def rebuild_release(release: Release, directory: Path | None = None) -> list[tuple[str, str, str | None]]:
@@ -371,4 +356,18 @@ def rebuild_release(release: Release, directory: Path | None = None) -> list[tup
         write_errata_file(directory, release),
     ]
     recorded = dict(release.files.values_list("name", "sha256"))
-    return [(path.name, sha256_of(path), recorded.get(path.name)) for path in written]
+    rebuilt = [(path, sha256_of(path)) for path in written]
+    if directory == root() / str(release.number):
+        for path, sha in rebuilt:  # files its follow-up never wrote (a newer release came first): listed now
+            if not recorded.get(path.name):
+                ReleaseFile.objects.update_or_create(
+                    release=release,
+                    name=path.name,
+                    defaults={
+                        "format": _format_of(path.name),
+                        "path": f"{release.number}/{path.name}",
+                        "size": path.stat().st_size,
+                        "sha256": sha,
+                    },
+                )
+    return [(path.name, sha, recorded.get(path.name)) for path, sha in rebuilt]

@@ -1,8 +1,8 @@
 """Which releases keep their files (EXPORTS_KEEP_LAST, EXPORTS_KEEP_EVERY), removing the others' and
 the stored pieces nothing uses any more, and serving a kept release's files.
 
-The latest release keeps every file in full. An older kept release keeps its manifest and blobs
-(hard links), and its CSV and .gz are assembled from the shared segments when downloaded. A release
+Every kept release keeps its manifest and blobs (hard links), the latest's in full, and its CSV and .gz
+are assembled from the shared segments when downloaded (the latest's too). A release
 not kept keeps its ReleaseFile rows (names, sizes, checksums) and nothing on disk:
 `manage.py export_dataset --release N` rebuilds its files from history.
 """
@@ -41,7 +41,11 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
     numbers whose files were removed."""
     removed = []
     referenced: set[str] = set()
-    latest_blobs = set(_manifest(root, latest.number).get("blobs", {}).values())
+    latest_manifest = _manifest(root, latest.number)
+    latest_blobs = set(latest_manifest.get("blobs", {}).values())
+    # Until the follow-up has written the latest release's Parquet and JHU files (finishing.py), which
+    # may be an older release's bytes, no file is compressed; the follow-up applies retention again.
+    finished = latest_manifest.get("finished", True)
     for number, folder in _release_folders(root):
         if number > latest.number:
             continue
@@ -55,6 +59,9 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
         for name, sha in manifest.get("blobs", {}).items():
             if number == latest.number or sha in latest_blobs or not _compressible(name):
                 referenced.add(sha)
+                continue
+            if not finished:  # left as it is, compressed or not, until the follow-up applies retention
+                referenced.update({sha, f"{sha}.gz"})
                 continue
             _compress(root, sha)
             referenced.add(f"{sha}.gz")

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +45,33 @@ def store_root(root: Path) -> Path:
 
 def blob_path(root: Path, sha: str) -> Path:
     return store_root(root) / "blobs" / sha[:2] / sha
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_blob(root: Path, path: Path) -> str:
+    """Move a written file into the blob store (named by its SHA-256, kept once); return its SHA-256."""
+    sha = sha256_of(path)
+    stored = blob_path(root, sha)
+    if not stored.exists():
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, stored)
+    return sha
+
+
+def link(source: Path, target: Path) -> None:
+    """Hard-link a stored file into a release (a copy where the file system cannot link)."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def manifest_path(root: Path, number: int) -> Path:

@@ -21,6 +21,7 @@ from places.models import Location, Metric
 from tests.sources.factories import SourceFactory
 
 from .jhu_data import early_file, import_jhu
+from .release_files import downloaded
 
 TIDY = "covid19-open-data.csv"
 
@@ -72,7 +73,7 @@ def test_a_small_change_writes_only_the_changed_parts(imported, django_capture_o
     first_packs = packs()
     second = change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 123_456)
     new_packs = {name: size for name, size in packs().items() if name not in first_packs}
-    whole_gz = (folder(second) / f"{TIDY}.gz").stat().st_size
+    whole_gz = len(downloaded(second, f"{TIDY}.gz"))
     # One segment of the tidy CSV was written again: a few hundred bytes, not the whole file.
     assert len(new_packs) == 1
     assert sum(new_packs.values()) < whole_gz / 20
@@ -80,7 +81,7 @@ def test_a_small_change_writes_only_the_changed_parts(imported, django_capture_o
     deaths = "time_series_covid19_deaths_global.csv"
     assert (folder(second) / deaths).stat().st_ino == (folder(first) / deaths).stat().st_ino
     # The changed value is in the new release's files, in full.
-    text = (folder(second) / TIDY).read_text()
+    text = downloaded(second, TIDY).decode()
     assert "2020-03-15,IT,Italy,confirmed,123456," in text
 
 
@@ -89,7 +90,7 @@ def test_the_latest_files_equal_a_build_from_scratch(imported, django_capture_on
     latest = change(django_capture_on_commit_callbacks, "FR", "2020-03-02", 7, metric="deaths")
     files = recorded(latest)
     for name, sha in files.items():  # what is served is what was recorded
-        assert sha256((folder(latest) / name).read_bytes()) == sha
+        assert sha256(downloaded(latest, name)) == sha
     call_command("export_dataset", "--format", "tidy", "--output", str(tmp_path / "tidy"), stdout=io.StringIO())
     for name in (TIDY, f"{TIDY}.gz"):
         assert sha256((tmp_path / "tidy" / name).read_bytes()) == files[name]
@@ -103,9 +104,9 @@ def test_the_latest_files_equal_a_build_from_scratch(imported, django_capture_on
 def test_the_gzip_copy_reads_as_the_csv(imported):
     import gzip
 
-    csv_path = folder(imported) / TIDY
-    assert gzip.decompress((folder(imported) / f"{TIDY}.gz").read_bytes()) == csv_path.read_bytes()
-    assert len(pd.read_csv(folder(imported) / f"{TIDY}.gz")) == Observation.objects.count()
+    plain, packed = downloaded(imported, TIDY), downloaded(imported, f"{TIDY}.gz")
+    assert gzip.decompress(packed) == plain
+    assert len(pd.read_csv(io.BytesIO(packed), compression="gzip")) == Observation.objects.count()
 
 
 def test_retention_removes_what_it_does_not_keep_and_old_releases_are_rebuilt_byte_for_byte(
@@ -171,7 +172,7 @@ def test_a_changed_value_patches_its_segment_and_the_file_equals_a_build_from_sc
     latest = change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 123_456, source=source)
     # Only a value changed (same rows): no segment was formatted again, the old text was patched.
     assert formatted == [set()]
-    assert "2020-03-15,IT,Italy,confirmed,123456," in (folder(latest) / TIDY).read_text()
+    assert "2020-03-15,IT,Italy,confirmed,123456," in downloaded(latest, TIDY).decode()
     call_command("export_dataset", "--format", "tidy", "--output", str(tmp_path), stdout=io.StringIO())
     for name in (TIDY, f"{TIDY}.gz"):
         assert sha256((tmp_path / name).read_bytes()) == recorded(latest)[name]

@@ -53,6 +53,30 @@ def test_downloads_lists_latest_files_with_size_and_sha256_and_earlier_changelog
     assert 'href="/data/downloads/1/tidy.csv"' in earlier
 
 
+def test_a_checksum_being_computed_is_said_so_and_the_file_is_still_linked(client, reference_data, settings):
+    release = make_release(1)
+    tidy = write_export(settings, release, "tidy.csv", b"date\n")
+    tidy.sha256 = ""  # the follow-up task (dataset.tasks.finish_exports) has not recorded it yet
+    tidy.save()
+    html = client.get(reverse("dataset:downloads")).content.decode()
+    current = html.split('id="current-heading"', 1)[1].split("Earlier releases", 1)[0]
+    assert "Checksum being computed" in current
+    assert 'href="/data/downloads/1/tidy.csv"' in current
+    assert '<code class="sha"></code>' not in current
+
+
+def test_the_parquet_and_jhu_files_being_written_are_announced_not_linked(client, reference_data, settings):
+    release = make_release(1)
+    write_export(settings, release, "covid19-open-data.csv", b"date\n", fmt="csv")
+    html = client.get(reverse("dataset:downloads")).content.decode()
+    assert "The Parquet file and the files in JHU" in html
+    assert ".parquet" not in html
+    write_export(settings, release, "covid19-open-data.parquet", b"PAR1", fmt="parquet")
+    html = client.get(reverse("dataset:downloads")).content.decode()
+    assert "The Parquet file and the files in JHU" not in html
+    assert 'href="/data/downloads/1/covid19-open-data.parquet"' in html
+
+
 def test_downloads_while_latest_exports_are_building_offers_the_previous_files(client, reference_data, settings):
     first = make_release(1)
     write_export(settings, first, "tidy.csv", b"x\n")

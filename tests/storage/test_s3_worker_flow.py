@@ -21,6 +21,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from contributions.models import Submission
+from dataset.exports import segments
 from dataset.models import Release
 from sources.models import Source
 from tests.conftest import WorkerHandle
@@ -154,6 +155,8 @@ def test_files_pass_between_web_and_worker_only_through_the_store(s3_worker, s3_
     release = Release.objects.get(submissions=submission)
     # Its files are recorded one by one, then the release is marked built: only then are they all known.
     wait_for(lambda: Release.objects.filter(pk=release.pk, exports_built_at__isnull=False).exists(), "the exports")
+    # The CSV's checksums are recorded by the follow-up task (dataset.tasks.finish_exports), a little later.
+    wait_for(lambda: not release.files.filter(sha256="").exists(), "the checksums")
     recorded = dict(release.files.values_list("name", "sha256"))
     expected = sorted(f"releases/{release.number}/{name}" for name in recorded)
     wait_for(lambda: keys(store, "releases/") == expected, "the release's files in the store")
@@ -172,4 +175,5 @@ def test_files_pass_between_web_and_worker_only_through_the_store(s3_worker, s3_
     # Nothing went through a disk: the web process wrote no file, the worker built the exports in its own.
     assert not Path(settings.MEDIA_ROOT).exists()
     assert not Path(settings.EXPORTS_ROOT).exists()
-    assert (Path(s3_worker.env["EXPORTS_ROOT"]) / str(release.number) / TIDY).is_file()
+    # The worker keeps the CSV as segments listed by the release's manifest (dataset/exports/segments.py).
+    assert segments.manifest_path(Path(s3_worker.env["EXPORTS_ROOT"]), release.number).is_file()

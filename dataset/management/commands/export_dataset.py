@@ -36,7 +36,8 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no release number {number}.")
         differ = []
-        for name, sha, recorded in rebuild_release(found, Path(output) if output else None):
+        for name, sha, recorded_or_pending in rebuild_release(found, Path(output) if output else None):
+            recorded = recorded_or_pending or None  # "" while the follow-up task has not recorded it
             note = (
                 "no checksum recorded" if recorded is None else ("checksum matches" if recorded == sha else "DIFFERS")
             )

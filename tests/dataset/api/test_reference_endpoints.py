@@ -58,7 +58,16 @@ def test_releases_newest_first_with_counts_and_export_links(client_api, referenc
     assert (latest["values_added"], latest["values_changed"]) == (1, 1)
     assert latest["files"][0]["url"].endswith("/data/downloads/2/observations.csv")
     assert latest["files"][0]["size"] == 1234
+    assert latest["files"][0]["sha256"] == "ab" * 32
     assert client_api.get("/api/v1/releases/1/").json()["values_added"] == 2
+
+
+def test_a_checksum_still_being_computed_is_null_not_an_empty_string(client_api, reference_data):
+    release = publish(series("IT", "confirmed", "2020-03-01", [1]), source=make_source())
+    ReleaseFile.objects.create(
+        release=release, format="csv", name="observations.csv", path="1/observations.csv", size=10, sha256=""
+    )
+    assert client_api.get(f"/api/v1/releases/{release.number}/").json()["files"][0]["sha256"] is None
 
 
 def test_ping_answers_without_the_database(client_api, django_assert_num_queries, db):

@@ -21,6 +21,7 @@ from dataset.models import Erratum, Release
 from dataset.upsert import upsert_observations
 from places.models import Location, Metric
 from tests.dataset.jhu_data import early_file, import_jhu
+from tests.dataset.release_files import downloaded
 from tests.dataset.test_ended import RECOVERED, _recovered_file
 from tests.sources.factories import SourceFactory
 
@@ -68,13 +69,15 @@ def _italy_dates(frame: pd.DataFrame) -> list[str]:
 
 def test_the_files_leave_out_the_values_after_a_series_end(two_releases, tmp_path):
     first, second = two_releases
-    tidy = pd.read_csv(_folder(second) / TIDY, dtype=str)
+    tidy = pd.read_csv(io.BytesIO(downloaded(second, TIDY)), dtype=str)
     italy = _italy_dates(tidy)
     assert italy[-1] == "2020-03-19"  # the day before the end
     assert "2020-03-30" in set(tidy[tidy["location_key"] == "FR"]["date"])  # other series go on
-    parquet = pd.read_parquet(_folder(second) / "covid19-open-data.parquet")
+    parquet = pd.read_parquet(io.BytesIO(downloaded(second, "covid19-open-data.parquet")))
     assert _italy_dates(parquet) == italy
-    jhu = pd.read_csv(_folder(second) / "time_series_covid19_confirmed_global.csv", dtype=str, keep_default_na=False)
+    jhu = pd.read_csv(
+        io.BytesIO(downloaded(second, "time_series_covid19_confirmed_global.csv")), dtype=str, keep_default_na=False
+    )
     row = jhu[(jhu["Country/Region"] == "Italy") & (jhu["Province/State"] == "")].iloc[0]
     assert row["3/19/20"] != ""
     assert (row["3/20/20"], row["3/30/20"]) == ("", "")
@@ -133,7 +136,7 @@ def test_the_import_that_marks_jhu_zeros_leaves_them_out_of_its_own_release(
     with django_capture_on_commit_callbacks(execute=True):
         import_jhu(path, extra=())  # the marks come after the release, in the same import
     release = Release.objects.get()
-    tidy = pd.read_csv(_folder(release) / TIDY, dtype=str)
+    tidy = pd.read_csv(io.BytesIO(downloaded(release, TIDY)), dtype=str)
     italy = tidy[(tidy["location_key"] == "IT") & (tidy["metric"] == "recovered")]
     assert italy["value"].astype(float).tolist() == [0, 5, 40, 90, 120]  # no zeros after the end
     rebuilt = rebuild_release(release, tmp_path / "rebuilt")

@@ -61,6 +61,14 @@ def keys_by_code(
     return keys, scratch
 
 
+def split_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days since 1970, location_ids, metric_ids) of observation keys, as new int64 arrays."""
+    keys = np.asarray(keys)
+    location_ids = keys >> LOCATION_SHIFT
+    metric_ids = (keys >> METRIC_SHIFT) & ((1 << (LOCATION_SHIFT - METRIC_SHIFT)) - 1)
+    return keys & ((1 << METRIC_SHIFT) - 1), location_ids, metric_ids
+
+
 def key_parts(keys: np.ndarray, spares: list[np.ndarray]) -> dict[str, np.ndarray]:
     """location_id, metric_id and date (datetime64[s]) back from observation keys, written into
     `spares` (int64 arrays as long as `keys` that nothing uses any more) while there are some: fresh

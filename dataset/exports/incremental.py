@@ -9,7 +9,7 @@ day and a location of that block, so a two-dimensional table of wanted (day, blo
 import numpy as np
 
 from .. import snapshots
-from ..keys import LOCATION_SHIFT, METRIC_SHIFT
+from ..keys import split_keys
 from . import segments
 from .segments import Manifest
 from .table import Lookups, Table, from_snapshot
@@ -31,8 +31,7 @@ def segment_rows(values: "snapshots.Values", lookups: Lookups, wanted: set[int])
     keys = np.asarray(values.keys)
     if not wanted or not len(keys):
         return from_snapshot(keys[:0], np.asarray(values.values)[:0], np.asarray(values.source_ids)[:0], lookups)
-    days = keys & ((1 << METRIC_SHIFT) - 1)
-    location_ids = keys >> LOCATION_SHIFT
+    days, location_ids, _ = split_keys(keys)
     chosen = np.array(sorted(wanted), dtype="int64")
     wanted_days, wanted_blocks = chosen // segments.DAY_FACTOR, chosen % segments.DAY_FACTOR
     first = int(wanted_days.min())
@@ -47,11 +46,8 @@ def segment_rows(values: "snapshots.Values", lookups: Lookups, wanted: set[int])
 
 def unordered(values: "snapshots.Values") -> Table:
     """The whole snapshot as a table in key order (not the tidy order): what the Data Package counts."""
-    keys = np.asarray(values.keys)
     return Table(
-        keys & ((1 << METRIC_SHIFT) - 1),
-        keys >> LOCATION_SHIFT,
-        (keys >> METRIC_SHIFT) & ((1 << (LOCATION_SHIFT - METRIC_SHIFT)) - 1),
+        *split_keys(values.keys),
         np.asarray(values.values),
         np.asarray(values.source_ids),
     )

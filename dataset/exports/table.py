@@ -15,7 +15,7 @@ import pandas as pd
 from places.models import Location, Metric
 from sources.models import Source
 
-from ..keys import LOCATION_SHIFT, METRIC_SHIFT
+from ..keys import split_keys
 from ..models import JhuRow, Observation, Release
 from ..vintages import SOURCE, VALUE, as_of
 from .reading import epoch_days_sql, fetch_columns
@@ -135,10 +135,7 @@ def _tidy_permutation(
 
 def from_snapshot(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, lookups: Lookups) -> Table:
     """The table of a value snapshot (keys as dataset/keys.py makes them)."""
-    keys = np.asarray(keys)
-    location_ids = keys >> LOCATION_SHIFT
-    metric_ids = (keys >> METRIC_SHIFT) & ((1 << (LOCATION_SHIFT - METRIC_SHIFT)) - 1)
-    days = keys & ((1 << METRIC_SHIFT) - 1)
+    days, location_ids, metric_ids = split_keys(keys)
     return tidy_order((days, location_ids, metric_ids, np.asarray(values), np.asarray(source_ids)), lookups)
 
 

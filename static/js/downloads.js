@@ -45,7 +45,7 @@
         var rows = body.results || [];
         if (!rows.length) { box.replaceChildren(cell("p", gettext("No values match: the download would be empty."), "message")); return; }
         var table = document.createElement("table");
-        table.className = "table";
+        table.className = "table table-nowrap";
         table.dataset.testid = "preview";
         var head = document.createElement("tr");
         COLUMNS.forEach(function (c) { head.appendChild(cell("th", c, c === "value" ? "num" : "")); });

@@ -4,6 +4,9 @@ previews a filtered download. Screenshots of the downloads page at 1280 and 390 
 
 import pytest
 
+from dataset.exports.finishing import finish
+from dataset.exports.release import build_release_exports
+
 from tests.dataset.page_data import italy_and_france
 from tests.sources.factories import SourceFactory
 
@@ -88,8 +91,12 @@ def test_the_navigation_collapses_into_a_menu_on_a_phone(live_server, browser, r
 
 
 def test_the_downloads_page_previews_a_filtered_download(live_server, page, screenshot, reference_data):
-    italy_and_france()
+    _, release = italy_and_france()
+    build_release_exports(release=release)
+    finish(release)
     page.goto(live_server.url + "/data/downloads/")
+    files = page.locator("main table").first.inner_text()
+    assert "covid19-open-data.csv.gz" in files and "covid19-open-data.parquet" in files
     page.fill("#filtered-search", "Fran")
     page.locator(".place-results button", has_text="France (FR)").click()
     page.fill("#filtered-places", page.input_value("#filtered-places") + ",IT")

@@ -143,8 +143,10 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
                 gettext_noop("Every value is already in the dataset with the same figure: this upload changes nothing.")
             )
             if everything
-            else Text(
-                gettext_noop("%(count)s of %(total)s values are identical to the canonical ones."),
+            else Text.ngettext(
+                "%(count)s of %(total)s values is identical to the canonical one.",
+                "%(count)s of %(total)s values are identical to the canonical ones.",
+                n,
                 count=f"{n:,}",
                 total=f"{len(frame):,}",
             )

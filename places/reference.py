@@ -2,7 +2,9 @@
 
 Names come from three places: ISO's own (pycountry), the names people write that are made from
 them by rule (`places.names`: ISO's name without the kind of subdivision, pycountry's translations
-in Latin letters), and a short curated list (`data/aliases.csv`, with why each is there). A name
+in Latin letters), and two curated lists: `data/aliases.csv` (with why each is there) and
+`data/region_aliases.csv` (publishers' names of ISO 3166-2 subdivisions, such as JHU's "Moscow
+Oblast", each with its country, code and where the spelling comes from). A name
 made by rule becomes an alias only when it names one place: never one that another place already
 carries, nor one that two places of a country (or two countries) would share.
 
@@ -27,6 +29,7 @@ from .names import iso_name_variants, translated_country_names, translated_names
 from .populations import load_country_populations
 
 CURATED_ALIASES = Path(__file__).parent / "data" / "aliases.csv"
+REGION_ALIASES = Path(__file__).parent / "data" / "region_aliases.csv"
 Alias = tuple[str, str, int]  # scheme, text, location id
 
 METRICS = [
@@ -228,6 +231,24 @@ def _curated_aliases(ids: dict[str, int]) -> set[Alias]:
         return {(row["scheme"], row["text"], ids[row["location_key"]]) for row in csv.DictReader(lines)}
 
 
+def read_region_aliases() -> list[dict[str, str]]:
+    """The rows of `data/region_aliases.csv`: country, alias, iso_3166_2, source, note."""
+    with REGION_ALIASES.open(encoding="utf-8", newline="") as lines:
+        return list(csv.DictReader(lines))
+
+
+def _region_aliases(ids: dict[str, int]) -> set[Alias]:
+    """The publishers' names of subdivisions in `data/region_aliases.csv`, on the place with that ISO 3166-2 code."""
+    aliases: set[Alias] = set()
+    for row in read_region_aliases():
+        if not row["iso_3166_2"].startswith(row["country"] + "-"):
+            raise ValueError(
+                f"region_aliases.csv: {row['alias']!r} is given {row['iso_3166_2']}, not a code of {row['country']}"
+            )
+        aliases.add((LocationAlias.Scheme.NAME, row["alias"], ids[subdivision_key(row["iso_3166_2"])]))
+    return aliases
+
+
 def _names_taken(aliases: Iterable[Alias], locations: Iterable[Location]) -> dict[str, set[int]]:
     """Every normalised name or code already given to a place, with the places that carry it."""
     taken: dict[str, set[int]] = defaultdict(set)
@@ -308,7 +329,7 @@ def load_reference_data() -> LoadResult:
             existing.update({loc.key: loc for loc in new_locations})
 
     ids = {key: loc.pk for key, loc in existing.items()}
-    aliases = _official_aliases(rows, ids) | _curated_aliases(ids)
+    aliases = _official_aliases(rows, ids) | _curated_aliases(ids) | _region_aliases(ids)
     known = set(LocationAlias.objects.values_list("scheme", "text", "location_id"))
     aliases |= _derived_aliases(rows, ids, taken=_names_taken([*aliases, *known], existing.values()))
     new_aliases = [

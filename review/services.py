@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.permissions import can_retry_merge
 from common.tasks import dispatch_on_commit
@@ -243,12 +243,16 @@ def priority_decision(submission: Submission, *, override: bool, keep: bool) -> 
     protected = higher_priority_values(submission)
     if protected:
         raise OverrideRequired(
-            _(
+            ngettext(
+                "%(count)s value differs from that of a higher-priority source. Choose: approve with the "
+                "override (this upload wins), approve keeping the higher-priority values (every other value is "
+                "merged), or request changes.",
                 "%(count)s values differ from those of a higher-priority source. Choose: approve with the "
                 "override (this upload wins), approve keeping the higher-priority values (every other value is "
-                "merged), or request changes."
+                "merged), or request changes.",
+                protected,
             )
-            % {"count": protected}
+            % {"count": f"{protected:,}"}
         )
     return ""
 

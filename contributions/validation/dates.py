@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from ..parsing import problem
 from ..texts import Text
+from ..texts import day as day_param
 from .context import Context, Plan, mapping_reason
 from .encoding import encode
 from .problems import rows_by_code
@@ -210,7 +211,7 @@ def _report_reading(ctx: Context, reading: DateReading, plan: Plan | None, sheet
                     only=repr(only),
                     month=month,
                     example=repr(both),
-                    day=f"{day.day} {day:%B %Y}",
+                    day=day_param(day),
                 )
                 if both and day
                 else Text(

@@ -127,33 +127,41 @@ def _warn(ctx: Context, sheet: Sheet, code: str, column: str, why: str, values: 
     entry["row_count"] = values
     said: dict[str, Param] = {"column": repr(column), "why": stored(why), "values": f"{values:,}"}
     if code == "unmapped_metric_column":
-        message = Text(
-            gettext_noop(
-                "Column %(column)s looks like a metric we did not take (%(why)s; %(values)s values): "
-                "choose one: map it to a metric, or ignore it."
-            ),
+        message = Text.ngettext(
+            "Column %(column)s looks like a metric we did not take (%(why)s; %(values)s value): "
+            "choose one: map it to a metric, or ignore it.",
+            "Column %(column)s looks like a metric we did not take (%(why)s; %(values)s values): "
+            "choose one: map it to a metric, or ignore it.",
+            values,
             **said,
         )
     elif code == "total_column" and ctx.country:
-        message = Text(
-            gettext_noop(
-                "Column %(column)s %(why)s (%(values)s values): left out; map it to the country "
-                "(%(country)s, %(key)s) in column_places to take it."
-            ),
+        message = Text.ngettext(
+            "Column %(column)s %(why)s (%(values)s value): left out; map it to the country "
+            "(%(country)s, %(key)s) in column_places to take it.",
+            "Column %(column)s %(why)s (%(values)s values): left out; map it to the country "
+            "(%(country)s, %(key)s) in column_places to take it.",
+            values,
             country=ctx.country.name,
             key=ctx.country.key,
             **said,
         )
     elif code == "total_column":
-        message = Text(
-            gettext_noop(
-                "Column %(column)s %(why)s (%(values)s values): left out; map it to the country in "
-                "column_places to take it."
-            ),
+        message = Text.ngettext(
+            "Column %(column)s %(why)s (%(values)s value): left out; map it to the country in "
+            "column_places to take it.",
+            "Column %(column)s %(why)s (%(values)s values): left out; map it to the country in "
+            "column_places to take it.",
+            values,
             **said,
         )
     else:
-        message = Text(gettext_noop("Column %(column)s holds %(why)s (%(values)s values): left out."), **said)
+        message = Text.ngettext(
+            "Column %(column)s holds %(why)s (%(values)s value): left out.",
+            "Column %(column)s holds %(why)s (%(values)s values): left out.",
+            values,
+            **said,
+        )
     entry.update(stored(message))  # type: ignore[typeddict-item]
     if seen is None:
         ctx.left_out_warnings[(code, column)] = entry

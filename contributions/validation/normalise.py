@@ -48,7 +48,12 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         ctx.problems.add(
             problem(
                 "empty_values",
-                Text(gettext_noop("%(value)s rows have no value and were left out."), value=f"{int(empty.sum()):,}"),
+                Text.ngettext(
+                    "%(value)s row has no value and was left out.",
+                    "%(value)s rows have no value and were left out.",
+                    int(empty.sum()),
+                    value=f"{int(empty.sum()):,}",
+                ),
                 severity="warning",
             )
         )
@@ -120,8 +125,10 @@ def _report_left_out(ctx: Context, rows: pd.DataFrame, modes: np.ndarray, empty:
         ctx.problems.add(
             problem(
                 "location_ignored",
-                Text(
-                    gettext_noop("%(value)s values for places mapped to nothing were left out."),
+                Text.ngettext(
+                    "%(value)s value for a place mapped to nothing was left out.",
+                    "%(value)s values for places mapped to nothing were left out.",
+                    int(ignored.sum()),
                     value=f"{int(ignored.sum()):,}",
                 ),
                 severity="warning",

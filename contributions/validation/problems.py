@@ -73,11 +73,12 @@ class Problems:
             self.add(
                 problem(
                     code,
-                    Text(
-                        gettext_noop(
-                            "... and %(values)s more distinct values with this problem (%(rows)s rows); "
-                            "fix the ones above first."
-                        ),
+                    Text.ngettext(
+                        "... and %(values)s more distinct value with this problem (number of rows: %(rows)s); "
+                        "fix the ones above first.",
+                        "... and %(values)s more distinct values with this problem (%(rows)s rows); "
+                        "fix the ones above first.",
+                        len(parts),
                         values=f"{len(parts):,}",
                         rows=f"{len(rows):,}",
                     ),

@@ -122,7 +122,7 @@ def test_why_a_place_is_unknown_and_why_a_column_is_left_out_read_in_the_readers
     column = next(p for p in report["problems"] if p.get("column") == "n_confirmados")
 
     assert "(the mapping sends it to 'XX_NOWHERE', which is not a location key)" in unknown["message"]
-    assert "(confirmed; column 'confirmados' gives confirmed; 1 values)" in column["message"]
+    assert "(confirmed; column 'confirmados' gives confirmed; 1 value)" in column["message"]
     with translation.override("fr"):
         assert "(la correspondance l’envoie vers 'XX_NOWHERE', qui n’est pas une clé de lieu)" in translated(unknown)
-        assert "(confirmed ; la colonne 'confirmados' donne déjà confirmed ; 1 valeurs)" in translated(column)
+        assert "la colonne 'confirmados' donne déjà confirmed" in translated(column)  # the reason, a param

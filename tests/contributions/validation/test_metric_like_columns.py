@@ -174,7 +174,7 @@ def test_a_column_ignored_by_the_volunteer_is_not_warned_about_but_counted_as_le
         ("FR", "icu", "2020-04-01"): 7,
         ("FR", "icu", "2020-04-02"): 8,
     }
-    assert "(a part of deaths (by sex, age or setting); 1 values)" in warned(asked)["deces_ehpad"]["message"]
+    assert "(a part of deaths (by sex, age or setting); 1 value)" in warned(asked)["deces_ehpad"]["message"]
     assert chosen.is_valid, chosen.report["problems"]
     assert set(warned(chosen)) == {"hospitalises_reanimation"}  # not in the volunteer's metrics: not taken
     assert left_out(chosen)["deces_ehpad"] == {

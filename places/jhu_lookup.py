@@ -11,7 +11,8 @@ or more than one place, are skipped and counted: never guessed.
 The table is a fallback: it fills places without a population and refreshes its own figures, but
 never replaces one from another source (GeoNames for countries, JHU's US files for US counties, the
 admin). JHU gives no single year for the table (its README lists the sources, years differ by
-country), so none is stored.
+country), so none is stored. Figures the table gets wrong (`data/jhu_lookup_figures_not_used.csv`,
+with the reason for each) are not used: no figure is better than a per-100,000 rate off by half.
 """
 
 import csv
@@ -24,6 +25,7 @@ from .models import Location, LocationAlias, normalise_name
 LOOKUP_FILE = Path(__file__).parent / "data" / "jhu_uid_lookup_first_level.csv"
 LOOKUP_SOURCE = "JHU CSSE UID lookup table: UN World Population Prospects 2019 and national statistics offices"
 OWN_PREFIX = "JHU CSSE UID lookup table:"  # (JHU's US files: "JHU CSSE UID lookup table (US Census ...)")
+NOT_USED_FILE = Path(__file__).parent / "data" / "jhu_lookup_figures_not_used.csv"
 LOOKUP_COMMIT = "011e21a9ff5ed2c6dc7bcbb5c315a8eb4475f858"
 
 # JHU's province names that name an ISO subdivision under another name (used by dataset.jhu too).
@@ -39,6 +41,8 @@ class LookupResult:
     changed: int = 0
     placed: int = 0  # rows with a figure placed on one place
     unmatched: list[str] = field(default_factory=list)  # "Province_State, Country_Region" of rows not placed
+    not_used: list[str] = field(default_factory=list)  # rows whose figure is wrong (NOT_USED_FILE)
+    not_used_ids: set[int] = field(default_factory=set)  # the places of those rows
     ambiguous: list[str] = field(default_factory=list)
 
 
@@ -109,9 +113,15 @@ def _place(names: _Names, row: dict[str, str], iso2_of: dict[str, str]) -> set[i
     return found
 
 
+def figures_not_used(path: Path = NOT_USED_FILE) -> dict[str, str]:
+    """The table's UIDs whose population is known to be wrong, with the figure they give."""
+    return {row["UID"]: row["Population"] for row in read_lookup(path)}
+
+
 def jhu_lookup_figures(rows: list[dict[str, str]]) -> tuple[dict[int, int], LookupResult]:
     """Each placed row's population by location id, and what could not be placed."""
     names = _Names()
+    not_used = figures_not_used()
     iso2_of = {row["Country_Region"]: row["iso2"] for row in rows if not row["Province_State"]}
     result = LookupResult()
     figures: dict[int, int] = {}
@@ -120,7 +130,10 @@ def jhu_lookup_figures(rows: list[dict[str, str]]) -> tuple[dict[int, int], Look
             continue  # Unknown, Recovered, cruise ships: no figure
         label = ", ".join(part for part in (row["Province_State"], row["Country_Region"]) if part)
         found = _place(names, row, iso2_of)
-        if not found:
+        if not_used.get(row["UID"]) == row["Population"]:  # a corrected table's new figure would be used
+            result.not_used.append(label)
+            result.not_used_ids |= found if len(found) == 1 else set()
+        elif not found:
             result.unmatched.append(label)
         elif len(found) > 1:
             result.ambiguous.append(label)
@@ -141,6 +154,10 @@ def load_jhu_lookup_populations(path: Path = LOOKUP_FILE) -> LookupResult:
         if (place.population, place.population_source, place.population_year) != wanted:
             place.population, place.population_source, place.population_year = wanted
             changed.append(place)
+    # A figure this table gave before it was known to be wrong goes.
+    for place in Location.objects.filter(pk__in=result.not_used_ids, population_source=LOOKUP_SOURCE):
+        place.population, place.population_source, place.population_year = None, "", None
+        changed.append(place)
     Location.objects.bulk_update(changed, ["population", "population_source", "population_year"], batch_size=500)
     result.changed = len(changed)
     return result

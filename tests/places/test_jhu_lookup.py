@@ -99,3 +99,20 @@ def test_a_province_the_jhu_import_creates_gets_its_population(reference_data):
     import_jhu(early_file("confirmed"))
     channel_islands = Location.objects.get(parent__key="GB", name="Channel Islands")
     assert (channel_islands.population, channel_islands.population_source) == (170_499, LOOKUP_SOURCE)
+
+
+@pytest.mark.django_db
+def test_figures_the_table_gets_wrong_are_not_used_and_an_old_copy_is_taken_back(reference_data):
+    tyumen, mykolaiv, lviv = (Location.objects.get(key=key) for key in ("RU_TYU", "UA_48", "UA_46"))
+    assert tyumen.population is None  # JHU's 3,692,400 counts two autonomous okrugs as well
+    assert mykolaiv.population is None  # JHU gives it Lviv's figure
+    assert lviv.population == 2_522_021
+    # A database loaded before the figure was known to be wrong: the next load takes it back.
+    Location.objects.filter(pk=tyumen.pk).update(population=3_692_400, population_source=LOOKUP_SOURCE)
+    result = load_jhu_lookup_populations()
+    assert "Tyumen Oblast, Russia" in result.not_used
+    tyumen.refresh_from_db()
+    assert (tyumen.population, tyumen.population_source) == (None, "")
+    khanty_mansi = Location.objects.get(key="RU_KHM").population  # the okrug keeps its own figure
+    assert khanty_mansi is not None
+    assert khanty_mansi > 1_000_000

@@ -8,6 +8,8 @@ per series and date; a series is any integer label (its rows contiguous), a day 
 number (date ordinals). Missing figures are NaN.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -48,7 +50,9 @@ def daily_new(series: np.ndarray, values: np.ndarray, cumulative: np.ndarray) ->
     return np.where(np.asarray(cumulative, dtype=bool), change, values)
 
 
-def seven_day_average(series: np.ndarray, days: np.ndarray, daily: np.ndarray) -> np.ndarray:
+def seven_day_average(
+    series: np.ndarray, days: np.ndarray, daily: np.ndarray, *, window: int = WINDOW_DAYS
+) -> np.ndarray:
     """Mean of the daily figures dated in the 7 calendar days ending on each date (missing days and NaN
     figures left out, not counted as zero); NaN until 7 days have passed since the series' first
     daily figure.
@@ -57,16 +61,16 @@ def seven_day_average(series: np.ndarray, days: np.ndarray, daily: np.ndarray) -
     days = np.asarray(days, dtype=np.int64)
     daily = np.asarray(daily, dtype=float)
     total, count = np.zeros(len(daily)), np.zeros(len(daily))
-    for back in range(WINDOW_DAYS):
+    for back in range(window):
         figure = daily if back == 0 else _shifted(daily, back)
         inside = ~np.isnan(figure)
         if back:
             earlier = _shifted(days.astype(float), back)  # NaN before the first rows: never inside
-            inside &= _same_series_as_previous(series, back) & (days - earlier < WINDOW_DAYS)
+            inside &= _same_series_as_previous(series, back) & (days - earlier < window)
         total += np.where(inside, figure, 0.0)
         count += inside
     first = _first_per_series(series, np.where(np.isnan(daily), np.iinfo(np.int64).max, days))
-    full = (count > 0) & (days - first >= WINDOW_DAYS - 1)
+    full = (count > 0) & (days - first >= window - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(full, total / np.where(count > 0, count, 1), np.nan)
 
@@ -88,6 +92,26 @@ def per_100k(values: np.ndarray, population: np.ndarray) -> np.ndarray:
         return np.where(known, np.asarray(values, dtype=float) * PER / np.where(known, population, 1.0), np.nan)
 
 
+def derive_columns(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every derived figure (FIELDS) of the series in `columns`, added to them (see derive)."""
+    columns = {name: np.asarray(column) for name, column in columns.items()}
+    if "end" in columns:
+        kept = ~(columns["day"] >= columns["end"].astype(float))  # NaN end: nothing dropped
+        columns = {name: column[kept] for name, column in columns.items()}
+    series, days = columns["series"], columns["day"].astype(np.int64)
+    values, population = columns["value"].astype(float), columns["population"].astype(float)
+    daily = daily_new(series, values, columns["cumulative"].astype(bool))
+    average = seven_day_average(series, days, daily)
+    return {
+        **columns,
+        "daily_new": daily,
+        "daily_new_7day_average": average,
+        "value_per_100k": per_100k(values, population),
+        "daily_new_per_100k": per_100k(daily, population),
+        "daily_new_7day_average_per_100k": per_100k(average, population),
+    }
+
+
 def derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Every derived figure (FIELDS) of the series in `frame`, as new columns of a copy.
 
@@ -95,18 +119,4 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     (NaN when unknown) and optionally `end` (the first day without data of a series no longer
     reported, dataset/ended.py; NaN otherwise), sorted by series and day. Rows from a series' end on
     are dropped first: they are not data, and JHU's zeros would make a false fall of millions."""
-    if "end" in frame.columns:
-        end = frame["end"].to_numpy(dtype=float)
-        frame = frame[~(frame["day"].to_numpy() >= end)]  # NaN end: nothing dropped
-    frame = frame.reset_index(drop=True)
-    series, days = frame["series"].to_numpy(), frame["day"].to_numpy(dtype=np.int64)
-    population = frame["population"].to_numpy(dtype=float)
-    daily = daily_new(series, frame["value"].to_numpy(dtype=float), frame["cumulative"].to_numpy(dtype=bool))
-    average = seven_day_average(series, days, daily)
-    return frame.assign(
-        daily_new=daily,
-        daily_new_7day_average=average,
-        value_per_100k=per_100k(frame["value"].to_numpy(dtype=float), population),
-        daily_new_per_100k=per_100k(daily, population),
-        daily_new_7day_average_per_100k=per_100k(average, population),
-    )
+    return pd.DataFrame(derive_columns({name: frame[name].to_numpy() for name in frame.columns}))

@@ -6,18 +6,16 @@ read whole up to `date_to`, its figures computed, and only then cut at `date_fro
 series (locations × metrics) is capped, so an answer is bounded: at most MAX_SERIES whole series.
 """
 
-import csv
-import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from places.models import Location, Metric
@@ -144,16 +142,101 @@ def _known(model: type[Location] | type[Metric], field: str, values: list[str], 
     return {row[0]: row[1:] for row in model.objects.filter(**{f"{field}__in": values}).values_list(field, "pk", extra)}
 
 
-def _figures(column: np.ndarray) -> list[float | None]:
-    """Rounded to derived.DECIMALS, NaN as None (and -0.0 as 0.0)."""
-    rounded = np.round(column, derived.DECIMALS) + 0.0
-    return [None if value != value else value for value in rounded.tolist()]
+@dataclass(frozen=True)
+class Series:
+    """One requested series: what it is, and its rows (start:stop) in the answer's columns."""
+
+    location: str
+    metric: str
+    kind: str
+    population: int | None
+    ended: date | None
+    start: int
+    stop: int
 
 
-def answer(query: SeriesRequest) -> dict[str, Any]:
-    """{"results": [one object per requested series, in the order asked: location, metric, kind,
-    population, ended, data: [{date, value, derived figures...}]]}. Lookups of the keys and codes, of
-    the end marks, then one query for the values of every series."""
+class SeriesAnswer:
+    """The requested series and the columns of all their rows (date ordinals, value, FIELDS), written
+    as JSON or CSV column by column (a 10-place, 3-year answer has 11,000 rows: no dict per row)."""
+
+    def __init__(self, series: list[Series], columns: Mapping[str, np.ndarray]):
+        self.series, self.days = series, columns["day"]
+        self.figures = {name: _rounded(columns[name], name) for name in POINT_FIELDS[1:]}
+
+    def _texts(self, *, csv_cells: bool) -> tuple[list[str], dict[str, list[str]]]:
+        """Dates as ISO texts, and each figure column as texts: JSON numbers (repr, null), or CSV cells
+        (17 not 17.0, empty for none)."""
+        iso = {day: date.fromordinal(day).isoformat() for day in set(self.days.tolist())}
+        dates = [iso[day] for day in self.days.tolist()]
+        texts = {}
+        for name, column in self.figures.items():
+            written = [repr(value) if value == value else "" for value in column.tolist()]
+            if csv_cells:
+                texts[name] = [text[:-2] if text.endswith(".0") else text for text in written]
+            else:
+                texts[name] = [text or "null" for text in written]
+        return dates, texts
+
+    def _meta(self, series: Series) -> dict[str, Any]:
+        return {
+            "location": series.location,
+            "metric": series.metric,
+            "kind": series.kind,
+            "population": series.population,
+            "ended": series.ended.isoformat() if series.ended else None,
+        }
+
+    def as_data(self) -> dict[str, Any]:
+        """The answer as plain data (SeriesListSerializer's shape)."""
+        names = POINT_FIELDS[1:]
+        results = []
+        for series in self.series:
+            rows = range(series.start, series.stop)
+            columns = [[_none(self.figures[name][i]) for i in rows] for name in names]
+            dates = [date.fromordinal(int(self.days[i])).isoformat() for i in rows]
+            points = [dict(zip(POINT_FIELDS, point, strict=True)) for point in zip(dates, *columns, strict=True)]
+            results.append({**self._meta(series), "data": points})
+        return {"results": results}
+
+    def json(self) -> str:
+        """as_data() as DRF's compact JSON renderer writes it, built from texts."""
+        dates, texts = self._texts(csv_cells=False)
+        template = '{"date":"%s",' + ",".join(f'"{name}":%s' for name in POINT_FIELDS[1:]) + "}"
+        columns = [texts[name] for name in POINT_FIELDS[1:]]
+        parts = []
+        for series in self.series:
+            meta = json.dumps(self._meta(series), ensure_ascii=False, separators=(",", ":"))
+            rows = zip(*(column[series.start : series.stop] for column in [dates, *columns]), strict=True)
+            parts.append(meta[:-1] + ',"data":[' + ",".join(template % row for row in rows) + "]}")
+        return '{"results":[' + ",".join(parts) + "]}"
+
+    def csv(self) -> str:
+        """One row per location, metric and date (CSV_COLUMNS), series after series in the order asked."""
+        dates, texts = self._texts(csv_cells=True)
+        columns = [texts[name] for name in POINT_FIELDS[1:]]
+        lines = [",".join(CSV_COLUMNS)]
+        for series in self.series:
+            # Keys and codes hold no comma or quote (places/models.py), so cells need no quoting.
+            lead = f"{series.location},{series.metric}"
+            rows = zip(*(column[series.start : series.stop] for column in [dates, *columns]), strict=True)
+            lines.extend(f"{row[0]},{lead}," + ",".join(row[1:]) for row in rows)
+        return "\n".join(lines) + "\n"
+
+
+def _rounded(column: np.ndarray, name: str) -> np.ndarray:
+    """Derived figures rounded to derived.DECIMALS (sums of floats carry noise), -0.0 as 0.0; the value
+    as published."""
+    column = np.asarray(column, dtype=float)
+    return column if name == "value" else np.round(column, derived.DECIMALS) + 0.0
+
+
+def _none(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def answer(query: SeriesRequest) -> SeriesAnswer:
+    """Every requested series, in the order asked (location, then metric). Lookups of the keys and
+    codes, of the end marks, then one query for the values of every series."""
     locations = _known(Location, "key", query.locations, "population")
     metrics = _known(Metric, "code", query.metrics, "kind")
     missing = [key for key in query.locations if key not in locations]
@@ -172,32 +255,36 @@ def answer(query: SeriesRequest) -> dict[str, Any]:
     value = "value"
     if query.release is not None:
         observations, value = vintages.as_of(observations, query.release), vintages.VALUE
-    rows = list(
-        observations.order_by("location_id", "metric_id", "date").values_list("location_id", "metric_id", "date", value)
+    rows = observations.order_by("location_id", "metric_id", "date").values_list(
+        "location_id", "metric_id", "date", value
     )
-    table = _derive(rows, locations, metrics, ends)
+    columns = _derive(list(rows), locations, metrics, ends)
     if query.date_from is not None:
-        table = table[table["day"] >= query.date_from.toordinal()]
+        shown = columns["day"] >= query.date_from.toordinal()
+        columns = {name: column[shown] for name, column in columns.items()}
 
-    by_pair = dict(iter(table.groupby(["location_id", "metric_id"], sort=False))) if len(table) else {}
-    results = []
+    spans = _spans(columns["location_id"], columns["metric_id"])
+    series = []
     for key in query.locations:
         location_id, population = locations[key]
         for code in query.metrics:
             metric_id, kind = metrics[code]
-            part = by_pair.get((location_id, metric_id))
+            start, stop = spans.get((location_id, metric_id), (0, 0))
             end = ends.get((location_id, metric_id))
-            results.append(
-                {
-                    "location": key,
-                    "metric": code,
-                    "kind": kind,
-                    "population": population,
-                    "ended": end.isoformat() if end else None,
-                    "data": [] if part is None else _points(part),
-                }
-            )
-    return {"results": results}
+            series.append(Series(key, code, kind, population, end, start, stop))
+    return SeriesAnswer(series, columns)
+
+
+def _spans(location_ids: np.ndarray, metric_ids: np.ndarray) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(location id, metric id): (first row, row after the last)} of rows sorted by both."""
+    if not len(location_ids):
+        return {}
+    starts = np.flatnonzero(np.r_[True, (location_ids[1:] != location_ids[:-1]) | (metric_ids[1:] != metric_ids[:-1])])
+    stops = np.r_[starts[1:], len(location_ids)]
+    return {
+        (int(location_ids[start]), int(metric_ids[start])): (int(start), int(stop))
+        for start, stop in zip(starts, stops, strict=True)
+    }
 
 
 def _derive(
@@ -205,42 +292,49 @@ def _derive(
     locations: Mapping[str, tuple],
     metrics: Mapping[str, tuple],
     ends: Mapping[tuple[int, int], date],
-) -> pd.DataFrame:
-    """The rows (ordered by location id, metric id, date) with their derived figures."""
-    if not rows:
-        return pd.DataFrame(columns=["location_id", "metric_id", "day", "date", "value", *derived.FIELDS])
-    location_ids, metric_ids, dates, values = zip(*rows, strict=True)
-    frame = pd.DataFrame(
-        {
-            "location_id": np.array(location_ids, dtype=np.int64),
-            "metric_id": np.array(metric_ids, dtype=np.int64),
-            "date": dates,
-            "value": np.array(values, dtype=float),
-        }
-    )
-    frame["day"] = [day.toordinal() for day in dates]
-    frame["series"] = frame["location_id"] * (max(metric_ids) + 1) + frame["metric_id"]
+) -> dict[str, np.ndarray]:
+    """The columns of the rows (ordered by location id, metric id, date) with their derived figures."""
+    location_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    metric_ids = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    days = np.fromiter((row[2].toordinal() for row in rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter((row[3] for row in rows), dtype=float, count=len(rows))
+    # Per series: rows are contiguous, so each series' attributes are repeated over its rows.
+    spans = _spans(location_ids, metric_ids)
+    lengths = [stop - start for start, stop in spans.values()]
     populations = dict(locations.values())
     cumulative = {pk: kind == Metric.Kind.CUMULATIVE for pk, kind in metrics.values()}
-    frame["population"] = frame["location_id"].map(populations).astype(float)
-    frame["cumulative"] = frame["metric_id"].map(cumulative).astype(bool)
-    end_days = pd.Series({pair: day.toordinal() for pair, day in ends.items()}, dtype=float)
-    pairs = pd.MultiIndex.from_arrays([frame["location_id"], frame["metric_id"]])
-    frame["end"] = end_days.reindex(pairs).to_numpy() if len(end_days) else np.nan
-    return derived.derive(frame)
+
+    def repeated(per_series: list[Any], dtype: Any) -> np.ndarray:
+        return np.repeat(np.array(per_series, dtype=dtype), lengths)
+
+    pairs = list(spans)
+    return derived.derive_columns(
+        {
+            "location_id": location_ids,
+            "metric_id": metric_ids,
+            "series": repeated(list(range(len(pairs))), np.int64),
+            "day": days,
+            "value": values,
+            "cumulative": repeated([cumulative[m] for _, m in pairs], bool),
+            "population": repeated([np.nan if populations[lo] is None else populations[lo] for lo, _ in pairs], float),
+            "end": repeated([ends[p].toordinal() if p in ends else np.nan for p in pairs], float),
+        }
+    )
 
 
-def _points(part: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = [[day.isoformat() for day in part["date"]], part["value"].astype(float).tolist()]
-    columns += [_figures(part[name].to_numpy(dtype=float)) for name in derived.FIELDS]
-    return [dict(zip(POINT_FIELDS, point, strict=True)) for point in zip(*columns, strict=True)]
+class SeriesJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, writing a SeriesAnswer from its columns: the same bytes as rendering
+    `SeriesAnswer.as_data()` (checked in tests/dataset/api/test_series_figures.py)."""
 
-
-def _cell(value: Any) -> Any:
-    """CSV cells as the observations' CSV writes values: 17, not 17.0; empty for none."""
-    if value is None:
-        return ""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
+        if not isinstance(data, SeriesAnswer):
+            return super().render(data, accepted_media_type, renderer_context)
+        compact = self.compact and self.get_indent(accepted_media_type or "", renderer_context or {}) is None
+        if not compact or self.ensure_ascii:
+            return super().render(data.as_data(), accepted_media_type, renderer_context)
+        return data.json().encode()
 
 
 class SeriesCSVRenderer(BaseRenderer):
@@ -253,13 +347,4 @@ class SeriesCSVRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
     ) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for series in data.get("results", []) if isinstance(data, dict) else []:
-            location, metric = series["location"], series["metric"]
-            writer.writerows(
-                [point["date"], location, metric, *(_cell(point[name]) for name in POINT_FIELDS[1:])]
-                for point in series["data"]
-            )
-        return buffer.getvalue().encode()
+        return (data.csv() if isinstance(data, SeriesAnswer) else ",".join(CSV_COLUMNS) + "\n").encode()

@@ -54,7 +54,7 @@ from .serializers import (
     ReleaseSerializer,
 )
 from .series_figures import CSV_COLUMNS as SERIES_CSV_COLUMNS
-from .series_figures import MAX_SERIES, SeriesCSVRenderer, SeriesListSerializer, SeriesQuery
+from .series_figures import MAX_SERIES, SeriesCSVRenderer, SeriesJSONRenderer, SeriesListSerializer, SeriesQuery
 from .streaming import CSV_CHUNK_ROWS, CSV_COLUMNS, CSVRenderer, stream_csv, streamed_rows
 
 
@@ -254,7 +254,7 @@ class SeriesViewSet(CSVErrorsAsJSON, viewsets.GenericViewSet):
 
     permission_classes = [AllowAny]
     count_requests = True  # popular ones (the explorer's) are warmed after each release like observations
-    renderer_classes = [JSONRenderer, SeriesCSVRenderer]
+    renderer_classes = [SeriesJSONRenderer, SeriesCSVRenderer]
     filter_backends: list[Any] = []
     pagination_class = None
 

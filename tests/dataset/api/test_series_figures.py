@@ -3,14 +3,16 @@ as JSON and CSV, computed on the server as the data dictionary defines them."""
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
-from dataset.api.series_figures import MAX_SERIES
+from dataset.api.series_figures import MAX_SERIES, SeriesRequest, answer
 from dataset.models import Erratum
 from dataset.series import daily_changes, trailing_average
 from places.models import Location, Metric
@@ -225,3 +227,13 @@ def test_a_release_or_an_end_mark_changes_the_answer_at_once(client, dataset):
     unmarked = client.get(URL, query, HTTP_IF_NONE_MATCH=after_release["ETag"])
     assert unmarked.status_code == 200
     assert len(_one(unmarked, metric="recovered")["data"]) == len(RECOVERED)
+
+
+def test_the_json_written_from_columns_is_what_drf_writes_from_the_data(client, dataset):
+    query = SeriesRequest(["IT", "IT_25", "DE"], ["confirmed", "recovered"], date(2020, 3, 2), None, None)
+    found = answer(query)
+    assert found.json().encode() == JSONRenderer().render(found.as_data())
+    params = {"location": "IT,IT_25,DE", "metric": "confirmed,recovered", "date_from": "2020-03-02"}
+    indented = client.get(URL, params, HTTP_ACCEPT="application/json; indent=2")
+    assert b"\n  " in indented.content
+    assert json.loads(found.json()) == indented.json()

@@ -14,12 +14,12 @@ from django.db.models import Count, Q
 
 from places.models import Location, Metric
 
-from . import ended, kept, selectors
+from . import derived, ended, kept, selectors
 from .models import Observation, ObservationHistory, Release
 
 MAP_METRICS = ("confirmed", "deaths")
 CHANGED_PLACES_SHOWN = 20
-PER = 100_000
+PER = derived.PER  # the data dictionary's per 100,000 people (dataset/derived.py)
 
 
 @dataclass

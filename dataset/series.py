@@ -1,13 +1,17 @@
-"""Series maths for the location pages: daily changes, trailing averages and the MetricSeries that
-carries them. Pure functions of dates and values, no database reads (those are in selectors.py and
-vintages.py, which build the points these functions turn into series).
+"""Series for the location pages: daily changes, trailing averages (dataset/derived.py's definitions,
+the API's) and the MetricSeries that carries them. Pure functions of dates and values, no database
+reads (those are in selectors.py and vintages.py, which build the points these functions turn into
+series).
 """
 
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+
 from places.models import Metric
+
+from . import derived
 
 FEW_POINTS = 7  # a series with fewer reported dates is shown as a table, not as two near-empty charts
 
@@ -79,33 +83,30 @@ def _compact(numbers: list) -> list:
 
 
 def daily_changes(dates: list, values: list, *, cumulative: bool) -> list:
-    """Daily new figures: for a cumulative series, the change since the previous reported date
-    (negative when the source corrected itself); for any other series, the values themselves."""
+    """Daily new figures (dataset/derived.py, the API's definition): for a cumulative series, the change
+    since the previous reported date (negative when the source corrected itself); for any other
+    series, the values themselves."""
     if not cumulative:
         return list(values)
-    changes = [None] * len(values)
-    for i in range(1, len(values)):
-        changes[i] = values[i] - values[i - 1]
-    return changes
+    one = np.zeros(len(values), dtype=np.int64)
+    return _listed(derived.daily_new(one, _floats(values), np.ones(len(values), dtype=bool)))
 
 
-def trailing_average(dates: list, values: list, *, days: int = 7) -> list:
-    """Mean of the values dated within the last `days` calendar days (missing days are not zeros).
-    None until a full window of days has passed since the first value."""
-    ordinals = [day.toordinal() for day in dates]
-    averages: list[float | None] = []
-    window: deque[tuple[int, float]] = deque()
-    total = 0.0
-    first = next((o for o, v in zip(ordinals, values, strict=True) if v is not None), None)
-    for day, value in zip(ordinals, values, strict=True):
-        if value is not None:
-            window.append((day, value))
-            total += value
-        while window and window[0][0] <= day - days:
-            total -= window.popleft()[1]
-        full = first is not None and day - first >= days - 1
-        averages.append(round(total / len(window), 2) if window and full else None)
-    return averages
+def trailing_average(dates: list, values: list, *, days: int = derived.WINDOW_DAYS) -> list:
+    """Mean of the values dated within the last `days` calendar days (missing days are not zeros),
+    rounded for the page; None until a full window of days has passed since the first value
+    (dataset/derived.py, the API's definition)."""
+    ordinals = np.array([day.toordinal() for day in dates], dtype=np.int64)
+    averages = derived.seven_day_average(np.zeros(len(values), dtype=np.int64), ordinals, _floats(values), window=days)
+    return [None if average is None else round(average, 2) for average in _listed(averages)]
+
+
+def _floats(values: list) -> np.ndarray:
+    return np.array([np.nan if value is None else value for value in values], dtype=float)
+
+
+def _listed(column: np.ndarray) -> list:
+    return [None if value != value else value for value in column.tolist()]
 
 
 def group_points(rows) -> dict:

@@ -84,6 +84,11 @@ def _document_caching(responses: dict) -> None:
 # Resource (first path segment after /api/v1/) -> (group shown in the docs, one of them, group description)
 RESOURCES = {
     "observations": ("Observations", "observation", "Values of the canonical dataset: JSON pages or one CSV"),
+    "series": (
+        "Series",
+        "series",
+        "Whole series with their derived figures: daily new, 7-day average, per 100,000 people",
+    ),
     "locations": ("Locations", "location", "Countries, regions and subregions with their keys and populations"),
     "metrics": ("Metrics", "metric", "What is counted, and whether it is a cumulative total or a daily figure"),
     "releases": ("Releases", "release", "Numbered, citable states of the dataset with their files"),
@@ -92,6 +97,8 @@ RESOURCES = {
     "review": ("Review", "review queue entry", "What waits for a reviewer"),
     "ping": ("Status", "status", "Whether the API answers"),
 }
+# Resources documented in another resource's group (the front door still lists them by their own name).
+GROUPED_WITH = {"series": "Observations"}
 ACTIONS = {"approve": "Approve", "reject": "Reject", "request-changes": "Request changes to"}
 
 
@@ -110,6 +117,7 @@ def operation_summary(method: str, path: str) -> tuple[str, str] | None:
         return ("List the review queue" if method == "get" else f"{method.title()} the review queue"), "Review"
     group, one, _ = RESOURCES.get(rest[0], (rest[0].replace("-", " ").title(), rest[0].rstrip("s"), ""))
     many = group.lower()
+    group = GROUPED_WITH.get(rest[0], group)
     if rest[0] == "ping":
         return "Check that the API answers", group
     has_id = len(rest) >= 2 and rest[1].startswith("{")

@@ -93,6 +93,25 @@ RELEASE_12 = {
         }
     ],
 }
+# The series/ example: Italy's confirmed cases on 8 March 2020 (1694 on 1 March ... 7366), with its figures.
+ITALY_CONFIRMED_SERIES = {
+    "location": "IT",
+    "metric": "confirmed",
+    "kind": "cumulative",
+    "population": 60461826,
+    "ended": None,
+    "data": [
+        {
+            "date": "2020-03-08",
+            "value": 7366.0,
+            "daily_new": 1483.0,
+            "daily_new_7day_average": 810.285714,
+            "value_per_100k": 12.182894,
+            "daily_new_per_100k": 2.452787,
+            "daily_new_7day_average_per_100k": 1.340161,
+        }
+    ],
+}
 
 
 def example(name: str, value: Any) -> OpenApiExample:
@@ -128,3 +147,10 @@ OBSERVATION_PARAMETERS = [
         description="`csv` streams every matching value as CSV (same as `Accept: text/csv`)",
     ),
 ]
+
+SERIES_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="`csv`: one row per location, metric and date (same as `Accept: text/csv`)",
+)

@@ -28,12 +28,22 @@ from places.models import Location, Metric
 
 from .. import ended, vintages
 from ..models import Observation, Release
-from . import series_answers
+from . import series_answers, series_figures
 from .caching import ReleaseCacheMixin
 from .conflicts import ConflictViewSet
 from .errata import ErratumViewSet
 from .filters import ORDERINGS, LocationFilter, ObservationFilter, ObservationFilterBackend, requested_ordering
-from .openapi import CONFIRMED, ERRORS, LOMBARDY, OBSERVATION_PARAMETERS, RELEASE_12, example, read_schema
+from .openapi import (
+    CONFIRMED,
+    ERRORS,
+    ITALY_CONFIRMED_SERIES,
+    LOMBARDY,
+    OBSERVATION_PARAMETERS,
+    RELEASE_12,
+    SERIES_FORMAT,
+    example,
+    read_schema,
+)
 from .serializers import (
     OBSERVATION_FIELDS,
     LocationSerializer,
@@ -43,6 +53,8 @@ from .serializers import (
     ObservationSerializer,
     ReleaseSerializer,
 )
+from .series_figures import CSV_COLUMNS as SERIES_CSV_COLUMNS
+from .series_figures import MAX_SERIES, SeriesCSVRenderer, SeriesJSONRenderer, SeriesListSerializer, SeriesQuery
 from .streaming import CSV_CHUNK_ROWS, CSV_COLUMNS, CSVRenderer, stream_csv, streamed_rows
 
 
@@ -114,6 +126,21 @@ class ReleaseViewSet(PublicReadViewSet):
     lookup_value_regex = "[0-9]+"
 
 
+class CSVErrorsAsJSON(ReleaseCacheMixin):
+    """Errors are JSON even when CSV was asked for: a CSV body cannot say what went wrong."""
+
+    def finalize_response(  # type: ignore[override]
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        if (
+            response.status_code >= 400
+            and getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format == "csv"
+        ):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 class ObservationCursorPages(CursorPages):
     """Cursor pages over `values_list(*OBSERVATION_FIELDS)` tuples: a cursor's position is read from
     the tuple's column of the ordering field."""
@@ -127,7 +154,7 @@ class ObservationCursorPages(CursorPages):
 
 
 @extend_schema(tags=["dataset"])
-class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ObservationViewSet(CSVErrorsAsJSON, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Values of the canonical dataset, each with its source and the release in which it last changed.
 
     JSON pages are linked by `next` / `previous` cursors; `?format=csv` (or `Accept: text/csv`)
@@ -157,18 +184,6 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
         except vintages.UnknownVintage as error:
             raise ValidationError({"as_of": [str(error)]})
         return vintages.as_of(observations, release)
-
-    def finalize_response(  # type: ignore[override]
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        """Errors are JSON even when CSV was asked for: a CSV body cannot say what went wrong."""
-        if (
-            response.status_code >= 400
-            and getattr(request, "accepted_renderer", None) is not None
-            and request.accepted_renderer.format == "csv"
-        ):
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         parameters=OBSERVATION_PARAMETERS,
@@ -229,6 +244,53 @@ class ObservationViewSet(ReleaseCacheMixin, mixins.ListModelMixin, viewsets.Gene
             self.observation_filter.refuse_unknown(rows, location, metric)
 
 
+@extend_schema(tags=["dataset"])
+class SeriesViewSet(CSVErrorsAsJSON, viewsets.GenericViewSet):
+    """Whole series with their derived figures (data dictionary, #derived), computed on the server.
+
+    Figures at `date_from` count the values before it; `?format=csv` gives one row per location,
+    metric and date. At most series_figures.MAX_SERIES series (locations × metrics) per request.
+    """
+
+    permission_classes = [AllowAny]
+    count_requests = True  # popular ones (the explorer's) are warmed after each release like observations
+    renderer_classes = [SeriesJSONRenderer, SeriesCSVRenderer]
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="List series with derived figures",
+        description="Each requested series (locations × metrics) with, per date, the value, daily new figure, "
+        "7-day average and the three per 100,000 people, as the data dictionary defines them. "
+        f"At most {MAX_SERIES} series per request; figures at `date_from` count the values before it.",
+        parameters=[SeriesQuery, SERIES_FORMAT],
+        responses={
+            (200, "application/json"): SeriesListSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="Columns: " + ", ".join(SERIES_CSV_COLUMNS)
+            ),
+            **ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "Italy, confirmed cases",
+                response_only=True,
+                status_codes=["200"],
+                media_type="application/json",
+                value={"results": [ITALY_CONFIRMED_SERIES]},
+            )
+        ],
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        cached = self.cached_or_none(request)
+        if cached is not None:
+            return cached
+        response = Response(series_figures.answer(series_figures.parse(request)))
+        if request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = 'inline; filename="series.csv"'
+        return response
+
+
 class PingView(APIView):
     """A trivial JSON answer: for monitoring, and the baseline of the API benchmark."""
 
@@ -250,6 +312,7 @@ def register(router: BaseRouter) -> None:
     router.register("metrics", MetricViewSet, basename="metric")
     router.register("releases", ReleaseViewSet, basename="release")
     router.register("observations", ObservationViewSet, basename="observation")
+    router.register("series", SeriesViewSet, basename="series")
     router.register("errata", ErratumViewSet, basename="erratum")
     router.register("conflicts", ConflictViewSet, basename="conflict")
 

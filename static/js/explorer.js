@@ -1,11 +1,11 @@
 /* The data explorer: several places, one metric, cumulative or daily (7-day average), per 100,000
    people, log scale, a date range with zoom, a table of the same series; the whole state is in the
    URL so any view can be shared. It reads the public API only (/api/v1/metrics/, locations/,
-   observations/ as CSV) and draws with the vendored uPlot. The embed page runs it without controls.
+   series/ as CSV) and draws with the vendored uPlot. The embed page runs it without controls.
 
-   Derived figures are computed here, from the published values: daily new = the change from the
-   previous reported date (cumulative metrics), 7-day average = mean of the daily figures dated in
-   the 7 calendar days to each date, per 100k = value × 100,000 / the place's population. */
+   Derived figures (daily new, 7-day average, per 100,000 people) come from the API's series/, which
+   computes them as the data dictionary defines them (dataset/derived.py): one definition for the
+   API, the location pages and this page. */
 (function () {
   "use strict";
   var root = document.getElementById("explorer");
@@ -22,7 +22,7 @@
   var state = readState();
   var metrics = {};      // code -> metric (kind, name)
   var places = {};       // key -> location (name, population)
-  var series = {};       // "key|metric" -> {dates: [iso], values: []}
+  var series = {};       // "key|metric" -> {dates: [iso], values: [], average: [], valuePer: [], averagePer: []}
   var chart = null;
   var el = function (id) { return document.getElementById(id); };
 
@@ -96,6 +96,11 @@
     }));
   }
 
+  function emptySeries() { return { dates: [], values: [], average: [], valuePer: [], averagePer: [] }; }
+  function number(cell) { return cell === "" || cell === undefined ? null : parseFloat(cell); }
+
+  // series/ CSV: date, location, metric, value, daily_new, daily_new_7day_average, value_per_100k,
+  // daily_new_per_100k, daily_new_7day_average_per_100k (empty cells: no figure).
   function parseCSV(text) {
     var lines = text.split("\n");
     var found = {};
@@ -104,9 +109,12 @@
       if (!line) { continue; }
       var cells = line.split(",");
       var id = cells[1] + "|" + cells[2];
-      var s = found[id] || (found[id] = { dates: [], values: [] });
+      var s = found[id] || (found[id] = emptySeries());
       s.dates.push(cells[0]);
-      s.values.push(parseFloat(cells[3]));
+      s.values.push(number(cells[3]));
+      s.average.push(number(cells[5]));
+      s.valuePer.push(number(cells[6]));
+      s.averagePer.push(number(cells[8]));
     }
     return found;
   }
@@ -114,45 +122,23 @@
   function loadSeries(keys, metric) {
     var missing = keys.filter(function (k) { return !series[k + "|" + metric] && places[k] && !places[k].missing; });
     if (!missing.length) { return Promise.resolve(); }
-    var url = API + "observations/?format=csv&metric=" + encodeURIComponent(metric) +
+    var url = API + "series/?format=csv&metric=" + encodeURIComponent(metric) +
       "&location=" + missing.map(encodeURIComponent).join(",");
     return fetch(url, { headers: { Accept: "text/csv" } }).then(function (r) {
-      if (!r.ok) { throw new Error("observations: " + r.status); }
+      if (!r.ok) { throw new Error("series: " + r.status); }
       return r.text();
     }).then(function (text) {
       var found = parseCSV(text);
-      missing.forEach(function (k) { series[k + "|" + metric] = found[k + "|" + metric] || { dates: [], values: [] }; });
+      missing.forEach(function (k) { series[k + "|" + metric] = found[k + "|" + metric] || emptySeries(); });
     });
   }
 
   function toSeconds(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
   function isoOf(seconds) { return new Date(seconds * 1000).toISOString().slice(0, 10); }
 
-  // Daily changes of a cumulative series (null on the first date), or the values themselves.
-  function daily(values, cumulative) {
-    if (!cumulative) { return values.slice(); }
-    return values.map(function (v, i) { return i ? v - values[i - 1] : null; });
-  }
-
-  // Mean of the values dated in the 7 calendar days to each date (null until 7 days have passed).
-  function average7(xs, values) {
-    var out = [], window = [], total = 0, first = null;
-    for (var i = 0; i < xs.length; i++) {
-      if (values[i] !== null && values[i] !== undefined) {
-        if (first === null) { first = xs[i]; }
-        window.push([xs[i], values[i]]);
-        total += values[i];
-      }
-      while (window.length && window[0][0] <= xs[i] - 7 * DAY) { total -= window.shift()[1]; }
-      out.push(window.length && first !== null && xs[i] - first >= 6 * DAY ? total / window.length : null);
-    }
-    return out;
-  }
-
   // [x, y1, y2...] aligned on the union of dates, as the view asks (daily average, per 100k, log).
   function frame() {
     var metric = metrics[state.metric] || { kind: "cumulative", name: state.metric };
-    var cumulative = metric.kind === "cumulative";
     var shown = [], notes = [];
     state.places.forEach(function (key) {
       var place = places[key], s = series[key + "|" + state.metric];
@@ -160,8 +146,7 @@
       if (!s || !s.dates.length) { notes.push(interpolate(gettext("%(place)s has no %(metric)s figures."), { place: place.name, metric: metric.name.toLowerCase() })); return; }
       if (state.per && !place.population) { notes.push(interpolate(gettext("%(place)s: no population known, so no figure per 100,000."), { place: place.name })); return; }
       var xs = s.dates.map(toSeconds);
-      var ys = state.view === "daily" ? average7(xs, daily(s.values, cumulative)) : s.values.slice();
-      if (state.per) { ys = ys.map(function (v) { return v === null ? null : v * 100000 / place.population; }); }
+      var ys = (state.view === "daily" ? (state.per ? s.averagePer : s.average) : (state.per ? s.valuePer : s.values)).slice();
       if (state.scale === "log") { ys = ys.map(function (v) { return v !== null && v > 0 ? v : null; }); }
       shown.push({ key: key, name: place.name, xs: xs, ys: ys, population: place.population });
     });

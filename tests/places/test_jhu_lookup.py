@@ -43,7 +43,7 @@ def test_a_region_gets_jhus_population_with_its_source_on_the_page_and_in_the_ap
     assert shown == f"Population 10,060,574 ({LOOKUP_SOURCE})"
     body = client.get(reverse("location-detail", args=["IT_25"])).json()
     assert (body["population"], body["population_source"], body["population_year"]) == (10_060_574, LOOKUP_SOURCE, None)
-    # The explorer's per 100,000 people is value × 100,000 / this population (static/js/explorer.js).
+    # Per 100,000 people is value × 100,000 / this population (dataset/derived.py, the API's series/).
     assert round(50_000 * 100_000 / body["population"], 2) == 496.99
 
 

@@ -45,10 +45,29 @@ class Delta:
 
 def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(position of each key in `sorted_keys`, clipped; whether it is there)."""
-    if not len(sorted_keys):
+    if not len(sorted_keys) or not len(keys):
         return np.zeros(len(keys), dtype=np.intp), np.zeros(len(keys), dtype=bool)
+    if len(sorted_keys) < len(keys) // 4 and (keys[1:] >= keys[:-1]).all():
+        return _contains_sorted(sorted_keys, keys)
     position = np.minimum(parallel.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
     found: np.ndarray = sorted_keys[position] == keys
+    return position, found
+
+
+def _contains_sorted(few: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_contains for sorted `keys` many times longer than `few`: each of `few` searched in `keys` (a
+    binary search per key of the short array instead of the long one; a diff's million keys against
+    a merge's delta)."""
+    first = np.searchsorted(keys, few, side="left")
+    count = np.searchsorted(keys, few, side="right") - first
+    hit = np.flatnonzero(count)
+    lengths = count[hit]
+    runs = np.repeat(first[hit] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    at = runs + np.arange(len(runs))  # every key equal to one of `few`
+    position = np.zeros(len(keys), dtype=np.intp)
+    found = np.zeros(len(keys), dtype=bool)
+    position[at] = np.repeat(hit, lengths)
+    found[at] = True
     return position, found
 
 
@@ -109,23 +128,23 @@ def find(
 
 
 def overlay(base: tuple[np.ndarray, np.ndarray, np.ndarray], delta: Delta) -> tuple[np.ndarray, ...]:
-    """The whole sorted (keys, values, source_ids): the base's without the keys `delta` sets or removes,
-    and the ones it sets in their place."""
-    base_keys = np.asarray(base[0])
-    at, dropped = _contains(base_keys, np.concatenate([delta.keys, delta.removed]))
-    keep = None
-    if dropped.any():
-        keep = np.ones(len(base_keys), dtype=bool)
-        keep[at[dropped]] = False
-    kept_keys = base_keys if keep is None else base_keys[keep]
-    inserted = np.searchsorted(kept_keys, delta.keys) + np.arange(len(delta.keys))
-    others = np.ones(len(kept_keys) + len(delta.keys), dtype=bool)
-    others[inserted] = False
+    """The whole sorted (keys, values, source_ids): the base's, with the values `delta` sets in place,
+    the keys it removes deleted and the keys it adds inserted."""
+    base_keys = base[0]
+    at, replaced = _contains(base_keys, delta.keys)
+    removed_at, removed = _contains(base_keys, delta.removed)
+    removed_at = np.unique(removed_at[removed])
+    added = ~replaced
+    inserted = np.searchsorted(base_keys, delta.keys[added])
+    inserted -= np.searchsorted(removed_at, inserted)  # the same places once the removed are deleted
     out = []
     for base_array, set_array in zip(base, (delta.keys, delta.values, delta.source_ids), strict=True):
-        whole = np.empty(len(others), dtype=base_array.dtype)
-        whole[inserted] = set_array
-        whole[others] = base_array if keep is None else np.asarray(base_array)[keep]
+        whole = np.array(base_array)
+        whole[at[replaced]] = set_array[replaced]
+        if len(removed_at):
+            whole = np.delete(whole, removed_at)
+        if len(inserted):
+            whole = np.insert(whole, inserted, set_array[added])
         out.append(whole)
     return tuple(out)
 

@@ -91,3 +91,20 @@ def test_a_delta_is_saved_whole_with_the_name_of_its_base(tmp_path):
     loaded = deltas.load(tmp_path / "d2-1")
     assert (loaded.keys.tolist(), loaded.removed.tolist()) == ([3, 4], [1])
     assert [p.name for p in tmp_path.iterdir()] == ["d2-1"]  # no staging folder left
+
+
+def test_find_reads_a_small_delta_for_many_keys_some_asked_twice():
+    base = arrays({k: (float(k), 1) for k in range(0, 300, 2)})
+    written = (np.array([1, 4, 7, 299]), np.array([-1.0, -4.0, -7.0, -299.0]), np.array([2, 2, 2, 2]))
+    delta = deltas.fold(deltas.Delta.empty(), deltas.changes(*written), np.array([6, 8]), base[0])
+    asked = np.sort(np.concatenate([np.arange(300), [4, 7, 8]])).astype("int64")
+    in_base = np.searchsorted(base[0], asked).clip(max=len(base[0]) - 1)
+    position = np.where(base[0][in_base] == asked, in_base, -1)
+
+    known, values, sources = deltas.find(base, position, delta, asked)
+
+    expected = {k: (float(k), 1) for k in range(0, 300, 2) if k not in (6, 8)}
+    expected.update({1: (-1.0, 2), 4: (-4.0, 2), 7: (-7.0, 2), 299: (-299.0, 2)})
+    assert known.tolist() == [k in expected for k in asked.tolist()]
+    assert values[known].tolist() == [expected[k][0] for k in asked[known].tolist()]
+    assert sources[known].tolist() == [expected[k][1] for k in asked[known].tolist()]

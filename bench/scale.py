@@ -10,7 +10,8 @@ own, Django included) on the same database, in this order:
 - import: `upsert_observations` of all values in one release (what import_jhu does once it has read
   and placed its files), against `bench/import_jhu.py`'s baseline (a bare COPY / executemany into a
   table with the same unique key), measured in the same process. Target: <= 2x at every size.
-- merge 100k: an approved submission of 50k changed and 50k new values through `review.merge.run`.
+- merge 100k: an approved submission of 50k changed and 50k new values through `review.merge.run`
+  (`snapshot_seconds`: of that, its update of the value snapshot).
 - release: a submission of 1,000 changed values merged, then the `dataset.tasks.build_exports` task
   run inline (the exports of the previous release are built first, untimed); disk growth is printed.
   Then a second such release: the steady state (the first also writes the second value snapshot).
@@ -153,7 +154,18 @@ def step_merge(size):
     from dataset import snapshots
 
     snapshots.current()  # the latest release's value snapshot, as the import's export task leaves it on a site
-    return {"seconds": submit(pd.concat([changed, new], ignore_index=True)), "peak_mb": peak_rss_mb()}
+    advance, spent = snapshots.advance, []
+
+    def timed_advance(*args, **kwargs):  # the merge's update of the value snapshot, timed on its own
+        start = time.perf_counter()
+        try:
+            return advance(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    snapshots.advance = timed_advance
+    seconds = submit(pd.concat([changed, new], ignore_index=True))
+    return {"seconds": seconds, "snapshot_seconds": sum(spent), "peak_mb": peak_rss_mb()}
 
 
 def step_release(size):

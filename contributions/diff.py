@@ -8,9 +8,9 @@ Contract (used by the upload task, the review pages and the API):
 ...), `keys` optionally `ValidationResult.keys` (else computed); `source` is the
 `sources.models.Source` the upload is for (its `priority` is compared with the priority of each
 value's current source). The canonical values come from the latest release's snapshot
-(dataset/snapshots.py: sorted keys, values and sources, memory-mapped). Each series' values are
-found by their offset from its first day (one binary search per series), and any value not where
-that puts it by a binary search over the whole array.
+(dataset/snapshots.py: sorted keys, values and sources, memory-mapped, and what the merges changed
+since). Each series' values are found by their offset from its first day (one binary search per
+series), and any value not where that puts it by a binary search over the whole array.
 
     {"counts": {"total", "new", "changed", "unchanged"},
      "series": [{"location", "metric", "new", "changed", "unchanged", "first_date", "last_date"}...],
@@ -87,13 +87,7 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
     starts = series_starts(keys) if (keys[1:] >= keys[:-1]).all() else None  # validation sorts
     canonical = snapshots.current()
     result["release"] = canonical.release
-    position = canonical.lookup(keys, starts)
-    known = position >= 0
-    if known.all():
-        old = canonical.values[position]
-    else:
-        old = np.full(len(frame), np.nan)
-        old[known] = canonical.values[position[known]]
+    known, old, old_sources = canonical.find(keys, starts)
     value = frame["value"].to_numpy()
     with np.errstate(invalid="ignore"):
         gap = value - old  # NaN where the value is new
@@ -106,7 +100,7 @@ def compute_diff(frame: pd.DataFrame, *, source: Source | None, keys: np.ndarray
     result["series"] = series[:MAX_SERIES]
 
     if changed.any():
-        source_ids = np.asarray(canonical.source_ids[position[changed]], dtype="int64")
+        source_ids = old_sources[changed]
         changes = frame.loc[changed, ["location_key", "metric", "date", "value"]].assign(
             old=old[changed], old_source_id=source_ids
         )

@@ -10,15 +10,21 @@ memory-mapped after that: a lookup of a million keys then costs a few tens of mi
 
 A snapshot belongs to one release: its directory name holds the release's number and creation
 time, so it can never be mistaken for another database's release of the same number.
+
+A merge does not rewrite the whole: it writes a delta (dataset/snapshot_deltas.py: the values set and
+the keys removed since a base, the whole snapshot of an earlier release), so its cost follows what it
+changed, not the dataset's size. The tasks after a release (dataset/tasks.py) write the release's
+snapshot whole again (`compact`), off the merge's path; a merge whose delta would pass DELTA_SHARE
+of the base writes it whole itself (the tasks were behind).
 """
 
 import io
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +35,7 @@ from django.db import connection
 
 from common import parallel
 
+from . import snapshot_deltas as deltas
 from .exports.reading import epoch_days_sql
 from .keys import KEY_LAYOUT, key_sql, series_starts
 from .models import Observation, ObservationHistory, Release
@@ -37,49 +44,98 @@ from .selectors import latest_release
 logger = logging.getLogger(__name__)
 
 ARRAYS = ("keys", "values", "source_ids")
-KEPT = 2  # snapshots kept on disk: the latest and the one before (a diff may still be reading it)
+KEPT = 2  # releases whose snapshots stay on disk: the latest and the one before (a diff may still be reading it)
+# A merge writes the snapshot whole when its delta would hold more values than this share of the base's:
+# writing the delta then costs about a quarter of writing the whole, and a diff reads both.
+DELTA_SHARE = 0.25
+STAGING_HOURS = 1  # a staging folder older than this was left by a crash
 
 
-@dataclass
 class Values:
-    """Current values sorted by key; `release` is None when the dataset has no release yet."""
+    """Current values sorted by key; `release` is None when the dataset has no release yet.
 
-    keys: np.ndarray
-    values: np.ndarray
-    source_ids: np.ndarray
-    release: int | None
-    directory: Path | None = None  # where it is kept, when it is
+    Kept whole, or as a base and a delta (`delta`; the arrays given are then the base's): `keys`,
+    `values` and `source_ids` are the whole arrays, overlaid on first use; `find` reads base and delta
+    without overlaying them."""
+
+    def __init__(
+        self,
+        keys: np.ndarray,
+        values: np.ndarray,
+        source_ids: np.ndarray,
+        release: int | None,
+        directory: Path | None = None,
+        delta: deltas.Delta | None = None,
+        base_directory: Path | None = None,
+    ) -> None:
+        self.release = release
+        self.directory = directory  # where it is kept, when it is
+        self.delta = delta
+        self.base = (keys, values, source_ids)
+        self.base_directory = base_directory if delta is not None else directory  # the whole snapshot it builds on
+        self._whole: tuple[np.ndarray, ...] | None = None if delta is not None else self.base
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        if self._whole is None:
+            assert self.delta is not None
+            self._whole = deltas.overlay(self.base, self.delta)
+        return self._whole
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._arrays()[0]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._arrays()[1]
+
+    @property
+    def source_ids(self) -> np.ndarray:
+        return self._arrays()[2]
 
     def lookup(self, keys: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
-        """Position of each key in this snapshot, -1 where the dataset has no value. `starts`: the
+        """Position of each key in `self.keys`, -1 where the dataset has no value. `starts`: the
         series_starts of `keys` when they are sorted and the caller has them."""
-        if not len(self.keys):
-            return np.full(len(keys), -1, dtype="int64")
-        position = self._guess_daily(keys, starts)
-        if position is None:
-            position = parallel.searchsorted(self.keys, keys)
-        np.minimum(position, len(self.keys) - 1, out=position)
-        missed = np.flatnonzero(self.keys[position] != keys)
-        if len(missed) and len(missed) < len(keys):  # guessed wrong (a gap in a series): search those
-            position[missed] = np.minimum(np.searchsorted(self.keys, keys[missed]), len(self.keys) - 1)
-            missed = missed[self.keys[position[missed]] != keys[missed]]
-        position[missed] = -1
-        return position
+        return _positions(self.keys, keys, starts)
 
-    def _guess_daily(self, keys: np.ndarray, starts: np.ndarray | None) -> np.ndarray | None:
-        """Positions of sorted `keys` assuming each series is stored day after day without gaps (the
-        usual case): one binary search per series, then the day's offset from the series' first key.
-        None when `keys` are not sorted. Wrong guesses are checked and searched by the caller."""
-        if starts is None:
-            if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
-                return None
-            starts = series_starts(keys)
-        first_keys = keys[starts]
-        first_positions = np.searchsorted(self.keys, first_keys)
-        shift = np.repeat(first_keys - first_positions, np.diff(np.append(starts, len(keys))))
-        position: np.ndarray = np.subtract(keys, shift, out=shift)
-        np.maximum(position, 0, out=position)
-        return position
+    def find(self, keys: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(known, values, source_ids) of `keys`: whether the dataset has a value for each, the value (NaN
+        where not) and its source (0 where not), read from the base and the delta as they are kept."""
+        if self.delta is None:
+            return deltas.find(self.base, _positions(self.base[0], keys, starts), deltas.Delta.empty(), keys)
+        return deltas.find(self.base, _positions(self.base[0], keys, starts), self.delta, keys)
+
+
+def _positions(sorted_keys: np.ndarray, keys: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
+    """Position of each of `keys` in `sorted_keys`, -1 where it is not there."""
+    if not len(sorted_keys):
+        return np.full(len(keys), -1, dtype="int64")
+    position = _guess_daily(sorted_keys, keys, starts)
+    if position is None:
+        position = parallel.searchsorted(sorted_keys, keys)
+    np.minimum(position, len(sorted_keys) - 1, out=position)
+    missed = np.flatnonzero(sorted_keys[position] != keys)
+    if len(missed) and len(missed) < len(keys):  # guessed wrong (a gap in a series): search those
+        position[missed] = np.minimum(np.searchsorted(sorted_keys, keys[missed]), len(sorted_keys) - 1)
+        missed = missed[sorted_keys[position[missed]] != keys[missed]]
+    position[missed] = -1
+    return position
+
+
+def _guess_daily(sorted_keys: np.ndarray, keys: np.ndarray, starts: np.ndarray | None) -> np.ndarray | None:
+    """Positions of sorted `keys` assuming each series is stored day after day without gaps (the
+    usual case): one binary search per series, then the day's offset from the series' first key.
+    None when `keys` are not sorted. Wrong guesses are checked and searched by the caller."""
+    if starts is None:
+        if len(keys) < 2 or not (keys[1:] >= keys[:-1]).all():
+            return None
+        starts = series_starts(keys)
+    first_keys = keys[starts]
+    first_positions = np.searchsorted(sorted_keys, first_keys)
+    shift = np.repeat(first_keys - first_positions, np.diff(np.append(starts, len(keys))))
+    position: np.ndarray = np.subtract(keys, shift, out=shift)
+    np.maximum(position, 0, out=position)
+    return position
 
 
 def root() -> Path:
@@ -87,7 +143,13 @@ def root() -> Path:
 
 
 def _directory(release: Release) -> Path:
+    """Where `release`'s snapshot is kept whole."""
     return root() / f"r{release.number}-{int(release.created_at.timestamp() * 1_000_000)}"
+
+
+def _delta_directory(release: Release) -> Path:
+    """Where `release`'s snapshot is kept as a delta on a base."""
+    return root() / f"d{_directory(release).name[1:]}"
 
 
 def current() -> Values:
@@ -95,16 +157,12 @@ def current() -> Values:
     release = latest_release()
     if release is None:
         return Values(*_empty(), release=None)
-    directory = _directory(release)
-    if not directory.is_dir():
+    values = load(release)
+    if values is None:
+        if _directory(release).is_dir() or _delta_directory(release).is_dir():  # removed or damaged meanwhile
+            logger.warning("Snapshot of release %s unreadable; rebuilding it", release.number)
         return build(release)
-    try:
-        arrays = [np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS]
-    except (OSError, ValueError):  # removed or damaged meanwhile: read the database again
-        logger.warning("Snapshot %s unreadable; rebuilding it", directory)
-        return build(release)
-    keys, values, source_ids = arrays
-    return Values(keys, values, source_ids, release=release.number, directory=directory)
+    return values
 
 
 def build(release: Release) -> Values:
@@ -144,15 +202,34 @@ def _save(directory: Path, **arrays: np.ndarray) -> None:
 
 
 def _remove_old(parent: Path) -> None:
-    """Keep the KEPT newest snapshots; another process may be removing them at the same time."""
-    dated = []
-    for path in parent.glob("r*"):
-        try:
-            dated.append((path.stat().st_mtime, path))
-        except FileNotFoundError:
+    """Keep the snapshots of the KEPT highest release numbers and the bases their deltas are on; remove
+    the staging folders a crash left. Another process may be removing them at the same time."""
+    by_number: dict[int, list[Path]] = {}
+    for path in list(parent.iterdir()) if parent.is_dir() else []:
+        if path.name.startswith("."):
+            try:
+                if path.stat().st_mtime < time.time() - STAGING_HOURS * 3600:
+                    shutil.rmtree(path, ignore_errors=True)
+            except FileNotFoundError:
+                pass
             continue
-    for _, old in sorted(dated)[:-KEPT]:
-        shutil.rmtree(old, ignore_errors=True)
+        number = path.name[1:].split("-", 1)[0]
+        if path.name[:1] in ("r", "d") and number.isdigit():
+            by_number.setdefault(int(number), []).append(path)
+    numbers = sorted(by_number)[-KEPT:]
+    kept = {path for number in numbers for path in by_number[number]}
+    for path in [path for path in kept if path.name.startswith("d")]:
+        if (parent / f"r{path.name[1:]}") in kept and not path.name.startswith(f"d{numbers[-1]}-"):
+            kept.discard(path)  # written whole since; the latest's delta may still be a merge's `before`
+            continue
+        try:
+            kept.add(parent / deltas.base_name(path))
+        except OSError:
+            continue
+    for paths in by_number.values():
+        for path in paths:
+            if path not in kept:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _read_all() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -190,13 +267,26 @@ def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def load(release: Release) -> Values | None:
-    """`release`'s snapshot when it is on disk, else None."""
+    """`release`'s snapshot when it is on disk (whole, or a delta and its base), else None."""
     directory = _directory(release)
     try:
         keys, values, source_ids = (np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
+        return Values(keys, values, source_ids, release=release.number, directory=directory)
+    except (OSError, ValueError):
+        pass
+    directory = _delta_directory(release)
+    try:
+        base_name = deltas.base_name(directory)
+        if not base_name.startswith("r") or "/" in base_name:
+            return None
+        base = root() / base_name
+        keys, values, source_ids = (np.load(base / f"{name}.npy", mmap_mode="r") for name in ARRAYS)
+        delta = deltas.load(directory)
     except (OSError, ValueError):
         return None
-    return Values(keys, values, source_ids, release=release.number, directory=directory)
+    return Values(
+        keys, values, source_ids, release=release.number, directory=directory, delta=delta, base_directory=base
+    )
 
 
 def derived(values: Values, name: str, compute: Callable[[Values], np.ndarray]) -> np.ndarray:
@@ -225,7 +315,9 @@ def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray]
     The merge calls this inside its transaction, so the snapshot is on disk when the release
     becomes visible and no diff reads the database. `written`: the (keys, values, source_ids) the
     release wrote, as the upsert read them from its stage; without them they are read from the
-    dataset (a scan of every value). Without the previous snapshot, every value is read.
+    dataset (a scan of every value). Without the previous snapshot, every value is read. What is
+    written is the previous delta with this release's changes folded in, on the same base; the
+    whole snapshot when that delta would pass DELTA_SHARE of the base.
     """
     latest = latest_release()
     if latest is None or latest.pk != release.pk:  # an older release's values are no longer all in the table
@@ -237,29 +329,40 @@ def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray]
     before = load(previous) if previous is not None else Values(*_empty(), release=None)
     if before is None:
         return build(release)
-    changed_keys, changed_values, changed_sources = written if written is not None else _read_changed(release)
-    order = np.argsort(changed_keys, kind="stable")
-    changed_keys, changed_values, changed_sources = changed_keys[order], changed_values[order], changed_sources[order]
-    position = np.searchsorted(before.keys, changed_keys)
-    found = position < len(before.keys)
-    found[found] = before.keys[position[found]] == changed_keys[found]
-    keys, values, source_ids = (np.array(array) for array in (before.keys, before.values, before.source_ids))
-    values[position[found]] = changed_values[found]
-    source_ids[position[found]] = changed_sources[found]
-    added = ~found
-    if added.any():
-        keys = np.insert(keys, position[added], changed_keys[added])
-        values = np.insert(values, position[added], changed_values[added])
-        source_ids = np.insert(source_ids, position[added], changed_sources[added])
-    removed = _read_removed(release)
-    if len(removed):  # a revert removed values its submission had added
-        kept = ~np.isin(keys, removed)
-        keys, values, source_ids = keys[kept], values[kept], source_ids[kept]
+    changes = deltas.changes(*(written if written is not None else _read_changed(release)))
+    delta = deltas.fold(before.delta or deltas.Delta.empty(), changes, _read_removed(release), before.base[0])
+    base = before.base_directory
+    if base is None or len(delta) > DELTA_SHARE * len(before.base[0]):
+        keys, values, source_ids = deltas.overlay(before.base, delta)
+        try:
+            _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
+        except OSError:
+            logger.exception("Could not save the snapshot of release %s", release.number)
+        return Values(keys, values, source_ids, release=release.number)
+    directory = _delta_directory(release)
     try:
-        _save(_directory(release), keys=keys, values=values, source_ids=source_ids)
-    except OSError:
+        deltas.save(directory, delta, base.name)
+        _remove_old(directory.parent)
+    except OSError:  # a full or read-only disk costs speed, never the merge
         logger.exception("Could not save the snapshot of release %s", release.number)
-    return Values(keys, values, source_ids, release=release.number)
+        return Values(*before.base, release=release.number, delta=delta, base_directory=base)
+    return Values(*before.base, release=release.number, directory=directory, delta=delta, base_directory=base)
+
+
+def compact(release: Release) -> None:
+    """Write `release`'s snapshot whole when it is kept as a delta and `release` is the latest: what the
+    tasks after a release do, so that readers of every value (exports, summaries) map it from disk and
+    the next merge's delta starts empty."""
+    latest = latest_release()
+    if latest is None or latest.pk != release.pk:
+        return
+    values = load(release)
+    if values is None or values.delta is None:
+        return
+    try:
+        _save(_directory(release), keys=values.keys, values=values.values, source_ids=values.source_ids)
+    except OSError:
+        logger.exception("Could not save the snapshot of release %s whole", release.number)
 
 
 def _read_removed(release: Release) -> np.ndarray:

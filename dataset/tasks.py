@@ -24,6 +24,7 @@ def build_exports(release_id: int) -> int:
         logger.warning("build_exports: release %s does not exist", release_id)
         return 0
     snapshots.advance(release)
+    snapshots.compact(release)  # whole again, off the merge's path (the exports read every value)
     files = exports.build_release_exports(release=release)
     if files:
         publish.publish_latest(release)  # into the store readers download from (docs/storage.md)
@@ -56,5 +57,6 @@ def warm_caches(release_id: int) -> int:
     if release is None:
         logger.warning("warm_caches: release %s does not exist", release_id)
         return 0
+    snapshots.compact(release)  # the summaries read every value: whole arrays, mapped from disk
     warmed = warming.warm_caches(release)
     return warmed.stored + warmed.from_series

@@ -26,6 +26,7 @@ ROWS = [  # label, step, key, unit, kind of target
     ("  disk added by the release path", "release", "steady_path_disk_mb", "MB", ""),
     ("  peak memory after the release path", "release", "steady_path_peak_mb", "MB", ""),
     ("  its follow-up (finish_exports)", "release", "steady_follow_up", "s", "growth"),
+    ("  peak memory of the follow-up", "release", "steady_follow_up_peak_mb", "MB", ""),
     ("  disk added by the release and its follow-up", "release", "steady_disk_mb", "MB", ""),
     ("validate + diff 1M rows, first after release", "validate_first", "seconds", "s", ""),
     ("validate + diff 1M rows", "validate", "seconds", "s", "read_csv"),

@@ -275,16 +275,20 @@ def _write_tidy_files(
     wanted = {s for s in present if changes.segments is None or s in changes.segments or s not in reused}
     patchable = {s for s in changes.patchable if s in wanted and s in reused}
     fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
-    fresh.update(segments.format_segments(table, lookups, ids, wanted - set(fresh)))
+    formatted = segments.iter_segments(table, lookups, ids, wanted - set(fresh))  # in order, as they are written
+    pending = next(formatted, None)
     listed = []
     try:
         for segment in [segments.HEADER_ID, *present]:
             data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
+            if pending is not None and pending[0] == segment:
+                data, pending = pending[1], next(formatted, None)
             entry = reused.get(segment)
             if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
                 entry, _ = writer.add(segment, data)
             assert entry is not None  # a segment is either new or the previous release's
             listed.append(entry)
+        assert pending is None  # every formatted segment is one of the release's
     finally:
         writer.close()
         reader.close()

@@ -123,14 +123,16 @@ def segment_ids(table: Table, lookups: Lookups, *, layout: int = LAYOUT) -> np.n
     return ids
 
 
-def format_segments(table: Table, lookups: Lookups, ids: np.ndarray, wanted: set[int] | None) -> dict[int, bytes]:
-    """The CSV text of the segments in `wanted` (every segment when None); `ids`: segment_ids."""
+def iter_segments(
+    table: Table, lookups: Lookups, ids: np.ndarray, wanted: set[int] | None
+) -> Iterator[tuple[int, bytes]]:
+    """(id, CSV text) of the segments in `wanted` (every segment when None) in order, formatted about
+    CHUNK_ROWS rows at a time: a caller writing them as they come holds a chunk's text, not the file's."""
     rows = np.arange(len(table)) if wanted is None else np.flatnonzero(np.isin(ids, list(wanted)))
-    out: dict[int, bytes] = {}
     chosen, starts = np.unique(ids[rows], return_index=True)
     bounds = np.append(starts, len(rows))
     first = 0
-    while first < len(chosen):  # about CHUNK_ROWS rows at a time, whole segments
+    while first < len(chosen):  # whole segments
         last = int(np.searchsorted(bounds, bounds[first] + CHUNK_ROWS, side="right")) - 1
         last = min(max(last, first + 1), len(chosen))
         lines = list(csv_rows(table.take(rows[bounds[first] : bounds[last]]).frame(lookups)))
@@ -138,9 +140,8 @@ def format_segments(table: Table, lookups: Lookups, ids: np.ndarray, wanted: set
             buffer = io.StringIO()
             part = lines[bounds[i] - bounds[first] : bounds[i + 1] - bounds[first]]
             csv.writer(buffer, lineterminator="\n").writerows(part)
-            out[int(chosen[i])] = buffer.getvalue().encode("utf-8")
+            yield int(chosen[i]), buffer.getvalue().encode("utf-8")
         first = last
-    return out
 
 
 class PackWriter:

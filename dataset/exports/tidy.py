@@ -5,10 +5,11 @@ segment), so a file written whole and one a release assembles from
 stored segments are the same bytes.
 """
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from .schema import TIDY_NAME
-from .segments import HEADER, LAYOUT, format_segments, gzip_member, segment_ids
+from .segments import HEADER, LAYOUT, gzip_member, iter_segments, segment_ids
 from .table import Lookups, Table, from_database
 
 
@@ -26,17 +27,13 @@ def write_tidy(
     lookups = lookups or Lookups.read()
     table = table if table is not None else from_database(lookups)
     path = directory / TIDY_NAME
-    pieces = format_segments(table, lookups, segment_ids(table, lookups, layout=layout), None)
-    with path.open("wb") as handle:
+    gz_path = directory / (TIDY_NAME + ".gz")
+    with path.open("wb") as handle, gz_path.open("wb") if gzip_copy else nullcontext() as packed:
         handle.write(HEADER)
-        for segment in sorted(pieces):
-            handle.write(pieces[segment])
-    written = [path]
-    if gzip_copy:
-        gz_path = directory / (TIDY_NAME + ".gz")
-        with gz_path.open("wb") as handle:
-            handle.write(gzip_member(HEADER))
-            for segment in sorted(pieces):
-                handle.write(gzip_member(pieces[segment]))
-        written.append(gz_path)
-    return written
+        if packed is not None:
+            packed.write(gzip_member(HEADER))
+        for _, piece in iter_segments(table, lookups, segment_ids(table, lookups, layout=layout), None):
+            handle.write(piece)  # written as formatted: a chunk's text in memory, not the file's
+            if packed is not None:
+                packed.write(gzip_member(piece))
+    return [path, gz_path] if gzip_copy else [path]

@@ -16,6 +16,7 @@ ROWS = [  # label, step, key, unit, kind of target
     ("import", "import", "seconds", "s", "baseline"),
     ("  baseline: bare COPY/executemany", "import", "baseline", "s", ""),
     ("merge 100k", "merge", "seconds", "s", "growth"),
+    ("exports of the import's release, in full: peak memory", "release", "import_exports_peak_mb", "MB", ""),
     ("release of 1,000 values: release path (merge + exports)", "release", "seconds", "s", "growth"),
     ("  of which build_exports", "release", "exports", "s", ""),
     ("  disk added by the release path", "release", "path_disk_mb", "MB", ""),

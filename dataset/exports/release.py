@@ -140,10 +140,9 @@ def _complete(release: Release, files: list[ReleaseFile]) -> bool:
 
 @dataclass
 class Changes:
-    """What differs from the previous release: the groups of the tidy CSV (a date and a block: segments.py)
-    and the metrics with a changed value (None: all), the keys whose value or source changed, and the
-    groups where values were added or removed. Then, once the changed groups' rows are read, the segments
-    to write again (None: all) and those where only values changed (patched)."""
+    """What differs from the previous release: the CSV's groups (segments.py) and metrics with changes (None:
+    all), the keys whose value or source changed, the groups where values were added or removed; then, once
+    their rows are read, the segments to write again (None: all) and those to patch (only values changed)."""
 
     groups: set[int] | None = None
     metrics: set[int] | None = None

@@ -39,6 +39,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
 
 
+def reset_peak_rss() -> bool:
+    """Start this process's peak (VmHWM) again from its current memory (Linux: clear_refs 5), so that a
+    later peak_rss_mb() is the peak of what runs after; False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     try:

@@ -49,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _scale_data import DAYS, START, dataset_frame
 from _scale_table import print_table
-from _support import ROOT, machine, peak_rss_mb
+from _support import ROOT, machine, peak_rss_mb, reset_peak_rss
 
 MERGE_VALUES, RELEASE_VALUES, UPLOAD_ROWS = 100_000, 1_000, 1_000_000
 SQLITE_MAX = 3_000_000
@@ -193,9 +193,9 @@ def step_release(size):
         return time.perf_counter() - start
 
     latest = Release.objects.latest("number").pk
-    build(latest)  # the previous release's exports, as a live site has them
+    build(latest)  # the previous release's exports, as a live site has them (written in full: the import's)
+    figures = {"import_exports_peak_mb": peak_rss_mb()}
     finish(latest)
-    figures = {}
     for name, seed in (("", 2), ("steady_", 3)):
         frame = dataset_frame(size).sample(RELEASE_VALUES, random_state=seed)
         before = disk_mb()
@@ -204,7 +204,9 @@ def step_release(size):
         exports_seconds = build(latest)
         path_disk = disk_mb() - before
         path_peak = peak_rss_mb()
+        own_peak = reset_peak_rss()  # the follow-up's own peak (from the memory the process holds now)
         follow_seconds = finish(latest)
+        follow_peak = peak_rss_mb() if own_peak else None
         figures.update(
             {
                 f"{name}seconds": merge_seconds + exports_seconds,
@@ -213,10 +215,12 @@ def step_release(size):
                 f"{name}path_disk_mb": path_disk,
                 f"{name}path_peak_mb": path_peak,
                 f"{name}follow_up": follow_seconds,
+                f"{name}follow_up_peak_mb": follow_peak,
                 f"{name}disk_mb": disk_mb() - before,
             }
         )
-    return {**figures, "peak_mb": peak_rss_mb()}
+    peaks = [value for key, value in figures.items() if key.endswith("peak_mb") and value is not None]
+    return {**figures, "peak_mb": max([peak_rss_mb(), *peaks])}
 
 
 def upload_path() -> Path:

@@ -21,13 +21,14 @@ from django.conf import settings
 from .. import snapshots
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import publish, segments
-from .ends import cut, ends_of, with_ends
+from . import manifests, publish, segments, streaming
+from .ends import ends_of, with_ends
 from .jhu_table import write_jhu_from_table
 from .parquet import write_parquet
 from .retention import apply_retention, open_release_file
 from .schema import PARQUET_NAME
-from .table import Lookups, from_snapshot
+from .store_lock import store_lock
+from .table import Lookups
 
 PENDING = ""  # ReleaseFile.sha256 of a file whose checksum is not recorded yet
 
@@ -46,30 +47,30 @@ def write_remaining_files(release: Release) -> int:
     """The Parquet file and the changed metrics' JHU files of `release` when it is still the latest and
     they are not written yet; return how many files were written."""
     root = Path(settings.EXPORTS_ROOT)
-    manifest = segments.read_manifest(root, release.number)
+    manifest = manifests.read_manifest(root, release.number)
     if manifest is None or manifest.get("finished", True) or not _is_latest(release):
         return 0
     ends = ends_of(release, at=release.exports_built_at)  # the marks as the release's files saw them (ends.py)
     lookups = with_ends(Lookups.read(), ends)
     values = snapshots.load(release) or snapshots.advance(release)
-    table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
     to_write = manifest.get("jhu_to_write")
     work = root / f".{release.number}.finish-{uuid.uuid4().hex}"
-    try:
-        paths = [
-            *write_parquet(work, table=table, lookups=lookups),
-            *write_jhu_from_table(work, table, metrics=None if to_write is None else set(to_write)),
-        ]
-        blobs = {path.name: segments.store_blob(root, path) for path in paths}
-        sizes = {name: segments.blob_path(root, sha).stat().st_size for name, sha in blobs.items()}
-        if not _is_latest(release):  # a newer release came meanwhile: its own follow-up writes its files
-            return 0
-        folder = root / str(release.number)
-        for name, sha in blobs.items():
-            segments.link(segments.blob_path(root, sha), folder / name)
-        manifest["blobs"] = dict(sorted({**manifest["blobs"], **blobs}.items()))
-        manifest["finished"] = True
-        segments.write_manifest(root, release.number, manifest)
+    try:  # a window of dates, a metric at a time: memory as a part's, not the whole table's (streaming.py)
+        paths = write_parquet(work, lookups=lookups, parts=streaming.tidy_parts(values, lookups, ends))
+        for table in streaming.metric_tables(values, ends, None if to_write is None else set(to_write)):
+            paths += write_jhu_from_table(work, table)
+        with store_lock(root):  # retention waits until the manifest lists the new blobs (store_lock.py)
+            if not _is_latest(release):  # a newer release came meanwhile: its own follow-up writes its files
+                return 0
+            blobs = {path.name: segments.store_blob(root, path) for path in paths}
+            sizes = {name: segments.blob_path(root, sha).stat().st_size for name, sha in blobs.items()}
+            folder = root / str(release.number)
+            for name, sha in blobs.items():
+                segments.link(segments.blob_path(root, sha), folder / name)
+            manifest = manifests.read_manifest(root, release.number) or manifest  # as the store has it now
+            manifest["blobs"] = dict(sorted({**manifest["blobs"], **blobs}.items()))
+            manifest["finished"] = True
+            manifests.write_manifest(root, release.number, manifest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     publish.publish_files(release, sorted(blobs))  # in a remote store before they are listed (docs/storage.md)

@@ -1,5 +1,6 @@
 """The Parquet export: the tidy table with typed columns (date32, string, float64)."""
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,17 +41,25 @@ class _Names:
         return pa.DictionaryArray.from_arrays(indices, self.dictionary).cast(pa.string())
 
 
-def write_parquet(directory: Path, *, table: Table | None = None, lookups: Lookups | None = None) -> list[Path]:
-    """One Parquet file with typed columns (date32, string, float64), one row group per CHUNK_ROWS rows."""
+def write_parquet(
+    directory: Path,
+    *,
+    table: Table | None = None,
+    lookups: Lookups | None = None,
+    parts: Iterable[Table] | None = None,
+) -> list[Path]:
+    """One Parquet file with typed columns (date32, string, float64), one row group per CHUNK_ROWS rows;
+    from `parts` (tables one after another in the tidy order: streaming.tidy_parts) when given, the
+    same bytes as from the table they make up."""
     directory.mkdir(parents=True, exist_ok=True)
     lookups = lookups or Lookups.read()
-    table = table if table is not None else from_database(lookups)
+    if parts is None:
+        parts = [table if table is not None else from_database(lookups)]
     path = directory / PARQUET_NAME
     location_keys, location_names = _Names(lookups.location_key), _Names(lookups.location_name)
     metric_codes, source_names = _Names(lookups.metric_code), _Names(lookups.source_name)
     with pq.ParquetWriter(path, PARQUET_SCHEMA, **WRITER_OPTIONS) as writer:
-        for start in range(0, len(table), CHUNK_ROWS):
-            part = table.take(np.arange(start, min(start + CHUNK_ROWS, len(table))))
+        for part in _row_groups(parts):
             columns = {
                 "date": pa.array(part.days.astype("int32"), type=pa.int32()).cast(pa.date32()),
                 "location_key": location_keys.column(part.location_ids),
@@ -61,3 +70,17 @@ def write_parquet(directory: Path, *, table: Table | None = None, lookups: Looku
             }
             writer.write_table(pa.Table.from_pydict(columns, schema=PARQUET_SCHEMA))
     return [path]
+
+
+def _row_groups(parts: Iterable[Table]) -> Iterator[Table]:
+    """CHUNK_ROWS rows at a time (the last group fewer) across the parts, as from one table."""
+    pending: Table | None = None
+    for part in parts:
+        if pending is not None:
+            part = Table(*(np.concatenate(pair) for pair in zip(pending.columns(), part.columns(), strict=True)))
+        full = len(part) // CHUNK_ROWS * CHUNK_ROWS
+        for start in range(0, full, CHUNK_ROWS):
+            yield part.take(np.arange(start, start + CHUNK_ROWS))
+        pending = part.take(np.arange(full, len(part))) if full < len(part) else None
+    if pending is not None:
+        yield pending

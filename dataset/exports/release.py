@@ -33,15 +33,17 @@ from ..errata import ERRATA_NAME
 from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import incremental, segments
+from . import incremental, manifests, segments
 from .datapackage import write_datapackage
 from .ends import cut, ends_of, with_ends
 from .jhu_table import jhu_names, write_jhu_from_table
+from .manifests import Entry, Manifest
 from .parquet import write_parquet
 from .patching import patch_segments, table_keys
 from .retention import ASSEMBLED, apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
-from .segments import Manifest, link, sha256_of
+from .segments import link, sha256_of
+from .store_lock import store_lock
 from .table import Lookups, Table, as_of_release, from_database, from_snapshot
 from .tidy import write_tidy
 
@@ -89,7 +91,7 @@ def root() -> Path:
 
 
 def read_manifest(number: int) -> Manifest | None:
-    return segments.read_manifest(root(), number)
+    return manifests.read_manifest(root(), number)
 
 
 def build_release_exports(*, release: Release) -> list[ReleaseFile]:
@@ -113,15 +115,20 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     before = read_manifest(previous.number) if previous else None
     changes = _changes(previous, values, before, lookups)
     order = None
-    if changes.segments is not None and before is not None:  # only the changed segments' rows
-        table = cut(incremental.segment_rows(values, lookups, changes.segments), ends)
+    if changes.groups is not None and before is not None:  # only the changed groups' rows
+        table = cut(incremental.segment_rows(values, lookups, changes.groups), ends)
         described = cut(incremental.unordered(values), ends)
-        order = incremental.segment_order(before, changes.segments, segments.segment_ids(table, lookups))
+        ids = segments.segment_ids(table, lookups)
+        changes.segments, changes.patchable = incremental.changed_pieces(
+            table, ids, changes.structural, changes.modified
+        )
+        order = incremental.segment_order(before, changes.groups, ids)
     else:
         table = described = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
-    records = _write_release(release, table, described, lookups, before, changes, order)
-    Release.objects.filter(pk=release.pk).update(exports_built_at=started)
-    apply_retention(root(), latest=release)
+    with store_lock(root()):  # from the first piece stored to the manifest listing it (store_lock.py)
+        records = _write_release(release, table, described, lookups, before, changes, order)
+        Release.objects.filter(pk=release.pk).update(exports_built_at=started)
+        apply_retention(root(), latest=release)
     return records
 
 
@@ -133,12 +140,15 @@ def _complete(release: Release, files: list[ReleaseFile]) -> bool:
 
 @dataclass
 class Changes:
-    """What differs from the previous release: the tidy CSV's segments and the metrics (None: all), the
-    keys whose value or source changed, and the segments where only such values changed (patched)."""
+    """What differs from the previous release: the CSV's groups (segments.py) and metrics with changes (None:
+    all), the keys whose value or source changed, the groups where values were added or removed; then, once
+    their rows are read, the segments to write again (None: all) and those to patch (only values changed)."""
 
-    segments: set[int] | None = None
+    groups: set[int] | None = None
     metrics: set[int] | None = None
     modified: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    structural: set[int] = field(default_factory=set)
+    segments: set[int] | None = None
     patchable: set[int] = field(default_factory=set)
 
 
@@ -147,6 +157,8 @@ def _changes(
 ) -> Changes:
     if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
         return Changes()
+    if before.get("layout", 1) != segments.LAYOUT or before.get("segment_rows") != segments.SEGMENT_ROWS:
+        return Changes()  # segments cut another way (an older release): every one formatted, equal ones kept
     old = snapshots.load(previous)
     if old is None:
         return Changes()
@@ -154,14 +166,13 @@ def _changes(
     changed = changed_keys(old_keys, np.asarray(old.values), np.asarray(old.source_ids), values)
     kept = _contains(old_keys, changed) & _contains(np.asarray(values.keys), changed)
     part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
-    part_ids = segments.segment_ids(part, lookups)
+    part_groups = segments.group_ids(part.days, part.location_ids, lookups)
     part_kept = _contains(np.sort(changed[kept]), table_keys(part, np.arange(len(part))))
-    structural = set(np.unique(part_ids[~part_kept]).tolist())
     return Changes(
-        segments=set(np.unique(part_ids).tolist()),
+        groups=set(np.unique(part_groups).tolist()),
         metrics=set(part.metric_ids.tolist()),
         modified=np.sort(changed[kept]),
-        patchable=set(np.unique(part_ids[part_kept]).tolist()) - structural,
+        structural=set(np.unique(part_groups[~part_kept]).tolist()),
     )
 
 
@@ -209,9 +220,12 @@ def _write_release(
         # writes them while the release is still the latest and marks the manifest finished.
         finished = before is not None and before.get("finished", True)
         to_write = changes.metrics if finished else None
-        manifest = {
+        manifest: Manifest = {
             "number": release.number,
             "fingerprint": lookups.fingerprint,
+            "layout": segments.LAYOUT,
+            "segment_rows": segments.SEGMENT_ROWS,
+            "base": (before or {}).get("base"),  # its segments are stored as a delta on it (manifests.py)
             "segments": [],
             "blobs": {},
             "finished": False,
@@ -223,7 +237,7 @@ def _write_release(
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
-        segments.write_manifest(root(), release.number, manifest)
+        manifests.write_manifest(root(), release.number, manifest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = {name: (size, PENDING) for name, size in tidy_sizes.items()}  # checksums: finishing.py
@@ -260,16 +274,20 @@ def _write_tidy_files(
     wanted = {s for s in present if changes.segments is None or s in changes.segments or s not in reused}
     patchable = {s for s in changes.patchable if s in wanted and s in reused}
     fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
-    fresh.update(segments.format_segments(table, lookups, ids, wanted - set(fresh)))
+    formatted = segments.iter_segments(table, lookups, ids, wanted - set(fresh))  # in order, as they are written
+    pending = next(formatted, None)
     listed = []
     try:
         for segment in [segments.HEADER_ID, *present]:
             data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
+            if pending is not None and pending[0] == segment:
+                data, pending = pending[1], next(formatted, None)
             entry = reused.get(segment)
             if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
                 entry, _ = writer.add(segment, data)
             assert entry is not None  # a segment is either new or the previous release's
             listed.append(entry)
+        assert pending is None  # every formatted segment is one of the release's
     finally:
         writer.close()
         reader.close()
@@ -291,7 +309,7 @@ def _distinct(ids: np.ndarray) -> list[int]:
     return distinct
 
 
-def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[segments.Entry], bytes]:
+def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[Entry], bytes]:
     """A reader of the previous release's segments: from its full CSV when it is still there, else unpacked."""
     offsets: dict[int, int] = {}
     handle = None
@@ -304,7 +322,7 @@ def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Calla
         if path.is_file() and path.stat().st_size == position:
             handle = path.open("rb")
 
-    def read(entry: segments.Entry) -> bytes:
+    def read(entry: Entry) -> bytes:
         if handle is not None and entry[0] in offsets:
             handle.seek(offsets[entry[0]])
             data = handle.read(entry[2])
@@ -357,6 +375,15 @@ def rebuild_release(release: Release, directory: Path | None = None) -> list[tup
     ]
     recorded = dict(release.files.values_list("name", "sha256"))
     rebuilt = [(path, sha256_of(path)) for path in written]
+    gz = next((i for i, (path, _) in enumerate(rebuilt) if path.name == GZ_NAME), None)
+    if gz is not None and recorded.get(GZ_NAME) not in (None, PENDING, rebuilt[gz][1]):
+        # Built before the segments were cut in pieces: its .gz has one member per date and block.
+        path = directory / "legacy"
+        legacy = write_tidy(path, table=table, lookups=lookups, layout=1)[1]
+        if sha256_of(legacy) == recorded[GZ_NAME]:
+            os.replace(legacy, rebuilt[gz][0])
+            rebuilt[gz] = (rebuilt[gz][0], recorded[GZ_NAME])
+        shutil.rmtree(path, ignore_errors=True)
     if directory == root() / str(release.number):
         for path, sha in rebuilt:  # files its follow-up never wrote (a newer release came first): listed now
             if not recorded.get(path.name):

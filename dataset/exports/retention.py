@@ -19,8 +19,9 @@ from typing import BinaryIO
 from django.conf import settings
 
 from ..models import Release, ReleaseFile
-from . import segments
+from . import manifests, segments
 from .schema import TIDY_NAME
+from .store_lock import store_lock
 
 ASSEMBLED = {TIDY_NAME: segments.iter_csv, TIDY_NAME + ".gz": segments.iter_gzip}
 
@@ -38,24 +39,34 @@ def _release_folders(root: Path) -> list[tuple[int, Path]]:
 def apply_retention(root: Path, *, latest: Release) -> list[int]:
     """Remove the files of releases not kept and the stored pieces no kept release uses; an older kept
     release keeps its CSV and .gz as segments, and its other text files gzip-compressed. Return the
-    numbers whose files were removed."""
+    numbers whose files were removed. Holds the store's lock (store_lock.py): a release or follow-up
+    storing pieces it has not listed yet finishes first."""
+    with store_lock(root):
+        return _apply_retention(root, latest)
+
+
+def _apply_retention(root: Path, latest: Release) -> list[int]:
     removed = []
     referenced: set[str] = set()
+    bases: set[int] = set()
     latest_manifest = _manifest(root, latest.number)
     latest_blobs = set(latest_manifest.get("blobs", {}).values())
     # Until the follow-up has written the latest release's Parquet and JHU files (finishing.py), which
     # may be an older release's bytes, no file is compressed; the follow-up applies retention again.
     finished = latest_manifest.get("finished", True)
     for number, folder in _release_folders(root):
-        if number > latest.number:
+        if number > latest.number:  # a newer release's (an older follow-up applying retention): not ours
+            manifest = _manifest(root, number)
+            _reference(manifest, referenced, bases)
+            referenced.update(f"{sha}{suffix}" for sha in manifest.get("blobs", {}).values() for suffix in ("", ".gz"))
             continue
         if not is_kept(number, latest.number):
             shutil.rmtree(folder, ignore_errors=True)
-            segments.manifest_path(root, number).unlink(missing_ok=True)
+            manifests.manifest_path(root, number).unlink(missing_ok=True)
             removed.append(number)
             continue
         manifest = _manifest(root, number)
-        referenced.update(f"{entry[3]}.pack" for entry in manifest.get("segments", []))
+        _reference(manifest, referenced, bases)
         for name, sha in manifest.get("blobs", {}).items():
             if number == latest.number or sha in latest_blobs or not _compressible(name):
                 referenced.add(sha)
@@ -69,15 +80,26 @@ def apply_retention(root: Path, *, latest: Release) -> list[int]:
         if number < latest.number:
             for name in ASSEMBLED:  # assembled from the segments when downloaded
                 (folder / name).unlink(missing_ok=True)
-    store = segments.store_root(root)
+    store = manifests.store_root(root)
     for path in [*store.glob("packs/*.pack"), *store.glob("blobs/*/*")]:
         if path.name not in referenced and not path.name.startswith(f"r{latest.number}-"):
+            path.unlink(missing_ok=True)
+    for path in store.glob("manifests/base-*.json.gz"):
+        number = int(path.name.split("-", 1)[1].split(".", 1)[0])
+        if number not in bases and number < latest.number:
             path.unlink(missing_ok=True)
     return removed
 
 
-def _manifest(root: Path, number: int) -> segments.Manifest:
-    return segments.read_manifest(root, number) or {}
+def _reference(manifest: manifests.Manifest, packs: set[str], bases: set[int]) -> None:
+    names, used = manifests.references(manifest)
+    packs.update(f"{name}.pack" for name in names)
+    bases.update(used)
+
+
+def _manifest(root: Path, number: int) -> manifests.Manifest:
+    """The manifest as stored (its segments as a delta on a base): retention needs its packs and blobs."""
+    return manifests.read_raw(root, number) or {}
 
 
 def _compressible(name: str) -> bool:
@@ -110,7 +132,7 @@ def open_release_file(release_file: ReleaseFile) -> BinaryIO | Iterator[bytes] |
         return None
     if path.is_file():
         return path.open("rb")
-    manifest = _manifest(root, release_file.release.number)
+    manifest = manifests.read_manifest(root, release_file.release.number) or {}
     if release_file.name in ASSEMBLED and manifest.get("segments"):
         return ASSEMBLED[release_file.name](root, manifest["segments"])
     sha = manifest.get("blobs", {}).get(release_file.name)
@@ -135,7 +157,7 @@ def _served_names(root: Path, number: int) -> tuple[bool, frozenset[str]]:
     """Whether release `number`'s manifest lists segments, and the names of its blobs. The downloads page
     asks for every file of every earlier release: the manifest (0.9 MB of JSON once unpacked) is read
     once per version of it, not once per file and request."""
-    path = segments.manifest_path(root, number)
+    path = manifests.manifest_path(root, number)
     try:
         stat = path.stat()
     except OSError:
@@ -146,4 +168,5 @@ def _served_names(root: Path, number: int) -> tuple[bool, frozenset[str]]:
 @functools.lru_cache(maxsize=128)
 def _summary(root: Path, number: int, mtime_ns: int, size: int) -> tuple[bool, frozenset[str]]:
     manifest = _manifest(root, number)
-    return bool(manifest.get("segments")), frozenset(manifest.get("blobs", {}))
+    has_segments = bool(manifest.get("segments")) or manifests.base_entries(root, manifest.get("base", -1)) is not None
+    return has_segments, frozenset(manifest.get("blobs", {}))

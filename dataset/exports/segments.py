@@ -1,7 +1,9 @@
 """The tidy CSV in pieces, so that a release rewrites only the pieces whose values changed.
 
-The CSV is its header, then one segment per date and block of locations (BLOCK_STARTS); its .gz copy
-is one gzip member per segment (a multi-member gzip file, which gzip, zcat, Python and R read as one
+The CSV is its header, then its rows cut into segments: the rows of a date and block of locations
+(BLOCK_STARTS) form a group, and a group of more than SEGMENT_ROWS rows is cut into pieces of even size
+(so that the segments a release rewrites do not grow with the dataset). Its .gz copy is one gzip member
+per segment (a multi-member gzip file, which gzip, zcat, Python and R read as one
 stream). A release appends its new segments, gzip-compressed, to one pack file under
 EXPORTS_ROOT/store/packs, and its manifest lists every segment of its CSV as
 [id, plain SHA-256, plain size, pack, offset, gzip size]: releases share every unchanged segment.
@@ -11,18 +13,15 @@ import csv
 import gzip
 import hashlib
 import io
-import json
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .cells import csv_rows
+from .manifests import Entry, store_root
 from .reading import CHUNK_ROWS
 from .schema import TIDY_HEADER
 from .table import Lookups, Table
@@ -33,14 +32,9 @@ COMPRESSLEVEL = 6
 # Where blocks of locations begin, by key: about 35 countries each (ISO 3166-1 codes by first letter),
 # a country's regions with it. Fixed, so that any build of the same values cuts the same segments.
 BLOCK_STARTS = ("", "C", "G", "L", "N", "S", "T")
-DAY_FACTOR = 1024  # segment id = day * DAY_FACTOR + block
-
-Entry = list[Any]  # [segment id, plain SHA-256, plain size, pack, offset, gzip size]
-Manifest = dict[str, Any]
-
-
-def store_root(root: Path) -> Path:
-    return root / "store"
+# segment id = day * DAY_FACTOR + block * BLOCK_FACTOR + piece (LAYOUT 2; layout 1: day * DAY_FACTOR + block)
+DAY_FACTOR, BLOCK_FACTOR = 1024, 128
+LAYOUT, SEGMENT_ROWS = 2, 128
 
 
 def blob_path(root: Path, sha: str) -> Path:
@@ -74,28 +68,6 @@ def link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def manifest_path(root: Path, number: int) -> Path:
-    return store_root(root) / "manifests" / f"{number}.json.gz"
-
-
-def read_manifest(root: Path, number: int) -> Manifest | None:
-    """Release `number`'s manifest, None when it has none (never built, or removed by retention)."""
-    try:
-        manifest: Manifest = json.loads(gzip.decompress(manifest_path(root, number).read_bytes()))
-    except (OSError, ValueError, EOFError):
-        return None
-    return manifest
-
-
-def write_manifest(root: Path, number: int, manifest: Manifest) -> None:
-    """Compressed: a manifest lists every segment (8,000 on the demo dataset), 0.9 MB as plain JSON."""
-    path = manifest_path(root, number)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    staging.write_bytes(gzip.compress(json.dumps(manifest, separators=(",", ":")).encode(), mtime=0))
-    os.replace(staging, path)
-
-
 def pack_path(root: Path, pack: str) -> Path:
     return store_root(root) / "packs" / f"{pack}.pack"
 
@@ -104,24 +76,63 @@ def gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=COMPRESSLEVEL, mtime=0)
 
 
-def segment_ids(table: Table, lookups: Lookups) -> np.ndarray:
-    """Each row's segment: its date and its location's block (rows in the tidy order stay grouped)."""
-    block_of = pd.Series(
-        np.searchsorted(np.array(BLOCK_STARTS), lookups.location_key.to_numpy().astype(str), side="right") - 1,
-        index=lookups.location_key.index,
+def location_blocks(lookups: Lookups, size: int = 0) -> np.ndarray:
+    """Each location id's block (an array indexed by id, at least `size` long; -1 for an unknown id)."""
+    known = lookups.location_key.index.to_numpy().astype("int64")
+    blocks = np.full(max(int(known.max()) + 1 if len(known) else 0, size), -1, dtype="int64")
+    blocks[known] = (
+        np.searchsorted(np.array(BLOCK_STARTS), lookups.location_key.to_numpy().astype(str), side="right") - 1
     )
-    ids: np.ndarray = table.days * DAY_FACTOR + block_of.reindex(table.location_ids).to_numpy()
+    return blocks
+
+
+def group_ids(days: np.ndarray, location_ids: np.ndarray, lookups: Lookups) -> np.ndarray:
+    """Each row's group: its date and its location's block (the first segment id of the group)."""
+    blocks = location_blocks(lookups, int(location_ids.max()) + 1 if len(location_ids) else 0)[location_ids]
+    groups: np.ndarray = days * DAY_FACTOR + np.maximum(blocks, 0) * BLOCK_FACTOR
+    return groups
+
+
+def group_of(ids: np.ndarray) -> np.ndarray:
+    """The groups of segment ids."""
+    groups: np.ndarray = ids - ids % BLOCK_FACTOR
+    return groups
+
+
+def segment_ids(table: Table, lookups: Lookups, *, layout: int = LAYOUT) -> np.ndarray:
+    """Each row's segment (rows in the tidy order, as a table's are, stay grouped). Layout 2: a group of
+    more than SEGMENT_ROWS rows is cut into pieces of even size, so a segment holds the same number of
+    rows however big the dataset; layout 1 (releases built before 2026-12-01): one segment per group."""
+    if layout == 1:
+        blocks = location_blocks(lookups, int(table.location_ids.max()) + 1 if len(table) else 0)
+        legacy: np.ndarray = table.days * DAY_FACTOR + blocks[table.location_ids]
+        return legacy
+    groups = group_ids(table.days, table.location_ids, lookups)
+    n = len(groups)
+    if not n:
+        return groups
+    order = None if bool((groups[1:] >= groups[:-1]).all()) else np.argsort(groups, kind="stable")
+    ordered = groups if order is None else groups[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.append(starts, n))
+    pieces = np.minimum(-(-sizes // SEGMENT_ROWS), BLOCK_FACTOR)  # per group
+    position = np.arange(n) - np.repeat(starts, sizes)
+    ids: np.ndarray = ordered + position * np.repeat(pieces, sizes) // np.repeat(sizes, sizes)
+    if order is not None:
+        ids[order] = ids.copy()
     return ids
 
 
-def format_segments(table: Table, lookups: Lookups, ids: np.ndarray, wanted: set[int] | None) -> dict[int, bytes]:
-    """The CSV text of the segments in `wanted` (every segment when None); `ids`: segment_ids."""
+def iter_segments(
+    table: Table, lookups: Lookups, ids: np.ndarray, wanted: set[int] | None
+) -> Iterator[tuple[int, bytes]]:
+    """(id, CSV text) of the segments in `wanted` (every segment when None) in order, formatted about
+    CHUNK_ROWS rows at a time: a caller writing them as they come holds a chunk's text, not the file's."""
     rows = np.arange(len(table)) if wanted is None else np.flatnonzero(np.isin(ids, list(wanted)))
-    out: dict[int, bytes] = {}
     chosen, starts = np.unique(ids[rows], return_index=True)
     bounds = np.append(starts, len(rows))
     first = 0
-    while first < len(chosen):  # about CHUNK_ROWS rows at a time, whole segments
+    while first < len(chosen):  # whole segments
         last = int(np.searchsorted(bounds, bounds[first] + CHUNK_ROWS, side="right")) - 1
         last = min(max(last, first + 1), len(chosen))
         lines = list(csv_rows(table.take(rows[bounds[first] : bounds[last]]).frame(lookups)))
@@ -129,9 +140,8 @@ def format_segments(table: Table, lookups: Lookups, ids: np.ndarray, wanted: set
             buffer = io.StringIO()
             part = lines[bounds[i] - bounds[first] : bounds[i + 1] - bounds[first]]
             csv.writer(buffer, lineterminator="\n").writerows(part)
-            out[int(chosen[i])] = buffer.getvalue().encode("utf-8")
+            yield int(chosen[i]), buffer.getvalue().encode("utf-8")
         first = last
-    return out
 
 
 class PackWriter:

@@ -160,7 +160,7 @@ def test_a_changed_value_patches_its_segment_and_the_file_equals_a_build_from_sc
     imported, django_capture_on_commit_callbacks, tmp_path, monkeypatch
 ):
     formatted: list[set[int] | None] = []
-    original = segments.format_segments
+    original = segments.iter_segments
 
     def spy(table, lookups, ids, wanted):
         formatted.append(None if wanted is None else set(wanted))
@@ -168,7 +168,7 @@ def test_a_changed_value_patches_its_segment_and_the_file_equals_a_build_from_sc
 
     source = SourceFactory()
     change(django_capture_on_commit_callbacks, "IT", "2020-03-14", 1, source=source)  # a new source: all written
-    monkeypatch.setattr(segments, "format_segments", spy)
+    monkeypatch.setattr(segments, "iter_segments", spy)
     latest = change(django_capture_on_commit_callbacks, "IT", "2020-03-15", 123_456, source=source)
     # Only a value changed (same rows): no segment was formatted again, the old text was patched.
     assert formatted == [set()]

@@ -6,7 +6,6 @@ import pytest
 
 from dataset.exports.finishing import finish
 from dataset.exports.release import build_release_exports
-
 from tests.dataset.page_data import italy_and_france
 from tests.sources.factories import SourceFactory
 
@@ -96,7 +95,8 @@ def test_the_downloads_page_previews_a_filtered_download(live_server, page, scre
     finish(release)
     page.goto(live_server.url + "/data/downloads/")
     files = page.locator("main table").first.inner_text()
-    assert "covid19-open-data.csv.gz" in files and "covid19-open-data.parquet" in files
+    assert "covid19-open-data.csv.gz" in files
+    assert "covid19-open-data.parquet" in files
     page.fill("#filtered-search", "Fran")
     page.locator(".place-results button", has_text="France (FR)").click()
     page.fill("#filtered-places", page.input_value("#filtered-places") + ",IT")

@@ -93,8 +93,10 @@ def submit(frame) -> float:
 def disk_mb() -> float:
     from django.conf import settings
 
-    roots = {Path(settings.EXPORTS_ROOT), Path(settings.MEDIA_ROOT)}
-    return sum(p.stat().st_size for root in roots if root.exists() for p in root.rglob("*") if p.is_file()) / 1e6
+    # The release files' store only: the value snapshots under MEDIA_ROOT/cache are a cache of bounded
+    # size (the last two releases' arrays, rewritten, not added to), which would hide what a release adds.
+    root = Path(settings.EXPORTS_ROOT)
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6 if root.exists() else 0.0
 
 
 # ---- steps: each runs in its own process and returns its figures ------------------------------

@@ -151,12 +151,20 @@ def overlay(base: tuple[np.ndarray, np.ndarray, np.ndarray], delta: Delta) -> tu
 
 def save(directory: Path, delta: Delta, base_name: str) -> None:
     """Write `delta` as `directory`, whole or not at all (a staging folder renamed into place)."""
+    save_folder(directory, {name: getattr(delta, name) for name in DELTA_ARRAYS}, {BASE_FILE: base_name})
+
+
+def save_folder(directory: Path, arrays: dict[str, np.ndarray], texts: dict[str, str] | None = None) -> None:
+    """Write `arrays` (as .npy files) and `texts` into `directory`, whole or not at all: a staging folder
+    renamed into place. A folder already there (a concurrent writer of the same release) is kept."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
     staging = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex}"
-    staging.mkdir(parents=True)
+    staging.mkdir()
     try:
-        for name in DELTA_ARRAYS:
-            np.save(staging / f"{name}.npy", getattr(delta, name))
-        (staging / BASE_FILE).write_text(base_name)
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", array)
+        for name, text in (texts or {}).items():
+            (staging / name).write_text(text)
         os.replace(staging, directory)
     except OSError:
         if not directory.is_dir():

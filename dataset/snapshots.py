@@ -186,18 +186,7 @@ def build(release: Release) -> Values:
 def _save(directory: Path, **arrays: np.ndarray) -> None:
     if directory.is_dir():
         return
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = directory.parent / f".{directory.name}.tmp-{uuid.uuid4().hex}"
-    staging.mkdir()
-    try:
-        for name, array in arrays.items():
-            np.save(staging / f"{name}.npy", array)
-        os.replace(staging, directory)
-    except OSError:
-        if not directory.is_dir():
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    deltas.save_folder(directory, arrays)
     _remove_old(directory.parent)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from places.models import Location, Metric
@@ -23,6 +23,7 @@ from places.models import Location, Metric
 from .. import derived, ended, vintages
 from ..models import Observation, Release
 from .filters import named, split_list
+from .streaming import CSVRenderer
 
 MAX_SERIES = 30
 PARAMETERS = ("location", "metric", "date_from", "date_to", "as_of", "format")
@@ -337,12 +338,8 @@ class SeriesJSONRenderer(JSONRenderer):
         return data.json().encode()
 
 
-class SeriesCSVRenderer(BaseRenderer):
+class SeriesCSVRenderer(CSVRenderer):
     """One row per location, metric and date (CSV_COLUMNS), series after series in the order asked."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None

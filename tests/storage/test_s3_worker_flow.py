@@ -21,7 +21,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from contributions.models import Submission
-from dataset.exports import segments
+from dataset.exports import manifests
 from dataset.models import Release
 from sources.models import Source
 from tests.conftest import WorkerHandle
@@ -175,5 +175,5 @@ def test_files_pass_between_web_and_worker_only_through_the_store(s3_worker, s3_
     # Nothing went through a disk: the web process wrote no file, the worker built the exports in its own.
     assert not Path(settings.MEDIA_ROOT).exists()
     assert not Path(settings.EXPORTS_ROOT).exists()
-    # The worker keeps the CSV as segments listed by the release's manifest (dataset/exports/segments.py).
-    assert segments.manifest_path(Path(s3_worker.env["EXPORTS_ROOT"]), release.number).is_file()
+    # The worker keeps the CSV as segments listed by the release's manifest (dataset/exports/manifests.py).
+    assert manifests.manifest_path(Path(s3_worker.env["EXPORTS_ROOT"]), release.number).is_file()

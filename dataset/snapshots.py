@@ -267,6 +267,11 @@ def load(release: Release) -> Values | None:
         return Values(keys, values, source_ids, release=release.number, directory=directory)
     except (OSError, ValueError):
         pass
+    return load_delta(release)
+
+
+def load_delta(release: Release) -> Values | None:
+    """`release`'s snapshot as the merge kept it, a delta on a base, when it is still on disk, else None."""
     directory = _delta_directory(release)
     try:
         base_name = deltas.base_name(directory)
@@ -320,8 +325,8 @@ def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray]
         return existing
     previous = Release.objects.filter(number__lt=release.number).order_by("-number").first()
     before = load(previous) if previous is not None else Values(*_empty(), release=None)
-    if before is None:
-        return build(release)
+    if before is None or (written is None and _wrote(release) > DELTA_SHARE * len(before.base[0])):
+        return build(release)  # most of the dataset (an import's release): one COPY, not a fetch of each row
     changes = deltas.changes(*(written if written is not None else _read_changed(release)))
     delta = deltas.fold(before.delta or deltas.Delta.empty(), changes, _read_removed(release), before.base[0])
     base = before.base_directory
@@ -340,6 +345,11 @@ def advance(release: Release, written: tuple[np.ndarray, np.ndarray, np.ndarray]
         logger.exception("Could not save the snapshot of release %s", release.number)
         return Values(*before.base, release=release.number, delta=delta, base_directory=base)
     return Values(*before.base, release=release.number, directory=directory, delta=delta, base_directory=base)
+
+
+def _wrote(release: Release) -> int:
+    """At most how many values `release` wrote (its counts; unchanged values include those re-attributed)."""
+    return release.values_added + release.values_changed + release.values_unchanged
 
 
 def compact(release: Release) -> None:

@@ -23,8 +23,7 @@ def build_exports(release_id: int) -> int:
     if release is None:
         logger.warning("build_exports: release %s does not exist", release_id)
         return 0
-    snapshots.advance(release)
-    snapshots.compact(release)  # whole again, off the merge's path (the exports read every value)
+    snapshots.advance(release)  # written by the merge, unless the release is an import's
     files = exports.build_release_exports(release=release)
     if files:
         publish.publish_latest(release)  # into the store readers download from (docs/storage.md)

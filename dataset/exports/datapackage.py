@@ -1,5 +1,6 @@
 """The Frictionless Data Package: datapackage.json beside the tidy CSV and the lookup tables."""
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ LICENCE_URLS = {
     "cc0 1.0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
     "odbl": ("ODbL-1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
 }
+
+
+LOOKUP_TABLES = ("locations.csv", "metrics.csv", "sources.csv")
 
 
 def _licence(text: str) -> dict[str, str]:
@@ -111,7 +115,7 @@ def _write_lookup_tables(directory: Path, used_sources: QuerySet[Source], used_l
     )
     sources = pd.DataFrame(list(used_sources.values_list(*names(SOURCE_COLUMNS))), columns=names(SOURCE_COLUMNS))
     written = []
-    for name, frame in (("locations.csv", locations), ("metrics.csv", metrics), ("sources.csv", sources)):
+    for name, frame in zip(LOOKUP_TABLES, (locations, metrics, sources), strict=True):
         text_columns = frame.select_dtypes(exclude="number").columns
         escaped = frame.copy()
         escaped[text_columns] = escaped[text_columns].fillna("").map(escape_cell)
@@ -128,21 +132,42 @@ def _distinct_ids(ids: np.ndarray) -> list[int]:
     return found
 
 
+def tables_digest(used: tuple[list[int], list[int]], fingerprint: str) -> str:
+    """What the lookup tables are written from: the ids used, and the lookups' fingerprint (their rows)."""
+    return hashlib.sha256(f"{fingerprint}:{used!r}".encode()).hexdigest()
+
+
+def used_ids(table: Table) -> tuple[list[int], list[int]]:
+    """The source and location ids the table's rows use (what a Data Package of them lists)."""
+    return _distinct_ids(table.source_ids), _distinct_ids(table.location_ids)
+
+
 def write_datapackage(
-    directory: Path, *, release: Release | None = None, tidy_written: bool = False, table: Table | None = None
+    directory: Path,
+    *,
+    release: Release | None = None,
+    tidy_written: bool = False,
+    table: Table | None = None,
+    used: tuple[list[int], list[int]] | None = None,
+    lookup_tables: bool = True,
 ) -> list[Path]:
     """A Frictionless Data Package: datapackage.json beside the tidy CSV and the reference tables.
 
-    `table`: the values the package describes (a past release's, say); the current ones otherwise."""
+    `table`: the values the package describes (a past release's, say), or `used`: the source and location
+    ids they use (used_ids; the tidy CSV written already); the current ones otherwise. `lookup_tables`:
+    False when the caller has them already (the same places and sources as a release before)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [] if tidy_written else write_tidy(directory, gzip_copy=False, table=table)
-    if table is None:
+    if used is None and table is not None:
+        used = used_ids(table)
+    if used is None:
         used_sources = Source.objects.filter(pk__in=Observation.objects.values("source_id")).order_by("name")
         used_locations: Any = Observation.objects.values("location_id")
     else:
-        used_sources = Source.objects.filter(pk__in=_distinct_ids(table.source_ids)).order_by("name")
-        used_locations = _distinct_ids(table.location_ids)
-    written += _write_lookup_tables(directory, used_sources, used_locations)
+        used_sources = Source.objects.filter(pk__in=used[0]).order_by("name")
+        used_locations = used[1]
+    if lookup_tables:
+        written += _write_lookup_tables(directory, used_sources, used_locations)
 
     licences: dict[str, dict[str, str]] = {}
     for src in used_sources:

@@ -34,26 +34,34 @@ def cut(table: Table, ends: Ends) -> Table:
     """The table without the rows dated on or after their series' end."""
     if not ends or not len(table):
         return table
+    ended = after_end(table.days, table.location_ids, table.metric_ids, ends)
+    if ended is None:
+        return table
+    return table.take(np.flatnonzero(~ended))
+
+
+def after_end(days: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray, ends: Ends) -> np.ndarray | None:
+    """Whether each row (its day, location and metric) is dated on or after its series' end; None when none is."""
+    if not ends or not len(days):
+        return None
     marked = np.array([(loc << LOCATION_SHIFT) | (metric << METRIC_SHIFT) for loc, metric in ends], dtype="int64")
     first_days = np.array([np.datetime64(start, "D").astype("int64") for start in ends.values()], dtype="int64")
     order = np.argsort(marked)
     marked, first_days = marked[order], first_days[order]
     # Only rows of a marked place are looked up (an array indexed by location id: one pass).
-    places = np.zeros(max(int(table.location_ids.max()), max(loc for loc, _ in ends)) + 1, dtype=bool)
+    places = np.zeros(max(int(location_ids.max()), max(loc for loc, _ in ends)) + 1, dtype=bool)
     places[[loc for loc, _ in ends]] = True
-    rows = np.flatnonzero(places[table.location_ids])
+    rows = np.flatnonzero(places[location_ids])
     if not len(rows):
-        return table
-    series = (table.location_ids[rows].astype("int64") << LOCATION_SHIFT) | (
-        table.metric_ids[rows].astype("int64") << METRIC_SHIFT
-    )
+        return None
+    series = (location_ids[rows].astype("int64") << LOCATION_SHIFT) | (metric_ids[rows].astype("int64") << METRIC_SHIFT)
     position = np.minimum(np.searchsorted(marked, series), len(marked) - 1)
-    after_end = (marked[position] == series) & (table.days[rows] >= first_days[position])
-    if not after_end.any():
-        return table
-    keep = np.ones(len(table), dtype=bool)
-    keep[rows[after_end]] = False
-    return table.take(np.flatnonzero(keep))
+    ended_rows = (marked[position] == series) & (days[rows] >= first_days[position])
+    if not ended_rows.any():
+        return None
+    ended = np.zeros(len(days), dtype=bool)
+    ended[rows[ended_rows]] = True
+    return ended
 
 
 def with_ends(lookups: Lookups, ends: Ends) -> Lookups:

@@ -21,7 +21,7 @@ from django.conf import settings
 from .. import snapshots
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import manifests, publish, segments, streaming
+from . import manifests, publish, segments, streaming, tidy_index
 from .ends import ends_of, with_ends
 from .jhu_table import write_jhu_from_table
 from .parquet import write_parquet
@@ -35,12 +35,27 @@ PENDING = ""  # ReleaseFile.sha256 of a file whose checksum is not recorded yet
 
 def finish(release: Release) -> int:
     """Write what the release left to its follow-up and record its pending checksums; return how many
-    files were written or checksummed."""
+    files were written or checksummed. Then keep the release's value snapshot whole with its tidy index,
+    what the next release's exports read (changes.py)."""
+    snapshots.compact(release)  # whole again, off the release's path: one pass over every value
     written = write_remaining_files(release)
     recorded = record_checksums(release)
     if written:
         apply_retention(Path(settings.EXPORTS_ROOT), latest=release)  # older releases' files compressed now
+    index_snapshot(release)
     return written + recorded
+
+
+def index_snapshot(release: Release) -> bool:
+    """Keep the tidy index of `release`'s whole snapshot (tidy_index.py) while it is the latest release with
+    files; whether it is there."""
+    if not _is_latest(release) or release.exports_built_at is None:
+        return False
+    values = snapshots.load(release)
+    if values is None or values.delta is not None:
+        return False
+    ends = ends_of(release, at=release.exports_built_at)  # the marks as the release's files saw them
+    return tidy_index.ensure(values, with_ends(Lookups.read(), ends), ends)
 
 
 def write_remaining_files(release: Release) -> int:

@@ -16,14 +16,13 @@ rebuilds them from history, byte for byte (the checksums are recorded in Release
 """
 
 import hashlib
+import itertools
 import os
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
@@ -33,18 +32,18 @@ from ..errata import ERRATA_NAME
 from ..errata import write_release_file as write_errata_file
 from ..models import Release, ReleaseFile
 from ..selectors import latest_release
-from . import incremental, manifests, segments
-from .datapackage import write_datapackage
+from . import changes, manifests, segments
+from .datapackage import LOOKUP_TABLES, tables_digest, write_datapackage
 from .ends import cut, ends_of, with_ends
+from .incremental import Plan
 from .jhu_table import jhu_names, write_jhu_from_table
 from .manifests import Entry, Manifest
 from .parquet import write_parquet
-from .patching import patch_segments, table_keys
 from .retention import ASSEMBLED, apply_retention
 from .schema import JHU_NAME, PARQUET_NAME, TIDY_NAME
 from .segments import link, sha256_of
 from .store_lock import store_lock
-from .table import Lookups, Table, as_of_release, from_database, from_snapshot
+from .table import Lookups, as_of_release, from_database
 from .tidy import write_tidy
 
 FORMATS = ("tidy", "jhu", "parquet", "datapackage")
@@ -111,22 +110,21 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     ends = ends_of(release, at=started)
     lookups = with_ends(Lookups.read(), ends)
     values = snapshots.advance(release)
+    if values.delta is None:  # written whole since the merge (warm_caches): the delta says what changed
+        values = snapshots.load_delta(release) or values
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
     before = read_manifest(previous.number) if previous else None
-    changes = _changes(previous, values, before, lookups)
-    order = None
-    if changes.groups is not None and before is not None:  # only the changed groups' rows
-        table = cut(incremental.segment_rows(values, lookups, changes.groups), ends)
-        described = cut(incremental.unordered(values), ends)
-        ids = segments.segment_ids(table, lookups)
-        changes.segments, changes.patchable = incremental.changed_pieces(
-            table, ids, changes.structural, changes.modified
+    reader = segments.PackReader(root())
+    try:
+        previous_csv = _previous_csv(before, reader)
+        reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
+        plan = changes.plan(
+            previous, values, before, lookups, ends, lambda s: previous_csv(reused[s]) if s in reused else None
         )
-        order = incremental.segment_order(before, changes.groups, ids)
-    else:
-        table = described = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
+    finally:
+        reader.close()
     with store_lock(root()):  # from the first piece stored to the manifest listing it (store_lock.py)
-        records = _write_release(release, table, described, lookups, before, changes, order)
+        records = _write_release(release, plan, lookups, before, reused)
         Release.objects.filter(pk=release.pk).update(exports_built_at=started)
         apply_retention(root(), latest=release)
     return records
@@ -138,80 +136,11 @@ def _complete(release: Release, files: list[ReleaseFile]) -> bool:
     return all(has_segments if f.name in ASSEMBLED else (root() / f.path).is_file() for f in files)
 
 
-@dataclass
-class Changes:
-    """What differs from the previous release: the CSV's groups (segments.py) and metrics with changes (None:
-    all), the keys whose value or source changed, the groups where values were added or removed; then, once
-    their rows are read, the segments to write again (None: all) and those to patch (only values changed)."""
-
-    groups: set[int] | None = None
-    metrics: set[int] | None = None
-    modified: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
-    structural: set[int] = field(default_factory=set)
-    segments: set[int] | None = None
-    patchable: set[int] = field(default_factory=set)
-
-
-def _changes(
-    previous: Release | None, values: "snapshots.Values", before: Manifest | None, lookups: Lookups
-) -> Changes:
-    if previous is None or before is None or before.get("fingerprint") != lookups.fingerprint:
-        return Changes()
-    if before.get("layout", 1) != segments.LAYOUT or before.get("segment_rows") != segments.SEGMENT_ROWS:
-        return Changes()  # segments cut another way (an older release): every one formatted, equal ones kept
-    old = snapshots.load(previous)
-    if old is None:
-        return Changes()
-    old_keys = np.asarray(old.keys)
-    changed = changed_keys(old_keys, np.asarray(old.values), np.asarray(old.source_ids), values)
-    kept = _contains(old_keys, changed) & _contains(np.asarray(values.keys), changed)
-    part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
-    part_groups = segments.group_ids(part.days, part.location_ids, lookups)
-    part_kept = _contains(np.sort(changed[kept]), table_keys(part, np.arange(len(part))))
-    return Changes(
-        groups=set(np.unique(part_groups).tolist()),
-        metrics=set(part.metric_ids.tolist()),
-        modified=np.sort(changed[kept]),
-        structural=set(np.unique(part_groups[~part_kept]).tolist()),
-    )
-
-
-def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Whether each of `keys` is in `sorted_keys`."""
-    if not len(sorted_keys):
-        return np.zeros(len(keys), dtype=bool)
-    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    found: np.ndarray = sorted_keys[position] == keys
-    return found
-
-
-def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, new: "snapshots.Values") -> np.ndarray:
-    """Keys added, removed, or with another value or source in `new` than in the sorted (keys, values, source_ids)."""
-    new_keys, new_values, new_sources = (np.asarray(a) for a in (new.keys, new.values, new.source_ids))
-    if len(keys) == len(new_keys) and np.array_equal(keys, new_keys):
-        same_keys: np.ndarray = keys[(values != new_values) | (source_ids != new_sources)]
-        return same_keys
-    position = np.minimum(np.searchsorted(keys, new_keys), max(len(keys) - 1, 0))
-    found = (keys[position] == new_keys) if len(keys) else np.zeros(len(new_keys), dtype=bool)
-    differ = ~found
-    differ[found] = (values[position[found]] != new_values[found]) | (source_ids[position[found]] != new_sources[found])
-    back = np.minimum(np.searchsorted(new_keys, keys), max(len(new_keys) - 1, 0))
-    gone = (new_keys[back] != keys) if len(new_keys) else np.ones(len(keys), dtype=bool)
-    changed: np.ndarray = np.concatenate([new_keys[differ], keys[gone]])
-    return changed
-
-
 def _write_release(
-    release: Release,
-    table: Table,
-    described: Table,
-    lookups: Lookups,
-    before: Manifest | None,
-    changes: Changes,
-    order: list[int] | None,
+    release: Release, plan: Plan, lookups: Lookups, before: Manifest | None, reused: dict[int, Entry]
 ) -> list[ReleaseFile]:
-    """`table`: the rows to format (every row, or the changed segments' with `order`, the segments in
-    order); `described`: every row, in any order (the Data Package's counts)."""
+    """Store the CSV's new segments, write the blobs and the manifest, and record the release's files;
+    `reused`: the previous release's segments by id."""
     target = root() / str(release.number)
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
@@ -219,7 +148,7 @@ def _write_release(
         # The Parquet file and the changed metrics' JHU files are the follow-up's (finishing.py): it
         # writes them while the release is still the latest and marks the manifest finished.
         finished = before is not None and before.get("finished", True)
-        to_write = changes.metrics if finished else None
+        to_write = plan.metrics if finished else None
         manifest: Manifest = {
             "number": release.number,
             "fingerprint": lookups.fingerprint,
@@ -230,9 +159,10 @@ def _write_release(
             "blobs": {},
             "finished": False,
             "jhu_to_write": None if to_write is None else sorted(to_write),
+            "tables_digest": tables_digest(plan.used, lookups.fingerprint),
         }
-        tidy_sizes = _write_tidy_files(table, lookups, before, changes, manifest, order)
-        blobs = _write_blobs(staging, release, described, lookups, before, to_write)
+        tidy_sizes = _write_tidy_files(plan, lookups, reused, manifest)
+        blobs = _write_blobs(staging, release, plan.used, lookups, before, to_write, manifest["tables_digest"])
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
@@ -252,74 +182,49 @@ def _write_release(
     ]
 
 
-def _write_tidy_files(
-    table: Table,
-    lookups: Lookups,
-    before: Manifest | None,
-    changes: Changes,
-    manifest: Manifest,
-    order: list[int] | None = None,
-) -> dict[str, int]:
+def _write_tidy_files(plan: Plan, lookups: Lookups, reused: dict[int, Entry], manifest: Manifest) -> dict[str, int]:
     """The CSV's and .gz's segments: new ones where values changed (patched when only values did), the
     previous release's for the others. Nothing is copied: both files are served from the segments
     (retention.open_release_file), and their whole-file checksums are recorded by finishing.py later.
     Returns each file's size."""
-    base = root()
-    reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
-    ids = segments.segment_ids(table, lookups)
-    present = _distinct(ids) if order is None else order
-    writer = segments.PackWriter(base, f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
-    reader = segments.PackReader(base)
-    previous_csv = _previous_csv(before, reader)
-    wanted = {s for s in present if changes.segments is None or s in changes.segments or s not in reused}
-    patchable = {s for s in changes.patchable if s in wanted and s in reused}
-    fresh = patch_segments(table, lookups, ids, patchable, changes.modified, lambda s: previous_csv(reused[s]))
-    formatted = segments.iter_segments(table, lookups, ids, wanted - set(fresh))  # in order, as they are written
-    pending = next(formatted, None)
-    listed = []
+    ids = segments.segment_ids(plan.table, lookups)
+    entries: dict[int, Entry] = {}
+    wanted = None  # every segment of the table: a release written whole (equal segments are still reused)
+    if plan.dropped is not None:  # the previous release's segments, less those of the groups whose rows moved
+        entries = dict(reused)
+        for group in plan.dropped:
+            for piece in range(segments.BLOCK_FACTOR):
+                entries.pop(group + piece, None)
+        wanted = (plan.segments or set()) - set(plan.patched)
+    writer = segments.PackWriter(root(), f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     try:
-        for segment in [segments.HEADER_ID, *present]:
-            data = segments.HEADER if segment == segments.HEADER_ID else fresh.get(segment)
-            if pending is not None and pending[0] == segment:
-                data, pending = pending[1], next(formatted, None)
+        texts = itertools.chain(
+            [(segments.HEADER_ID, segments.HEADER)],
+            plan.patched.items(),
+            segments.iter_segments(plan.table, lookups, ids, wanted),  # formatted a chunk at a time
+        )
+        for segment, data in texts:
             entry = reused.get(segment)
-            if data is not None and (entry is None or entry[1] != hashlib.sha256(data).hexdigest()):
+            if entry is None or entry[1] != hashlib.sha256(data).hexdigest():
                 entry, _ = writer.add(segment, data)
-            assert entry is not None  # a segment is either new or the previous release's
-            listed.append(entry)
-        assert pending is None  # every formatted segment is one of the release's
+            entries[segment] = entry
     finally:
         writer.close()
-        reader.close()
-    manifest["segments"] = listed
+    listed = manifest["segments"] = [entries[segment] for segment in sorted(entries)]
     return {TIDY_NAME: sum(entry[2] for entry in listed), GZ_NAME: sum(entry[5] for entry in listed)}
-
-
-def _distinct(ids: np.ndarray) -> list[int]:
-    """The distinct segment ids in order: one linear pass when they are sorted (the tidy order keeps
-    them so), else a sort."""
-    if len(ids) and bool((ids[1:] >= ids[:-1]).all()):
-        first = np.empty(len(ids), dtype=bool)
-        first[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=first[1:])
-        ids = ids[first]
-    else:
-        ids = np.unique(ids)
-    distinct: list[int] = ids.tolist()
-    return distinct
 
 
 def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[Entry], bytes]:
     """A reader of the previous release's segments: from its full CSV when it is still there, else unpacked."""
     offsets: dict[int, int] = {}
     handle = None
-    if before is not None:
+    path = root() / str((before or {}).get("number", "")) / TIDY_NAME
+    if before is not None and path.is_file():  # a store from before the CSV was served from its segments
         position = 0
         for entry in before["segments"]:
             offsets[entry[0]] = position
             position += entry[2]
-        path = root() / str(before.get("number", "")) / TIDY_NAME
-        if path.is_file() and path.stat().st_size == position:
+        if path.stat().st_size == position:
             handle = path.open("rb")
 
     def read(entry: Entry) -> bytes:
@@ -334,7 +239,13 @@ def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Calla
 
 
 def _write_blobs(
-    staging: Path, release: Release, table: Table, lookups: Lookups, before: Manifest | None, to_write: set[int] | None
+    staging: Path,
+    release: Release,
+    used: tuple[list[int], list[int]],
+    lookups: Lookups,
+    before: Manifest | None,
+    to_write: set[int] | None,
+    digest: str,
 ) -> dict[str, str]:
     """The Data Package (with CITATION.cff) and the errata, each stored once by content and hard-linked into
     the release, and the previous release's JHU files of the metrics without changes (`to_write`: the
@@ -346,8 +257,12 @@ def _write_blobs(
         for pk, code in lookups.metric_code.items():
             if pk not in to_write:
                 blobs.update({name: before["blobs"][name] for name in jhu_names(code) if name in before["blobs"]})
+    previous = (before or {}).get("blobs", {})
+    same_tables = (before or {}).get("tables_digest") == digest and all(name in previous for name in LOOKUP_TABLES)
+    if same_tables:  # the same places and sources, the same rows of them: the lookup tables are the same files
+        blobs.update({name: previous[name] for name in LOOKUP_TABLES})
     written = [
-        *write_datapackage(work, release=release, tidy_written=True, table=table),
+        *write_datapackage(work, release=release, tidy_written=True, used=used, lookup_tables=not same_tables),
         write_errata_file(work, release),
     ]
     for path in written:

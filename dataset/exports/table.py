@@ -91,7 +91,7 @@ class Table:
 def tidy_order(columns: tuple[np.ndarray, ...], lookups: Lookups) -> Table:
     """Rows (days, location_ids, metric_ids, values, source_ids) sorted the tidy CSV's way."""
     days, location_ids, metric_ids, values, source_ids = columns
-    order = _tidy_permutation(np.asarray(days), np.asarray(location_ids), np.asarray(metric_ids), lookups)
+    order = tidy_permutation(np.asarray(days), np.asarray(location_ids), np.asarray(metric_ids), lookups)
     return Table(
         days[order].astype("int64"),
         location_ids[order].astype("int64"),
@@ -101,7 +101,7 @@ def tidy_order(columns: tuple[np.ndarray, ...], lookups: Lookups) -> Table:
     )
 
 
-def _tidy_permutation(
+def tidy_permutation(
     days: np.ndarray, location_ids: np.ndarray, metric_ids: np.ndarray, lookups: Lookups
 ) -> np.ndarray:
     """The stable order by (day, location key, metric code), as np.lexsort gives it.

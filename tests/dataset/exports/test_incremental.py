@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from contributions.models import Submission
-from dataset.exports import incremental, manifests, segments
+from dataset.exports import changes, manifests, segments
 from dataset.exports.ends import cut, ends_of, with_ends
 from dataset.exports.release import rebuild_release
 from dataset.exports.segments import sha256_of
@@ -32,16 +32,18 @@ LATER = pd.date_range("2020-03-05", periods=2).strftime("%Y-%m-%d").tolist()
 
 @pytest.fixture
 def subsets(monkeypatch):
-    """How many rows each incremental release formatted (the spy of incremental.segment_rows)."""
+    """How many rows each incremental release read to format (the spy of changes.plan: a release written
+    whole is not counted)."""
     seen: list[int] = []
-    original = incremental.segment_rows
+    original = changes.plan
 
     def spy(*args, **kwargs):
-        table = original(*args, **kwargs)
-        seen.append(len(table))
-        return table
+        plan = original(*args, **kwargs)
+        if plan.dropped is not None:
+            seen.append(len(plan.table))
+        return plan
 
-    monkeypatch.setattr(incremental, "segment_rows", spy)
+    monkeypatch.setattr(changes, "plan", spy)
     return seen
 
 

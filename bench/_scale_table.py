@@ -22,7 +22,7 @@ ROWS = [  # label, step, key, unit, kind of target
     ("  disk added by the release path", "release", "path_disk_mb", "MB", ""),
     ("  its follow-up (finish_exports)", "release", "follow_up", "s", "growth"),
     ("  disk added by the release and its follow-up", "release", "disk_mb", "MB", ""),
-    ("the next release (steady state): release path", "release", "steady_seconds", "s", "growth"),
+    ("the next releases (steady state, median): release path", "release", "steady_seconds", "s", "growth"),
     ("  of which build_exports", "release", "steady_exports", "s", ""),
     ("  disk added by the release path", "release", "steady_path_disk_mb", "MB", ""),
     ("  peak memory after the release path", "release", "steady_path_peak_mb", "MB", ""),

@@ -14,13 +14,12 @@ from django.conf import settings
 from contributions.models import Submission
 from dataset import snapshots
 from dataset.exports import incremental, manifests, segments, tidy_index
-from dataset.exports.release import rebuild_release
 from dataset.models import Erratum, Release
 from places.models import Location, Metric
-from review import merge, revert
+from review import revert
 from tests.dataset.jhu_data import early_file, import_jhu
-from tests.dataset.release_files import downloaded
-from tests.review.builders import frame_for, make_submission
+from tests.dataset.release_files import assert_same_as_from_scratch, downloaded, merged
+from tests.review.builders import frame_for
 from tests.sources.factories import make_source
 
 TIDY = "covid19-open-data.csv"
@@ -53,21 +52,15 @@ def paths(monkeypatch):
     return seen
 
 
-def merged(frame, submitter, source, capture) -> Release:
-    submission = make_submission(submitter=submitter, source=source, frame=frame, status=Submission.Status.APPROVED)
-    with capture(execute=True):  # the release's export task and its follow-up, as after any merge
-        release = merge.run(submission_id=submission.pk)
-    assert release is not None
-    return release
-
-
-def assert_same_as_from_scratch(release: Release, tmp_path) -> None:
-    folder = tmp_path / str(release.number)
-    rebuilt = {name: now for name, now, _ in rebuild_release(release, folder)}
-    for name in COMPARED:
-        assert downloaded(release, name) == (folder / name).read_bytes(), name
-    for name in (TIDY, f"{TIDY}.gz"):
-        assert release.files.get(name=name).sha256 == rebuilt[name]  # the follow-up's checksum
+@pytest.fixture
+def release(reference_data, make_user, django_capture_on_commit_callbacks):
+    """After JHU's early confirmed file (release 1), a frame merged as one volunteer's submission from an
+    Italian source, with the release's export task and its follow-up."""
+    with django_capture_on_commit_callbacks(execute=True):
+        import_jhu(early_file("confirmed"), extra=())
+    volunteer = make_user("vol.delta@example.org")
+    source = make_source(country="IT")
+    return lambda frame: merged(frame, volunteer, source, django_capture_on_commit_callbacks)
 
 
 def segments_written(release: Release) -> int:
@@ -81,44 +74,27 @@ def segments_written(release: Release) -> int:
 
 
 def test_releases_from_the_index_equal_a_build_from_scratch(
-    reference_data, make_user, django_capture_on_commit_callbacks, paths, tmp_path
+    release, make_user, django_capture_on_commit_callbacks, paths, tmp_path
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        import_jhu(early_file("confirmed"), extra=())
-    volunteer = make_user("vol.delta@example.org")
-    source = make_source(country="IT")
     places = ["IT_21", "IT_25", "FR"]
-    first = merged(  # a new source: other lookups than the release before, so written whole
-        frame_for(places, ["confirmed"], DATES[:4], value=lambda i: 10 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
+    first = release(  # a new source: other lookups than the release before, so written whole
+        frame_for(places, ["confirmed"], DATES[:4], value=lambda i: 10 + i)
     )
     assert paths == []
     assert tidy_index.load(snapshots.load(first), _lookups(first)) is not None  # left by the follow-up
-    assert_same_as_from_scratch(first, tmp_path)
+    assert_same_as_from_scratch(first, tmp_path, COMPARED)
 
     # Values changed, no row added or removed: the changed lines patched, nothing else read.
-    changed = merged(
-        frame_for(["IT_21", "FR"], ["confirmed"], DATES[1:3], value=lambda i: 7_000 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
-    )
+    changed = release(frame_for(["IT_21", "FR"], ["confirmed"], DATES[1:3], value=lambda i: 7_000 + i))
     assert paths == ["delta", "patched 4, failed 0"]
     assert 0 < segments_written(changed) <= 4  # the pieces holding the four changed values
-    assert_same_as_from_scratch(changed, tmp_path)
+    assert_same_as_from_scratch(changed, tmp_path, COMPARED)
 
     # New dates and a place with no value yet: their groups formatted whole.
-    grown = merged(
-        frame_for(["IT_21", "IT_32"], ["confirmed"], DATES[2:], value=lambda i: 90 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
-    )
+    grown = release(frame_for(["IT_21", "IT_32"], ["confirmed"], DATES[2:], value=lambda i: 90 + i))
     assert paths[2] == "delta"
     assert b"IT_32" in downloaded(grown, TIDY)
-    assert_same_as_from_scratch(grown, tmp_path)
+    assert_same_as_from_scratch(grown, tmp_path, COMPARED)
 
     # A revert removes the values the release added and restores those it changed.
     reviewer = make_user("rev.delta@example.org", role="reviewer", countries=("IT",))
@@ -133,23 +109,12 @@ def test_releases_from_the_index_equal_a_build_from_scratch(
     assert paths[4] == "delta"
     assert "whole" not in paths
     assert b"IT_32" not in downloaded(undone, TIDY)
-    assert_same_as_from_scratch(undone, tmp_path)
+    assert_same_as_from_scratch(undone, tmp_path, COMPARED)
 
 
-def test_values_after_a_series_end_stay_out(
-    reference_data, make_user, django_capture_on_commit_callbacks, paths, tmp_path
-):
+def test_values_after_a_series_end_stay_out(release, paths, tmp_path):
     """Changed and new values after a series' end are not in the CSV (ends.py), here as from scratch."""
-    with django_capture_on_commit_callbacks(execute=True):
-        import_jhu(early_file("confirmed"), extra=())
-    volunteer = make_user("vol.delta.end@example.org")
-    source = make_source(country="IT")
-    merged(
-        frame_for(["IT_21"], ["confirmed"], DATES[:3], value=lambda i: 5 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
-    )
+    release(frame_for(["IT_21"], ["confirmed"], DATES[:3], value=lambda i: 5 + i))
     Erratum.objects.create(
         location=Location.objects.get(key="IT_21"),
         metric=Metric.objects.get(code="confirmed"),
@@ -157,26 +122,20 @@ def test_values_after_a_series_end_stay_out(
         start=DATES[2],
         what_is_wrong="No longer reported.",
     )
-    marked = merged(  # the mark is new: written whole, and the index is built with it
-        frame_for(["IT_25"], ["confirmed"], DATES[:2], value=lambda i: 50 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
+    marked = release(  # the mark is new: written whole, and the index is built with it
+        frame_for(["IT_25"], ["confirmed"], DATES[:2], value=lambda i: 50 + i)
     )
     assert "delta" not in paths
-    assert_same_as_from_scratch(marked, tmp_path)
-    after = merged(  # a value before the end changed, one after it changed, one after it added
-        frame_for(["IT_21"], ["confirmed"], DATES[1:4], value=lambda i: 800 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
+    assert_same_as_from_scratch(marked, tmp_path, COMPARED)
+    after = release(  # a value before the end changed, one after it changed, one after it added
+        frame_for(["IT_21"], ["confirmed"], DATES[1:4], value=lambda i: 800 + i)
     )
     assert paths[-2:] == ["delta", "patched 1, failed 0"]
     text = downloaded(after, TIDY).decode()
     assert f"{DATES[1]},IT_21," in text
     assert f"{DATES[2]},IT_21," not in text
     assert f"{DATES[3]},IT_21," not in text
-    assert_same_as_from_scratch(after, tmp_path)
+    assert_same_as_from_scratch(after, tmp_path, COMPARED)
 
 
 def _lookups(release: Release):
@@ -186,26 +145,13 @@ def _lookups(release: Release):
     return with_ends(Lookups.read(), ends_of(release, at=release.exports_built_at))
 
 
-def test_without_the_index_every_key_is_compared(
-    reference_data, make_user, django_capture_on_commit_callbacks, paths, tmp_path
-):
+def test_without_the_index_every_key_is_compared(release, paths, tmp_path):
     """A snapshot without its index (the follow-up has not run yet, or a store from before it): the two
     releases' whole snapshots are compared instead, with the same files."""
-    with django_capture_on_commit_callbacks(execute=True):
-        import_jhu(early_file("confirmed"), extra=())
-    volunteer = make_user("vol.delta.whole@example.org")
-    source = make_source(country="IT")
-    first = merged(
-        frame_for(["IT_21", "FR"], ["confirmed"], DATES[:4]), volunteer, source, django_capture_on_commit_callbacks
-    )
+    first = release(frame_for(["IT_21", "FR"], ["confirmed"], DATES[:4]))
     folder = tidy_index.folder(snapshots.load(first), _lookups(first))
     shutil.rmtree(folder)
-    second = merged(
-        frame_for(["IT_21", "IT_25"], ["confirmed"], DATES[2:], value=lambda i: 60 + i),
-        volunteer,
-        source,
-        django_capture_on_commit_callbacks,
-    )
+    second = release(frame_for(["IT_21", "IT_25"], ["confirmed"], DATES[2:], value=lambda i: 60 + i))
     assert paths[0] == "whole"
     assert "delta" not in paths
-    assert_same_as_from_scratch(second, tmp_path)
+    assert_same_as_from_scratch(second, tmp_path, COMPARED)

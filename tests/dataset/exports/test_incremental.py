@@ -19,10 +19,10 @@ from dataset.exports.segments import sha256_of
 from dataset.exports.table import Lookups, as_of_release
 from dataset.exports.tidy import write_tidy
 from dataset.models import Observation, Release, ReleaseFile
-from review import merge, revert
+from review import revert
 from tests.dataset.jhu_data import early_file, import_jhu
-from tests.dataset.release_files import downloaded
-from tests.review.builders import frame_for, make_submission
+from tests.dataset.release_files import assert_same_as_from_scratch, downloaded, merged
+from tests.review.builders import frame_for
 from tests.sources.factories import make_source
 
 TIDY = "covid19-open-data.csv"
@@ -45,22 +45,6 @@ def subsets(monkeypatch):
 
     monkeypatch.setattr(changes, "plan", spy)
     return seen
-
-
-def merged(frame, submitter, source, capture) -> Release:
-    submission = make_submission(submitter=submitter, source=source, frame=frame, status=Submission.Status.APPROVED)
-    with capture(execute=True):  # the release's export task, as after any merge
-        release = merge.run(submission_id=submission.pk)
-    assert release is not None
-    return release
-
-
-def assert_same_as_from_scratch(release: Release, tmp_path) -> None:
-    folder = tmp_path / str(release.number)
-    rebuilt = {name: now for name, now, _ in rebuild_release(release, folder)}
-    for name in (TIDY, f"{TIDY}.gz"):
-        assert downloaded(release, name) == (folder / name).read_bytes(), name
-        assert release.files.get(name=name).sha256 == rebuilt[name]  # the follow-up's checksum
 
 
 def test_incremental_releases_equal_a_build_from_scratch(

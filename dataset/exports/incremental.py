@@ -83,7 +83,7 @@ def from_delta(
         old_text,
     )
     whole |= failed
-    table = _group_rows(old, new, index, lookups, whole, keys[now & ~was], groups[now & ~was])
+    table = _group_rows(old, new, index, lookups, whole, keys[now], groups[now])
     ids = segments.segment_ids(table, lookups)
     patched = {
         segment: text for segment, text in patched.items() if segment - segment % segments.BLOCK_FACTOR not in whole
@@ -188,11 +188,12 @@ def _group_rows(
     index: TidyIndex,
     lookups: Lookups,
     groups: set[int],
-    added: np.ndarray,
-    added_groups: np.ndarray,
+    written: np.ndarray,
+    written_groups: np.ndarray,
 ) -> Table:
     """The release's rows of `groups`, in the tidy order: the index's rows of each (the old snapshot's)
-    and the `added` keys in them, less those the release removed."""
+    and the keys the release `written` in them (added, or changed where the index did not place them),
+    less those it removed."""
     chosen = np.array(sorted(groups), dtype="int64")
     at = np.minimum(np.searchsorted(index.groups, chosen), max(len(index.groups) - 1, 0))
     known = np.asarray(index.groups)[at] == chosen if len(index.groups) else np.zeros(len(chosen), bool)
@@ -201,7 +202,9 @@ def _group_rows(
     positions = np.concatenate(
         [order[s:e] for s, e in zip(starts.tolist(), ends_.tolist(), strict=True)] or [order[:0]]
     )
-    keys = np.concatenate([np.asarray(old.base[0])[positions.astype("int64")], added[np.isin(added_groups, chosen)]])
+    keys = np.unique(  # sorted by key: a series after another, as the tidy order reads fastest
+        np.concatenate([np.asarray(old.base[0])[positions.astype("int64")], written[np.isin(written_groups, chosen)]])
+    )
     present, values, sources = new.find(keys)
     keys = keys[present]
     return tidy_order((*split_keys(keys), values[present], sources[present]), lookups)

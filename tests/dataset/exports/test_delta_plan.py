@@ -7,6 +7,7 @@ values, new dates and a new place, a revert, and values after a series' end."""
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.conf import settings
@@ -155,3 +156,22 @@ def test_without_the_index_every_key_is_compared(release, paths, tmp_path):
     assert paths[0] == "whole"
     assert "delta" not in paths
     assert_same_as_from_scratch(second, tmp_path, COMPARED)
+
+
+def test_a_line_not_where_the_index_says_is_written_from_its_group(release, paths, tmp_path, monkeypatch):
+    """Each patched line is checked to be its row's (date, place, metric): one that is not (an index that
+    does not match the text) has its whole group read and formatted instead, never a wrong line."""
+    release(frame_for(["IT_21", "FR"], ["confirmed"], DATES[:4]))
+    locate = incremental._locate
+
+    def one_line_off(*args):
+        located = locate(*args)
+        located[:, 1] = (located[:, 1] + 1) % np.maximum(located[:, 2], 1)  # the next line of the piece
+        return located
+
+    monkeypatch.setattr(incremental, "_locate", one_line_off)
+    changed = release(frame_for(["IT_21", "FR"], ["confirmed"], DATES[1:3], value=lambda i: 4_000 + i))
+    patched, failed = (int(part.split()[-1]) for part in paths[-1].split(","))
+    assert patched == 0
+    assert failed > 0
+    assert_same_as_from_scratch(changed, tmp_path, COMPARED)

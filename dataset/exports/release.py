@@ -10,8 +10,8 @@ Layout under EXPORTS_ROOT:
   whole-file SHA-256s, the Parquet file and the changed metrics' JHU files are the follow-up task's
   (finishing.py), a little later and off the release's path.
 
-A release rewrites only the dates whose values changed: every other date's segment is the previous
-release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
+A release rewrites only the segments whose values changed (changes.py plans which: patched lines, or
+groups formatted again); every other segment is the previous release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
 rebuilds them from history, byte for byte (the checksums are recorded in ReleaseFile).
 """
 

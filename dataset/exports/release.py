@@ -11,8 +11,9 @@ Layout under EXPORTS_ROOT:
   (finishing.py), a little later and off the release's path.
 
 A release rewrites only the segments whose values changed (changes.py plans which: patched lines, or
-groups formatted again); every other segment is the previous release's. Releases that retention.py does not keep lose their files; `export_dataset --release N`
-rebuilds them from history, byte for byte (the checksums are recorded in ReleaseFile).
+groups formatted again); every other segment is the previous release's. Releases that retention.py
+does not keep lose their files; `export_dataset --release N` rebuilds them from history, byte for byte
+(the checksums are recorded in ReleaseFile).
 """
 
 import hashlib

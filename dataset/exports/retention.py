@@ -92,14 +92,14 @@ def _apply_retention(root: Path, latest: Release) -> list[int]:
 
 
 def _reference(manifest: manifests.Manifest, packs: set[str], bases: set[int]) -> None:
-    names, used = manifests.references(manifest)
+    names, used = manifest.get("references", (set(), set()))
     packs.update(f"{name}.pack" for name in names)
     bases.update(used)
 
 
 def _manifest(root: Path, number: int) -> manifests.Manifest:
-    """The manifest as stored (its segments as a delta on a base): retention needs its packs and blobs."""
-    return manifests.read_raw(root, number) or {}
+    """What retention needs of the manifest: its blobs, whether it is finished, the packs and bases it uses."""
+    return manifests.read_outline(root, number)
 
 
 def _compressible(name: str) -> bool:
@@ -167,6 +167,6 @@ def _served_names(root: Path, number: int) -> tuple[bool, frozenset[str]]:
 
 @functools.lru_cache(maxsize=128)
 def _summary(root: Path, number: int, mtime_ns: int, size: int) -> tuple[bool, frozenset[str]]:
-    manifest = _manifest(root, number)
+    manifest = manifests.read_raw(root, number) or {}
     has_segments = bool(manifest.get("segments")) or manifests.base_entries(root, manifest.get("base", -1)) is not None
     return has_segments, frozenset(manifest.get("blobs", {}))

@@ -1,6 +1,6 @@
 """What a release writes of its CSV when the previous release's manifest is usable (a Plan): the rows
 of the groups (a date and a block of locations: segments.py) it formats, the segments it patches, and
-the order of its segments from the manifest.
+the groups whose previous segments it drops.
 
 Two ways to the same plan:
 - `from_delta`, the usual one: the release's values are the previous release's whole snapshot plus a
@@ -13,7 +13,6 @@ Two ways to the same plan:
 """
 
 import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +23,7 @@ from ..keys import split_keys
 from . import segments
 from .cells import csv_rows
 from .ends import Ends, after_end
-from .patching import table_keys
+from .patching import line_of, table_keys
 from .table import Lookups, Table, from_snapshot, tidy_order
 from .tidy_index import TidyIndex
 
@@ -126,8 +125,8 @@ def _locate(old: "snapshots.Values", index: TidyIndex, keys: np.ndarray, groups:
     if not len(keys):
         return out
     rank = np.asarray(index.rank)[old.lookup(keys)].astype("int64")
-    at = np.minimum(np.searchsorted(index.groups, groups), max(len(index.groups) - 1, 0))
-    ok = (rank >= 0) & (np.asarray(index.groups)[at] == groups) if len(index.groups) else np.zeros(len(keys), bool)
+    at, ok = _in_index(index, groups)
+    ok &= rank >= 0
     start = np.asarray(index.starts)[at]
     size = np.asarray(index.starts)[at + 1] - start
     ok &= (rank >= start) & (rank < start + size)
@@ -139,6 +138,15 @@ def _locate(old: "snapshots.Values", index: TidyIndex, keys: np.ndarray, groups:
     after = -(-((piece + 1) * size) // pieces)
     out[ok] = np.stack([groups + piece, position - first, after - first], axis=1)[ok]
     return out
+
+
+def _in_index(index: TidyIndex, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each group in the index's groups, clipped; whether the index has it)."""
+    if not len(index.groups):
+        return np.zeros(len(groups), dtype=np.intp), np.zeros(len(groups), dtype=bool)
+    at = np.minimum(np.searchsorted(index.groups, groups), len(index.groups) - 1)
+    known: np.ndarray = np.asarray(index.groups)[at] == groups
+    return at, known
 
 
 def _patch(
@@ -161,7 +169,7 @@ def _patch(
             if len(lines) != count + 1 or lines[-1] != b"" or not _same_row(lines[line], fields[i]):
                 failed.add(segment - segment % segments.BLOCK_FACTOR)
                 break
-            lines[line] = _line(fields[i])
+            lines[line] = line_of(fields[i])
         else:
             patched[segment] = b"\n".join(lines)
     return patched, failed
@@ -174,12 +182,6 @@ def _same_row(line: bytes, row: tuple[str, ...]) -> bool:
     except (UnicodeDecodeError, StopIteration, csv.Error):
         return False
     return parsed[:4] == list(row[:4])
-
-
-def _line(row: tuple[str, ...]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(row)
-    return buffer.getvalue().encode("utf-8")[:-1]
 
 
 def _group_rows(
@@ -195,8 +197,7 @@ def _group_rows(
     and the keys the release `written` in them (added, or changed where the index did not place them),
     less those it removed."""
     chosen = np.array(sorted(groups), dtype="int64")
-    at = np.minimum(np.searchsorted(index.groups, chosen), max(len(index.groups) - 1, 0))
-    known = np.asarray(index.groups)[at] == chosen if len(index.groups) else np.zeros(len(chosen), bool)
+    at, known = _in_index(index, chosen)
     starts, ends_ = np.asarray(index.starts)[at[known]], np.asarray(index.starts)[at[known] + 1]
     order = np.asarray(index.order)
     positions = np.concatenate(

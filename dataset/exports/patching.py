@@ -64,9 +64,11 @@ def patch_segments(
 
 def _lines(part: Table, lookups: Lookups) -> list[bytes]:
     """Each row's CSV line, without its line end (a line holding a line break is refused by the check)."""
-    lines = []
-    for row in csv_rows(part.frame(lookups)):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(row)
-        lines.append(buffer.getvalue().encode("utf-8")[:-1])
-    return lines
+    return [line_of(row) for row in csv_rows(part.frame(lookups))]
+
+
+def line_of(row: tuple[str, ...]) -> bytes:
+    """A row's CSV line (csv_rows' fields), without its line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue().encode("utf-8")[:-1]

@@ -43,7 +43,7 @@ class Delta:
         return len(self.keys) + len(self.removed)
 
 
-def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(position of each key in `sorted_keys`, clipped; whether it is there)."""
     if not len(sorted_keys) or not len(keys):
         return np.zeros(len(keys), dtype=np.intp), np.zeros(len(keys), dtype=bool)
@@ -55,7 +55,7 @@ def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _contains_sorted(few: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """_contains for sorted `keys` many times longer than `few`: each of `few` searched in `keys` (a
+    """contains for sorted `keys` many times longer than `few`: each of `few` searched in `keys` (a
     binary search per key of the short array instead of the long one; a diff's million keys against
     a merge's delta)."""
     first = np.searchsorted(keys, few, side="left")
@@ -85,18 +85,18 @@ def fold(delta: Delta, written: tuple[np.ndarray, ...], removed: np.ndarray, bas
     Keys removed that the base does not hold are dropped (removing them from the overlay is a no-op)."""
     keys, values, source_ids = written
     removed = np.unique(removed)
-    _, gone = _contains(removed, keys)
+    _, gone = contains(removed, keys)
     keys, values, source_ids = keys[~gone], values[~gone], source_ids[~gone]  # the release removed them after
-    _, replaced = _contains(keys, delta.keys)
-    _, removed_now = _contains(removed, delta.keys)
+    _, replaced = contains(keys, delta.keys)
+    _, removed_now = contains(removed, delta.keys)
     kept = ~(replaced | removed_now)
     all_keys = np.concatenate([delta.keys[kept], keys])
     order = np.argsort(all_keys, kind="stable")
     merged_values = np.concatenate([delta.values[kept], values])[order]
     merged_sources = np.concatenate([delta.source_ids[kept], source_ids])[order]
-    _, set_again = _contains(keys, delta.removed)
+    _, set_again = contains(keys, delta.removed)
     still_removed = np.union1d(delta.removed[~set_again], removed)
-    _, in_base = _contains(base_keys, still_removed)
+    _, in_base = contains(base_keys, still_removed)
     return Delta(all_keys[order], merged_values, merged_sources, still_removed[in_base])
 
 
@@ -116,11 +116,11 @@ def find(
         source_ids[known] = base[2][position[known]]
     if not len(delta):
         return known, values, source_ids
-    at, is_set = _contains(delta.keys, keys)
+    at, is_set = contains(delta.keys, keys)
     values[is_set] = delta.values[at[is_set]]
     source_ids[is_set] = delta.source_ids[at[is_set]]
     known |= is_set
-    _, removed = _contains(delta.removed, keys)
+    _, removed = contains(delta.removed, keys)
     known &= ~removed
     values[removed] = np.nan
     source_ids[removed] = 0
@@ -131,8 +131,8 @@ def overlay(base: tuple[np.ndarray, np.ndarray, np.ndarray], delta: Delta) -> tu
     """The whole sorted (keys, values, source_ids): the base's, with the values `delta` sets in place,
     the keys it removes deleted and the keys it adds inserted."""
     base_keys = base[0]
-    at, replaced = _contains(base_keys, delta.keys)
-    removed_at, removed = _contains(base_keys, delta.removed)
+    at, replaced = contains(base_keys, delta.keys)
+    removed_at, removed = contains(base_keys, delta.removed)
     removed_at = np.unique(removed_at[removed])
     added = ~replaced
     inserted = np.searchsorted(base_keys, delta.keys[added])

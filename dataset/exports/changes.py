@@ -14,10 +14,11 @@ import numpy as np
 
 from .. import snapshots
 from ..models import Release
+from ..snapshot_deltas import contains
 from . import incremental, segments, tidy_index
 from .datapackage import used_ids
 from .ends import Ends, cut
-from .manifests import Manifest
+from .manifests import Listing, Manifest
 from .patching import patch_segments, table_keys
 from .table import Lookups, from_snapshot
 
@@ -26,12 +27,13 @@ def plan(
     previous: Release | None,
     values: "snapshots.Values",
     before: Manifest | None,
+    listing: Listing,
     lookups: Lookups,
     ends: Ends,
     old_text: Callable[[int], bytes | None],
 ) -> incremental.Plan:
-    """What the release with `values` writes of its CSV; `previous`, `before`: the last release with files
-    and its manifest; `old_text`: a segment's text in that release (None: it has no such segment)."""
+    """What the release with `values` writes of its CSV; `previous`, `before`, `listing`: the last release
+    with files, its manifest and its segments; `old_text`: a segment's text in that release (None: none)."""
     old = snapshots.load(previous) if previous is not None and before is not None and _usable(before, lookups) else None
     if old is None:
         table = cut(from_snapshot(values.keys, values.values, values.source_ids, lookups), ends)
@@ -42,7 +44,7 @@ def plan(
         index = tidy_index.load(old, lookups)
     if index is not None:
         return incremental.from_delta(old, values, index, lookups, ends, old_text)
-    return _from_whole(old, values, lookups, ends, before, old_text)
+    return _from_whole(old, values, lookups, ends, listing, old_text)
 
 
 def _usable(before: Manifest, lookups: Lookups) -> bool:
@@ -59,25 +61,23 @@ def _from_whole(
     values: "snapshots.Values",
     lookups: Lookups,
     ends: Ends,
-    before: Manifest,
+    listing: Listing,
     old_text: Callable[[int], bytes | None],
 ) -> incremental.Plan:
     old_keys = np.asarray(old.keys)
     changed = changed_keys(old_keys, np.asarray(old.values), np.asarray(old.source_ids), values)
-    kept = _contains(old_keys, changed) & _contains(np.asarray(values.keys), changed)
+    kept = contains(old_keys, changed)[1] & contains(np.asarray(values.keys), changed)[1]
     part = from_snapshot(changed, np.zeros(len(changed)), np.zeros(len(changed), dtype="int64"), lookups)
     part_groups = segments.group_ids(part.days, part.location_ids, lookups)
     modified = np.sort(changed[kept])
-    part_kept = _contains(modified, table_keys(part, np.arange(len(part))))
+    part_kept = contains(modified, table_keys(part, np.arange(len(part))))[1]
     groups = set(np.unique(part_groups).tolist())
     structural = set(np.unique(part_groups[~part_kept]).tolist())
     table = cut(incremental.segment_rows(values, lookups, groups), ends)
     ids = segments.segment_ids(table, lookups)
     rewritten, patchable = incremental.changed_pieces(table, ids, structural, modified)
-    reused = {entry[0] for entry in before["segments"]}
-    patched = patch_segments(
-        table, lookups, ids, patchable & reused, modified, lambda segment: old_text(segment) or b""
-    )
+    reused = {segment for segment in patchable if segment in listing}
+    patched = patch_segments(table, lookups, ids, reused, modified, lambda segment: old_text(segment) or b"")
     return incremental.Plan(
         table=table,
         used=used_ids(cut(incremental.unordered(values), ends)),
@@ -86,15 +86,6 @@ def _from_whole(
         patched=patched,
         metrics=set(part.metric_ids.tolist()),
     )
-
-
-def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Whether each of `keys` is in `sorted_keys`."""
-    if not len(sorted_keys):
-        return np.zeros(len(keys), dtype=bool)
-    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    found: np.ndarray = sorted_keys[position] == keys
-    return found
 
 
 def changed_keys(keys: np.ndarray, values: np.ndarray, source_ids: np.ndarray, new: "snapshots.Values") -> np.ndarray:

@@ -62,7 +62,7 @@ def write_remaining_files(release: Release) -> int:
     """The Parquet file and the changed metrics' JHU files of `release` when it is still the latest and
     they are not written yet; return how many files were written."""
     root = Path(settings.EXPORTS_ROOT)
-    manifest = manifests.read_manifest(root, release.number)
+    manifest = manifests.read_raw(root, release.number)
     if manifest is None or manifest.get("finished", True) or not _is_latest(release):
         return 0
     ends = ends_of(release, at=release.exports_built_at)  # the marks as the release's files saw them (ends.py)
@@ -82,10 +82,10 @@ def write_remaining_files(release: Release) -> int:
             folder = root / str(release.number)
             for name, sha in blobs.items():
                 segments.link(segments.blob_path(root, sha), folder / name)
-            manifest = manifests.read_manifest(root, release.number) or manifest  # as the store has it now
+            manifest = manifests.read_raw(root, release.number) or manifest  # as the store has it now
             manifest["blobs"] = dict(sorted({**manifest["blobs"], **blobs}.items()))
             manifest["finished"] = True
-            manifests.write_manifest(root, release.number, manifest)
+            manifests.write_raw(root, release.number, manifest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     publish.publish_files(release, sorted(blobs))  # in a remote store before they are listed (docs/storage.md)

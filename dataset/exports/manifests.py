@@ -2,17 +2,21 @@
 
 A manifest's segments are written as a delta on a base (store/manifests/base-<number>.json.gz, the full
 list of some earlier release's segments): the entries that differ from the base and the ids the base has
-and the release does not. A release writes its delta against the previous release's base, and a new base
-when the delta has grown past a share of it, so a release writes about what changed, not a list as long as
-the dataset (80,000 entries at 10M values). `read_manifest` gives the full list either way, and reads
-a manifest written whole (before the deltas: "segments" in the file) as it is.
+and the release does not. A release starts from the previous release's delta on the same base and
+changes only the entries it wrote (a `Listing`), and writes a new base when the delta has grown past a
+share of it: a release handles about what changed, not a list as long as the dataset (81,000 entries at
+10M values). `read_manifest` gives the full list either way, and reads a manifest written whole (before
+the deltas: "segments" in the file) as it is.
 """
 
+import collections
 import functools
 import gzip
 import json
 import os
+import threading
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ Manifest = dict[str, Any]
 DELTA_SHARE, MIN_DELTA = 8, 2_000
 # A base at 10M values (81,000 entries) compresses in 0.10 s at level 1, 0.29 s at 6, for 6 % more bytes.
 COMPRESSLEVEL = 1
+PLAIN_SIZE, PACK, GZIP_SIZE = 2, 3, 5  # an Entry's fields
 
 
 def store_root(root: Path) -> Path:
@@ -48,6 +53,92 @@ def _dump(path: Path, data: Any) -> None:
     os.replace(staging, path)
 
 
+@dataclass(frozen=True)
+class Base:
+    """A base's entries by id, with their totals (read once per version of the file and shared: never changed)."""
+
+    number: int | None
+    entries: dict[int, Entry]
+    plain_size: int = 0
+    gzip_size: int = 0
+    packs: collections.Counter[str] = field(default_factory=collections.Counter)  # entries per pack
+
+    @classmethod
+    def of(cls, number: int | None, entries: dict[int, Entry]) -> "Base":
+        return cls(
+            number,
+            entries,
+            sum(entry[PLAIN_SIZE] for entry in entries.values()),
+            sum(entry[GZIP_SIZE] for entry in entries.values()),
+            collections.Counter(entry[PACK] for entry in entries.values()),
+        )
+
+
+NO_BASE = Base(None, {})
+
+
+@dataclass
+class Listing:
+    """A release's segments: a base's entries, less `removed`, with `changed` (the entries that differ)."""
+
+    base: Base = NO_BASE
+    changed: dict[int, Entry] = field(default_factory=dict)
+    removed: set[int] = field(default_factory=set)
+
+    def get(self, segment: int) -> Entry | None:
+        entry = self.changed.get(segment)
+        if entry is None and segment not in self.removed:
+            entry = self.base.entries.get(segment)
+        return entry
+
+    def __contains__(self, segment: int) -> bool:
+        return self.get(segment) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self.changed) or len(self.removed) < len(self.base.entries)
+
+    def put(self, entry: Entry) -> None:
+        segment = entry[0]
+        self.removed.discard(segment)
+        if self.base.entries.get(segment) == entry:
+            self.changed.pop(segment, None)
+        else:
+            self.changed[segment] = entry
+
+    def drop(self, segment: int) -> None:
+        self.changed.pop(segment, None)
+        if segment in self.base.entries:
+            self.removed.add(segment)
+
+    def copy(self) -> "Listing":
+        return Listing(self.base, dict(self.changed), set(self.removed))
+
+    def entries(self) -> list[Entry]:
+        """Every entry, in order (a pass over the whole list: for serving the files, not for a release)."""
+        merged = {**self.base.entries, **self.changed}
+        for segment in self.removed:
+            merged.pop(segment, None)
+        return [merged[segment] for segment in sorted(merged)]
+
+    def _replaced(self) -> list[Entry]:
+        """The base's entries this listing does not have as they are."""
+        gone = self.removed.union(self.changed)
+        return [self.base.entries[segment] for segment in gone if segment in self.base.entries]
+
+    def sizes(self) -> tuple[int, int]:
+        """The CSV's and the .gz's sizes: the sums of the entries' plain and gzip sizes."""
+        replaced, changed = self._replaced(), self.changed.values()
+        plain = self.base.plain_size - sum(e[PLAIN_SIZE] for e in replaced) + sum(e[PLAIN_SIZE] for e in changed)
+        packed = self.base.gzip_size - sum(e[GZIP_SIZE] for e in replaced) + sum(e[GZIP_SIZE] for e in changed)
+        return plain, packed
+
+    def packs(self) -> list[str]:
+        """The packs holding at least one of the entries."""
+        counts = self.base.packs.copy()
+        counts.subtract(entry[PACK] for entry in self._replaced())
+        return sorted({pack for pack, count in counts.items() if count > 0} | {e[PACK] for e in self.changed.values()})
+
+
 def read_raw(root: Path, number: int) -> Manifest | None:
     """The manifest file as stored (a delta: "base", "changed", "removed"; or whole: "segments")."""
     try:
@@ -57,60 +148,96 @@ def read_raw(root: Path, number: int) -> Manifest | None:
     return manifest
 
 
+def read_listing(root: Path, number: int) -> tuple[Manifest, Listing] | None:
+    """Release `number`'s manifest (without its segments) and its segments as a Listing; None when it has
+    none (never built, removed by retention, or its base is missing)."""
+    manifest = read_raw(root, number)
+    if manifest is None:
+        return None
+    if "base" not in manifest:  # written whole, before the deltas: its next release writes a base
+        listed = manifest.pop("segments", [])
+        return manifest, Listing(changed={entry[0]: entry for entry in listed})
+    base = read_base(root, manifest["base"])
+    if base is None:
+        return None
+    changed = {entry[0]: entry for entry in manifest.pop("changed")}
+    return manifest, Listing(base, changed, set(manifest.pop("removed")))
+
+
 def read_manifest(root: Path, number: int) -> Manifest | None:
     """Release `number`'s manifest with its full list of segments (in order), None when it has none
     (never built, removed by retention, or its base is missing)."""
-    manifest = read_raw(root, number)
-    if manifest is None or "base" not in manifest:
-        return manifest
-    base = base_entries(root, manifest["base"])
-    if base is None:
+    read = read_listing(root, number)
+    if read is None:
         return None
-    entries = dict(base)
-    entries.update((entry[0], entry) for entry in manifest.pop("changed"))
-    for segment in manifest.pop("removed"):
-        entries.pop(segment, None)
-    manifest["segments"] = [entries[segment] for segment in sorted(entries)]
+    manifest, listing = read
+    manifest["segments"] = listing.entries()
     return manifest
 
 
-def base_entries(root: Path, number: int) -> dict[int, Entry] | None:
+def read_base(root: Path, number: int) -> Base | None:
+    """A base, read once per version of the file: a worker reads the same base release after release,
+    and the one it has just written is kept as written (reading 81,000 entries takes 0.2 s)."""
     path = base_path(root, number)
     try:
         stat = path.stat()
     except OSError:
         return None
-    return _base_entries(path, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _base_entries(path: Path, mtime_ns: int, size: int) -> dict[int, Entry] | None:
-    """A base's entries by id, read once per version of the file (a worker reads the same base each release)."""
+    version = (stat.st_mtime_ns, stat.st_size)
+    kept = _bases.get(path)
+    if kept is not None and kept[0] == version:
+        return kept[1]
     try:
-        return {entry[0]: entry for entry in _load(path)["segments"]}
+        base = Base.of(number, {entry[0]: entry for entry in _load(path)["segments"]})
     except (OSError, ValueError, EOFError, KeyError):
         return None
+    _keep_base(path, version, base)
+    return base
 
 
-def write_manifest(root: Path, number: int, manifest: Manifest) -> None:
-    """Store `manifest` (its full "segments") as a delta on its "base" (a release number, None: none yet),
-    or on a new base of its own when there is none or the delta would be too big; sets its "base"."""
-    listed: list[Entry] = manifest["segments"]
-    base = base_entries(root, manifest["base"]) if manifest.get("base") is not None else None
-    changed: list[Entry] = []
-    removed: list[int] = []
-    if base is not None:
-        ids = {entry[0] for entry in listed}
-        changed = [entry for entry in listed if base.get(entry[0]) != entry]
-        removed = [segment for segment in base if segment not in ids]
-        if len(changed) + len(removed) > max(MIN_DELTA, len(base) // DELTA_SHARE):
-            base = None
-    if base is None:
-        _dump(base_path(root, number), {"segments": listed})
-        manifest["base"], changed, removed = number, [], []
+_bases: dict[Path, tuple[tuple[int, int], Base]] = {}  # the last few bases read or written, by path
+_bases_lock = threading.Lock()
+
+
+def _keep_base(path: Path, version: tuple[int, int], base: Base) -> None:
+    with _bases_lock:
+        _bases.pop(path, None)
+        while len(_bases) >= 4:
+            del _bases[next(iter(_bases))]
+        _bases[path] = (version, base)
+
+
+def base_entries(root: Path, number: int) -> dict[int, Entry] | None:
+    base = read_base(root, number)
+    return None if base is None else base.entries
+
+
+def write_listing(root: Path, number: int, manifest: Manifest, listing: Listing) -> None:
+    """Store release `number`'s `manifest` (without "segments") with `listing` as a delta on its base, or
+    on a new base of its own when it has none or the delta has grown too big; sets the manifest's "base"."""
+    base = listing.base
+    if base.number is None or len(listing.changed) + len(listing.removed) > max(
+        MIN_DELTA, len(base.entries) // DELTA_SHARE
+    ):
+        listed = listing.entries()
+        path = base_path(root, number)
+        _dump(path, {"segments": listed})
+        listing = Listing(Base.of(number, {entry[0]: entry for entry in listed}))
+        stat = path.stat()
+        _keep_base(path, (stat.st_mtime_ns, stat.st_size), listing.base)
     stored = {key: value for key, value in manifest.items() if key != "segments"}
-    stored.update(changed=changed, removed=removed, packs=sorted({entry[3] for entry in listed}))
+    stored.update(
+        base=listing.base.number,
+        changed=[listing.changed[segment] for segment in sorted(listing.changed)],
+        removed=sorted(listing.removed),
+        packs=listing.packs(),
+    )
     _dump(manifest_path(root, number), stored)
+
+
+def write_raw(root: Path, number: int, manifest: Manifest) -> None:
+    """Store release `number`'s manifest as read by read_raw, its segments untouched (its blobs changed)."""
+    _dump(manifest_path(root, number), manifest)
 
 
 def read_outline(root: Path, number: int) -> Manifest:

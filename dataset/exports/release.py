@@ -114,18 +114,16 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
     if values.delta is None:  # written whole since the merge (warm_caches): the delta says what changed
         values = snapshots.load_delta(release) or values
     previous = Release.objects.filter(number__lt=release.number, exports_built_at__isnull=False).first()
-    before = read_manifest(previous.number) if previous else None
+    read = manifests.read_listing(root(), previous.number) if previous else None
+    before, listing = read if read is not None else (None, manifests.Listing())
     reader = segments.PackReader(root())
     try:
-        previous_csv = _previous_csv(before, reader)
-        reused = {entry[0]: entry for entry in (before or {}).get("segments", [])}
-        plan = changes.plan(
-            previous, values, before, lookups, ends, lambda s: previous_csv(reused[s]) if s in reused else None
-        )
+        previous_csv = _previous_csv(before, listing, reader)
+        plan = changes.plan(previous, values, before, listing, lookups, ends, lambda s: _text(listing, previous_csv, s))
     finally:
         reader.close()
     with store_lock(root()):  # from the first piece stored to the manifest listing it (store_lock.py)
-        records = _write_release(release, plan, lookups, before, reused)
+        records = _write_release(release, plan, lookups, before, listing)
         Release.objects.filter(pk=release.pk).update(exports_built_at=started)
         apply_retention(root(), latest=release)
     return records
@@ -133,15 +131,16 @@ def build_release_exports(*, release: Release) -> list[ReleaseFile]:
 
 def _complete(release: Release, files: list[ReleaseFile]) -> bool:
     """Whether every file is in the release's folder, the CSV and .gz as segments listed by its manifest."""
-    has_segments = bool((read_manifest(release.number) or {}).get("segments"))
+    read = manifests.read_listing(root(), release.number)
+    has_segments = read is not None and bool(read[1])
     return all(has_segments if f.name in ASSEMBLED else (root() / f.path).is_file() for f in files)
 
 
 def _write_release(
-    release: Release, plan: Plan, lookups: Lookups, before: Manifest | None, reused: dict[int, Entry]
+    release: Release, plan: Plan, lookups: Lookups, before: Manifest | None, listing: manifests.Listing
 ) -> list[ReleaseFile]:
     """Store the CSV's new segments, write the blobs and the manifest, and record the release's files;
-    `reused`: the previous release's segments by id."""
+    `listing`: the previous release's segments."""
     target = root() / str(release.number)
     staging = root() / f".{release.number}.tmp-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
@@ -155,20 +154,18 @@ def _write_release(
             "fingerprint": lookups.fingerprint,
             "layout": segments.LAYOUT,
             "segment_rows": segments.SEGMENT_ROWS,
-            "base": (before or {}).get("base"),  # its segments are stored as a delta on it (manifests.py)
-            "segments": [],
             "blobs": {},
             "finished": False,
             "jhu_to_write": None if to_write is None else sorted(to_write),
             "tables_digest": tables_digest(plan.used, lookups.fingerprint),
         }
-        tidy_sizes = _write_tidy_files(plan, lookups, reused, manifest)
+        listing, tidy_sizes = _write_tidy_files(plan, lookups, listing, manifest)
         blobs = _write_blobs(staging, release, plan.used, lookups, before, to_write, manifest["tables_digest"])
         manifest["blobs"] = blobs
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
-        manifests.write_manifest(root(), release.number, manifest)
+        manifests.write_listing(root(), release.number, manifest, listing)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = {name: (size, PENDING) for name, size in tidy_sizes.items()}  # checksums: finishing.py
@@ -183,20 +180,23 @@ def _write_release(
     ]
 
 
-def _write_tidy_files(plan: Plan, lookups: Lookups, reused: dict[int, Entry], manifest: Manifest) -> dict[str, int]:
+def _write_tidy_files(
+    plan: Plan, lookups: Lookups, before: manifests.Listing, manifest: Manifest
+) -> tuple[manifests.Listing, dict[str, int]]:
     """The CSV's and .gz's segments: new ones where values changed (patched when only values did), the
-    previous release's for the others. Nothing is copied: both files are served from the segments
-    (retention.open_release_file), and their whole-file checksums are recorded by finishing.py later.
-    Returns each file's size."""
+    previous release's (`before`) for the others. Nothing is copied: both files are served from the
+    segments (retention.open_release_file), and their whole-file checksums are recorded by finishing.py
+    later. Returns the release's segments and each file's size."""
     ids = segments.segment_ids(plan.table, lookups)
-    entries: dict[int, Entry] = {}
     wanted = None  # every segment of the table: a release written whole (equal segments are still reused)
     if plan.dropped is not None:  # the previous release's segments, less those of the groups whose rows moved
-        entries = dict(reused)
+        listing = before.copy()
         for group in plan.dropped:
             for piece in range(segments.BLOCK_FACTOR):
-                entries.pop(group + piece, None)
+                listing.drop(group + piece)
         wanted = (plan.segments or set()) - set(plan.patched)
+    else:  # none of the base's segments unless written again
+        listing = manifests.Listing(before.base, removed=set(before.base.entries))
     writer = segments.PackWriter(root(), f"r{manifest['number']}-{uuid.uuid4().hex[:8]}")
     try:
         texts = itertools.chain(
@@ -205,24 +205,31 @@ def _write_tidy_files(plan: Plan, lookups: Lookups, reused: dict[int, Entry], ma
             segments.iter_segments(plan.table, lookups, ids, wanted),  # formatted a chunk at a time
         )
         for segment, data in texts:
-            entry = reused.get(segment)
+            entry = before.get(segment)
             if entry is None or entry[1] != hashlib.sha256(data).hexdigest():
                 entry, _ = writer.add(segment, data)
-            entries[segment] = entry
+            listing.put(entry)
     finally:
         writer.close()
-    listed = manifest["segments"] = [entries[segment] for segment in sorted(entries)]
-    return {TIDY_NAME: sum(entry[2] for entry in listed), GZ_NAME: sum(entry[5] for entry in listed)}
+    plain, packed = listing.sizes()
+    return listing, {TIDY_NAME: plain, GZ_NAME: packed}
 
 
-def _previous_csv(before: Manifest | None, reader: segments.PackReader) -> Callable[[Entry], bytes]:
+def _text(listing: manifests.Listing, read: Callable[[Entry], bytes], segment: int) -> bytes | None:
+    entry = listing.get(segment)
+    return None if entry is None else read(entry)
+
+
+def _previous_csv(
+    before: Manifest | None, listing: manifests.Listing, reader: segments.PackReader
+) -> Callable[[Entry], bytes]:
     """A reader of the previous release's segments: from its full CSV when it is still there, else unpacked."""
     offsets: dict[int, int] = {}
     handle = None
     path = root() / str((before or {}).get("number", "")) / TIDY_NAME
     if before is not None and path.is_file():  # a store from before the CSV was served from its segments
         position = 0
-        for entry in before["segments"]:
+        for entry in listing.entries():
             offsets[entry[0]] = position
             position += entry[2]
         if path.stat().st_size == position:

@@ -25,7 +25,7 @@ def test_retention_during_a_follow_up_keeps_its_new_files(
     assert manifests.read_manifest(root, release.number)["finished"] is False
     newer = Release(number=release.number + 1)  # a newer release's build, in another worker process
     others: list[threading.Thread] = []
-    write = manifests.write_manifest
+    write = manifests.write_raw
 
     def write_after_a_newer_retention(*args, **kwargs):
         if not others:  # the follow-up has stored and linked its files and is about to list them
@@ -34,7 +34,7 @@ def test_retention_during_a_follow_up_keeps_its_new_files(
             others[0].join(timeout=1)  # waits on the store's lock: the follow-up goes on
         write(*args, **kwargs)
 
-    monkeypatch.setattr(manifests, "write_manifest", write_after_a_newer_retention)
+    monkeypatch.setattr(manifests, "write_raw", write_after_a_newer_retention)
     assert finishing.write_remaining_files(release) > 0
     others[0].join()
     manifest = manifests.read_manifest(root, release.number)

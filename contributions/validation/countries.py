@@ -2,6 +2,7 @@
 holds values of its own country only (reviewer scope is decided by these countries, never by a
 field the submitter sets)."""
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_noop
 
@@ -14,11 +15,12 @@ from .context import Context
 
 
 def place_counts(frame: pd.DataFrame) -> dict[int, int]:
-    """How many values each place of the frame has (one hashed pass, no sort of the rows)."""
+    """How many values each place of the frame has (a count per id, no hashing or sort of the rows)."""
     if frame.empty:
         return {}
-    counts = frame["location_id"].value_counts(sort=False)
-    return {int(pk): int(n) for pk, n in zip(counts.index.tolist(), counts.tolist(), strict=True)}
+    counts = np.bincount(frame["location_id"].to_numpy())  # ids are small non-negative integers
+    places = np.flatnonzero(counts)
+    return dict(zip(places.tolist(), counts[places].tolist(), strict=True))
 
 
 def countries_of(ctx: Context, counts: dict[int, int]) -> list[CountryValues]:

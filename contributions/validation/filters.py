@@ -126,11 +126,14 @@ def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
     if not plan.date_column or not plan.location_columns or any(c not in sheet.frame.columns for c in columns):
         return sheet
     frame = sheet.frame
-    empty = np.ones(len(frame), dtype=bool)
-    for column in columns:
-        empty &= (frame[column].astype("str").str.strip() == "").to_numpy(dtype=bool)
-    if not empty.any():
-        return sheet
+    blank = np.arange(len(frame))  # the rows blank in every column looked at so far
+    for column in columns:  # each column looked at only in the rows the others left (usually none)
+        cells = frame[column] if len(blank) == len(frame) else frame[column].iloc[blank]
+        blank = blank[(cells.astype("str").str.strip() == "").to_numpy(dtype=bool)]
+        if not len(blank):
+            return sheet
+    empty = np.zeros(len(frame), dtype=bool)
+    empty[blank] = True
     rows = frame.index[empty].tolist()
     shown = ", ".join(str(r) for r in rows[:20]) + (", ..." if len(rows) > 20 else "")
     ctx.problems.add(

@@ -85,6 +85,18 @@ def test_lists_the_largest_changes_absolute_and_relative(canonical):
     assert relative[0]["relative"] == pytest.approx(5 / 29, abs=1e-6)
 
 
+def test_equal_changes_are_listed_in_date_order_after_the_larger_ones(canonical, monkeypatch):
+    """Ties (a whole series corrected by the same amount) show the same examples on every machine: the
+    larger changes first, then the equal ones by place, metric and date."""
+    monkeypatch.setattr("contributions.diff.TOP", 2)
+    upload = "date,location,confirmed\n2020-03-03,IT,2512\n2020-03-01,IT,1704\n2020-03-02,IT,2046\n"
+    diff = compute_diff(frame_of(upload), source=canonical["ministry"])
+    assert [c["date"] for c in diff["largest_changes"]["absolute"]] == ["2020-03-01", "2020-03-02"]
+    bigger = upload.replace("2020-03-03,IT,2512", "2020-03-03,IT,2600")
+    diff = compute_diff(frame_of(bigger), source=canonical["ministry"])
+    assert [c["date"] for c in diff["largest_changes"]["absolute"]] == ["2020-03-03", "2020-03-01"]
+
+
 def test_flags_values_whose_current_source_has_a_higher_priority(canonical):
     diff = compute_diff(frame_of(UPLOAD), source=canonical["aggregator"])
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from django.db import IntegrityError, transaction
 
+from dataset import upsert
 from dataset.models import Observation, ObservationHistory, Release
 from dataset.upsert import KeptSeries, UpsertError, upsert_observations
 from places.models import Location, Metric
@@ -216,3 +217,26 @@ def test_a_higher_priority_source_giving_the_same_value_takes_it_over(aggregator
     forced = upsert_observations(changed, source=aggregator, description="A, override", allow_override=True)
     assert forced.changed == 1
     assert (value("IT", "confirmed", day).value, value("IT", "confirmed", day).source) == (1700, aggregator)
+
+
+def test_a_value_whose_row_moved_after_the_plan_read_it_is_still_written(aggregator, ministry, monkeypatch):
+    """PostgreSQL updates rows where the plan read them; a row rewritten in between (a new version
+    elsewhere in the table) is found by id instead, and every changed value is written."""
+    upsert_observations(frame(*FIRST), source=aggregator, description="first")
+    moved = value("IT", "confirmed", date(2020, 3, 2)).pk
+    check = upsert._refuse_duplicates
+
+    def and_move_a_row(cursor, table):  # runs right after the plan is made
+        cursor.execute("UPDATE dataset_observation SET value = value WHERE id = %s", [moved])
+        check(cursor, table)
+
+    monkeypatch.setattr(upsert, "_refuse_duplicates", and_move_a_row)
+    second = upsert_observations(
+        frame(("IT", "confirmed", "2020-03-01", 1700), ("IT", "confirmed", "2020-03-02", 2100)),
+        source=ministry,
+        description="correction",
+    )
+    assert second.changed == 2
+    written = Observation.objects.filter(release=second.release).order_by("date")
+    assert [(o.date.day, o.value, o.source) for o in written] == [(1, 1700, ministry), (2, 2100, ministry)]
+    assert ObservationHistory.objects.filter(release=second.release).count() == 2

@@ -286,9 +286,11 @@ def step_upload(size):
 
 
 def step_validate(size):
-    """The first validation after the release (this fresh process reads the release's value snapshot),
-    then VALIDATE_REPEAT more as a worker runs them, each after a `read_csv` of the same file; the best
-    of each, as bench/validate.py takes them (the machine's slow spells weigh on neither)."""
+    """The first validation after the release (the first diff of this process reads the release's value
+    snapshot), then VALIDATE_REPEAT more as a worker runs them, each after a `read_csv` of the same file;
+    the best of each, as bench/validate.py takes them (the machine's slow spells weigh on neither). The
+    process has validated the file once before, without a diff: a worker's code and libraries are warm
+    when a release comes, only the release's values are new to it."""
     import pandas as pd
 
     from contributions.diff import compute_diff
@@ -312,6 +314,7 @@ def step_validate(size):
         return time.perf_counter() - start, diff["counts"]
 
     baselines = [read_csv()]
+    validate(parse_file(upload_path()), mapping={"layout": "long"})
     first, counts = validate_and_diff()
     runs = []
     for _ in range(VALIDATE_REPEAT):

@@ -43,7 +43,17 @@ def _grouped(references, attribute: str) -> dict[str, list[Reference]]:
     return groups
 
 
-def _missing_parent(reference: Reference, row: str) -> str:
+def references_of(model) -> list[Reference]:
+    """The references of `model` that these triggers check: its foreign keys without a constraint."""
+    return [
+        Reference(model._meta.db_table, field.column, field.related_model._meta.db_table)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.many_to_one and not field.db_constraint
+    ]
+
+
+def missing_reference_sql(reference: Reference, row: str) -> str:
+    """SQL true when `row` (an alias) points at a missing parent row."""
     return (
         f"({row}.{reference.column} IS NOT NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {reference.parent} p WHERE p.id = {row}.{reference.column}))"
@@ -56,7 +66,7 @@ def postgresql_statements(references) -> list[str]:
         columns = ", ".join(r.column for r in refs)
         # The first missing reference, named in the error: "location_id=123 (dataset_location)".
         naming = " ".join(
-            f"WHEN {_missing_parent(r, 'r')} THEN '{r.column}=' || r.{r.column} || ' ({r.parent})'" for r in refs
+            f"WHEN {missing_reference_sql(r, 'r')} THEN '{r.column}=' || r.{r.column} || ' ({r.parent})'" for r in refs
         )
         statements.append(f"""
 CREATE OR REPLACE FUNCTION {table}_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -65,7 +75,7 @@ DECLARE
 BEGIN
     SELECT CASE {naming} END INTO missing
     FROM (SELECT DISTINCT {columns} FROM new_rows) r
-    WHERE {" OR ".join(_missing_parent(r, "r") for r in refs)}
+    WHERE {" OR ".join(missing_reference_sql(r, "r") for r in refs)}
     LIMIT 1;
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -111,7 +121,7 @@ def postgresql_drop_statements(references) -> list[str]:
 def sqlite_statements(references) -> list[str]:
     statements = []
     for table, refs in _grouped(references, "table").items():
-        missing = " OR ".join(_missing_parent(r, "NEW") for r in refs)
+        missing = " OR ".join(missing_reference_sql(r, "NEW") for r in refs)
         for event in ("INSERT", "UPDATE"):
             statements.append(
                 f"CREATE TRIGGER {table}_references_{event.lower()} BEFORE {event} ON {table} "

@@ -37,8 +37,6 @@ PLAN_KEY = "_upsert_plan_key"
 # wins (replace) or not (skip), the same value from a higher-priority source (confirm: provenance moves).
 KEEP, REPLACE, SKIP, CONFIRM = 0, 1, 2, 3
 WRITTEN_MAX = 200_000  # above: the snapshot reads the release's values from the dataset
-# From this many new values on, PostgreSQL builds the indexes once, after the INSERT, not entry by entry.
-BULK_ROWS = 100_000
 
 
 class UpsertError(ValueError):
@@ -285,7 +283,6 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
         _rewrite(cursor, vendor, rewritten, [source.pk, submission_id, release.pk], expected=changed + reattributed)
     if result.added:
         # In key order, so the unique index grows at its end instead of all over the place.
-        bulk = vendor == "postgresql" and result.added >= BULK_ROWS
         if result.added == total:
             new = f"SELECT * FROM {STAGE}"  # noqa: S608 (table names are constants of this module)
         else:
@@ -295,7 +292,7 @@ def _apply(cursor, vendor, *, source, submission, description, allow_override, c
                 "WHERE p.location_id = s.location_id AND p.metric_id = s.metric_id AND p.date = s.date)"
             )
         try:
-            with transaction.atomic(), bulk_load(cursor, obs, enabled=bulk):
+            with transaction.atomic(), bulk_load(cursor, Observation, rows=result.added):
                 cursor.execute(
                     f"INSERT INTO {obs} (location_id, metric_id, date, value, source_id, submission_id, release_id) "  # noqa: S608
                     f"SELECT n.location_id, n.metric_id, n.date, n.value, %s, %s, %s FROM ({new}) n "

@@ -153,7 +153,7 @@ def _keys_and_indexes():
 @pytest.mark.parametrize("duplicate", [False, True])
 def test_a_bulk_load_into_the_empty_table_keeps_its_keys_and_refuses_duplicates(aggregator, monkeypatch, duplicate):
     """A first import builds the keys and indexes after the INSERT; they must all come back, and still refuse."""
-    monkeypatch.setattr("dataset.upsert.BULK_ROWS", 1)
+    monkeypatch.setattr("dataset.bulk_load.BULK_ROWS", 1)
     before = _keys_and_indexes()
     data = frame(*FIRST)
     if duplicate:

@@ -1,6 +1,7 @@
 """What the steps of a validation share: the context, each sheet's plan, and the result they hand back."""
 
 import datetime as dt
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -8,12 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from common import parallel
 from places.models import Location, Metric
 from places.resolver import LocationResolver, Place
 
 from ..contracts import ColumnMapping, MappingReason, Problem, ValidationReport
 from ..parsing import ParsedFile
 from ..texts import Text
+from .encoding import encode
 from .problems import PROBLEM_COLUMNS, Problems
 
 FRAME_COLUMNS = ["location_id", "location_key", "metric_id", "metric", "date", "value", "row", "sheet"]
@@ -112,6 +115,24 @@ class Context:
         self.incomplete_given_directly = False
         # Columns left out with a warning, by (code, column): the sheets that have one share its warning.
         self.left_out_warnings: dict[tuple[str, str], Problem] = {}
+        # (id of a sheet's frame, column) -> (the frame, its encoding): see encoding().
+        self._encodings: dict[tuple[int, str], tuple[pd.DataFrame, Future[tuple[np.ndarray, list[str]]]]] = {}
+
+    def encoding(self, frame: pd.DataFrame, column: str) -> Future[tuple[np.ndarray, list[str]]]:
+        """The codes and distinct stripped texts of `frame[column]` (encoding.encode), started on the
+        array pool the first time they are asked for: the totals-row check, the long rows and the
+        report's row filters all read the same million cells once."""
+        key = (id(frame), column)
+        held = self._encodings.get(key)
+        if held is None or held[0] is not frame:  # the frame is held, so its id is not reused meanwhile
+            held = (frame, parallel.submit(encode, frame[column], rows=len(frame)))
+            self._encodings[key] = held
+        return held[1]
+
+    def known_encoding(self, frame: pd.DataFrame, column: str) -> Future[tuple[np.ndarray, list[str]]] | None:
+        """The encoding of `frame[column]` if a step asked for it already, else None."""
+        held = self._encodings.get((id(frame), column))
+        return held[1] if held is not None and held[0] is frame else None
 
 
 def mapping_reason(code: str, message: str, sheet: str | None) -> MappingReason:

@@ -2,7 +2,7 @@
 does not keep (mapping key `keep_rows`) and totals rows with neither a date nor a place. And the few
 distinct values of each column, which the mapping page offers as row filters."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -122,14 +122,19 @@ def keep_rows(ctx: Context, sheet: Sheet, wanted: dict[str, list[str]]) -> Sheet
 def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
     """The sheet without rows that have neither a date nor a place (a workbook's =SUM() row under the
     data): no value of theirs could be stored, so they are named in a warning and left out."""
-    columns = [plan.date_column, *plan.location_columns]
-    if not plan.date_column or not plan.location_columns or any(c not in sheet.frame.columns for c in columns):
+    if not plan.date_column or not plan.location_columns:
         return sheet
+    columns = [plan.date_column, *plan.location_columns]
     frame = sheet.frame
+    if any(c not in frame.columns for c in columns):
+        return sheet
     blank = np.arange(len(frame))  # the rows blank in every column looked at so far
     for column in columns:  # each column looked at only in the rows the others left (usually none)
-        cells = frame[column] if len(blank) == len(frame) else frame[column].iloc[blank]
-        blank = blank[(cells.astype("str").str.strip() == "").to_numpy(dtype=bool)]
+        codes, texts = ctx.encoding(frame, column).result()
+        # Per distinct text, whether it is blank; the last entry stands for a missing cell (code -1).
+        blank_text = np.array([text == "" for text in texts] + [True], dtype=bool)
+        cells = codes if len(blank) == len(frame) else codes[blank]
+        blank = blank[blank_text[cells]]
         if not len(blank):
             return sheet
     empty = np.zeros(len(frame), dtype=bool)
@@ -158,11 +163,26 @@ def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
     return Sheet(name=sheet.name, header=sheet.header, frame=frame[~empty], header_row=sheet.header_row)
 
 
-def distinct_values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[str]]:
+def distinct_values(
+    frame: pd.DataFrame, columns: Iterable[str], encodings: Mapping[str, tuple[np.ndarray, list[str]]] | None = None
+) -> dict[str, list[str]]:
     """column -> its distinct non-empty values (sorted), for the columns with at most MAX_FILTER_VALUES
-    of them. The first rows rule out most columns; the others are read in chunks, each dropped as soon
-    as it shows too many values (a million rows cost one pass over the few columns that qualify)."""
-    seen: dict[str, set[str]] = {c: set() for c in columns if c in frame.columns}
+    of them. A column whose encoding (codes, distinct stripped texts) is given is read from it; the first
+    rows of the others rule out most columns; those left are read in chunks, each dropped as soon as it
+    shows too many values (a million rows cost one pass over the few columns that qualify)."""
+    found: dict[str, list[str]] = {}
+    seen: dict[str, set[str]] = {}
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        if encodings and column in encodings:
+            codes, texts = encodings[column]
+            used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(texts)))
+            values = {texts[i] for i in used} - {""}
+            if 0 < len(values) <= MAX_FILTER_VALUES:
+                found[column] = sorted(values)
+        else:
+            seen[column] = set()
     start, size = 0, PROBE_ROWS
     while seen and start < len(frame):
         chunk = frame.iloc[start : start + size]
@@ -173,4 +193,5 @@ def distinct_values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, li
             if len(values) > MAX_FILTER_VALUES:
                 del seen[column]
         start, size = start + size, CHUNK_ROWS
-    return {column: sorted(values) for column, values in seen.items() if values}
+    found.update({column: sorted(values) for column, values in seen.items() if values})
+    return {column: found[column] for column in columns if column in found}

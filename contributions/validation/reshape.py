@@ -5,16 +5,20 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from common import parallel
-
 from ..parsing import Sheet
-from .context import Plan
-from .encoding import category, constant, encode
+from .context import Context, Plan
+from .encoding import category, constant
 
 PLACE = "place"  # the location key a value's column gives it ("" when the row's place applies)
 
 
-def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
+def text_columns(plan: Plan) -> list[str]:
+    """The columns whose texts a plan resolves (places, date, a long file's metric), each once."""
+    columns = [*plan.location_columns, plan.date_column, plan.metric_column if plan.layout == "long" else None]
+    return list(dict.fromkeys(c for c in columns if c))
+
+
+def long_rows(ctx: Context, sheet: Sheet, plan: Plan) -> pd.DataFrame:
     """Raw values in long form: loc0.., metric, date (categorical texts), raw_value (strings), column,
     row, sheet, group (rows of summed columns share a group) and, when columns have places, place."""
     frame = sheet.frame
@@ -31,8 +35,7 @@ def long_rows(sheet: Sheet, plan: Plan) -> pd.DataFrame:
         return pd.DataFrame()
     k = len(value_columns)
     out = {}
-    text_columns = [*plan.location_columns, plan.date_column, plan.metric_column if plan.layout == "long" else None]
-    encoding = {column: parallel.submit(encode, frame[column], rows=n) for column in text_columns if column}
+    encoding = {column: ctx.encoding(frame, column) for column in text_columns(plan)}
 
     places = [plan.column_places.get(c, "") for c in value_columns]
 

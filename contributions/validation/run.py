@@ -15,14 +15,14 @@ from places.models import Location
 from sources.models import SourceRecipe
 
 from ..contracts import MAPPING_KEYS, ColumnMapping, ValidationReport
-from ..parsing import ParsedFile, problem
+from ..parsing import ParsedFile, Sheet, problem
 from ..texts import Text, fields
 from .context import FRAME_COLUMNS, Context, Plan, ValidationResult, mapping_reason
 from .countries import check_inside, countries_of, place_counts
 from .filters import distinct_values, drop_totals_rows, keep_rows, row_filter
 from .normalise import normalise_rows
 from .planning import plan_sheet, suggested_base
-from .reshape import long_rows
+from .reshape import long_rows, text_columns
 from .subplaces import with_parent_totals
 
 logger = logging.getLogger(__package__)  # contributions.validation
@@ -211,7 +211,10 @@ def _read_sheets(ctx: Context, plans: dict[str, Plan], status: Status) -> tuple[
             ctx.suggested.update({k: v for k, v in plan.suggested.items() if v is not None})
             status[sheet.name] = _because([dict(r) for r in plan.reasons])
             continue
-        rows = long_rows(drop_totals_rows(ctx, sheet, plan), plan)
+        for column in text_columns(plan):  # hashed side by side, for the totals rows and the long rows
+            if column in sheet.frame.columns:
+                ctx.encoding(sheet.frame, column)
+        rows = long_rows(ctx, drop_totals_rows(ctx, sheet, plan), plan)
         if rows.empty:
             ctx.problems.add(
                 problem(
@@ -324,7 +327,7 @@ def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: Status) -> di
                 "name": sheet.name,
                 "rows": len(sheet.frame),
                 "columns": sheet.header,
-                "values": distinct_values(sheet.frame, [c for c in sheet.header if c not in value_columns]),
+                "values": _filter_values(ctx, sheet, value_columns),
                 "read": reason == "",
                 "reason": reason,
                 **({"reason_parts": parts} if any(p.get("msgid") for p in parts) else {}),
@@ -343,6 +346,14 @@ def _detected_sheets(ctx: Context, plans: dict[str, Plan], status: Status) -> di
             why = fields_of(Text(gettext_noop("It holds no table we can read.")))
         skipped.append({"name": name, "reason": why.pop("message"), **{f"reason_{k}": v for k, v in why.items()}})
     return {"sheets": sheets or ctx.parsed.detection()["sheets"], "skipped_sheets": skipped}
+
+
+def _filter_values(ctx: Context, sheet: Sheet, value_columns: set[str]) -> dict[str, list[str]]:
+    """The few distinct values of the sheet's columns that are not values, offered as row filters; the
+    columns whose texts the validation encoded already are read from their encodings."""
+    columns = [c for c in sheet.header if c not in value_columns]
+    known = {c: future.result() for c in columns if (future := ctx.known_encoding(sheet.frame, c)) is not None}
+    return distinct_values(sheet.frame, columns, known)
 
 
 def fields_of(message: Mapping[str, Any] | str) -> dict[str, Any]:

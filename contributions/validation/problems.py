@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from ..contracts import Problem, Severity
 from ..parsing import problem
-from ..texts import Text
+from ..texts import Params, Text
 
 MAX_REPORTED_PER_CODE = 200
 MAX_DISTINCT = 200  # distinct unknown names, bad dates... reported one by one
@@ -131,13 +131,25 @@ class Problems:
         sheets: list[str],
         columns: list[str],
         values: list[str],
-        messages: list[str],
+        messages: list[str] | None = None,
+        msgid: str = "",
+        params: list[Params] | None = None,
     ) -> None:
-        """One problem per source row, given as lists of the same length."""
+        """One problem per source row, given as lists of the same length: `messages` (a Text per row, or
+        plain English), or one `msgid` with the `params` of each row (plain text values, no plural; a
+        Text is then made only for the rows the report lists: thousands of warnings cost a dict each)."""
         if not rows:
             return
-        msgids = [getattr(m, "msgid", "") for m in messages]
-        params = [getattr(m, "params", None) for m in messages]
+        rows_params: list[Params | None]
+        if params is not None:
+            messages = [msgid % row_params for row_params in params]
+            msgids, rows_params = [msgid] * len(rows), list(params)
+            texts: list[str] = [Text(msgid, **row_params) for row_params in params[:MAX_REPORTED_PER_CODE]]
+        else:
+            assert messages is not None, "add_records needs messages, or a msgid with params"
+            msgids = [getattr(m, "msgid", "") for m in messages]
+            rows_params = [getattr(m, "params", None) for m in messages]
+            texts = messages
         self.row_parts.append(
             pd.DataFrame(
                 {
@@ -149,13 +161,13 @@ class Problems:
                     "value": values,
                     "message": [str(m) for m in messages],
                     "msgid": msgids,
-                    "params": params,
+                    "params": rows_params,
                 }
             )
         )
         head = slice(0, MAX_REPORTED_PER_CODE)
         for row, sheet, column, value, text in zip(
-            rows[head], sheets[head], columns[head], values[head], messages[head], strict=True
+            rows[head], sheets[head], columns[head], values[head], texts[head], strict=True
         ):
             self.entries.append(
                 problem(code, text, severity=severity, row=int(row), column=column, value=value, sheet=sheet or None)

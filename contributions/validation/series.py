@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 from common import parallel
 from places.models import Metric
 
-from ..texts import Text
+from ..texts import Params
 from .context import Context
 from .encoding import texts_at
 
@@ -73,16 +73,10 @@ def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.n
     for code, indexes in flagged.items():
         part = range(start, start + len(indexes))
         start += len(indexes)
+        params: list[Params]
         if code == "negative_value":
-            messages: list[str] = [
-                Text(
-                    gettext_noop("Negative value %(value)s for %(metric)s in %(location)s."),
-                    value=f"{value[i]:,.0f}",
-                    metric=metric[i],
-                    location=key[i],
-                )
-                for i in part
-            ]
+            msgid = gettext_noop("Negative value %(value)s for %(metric)s in %(location)s.")
+            params = [{"value": f"{value[i]:,.0f}", "metric": metric[i], "location": key[i]} for i in part]
         else:
             msgid = (
                 gettext_noop(
@@ -95,15 +89,14 @@ def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.n
                     "(more than ten times the day before; an extra digit?)."
                 )
             )
-            messages = [
-                Text(
-                    msgid,
-                    metric=metric[i],
-                    location=key[i],
-                    before=f"{before[i]:,.0f}",
-                    value=f"{value[i]:,.0f}",
-                    date=day[i],
-                )
+            params = [
+                {
+                    "metric": metric[i],
+                    "location": key[i],
+                    "before": f"{before[i]:,.0f}",
+                    "value": f"{value[i]:,.0f}",
+                    "date": day[i],
+                }
                 for i in part
             ]
         ctx.problems.add_records(
@@ -113,5 +106,6 @@ def check_series(ctx: Context, frame: pd.DataFrame, flags: Future[dict[str, np.n
             sheets=[sheet[i] for i in part],
             columns=[metric[i] for i in part],
             values=[str(value[i]) for i in part],
-            messages=messages,
+            msgid=msgid,
+            params=params,
         )

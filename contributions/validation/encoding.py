@@ -21,7 +21,8 @@ def constant(value: object, n: int) -> pd.Categorical:
 
 
 def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes and distinct stripped texts of a column (categorical or strings), without a Python loop per row."""
+    """Codes and distinct stripped texts of a column (categorical or strings), without a Python loop per row.
+    Every text of a column of strings is in some row (a categorical's may not be); a missing cell has code -1."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = values.cat.codes.to_numpy(), [str(u) for u in values.cat.categories]
     elif isinstance(values.array, pd.arrays.ArrowStringArray) and not values.hasnans:
@@ -32,7 +33,7 @@ def encode(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     stripped = [u.strip() for u in uniques]
     if stripped != uniques:
         remap, merged = pd.factorize(pd.Series(stripped, dtype=object))
-        return remap[codes], [str(u) for u in merged]
+        return np.append(remap, -1)[codes], [str(u) for u in merged]  # a missing cell's -1 stays -1
     return np.asarray(codes), uniques
 
 

@@ -131,10 +131,12 @@ def drop_totals_rows(ctx: Context, sheet: Sheet, plan: Plan) -> Sheet:
     blank = np.arange(len(frame))  # the rows blank in every column looked at so far
     for column in columns:  # each column looked at only in the rows the others left (usually none)
         codes, texts = ctx.encoding(frame, column).result()
-        # Per distinct text, whether it is blank; the last entry stands for a missing cell (code -1).
-        blank_text = np.array([text == "" for text in texts] + [True], dtype=bool)
         cells = codes if len(blank) == len(frame) else codes[blank]
-        blank = blank[blank_text[cells]]
+        if "" in texts:
+            # Per distinct text, whether it is blank; the last entry stands for a missing cell (code -1).
+            blank = blank[np.array([text == "" for text in texts] + [True], dtype=bool)[cells]]
+        else:  # usually: then only missing cells are blank, and a comparison finds them
+            blank = blank[cells < 0]
         if not len(blank):
             return sheet
     empty = np.zeros(len(frame), dtype=bool)
@@ -176,9 +178,7 @@ def distinct_values(
         if column not in frame.columns:
             continue
         if encodings and column in encodings:
-            codes, texts = encodings[column]
-            used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(texts)))
-            values = {texts[i] for i in used} - {""}
+            values = set(encodings[column][1]) - {""}  # each text of a column of strings is in some row
             if 0 < len(values) <= MAX_FILTER_VALUES:
                 found[column] = sorted(values)
         else:

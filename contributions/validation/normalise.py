@@ -13,7 +13,7 @@ from ..parsing import problem
 from ..texts import Text
 from .context import FRAME_COLUMNS, Context, Plan
 from .dates import resolve_dates
-from .encoding import category, encode, small_int_codes
+from .encoding import category, constant, encode, small_int_codes
 from .reshape import PLACE
 from .resolution import AGGREGATED, DIRECT, IGNORED, resolve_locations, resolve_metrics
 from .series import check_series, start_series_flags
@@ -82,7 +82,7 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         "mode": modes,
     }
     if pick is not None:
-        columns = {name: array[pick] for name, array in columns.items()}
+        columns = {name: _picked(array, pick) for name, array in columns.items()}
     if fits_metric_ids(max((pk for pk, _ in ctx.metrics.values()), default=0)):
         if order is not None and order.dtype == np.int64:
             spares.append(order)  # gathered with: free now
@@ -98,6 +98,17 @@ def normalise_rows(ctx: Context, rows: pd.DataFrame, plans: dict[str, Plan]) -> 
         check_series(ctx, frame, flags)
     frame["sheet"] = frame["sheet"].astype("category")
     return frame[FRAME_COLUMNS], keys
+
+
+def _picked(array: np.ndarray | pd.Categorical, pick: np.ndarray) -> np.ndarray | pd.Categorical:
+    """array[pick]; a column that holds one value throughout (a long file's sheet, column and group)
+    is made again at its new length instead of gathered."""
+    if isinstance(array, pd.Categorical):
+        if len(array.categories) == 1 and not (array.codes < 0).any():
+            return constant(array.categories[0], len(pick))
+    elif array.dtype == np.int8 and not array.any():
+        return np.zeros(len(pick), dtype=np.int8)
+    return array[pick]
 
 
 def _with_column_places(

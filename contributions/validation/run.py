@@ -352,7 +352,12 @@ def _filter_values(ctx: Context, sheet: Sheet, value_columns: set[str]) -> dict[
     """The few distinct values of the sheet's columns that are not values, offered as row filters; the
     columns whose texts the validation encoded already are read from their encodings."""
     columns = [c for c in sheet.header if c not in value_columns]
-    known = {c: future.result() for c in columns if (future := ctx.known_encoding(sheet.frame, c)) is not None}
+    known = {
+        c: future.result()
+        for c in columns
+        if (future := ctx.known_encoding(sheet.frame, c)) is not None
+        and not isinstance(sheet.frame[c].dtype, pd.CategoricalDtype)  # unused categories are no values
+    }
     return distinct_values(sheet.frame, columns, known)
 
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dataset.models import Observation, Release
@@ -78,9 +78,12 @@ def test_a_bulk_load_pointing_at_a_missing_place_is_refused_whole(bulk, source):
     assert Observation.objects.count() == 3  # not the five good values either
     assert Release.objects.count() == 1
     assert schema() == before
-    # and the references are checked row by row again, as before the load
-    with pytest.raises(IntegrityError):
-        upsert_observations(series("DE", 1, location_id=MISSING), source=source, description="small")
+    # and a row written outside a load is checked again, as before it
+    kept = Observation.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Observation.objects.create(
+            location_id=MISSING, metric=kept.metric, date=kept.date, value=1, source=source, release=kept.release
+        )
 
 
 def test_a_bulk_load_smaller_than_the_table_keeps_its_index(bulk, source):

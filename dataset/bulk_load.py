@@ -13,7 +13,8 @@ one at a time, in no order (the date index).
   savepoint as an IntegrityError, as it would have row by row.
 - SQLite: the row trigger that checks the references (dataset/integrity.py) is dropped for the
   INSERT, and the statement's rows are checked once after it, the way PostgreSQL's statement
-  trigger does (a million rows point at a few hundred distinct parents). 1M values: 3.6 s → 1.1 s.
+  trigger does (a million rows point at a few hundred distinct parents). 1M values: the INSERT went
+  from 3.6 s to 1.4 s (0.86 s, plus 0.39 s for the index and 0.18 s for the check).
 """
 
 from contextlib import contextmanager
